@@ -1,0 +1,39 @@
+# The two commands a fresh machine needs are `make run` and `make test`; .ci/run calls
+# `make test`. Everything else here serves those two.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+HOST   ?= 127.0.0.1
+PORT   ?= 8443
+
+.PHONY: run test lint bench freemail clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): $(BIN)/python pyproject.toml
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev,postgres]'
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/caveat serve --demo --host $(HOST) --port $(PORT)
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check server tests bench
+	$(BIN)/mypy
+
+bench: $(STAMP)
+	$(BIN)/python bench/engine_time.py
+	$(BIN)/python bench/http_throughput.py
+
+freemail: $(STAMP)
+	$(BIN)/python -m caveat.freemail update
+
+clean:
+	rm -rf $(VENV) build *.egg-info server/*.egg-info .pytest_cache

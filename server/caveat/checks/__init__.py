@@ -1,0 +1,14 @@
+"""The checks: one module per family, each a pure function ``(facts, context) -> hits``."""
+
+from __future__ import annotations
+
+from ..hits import CheckFn
+from .fake_reply import fake_reply
+from .relay import relay_sender_mismatch
+from .reply_to import reply_to_mismatch
+
+ALL_CHECKS: tuple[CheckFn, ...] = (
+    relay_sender_mismatch,
+    reply_to_mismatch,
+    fake_reply,
+)

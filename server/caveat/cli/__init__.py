@@ -1,0 +1,32 @@
+"""The ``caveat`` command line: one sub-command module each, sharing ``--db``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from .. import __version__
+from . import keys, scan, serve
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="caveat", description="Business email compromise warnings for mail clients."
+    )
+    parser.add_argument("--version", action="version", version=f"caveat {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for module in (scan, serve, keys):
+        module.register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        sys.stderr.close()
+        return 0

@@ -1,0 +1,116 @@
+"""Domain facts: organisational domains (Public Suffix List) and address normalisation.
+
+Everything here is memoised with bounded caches: the same few domains recur in every
+message, and the lookups are on the hot path of every check.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import email_validator
+from cachetools import LRUCache, cached
+from publicsuffixlist import PublicSuffixList
+
+_PSL = PublicSuffixList()
+
+
+def normalise_domain(domain: str) -> str:
+    """Lower-case ASCII (punycode) form of a domain; unchanged when it is not valid IDNA."""
+    d = domain.strip().rstrip(".").lower()
+    if d.isascii():
+        return d
+    return _to_ascii(d)
+
+
+@cached(LRUCache(maxsize=8192))
+def _to_ascii(domain: str) -> str:
+    try:
+        return domain.encode("idna").decode("ascii")
+    except UnicodeError:
+        pass
+    try:
+        import idna
+
+        return idna.encode(domain, uts46=True).decode("ascii")
+    except (idna.IDNAError, UnicodeError, ValueError):
+        return domain
+
+
+@cached(LRUCache(maxsize=8192))
+def to_unicode(domain: str) -> str:
+    """Unicode form of an ASCII domain (xn-- labels decoded); unchanged on bad punycode."""
+    if "xn--" not in domain:
+        return domain
+    labels = []
+    for label in domain.split("."):
+        if label.startswith("xn--"):
+            try:
+                label = label[4:].encode("ascii").decode("punycode")
+            except (UnicodeError, ValueError):
+                pass
+        labels.append(label)
+    return ".".join(labels)
+
+
+@cached(LRUCache(maxsize=16384))
+def org_domain(domain: str) -> str:
+    """The organisational (registrable) domain per the Public Suffix List.
+
+    A name that is itself a public suffix, or that has no dot, is its own organisation.
+    """
+    d = normalise_domain(domain)
+    if not d:
+        return d
+    return _PSL.privatesuffix(d) or d
+
+
+def same_org(a: str, b: str) -> bool:
+    """True when two domains belong to the same organisational domain."""
+    return bool(a) and bool(b) and org_domain(a) == org_domain(b)
+
+
+def relaxed_aligned(a: str, b: str) -> bool:
+    """DMARC relaxed alignment (RFC 7489 section 3.1)."""
+    return same_org(a, b)
+
+
+def is_subdomain_or_equal(domain: str, parent: str) -> bool:
+    d = normalise_domain(domain)
+    p = normalise_domain(parent)
+    return bool(p) and (d == p or d.endswith("." + p))
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedAddress:
+    """An address split and normalised; ``valid`` says whether its syntax is acceptable."""
+
+    address: str  # local@domain, domain lower-cased ASCII, local part lower-cased
+    local: str
+    domain: str  # ASCII (punycode) form
+    valid: bool
+
+
+@cached(LRUCache(maxsize=16384))
+def parse_address(raw: str) -> ParsedAddress:
+    """Split and normalise an addr-spec taken from a header or a client payload."""
+    text = raw.strip().strip("<>").strip()
+    try:
+        info = email_validator.validate_email(
+            text,
+            check_deliverability=False,
+            allow_smtputf8=True,
+            allow_quoted_local=True,
+            allow_domain_literal=True,
+            allow_display_name=False,
+        )
+    except email_validator.EmailNotValidError:
+        local, _, domain = text.rpartition("@")
+        if not local:
+            local, domain = text, ""
+        dom = normalise_domain(domain)
+        local = local.lower()
+        return ParsedAddress(f"{local}@{dom}" if dom else local, local, dom, False)
+    local = info.local_part.lower()
+    dom = (info.ascii_domain or info.domain).lower()
+    return ParsedAddress(f"{local}@{dom}", local, dom, True)

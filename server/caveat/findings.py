@@ -1,0 +1,83 @@
+"""What a check reports, and the verdict the engine returns."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+LEVELS = ("none", "info", "caution", "danger")
+SEVERITIES = ("info", "caution", "danger")
+
+#: The check families of PRODUCT.md: a contract with clients, reports and tests.
+FAMILIES = (
+    "auth_failure",
+    "relay_sender_mismatch",
+    "reply_to_mismatch",
+    "fake_reply",
+    "lookalike_domain",
+    "freemail_impersonation",
+    "recipient_swap",
+    "bank_details_change",
+    "policy_violation",
+    "reported_sender",
+    "first_contact",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """One header (or message field) and the value that proves a finding."""
+
+    header: str
+    value: str
+
+    def to_dict(self) -> dict[str, str]:
+        return {"header": self.header, "value": self.value}
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    id: str
+    check: str
+    severity: str
+    title: str
+    explanation: str
+    evidence: tuple[Evidence, ...] = ()
+    techniques: tuple[str, ...] = ()
+    weight: float = 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "check": self.check,
+            "severity": self.severity,
+            "title": self.title,
+            "explanation": self.explanation,
+            "evidence": [e.to_dict() for e in self.evidence],
+            "techniques": list(self.techniques),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Banner:
+    title: str
+    text: str
+
+    def to_dict(self) -> dict[str, str]:
+        return {"title": self.title, "text": self.text}
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    level: str
+    score: float
+    banner: Banner | None
+    findings: tuple[Finding, ...] = field(default=())
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "level": self.level,
+            "score": round(self.score, 2),
+            "banner": self.banner.to_dict() if self.banner else None,
+            "findings": [f.to_dict() for f in self.findings],
+        }

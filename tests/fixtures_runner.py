@@ -1,0 +1,53 @@
+"""Loads the .eml fixtures and their expectations (an expect.toml per folder)."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from caveat.context import Context, EngineConfig
+from caveat.engine import Engine
+from caveat.findings import Verdict
+from caveat.normalise import from_raw
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+@dataclass(frozen=True)
+class Case:
+    path: Path
+    expect: dict[str, Any]
+    config: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def name(self) -> str:
+        return f"{self.path.parent.name}/{self.path.name}"
+
+
+def load_cases() -> list[Case]:
+    cases = []
+    for expect_file in sorted(FIXTURES.glob("*/expect.toml")):
+        data = tomllib.loads(expect_file.read_text("utf-8"))
+        config = data.pop("config", {})
+        listed = set(data)
+        present = {p.name for p in expect_file.parent.glob("*.eml")}
+        if listed != present:
+            raise AssertionError(
+                f"{expect_file}: expectations and .eml files differ: "
+                f"{sorted(listed ^ present)}"
+            )
+        for name, expect in data.items():
+            cases.append(Case(expect_file.parent / name, expect, config))
+    return cases
+
+
+def analyse(case: Case, engine: Engine | None = None) -> Verdict:
+    config = EngineConfig.build(
+        internal_domains=case.config.get("internal_domains", ()),
+        trusted_authserv_ids=case.config.get("trusted_authserv_ids", ()),
+        trust_microsoft=case.config.get("trust_microsoft", False),
+    )
+    facts = from_raw(case.path.read_bytes())
+    return (engine or Engine()).analyze(facts, Context(config=config))

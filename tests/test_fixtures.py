@@ -1,0 +1,45 @@
+"""Every .eml under tests/fixtures against its expect.toml: drop in a file to add a case."""
+
+from __future__ import annotations
+
+import pytest
+
+from caveat.engine import Engine
+
+from .fixtures_runner import Case, analyse, load_cases
+
+CASES = load_cases()
+ENGINE = Engine()
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_fixture(case: Case) -> None:
+    verdict = analyse(case, ENGINE)
+    ids = {f.id for f in verdict.findings}
+    checks = {f.check for f in verdict.findings}
+    summary = f"{verdict.level}: {sorted(ids)}"
+    if "level" in case.expect:
+        assert verdict.level in case.expect["level"], summary
+    for fid in case.expect.get("ids", []):
+        assert fid in ids, summary
+    for fid in case.expect.get("absent", []):
+        assert fid not in ids, summary
+    for family in case.expect.get("checks", []):
+        assert family in checks, summary
+    for family in case.expect.get("absent_checks", []):
+        assert family not in checks, summary
+    for f in verdict.findings:
+        assert f.evidence, f"{f.id} has no evidence"
+        assert "?" not in f.explanation.replace("?)", ""), f"{f.id}: unfilled field"
+
+
+def test_every_family_folder_has_positive_and_negative_cases() -> None:
+    by_folder: dict[str, list[Case]] = {}
+    for case in CASES:
+        by_folder.setdefault(case.path.parent.name, []).append(case)
+    for folder, cases in by_folder.items():
+        if folder == "benign":
+            continue
+        assert any(c.expect.get("ids") or c.expect.get("checks") for c in cases), folder
+        assert any(c.expect.get("level") == ["none"] or "absent_checks" in c.expect
+                   for c in cases), folder
