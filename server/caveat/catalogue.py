@@ -33,6 +33,8 @@ _ENTRY_PROPS: dict[str, Any] = {
     "explanation": {"type": "string", "minLength": 20, "maxLength": 1200},
     "techniques": {"type": "array", "items": {"type": "string", "pattern": _TECHNIQUE}},
     "false_positives": {"type": "string", "minLength": 3},
+    # what the evidence list of this finding shows (documentation)
+    "evidence": {"type": "string", "minLength": 3},
 }
 _ENTRY_REQUIRED = ["check", "severity", "weight", "title", "explanation", "false_positives"]
 
@@ -99,6 +101,7 @@ class Entry:
     techniques: tuple[str, ...]
     false_positives: str
     expression: str = ""
+    evidence: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -113,6 +116,8 @@ class Entry:
         }
         if self.expression:
             out["expression"] = self.expression
+        if self.evidence:
+            out["evidence"] = self.evidence
         return out
 
 
@@ -214,6 +219,7 @@ def _entry(fid: str, v: Mapping[str, Any]) -> Entry:
         techniques=tuple(v.get("techniques", ())),
         false_positives=v["false_positives"],
         expression=v.get("expression", ""),
+        evidence=v.get("evidence", ""),
     )
 
 
