@@ -22,11 +22,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _messages import payload_of, sources  # noqa: E402
-
-from caveat.context import Context, EngineConfig  # noqa: E402
-from caveat.engine import Engine  # noqa: E402
-from caveat.normalise import from_payload, from_raw  # noqa: E402
+from _messages import payload_of, sources
+from caveat.context import Context, EngineConfig
+from caveat.engine import Engine
+from caveat.normalise import from_payload, from_raw
 
 
 def pct(values: list[float], q: float) -> float:

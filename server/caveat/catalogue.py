@@ -19,7 +19,7 @@ from typing import Any
 
 import jsonschema
 
-from .findings import FAMILIES, LEVELS, SEVERITIES
+from .findings import FAMILIES, SEVERITIES
 
 BANNER_MAX = 150
 _ID = r"^[A-Z][A-Z0-9_]*$"
@@ -182,7 +182,20 @@ class Catalogue:
                 raise CatalogueError(
                     f"{source}: composites/{cid}: unknown finding(s) {', '.join(sorted(unknown))}"
                 )
+            if holds(frozenset()):
+                # "!A" or "A | !B" would add a finding to every clean message.
+                raise CatalogueError(
+                    f"{source}: composites/{cid}: {v['expression']!r} holds on a message "
+                    "with no findings; a composite must need at least one finding"
+                )
             self.composites.append(Composite(_entry(cid, v), holds, frozenset(names)))
+        for kind, entries in (
+            ("findings", self.findings.values()),
+            ("composites", (c.entry for c in self.composites)),
+        ):
+            for e in entries:
+                _check_template(e.title, f"{source}: {kind}/{e.id}/title")
+                _check_template(e.explanation, f"{source}: {kind}/{e.id}/explanation")
 
     @classmethod
     def load(cls, path: str | Path | None = None) -> Catalogue:
@@ -221,6 +234,22 @@ def _entry(fid: str, v: Mapping[str, Any]) -> Entry:
         expression=v.get("expression", ""),
         evidence=v.get("evidence", ""),
     )
+
+
+def _check_template(template: str, where: str) -> None:
+    """Titles and explanations may use only plain ``{name}`` fields (see :func:`render`).
+
+    Checked here so that a stray brace, a positional field or an attribute lookup stops
+    the catalogue from loading instead of failing when the finding first fires.
+    """
+    try:
+        fields = list(_FORMATTER.parse(template))
+    except ValueError as exc:
+        raise CatalogueError(f"{where}: {exc} (write {{{{ and }}}} for literal braces)") from None
+    for _, field, spec, conversion in fields:
+        if field is not None and (not field.isidentifier() or spec or conversion):
+            bad = field + (f"!{conversion}" if conversion else "") + (f":{spec}" if spec else "")
+            raise CatalogueError(f"{where}: only plain {{name}} fields are allowed, not {{{bad}}}")
 
 
 _TOKEN = re.compile(r"\s*(?:([A-Z][A-Z0-9_]*)|(.))")

@@ -6,6 +6,7 @@ message, and the lookups are on the hot path of every check.
 
 from __future__ import annotations
 
+import ipaddress
 from dataclasses import dataclass
 
 import email_validator
@@ -45,8 +46,10 @@ def to_unicode(domain: str) -> str:
     labels = []
     for label in domain.split("."):
         if label.startswith("xn--"):
+            # The IDNA codec, not bare punycode: it refuses labels that do not round-trip,
+            # such as "xn--example-", which bare punycode would show as "example".
             try:
-                label = label[4:].encode("ascii").decode("punycode")
+                label = label.encode("ascii").decode("idna")
             except (UnicodeError, ValueError):
                 pass
         labels.append(label)
@@ -57,12 +60,23 @@ def to_unicode(domain: str) -> str:
 def org_domain(domain: str) -> str:
     """The organisational (registrable) domain per the Public Suffix List.
 
-    A name that is itself a public suffix, or that has no dot, is its own organisation.
+    A name that is itself a public suffix, or that has no dot, is its own organisation; so
+    is an IP address or a domain literal (``[192.0.2.1]``), which has no labels to strip.
     """
     d = normalise_domain(domain)
-    if not d:
+    if not d or _is_ip_literal(d):
         return d
     return _PSL.privatesuffix(d) or d
+
+
+def _is_ip_literal(domain: str) -> bool:
+    if domain.startswith("[") and domain.endswith("]"):
+        return True
+    try:
+        ipaddress.ip_address(domain)
+    except ValueError:
+        return False
+    return True
 
 
 def same_org(a: str, b: str) -> bool:

@@ -40,14 +40,16 @@ def split_headers(block: str) -> tuple[tuple[str, str], ...]:
 
     Unlike the standard library's parser, a line that is not a header (Outlook's header
     string sometimes carries one) is skipped instead of ending the header block, so the
-    headers after it are not lost. An empty line ends the block.
+    headers after it are not lost. An empty line ends the block; a line of only spaces or
+    tabs does not (it is folding white space, RFC 5322 section 4.2), or a header could hide
+    every header below it, the real From included.
     """
     out: list[tuple[str, str]] = []
     name: str | None = None
     parts: list[str] = []
     for line in block.split("\n"):
         line = line.rstrip("\r")
-        if not line.strip():
+        if not line:
             if name is None and not out:
                 continue  # blank lines before the first header
             break  # the blank line that ends the header block
@@ -115,11 +117,26 @@ def _parse_date(value: str | None) -> datetime | None:
     return d if d.tzinfo else d.replace(tzinfo=UTC)
 
 
+def _larger_than(text: str | bytes, limit: int) -> bool:
+    """Whether ``text`` is more than ``limit`` bytes, counting text in UTF-8 (not characters)."""
+    if len(text) > limit:
+        return True
+    if isinstance(text, bytes) or len(text) * 4 <= limit:
+        return False
+    return len(text.encode("utf-8", "surrogatepass")) > limit
+
+
+def _check_message_size(raw: str | bytes, limits: Limits) -> None:
+    if _larger_than(raw, limits.max_message_bytes):
+        raise InputError(
+            "message_too_large",
+            f"the message is larger than {limits.max_message_bytes} bytes",
+            status=413,
+        )
+
+
 def _check_header_size(text: str, limits: Limits) -> None:
-    if len(text) > limits.max_header_bytes or (
-        len(text) * 4 > limits.max_header_bytes
-        and len(text.encode("utf-8", "surrogatepass")) > limits.max_header_bytes
-    ):
+    if _larger_than(text, limits.max_header_bytes):
         raise InputError(
             "headers_too_large",
             f"the header block is larger than {limits.max_header_bytes} bytes",
@@ -224,7 +241,9 @@ def from_payload(payload: Any, limits: Limits | None = None) -> Facts:
     limits = limits or Limits()
     if not isinstance(payload, Mapping):
         raise InputError("invalid_payload", "the request body must be a JSON object")
-    unknown = sorted(set(payload) - set(_PAYLOAD_FIELDS))
+    # Keys are compared and reported as text: a mapping built by other code than the JSON
+    # decoder may hold keys of mixed types, which must not escape as a TypeError.
+    unknown = sorted(str(k) for k in payload if k not in _PAYLOAD_FIELDS)
     if unknown:
         raise InputError("unknown_field", f"unknown field(s): {', '.join(unknown)}")
     for key, typ in _PAYLOAD_FIELDS.items():
@@ -238,12 +257,7 @@ def from_payload(payload: Any, limits: Limits | None = None) -> Facts:
                 "invalid_payload", "send either a raw message or its parts, not both"
             )
         raw = payload["raw"]
-        if len(raw) > limits.max_message_bytes:
-            raise InputError(
-                "message_too_large",
-                f"the message is larger than {limits.max_message_bytes} bytes",
-                status=413,
-            )
+        _check_message_size(raw, limits)
         return from_raw(raw, limits, conversation_id=payload.get("conversation_id") or "")
 
     headers_text = payload.get("headers") or ""
@@ -251,10 +265,7 @@ def from_payload(payload: Any, limits: Limits | None = None) -> Facts:
     to_raw = payload.get("to") or []
     cc_raw = payload.get("cc") or []
     _check_header_size(headers_text, limits)
-    if len(body) > limits.max_body_bytes or (
-        len(body) * 4 > limits.max_body_bytes
-        and len(body.encode("utf-8", "surrogatepass")) > limits.max_body_bytes
-    ):
+    if _larger_than(body, limits.max_body_bytes):
         raise InputError(
             "body_too_large",
             f"the body snippet is larger than {limits.max_body_bytes} bytes",
@@ -329,12 +340,7 @@ def from_raw(
 ) -> Facts:
     """Facts from a whole RFC 5322 message (as read from an .eml file or an mbox)."""
     limits = limits or Limits()
-    if len(raw) > limits.max_message_bytes:
-        raise InputError(
-            "message_too_large",
-            f"the message is larger than {limits.max_message_bytes} bytes",
-            status=413,
-        )
+    _check_message_size(raw, limits)
     text = raw.decode("utf-8", "surrogateescape") if isinstance(raw, bytes) else raw
     m = _BLANK_LINE_RE.search(text)
     header_block = text[: m.start()] if m else text
@@ -346,7 +352,9 @@ def from_raw(
         raise InputError("invalid_message", "no header could be read from the message")
     body = ""
     if m:
-        data = raw if isinstance(raw, bytes) else raw.encode("utf-8", "surrogateescape")
+        # surrogatepass: text decoded from JSON may hold lone surrogates ("\ud800"), which
+        # no other error handler can encode.
+        data = raw if isinstance(raw, bytes) else raw.encode("utf-8", "surrogatepass")
         try:
             msg = email.message_from_bytes(data, policy=email.policy.compat32)
             body = _text_body(msg, limits.max_body_bytes)

@@ -21,8 +21,9 @@ def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, list[
 def test_folder_oldest_first_with_the_contract_fields(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    code, records, _ = run(["--internal-domain", "partnera.example", "--trust-microsoft",
-                            str(SEED)], capsys)
+    code, records, _ = run(
+        ["--internal-domain", "partnera.example", "--trust-microsoft", str(SEED)], capsys
+    )
     assert code == 0
     assert len(records) == len(list(SEED.glob("*.eml")))
     dates = [r["date"] for r in records]
@@ -78,8 +79,9 @@ def test_human_summary(capsys: pytest.CaptureFixture[str]) -> None:
 def test_unreadable_input_gives_non_zero_and_a_clear_message(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code, records, err = run([str(tmp_path / "missing.eml"), str(SEED / "05-real-reply-partner-b.eml")],
-                             capsys)
+    code, records, err = run(
+        [str(tmp_path / "missing.eml"), str(SEED / "05-real-reply-partner-b.eml")], capsys
+    )
     assert code == 1
     assert "missing.eml: no such file or folder" in err
     assert len(records) == 1  # the readable message is still analysed
@@ -108,8 +110,9 @@ def test_garbage_file_does_not_crash(tmp_path: Path, capsys: pytest.CaptureFixtu
 
 def test_directory_option_is_accepted(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     csv = tmp_path / "partners.csv"
-    csv.write_text("organization,domain,contact_name,contact_email,contact_phone,"
-                   "bank_accounts,require_auth\n")
+    csv.write_text(
+        "organization,domain,contact_name,contact_email,contact_phone,bank_accounts,require_auth\n"
+    )
     code, records, _ = run(["--directory", str(csv), str(SEED)], capsys)
     assert code == 0 and records
     code = main(["scan", "--directory", str(tmp_path / "nope.csv"), str(SEED)])

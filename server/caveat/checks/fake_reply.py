@@ -47,9 +47,7 @@ def _prefix_re() -> tuple[re.Pattern[str], frozenset[str]]:
     forward = {p.casefold() for p in data["forward"]}
     words = sorted(reply | forward, key=len, reverse=True)
     alternation = "|".join(re.escape(w) for w in words)
-    pattern = re.compile(
-        rf"^\s*({alternation})\s*(?:\[\d+\]|\(\d+\))?\s*[:：]", re.IGNORECASE
-    )
+    pattern = re.compile(rf"^\s*({alternation})\s*(?:\[\d+\]|\(\d+\))?\s*[:：]", re.IGNORECASE)
     return pattern, frozenset(reply)
 
 
@@ -91,7 +89,7 @@ def _thread_index_is_child(value: str | None) -> bool:
 
 def _related_orgs(facts: Facts) -> set[str]:
     orgs = set()
-    for a in (*facts.from_, *( [facts.sender] if facts.sender else [])):
+    for a in (*facts.from_, *([facts.sender] if facts.sender else [])):
         if a.domain:
             orgs.add(a.org)
     for value in facts.header("return-path"):
@@ -116,8 +114,11 @@ def fake_reply(facts: Facts, ctx: Context) -> list[Hit]:
     if list_info(facts).is_list:
         return []
     prefix = found[0]
-    evidence = [ev("Subject", facts.subject), ev("In-Reply-To", "(absent)"),
-                ev("References", "(absent)")]
+    evidence = [
+        ev("Subject", facts.subject),
+        ev("In-Reply-To", "(absent)"),
+        ev("References", "(absent)"),
+    ]
     hits = [Hit("FAKE_REPLY", tuple(evidence), {"prefix": prefix + ":"})]
     mid_domain = facts.message_id.rpartition("@")[2] if "@" in facts.message_id else ""
     if mid_domain and facts.author is not None:

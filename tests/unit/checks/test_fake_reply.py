@@ -53,14 +53,16 @@ def test_no_prefix(subject: str) -> None:
 
 
 def test_reply_without_threading_headers() -> None:
-    assert ids("From: f@partner.example\nSubject: RE: Invoice 5521\n"
-               "Message-ID: <a@partner.example>\n") == ["FAKE_REPLY"]
+    assert ids(
+        "From: f@partner.example\nSubject: RE: Invoice 5521\nMessage-ID: <a@partner.example>\n"
+    ) == ["FAKE_REPLY"]
 
 
 def test_foreign_message_id_is_supporting_evidence() -> None:
-    assert ids("From: f@partner.example\nSubject: RE: Invoice\n"
-               "Message-ID: <1.2@webmail.other-host.example>\n") == [
-        "FAKE_REPLY", "FAKE_REPLY_FOREIGN_MESSAGE_ID"]
+    assert ids(
+        "From: f@partner.example\nSubject: RE: Invoice\n"
+        "Message-ID: <1.2@webmail.other-host.example>\n"
+    ) == ["FAKE_REPLY", "FAKE_REPLY_FOREIGN_MESSAGE_ID"]
 
 
 @pytest.mark.parametrize(
@@ -69,12 +71,15 @@ def test_foreign_message_id_is_supporting_evidence() -> None:
 )
 def test_platform_or_own_message_ids_are_not_foreign(message_id: str) -> None:
     assert ids(f"From: f@partner.example\nSubject: RE: x\nMessage-ID: {message_id}\n") == [
-        "FAKE_REPLY"]
+        "FAKE_REPLY"
+    ]
 
 
 def test_message_id_of_the_dkim_signer_is_related() -> None:
-    assert ids("From: f@partner.example\nSubject: RE: x\nMessage-ID: <1@esp.example>\n"
-               "DKIM-Signature: v=1; a=rsa-sha256; d=esp.example; s=s1; b=x\n") == ["FAKE_REPLY"]
+    assert ids(
+        "From: f@partner.example\nSubject: RE: x\nMessage-ID: <1@esp.example>\n"
+        "DKIM-Signature: v=1; a=rsa-sha256; d=esp.example; s=s1; b=x\n"
+    ) == ["FAKE_REPLY"]
 
 
 @pytest.mark.parametrize(
@@ -92,8 +97,9 @@ def test_quiet_when_threaded_or_list(extra: str) -> None:
 
 
 def test_outlook_thread_index_root_is_not_threading() -> None:
-    assert ids("From: f@partner.example\nSubject: RE: x\n"
-               "Thread-Index: AdswHh4l5cC2Uo1TQmiq0pZ1K3vR7A==\n") == ["FAKE_REPLY"]
+    assert ids(
+        "From: f@partner.example\nSubject: RE: x\nThread-Index: AdswHh4l5cC2Uo1TQmiq0pZ1K3vR7A==\n"
+    ) == ["FAKE_REPLY"]
 
 
 @pytest.mark.corpus

@@ -69,11 +69,14 @@ def test_partner_with_two_domains_in_the_directory_is_one_organisation() -> None
 
 
 def test_list_that_rewrote_from_is_quiet() -> None:
-    assert hits(
-        "Received: from x (Authenticated sender: ann@uni.example) by y;"
-        " Thu, 6 Mar 2025 09:50:00 +0000\n"
-        'From: "Ann via Devs" <devs@lists.proj.example>\nList-Id: <devs.lists.proj.example>\n'
-    ) == []
+    assert (
+        hits(
+            "Received: from x (Authenticated sender: ann@uni.example) by y;"
+            " Thu, 6 Mar 2025 09:50:00 +0000\n"
+            'From: "Ann via Devs" <devs@lists.proj.example>\nList-Id: <devs.lists.proj.example>\n'
+        )
+        == []
+    )
 
 
 @pytest.mark.corpus

@@ -42,15 +42,13 @@ def test_name_order_and_case_do_not_matter() -> None:
 
 
 def test_other_organisation() -> None:
-    assert ids("From: a@acme.example\nReply-To: b@elsewhere.example\n") == [
-        "REPLYTO_OTHER_DOMAIN"
-    ]
+    assert ids("From: a@acme.example\nReply-To: b@elsewhere.example\n") == ["REPLYTO_OTHER_DOMAIN"]
 
 
 def test_strongest_of_several_reply_to_addresses() -> None:
-    assert ids(
-        "From: Ann <ann@acme.example>\nReply-To: b@elsewhere.example, c@yahoo.com\n"
-    ) == ["REPLYTO_FREEMAIL"]
+    assert ids("From: Ann <ann@acme.example>\nReply-To: b@elsewhere.example, c@yahoo.com\n") == [
+        "REPLYTO_FREEMAIL"
+    ]
 
 
 @pytest.mark.parametrize(
@@ -63,38 +61,54 @@ def test_strongest_of_several_reply_to_addresses() -> None:
         "From: a@acme.example\n",
         "From: a@gmail.com\nReply-To: a@yahoo.com\n",
     ],
-    ids=["same-domain", "sub-domains", "multi-label-suffix", "same-address", "none", "freemail-from"],
+    ids=[
+        "same-domain",
+        "sub-domains",
+        "multi-label-suffix",
+        "same-address",
+        "none",
+        "freemail-from",
+    ],
 )
 def test_quiet(headers: str) -> None:
     assert ids(headers) == []
 
 
 def test_internal_domains_are_one_organisation() -> None:
-    ctx = Context(config=EngineConfig.build(internal_domains=["acme.example", "acme-group.example"]))
+    ctx = Context(
+        config=EngineConfig.build(internal_domains=["acme.example", "acme-group.example"])
+    )
     assert ids("From: a@acme.example\nReply-To: b@acme-group.example\n", ctx) == []
 
 
 def test_list_rewrite_is_quiet() -> None:
-    assert ids(
-        'From: "Ann Lee via Devs" <devs@lists.proj.example>\n'
-        "Reply-To: Ann Lee <ann.lee@gmail.com>\n"
-        "List-Id: <devs.lists.proj.example>\n"
-    ) == []
+    assert (
+        ids(
+            'From: "Ann Lee via Devs" <devs@lists.proj.example>\n'
+            "Reply-To: Ann Lee <ann.lee@gmail.com>\n"
+            "List-Id: <devs.lists.proj.example>\n"
+        )
+        == []
+    )
 
 
 def test_reply_to_the_list_itself_is_quiet() -> None:
-    assert ids(
-        "From: ann@uni.example\nReply-To: devs@lists.proj.example\n"
-        "List-Id: Devs <devs.lists.proj.example>\n"
-    ) == []
+    assert (
+        ids(
+            "From: ann@uni.example\nReply-To: devs@lists.proj.example\n"
+            "List-Id: Devs <devs.lists.proj.example>\n"
+        )
+        == []
+    )
 
 
 def test_bulk_mail_other_domain_is_quiet_but_exact_name_on_freemail_is_not() -> None:
     bulk = "List-Unsubscribe: <mailto:u@acme.example>\n"
     assert ids("From: News <n@acme.example>\nReply-To: x@acme-club.example\n" + bulk) == []
     # a header the sender writes cannot excuse a hijack-shaped Reply-To
-    assert ids("From: Ann Lee <ann@acme.example>\nReply-To: Ann Lee <annlee@gmail.com>\n"
-               + bulk) == ["REPLYTO_FREEMAIL"]
+    assert ids(
+        "From: Ann Lee <ann@acme.example>\nReply-To: Ann Lee <annlee@gmail.com>\n" + bulk
+    ) == ["REPLYTO_FREEMAIL"]
 
 
 @pytest.mark.corpus
