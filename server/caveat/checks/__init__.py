@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from ..hits import CheckFn
+from .auth_failure import auth_failure
 from .fake_reply import fake_reply
 from .relay import relay_sender_mismatch
 from .reply_to import reply_to_mismatch
 
 ALL_CHECKS: tuple[CheckFn, ...] = (
+    auth_failure,
     relay_sender_mismatch,
     reply_to_mismatch,
     fake_reply,

@@ -1,0 +1,133 @@
+"""Version 1 of the HTTP API, mounted at ``/api/v1``.
+
+Views validate, call the engine and serialise; nothing else. Every view needs an API key
+except the OpenAPI document. Request bodies are read in memory and dropped: never stored,
+never logged.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC
+from typing import Any
+
+from flask import Blueprint, Response, current_app, g, jsonify, request
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from ..context import Context
+from ..normalise import from_payload
+from .errors import ApiError
+from .schema import openapi_bytes
+from .services import services
+
+bp = Blueprint("v1", __name__, url_prefix="/api/v1")
+
+#: Endpoints anyone may call.
+PUBLIC = frozenset({"v1.openapi"})
+
+_REALM = 'Bearer realm="caveat"'
+
+
+@bp.before_request
+def require_api_key() -> None:
+    if request.endpoint in PUBLIC:
+        return
+    scheme, _, key = request.headers.get("Authorization", "").strip().partition(" ")
+    if scheme.lower() != "bearer" or not key.strip():
+        raise ApiError(
+            401,
+            "unauthorized",
+            "an API key is required: send Authorization: Bearer <key>",
+            [("WWW-Authenticate", _REALM)],
+        )
+    record = services().store.verify_key(key.strip())
+    if record is None:
+        raise ApiError(
+            401,
+            "unauthorized",
+            "the API key is not valid (unknown or revoked)",
+            [("WWW-Authenticate", f'{_REALM}, error="invalid_token"')],
+        )
+    g.api_key = record
+
+
+@bp.post("/analyze")
+def analyze() -> Response:
+    s = services()
+    payload = read_json_body()
+    s.request_validator.validate(payload)
+    facts = from_payload(payload, s.config.limits)
+    now = s.clock()
+    verdict = s.engine.analyze(facts, Context(config=s.config, now=now))
+    body = {
+        **verdict.to_dict(),
+        "message_id": facts.message_id,
+        "checked_at": now.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
+    }
+    response = jsonify(body)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/checks")
+def checks() -> Response:
+    return jsonify(services().catalogue_document)
+
+
+@bp.get("/openapi.json")
+def openapi() -> Response:
+    return Response(openapi_bytes(), mimetype="application/json")
+
+
+def read_json_body() -> Any:
+    """The request body decoded from JSON, after the size and type checks.
+
+    413 when Content-Length is over the limit (checked before anything is read) or a
+    chunked body runs past it (reading stops there), 415 unless the body is sent as
+    application/json, 400 unless it is valid JSON text in UTF-8.
+    """
+    limit = current_app.config.get("MAX_CONTENT_LENGTH")
+    if limit is not None and request.content_length is not None and request.content_length > limit:
+        raise RequestEntityTooLarge()
+    if request.mimetype != "application/json":
+        raise ApiError(
+            415,
+            "unsupported_media_type",
+            "send the request body as application/json"
+            + (f", not {request.mimetype}" if request.mimetype else ""),
+        )
+    data = request.get_data(cache=False)
+    if request.content_length is None and limit is not None and len(data) >= limit:
+        # A body without Content-Length (chunked) is cut off at the limit as it is read
+        # (and silently, by Werkzeug); one more byte behind it means it was too large.
+        if request.environ["wsgi.input"].read(1):
+            raise RequestEntityTooLarge()
+    try:
+        text = data.decode("utf-8")  # RFC 8259: JSON exchanged between systems is UTF-8
+    except UnicodeDecodeError:
+        raise ApiError(400, "invalid_json", "the request body is not UTF-8 text") from None
+    try:
+        return json.loads(text, parse_constant=_no_constants)
+    except RecursionError:
+        raise ApiError(400, "invalid_json", "the request body is nested too deeply") from None
+    except json.JSONDecodeError as exc:
+        raise ApiError(
+            400,
+            "invalid_json",
+            f"the request body is not valid JSON: {exc.msg} "
+            f"at line {exc.lineno} column {exc.colno}",
+        ) from None
+    except _NotJson as exc:
+        raise ApiError(400, "invalid_json", f"the request body is not valid JSON: {exc}") from None
+    except ValueError:  # an integer of thousands of digits
+        raise ApiError(
+            400, "invalid_json", "the request body is not valid JSON: a number is too long"
+        ) from None
+
+
+class _NotJson(ValueError):
+    pass
+
+
+def _no_constants(name: str) -> Any:
+    raise _NotJson(f"{name} is not a JSON value")

@@ -1,0 +1,170 @@
+"""auth_failure: our own mail boundary could not confirm who sent the message.
+
+Reads only the authentication results written at our boundary (:func:`trusted_auth`):
+the topmost Authentication-Results with a trusted authserv-id, or Exchange Online's own
+when ``trust_microsoft`` is set; anyone can write that header, so all others are ignored.
+
+Fires (From domain = the domain of the From line, alignment = same organisational domain
+per the Public Suffix List, RFC 7489 relaxed mode):
+  * AUTH_DMARC_FAIL_POLICY_NONE: dmarc=fail and the domain asks for nothing to be done
+    (p=none, Exchange Online's action=none, policy.dmarc=none, pct=0);
+  * AUTH_DMARC_FAIL: dmarc=fail under an enforcing policy (or none stated);
+  * AUTH_SPF_FAIL / AUTH_SPF_SOFTFAIL: spf=fail / spf=softfail;
+  * AUTH_DKIM_FAIL: no DMARC verdict, a DKIM signature failed, and no aligned pass;
+  * AUTH_UNALIGNED: no DMARC verdict, nothing failed, and what passed (SPF, DKIM) passed
+    for other domains than the From domain;
+  * AUTH_COMPAUTH_FAIL: Exchange Online's composite authentication said fail
+    (softfail, none, other and pass say nothing).
+
+Named exclusions (quiet):
+  * no_trusted_results: no header from our boundary (the default when nothing is
+    configured); a claim of failure by a server we do not trust is not evidence;
+  * dmarc_pass: dmarc=pass: the domain vouched for the message, whatever else failed;
+  * aligned_pass: an SPF or DKIM pass for the From organisation; this is what DMARC would
+    pass on, and it is how forwarded mail looks (SPF fails at the forwarder's IP while
+    the original DKIM signature still verifies);
+  * list_broke_signature: mailing-list mail (List-Id / List-Post) that demonstrably came
+    from the list's own server (an SPF or DKIM pass for the list's organisation) and that
+    either carries a DKIM-Signature of the From domain (the list's footer or subject tag
+    broke it) or whose From the list rewrote ("Name via List"); applies to AUTH_DKIM_FAIL
+    and AUTH_UNALIGNED, which is what a list's changes produce. DMARC and SPF failures are
+    still reported: a list cannot vouch for its posters.
+"""
+
+from __future__ import annotations
+
+from ..authres import MethodResult, TrustedAuth, trusted_auth
+from ..context import Context
+from ..domains import normalise_domain, org_domain, relaxed_aligned, to_unicode
+from ..facts import Facts
+from ..findings import Evidence
+from ..hits import Hit, check, ev
+from ._common import list_info
+
+_SPF_FAILS = {"fail": "AUTH_SPF_FAIL", "hardfail": "AUTH_SPF_FAIL", "softfail": "AUTH_SPF_SOFTFAIL"}
+
+
+@check(
+    "auth_failure",
+    emits=[
+        "AUTH_DMARC_FAIL",
+        "AUTH_DMARC_FAIL_POLICY_NONE",
+        "AUTH_SPF_FAIL",
+        "AUTH_SPF_SOFTFAIL",
+        "AUTH_DKIM_FAIL",
+        "AUTH_UNALIGNED",
+        "AUTH_COMPAUTH_FAIL",
+    ],
+)
+def auth_failure(facts: Facts, ctx: Context) -> list[Hit]:
+    auth = trusted_auth(facts, ctx.config)
+    if auth is None:
+        return []  # no_trusted_results
+    dmarc = auth.dmarc.result if auth.dmarc is not None else ""
+    if dmarc == "pass":
+        return []  # dmarc_pass
+    if auth.from_domain and (auth.spf_aligned_pass() or auth.dkim_aligned_pass()):
+        return []  # aligned_pass
+
+    from_domain = to_unicode(auth.from_domain) if auth.from_domain else "(no From domain)"
+    hits: list[Hit] = []
+
+    if dmarc == "fail" and auth.dmarc is not None:
+        evidence = _evidence(auth, auth.dmarc)
+        if auth.not_enforced():
+            hits.append(
+                Hit(
+                    "AUTH_DMARC_FAIL_POLICY_NONE",
+                    evidence,
+                    {"from_domain": from_domain, "policy": auth.policy_text() or "p=none"},
+                )
+            )
+        else:
+            hits.append(Hit("AUTH_DMARC_FAIL", evidence, {"from_domain": from_domain}))
+
+    if auth.spf is not None and auth.spf.result in _SPF_FAILS:
+        domain = auth.spf_domain()
+        hits.append(
+            Hit(
+                _SPF_FAILS[auth.spf.result],
+                _evidence(auth, auth.spf),
+                {
+                    "from_domain": from_domain,
+                    "domain": to_unicode(domain) if domain else "(unknown domain)",
+                    "ip": auth.sender_ip() or "unknown",
+                },
+            )
+        )
+
+    if dmarc != "fail" and auth.from_domain:
+        # No DMARC verdict (none evaluated, no record, or an error): judge alignment here.
+        failed = [r for r in auth.dkim if r.result == "fail"]
+        passed = auth.passes()
+        if (failed or passed) and not _list_broke_signature(facts, auth, passed):
+            if failed:
+                hits.append(
+                    Hit(
+                        "AUTH_DKIM_FAIL",
+                        _evidence(auth, failed[0]),
+                        {"from_domain": from_domain},
+                    )
+                )
+            else:
+                hits.append(
+                    Hit(
+                        "AUTH_UNALIGNED",
+                        _evidence(auth, None),
+                        {
+                            "from_domain": from_domain,
+                            "passed": ", ".join(f"{m} for {to_unicode(d)}" for m, d in passed),
+                        },
+                    )
+                )
+
+    if auth.compauth is not None and auth.compauth.result == "fail":
+        hits.append(
+            Hit(
+                "AUTH_COMPAUTH_FAIL",
+                _evidence(auth, auth.compauth),
+                {"from_domain": from_domain, "reason": auth.compauth.reason or "unknown"},
+            )
+        )
+    return hits
+
+
+def _evidence(auth: TrustedAuth, result: MethodResult | None) -> tuple[Evidence, ...]:
+    """The trusted header the result was read from (whole), then the Received-SPF line."""
+    src = auth.source_of(result) if result is not None else auth.source
+    out = [ev(src.header, src.raw)]
+    if auth.received_spf_raw and not (
+        src.header == "Received-SPF" and src.raw == auth.received_spf_raw
+    ):
+        out.append(ev("Received-SPF", auth.received_spf_raw))
+    return tuple(out)
+
+
+def _list_broke_signature(
+    facts: Facts, auth: TrustedAuth, passed: list[tuple[str, str]]
+) -> bool:
+    info = list_info(facts)
+    if not info.is_list or not info.list_orgs:
+        return False
+    if not any(org_domain(d) in info.list_orgs for _, d in passed):
+        return False  # nothing shows that the list's own server sent it
+    if info.from_rewritten:
+        return True
+    return any(relaxed_aligned(d, auth.from_domain) for d in _dkim_signature_domains(facts))
+
+
+def _dkim_signature_domains(facts: Facts) -> list[str]:
+    """The d= of every DKIM-Signature header (RFC 6376 tag=value list)."""
+    out = []
+    for value in facts.header("dkim-signature"):
+        for tag in value.split(";"):
+            name, sep, v = tag.partition("=")
+            if sep and name.strip().lower() == "d":
+                d = normalise_domain("".join(v.split()))
+                if d:
+                    out.append(d)
+                break
+    return out

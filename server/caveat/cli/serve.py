@@ -1,0 +1,220 @@
+"""``caveat serve``: run the HTTP service under gunicorn, over HTTPS by default.
+
+Before handing over to gunicorn it checks everything a worker would need (settings, the
+catalogue, the database, which it migrates), so a mistake is reported here, once, instead
+of by every worker that fails to boot. It then replaces itself with gunicorn (exec), passing
+the settings on as ``CAVEAT_`` environment variables.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ipaddress
+import os
+import shlex
+import sys
+from pathlib import Path
+from typing import TextIO
+
+from ..api.services import EXTENSION
+from ..app import create_app
+from ..catalogue import CatalogueError
+from ..settings import SettingsError, environment, load_settings
+from ..storage import StorageError, Store
+from ..tls import ensure_self_signed
+from .common import add_db_option
+
+PROG = "caveat serve"
+DEMO_KEY_NAME = "demo"
+EXAMPLE_BODY = (
+    '{"headers": "From: A <a@example.com>\\r\\nTo: b@example.org\\r\\nSubject: hello\\r\\n", '
+    '"from": {"name": "A", "address": "a@example.com"}}'
+)
+
+
+def default_workers() -> int:
+    """One worker per CPU this process may use (the work is CPU-bound), at most 8."""
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        cpus = os.cpu_count() or 1
+    return max(1, min(cpus, 8))
+
+
+def _port(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a port number: {text!r}") from None
+    if not 1 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"a port is between 1 and 65535, not {value}")
+    return value
+
+
+def _workers(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("at least one worker")
+    return value
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser(
+        "serve",
+        help="run the HTTP service (gunicorn, HTTPS)",
+        description="Migrate the database, then run the service under gunicorn. Without "
+        "--certfile, a self-signed certificate for localhost is generated once into the "
+        "instance folder.",
+    )
+    p.add_argument(
+        "--host", default="127.0.0.1", help="address to listen on (default: %(default)s)"
+    )
+    p.add_argument("--port", type=_port, default=8443, help="port (default: %(default)s)")
+    p.add_argument(
+        "--workers", type=_workers, default=None, metavar="N",
+        help=f"worker processes (default: one per CPU, at most 8; here {default_workers()})",
+    )
+    add_db_option(p, "default: DATABASE_URL, by default the SQLite file in the instance folder")
+    p.add_argument(
+        "--demo", action="store_true",
+        help=f"create an API key named {DEMO_KEY_NAME!r} (replacing an earlier one) and print "
+        "it with an example request",
+    )
+    tls = p.add_mutually_exclusive_group()
+    tls.add_argument("--no-tls", action="store_true",
+                     help="serve plain HTTP (Office add-ins will not load over it)")
+    tls.add_argument("--certfile", type=Path, metavar="PEM",
+                     help="serve with this certificate (chain) instead of the generated one")
+    p.add_argument("--keyfile", type=Path, metavar="PEM",
+                   help="the private key of --certfile")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None = None) -> int:
+    out, err = out or sys.stdout, err or sys.stderr
+    if (args.certfile is None) != (args.keyfile is None):
+        print(f"{PROG}: --certfile and --keyfile go together", file=err)
+        return 2
+    try:
+        plan = prepare(args, out)
+    except (SettingsError, CatalogueError, StorageError, OSError) as exc:
+        print(f"{PROG}: {exc}", file=err)
+        return 2
+    argv, env = plan
+    os.environ.update(env)
+    out.flush()
+    err.flush()
+    os.execvp(argv[0], argv)  # noqa: S606 - fixed argv, no shell
+    return 0  # not reached
+
+
+def prepare(args: argparse.Namespace, out: TextIO) -> tuple[list[str], dict[str, str]]:
+    """Check and migrate, make the demo key and the certificate, print what to do next, and
+    return gunicorn's argv and the environment to add."""
+    overrides = {"DATABASE_URL": args.db} if args.db else {}
+    settings = load_settings(overrides)
+    app = create_app(overrides)  # validates the catalogue and migrates the database
+    store: Store = app.extensions[EXTENSION].store
+    try:
+        demo_key = _demo_key(store, out) if args.demo else None
+    finally:
+        store.dispose()
+
+    scheme = "http" if args.no_tls else "https"
+    tls_args: list[str] = []
+    if not args.no_tls:
+        if args.certfile is not None:
+            cert, key = args.certfile.absolute(), args.keyfile.absolute()
+            for path in (cert, key):
+                if not path.is_file():
+                    raise OSError(f"no such file: {path}")
+        else:
+            pair = ensure_self_signed(Path(settings["INSTANCE_PATH"]))
+            cert, key = pair.cert, pair.key
+            verb = "Generated" if pair.created else "Using"
+            out.write(
+                f"{verb} the self-signed certificate {cert} (localhost, 127.0.0.1, ::1; "
+                f"valid until {pair.not_after:%Y-%m-%d}).\n"
+            )
+        tls_args = ["--certfile", str(cert), "--keyfile", str(key)]
+
+    url = f"{scheme}://{_url_host(args.host)}:{args.port}/"
+    workers = args.workers or default_workers()
+    out.write(f"Serving Caveat on {url} with {workers} worker(s); stop with Ctrl-C.\n")
+    if args.host in ("0.0.0.0", "::"):  # noqa: S104 - reporting, not binding
+        out.write(f"Listening on every interface of this machine ({args.host}).\n")
+    if args.no_tls:
+        out.write("Plain HTTP: Office add-ins load only over HTTPS.\n")
+    curl = _curl_example(url, demo_key, insecure=scheme == "https" and args.certfile is None)
+    out.write(f"Try it:\n  {curl}\n")
+
+    argv = [
+        *_gunicorn(),
+        "--config", "python:caveat.gunicorn_conf",
+        "--workers", str(workers),
+        "--bind", _bind(args.host, args.port),
+        *tls_args,
+        "caveat.wsgi:app",
+    ]
+    return argv, environment(settings)
+
+
+def _demo_key(store: Store, out: TextIO) -> str:
+    earlier = store.active_keys_named(DEMO_KEY_NAME)
+    for record in earlier:
+        store.revoke_key(record.id)
+    record, key = store.create_key(DEMO_KEY_NAME)
+    if earlier:
+        out.write(
+            f"A {DEMO_KEY_NAME!r} key existed; keys are kept only as hashes and cannot be "
+            "shown again, so it was revoked and replaced by a new one.\n"
+        )
+    out.write(f"Demo API key (id {record.id}; shown only now): {key}\n")
+    return key
+
+
+def _curl_example(url: str, key: str | None, *, insecure: bool) -> str:
+    auth = f"Authorization: Bearer {key}" if key else "Authorization: Bearer $CAVEAT_KEY"
+    parts = ["curl"]
+    if insecure:
+        parts.append("-k")
+    parts += [
+        f"{url}api/v1/analyze",
+        "-H", shlex.quote(auth) if key else f'"{auth}"',
+        "-H", shlex.quote("Content-Type: application/json"),
+        "-d", shlex.quote(EXAMPLE_BODY),
+    ]
+    example = " ".join(parts)
+    if key is None:
+        example += "\n  (make a key first: caveat keys create NAME; then export CAVEAT_KEY=...)"
+    return example
+
+
+def _url_host(host: str) -> str:
+    if host == "0.0.0.0":  # noqa: S104
+        return "127.0.0.1"
+    if host == "::":
+        return "[::1]"
+    return f"[{host}]" if _is_ipv6(host) else host
+
+
+def _bind(host: str, port: int) -> str:
+    return f"[{host}]:{port}" if _is_ipv6(host) else f"{host}:{port}"
+
+
+def _is_ipv6(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host).version == 6
+    except ValueError:
+        return False
+
+
+def _gunicorn() -> list[str]:
+    """The gunicorn next to this Python (the virtualenv's), else ``python -m gunicorn``."""
+    beside = Path(sys.executable).parent / "gunicorn"
+    if beside.is_file() and os.access(beside, os.X_OK):
+        return [str(beside)]
+    return [sys.executable, "-m", "gunicorn"]
