@@ -3,11 +3,16 @@ from __future__ import annotations
 import json
 import mailbox
 import shutil
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 
 from caveat.cli import main
+
+
+def instants(records: list[dict]) -> list[datetime]:
+    return [datetime.fromisoformat(r["date"]) for r in records]
 
 SEED = Path(__file__).resolve().parents[1] / "fixtures" / "seed"
 
@@ -26,8 +31,7 @@ def test_folder_oldest_first_with_the_contract_fields(
     )
     assert code == 0
     assert len(records) == len(list(SEED.glob("*.eml")))
-    dates = [r["date"] for r in records]
-    assert dates == sorted(dates)
+    assert instants(records) == sorted(instants(records))
     for r in records:
         assert {"source", "message_id", "level", "findings"} <= set(r)
         assert r["level"] in ("none", "info", "caution", "danger")
@@ -48,7 +52,7 @@ def test_mbox_sources_carry_their_index(tmp_path: Path, capsys: pytest.CaptureFi
     code, records, _ = run([str(box_path)], capsys)
     assert code == 0
     assert all(r["source"].startswith(f"{box_path}#") for r in records)
-    assert [r["date"] for r in records] == sorted(r["date"] for r in records)
+    assert instants(records) == sorted(instants(records))
     # stored newest first, analysed oldest first
     assert records[0]["source"] == f"{box_path}#{len(records) - 1}"
 

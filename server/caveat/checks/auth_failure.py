@@ -24,14 +24,20 @@ Named exclusions (quiet):
     pass on, and it is how forwarded mail looks (SPF fails at the forwarder's IP while
     the original DKIM signature still verifies);
   * list_broke_signature: mailing-list mail (List-Id / List-Post) that demonstrably came
-    from the list's own server (an SPF or DKIM pass for the list's organisation) and that
-    either carries a DKIM-Signature of the From domain (the list's footer or subject tag
-    broke it) or whose From the list rewrote ("Name via List"); applies to AUTH_DKIM_FAIL
-    and AUTH_UNALIGNED, which is what a list's changes produce. DMARC and SPF failures are
-    still reported: a list cannot vouch for its posters.
+    from the list's own server (an SPF or DKIM pass for the list's organisation, or a DKIM
+    signature that verified at our boundary and covers List-Id: the list host signing with
+    its provider's domain) and that either carries a DKIM-Signature of the From domain (the
+    list's footer or subject tag broke it) or whose From the list rewrote ("Name via
+    List"). It applies to AUTH_DKIM_FAIL and AUTH_UNALIGNED, which is what a list's changes
+    produce, and to a DMARC failure under p=none only when the From domain's own signature
+    is there and failed: the poster's domain did sign, and the list's changes broke the
+    signature. A DMARC failure under an enforcing policy and SPF failures are still
+    reported.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from ..authres import MethodResult, TrustedAuth, trusted_auth
 from ..context import Context
@@ -69,7 +75,11 @@ def auth_failure(facts: Facts, ctx: Context) -> list[Hit]:
     from_domain = to_unicode(auth.from_domain) if auth.from_domain else "(no From domain)"
     hits: list[Hit] = []
 
-    if dmarc == "fail" and auth.dmarc is not None:
+    if (
+        dmarc == "fail"
+        and auth.dmarc is not None
+        and not _list_broke_signature(facts, auth, auth.passes(), dmarc=True)
+    ):
         evidence = _evidence(auth, auth.dmarc)
         if auth.not_enforced():
             hits.append(
@@ -144,27 +154,61 @@ def _evidence(auth: TrustedAuth, result: MethodResult | None) -> tuple[Evidence,
 
 
 def _list_broke_signature(
-    facts: Facts, auth: TrustedAuth, passed: list[tuple[str, str]]
+    facts: Facts, auth: TrustedAuth, passed: list[tuple[str, str]], *, dmarc: bool = False
 ) -> bool:
     info = list_info(facts)
-    if not info.is_list or not info.list_orgs:
+    if not info.is_list:
         return False
-    if not any(org_domain(d) in info.list_orgs for _, d in passed):
-        return False  # nothing shows that the list's own server sent it
-    if info.from_rewritten:
+    signatures = _dkim_signatures(facts)
+    from_list_server = any(org_domain(d) in info.list_orgs for _, d in passed) or any(
+        _verified(auth, sig) and "list-id" in sig.signed for sig in signatures
+    )
+    if not from_list_server:
+        return False
+    if info.from_rewritten and not dmarc:
         return True
-    return any(relaxed_aligned(d, auth.from_domain) for d in _dkim_signature_domains(facts))
+    from_signed = [s for s in signatures if relaxed_aligned(s.domain, auth.from_domain)]
+    if not dmarc:
+        return bool(from_signed)
+    # DMARC failed: excused only when the domain asked for nothing to be done (a domain
+    # with an enforcing policy asked receivers to reject exactly this), and only when a
+    # signature of the From domain that our boundary saw fail proves that the poster's
+    # domain signed and the list broke it.
+    return auth.not_enforced() and any(
+        r.result == "fail" and relaxed_aligned(auth.dkim_domain(r), auth.from_domain)
+        for r in auth.dkim
+    ) and bool(from_signed)
 
 
-def _dkim_signature_domains(facts: Facts) -> list[str]:
-    """The d= of every DKIM-Signature header (RFC 6376 tag=value list)."""
+@dataclass(frozen=True, slots=True)
+class _Signature:
+    domain: str
+    selector: str
+    signed: frozenset[str]  # lower-cased names in h=
+
+
+def _dkim_signatures(facts: Facts) -> list[_Signature]:
+    """d=, s= and h= of every DKIM-Signature header (RFC 6376 tag=value list)."""
     out = []
     for value in facts.header("dkim-signature"):
+        tags: dict[str, str] = {}
         for tag in value.split(";"):
             name, sep, v = tag.partition("=")
-            if sep and name.strip().lower() == "d":
-                d = normalise_domain("".join(v.split()))
-                if d:
-                    out.append(d)
-                break
+            if sep:
+                tags.setdefault(name.strip().lower(), "".join(v.split()))
+        domain = normalise_domain(tags.get("d", ""))
+        if domain:
+            signed = frozenset(h.lower() for h in tags.get("h", "").split(":") if h)
+            out.append(_Signature(domain, tags.get("s", "").lower(), signed))
     return out
+
+
+def _verified(auth: TrustedAuth, sig: _Signature) -> bool:
+    """Our boundary reported dkim=pass for this signature's domain (and selector, if given)."""
+    for r in auth.dkim:
+        if r.result != "pass" or auth.dkim_domain(r) != sig.domain:
+            continue
+        selector = (r.prop("header.s") or "").lower()
+        if not selector or not sig.selector or selector == sig.selector:
+            return True
+    return False

@@ -262,11 +262,54 @@ def test_list_headers_do_not_excuse_mail_the_list_did_not_send() -> None:
     assert ids(found) == ["AUTH_DKIM_FAIL"]
 
 
-def test_list_does_not_excuse_a_dmarc_failure() -> None:
+def test_list_excuses_a_policy_none_dmarc_failure_when_the_posters_signature_broke() -> None:
     found = ours(
         "spf=pass smtp.mailfrom=devs-bounces@lists.proj.example;"
         " dkim=fail header.d=partner.example; dmarc=fail (p=none) header.from=partner.example",
         extra=LIST,
+    )
+    assert found == []
+
+
+def test_list_does_not_excuse_a_dmarc_failure_without_the_posters_signature() -> None:
+    found = ours(
+        "spf=pass smtp.mailfrom=devs-bounces@lists.proj.example;"
+        " dmarc=fail (p=none) header.from=partner.example",
+        extra="List-Id: Devs <devs.lists.proj.example>\n",
+    )
+    assert ids(found) == ["AUTH_DMARC_FAIL_POLICY_NONE"]
+
+
+def test_list_does_not_excuse_a_dmarc_failure_under_an_enforcing_policy() -> None:
+    found = ours(
+        "spf=pass smtp.mailfrom=devs-bounces@lists.proj.example;"
+        " dkim=fail header.d=partner.example; dmarc=fail (p=reject) header.from=partner.example",
+        extra=LIST,
+    )
+    assert ids(found) == ["AUTH_DMARC_FAIL"]
+
+
+def test_list_host_signing_with_its_providers_domain_counts_as_the_list() -> None:
+    # The list server signs List-Id with its hosting provider's key (lists.ettus.com via
+    # emwd.com in the corpus); that verified signature shows the list sent it.
+    extra = LIST + (
+        "DKIM-Signature: v=1; a=rsa-sha256; d=host.example; s=h1;\n"
+        " h=From:To:Subject:List-Id:List-Post; bh=x; b=y\n"
+    )
+    found = ours(
+        "dkim=pass header.d=host.example header.s=h1; dkim=fail header.d=partner.example;"
+        " spf=none smtp.mailfrom=devs-bounces@lists.proj.example;"
+        " dmarc=fail (p=none) header.from=partner.example",
+        extra=extra,
+    )
+    assert found == []
+    # The same provider signature without List-Id in h= proves nothing about the list.
+    unsigned = extra.replace("List-Id:List-Post", "Date")
+    found = ours(
+        "dkim=pass header.d=host.example header.s=h1; dkim=fail header.d=partner.example;"
+        " spf=none smtp.mailfrom=devs-bounces@lists.proj.example;"
+        " dmarc=fail (p=none) header.from=partner.example",
+        extra=unsigned,
     )
     assert ids(found) == ["AUTH_DMARC_FAIL_POLICY_NONE"]
 
