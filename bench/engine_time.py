@@ -41,8 +41,9 @@ def main() -> int:
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})
     engine = Engine()
-    ctx = Context(config=EngineConfig.build(
-        internal_domains=["partnera.example"], trust_microsoft=True))
+    ctx = Context(
+        config=EngineConfig.build(internal_domains=["partnera.example"], trust_microsoft=True)
+    )
     payload_times: dict[str, list[float]] = defaultdict(list)
     raw_times: dict[str, list[float]] = defaultdict(list)
     for name, path in sources(not args.no_corpus):
@@ -60,18 +61,24 @@ def main() -> int:
             best_r = min(best_r, t2 - t1)
         payload_times[name].append(best_p / 1e6)
         raw_times[name].append(best_r / 1e6)
-    print(f"{'dataset':24} {'messages':>8} {'payload p50':>12} {'p99':>8} "
-          f"{'raw p50':>9} {'p99':>8}   (ms per message, one core)")
+    print(
+        f"{'dataset':24} {'messages':>8} {'payload p50':>12} {'p99':>8} "
+        f"{'raw p50':>9} {'p99':>8}   (ms per message, one core)"
+    )
     every_p: list[float] = []
     every_r: list[float] = []
     for name in payload_times:
         p, r = payload_times[name], raw_times[name]
         every_p += p
         every_r += r
-        print(f"{name:24} {len(p):8} {pct(p, .5):12.3f} {pct(p, .99):8.3f} "
-              f"{pct(r, .5):9.3f} {pct(r, .99):8.3f}")
-    print(f"{'all':24} {len(every_p):8} {pct(every_p, .5):12.3f} {pct(every_p, .99):8.3f} "
-          f"{pct(every_r, .5):9.3f} {pct(every_r, .99):8.3f}")
+        print(
+            f"{name:24} {len(p):8} {pct(p, 0.5):12.3f} {pct(p, 0.99):8.3f} "
+            f"{pct(r, 0.5):9.3f} {pct(r, 0.99):8.3f}"
+        )
+    print(
+        f"{'all':24} {len(every_p):8} {pct(every_p, 0.5):12.3f} {pct(every_p, 0.99):8.3f} "
+        f"{pct(every_r, 0.5):9.3f} {pct(every_r, 0.99):8.3f}"
+    )
     print(f"mean payload {statistics.fmean(every_p):.3f} ms; python {sys.version.split()[0]}")
     return 0
 

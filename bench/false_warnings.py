@@ -27,7 +27,9 @@ def scan(folder: Path, extra: list[str]) -> list[dict]:
     exe = shutil.which("caveat", path=str(Path(sys.executable).parent)) or "caveat"
     done = subprocess.run(
         [exe, "scan", "--json", *extra, str(folder)],
-        check=False, capture_output=True, text=True,
+        check=False,
+        capture_output=True,
+        text=True,
     )
     if done.returncode not in (0, 1):
         sys.exit(f"caveat scan failed on {folder}: {done.stderr}")
@@ -41,8 +43,10 @@ def main() -> int:
     if not CORPUS.is_dir():
         sys.exit(f"no corpus at {CORPUS}")
     total = loud_total = 0
-    print(f"{'dataset':32} {'messages':>8} {'none':>6} {'info':>6} {'caution':>8} "
-          f"{'danger':>7} {'caution+':>9}")
+    print(
+        f"{'dataset':32} {'messages':>8} {'none':>6} {'info':>6} {'caution':>8} "
+        f"{'danger':>7} {'caution+':>9}"
+    )
     for kind in ("ham", "spam"):
         for folder in sorted((CORPUS / kind).iterdir()):
             if not folder.is_dir():
@@ -54,15 +58,19 @@ def main() -> int:
             if kind == "ham":
                 total += len(records)
                 loud_total += len(loud)
-            print(f"{kind + '/' + folder.name:32} {len(records):8} {levels['none']:6} "
-                  f"{levels['info']:6} {levels['caution']:8} {levels['danger']:7} "
-                  f"{share:8.2f}%")
+            print(
+                f"{kind + '/' + folder.name:32} {len(records):8} {levels['none']:6} "
+                f"{levels['info']:6} {levels['caution']:8} {levels['danger']:7} "
+                f"{share:8.2f}%"
+            )
             if args.show and kind == "ham":
                 for r in loud:
                     ids = ", ".join(f["id"] for f in r["findings"])
                     print(f"    {r['level']:8} {Path(r['source']).name}  {ids}")
-    print(f"{'ham overall':32} {total:8} {'':6} {'':6} {'':8} {'':7} "
-          f"{100 * loud_total / max(1, total):8.2f}%")
+    print(
+        f"{'ham overall':32} {total:8} {'':6} {'':6} {'':8} {'':7} "
+        f"{100 * loud_total / max(1, total):8.2f}%"
+    )
     return 0
 
 

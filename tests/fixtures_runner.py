@@ -35,8 +35,7 @@ def load_cases() -> list[Case]:
         present = {p.name for p in expect_file.parent.glob("*.eml")}
         if listed != present:
             raise AssertionError(
-                f"{expect_file}: expectations and .eml files differ: "
-                f"{sorted(listed ^ present)}"
+                f"{expect_file}: expectations and .eml files differ: {sorted(listed ^ present)}"
             )
         for name, expect in data.items():
             cases.append(Case(expect_file.parent / name, expect, config))

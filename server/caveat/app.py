@@ -127,4 +127,3 @@ def security_headers(response: Response) -> Response:
     if response.mimetype == "application/json" or request.path.startswith("/api/"):
         response.headers.setdefault("Content-Security-Policy", API_CSP)
     return response
-

@@ -314,9 +314,7 @@ def _resinfo(sc: _Scanner, strays: list[str]) -> MethodResult | None:
     return MethodResult(method, result, reason, tuple(props), comment)
 
 
-def _dmarc_comment_props(
-    comment: str, props: list[tuple[str, str]]
-) -> list[tuple[str, str]]:
+def _dmarc_comment_props(comment: str, props: list[tuple[str, str]]) -> list[tuple[str, str]]:
     """``(p=none sp=none pct=100)`` and ``(policy=reject)`` as properties of the result."""
     have = {k for k, _ in props}
     out = []
@@ -474,9 +472,8 @@ class TrustedAuth:
         d = self.dmarc
         if d is None:
             return ""
-        sub = (
-            self.from_domain != ""
-            and org_domain(self.from_domain) != normalise_domain(self.from_domain)
+        sub = self.from_domain != "" and org_domain(self.from_domain) != normalise_domain(
+            self.from_domain
         )
         names: tuple[str, ...] = ("sp", "policy.published-subdomain-policy") if sub else ()
         names += ("p", "policy", "policy.dmarc", "policy.published-domain-policy")
@@ -630,9 +627,7 @@ def trusted_auth(facts: Facts, config: EngineConfig) -> TrustedAuth | None:
         if received_spf is None:
             return None
         writer = received_spf.prop("receiver") or ""
-        sources = [
-            AuthResults("Received-SPF", received_spf_raw, writer, None, (received_spf,))
-        ]
+        sources = [AuthResults("Received-SPF", received_spf_raw, writer, None, (received_spf,))]
 
     spf = dmarc = compauth = None
     dkim: list[MethodResult] = []

@@ -284,14 +284,20 @@ def _compile(expression: str, where: str) -> tuple[Predicate, set[str]]:
         while peek() == "|":
             take("|")
             parts.append(parse_and())
-        return parts[0] if len(parts) == 1 else (lambda s, p=tuple(parts): any(f(s) for f in p))
+        if len(parts) == 1:
+            return parts[0]
+        alternatives = tuple(parts)
+        return lambda s: any(f(s) for f in alternatives)
 
     def parse_and() -> Predicate:
         parts = [parse_not()]
         while peek() == "&":
             take("&")
             parts.append(parse_not())
-        return parts[0] if len(parts) == 1 else (lambda s, p=tuple(parts): all(f(s) for f in p))
+        if len(parts) == 1:
+            return parts[0]
+        conjuncts = tuple(parts)
+        return lambda s: all(f(s) for f in conjuncts)
 
     def parse_not() -> Predicate:
         if peek() == "!":

@@ -62,9 +62,7 @@ class EngineConfig:
         )
 
     def is_internal(self, domain: str) -> bool:
-        return bool(domain) and any(
-            is_subdomain_or_equal(domain, d) for d in self.internal_domains
-        )
+        return bool(domain) and any(is_subdomain_or_equal(domain, d) for d in self.internal_domains)
 
     def trusts_authserv(self, authserv_id: str) -> bool:
         """Authentication-Results from this authserv-id are from our own boundary."""

@@ -39,9 +39,7 @@ class FreemailList:
         return len(self._domains)
 
     @classmethod
-    def packaged(
-        cls, extra: Iterable[str] = (), exclude: Iterable[str] = ()
-    ) -> FreemailList:
+    def packaged(cls, extra: Iterable[str] = (), exclude: Iterable[str] = ()) -> FreemailList:
         return cls([*read_packaged(), *extra], exclude=exclude)
 
 
@@ -96,9 +94,7 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="cmd", required=True)
     up = sub.add_parser("update", help=f"refresh {DATA_FILE} from the npm package")
     up.add_argument("--version", default="latest")
-    up.add_argument(
-        "--from-json", type=Path, help="use this domains.json instead of fetching"
-    )
+    up.add_argument("--from-json", type=Path, help="use this domains.json instead of fetching")
     args = parser.parse_args(argv)
     target = Path(__file__).parent / "data" / DATA_FILE
     if args.from_json:

@@ -153,9 +153,7 @@ def _check_recipients(count: int, limits: Limits) -> None:
         )
 
 
-def _from_headers(
-    headers: tuple[tuple[str, str], ...], limits: Limits, **overrides: Any
-) -> Facts:
+def _from_headers(headers: tuple[tuple[str, str], ...], limits: Limits, **overrides: Any) -> Facts:
     index: dict[str, list[str]] = {}
     for n, v in headers:
         index.setdefault(n, []).append(v)
@@ -253,9 +251,7 @@ def from_payload(payload: Any, limits: Limits | None = None) -> Facts:
     if payload.get("raw") is not None:
         others = [k for k in payload if k not in ("raw", "conversation_id") and payload[k]]
         if others:
-            raise InputError(
-                "invalid_payload", "send either a raw message or its parts, not both"
-            )
+            raise InputError("invalid_payload", "send either a raw message or its parts, not both")
         raw = payload["raw"]
         _check_message_size(raw, limits)
         return from_raw(raw, limits, conversation_id=payload.get("conversation_id") or "")
@@ -335,9 +331,7 @@ def _text_body(msg: Message, limit: int) -> str:
     return text.encode("utf-8")[:limit].decode("utf-8", "ignore")
 
 
-def from_raw(
-    raw: bytes | str, limits: Limits | None = None, *, conversation_id: str = ""
-) -> Facts:
+def from_raw(raw: bytes | str, limits: Limits | None = None, *, conversation_id: str = "") -> Facts:
     """Facts from a whole RFC 5322 message (as read from an .eml file or an mbox)."""
     limits = limits or Limits()
     _check_message_size(raw, limits)
@@ -361,6 +355,4 @@ def from_raw(
         except (ValueError, TypeError, LookupError, IndexError, AssertionError):
             body = ""
     headers = tuple((n, v.encode("utf-8", "replace").decode("utf-8")) for n, v in headers)
-    return _from_headers(
-        headers, limits, body=body, source="raw", conversation_id=conversation_id
-    )
+    return _from_headers(headers, limits, body=body, source="raw", conversation_id=conversation_id)

@@ -201,8 +201,7 @@ def _read_instance_file(path: Path) -> dict[str, Any]:
         if name == "INSTANCE_PATH":
             raise _fail(
                 str(path),
-                "INSTANCE_PATH cannot be set inside the instance folder; "
-                f"use {INSTANCE_ENV}",
+                f"INSTANCE_PATH cannot be set inside the instance folder; use {INSTANCE_ENV}",
             )
         if name not in SETTINGS:
             known = ", ".join(sorted(SETTINGS - {"INSTANCE_PATH"}))
@@ -227,9 +226,7 @@ def load_settings(
         raise SettingsError(f"unknown setting(s): {', '.join(unknown)}")
 
     instance = instance_path(overrides, env)
-    raw: dict[str, tuple[Any, str]] = {
-        k: (v, f"default {k}") for k, v in DEFAULTS.items()
-    }
+    raw: dict[str, tuple[Any, str]] = {k: (v, f"default {k}") for k, v in DEFAULTS.items()}
     raw["DATABASE_URL"] = (default_database_url(instance), "default DATABASE_URL")
     raw.update(_read_instance_file(instance / INSTANCE_FILE))
     for name in SETTINGS - {"INSTANCE_PATH"}:

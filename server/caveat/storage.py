@@ -86,8 +86,7 @@ def normalise_url(url: str | URL) -> URL:
         parsed = parsed.set(drivername="postgresql+psycopg")
     elif backend not in ("sqlite", "postgresql"):
         raise StorageError(
-            f"unsupported database {_safe(url)}: use sqlite:///PATH, sqlite:// or "
-            "postgresql://..."
+            f"unsupported database {_safe(url)}: use sqlite:///PATH, sqlite:// or postgresql://..."
         )
     return parsed
 

@@ -49,7 +49,9 @@ def test_analyze_answers_with_the_verdict_shape(client: FlaskClient, auth: dict[
     assert isinstance(body["score"], int | float)
     assert (body["banner"] is None) == (body["level"] == "none")
     for f in body["findings"]:
-        assert {"id", "check", "severity", "title", "explanation", "evidence", "techniques"} <= set(f)
+        assert {"id", "check", "severity", "title", "explanation", "evidence", "techniques"} <= set(
+            f
+        )
     assert body["checked_at"].endswith("Z")
     assert rv.headers["Cache-Control"] == "no-store"
     assert rv.headers["X-Content-Type-Options"] == "nosniff"
@@ -62,7 +64,9 @@ def test_analyze_reports_the_message_id(client: FlaskClient, auth: dict[str, str
 
 
 def test_analyze_takes_a_raw_message(client: FlaskClient, auth: dict[str, str]) -> None:
-    raw = "From: A <a@example.com>\r\nTo: b@example.org\r\nMessage-ID: <m1@example.com>\r\n\r\nHi\r\n"
+    raw = (
+        "From: A <a@example.com>\r\nTo: b@example.org\r\nMessage-ID: <m1@example.com>\r\n\r\nHi\r\n"
+    )
     rv = post(client, auth, {"raw": raw, "conversation_id": "c1", "headers": None, "to": []})
     assert rv.status_code == 200
     assert rv.get_json()["message_id"] == "m1@example.com"
@@ -86,7 +90,9 @@ def test_analyze_accepts_every_documented_field(client: FlaskClient, auth: dict[
 
 def test_charset_parameter_is_fine(client: FlaskClient, auth: dict[str, str]) -> None:
     rv = client.post(
-        ANALYZE, headers=auth, data=json.dumps(SMALL_PAYLOAD),
+        ANALYZE,
+        headers=auth,
+        data=json.dumps(SMALL_PAYLOAD),
         content_type="application/json; charset=utf-8",
     )
     assert rv.status_code == 200
@@ -103,8 +109,15 @@ def test_checks_lists_the_catalogue(client: FlaskClient, auth: dict[str, str], a
     for c in body["composites"]:
         assert c["expression"]
     for f in body["findings"]:
-        assert {"check", "severity", "weight", "title", "explanation", "techniques",
-                "false_positives"} <= set(f)
+        assert {
+            "check",
+            "severity",
+            "weight",
+            "title",
+            "explanation",
+            "techniques",
+            "false_positives",
+        } <= set(f)
 
 
 def test_openapi_needs_no_key(client: FlaskClient) -> None:
@@ -131,8 +144,13 @@ def test_no_key_is_401_with_a_challenge(client: FlaskClient, path: str) -> None:
 
 @pytest.mark.parametrize(
     "header",
-    ["Bearer cav_not-a-real-key-at-all-xxxxxxxxxxxxxxxxxxxxxxxx", "Bearer nonsense", "Bearer",
-     "Basic dXNlcjpwYXNz", "cav_abc"],
+    [
+        "Bearer cav_not-a-real-key-at-all-xxxxxxxxxxxxxxxxxxxxxxxx",
+        "Bearer nonsense",
+        "Bearer",
+        "Basic dXNlcjpwYXNz",
+        "cav_abc",
+    ],
 )
 def test_a_bad_key_is_401(client: FlaskClient, header: str) -> None:
     rv = client.post(ANALYZE, json=SMALL_PAYLOAD, headers={"Authorization": header})
@@ -158,20 +176,32 @@ def test_the_scheme_is_case_insensitive(client: FlaskClient, api_key: str) -> No
 # ----------------------------------------------------------------- bad requests
 
 
-@pytest.mark.parametrize("content_type", [None, "text/plain", "application/x-www-form-urlencoded",
-                                          "multipart/form-data; boundary=x"])
+@pytest.mark.parametrize(
+    "content_type",
+    [None, "text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x"],
+)
 def test_wrong_content_type_is_415(
     client: FlaskClient, auth: dict[str, str], content_type: str | None
 ) -> None:
-    rv = client.post(ANALYZE, headers=auth, data=json.dumps(SMALL_PAYLOAD),
-                     content_type=content_type)
+    rv = client.post(
+        ANALYZE, headers=auth, data=json.dumps(SMALL_PAYLOAD), content_type=content_type
+    )
     assert_error(rv, 415, "unsupported_media_type")
 
 
 @pytest.mark.parametrize(
     "data",
-    [b"", b"{", b"not json", b'{"headers": "x",}', b"NaN", b'{"a": Infinity}',
-     b"\xff\xfe{\x00}\x00", b"[" * 100_000, b"1" * 5000],
+    [
+        b"",
+        b"{",
+        b"not json",
+        b'{"headers": "x",}',
+        b"NaN",
+        b'{"a": Infinity}',
+        b"\xff\xfe{\x00}\x00",
+        b"[" * 100_000,
+        b"1" * 5000,
+    ],
 )
 def test_malformed_json_is_400(client: FlaskClient, auth: dict[str, str], data: bytes) -> None:
     rv = client.post(ANALYZE, headers=auth, data=data, content_type="application/json")
@@ -204,8 +234,10 @@ def test_an_unknown_field_is_named(client: FlaskClient, auth: dict[str, str]) ->
         ({"headers": "x", "date": 1767600000}, "date must be a string"),
         ({"headers": "x", "date": "yesterday"}, "date must be an ISO 8601 date-time"),
         ({"headers": "x", "from": {"name": "n" * 1025}}, "from.name is too long"),
-        ({"headers": "x", "sender": {"emailAddress": "a@example.com"}},
-         "sender: unknown field(s) emailAddress"),
+        (
+            {"headers": "x", "sender": {"emailAddress": "a@example.com"}},
+            "sender: unknown field(s) emailAddress",
+        ),
     ],
 )
 def test_a_wrong_field_is_named(
@@ -220,10 +252,14 @@ def test_a_wrong_field_is_named(
         ({}, "send at least the headers or the From address"),
         ({"subject": "hi", "body": "text"}, "send at least the headers or the From address"),
         ({"headers": "", "from": {}}, "send at least the headers or the From address"),
-        ({"raw": "From: a@example.com\r\n\r\nx", "headers": "From: a@example.com"},
-         "send either a raw message or its parts"),
-        ({"raw": "From: a@example.com\r\n\r\nx", "to": [{"address": "b@example.org"}]},
-         "send either a raw message or its parts"),
+        (
+            {"raw": "From: a@example.com\r\n\r\nx", "headers": "From: a@example.com"},
+            "send either a raw message or its parts",
+        ),
+        (
+            {"raw": "From: a@example.com\r\n\r\nx", "to": [{"address": "b@example.org"}]},
+            "send either a raw message or its parts",
+        ),
     ],
 )
 def test_inconsistent_payloads_are_400(
@@ -264,8 +300,11 @@ def test_a_chunked_body_over_the_limit_is_413(caveat_env: Any) -> None:
     rv = app.test_client().post(
         ANALYZE,
         input_stream=io.BytesIO(data),
-        headers={"Authorization": f"Bearer {key}", "Content-Type": "application/json",
-                 "Transfer-Encoding": "chunked"},
+        headers={
+            "Authorization": f"Bearer {key}",
+            "Content-Type": "application/json",
+            "Transfer-Encoding": "chunked",
+        },
         # what gunicorn says of a chunked body it de-chunks: read it to its end
         environ_overrides={"wsgi.input_terminated": True},
     )
@@ -274,7 +313,10 @@ def test_a_chunked_body_over_the_limit_is_413(caveat_env: Any) -> None:
 
 def test_the_default_request_limit_is_26_mib(client: FlaskClient, auth: dict[str, str]) -> None:
     rv = client.post(
-        ANALYZE, headers=auth, data=b"{}", content_type="application/json",
+        ANALYZE,
+        headers=auth,
+        data=b"{}",
+        content_type="application/json",
         environ_overrides={"CONTENT_LENGTH": str(26 * 1024 * 1024 + 1)},
     )
     assert_error(rv, 413, "request_too_large")
@@ -319,8 +361,13 @@ def test_unknown_routes_are_404_json(client: FlaskClient, auth: dict[str, str], 
 
 @pytest.mark.parametrize(
     ("method", "path"),
-    [("GET", ANALYZE), ("PUT", ANALYZE), ("DELETE", "/api/v1/checks"),
-     ("POST", "/api/v1/openapi.json"), ("POST", "/healthz")],
+    [
+        ("GET", ANALYZE),
+        ("PUT", ANALYZE),
+        ("DELETE", "/api/v1/checks"),
+        ("POST", "/api/v1/openapi.json"),
+        ("POST", "/healthz"),
+    ],
 )
 def test_wrong_methods_are_405_json(
     client: FlaskClient, auth: dict[str, str], method: str, path: str
@@ -332,19 +379,28 @@ def test_wrong_methods_are_405_json(
 
 def test_none_of_the_bad_requests_is_a_5xx(client: FlaskClient, auth: dict[str, str]) -> None:
     bodies: list[Any] = [
-        None, [], {}, {"from": {}}, {"from": {"address": "@@@"}}, {"headers": "\x00\r\n:"},
-        {"headers": "From: \ud800@example.com\r\n"}, {"raw": "\ud800: x\r\n\r\n"},
+        None,
+        [],
+        {},
+        {"from": {}},
+        {"from": {"address": "@@@"}},
+        {"headers": "\x00\r\n:"},
+        {"headers": "From: \ud800@example.com\r\n"},
+        {"raw": "\ud800: x\r\n\r\n"},
         {"from": {"name": "=?utf-8?b?////?=", "address": "a@[300.1.1.1]"}},
         {"headers": "From: a@example.com", "date": "2026-13-45T99:99:99"},
         {"headers": "Subject: " + "RE: " * 10000},
     ]
     for body in bodies:
-        rv = client.post(ANALYZE, headers=auth, data=json.dumps(body),
-                         content_type="application/json")
+        rv = client.post(
+            ANALYZE, headers=auth, data=json.dumps(body), content_type="application/json"
+        )
         assert rv.status_code < 500, (body, rv.get_data(as_text=True))
 
 
-def test_a_chunked_body_within_the_limit_is_read_whole(client: FlaskClient, auth: dict[str, str]) -> None:
+def test_a_chunked_body_within_the_limit_is_read_whole(
+    client: FlaskClient, auth: dict[str, str]
+) -> None:
     data = json.dumps(SMALL_PAYLOAD).encode()
     rv = client.post(
         ANALYZE,

@@ -63,9 +63,7 @@ def test_the_document_lists_exactly_the_routes(app: Flask) -> None:
             continue
         for method in rule.methods - IGNORED_METHODS:  # type: ignore[operator]
             served.add((rule.rule, method.lower()))
-    documented = {
-        (path, method) for path, ops in DOC["paths"].items() for method in ops
-    }
+    documented = {(path, method) for path, ops in DOC["paths"].items() for method in ops}
     assert {s for s in served if s[0].startswith("/api/v1")} == {
         d for d in documented if d[0].startswith("/api/v1")
     }
@@ -133,8 +131,16 @@ ERRORS: list[tuple[str, str, dict[str, Any]]] = [
     ("post", "/api/v1/analyze", {"auth": True, "json": {"headers": 1}}),
     ("post", "/api/v1/analyze", {"auth": True, "json": {"headers": "a" * 300_000}}),
     ("post", "/api/v1/analyze", {"auth": True, "json": {"from": {}, "to": [{}] * 501}}),
-    ("post", "/api/v1/analyze", {"auth": True, "data": "{}", "content_type": "application/json",
-                                 "environ_overrides": {"CONTENT_LENGTH": str(27 * 2**20)}}),
+    (
+        "post",
+        "/api/v1/analyze",
+        {
+            "auth": True,
+            "data": "{}",
+            "content_type": "application/json",
+            "environ_overrides": {"CONTENT_LENGTH": str(27 * 2**20)},
+        },
+    ),
     ("get", "/api/v1/checks", {}),
     ("put", "/api/v1/checks", {"auth": True}),
     ("delete", "/api/v1/openapi.json", {}),

@@ -22,18 +22,20 @@ from caveat.errors import InputError
 from caveat.limits import Limits
 from caveat.normalise import from_payload
 
-CHECK = settings(max_examples=400, deadline=None, database=None,
-                 suppress_health_check=[HealthCheck.too_slow])
+CHECK = settings(
+    max_examples=400, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow]
+)
 LIMITS = Limits()
 VALIDATOR = RequestValidator(LIMITS)
 
 SCALAR = st.one_of(
-    st.none(), st.booleans(), st.integers(-5, 5), st.sampled_from(["", "x", "a@example.com"]),
+    st.none(),
+    st.booleans(),
+    st.integers(-5, 5),
+    st.sampled_from(["", "x", "a@example.com"]),
     st.sampled_from(["From: a@example.com\r\n", "2026-01-05T09:00:00Z", "yesterday"]),
 )
-ADDRESS = st.fixed_dictionaries(
-    {}, optional={"name": SCALAR, "address": SCALAR}
-)
+ADDRESS = st.fixed_dictionaries({}, optional={"name": SCALAR, "address": SCALAR})
 VALUE = st.one_of(
     SCALAR,
     ADDRESS,
@@ -41,13 +43,31 @@ VALUE = st.one_of(
     st.just({}),
     st.just([]),
 )
-FIELDS = ["headers", "from", "sender", "reply_to", "to", "cc", "subject", "body",
-          "conversation_id", "internet_message_id", "date", "raw", "stranger"]
+FIELDS = [
+    "headers",
+    "from",
+    "sender",
+    "reply_to",
+    "to",
+    "cc",
+    "subject",
+    "body",
+    "conversation_id",
+    "internet_message_id",
+    "date",
+    "raw",
+    "stranger",
+]
 PAYLOAD = st.dictionaries(st.sampled_from(FIELDS), VALUE, max_size=5)
 
 #: Problems that only the normaliser can see (not structure).
-SEMANTIC = {"invalid_message", "headers_too_large", "body_too_large", "message_too_large",
-            "too_many_recipients"}
+SEMANTIC = {
+    "invalid_message",
+    "headers_too_large",
+    "body_too_large",
+    "message_too_large",
+    "too_many_recipients",
+}
 
 
 def schema_accepts(payload: dict[str, Any]) -> bool:
@@ -62,7 +82,9 @@ def normaliser_accepts(payload: dict[str, Any]) -> bool:
     try:
         from_payload(payload, LIMITS)
     except InputError as exc:
-        if exc.code in SEMANTIC or (exc.code == "invalid_field" and exc.message.startswith("date must be an ISO")):
+        if exc.code in SEMANTIC or (
+            exc.code == "invalid_field" and exc.message.startswith("date must be an ISO")
+        ):
             return True
         return False
     return True

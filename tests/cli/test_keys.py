@@ -57,8 +57,15 @@ def test_list_json(db: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert code == 0
     record = json.loads(out)
     assert record["name"] == "a" and record["active"] is True and record["id"] == 1
-    assert set(record) == {"id", "name", "prefix", "created_at", "last_used_at",
-                           "revoked_at", "active"}
+    assert set(record) == {
+        "id",
+        "name",
+        "prefix",
+        "created_at",
+        "last_used_at",
+        "revoked_at",
+        "active",
+    }
 
 
 def test_list_of_an_empty_store(db: str, capsys: pytest.CaptureFixture[str]) -> None:
@@ -104,7 +111,7 @@ def test_an_unusable_database_is_a_clear_error(
     capsys: pytest.CaptureFixture[str], caveat_env: Path, url: str, words: str
 ) -> None:
     for args in (["keys", "list"], ["keys", "create", "a"], ["keys", "revoke", "1"]):
-        code, out, err = run([*args, "--db", url], capsys)
+        code, _out, err = run([*args, "--db", url], capsys)
         assert code == 2
         assert err.startswith("caveat keys: ") and words in err
         assert "hunter2" not in err
@@ -137,7 +144,9 @@ def test_without_db_the_instance_database_is_used(
 
 
 def test_the_environment_database_url_is_used(
-    tmp_path: Path, caveat_env: Path, monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    caveat_env: Path,
+    monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     monkeypatch.setenv("CAVEAT_DATABASE_URL", f"sqlite:///{tmp_path / 'env.db'}")

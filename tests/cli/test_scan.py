@@ -14,6 +14,7 @@ from caveat.cli import main
 def instants(records: list[dict]) -> list[datetime]:
     return [datetime.fromisoformat(r["date"]) for r in records]
 
+
 SEED = Path(__file__).resolve().parents[1] / "fixtures" / "seed"
 
 

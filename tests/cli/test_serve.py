@@ -47,7 +47,7 @@ def test_https_by_default_with_a_generated_certificate(
     db = f"sqlite:///{tmp_path / 's.db'}"
     code, out, _ = serve(["--db", db, "--workers", "3"], capsys)
     assert code == 0
-    (file, argv), = execvp.calls
+    ((file, argv),) = execvp.calls
     assert argv[0] == file
     assert Path(file).name == "gunicorn" or argv[1:3] == ["-m", "gunicorn"]
     assert option(argv, "--workers") == "3"
@@ -97,9 +97,7 @@ def test_no_tls(execvp: Exec, caveat_env: Path, capsys: pytest.CaptureFixture[st
     assert not (caveat_env / "tls-key.pem").exists()
 
 
-def test_own_certificate(
-    execvp: Exec, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_own_certificate(execvp: Exec, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     from caveat.tls import ensure_self_signed
 
     pair = ensure_self_signed(tmp_path / "certs")
@@ -123,8 +121,10 @@ def test_ipv6_host(execvp: Exec, capsys: pytest.CaptureFixture[str]) -> None:
     [
         (["--db", "mysql://x/y"], "unsupported database"),
         (["--db", "sqlite://", "--certfile", "/nonexistent.pem"], "go together"),
-        (["--db", "sqlite://", "--certfile", "/nonexistent.pem", "--keyfile", "/x.pem"],
-         "no such file"),
+        (
+            ["--db", "sqlite://", "--certfile", "/nonexistent.pem", "--keyfile", "/x.pem"],
+            "no such file",
+        ),
     ],
 )
 def test_problems_are_reported_before_gunicorn_starts(
@@ -136,8 +136,10 @@ def test_problems_are_reported_before_gunicorn_starts(
     assert execvp.calls == []
 
 
-@pytest.mark.parametrize("args", [["--port", "0"], ["--port", "x"], ["--workers", "0"],
-                                  ["--no-tls", "--certfile", "c.pem"]])
+@pytest.mark.parametrize(
+    "args",
+    [["--port", "0"], ["--port", "x"], ["--workers", "0"], ["--no-tls", "--certfile", "c.pem"]],
+)
 def test_bad_options(execvp: Exec, args: list[str], capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exit_:
         main(["serve", *args])

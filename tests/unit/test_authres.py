@@ -81,7 +81,11 @@ def test_two_dkim_results_keep_their_own_comments_and_props() -> None:
         " header.b=EToRSuvU"
     )
     good, bad = parsed.results
-    assert (good.result, good.comment, good.prop("header.b")) == ("pass", "good signature", "oINEO8hg")
+    assert (good.result, good.comment, good.prop("header.b")) == (
+        "pass",
+        "good signature",
+        "oINEO8hg",
+    )
     assert (bad.result, bad.comment, bad.prop("header.b")) == ("fail", "bad signature", "EToRSuvU")
 
 
@@ -135,11 +139,15 @@ def test_srs_and_verp_addresses_keep_their_equals_signs() -> None:
     parsed = parse_authres(
         "mx.example.org; spf=pass smtp.mailfrom=bounce+47.80-ann=example.net@news.example.com"
     )
-    assert parsed.results[0].prop("smtp.mailfrom") == "bounce+47.80-ann=example.net@news.example.com"
+    assert (
+        parsed.results[0].prop("smtp.mailfrom") == "bounce+47.80-ann=example.net@news.example.com"
+    )
 
 
 def test_missing_semicolon_between_results() -> None:
-    parsed = parse_authres("mx.example.org; dkim=pass header.d=a.example spf=fail smtp.mailfrom=b.example")
+    parsed = parse_authres(
+        "mx.example.org; dkim=pass header.d=a.example spf=fail smtp.mailfrom=b.example"
+    )
     assert pairs(parsed) == [("dkim", "pass"), ("spf", "fail")]
     assert parsed.results[1].prop("smtp.mailfrom") == "b.example"
 
@@ -163,7 +171,11 @@ def test_dmarc_comment_and_policy_properties() -> None:
         " dmarc=fail policy.dmarc=none header.from=example.com"
     )
     google, freebsd, bis = parsed.results
-    assert (google.prop("p"), google.prop("sp"), google.prop("dis")) == ("none", "quarantine", "none")
+    assert (google.prop("p"), google.prop("sp"), google.prop("dis")) == (
+        "none",
+        "quarantine",
+        "none",
+    )
     assert freebsd.prop("policy") == "reject"
     assert bis.prop("policy.dmarc") == "none"
 
@@ -191,7 +203,12 @@ def test_seed_exchange_online_header_without_authserv_id() -> None:
 
 def test_seed_compromised_server_header() -> None:
     parsed = parse_authres(SEED_AR_2)
-    assert pairs(parsed) == [("spf", "pass"), ("dkim", "none"), ("dmarc", "fail"), ("compauth", "fail")]
+    assert pairs(parsed) == [
+        ("spf", "pass"),
+        ("dkim", "none"),
+        ("dmarc", "fail"),
+        ("compauth", "fail"),
+    ]
     assert parsed.results[3].reason == "001"
     assert parsed.results[0].prop("smtp.mailfrom") == "compromised.email.server"
 
@@ -199,7 +216,12 @@ def test_seed_compromised_server_header() -> None:
 def test_seed_arc_authentication_results() -> None:
     parsed = parse_authres(SEED_ARC_2, "ARC-Authentication-Results")
     assert (parsed.instance, parsed.authserv_id) == (2, "mx.microsoft.com")
-    assert pairs(parsed) == [("spf", "softfail"), ("dmarc", "fail"), ("dkim", "none"), ("arc", "pass")]
+    assert pairs(parsed) == [
+        ("spf", "softfail"),
+        ("dmarc", "fail"),
+        ("dkim", "none"),
+        ("arc", "pass"),
+    ]
     dmarc = parsed.results[1]
     assert (dmarc.prop("p"), dmarc.prop("sp"), dmarc.prop("pct"), dmarc.prop("action")) == (
         "none",
@@ -231,7 +253,9 @@ def test_trailing_semicolon_and_empty_sender_ip() -> None:
 
 
 def test_arc_instance_only_read_on_arc_headers() -> None:
-    assert parse_authres("i=3; mx.example.org; spf=pass", "ARC-Authentication-Results").instance == 3
+    assert (
+        parse_authres("i=3; mx.example.org; spf=pass", "ARC-Authentication-Results").instance == 3
+    )
     assert parse_authres("mx.example.org; spf=pass", "ARC-Authentication-Results").instance is None
 
 
@@ -258,7 +282,7 @@ def test_received_spf_seed_pass_with_key_value_list() -> None:
 
 def test_received_spf_rfc7208_form() -> None:
     spf = parse_received_spf(
-        'fail (mybox.example.org: domain of myname@example.com does not designate'
+        "fail (mybox.example.org: domain of myname@example.com does not designate"
         " 192.0.2.1 as permitted sender) receiver=mybox.example.org; client-ip=192.0.2.1;"
         ' envelope-from="myname@example.com"; helo=foo.example.com; identity=mailfrom'
     )
@@ -269,7 +293,9 @@ def test_received_spf_rfc7208_form() -> None:
 
 
 def test_received_spf_without_comment_and_missing_semicolon() -> None:
-    spf = parse_received_spf("Pass client-ip=192.0.2.9 helo=mx.example.net; envelope-from=<b=x@example.net>")
+    spf = parse_received_spf(
+        "Pass client-ip=192.0.2.9 helo=mx.example.net; envelope-from=<b=x@example.net>"
+    )
     assert spf is not None
     assert spf.prop("client-ip") == "192.0.2.9"
     assert spf.prop("helo") == "mx.example.net"
@@ -333,7 +359,9 @@ def test_hostile_values_parse(value: str, header: str) -> None:
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.text(alphabet=st.sampled_from(list('ab =;()"\\.@i1\t\n')) | st.characters(), max_size=200))
+@given(
+    st.text(alphabet=st.sampled_from(list('ab =;()"\\.@i1\t\n')) | st.characters(), max_size=200)
+)
 def test_any_text_parses(value: str) -> None:
     parsed = parse_authres(value, "ARC-Authentication-Results")
     assert parsed.raw == value
@@ -383,7 +411,9 @@ def test_untrusted_authserv_id_above_or_below_is_ignored() -> None:
 
 
 def test_only_untrusted_headers_means_no_results() -> None:
-    f = facts("Authentication-Results: mx.attacker.example; dmarc=fail header.from=partner.example\n")
+    f = facts(
+        "Authentication-Results: mx.attacker.example; dmarc=fail header.from=partner.example\n"
+    )
     assert trusted_auth(f, OURS) is None
 
 
@@ -452,7 +482,8 @@ def test_exchange_online_header_below_microsoft_and_internal_hops_is_ours() -> N
 def test_arc_fallback_takes_the_highest_trusted_instance() -> None:
     f = facts(
         "ARC-Authentication-Results: i=1; mx.ours.example; dmarc=pass header.from=partner.example\n"
-        "ARC-Authentication-Results: i=3; mx.other.example; dmarc=pass header.from=partner.example\n"
+        "ARC-Authentication-Results: i=3; mx.other.example;"
+        " dmarc=pass header.from=partner.example\n"
         "ARC-Authentication-Results: i=2; mx.ours.example; dmarc=fail header.from=partner.example\n"
     )
     auth = trusted_auth(f, OURS)
@@ -463,8 +494,7 @@ def test_arc_fallback_takes_the_highest_trusted_instance() -> None:
 
 def test_authentication_results_beat_arc() -> None:
     f = facts(
-        f"ARC-Authentication-Results: {SEED_ARC_2}\n"
-        f"Authentication-Results: {SEED_AR_1}\n",
+        f"ARC-Authentication-Results: {SEED_ARC_2}\nAuthentication-Results: {SEED_AR_1}\n",
         "finance-person@partnerb.com",
     )
     auth = trusted_auth(f, MICROSOFT)
@@ -582,7 +612,9 @@ def test_dkim_relaxed_alignment(props: str, from_: str, aligned: bool) -> None:
 
 
 def test_failed_dkim_never_aligns() -> None:
-    auth = auth_for("dkim=fail header.d=example.org; spf=softfail smtp.mailfrom=example.org", "a@example.org")
+    auth = auth_for(
+        "dkim=fail header.d=example.org; spf=softfail smtp.mailfrom=example.org", "a@example.org"
+    )
     assert not auth.dkim_aligned_pass()
     assert not auth.spf_aligned_pass()
 
@@ -595,7 +627,12 @@ def test_failed_dkim_never_aligns() -> None:
         ("dmarc=fail (p=reject sp=none) header.from=p.example", "a@p.example", "reject", False),
         ("dmarc=fail (p=reject sp=none) header.from=x.p.example", "a@x.p.example", "none", True),
         ("dmarc=fail (p=quarantine) header.from=x.p.example", "a@x.p.example", "quarantine", False),
-        ("dmarc=fail (p=QUARANTINE pct=0) header.from=p.example", "a@p.example", "quarantine", True),
+        (
+            "dmarc=fail (p=QUARANTINE pct=0) header.from=p.example",
+            "a@p.example",
+            "quarantine",
+            True,
+        ),
         ("dmarc=fail policy.dmarc=none header.from=p.example", "a@p.example", "none", True),
         ("dmarc=fail policy.published-domain-policy=reject", "a@p.example", "reject", False),
         ("dmarc=fail (policy=none)", "a@p.example", "none", True),

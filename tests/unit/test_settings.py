@@ -93,8 +93,17 @@ def test_instance_file_lists_may_be_strings_too(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("1", True), ("true", True), ("YES", True), ("on", True),
-     ("0", False), ("false", False), ("No", False), ("off", False), ("", False)],
+    [
+        ("1", True),
+        ("true", True),
+        ("YES", True),
+        ("on", True),
+        ("0", False),
+        ("false", False),
+        ("No", False),
+        ("off", False),
+        ("", False),
+    ],
 )
 def test_booleans_from_the_environment(tmp_path: Path, text: str, expected: bool) -> None:
     env = {"CAVEAT_INSTANCE_PATH": str(tmp_path), "CAVEAT_TRUST_MICROSOFT": text}
@@ -147,7 +156,7 @@ def test_a_bad_instance_file_names_the_file_and_the_setting(
 
 
 def test_unknown_overrides_are_refused(tmp_path: Path) -> None:
-    with pytest.raises(SettingsError, match="unknown setting.*NOT_A_SETTING"):
+    with pytest.raises(SettingsError, match=r"unknown setting.*NOT_A_SETTING"):
         load_settings({"NOT_A_SETTING": 1}, environ={"CAVEAT_INSTANCE_PATH": str(tmp_path)})
 
 

@@ -271,8 +271,10 @@ def test_keys_named(store: Store) -> None:
     assert [r.id for r in store.active_keys_named("demo")] == [b.id]
 
 
-@pytest.mark.parametrize(("name", "words"), [("", "empty"), ("  ", "empty"),
-                                              ("x" * 101, "at most"), ("a\x00b", "printable")])
+@pytest.mark.parametrize(
+    ("name", "words"),
+    [("", "empty"), ("  ", "empty"), ("x" * 101, "at most"), ("a\x00b", "printable")],
+)
 def test_key_names_are_checked(store: Store, name: str, words: str) -> None:
     with pytest.raises(ValueError, match=words):
         store.create_key(name)

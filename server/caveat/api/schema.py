@@ -110,9 +110,7 @@ class RequestValidator:
                 f"({field_name(error.absolute_path)} is set alongside raw)",
             )
         if "else" in schema_path:
-            return InputError(
-                "invalid_payload", "send at least the headers or the From address"
-            )
+            return InputError("invalid_payload", "send at least the headers or the From address")
         error = _deepest(error)
         where = field_name(error.absolute_path)
         if error.validator == "additionalProperties":
@@ -155,9 +153,7 @@ def _deepest(error: ValidationError) -> ValidationError:
     value's kind: not "is not null" when an object was sent."""
     while error.validator in ("anyOf", "oneOf") and error.context:
         useful = [
-            e
-            for e in error.context
-            if not (e.validator == "type" and e.validator_value == "null")
+            e for e in error.context if not (e.validator == "type" and e.validator_value == "null")
         ]
         if not useful:
             break

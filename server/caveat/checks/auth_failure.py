@@ -174,10 +174,14 @@ def _list_broke_signature(
     # with an enforcing policy asked receivers to reject exactly this), and only when a
     # signature of the From domain that our boundary saw fail proves that the poster's
     # domain signed and the list broke it.
-    return auth.not_enforced() and any(
-        r.result == "fail" and relaxed_aligned(auth.dkim_domain(r), auth.from_domain)
-        for r in auth.dkim
-    ) and bool(from_signed)
+    return (
+        auth.not_enforced()
+        and any(
+            r.result == "fail" and relaxed_aligned(auth.dkim_domain(r), auth.from_domain)
+            for r in auth.dkim
+        )
+        and bool(from_signed)
+    )
 
 
 @dataclass(frozen=True, slots=True)

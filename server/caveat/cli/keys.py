@@ -31,8 +31,10 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     actions = p.add_subparsers(dest="keys_action", required=True, metavar="ACTION")
 
     create = actions.add_parser(
-        "create", help="create a key and show it once", description="Create an API key. "
-        "The key is printed on stdout, once: store it now, it cannot be shown again."
+        "create",
+        help="create a key and show it once",
+        description="Create an API key. "
+        "The key is printed on stdout, once: store it now, it cannot be shown again.",
     )
     create.add_argument("name", metavar="NAME", help="what the key is for, e.g. outlook-addin")
     add_db_option(create, _DB_HELP)
@@ -44,7 +46,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     listing.set_defaults(func=run_list)
 
     revoke = actions.add_parser(
-        "revoke", help="revoke a key by id or prefix",
+        "revoke",
+        help="revoke a key by id or prefix",
         description="Revoke a key: requests with it are refused from now on.",
     )
     revoke.add_argument("ref", metavar="ID|PREFIX", help="the key's id or its prefix (cav_...)")
@@ -89,9 +92,7 @@ def run_create(
     return 0
 
 
-def run_list(
-    args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None = None
-) -> int:
+def run_list(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None = None) -> int:
     out, err = out or sys.stdout, err or sys.stderr
     store = _open(args, err)
     if store is None:

@@ -37,14 +37,31 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         "whatever the verdicts; non-zero only when input could not be read.",
     )
     p.add_argument("paths", nargs="+", metavar="PATH", help=".eml file, mbox file or folder")
-    p.add_argument("--directory", metavar="PARTNERS.csv", type=Path,
-                   help="partner directory to load into the store")
-    p.add_argument("--internal-domain", action="append", default=[], metavar="DOMAIN",
-                   help="the organisation's own mail domain (repeatable)")
-    p.add_argument("--trust-authserv-id", action="append", default=[], metavar="ID",
-                   help="trust Authentication-Results written by this authserv-id (repeatable)")
-    p.add_argument("--trust-microsoft", action="store_true",
-                   help="trust Exchange Online's unlabelled Authentication-Results")
+    p.add_argument(
+        "--directory",
+        metavar="PARTNERS.csv",
+        type=Path,
+        help="partner directory to load into the store",
+    )
+    p.add_argument(
+        "--internal-domain",
+        action="append",
+        default=[],
+        metavar="DOMAIN",
+        help="the organisation's own mail domain (repeatable)",
+    )
+    p.add_argument(
+        "--trust-authserv-id",
+        action="append",
+        default=[],
+        metavar="ID",
+        help="trust Authentication-Results written by this authserv-id (repeatable)",
+    )
+    p.add_argument(
+        "--trust-microsoft",
+        action="store_true",
+        help="trust Exchange Online's unlabelled Authentication-Results",
+    )
     p.add_argument("--json", action="store_true", help="one JSON object per message per line")
     add_db_option(p, "default for scan: a throw-away in-memory store")
     p.set_defaults(func=run)
@@ -186,9 +203,7 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
                 }
                 out.write(json.dumps(record, ensure_ascii=False) + "\n")
             elif verdict.level in ("caution", "danger"):
-                flagged.append(
-                    (verdict.level, loc.source, [f.id for f in verdict.findings])
-                )
+                flagged.append((verdict.level, loc.source, [f.id for f in verdict.findings]))
         progress.done()
     finally:
         reader.close()

@@ -74,22 +74,32 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     )
     p.add_argument("--port", type=_port, default=8443, help="port (default: %(default)s)")
     p.add_argument(
-        "--workers", type=_workers, default=None, metavar="N",
+        "--workers",
+        type=_workers,
+        default=None,
+        metavar="N",
         help=f"worker processes (default: one per CPU, at most 8; here {default_workers()})",
     )
     add_db_option(p, "default: DATABASE_URL, by default the SQLite file in the instance folder")
     p.add_argument(
-        "--demo", action="store_true",
+        "--demo",
+        action="store_true",
         help=f"create an API key named {DEMO_KEY_NAME!r} (replacing an earlier one) and print "
         "it with an example request",
     )
     tls = p.add_mutually_exclusive_group()
-    tls.add_argument("--no-tls", action="store_true",
-                     help="serve plain HTTP (Office add-ins will not load over it)")
-    tls.add_argument("--certfile", type=Path, metavar="PEM",
-                     help="serve with this certificate (chain) instead of the generated one")
-    p.add_argument("--keyfile", type=Path, metavar="PEM",
-                   help="the private key of --certfile")
+    tls.add_argument(
+        "--no-tls",
+        action="store_true",
+        help="serve plain HTTP (Office add-ins will not load over it)",
+    )
+    tls.add_argument(
+        "--certfile",
+        type=Path,
+        metavar="PEM",
+        help="serve with this certificate (chain) instead of the generated one",
+    )
+    p.add_argument("--keyfile", type=Path, metavar="PEM", help="the private key of --certfile")
     p.set_defaults(func=run)
 
 
@@ -153,9 +163,12 @@ def prepare(args: argparse.Namespace, out: TextIO) -> tuple[list[str], dict[str,
 
     argv = [
         *_gunicorn(),
-        "--config", "python:caveat.gunicorn_conf",
-        "--workers", str(workers),
-        "--bind", _bind(args.host, args.port),
+        "--config",
+        "python:caveat.gunicorn_conf",
+        "--workers",
+        str(workers),
+        "--bind",
+        _bind(args.host, args.port),
         *tls_args,
         "caveat.wsgi:app",
     ]
@@ -183,9 +196,12 @@ def _curl_example(url: str, key: str | None, *, insecure: bool) -> str:
         parts.append("-k")
     parts += [
         f"{url}api/v1/analyze",
-        "-H", shlex.quote(auth) if key else f'"{auth}"',
-        "-H", shlex.quote("Content-Type: application/json"),
-        "-d", shlex.quote(EXAMPLE_BODY),
+        "-H",
+        shlex.quote(auth) if key else f'"{auth}"',
+        "-H",
+        shlex.quote("Content-Type: application/json"),
+        "-d",
+        shlex.quote(EXAMPLE_BODY),
     ]
     example = " ".join(parts)
     if key is None:

@@ -10,7 +10,9 @@ from caveat.normalise import from_payload
 
 from ...corpus import messages
 
-MICROSOFT = Context(config=EngineConfig.build(trust_microsoft=True, internal_domains=["partnera.example"]))
+MICROSOFT = Context(
+    config=EngineConfig.build(trust_microsoft=True, internal_domains=["partnera.example"])
+)
 OURS = Context(config=EngineConfig.build(trusted_authserv_ids=["mx.ours.example"]))
 NOTHING = Context()
 ENGINE = Engine()
@@ -90,7 +92,9 @@ def test_seed_compromised_server_spf_pass_but_dmarc_and_compauth_fail() -> None:
 
 
 def test_dmarc_fail_under_an_enforcing_policy() -> None:
-    found = ours("spf=fail smtp.mailfrom=partner.example; dmarc=fail (p=reject) header.from=partner.example")
+    found = ours(
+        "spf=fail smtp.mailfrom=partner.example; dmarc=fail (p=reject) header.from=partner.example"
+    )
     assert ids(found) == ["AUTH_DMARC_FAIL", "AUTH_SPF_FAIL"]
     assert found[0].params["from_domain"] == "partner.example"
 
@@ -109,7 +113,11 @@ def test_spf_fail_takes_the_ip_from_received_spf() -> None:
         " client-ip=192.0.2.7\n",
     )
     assert ids(found) == ["AUTH_SPF_FAIL"]
-    assert found[0].params == {"from_domain": "partner.example", "domain": "partner.example", "ip": "192.0.2.7"}
+    assert found[0].params == {
+        "from_domain": "partner.example",
+        "domain": "partner.example",
+        "ip": "192.0.2.7",
+    }
     assert [e.header for e in found[0].evidence] == ["Authentication-Results", "Received-SPF"]
 
 
@@ -167,14 +175,21 @@ def test_other_compauth_results_say_nothing(result: str) -> None:
 
 def test_every_finding_renders_with_all_its_fields() -> None:
     cases = [
-        ours("spf=fail smtp.mailfrom=partner.example; dmarc=fail (p=reject) header.from=partner.example"),
-        ours("dmarc=fail (p=none) header.from=partner.example; spf=softfail smtp.mailfrom=x.example"),
+        ours(
+            "spf=fail smtp.mailfrom=partner.example;"
+            " dmarc=fail (p=reject) header.from=partner.example"
+        ),
+        ours(
+            "dmarc=fail (p=none) header.from=partner.example; spf=softfail smtp.mailfrom=x.example"
+        ),
         ours("dkim=fail header.d=partner.example"),
         ours("dkim=pass header.d=esp.example"),
         hits("Authentication-Results: compauth=fail reason=001\n", "a@partner.example", MICROSOFT),
     ]
     seen = set()
-    facts = from_payload({"headers": "X: y\n", "from": {"name": "", "address": "a@partner.example"}})
+    facts = from_payload(
+        {"headers": "X: y\n", "from": {"name": "", "address": "a@partner.example"}}
+    )
     for found in cases:
         verdict = ENGINE.score(facts, found)
         for f in verdict.findings:
@@ -188,20 +203,29 @@ def test_every_finding_renders_with_all_its_fields() -> None:
 
 
 def test_dmarc_pass_is_quiet_whatever_else_failed() -> None:
-    assert ours(
-        "spf=fail smtp.mailfrom=fwd.example; dkim=pass header.d=partner.example;"
-        " dmarc=pass header.from=partner.example; compauth=fail reason=001"
-    ) == []
+    assert (
+        ours(
+            "spf=fail smtp.mailfrom=fwd.example; dkim=pass header.d=partner.example;"
+            " dmarc=pass header.from=partner.example; compauth=fail reason=001"
+        )
+        == []
+    )
 
 
 def test_forwarder_spf_fail_with_aligned_dkim_pass_is_quiet() -> None:
-    assert ours(
-        "spf=fail smtp.mailfrom=alumni-forwarder.example; dkim=pass header.d=mail.partner.example"
-    ) == []
+    assert (
+        ours(
+            "spf=fail smtp.mailfrom=alumni-forwarder.example;"
+            " dkim=pass header.d=mail.partner.example"
+        )
+        == []
+    )
 
 
 def test_aligned_spf_pass_with_broken_third_party_signature_is_quiet() -> None:
-    assert ours("spf=pass smtp.mailfrom=bounce.partner.example; dkim=fail header.d=esp.example") == []
+    assert (
+        ours("spf=pass smtp.mailfrom=bounce.partner.example; dkim=fail header.d=esp.example") == []
+    )
 
 
 def test_untrusted_header_claiming_failure_is_quiet() -> None:
@@ -237,7 +261,8 @@ LIST = (
 
 def test_signature_broken_by_a_mailing_list_is_quiet() -> None:
     found = ours(
-        "spf=pass smtp.mailfrom=devs-bounces@lists.proj.example; dkim=fail header.d=partner.example",
+        "spf=pass smtp.mailfrom=devs-bounces@lists.proj.example;"
+        " dkim=fail header.d=partner.example",
         extra=LIST,
     )
     assert found == []
@@ -245,8 +270,7 @@ def test_signature_broken_by_a_mailing_list_is_quiet() -> None:
 
 def test_list_that_rewrote_from_is_quiet() -> None:
     found = ours(
-        "spf=pass smtp.mailfrom=devs-bounces@lists.proj.example;"
-        " dkim=fail header.d=uni.example",
+        "spf=pass smtp.mailfrom=devs-bounces@lists.proj.example; dkim=fail header.d=uni.example",
         from_="devs@proj.example",
         extra="List-Id: <devs.lists.proj.example>\n",
     )
