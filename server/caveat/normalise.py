@@ -7,6 +7,7 @@ checked before anything is parsed.
 from __future__ import annotations
 
 import email
+import email.errors
 import email.policy
 import re
 from collections.abc import Iterable, Mapping
@@ -31,7 +32,14 @@ def decode_words(value: str) -> str:
         return value
     try:
         return str(make_header(decode_header(value)))
-    except (LookupError, UnicodeError, ValueError, TypeError, AssertionError):
+    except (
+        LookupError,
+        UnicodeError,
+        ValueError,
+        TypeError,
+        AssertionError,
+        email.errors.HeaderParseError,  # e.g. a base64 word of the wrong length
+    ):
         return value
 
 
@@ -216,8 +224,10 @@ _PAYLOAD_FIELDS = {
 def _payload_address(value: Any, where: str) -> Address | None:
     if not isinstance(value, Mapping):
         raise InputError("invalid_field", f"{where} must be an object with name and address")
-    name = value.get("name", "") or ""
-    addr = value.get("address", "") or ""
+    name = value.get("name")
+    addr = value.get("address")
+    name = "" if name is None else name  # false, 0 or [] is a wrong type, not a missing value
+    addr = "" if addr is None else addr
     if not isinstance(name, str) or not isinstance(addr, str):
         raise InputError("invalid_field", f"{where}: name and address must be strings")
     if len(name) > 1024 or len(addr) > 1024:

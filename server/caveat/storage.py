@@ -12,6 +12,7 @@ import hashlib
 import hmac
 import logging
 import secrets
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -21,6 +22,7 @@ from typing import Any
 from alembic import command
 from alembic.config import Config
 from alembic.util.exc import CommandError
+from cachetools import TTLCache
 from sqlalchemy import (
     DateTime,
     Engine,
@@ -53,6 +55,10 @@ PREFIX_LENGTH = 8
 NAME_MAX = 100
 #: ``last_used_at`` is written at most this often per key, not on every request.
 TOUCH_INTERVAL = timedelta(minutes=1)
+#: How long a process trusts a key it has verified before asking the database again. A key
+#: revoked by another process (``caveat keys revoke``) stops working within this time; one
+#: revoked through the same Store stops at once.
+KEY_CACHE_SECONDS = 10.0
 
 Clock = Callable[[], datetime]
 
@@ -346,17 +352,35 @@ class Store:
     """The service's persistent state, behind one engine, with short-lived sessions.
 
     ``clock`` is injected so tests can move time (``last_used_at`` throttling).
+    ``key_cache_seconds`` is how long a verified API key is remembered (0: not at all).
     Database failures surface as :class:`StorageError`.
     """
 
-    def __init__(self, engine: Engine, *, clock: Clock = _utcnow) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        clock: Clock = _utcnow,
+        key_cache_seconds: float = KEY_CACHE_SECONDS,
+    ) -> None:
         self.engine = engine
         self.clock = clock
         self._sessions = sessionmaker(engine, expire_on_commit=False)
+        # Every API request presents its key; remembering the ones found valid saves a
+        # database round trip per request. Only valid keys are remembered, so a new key
+        # works at once. Keyed by the key's hash, never the key.
+        self._verified: TTLCache[str, KeyRecord] | None = (
+            TTLCache(maxsize=1024, ttl=key_cache_seconds, timer=lambda: self.clock().timestamp())
+            if key_cache_seconds > 0
+            else None
+        )
+        self._verified_lock = threading.Lock()
 
     @classmethod
-    def from_url(cls, url: str | URL, *, clock: Clock = _utcnow) -> Store:
-        return cls(make_engine(url), clock=clock)
+    def from_url(
+        cls, url: str | URL, *, clock: Clock = _utcnow, key_cache_seconds: float = KEY_CACHE_SECONDS
+    ) -> Store:
+        return cls(make_engine(url), clock=clock, key_cache_seconds=key_cache_seconds)
 
     @property
     def url(self) -> str:
@@ -438,7 +462,14 @@ class Store:
             if row.revoked_at is None:
                 row.revoked_at = self.clock()
             s.flush()
-            return KeyRecord.of(row)
+            record = KeyRecord.of(row)
+        self._forget_verified()
+        return record
+
+    def _forget_verified(self) -> None:
+        if self._verified is not None:
+            with self._verified_lock:
+                self._verified.clear()
 
     @staticmethod
     def _find(s: Session, id_or_prefix: int | str) -> ApiKey:
@@ -463,7 +494,11 @@ class Store:
         return rows[0]
 
     def verify_key(self, plaintext: str) -> KeyRecord | None:
-        """The active key ``plaintext`` is, or None. Records the use at most once a minute."""
+        """The active key ``plaintext`` is, or None.
+
+        Records the use about once a minute (a key remembered from an earlier request is
+        not looked up, so ``last_used_at`` may lag by up to a minute plus the cache time).
+        """
         if (
             not isinstance(plaintext, str)
             or not plaintext.startswith(KEY_PREFIX)
@@ -472,6 +507,11 @@ class Store:
         ):
             return None
         digest = hash_key(plaintext)
+        if self._verified is not None:
+            with self._verified_lock:
+                cached = self._verified.get(digest)
+            if cached is not None:
+                return cached
         with self.session() as s:
             row = s.scalars(select(ApiKey).where(ApiKey.key_hash == digest)).first()
             # The lookup found the row by its hash; compare again in constant time so that
@@ -484,6 +524,9 @@ class Store:
         now = self.clock()
         if record.last_used_at is None or now - record.last_used_at >= TOUCH_INTERVAL:
             self._touch(record.id, now)
+        if self._verified is not None:
+            with self._verified_lock:
+                self._verified[digest] = record
         return record
 
     def _touch(self, key_id: int, now: datetime) -> None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import fastjsonschema
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -112,3 +113,49 @@ def test_unknown_keys_in_an_address_are_refused_by_the_schema_only() -> None:
     payload = {"headers": "From: a@example.com", "from": {"emailAddress": "a@example.com"}}
     assert not schema_accepts(payload)
     assert normaliser_accepts(payload)
+
+
+@CHECK
+@given(PAYLOAD)
+def test_the_compiled_schema_and_the_reference_validator_agree(payload: dict[str, Any]) -> None:
+    """The fast path (fastjsonschema) must accept exactly what jsonschema accepts."""
+    try:
+        VALIDATOR.accepts(payload)
+    except fastjsonschema.JsonSchemaException:
+        fast = False
+    else:
+        fast = True
+    assert fast == VALIDATOR.validator.is_valid(payload), payload
+
+
+def test_the_compiled_schema_refuses_what_the_reference_refuses() -> None:
+    """A few hand-picked cases at the schema's edges."""
+    cases: list[tuple[dict[str, Any], bool]] = [
+        ({"headers": "From: a@example.com"}, True),
+        ({"raw": "From: a@example.com\r\n\r\nhi", "conversation_id": "c"}, True),
+        ({"raw": "From: a@example.com\r\n\r\nhi", "subject": "s"}, False),
+        ({"raw": "From: a@example.com\r\n\r\nhi", "to": [], "from": {}}, True),
+        ({"from": {"name": "A", "address": "a@example.com"}}, True),
+        ({"from": {}}, False),
+        ({"headers": ""}, False),
+        ({"headers": "x", "to": [{"name": "n" * 1025}]}, False),
+        ({"headers": "x", "to": [{"name": "n" * 1024}]}, True),
+        ({"headers": "x", "date": "not a date"}, True),  # format is an annotation
+        ({"headers": "x", "to": [True]}, False),
+        ({"headers": "x", "subject": 1}, False),
+    ]
+    for payload, valid in cases:
+        assert VALIDATOR.validator.is_valid(payload) is valid, payload
+        try:
+            VALIDATOR.accepts(payload)
+        except fastjsonschema.JsonSchemaException:
+            assert not valid, payload
+        else:
+            assert valid, payload
+
+
+def test_a_false_or_zero_name_is_a_wrong_type_for_both() -> None:
+    for value in (False, 0, []):
+        payload = {"from": {"name": value, "address": "a@example.com"}}
+        assert not schema_accepts(payload), value
+        assert not normaliser_accepts(payload), value

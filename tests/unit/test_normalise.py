@@ -98,6 +98,15 @@ def test_broken_base64_in_an_encoded_word_raises_nothing() -> None:
     assert isinstance(headers("From: a@x.example\nSubject: =?utf-8?b?###?=\n").subject, str)
 
 
+def test_base64_word_of_impossible_length_in_a_display_name_is_kept() -> None:
+    # Five data characters cannot be base64: the standard library raises HeaderParseError.
+    facts = headers("From: =?utf-8?b?=?utf-8?q?=?<=?\n")
+    assert isinstance(facts.author.name if facts.author else "", str)
+    assert headers("From: a@x.example\nSubject: =?utf-8?b?abcde?=\n").subject == (
+        "=?utf-8?b?abcde?="
+    )
+
+
 @pytest.mark.parametrize(
     ("from_header", "name"),
     [

@@ -13,7 +13,14 @@ from datetime import datetime
 from typing import TextIO
 
 from ..settings import SettingsError
-from ..storage import AmbiguousKey, KeyNotFound, KeyRecord, StorageError, Store
+from ..storage import (
+    KEY_CACHE_SECONDS,
+    AmbiguousKey,
+    KeyNotFound,
+    KeyRecord,
+    StorageError,
+    Store,
+)
 from .common import add_db_option
 from .database import open_store
 
@@ -145,7 +152,10 @@ def run_revoke(
         return _fail(err, str(exc))
     finally:
         store.dispose()
-    out.write(f"Revoked API key {record.id} ({record.name}, {record.prefix}).\n")
+    out.write(
+        f"Revoked API key {record.id} ({record.name}, {record.prefix}); running servers "
+        f"refuse it within {KEY_CACHE_SECONDS:g} seconds.\n"
+    )
     return 0
 
 
