@@ -16,6 +16,10 @@ Worker class: gthread with ONE thread per worker.
   * Caveat of gthread: its main thread keeps heartbeating while a request runs, so
     ``timeout`` does not kill a request that hangs; it still restarts a worker whose main
     loop is stuck. The engine's input limits bound the work per request.
+Preloading: the master imports the application once (settings, catalogue, database
+migration) and forks the workers from it, so a worker that ``max_requests`` recycles is
+serving again in milliseconds rather than after a fresh import, and the workers share the
+read-only pages. Each worker drops the database connections it inherited (``post_fork``).
 For an internet-facing deployment, put a reverse proxy in front that buffers requests
 (slow clients then cost the proxy, not a worker).
 """
@@ -26,6 +30,7 @@ import logging
 import os
 from typing import Any
 
+preload_app = True
 worker_class = "gthread"
 threads = 1
 # Connections a worker keeps (mostly idle keep-alive connections in the poller).
@@ -64,3 +69,12 @@ def post_worker_init(worker: Any) -> None:
     for handler in worker.log.error_log.handlers:
         logger.addHandler(handler)
     logger.propagate = False
+
+
+def post_fork(server: Any, worker: Any) -> None:
+    """Give the worker its own database connections: pooled connections opened in the
+    master must not be shared across processes (SQLAlchemy's guidance for forking)."""
+    from .api.services import EXTENSION
+
+    app = server.app.wsgi()
+    app.extensions[EXTENSION].store.engine.dispose(close=False)
