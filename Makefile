@@ -22,6 +22,7 @@ run: $(STAMP)
 	$(BIN)/caveat serve --demo --host $(HOST) --port $(PORT)
 
 test: $(STAMP)
+	$(BIN)/ruff check server tests bench
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)
