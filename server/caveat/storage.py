@@ -558,3 +558,8 @@ def _check_name(name: str) -> str:
     if not clean.isprintable():
         raise ValueError("a key name must be printable text")
     return clean
+
+
+# The directory and memory tables live in their own module; importing it here puts them in
+# Base.metadata wherever the store is used (migrations, schema comparison).
+from . import records as _records  # noqa: E402,F401

@@ -1,0 +1,178 @@
+"""The partner directory as the checks read it: an immutable, indexed snapshot.
+
+Built from the partner records (``caveat partners import``) and the organisation's own
+domains; every lookup a check makes is a dictionary access or an index query, never a scan
+of the directory, so a directory of 100,000 partners costs a message what 1,000 do.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import cached_property
+from typing import TYPE_CHECKING, Protocol
+
+from .domains import normalise_domain, org_domain
+from .freemail import FreemailList
+from .memory import KnownPerson
+from .names import is_person_name, name_key
+
+if TYPE_CHECKING:
+    from .lookalike import LookalikeIndex
+
+#: The owner label of the organisation's own domains in look-alike evidence.
+OURS = "your organisation"
+
+
+class ContactLike(Protocol):
+    @property
+    def name(self) -> str: ...
+    @property
+    def email(self) -> str: ...
+    @property
+    def phone(self) -> str: ...
+
+
+class PartnerLike(Protocol):
+    @property
+    def organization(self) -> str: ...
+    @property
+    def domains(self) -> Sequence[str]: ...
+    @property
+    def contacts(self) -> Sequence[ContactLike]: ...
+    @property
+    def bank_accounts(self) -> Sequence[str]: ...
+    @property
+    def require_auth(self) -> frozenset[str]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class PartnerEntry:
+    organization: str
+    domains: tuple[str, ...]
+    contacts: tuple[tuple[str, str, str], ...]  # (name, email, phone)
+    bank_accounts: tuple[str, ...]
+    require_auth: frozenset[str]
+
+
+class Directory:
+    """Read interface of the partner directory (and of our own domains)."""
+
+    def __init__(
+        self,
+        partners: Iterable[PartnerLike] = (),
+        *,
+        internal_domains: Iterable[str] = (),
+        freemail: FreemailList | None = None,
+        version: int = 0,
+    ) -> None:
+        self.version = version
+        self.internal = tuple(
+            dict.fromkeys(normalise_domain(d) for d in internal_domains if d.strip())
+        )
+        self._freemail = freemail
+        self._partners: list[PartnerEntry] = []
+        self._by_org_domain: dict[str, int] = {}
+        self._by_domain: dict[str, int] = {}
+        self._by_email: dict[str, int] = {}
+        self._by_name: dict[str, list[KnownPerson]] = {}
+        self.ignored_domains: list[tuple[str, str]] = []  # (organisation, free-mail domain)
+        for p in partners:
+            self._add(p)
+
+    def _add(self, p: PartnerLike) -> None:
+        i = len(self._partners)
+        domains: list[str] = []
+        for d in p.domains:
+            d = normalise_domain(d)
+            if not d:
+                continue
+            if self._freemail is not None and d in self._freemail:
+                # A free-mail provider is nobody's company domain: listing it would make
+                # every mailbox there this partner's.
+                self.ignored_domains.append((p.organization, d))
+                continue
+            domains.append(d)
+            self._by_domain.setdefault(d, i)
+            self._by_org_domain.setdefault(org_domain(d), i)
+        contacts = tuple((c.name, c.email, c.phone) for c in p.contacts)
+        for name, email, _phone in contacts:
+            if email:
+                self._by_email.setdefault(email.lower(), i)
+            key = name_key(name)
+            if is_person_name(key):
+                self._by_name.setdefault(key, []).append(
+                    KnownPerson(email.lower(), name, "directory", p.organization)
+                )
+        self._partners.append(
+            PartnerEntry(
+                p.organization,
+                tuple(domains),
+                contacts,
+                tuple(p.bank_accounts),
+                frozenset(p.require_auth),
+            )
+        )
+
+    def __len__(self) -> int:
+        return len(self._partners)
+
+    @property
+    def partners(self) -> tuple[PartnerEntry, ...]:
+        return tuple(self._partners)
+
+    # --------------------------------------------------------------- lookups
+
+    def partner_of_domain(self, domain: str) -> PartnerEntry | None:
+        """The partner that uses this mail domain (or its registrable domain)."""
+        if not domain:
+            return None
+        d = normalise_domain(domain)
+        i = self._by_domain.get(d)
+        if i is None:
+            i = self._by_org_domain.get(org_domain(d))
+        return self._partners[i] if i is not None else None
+
+    def organisation_of(self, domain: str) -> str | None:
+        p = self.partner_of_domain(domain)
+        return p.organization if p else None
+
+    def partner_of_address(self, address: str) -> PartnerEntry | None:
+        """The partner whose directory entry lists this very address as a contact."""
+        i = self._by_email.get(address.lower())
+        return self._partners[i] if i is not None else None
+
+    def contacts_named(self, key: str) -> tuple[KnownPerson, ...]:
+        return tuple(self._by_name.get(key, ()))
+
+    def is_internal(self, domain: str) -> bool:
+        d = normalise_domain(domain)
+        return any(d == i or d.endswith("." + i) for i in self.internal)
+
+    @cached_property
+    def lookalikes(self) -> LookalikeIndex:
+        """Look-alike index over our own domains and every partner domain (built on first
+        use: a directory that no message asks about costs nothing)."""
+        from .lookalike import LookalikeIndex
+
+        protected = [(d, OURS) for d in self.internal]
+        protected += [(d, p.organization) for p in self._partners for d in p.domains]
+        return LookalikeIndex(protected)
+
+    @cached_property
+    def labels(self) -> dict[str, str]:
+        """Registrable labels of our and the partners' domains (``partnerb`` of
+        ``partnerb.example``), at least four letters long, with their owner."""
+        out: dict[str, str] = {}
+        for owner, domains in [(OURS, self.internal)] + [
+            (p.organization, p.domains) for p in self._partners
+        ]:
+            for d in domains:
+                org = org_domain(d)
+                label = org.split(".", 1)[0]
+                if len(label) >= 4 and not label.isdigit():
+                    out.setdefault(label, owner)
+        return out
+
+
+EMPTY_DIRECTORY = Directory()
