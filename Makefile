@@ -21,9 +21,12 @@ $(STAMP): $(BIN)/python pyproject.toml
 run: $(STAMP)
 	$(BIN)/caveat serve --demo --host $(HOST) --port $(PORT)
 
+# The storage tests also run on PostgreSQL: scripts/with-postgres starts a throw-away
+# server (installing it with apt-get when run as root and it is missing) and removes it
+# afterwards; CAVEAT_TEST_POSTGRES=required makes a missing server fail, not skip.
 test: $(STAMP)
 	$(BIN)/ruff check server tests bench
-	$(BIN)/python -m pytest
+	CAVEAT_TEST_POSTGRES=required scripts/with-postgres $(BIN)/python -m pytest
 
 lint: $(STAMP)
 	$(BIN)/ruff check server tests bench

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import threading
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -24,25 +26,15 @@ from caveat.storage import (
     upgrade,
 )
 
+if TYPE_CHECKING:
+    from multiprocessing.queues import Queue
+    from multiprocessing.synchronize import Barrier
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **delta: float) -> None:
-        self.now += timedelta(**delta)
+    from ..conftest import FakeClock
 
 
-@pytest.fixture(params=["memory", "file"])
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> Store:
-    url = "sqlite://" if request.param == "memory" else f"sqlite:///{tmp_path / 'c.db'}"
-    s = Store.from_url(url, clock=Clock())
-    s.upgrade()
-    yield s  # type: ignore[misc]
-    s.dispose()
+# `store` (tests/conftest.py) is a migrated, empty store on SQLite in memory, on a SQLite
+# file and on PostgreSQL, with a clock that stands still until the test moves it.
 
 
 # ----------------------------------------------------------------- engines
@@ -150,6 +142,69 @@ def test_concurrent_upgrades_of_one_file_take_turns(tmp_path: Path) -> None:
     assert errors == []
 
 
+def _create_keys_in_a_process(
+    url: str, worker: int, count: int, start: Barrier, results: Queue[tuple[int, int, str | None]]
+) -> None:
+    """One gunicorn worker's share: its own Store (engine, pool, connections) on the shared
+    database, started together with the others, creating ``count`` keys."""
+    created = 0
+    try:
+        store = Store.from_url(url)
+        try:
+            store.upgrade()  # every worker migrates at start; all but one find nothing to do
+            start.wait(timeout=60)
+            for i in range(count):
+                store.create_key(f"worker {worker} key {i}")
+                created += 1
+        finally:
+            store.dispose()
+    except BaseException as exc:  # reported to the parent, which asserts
+        results.put((worker, created, f"{type(exc).__name__}: {exc}"))
+    else:
+        results.put((worker, created, None))
+
+
+@pytest.mark.parametrize("db_url", ["sqlite-file", "postgresql"], indirect=True)
+def test_several_processes_write_to_one_database(db_url: str) -> None:
+    """Four processes (like four gunicorn workers) writing at once all succeed: on SQLite,
+    WAL and the busy timeout make a writer wait its turn instead of failing with
+    "database is locked"."""
+    workers, per_worker = 4, 25
+    store = Store.from_url(db_url)
+    try:
+        store.upgrade()
+        ctx = multiprocessing.get_context("spawn")  # no fork of a process holding connections
+        start = ctx.Barrier(workers)
+        results: Queue[tuple[int, int, str | None]] = ctx.Queue()
+        procs = [
+            ctx.Process(
+                target=_create_keys_in_a_process, args=(db_url, n, per_worker, start, results)
+            )
+            for n in range(workers)
+        ]
+        for p in procs:
+            p.start()
+        try:
+            outcomes = sorted(results.get(timeout=120) for _ in procs)
+            for p in procs:
+                p.join(timeout=30)
+        finally:
+            for p in procs:
+                if p.is_alive():
+                    p.kill()
+                    p.join()
+        assert outcomes == [(n, per_worker, None) for n in range(workers)]
+        assert [p.exitcode for p in procs] == [0] * workers
+        keys = store.list_keys()
+    finally:
+        store.dispose()
+    assert len(keys) == workers * per_worker
+    assert len({k.id for k in keys}) == workers * per_worker
+    assert {k.name for k in keys} == {
+        f"worker {n} key {i}" for n in range(workers) for i in range(per_worker)
+    }
+
+
 # ----------------------------------------------------------------- API keys
 
 
@@ -231,8 +286,7 @@ def test_unknown_and_ambiguous_references(store: Store) -> None:
         store.revoke_key("cav_same" + "x" * 39)
 
 
-def test_use_is_recorded_at_most_once_a_minute(store: Store) -> None:
-    clock: Clock = store.clock  # type: ignore[assignment]
+def test_use_is_recorded_at_most_once_a_minute(store: Store, clock: FakeClock) -> None:
     record, key = store.create_key("a")
     store.verify_key(key)
     first = store.find_key(record.id).last_used_at
