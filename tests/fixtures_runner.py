@@ -8,9 +8,11 @@ from pathlib import Path
 from typing import Any
 
 from caveat.context import Context, EngineConfig
+from caveat.directory import Directory
 from caveat.engine import Engine
 from caveat.findings import Verdict
 from caveat.normalise import from_raw
+from caveat.partners_csv import parse_partners_csv
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -42,6 +44,16 @@ def load_cases() -> list[Case]:
     return cases
 
 
+def directory_of(case: Case, config: EngineConfig) -> Directory:
+    """The folder's partner directory (``directory = "file.csv"`` in its [config], a path
+    relative to the folder), with the configured internal domains."""
+    name = case.config.get("directory")
+    partners = ()
+    if name:
+        partners = parse_partners_csv((case.path.parent / name).read_bytes()).partners
+    return Directory(partners, internal_domains=config.internal_domains, freemail=config.freemail)
+
+
 def analyse(case: Case, engine: Engine | None = None) -> Verdict:
     config = EngineConfig.build(
         internal_domains=case.config.get("internal_domains", ()),
@@ -49,4 +61,5 @@ def analyse(case: Case, engine: Engine | None = None) -> Verdict:
         trust_microsoft=case.config.get("trust_microsoft", False),
     )
     facts = from_raw(case.path.read_bytes())
-    return (engine or Engine()).analyze(facts, Context(config=config))
+    ctx = Context(config=config, directory=directory_of(case, config))
+    return (engine or Engine()).analyze(facts, ctx)

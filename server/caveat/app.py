@@ -18,6 +18,7 @@ from typing import Any
 from flask import Flask, Response, jsonify, request
 
 from . import __version__, api
+from .analysis import Analyzer
 from .api.schema import RequestValidator
 from .api.services import EXTENSION, Services, catalogue_document, services
 from .catalogue import Catalogue
@@ -100,6 +101,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         catalogue=catalogue,
         store=store,
         request_validator=RequestValidator(config.limits),
+        analyzer=Analyzer(engine, config, store),
         clock=_utcnow,
         catalogue_document=catalogue_document(catalogue),
     )

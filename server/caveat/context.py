@@ -10,23 +10,18 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Protocol
+from typing import TYPE_CHECKING
 
+from cachetools import LRUCache
+
+from .directory import EMPTY_DIRECTORY, Directory
 from .domains import is_subdomain_or_equal, normalise_domain, org_domain
 from .freemail import FreemailList
 from .limits import Limits
+from .memory import EMPTY, MemorySnapshot
 
-
-class Directory(Protocol):
-    """Read interface of the partner directory."""
-
-    def organisation_of(self, domain: str) -> str | None:
-        """The partner organisation that uses this mail domain, if any."""
-
-
-class EmptyDirectory:
-    def organisation_of(self, domain: str) -> str | None:
-        return None
+if TYPE_CHECKING:
+    from .lookalike import LookalikeIndex
 
 
 @dataclass(frozen=True)
@@ -75,6 +70,19 @@ class EngineConfig:
 
 
 _FREEMAIL: FreemailList | None = None
+_INDEXES: LRUCache[tuple[int, frozenset[str]], tuple[Directory, LookalikeIndex]] = LRUCache(8)
+
+
+def _with_internal(directory: Directory, internal: frozenset[str]) -> LookalikeIndex:
+    key = (id(directory), internal)
+    hit = _INDEXES.get(key)
+    if hit is not None and hit[0] is directory:
+        return hit[1]
+    combined = Directory(
+        directory.partners, internal_domains=[*directory.internal, *sorted(internal)]
+    )
+    _INDEXES[key] = (directory, combined.lookalikes)
+    return combined.lookalikes
 
 
 def default_freemail() -> FreemailList:
@@ -88,8 +96,20 @@ def default_freemail() -> FreemailList:
 @dataclass(frozen=True)
 class Context:
     config: EngineConfig = field(default_factory=EngineConfig.build)
-    directory: Directory = field(default_factory=EmptyDirectory)
+    #: the partner directory and our own domains, indexed (see :mod:`caveat.directory`)
+    directory: Directory = field(default_factory=lambda: EMPTY_DIRECTORY)
+    #: what the conversation memory knows that bears on this message
+    memory: MemorySnapshot = EMPTY
     now: datetime = field(default_factory=lambda: datetime.now(UTC))
+
+    def lookalikes(self) -> LookalikeIndex:
+        """The look-alike index of our domains and the partners'. The directory's own, when
+        it was built with the configured internal domains (the service and the CLI build it
+        so); otherwise one that adds them, built once per directory and domain set."""
+        d = self.directory
+        if set(self.config.internal_domains) <= set(d.internal):
+            return d.lookalikes
+        return _with_internal(d, self.config.internal_domains)
 
     def same_organisation(self, a: str, b: str) -> bool:
         """Two domains belong to one organisation: same registrable domain, both internal,

@@ -47,10 +47,17 @@ class PartnerLike(Protocol):
 
 
 @dataclass(frozen=True, slots=True)
+class DirectoryContact:
+    name: str
+    email: str
+    phone: str
+
+
+@dataclass(frozen=True, slots=True)
 class PartnerEntry:
     organization: str
     domains: tuple[str, ...]
-    contacts: tuple[tuple[str, str, str], ...]  # (name, email, phone)
+    contacts: tuple[DirectoryContact, ...]
     bank_accounts: tuple[str, ...]
     require_auth: frozenset[str]
 
@@ -95,14 +102,14 @@ class Directory:
             domains.append(d)
             self._by_domain.setdefault(d, i)
             self._by_org_domain.setdefault(org_domain(d), i)
-        contacts = tuple((c.name, c.email, c.phone) for c in p.contacts)
-        for name, email, _phone in contacts:
-            if email:
-                self._by_email.setdefault(email.lower(), i)
-            key = name_key(name)
+        contacts = tuple(DirectoryContact(c.name, c.email.lower(), c.phone) for c in p.contacts)
+        for c in contacts:
+            if c.email:
+                self._by_email.setdefault(c.email, i)
+            key = name_key(c.name)
             if is_person_name(key):
                 self._by_name.setdefault(key, []).append(
-                    KnownPerson(email.lower(), name, "directory", p.organization)
+                    KnownPerson(c.email, c.name, "directory", p.organization)
                 )
         self._partners.append(
             PartnerEntry(

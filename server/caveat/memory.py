@@ -29,7 +29,7 @@ MIN_SHARED_PARTICIPANTS = 2
 
 
 def _h(kind: str, value: str) -> str:
-    return hashlib.sha256(f"{kind}:{value}".encode()).hexdigest()
+    return hashlib.sha256(f"{kind}:{value}".encode("utf-8", "surrogatepass")).hexdigest()
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,7 +66,7 @@ class Person:
 
     address: str
     name: str
-    name_key: str  # "" unless the display name can identify a person
+    name_key: str  # "" when the display name has no letters or is an address
     local_key: str  # "" unless the local part carries a name
     role: str  # "from", "to", "cc"
 
@@ -83,11 +83,10 @@ def participants(facts: Facts) -> tuple[Person, ...]:
 
 
 def person(a: Address, role: str) -> Person:
-    key = name_key(a.name)
     return Person(
         address=a.address,
         name=a.name,
-        name_key=key if is_person_name(key) else "",
+        name_key=name_key(a.name),
         local_key=local_key(a.local),
         role=role,
     )
@@ -141,6 +140,9 @@ class SenderView:
 class MemorySnapshot:
     """What the store knows that bears on one message."""
 
+    #: False when no store stands behind the snapshot (nothing was remembered, so
+    #: "never seen" means nothing)
+    available: bool = False
     conversation: ConversationView | None = None
     sender: SenderView | None = None
     #: name key -> known people (colleagues and authenticated senders) with that name

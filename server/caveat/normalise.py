@@ -90,13 +90,21 @@ def _message_ids(value: str | None) -> tuple[str, ...]:
     return tuple(tok.lower() for tok in value.split() if "@" in tok)
 
 
+def _text(value: str) -> str:
+    """Lone surrogates (from JSON escapes or undecodable bytes) become U+FFFD, so that an
+    address or a name can be stored, hashed and shown like any other text."""
+    if value.isascii():
+        return value
+    return value.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
+
+
 def _address(name: str, raw_address: str) -> Address | None:
-    raw_address = raw_address.strip()
+    raw_address = _text(raw_address).strip()
     if not raw_address:
         return None
     parsed = parse_address(raw_address)
     return Address(
-        name=" ".join(decode_words(name).split()).strip().strip("'\""),
+        name=_text(" ".join(decode_words(name).split()).strip().strip("'\"")),
         address=parsed.address,
         local=parsed.local,
         domain=parsed.domain,

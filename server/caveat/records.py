@@ -48,6 +48,7 @@ from .memory import (
     shares_enough,
     wanted_name_keys,
 )
+from .partners_csv import ParseResult
 from .storage import Base, Store, UTCDateTime
 
 ORG_MAX = 300
@@ -340,6 +341,22 @@ class DirectoryStore:
         )
 
 
+def import_parsed(
+    store: Store, result: ParseResult, *, replace: bool = False
+) -> tuple[ImportReport, list[str]]:
+    """Store the parsed partners; also returns warnings about free-mail domains listed as
+    company domains (they are kept in the directory but never treated as the partner's)."""
+    freemail = FreemailList.packaged()
+    warnings = [
+        f"{p.organization}: {d} is a free-mail provider, not a company domain; list the "
+        "partner's address as contact_email instead"
+        for p in result.partners
+        for d in p.domains
+        if d in freemail
+    ]
+    return DirectoryStore(store).import_partners(result.partners, replace=replace), warnings
+
+
 # ----------------------------------------------------------------- memory
 
 
@@ -376,6 +393,7 @@ class MemoryStore:
                         KnownPerson(row.address, row.name, source)
                     )
         return MemorySnapshot(
+            available=True,
             conversation=view,
             sender=sender,
             known={k: tuple(v) for k, v in known.items()},

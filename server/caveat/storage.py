@@ -24,6 +24,7 @@ from alembic.config import Config
 from alembic.util.exc import CommandError
 from cachetools import TTLCache
 from sqlalchemy import (
+    Boolean,
     DateTime,
     Engine,
     Integer,
@@ -31,6 +32,7 @@ from sqlalchemy import (
     String,
     create_engine,
     event,
+    false,
     select,
     text,
     update,
@@ -227,6 +229,8 @@ class ApiKey(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: may also change the partner directory through the API (mail clients' keys may not)
+    admin: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 @dataclass(frozen=True, slots=True)
@@ -239,6 +243,7 @@ class KeyRecord:
     created_at: datetime
     last_used_at: datetime | None
     revoked_at: datetime | None
+    admin: bool = False
 
     @property
     def active(self) -> bool:
@@ -253,6 +258,7 @@ class KeyRecord:
             created_at=row.created_at,
             last_used_at=row.last_used_at,
             revoked_at=row.revoked_at,
+            admin=bool(row.admin),
         )
 
 
@@ -408,8 +414,9 @@ class Store:
 
     # ------------------------------------------------------------- API keys
 
-    def create_key(self, name: str) -> tuple[KeyRecord, str]:
-        """A new key named ``name``: its record, and the key itself.
+    def create_key(self, name: str, *, admin: bool = False) -> tuple[KeyRecord, str]:
+        """A new key named ``name`` (``admin``: it may also change the partner directory
+        through the API): its record, and the key itself.
 
         The key exists only in this return value; the store keeps its hash.
         """
@@ -420,6 +427,7 @@ class Store:
             prefix=plaintext[:PREFIX_LENGTH],
             key_hash=hash_key(plaintext),
             created_at=self.clock(),
+            admin=admin,
         )
         with self.session() as s:
             s.add(row)

@@ -65,6 +65,7 @@ def test_list_json(db: str, capsys: pytest.CaptureFixture[str]) -> None:
         "last_used_at",
         "revoked_at",
         "active",
+        "admin",
     }
 
 

@@ -16,6 +16,7 @@ def instants(records: list[dict]) -> list[datetime]:
 
 
 SEED = Path(__file__).resolve().parents[1] / "fixtures" / "seed"
+PARTNERS = SEED.parent / "directory" / "seed-partners.csv"
 
 
 def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, list[dict], str]:
@@ -28,7 +29,15 @@ def test_folder_oldest_first_with_the_contract_fields(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     code, records, _ = run(
-        ["--internal-domain", "partnera.example", "--trust-microsoft", str(SEED)], capsys
+        [
+            "--internal-domain",
+            "partnera.example",
+            "--trust-microsoft",
+            "--directory",
+            str(PARTNERS),
+            str(SEED),
+        ],
+        capsys,
     )
     assert code == 0
     assert len(records) == len(list(SEED.glob("*.eml")))

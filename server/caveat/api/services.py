@@ -9,6 +9,7 @@ from typing import Any
 
 from flask import current_app
 
+from ..analysis import Analyzer
 from ..catalogue import Catalogue
 from ..context import EngineConfig
 from ..engine import Engine
@@ -28,6 +29,8 @@ class Services:
     clock: Callable[[], datetime]
     #: ``GET /api/v1/checks``: the catalogue never changes while the app runs.
     catalogue_document: dict[str, Any]
+    #: memory snapshot, engine, memory record: one message through the product
+    analyzer: Analyzer
 
 
 def catalogue_document(catalogue: Catalogue) -> dict[str, Any]:

@@ -14,8 +14,9 @@ from typing import Any
 from flask import Blueprint, Response, current_app, g, jsonify, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from ..context import Context
 from ..normalise import from_payload
+from ..partners_csv import DirectoryFileError, parse_partners_csv, write_partners_csv
+from ..records import DirectoryStore, import_parsed
 from .errors import ApiError
 from .schema import openapi_bytes
 from .services import services
@@ -58,7 +59,7 @@ def analyze() -> Response:
     s.request_validator.validate(payload)
     facts = from_payload(payload, s.config.limits)
     now = s.clock()
-    verdict = s.engine.analyze(facts, Context(config=s.config, now=now))
+    verdict = s.analyzer.analyze(facts, now)
     body = {
         **verdict.to_dict(),
         "message_id": facts.message_id,
@@ -67,6 +68,62 @@ def analyze() -> Response:
     response = jsonify(body)
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+@bp.put("/partners")
+def import_partners() -> Response:
+    """Load a partner CSV (the format of ``caveat partners import``); admin keys only.
+    Bad rows are reported with their line numbers and the good ones stored."""
+    _require_admin()
+    limit = current_app.config.get("MAX_CONTENT_LENGTH")
+    if limit is not None and request.content_length is not None and request.content_length > limit:
+        raise RequestEntityTooLarge()
+    if request.mimetype not in ("text/csv", "text/plain", "application/octet-stream"):
+        raise ApiError(
+            415,
+            "unsupported_media_type",
+            "send the partner directory as text/csv"
+            + (f", not {request.mimetype}" if request.mimetype else ""),
+        )
+    replace = request.args.get("replace", "false").lower() in ("1", "true", "yes")
+    try:
+        result = parse_partners_csv(request.get_data(cache=False))
+    except DirectoryFileError as exc:
+        raise ApiError(400, "invalid_directory", str(exc)) from None
+    s = services()
+    report, warnings = import_parsed(s.store, result, replace=replace)
+    s.analyzer.refresh()
+    return jsonify(
+        {
+            "rows": result.rows,
+            "organizations": len(result.partners),
+            "created": report.created,
+            "updated": report.updated,
+            "removed": report.removed,
+            "errors": [{"line": e.line, "message": e.message} for e in result.errors],
+            "warnings": warnings + [f"{org}: {problem}" for org, problem in report.problems],
+        }
+    )
+
+
+@bp.get("/partners")
+def export_partners() -> Response:
+    """The partner directory as CSV (admin keys only: it holds phone numbers and accounts)."""
+    _require_admin()
+    text = write_partners_csv(DirectoryStore(services().store).partners())  # type: ignore[arg-type]
+    response = Response(text, mimetype="text/csv")
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _require_admin() -> None:
+    if not getattr(g, "api_key", None) or not g.api_key.admin:
+        raise ApiError(
+            403,
+            "forbidden",
+            "this API key may not read or change the partner directory; use a key made with "
+            "caveat keys create NAME --admin",
+        )
 
 
 @bp.get("/checks")

@@ -5,6 +5,10 @@ from __future__ import annotations
 from ..hits import CheckFn
 from .auth_failure import auth_failure
 from .fake_reply import fake_reply
+from .first_contact import first_contact
+from .freemail_impersonation import freemail_impersonation
+from .lookalike_domain import lookalike_domain
+from .recipient_swap import recipient_swap
 from .relay import relay_sender_mismatch
 from .reply_to import reply_to_mismatch
 
@@ -13,4 +17,8 @@ ALL_CHECKS: tuple[CheckFn, ...] = (
     relay_sender_mismatch,
     reply_to_mismatch,
     fake_reply,
+    lookalike_domain,
+    freemail_impersonation,
+    recipient_swap,
+    first_contact,
 )

@@ -44,6 +44,12 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         "The key is printed on stdout, once: store it now, it cannot be shown again.",
     )
     create.add_argument("name", metavar="NAME", help="what the key is for, e.g. outlook-addin")
+    create.add_argument(
+        "--admin",
+        action="store_true",
+        help="the key may also change the partner directory through the API (for "
+        "administrators' tools, never for the mail-client add-ins)",
+    )
     add_db_option(create, _DB_HELP)
     create.set_defaults(func=run_create)
 
@@ -83,7 +89,7 @@ def run_create(
     if store is None:
         return 2
     try:
-        record, key = store.create_key(args.name)
+        record, key = store.create_key(args.name, admin=args.admin)
     except ValueError as exc:
         return _fail(err, str(exc))
     except StorageError as exc:
@@ -91,7 +97,8 @@ def run_create(
     finally:
         store.dispose()
     print(
-        f"Created API key {record.id} ({record.name}, prefix {record.prefix}). "
+        f"Created {'an admin' if record.admin else 'an'} API key {record.id} "
+        f"({record.name}, prefix {record.prefix}). "
         "It is shown only this once and cannot be recovered: store it now.",
         file=err,
     )
@@ -120,6 +127,8 @@ def run_list(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | 
     rows = [("ID", "PREFIX", "NAME", "CREATED", "LAST USED", "STATUS")]
     for r in records:
         status = "active" if r.active else f"revoked {_when(r.revoked_at)}"
+        if r.admin:
+            status += ", admin"
         rows.append(
             (str(r.id), r.prefix, r.name, _when(r.created_at), _when(r.last_used_at), status)
         )
@@ -172,4 +181,5 @@ def _as_json(r: KeyRecord) -> dict[str, object]:
         "last_used_at": r.last_used_at.isoformat() if r.last_used_at else None,
         "revoked_at": r.revoked_at.isoformat() if r.revoked_at else None,
         "active": r.active,
+        "admin": r.admin,
     }

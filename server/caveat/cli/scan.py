@@ -19,12 +19,17 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TextIO
 
-from ..context import Context, EngineConfig
+from ..analysis import Analyzer
+from ..context import EngineConfig
 from ..engine import Engine
 from ..errors import InputError
 from ..findings import LEVELS
 from ..normalise import from_raw, split_headers
+from ..settings import SettingsError
+from ..storage import StorageError
 from .common import add_db_option
+from .database import open_store
+from .partners import load_directory
 
 _FAR_FUTURE = datetime.max.replace(tzinfo=UTC)
 
@@ -168,8 +173,26 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
         trusted_authserv_ids=args.trust_authserv_id,
         trust_microsoft=args.trust_microsoft,
     )
-    engine = Engine()
-    ctx = Context(config=config)
+    try:
+        store = open_store(args.db or "sqlite://")
+    except (SettingsError, StorageError) as exc:
+        print(f"caveat scan: {exc}", file=err)
+        return 2
+    try:
+        if args.directory is not None:
+            if not load_directory(store, args.directory, err, prog="caveat scan"):
+                return 2
+        analyzer = Analyzer(Engine(), config, store)
+        return _scan(args, analyzer, out, err)
+    except StorageError as exc:
+        print(f"caveat scan: {exc}", file=err)
+        return 2
+    finally:
+        store.dispose()
+
+
+def _scan(args: argparse.Namespace, analyzer: Analyzer, out: TextIO, err: TextIO) -> int:
+    config = analyzer.config
     reader = Reader(err)
     try:
         located = list(reader.locate(args.paths))
@@ -192,7 +215,8 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
             except InputError as exc:
                 reader.fail(loc.source, exc.message)
                 continue
-            verdict = engine.analyze(facts, ctx)
+            # Memory timestamps follow the messages' own order (they are read oldest first).
+            verdict = analyzer.analyze(facts, now=_clock(facts))
             levels[verdict.level] += 1
             if args.json:
                 record = {
@@ -210,6 +234,15 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
     if not args.json:
         _summary(out, levels, flagged)
     return 1 if reader.failures else 0
+
+
+def _clock(facts: object) -> datetime:
+    """When the scan "sees" a message: its Date when plausible, else now."""
+    now = datetime.now(UTC)
+    date = getattr(facts, "date", None)
+    if isinstance(date, datetime) and date <= now:
+        return date.astimezone(UTC)
+    return now
 
 
 def _summary(out: TextIO, levels: Counter[str], flagged: list[tuple[str, str, list[str]]]) -> None:

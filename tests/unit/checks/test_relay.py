@@ -4,7 +4,9 @@ import pytest
 
 from caveat.checks.relay import relay_sender_mismatch
 from caveat.context import Context, EngineConfig
+from caveat.directory import Directory
 from caveat.normalise import from_payload
+from caveat.records import StoredPartner
 
 from ...corpus import HAM, messages
 
@@ -60,11 +62,10 @@ def test_quiet(headers: str) -> None:
 
 
 def test_partner_with_two_domains_in_the_directory_is_one_organisation() -> None:
-    class Directory:
-        def organisation_of(self, domain: str) -> str | None:
-            return "Partner" if domain in {"partner.example", "partner-group.example"} else None
-
-    ctx = Context(config=EngineConfig.build(), directory=Directory())
+    partner = StoredPartner(
+        "Partner", ("partner.example", "partner-group.example"), (), (), frozenset()
+    )
+    ctx = Context(config=EngineConfig.build(), directory=Directory([partner]))
     assert hits("X-Auth-ID: a@partner-group.example\nFrom: b@partner.example\n", ctx) == []
 
 

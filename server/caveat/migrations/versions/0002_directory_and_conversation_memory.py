@@ -23,6 +23,10 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("api_keys", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("admin", sa.Boolean(), server_default=sa.false(), nullable=False)
+        )
     op.create_table(
         "contacts",
         sa.Column("address", sa.String(length=320), nullable=False),
@@ -166,6 +170,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("api_keys", schema=None) as batch_op:
+        batch_op.drop_column("admin")
     with op.batch_alter_table("partner_domains", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_partner_domains_partner_id"))
 

@@ -1,0 +1,103 @@
+"""lookalike_domain: an address in the message uses a domain made to look like ours or a
+partner's.
+
+Every From, Sender, Reply-To, To and Cc domain is looked up in the look-alike index of the
+organisation's own domains and every partner domain (:mod:`caveat.lookalike`); a lookup
+never scans the directory.
+
+  LOOKALIKE_DOMAIN          confusable characters, one edit, hyphens, or our domain used as
+                            a sub-domain of another: made to deceive the eye (danger);
+  LOOKALIKE_DOMAIN_VARIANT  a word added, or the same name under another suffix: often a
+                            related company, sometimes a trap (caution).
+
+Named exclusions (quiet):
+  * protected: the domain is ours or a partner's (a partner's sub-domains included);
+  * freemail: free-mail providers are judged by freemail_impersonation;
+  * list_or_bulk: the weaker variant is not reported on mailing-list or bulk mail.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ..context import Context
+from ..facts import Address, Facts
+from ..hits import Hit, check, ev
+from ._common import list_info
+
+if TYPE_CHECKING:
+    from ..lookalike import LookalikeMatch
+
+STRONG = frozenset({"confusable", "edit", "hyphen", "subdomain"})
+_ROLES = (
+    ("From", "from_"),
+    ("Sender", "sender"),
+    ("Reply-To", "reply_to"),
+    ("To", "to"),
+    ("Cc", "cc"),
+)
+_WHERE = {"From": "sender", "Sender": "sender", "Reply-To": "Reply-To", "To": "To", "Cc": "Cc"}
+
+
+def addresses_by_role(facts: Facts) -> list[tuple[str, Address]]:
+    out: list[tuple[str, Address]] = []
+    for header, attr in _ROLES:
+        value = getattr(facts, attr)
+        if value is None:
+            continue
+        for a in value if isinstance(value, tuple) else (value,):
+            if a.domain:
+                out.append((header, a))
+    return out
+
+
+@check("lookalike_domain", emits=["LOOKALIKE_DOMAIN", "LOOKALIKE_DOMAIN_VARIANT"])
+def lookalike_domain(facts: Facts, ctx: Context) -> list[Hit]:
+    index = ctx.lookalikes()
+    if not len(index):
+        return []
+    freemail = ctx.config.freemail
+    found: dict[str, list[tuple[str, Address, LookalikeMatch]]] = {}
+    checked: dict[str, LookalikeMatch | None] = {}
+    for header, a in addresses_by_role(facts):
+        d = a.domain
+        if d not in checked:
+            if d in freemail or ctx.config.is_internal(d) or index.is_protected(d):
+                checked[d] = None
+            else:
+                checked[d] = index.match(d)
+        m = checked[d]
+        if m is None:
+            continue
+        fid = "LOOKALIKE_DOMAIN" if m.technique in STRONG else "LOOKALIKE_DOMAIN_VARIANT"
+        found.setdefault(fid, []).append((header, a, m))
+    if "LOOKALIKE_DOMAIN_VARIANT" in found:
+        lists = list_info(facts)
+        if lists.is_list or lists.is_bulk:
+            del found["LOOKALIKE_DOMAIN_VARIANT"]
+    hits = []
+    for fid, items in found.items():
+        header, a, m = items[0]
+        evidence = []
+        for h, addr, match in items:
+            evidence.append(ev(h, addr.display()))
+            evidence.append(
+                ev(
+                    "Look-alike",
+                    f"{match.candidate} imitates {match.imitates} ({match.owner}): {match.detail}",
+                )
+            )
+        hits.append(
+            Hit(
+                fid,
+                tuple(evidence),
+                {
+                    "candidate": a.domain_unicode,
+                    "imitates": m.imitates,
+                    "owner": m.owner,
+                    "detail": m.detail,
+                    "where": _WHERE[header],
+                },
+            )
+        )
+    return hits
