@@ -53,10 +53,13 @@ def recipient_swap(facts: Facts, ctx: Context) -> list[Hit]:
             continue
         p = person(a, "")
         old = None
+        by_name = False
         if p.name_key:
             old = established.get("n:" + p.name_key)
+            by_name = old is not None
         if (old is None or old.address == a.address) and p.local_key:
             old = established.get("l:" + p.local_key)
+            by_name = False
         if old is None or old.address == a.address or old.address in present:
             continue
         old_domain = old.address.rpartition("@")[2]
@@ -64,7 +67,7 @@ def recipient_swap(facts: Facts, ctx: Context) -> list[Hit]:
             continue
         # A role name ("Finance Team", "Accounts") exists at every company: the same one at
         # another company is another mailbox, unless it moved to free mail or a look-alike.
-        role_only = not is_person_name(old.name_key) and old.local_key != p.local_key
+        role_only = by_name and not is_person_name(old.name_key)
         if (old.address, a.address) in reported:
             continue
         reported.add((old.address, a.address))

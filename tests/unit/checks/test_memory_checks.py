@@ -1,0 +1,173 @@
+"""recipient_swap, freemail_impersonation and first_contact through the real memory.
+
+Each test runs messages through one Analyzer on a throw-away store, as `caveat scan` and
+the API do, and looks at what the last message produced.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from caveat.analysis import Analyzer
+from caveat.context import EngineConfig
+from caveat.engine import Engine
+from caveat.findings import Verdict
+from caveat.normalise import from_raw
+from caveat.partners_csv import parse_partners_csv
+from caveat.records import DirectoryStore
+from caveat.storage import Store
+
+from ...corpus import HAM, dataset
+
+T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+PARTNERS = """\
+organization,domain,contact_name,contact_email,contact_phone,bank_accounts,require_auth
+Acme,acme.example,Ben Ortiz,ben.ortiz@acme.example,+49 1,,
+Acme,acme.example,Felix Brandt,felix.brandt@acme.example,+49 2,,
+Solo Supplier,,Sam Solo,sam.solo@gmail.com,+49 3,,
+"""
+
+
+def run(*messages: str, directory: bool = True) -> list[Verdict]:
+    store = Store.from_url("sqlite://")
+    store.upgrade()
+    if directory:
+        DirectoryStore(store).import_partners(parse_partners_csv(PARTNERS).partners)
+    analyzer = Analyzer(Engine(), EngineConfig.build(internal_domains=["ours.example"]), store)
+    out = []
+    for i, m in enumerate(messages):
+        raw = (m.strip() + "\n\nhello\n").encode()
+        out.append(analyzer.analyze(from_raw(raw), now=T0 + timedelta(hours=i)))
+    store.dispose()
+    return out
+
+
+def ids(v: Verdict) -> set[str]:
+    return {f.id for f in v.findings}
+
+
+START = """
+From: Anna Keller <anna.keller@ours.example>
+To: Ben Ortiz <ben.ortiz@acme.example>
+Cc: Felix Brandt <felix.brandt@acme.example>, Finance Team <finance@acme.example>
+Subject: Invoice 88 - reminder
+Message-ID: <m1@ours.example>
+"""
+
+
+def reply(cc: str, sender: str = "Ben Ortiz <ben.ortiz@acme.example>", extra: str = "") -> str:
+    return f"""
+From: {sender}
+To: Anna Keller <anna.keller@ours.example>
+Cc: {cc}
+Subject: RE: Invoice 88 - reminder
+Message-ID: <m2@acme.example>
+In-Reply-To: <m1@ours.example>
+References: <m1@ours.example>
+{extra}
+"""
+
+
+@pytest.mark.parametrize(
+    ("cc", "fid"),
+    [
+        ("Felix Brandt <felix.brandt.acme@gmail.com>", "RECIPIENT_SWAP_FREEMAIL"),
+        ("Felix Brandt <felix.brandt@acme-example.com>", "RECIPIENT_SWAP_LOOKALIKE"),
+        ("Felix Brandt <felix.brandt@acrne.example>", "RECIPIENT_SWAP_LOOKALIKE"),
+        ("Felix Brandt <felix@unrelated-firm.example>", "RECIPIENT_SWAP"),
+        ("Finance Team <finance.acme@gmail.com>", "RECIPIENT_SWAP_FREEMAIL"),
+    ],
+)
+def test_swaps(cc: str, fid: str) -> None:
+    v = run(START, reply(cc))[-1]
+    assert fid in ids(v)
+    swap = next(f for f in v.findings if f.id == fid)
+    assert swap.evidence[0].header == "Cc"
+
+
+@pytest.mark.parametrize(
+    "cc",
+    [
+        # the same people at the same addresses
+        "Felix Brandt <felix.brandt@acme.example>, Finance Team <finance@acme.example>",
+        # a colleague's alias or sub-domain of the same organisation
+        "Felix Brandt <f.brandt@mail.acme.example>",
+        # both the old and a new address: two people who share a name
+        "Felix Brandt <felix.brandt@acme.example>, Felix Brandt <felix@other.example>",
+        # a role name at another company is another mailbox
+        "Finance Team <finance@beta-industries.example>",
+    ],
+)
+def test_no_swap(cc: str) -> None:
+    v = run(START, reply(cc))[-1]
+    assert not {f.check for f in v.findings} & {"recipient_swap"}, ids(v)
+
+
+def test_list_mail_is_not_judged_for_swaps() -> None:
+    v = run(
+        START,
+        reply("Felix Brandt <felix.brandt.acme@gmail.com>", extra="List-Id: <x.lists.example>"),
+    )
+    assert not {f.check for f in v[-1].findings} & {"recipient_swap"}
+
+
+def test_a_free_mail_address_with_a_directory_contacts_name() -> None:
+    v = run(
+        "From: Ben Ortiz <ben.ortiz.work@gmail.com>\nTo: anna.keller@ours.example\nSubject: hi\n"
+    )
+    assert "FREEMAIL_KNOWN_NAME" in ids(v[-1])
+
+
+def test_a_free_mail_user_name_spelling_a_partner() -> None:
+    v = run("From: Accounts <acme.payments@gmail.com>\nTo: anna.keller@ours.example\nSubject: x\n")
+    assert "FREEMAIL_LOCALPART_IMPERSONATION" in ids(v[-1])
+
+
+@pytest.mark.parametrize(
+    "sender",
+    [
+        "Sam Solo <sam.solo@gmail.com>",  # the directory lists this free-mail address
+        "Ben Ortiz <ben.ortiz@acme.example>",  # the real address
+        "Maria Garcia <maria.garcia@gmail.com>",  # nobody we know
+        "Ben <ben@gmail.com>",  # one word is not a person's name
+    ],
+)
+def test_no_freemail_impersonation(sender: str) -> None:
+    v = run(f"From: {sender}\nTo: anna.keller@ours.example\nSubject: hi\n")
+    assert not {f.check for f in v[-1].findings} & {"freemail_impersonation"}
+
+
+def test_first_contact_once_and_never_for_partners_or_colleagues() -> None:
+    new = "From: Nia Nowak <nia@newco.example>\nTo: anna.keller@ours.example\nSubject: hi\n"
+    first, second = run(new, new)
+    assert "FIRST_CONTACT" in ids(first) and first.level == "info"
+    assert "FIRST_CONTACT" not in ids(second)
+    for sender in ("ben.ortiz@acme.example", "eva@ours.example", "sam.solo@gmail.com"):
+        v = run(f"From: {sender}\nTo: anna.keller@ours.example\nSubject: hi\n")[-1]
+        assert "FIRST_CONTACT" not in ids(v), sender
+
+
+def test_no_first_contact_for_list_mail() -> None:
+    v = run("From: x@newco.example\nTo: l@lists.example\nList-Id: <l.lists.example>\nSubject: s\n")
+    assert "FIRST_CONTACT" not in ids(v[-1])
+
+
+@pytest.mark.corpus
+@pytest.mark.parametrize("name", HAM)
+def test_real_threads_scanned_in_order_never_report_a_swap_to_free_mail(name: str) -> None:
+    """Legitimate mail, oldest first through one memory: no swap to free mail or look-alikes."""
+    from caveat.cli.scan import _date_of
+
+    store = Store.from_url("sqlite://")
+    store.upgrade()
+    analyzer = Analyzer(Engine(), EngineConfig.build(), store)
+    paths = sorted(dataset(name).glob("*.eml"), key=lambda p: (_date_of(p.read_bytes()), p.name))
+    loud = []
+    for p in paths:
+        v = analyzer.analyze(from_raw(p.read_bytes()))
+        if ids(v) & {"RECIPIENT_SWAP_FREEMAIL", "RECIPIENT_SWAP_LOOKALIKE", "FREEMAIL_KNOWN_NAME"}:
+            loud.append((p.name, sorted(ids(v))))
+    store.dispose()
+    assert loud == []
