@@ -20,7 +20,12 @@ Choices the contract leaves open:
   can contain one).
 * A domain written as a web address (``https://acme.example/``) or as ``@acme.example`` is
   tidied to the host name; a ``www.`` is kept. An address in the ``domain`` column, an IP
-  address, a name without a dot and a public suffix (``co.uk``) are errors.
+  address, a name without a dot, a special-use name (``.local``, ``.test``) and a public
+  suffix (``co.uk``) are errors. IDNs become punycode by IDNA 2008, as in email_validator
+  (``straße.example`` is ``xn--strae-oqa.example``, not ``strasse.example``).
+* The organisation name is kept as first written, trimmed and whitespace-collapsed.
+* A cell that spans lines and holds a line with several commas is an error: a quote left
+  open has swallowed the rows after it.
 * ``contact_email`` may be written ``Name <address>`` or ``mailto:address``; the name then
   fills an empty ``contact_name``. More than one address in the cell is an error.
 * Every row must carry a domain or a contact address itself, even when another row of the
@@ -339,7 +344,7 @@ _NAMED_ADDRESS_RE = re.compile(r"^(.*?)<([^<>]*)>$", re.S)
 
 @lru_cache(maxsize=65536)
 def _check_domain(value: str) -> tuple[str, str]:
-    """(normalised domain, "") or ("", what is wrong with it)."""
+    """(normalised domain, "") or ("", what is wrong with it), for a ``domain`` cell part."""
     d = value.strip()
     if "://" in d:
         try:
@@ -359,9 +364,20 @@ def _check_domain(value: str) -> tuple[str, str]:
         return "", "is not a domain name"
     if len(d.split()) > 1:
         return "", "is not a domain name (it contains a space)"
+    return _domain_name(d)
+
+
+_SPECIAL_USE = tuple(email_validator.SPECIAL_USE_DOMAIN_NAMES)
+
+
+@lru_cache(maxsize=65536)
+def _domain_name(d: str) -> tuple[str, str]:
+    """(lower-case ASCII form, "") or ("", what is wrong): a domain that an organisation can
+    own and that email_validator (so parse_address) accepts in an address."""
     if d.startswith("[") or _is_ip(d):
         return "", "is an IP address, not a domain name"
-    if not d.isascii():
+    ascii_only = d.isascii()
+    if not ascii_only:
         try:
             d = idna.encode(d, uts46=True).decode("ascii")
         except (idna.IDNAError, UnicodeError, ValueError):
@@ -372,20 +388,25 @@ def _check_domain(value: str) -> tuple[str, str]:
     labels = d.split(".")
     if len(labels) < 2:
         return "", "is not a domain name (it has no dot)"
+    punycode = False
     for label in labels:
         if not _LABEL_RE.match(label):
             return "", "is not a valid domain name"
         if label.startswith("xn--"):
+            punycode = True
             try:
                 idna.decode(label)
             except (idna.IDNAError, UnicodeError, ValueError):
                 return "", "is not a valid domain name (bad punycode)"
-    if labels[-1].isdigit():
-        return "", "is not a valid domain name"
-    if not _address_domain(d):
-        # email_validator's rules, so that a partner's domain is one its addresses can
-        # have: e.g. a special-use name (.local, .test) or an invalid IDNA label.
-        return "", "is not a valid mail domain"
+        elif label[2:4] == "--":
+            return "", "is not a valid domain name (only punycode labels have '--' there)"
+    if not labels[-1][-1].isalpha():
+        return "", "is not a valid domain name (no top-level domain ends in a digit)"
+    if any(d == s or d.endswith("." + s) for s in _SPECIAL_USE):
+        return "", "is a special-use name that mail cannot be sent to"
+    if (punycode or not ascii_only) and not _address_domain(d):
+        # email_validator's IDNA checks (bidi rule, unsafe characters) for the rest.
+        return "", "is not a valid internationalised domain name"
     if _PSL.privatesuffix(d) is None:
         return "", "is a public suffix, not an organisation's domain"
     return d, ""
@@ -414,7 +435,7 @@ def _address_domain(domain: str) -> str:
     """
     try:
         info = email_validator.validate_email(
-            f"postmaster@{domain}",
+            f"a@{domain}",
             check_deliverability=False,
             allow_smtputf8=True,
             allow_quoted_local=True,
@@ -432,12 +453,17 @@ def _plain_address(value: str) -> str:
 
     A shortcut with the same answers: addresses are nearly all distinct, so parse_address's
     cache does not help, and its full validation costs most of a large file's parse time;
-    the domain part, which repeats, is validated by parse_address once per domain.
+    the domain part, which repeats, is validated once per domain.
     """
     local, at, domain = value.lower().rpartition("@")
     if not at or len(local) > 64 or not _PLAIN_LOCAL_RE.match(local):
         return ""
-    ascii_domain = _address_domain(domain)
+    ascii_domain = ""
+    if domain.isascii() and domain[-1:].isalpha():
+        # The partner's own domains, mostly, already checked (a stricter check).
+        ascii_domain = _domain_name(domain)[0]
+    if not ascii_domain:
+        ascii_domain = _address_domain(domain)
     if not ascii_domain or len(local) + 1 + len(ascii_domain) > 254:
         return ""
     return f"{local}@{ascii_domain}"
