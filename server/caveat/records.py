@@ -48,7 +48,7 @@ from .memory import (
     shares_enough,
     wanted_name_keys,
 )
-from .partners_csv import ParseResult
+from .partners_csv import ParseResult, organization_key
 from .storage import Base, Store, UTCDateTime
 
 ORG_MAX = 300
@@ -196,7 +196,8 @@ class ImportReport:
 
 
 def org_key(name: str) -> str:
-    return " ".join(name.casefold().split())
+    """The same rule as the CSV's "rows of the same organisation merge"."""
+    return organization_key(name)
 
 
 class DirectoryStore:
