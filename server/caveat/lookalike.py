@@ -135,9 +135,10 @@ def _prototypes() -> dict[int, str]:
 
 
 def _map(text: str) -> str:
-    """TR39 skeleton (NFD, prototypes, NFD), case-folded, repeated until stable."""
+    """TR39 skeleton (NFD, prototypes, NFD), case-folded; again while case-folding changes
+    it (a prototype's lower case may have a prototype of its own)."""
     table = _prototypes()
-    s = text.casefold()
+    s = text
     for _ in range(3):
         t = unicodedata.normalize("NFD", unicodedata.normalize("NFD", s).translate(table))
         t = t.casefold()
@@ -149,17 +150,12 @@ def _map(text: str) -> str:
 
 @cache
 def _ascii_table() -> dict[int, str]:
-    out = {}
-    for cp in range(128):
-        mapped = _map(chr(cp))
-        if mapped != chr(cp).casefold():
-            out[cp] = mapped
-    return out
+    return {cp: _map(chr(cp)) for cp in range(128) if _map(chr(cp)) != chr(cp)}
 
 
 def skeleton(text: str) -> str:
     """The comparison key of a label: equal keys look the same to a reader."""
-    s = text.lower().translate(_ascii_table()) if text.isascii() else _map(text)
+    s = text.translate(_ascii_table()) if text.isascii() else _map(text)
     for a, b in _COLLAPSE:
         s = s.replace(a, b)
     return s
@@ -192,21 +188,22 @@ def _registrable(domain: str) -> str | None:
     return org
 
 
+_FUZZY = 1  # takes part in the fuzzy techniques at all
+_PLAIN = 2  # and in other_suffix and added_word (not a generic word)
+
+
 class _Entry:
+    """One protected registrable domain, as the techniques read it."""
+
     __slots__ = ("domain", "fuzzy", "label", "owner", "plain", "skel", "suffix")
 
-    def __init__(self, domain: str, owner: str, generic: frozenset[str]) -> None:
-        label, _, suffix = domain.partition(".")
+    def __init__(self, domain: str, owner: str, skel: str, flags: int) -> None:
         self.domain = domain
         self.owner = owner
-        self.label = label
-        self.suffix = suffix
-        unicode_label = to_unicode(label)
-        self.skel = skeleton(unicode_label)
-        #: takes part in the fuzzy techniques at all
-        self.fuzzy = not label.isdigit() and not unicode_label.startswith("xn--")
-        #: and in other_suffix and added_word
-        self.plain = self.fuzzy and unicode_label not in generic and self.skel not in generic
+        self.label, _, self.suffix = domain.partition(".")
+        self.skel = skel
+        self.fuzzy = bool(flags & _FUZZY)
+        self.plain = bool(flags & _PLAIN)
 
 
 def _add(index: dict[str, int | tuple[int, ...]], key: str, i: int) -> None:
@@ -231,11 +228,23 @@ def _deletions(s: str) -> Iterator[str]:
         yield s[:k] + s[k + 1 :]
 
 
+def _near_key(s: str, suffix_hash: int) -> int:
+    return (hash(s) ^ suffix_hash) & _MASK64
+
+
+def _suffix_hash(suffix: str) -> int:
+    return (hash(suffix) * 0x9E3779B97F4A7C15) & _MASK64
+
+
 # --------------------------------------------------------------------------- the index
 
 
 class LookalikeIndex:
-    """Protected registrable domains, indexed for every look-alike technique."""
+    """Protected registrable domains, indexed for every look-alike technique.
+
+    Memory is kept to the domain strings, their skeleton labels and a few dicts keyed by
+    them; the edit-distance neighbourhood is two flat arrays (12 bytes per key).
+    """
 
     def __init__(
         self,
@@ -247,38 +256,64 @@ class LookalikeIndex:
         owners: dict[str, str] = {}
         for domain, owner in protected:
             d = _clean(domain)
-            org = _registrable(d) if d else None
+            # The Public Suffix List directly: the cached org_domain() would only churn
+            # its cache with a directory's worth of names seen once.
+            org = _PSL.privatesuffix(d) if d else None
             if org is None:
                 continue
             # One owner per registrable domain, whatever the input order.
             cur = owners.get(org)
             if cur is None or (owner.casefold(), owner) < (cur.casefold(), cur):
                 owners[org] = owner
-        self._entries = [_Entry(org, owners[org], generic) for org in sorted(owners)]
-        self._orgs: dict[str, int] = {e.domain: i for i, e in enumerate(self._entries)}
+        self._domains = sorted(owners)
+        self._owners = [owners[d] for d in self._domains]
+        del owners
+        self._skels: list[str] = []
+        self._flags = bytearray(len(self._domains))
+        self._orgs: dict[str, int] = {}
         self._by_skel: dict[str, int | tuple[int, ...]] = {}
         self._by_bare: dict[str, int | tuple[int, ...]] = {}  # hyphenated labels only
-        self._prefixes: set[str] = set()
+        ends: list[int] = []
         sub_lengths: set[int] = set()
         pairs: list[int] = []
         self._max_org_labels = 2
         self._max_parts = 1
-        for i, e in enumerate(self._entries):
-            self._max_org_labels = max(self._max_org_labels, e.domain.count(".") + 1)
-            _add(self._by_skel, e.skel, i)
-            if not e.fuzzy:
+        for i, domain in enumerate(self._domains):
+            self._orgs[domain] = i
+            self._max_org_labels = max(self._max_org_labels, domain.count(".") + 1)
+            label, _, suffix = domain.partition(".")
+            label_u = to_unicode(label) if "xn--" in label else label
+            skel = skeleton(label_u)
+            if skel == label:
+                skel = label
+            self._skels.append(skel)
+            _add(self._by_skel, skel, i)
+            if label.isdigit() or label_u.startswith("xn--"):
                 continue
-            if "-" in e.skel:
-                _add(self._by_bare, e.skel.replace("-", ""), i)
-                self._max_parts = max(self._max_parts, e.skel.count("-") + 1)
-            if e.plain and len(e.skel) >= SUBSTRING_MIN:
-                self._prefixes.add(e.skel[:SUBSTRING_MIN])
-                sub_lengths.add(len(e.skel))
-            if len(e.skel) >= EDIT_MIN:
-                tail = "." + e.suffix
-                keys = {hash(s + tail) & _MASK64 for s in _deletions(e.skel)}
-                pairs.extend((h << 32) | i for h in keys)
+            plain = label_u not in generic and skel not in generic
+            self._flags[i] = _FUZZY | (_PLAIN if plain else 0)
+            if "-" in skel:
+                _add(self._by_bare, skeleton(label_u.replace("-", "")), i)
+                self._max_parts = max(self._max_parts, skel.count("-") + 1)
+            if plain and len(skel) >= SUBSTRING_MIN:
+                ends.append(hash("<" + skel[:SUBSTRING_MIN]))
+                ends.append(hash(">" + skel[-SUBSTRING_MIN:]))
+                sub_lengths.add(len(skel))
+            if len(skel) >= EDIT_MIN:
+                sh = _suffix_hash(suffix)
+                keys = {(hash(skel[:k] + skel[k + 1 :]) ^ sh) & _MASK64 for k in range(len(skel))}
+                keys.add((hash(skel) ^ sh) & _MASK64)
+                pairs.extend([(h << 32) | i for h in keys])
         self._sub_lengths = tuple(sorted(sub_lengths, reverse=True))
+        # Which labels start or end with a given six characters: a one-hash bit filter, so
+        # that the search for a label inside a longer one tries lengths only where one may be.
+        bits = max(10, (16 * len(ends)).bit_length())
+        self._ends_mask = (1 << bits) - 1
+        self._ends = bytearray(1 << (bits - 3))
+        for h in ends:
+            h &= self._ends_mask
+            self._ends[h >> 3] |= 1 << (h & 7)
+        del ends
         # Deletion neighbourhood: sorted 64-bit hashes of every protected skeleton label and
         # its one-character deletions (with the suffix), a parallel array of entry numbers,
         # and bucket offsets on the top bits so that a search bisects a dozen entries.
@@ -293,8 +328,15 @@ class LookalikeIndex:
         )
         self._buckets.append(len(self._keys))
 
+    def _entry(self, i: int) -> _Entry:
+        return _Entry(self._domains[i], self._owners[i], self._skels[i], self._flags[i])
+
+    def _has_end(self, key: str) -> bool:
+        h = hash(key) & self._ends_mask
+        return bool(self._ends[h >> 3] & (1 << (h & 7)))
+
     def __len__(self) -> int:
-        return len(self._entries)
+        return len(self._domains)
 
     def is_protected(self, domain: str) -> bool:
         """The domain is a protected registrable domain or one of its sub-domains."""
@@ -313,7 +355,7 @@ class LookalikeIndex:
     def match(self, domain: str) -> LookalikeMatch | None:
         """The protected domain this one imitates, with the technique; None when none."""
         d = _clean(domain)
-        if d is None or not self._entries or self._protected(d):
+        if d is None or not self._domains or self._protected(d):
             return None
         org = _registrable(d)
         if org is None:
@@ -344,7 +386,7 @@ class LookalikeIndex:
                     break
                 idx = self._orgs.get(d[starts[i] : end])
                 if idx is not None:
-                    e = self._entries[idx]
+                    e = self._entry(idx)
                     key = (0, -len(e.domain), e.domain)
                     if best is None or key < best[0]:
                         tail = d[end:]
@@ -359,7 +401,7 @@ class LookalikeIndex:
                     continue
                 idx = self._orgs.get(lab[:k] + lab[k:].replace("-", "."))
                 if idx is not None:
-                    e = self._entries[idx]
+                    e = self._entry(idx)
                     key = (1, -len(e.domain), e.domain)
                     if best is None or key < best[0]:
                         text = (
@@ -369,7 +411,7 @@ class LookalikeIndex:
                         best = (key, e.domain, text)
         if best is None:
             return None
-        e = self._entries[self._orgs[best[1]]]
+        e = self._entry(self._orgs[best[1]])
         return LookalikeMatch(d, e.domain, e.owner, "subdomain", best[2])
 
     # ------------------------------------------------------------------ edit distance
@@ -378,9 +420,9 @@ class LookalikeIndex:
         """Entries whose skeleton label shares a deletion with ``skel``, same suffix."""
         out: set[int] = set()
         keys, ids, buckets, shift = self._keys, self._ids, self._buckets, self._shift
-        tail = "." + suffix
+        sh = _suffix_hash(suffix)
         for s in _deletions(skel):
-            h = hash(s + tail) & _MASK64
+            h = _near_key(s, sh)
             b = h >> shift
             hi = buckets[b + 1]
             j = bisect_left(keys, h, buckets[b], hi)
@@ -418,8 +460,8 @@ class _Query:
 
     def run(self) -> LookalikeMatch | None:
         index, skel = self.index, self.skel
-        entries = index._entries
-        same_skel = [entries[i] for i in _ids(index._by_skel.get(skel))]
+        entry = index._entry
+        same_skel = [entry(i) for i in _ids(index._by_skel.get(skel))]
         # confusable: same skeleton, other characters
         hits = [
             e
@@ -433,14 +475,14 @@ class _Query:
             text = _confusable_detail(self.label, to_unicode(e.label))
             return self._result(e, "confusable", text + self._suffix_note(e))
         # hyphen: the same once hyphens are ignored
-        bare = skel.replace("-", "")
+        bare = skeleton(self.label.replace("-", "")) if "-" in self.label else skel
         if len(bare) >= HYPHEN_MIN:
             ids = _ids(index._by_bare.get(bare))
             if bare != skel:
                 ids += _ids(index._by_skel.get(bare))
             hits = [
                 e
-                for e in (entries[i] for i in ids)
+                for e in map(entry, ids)
                 if e.fuzzy
                 and e.skel != skel
                 and (e.suffix == self.suffix or len(bare) >= OTHER_SUFFIX_MIN)
@@ -453,7 +495,7 @@ class _Query:
         if len(skel) >= EDIT_MIN:
             hits = [
                 e
-                for e in (entries[i] for i in index._near(skel, self.suffix))
+                for e in map(entry, index._near(skel, self.suffix))
                 if e.suffix == self.suffix
                 and e.fuzzy
                 and len(e.skel) >= EDIT_MIN
@@ -485,7 +527,7 @@ class _Query:
 
     def _added_word(self) -> LookalikeMatch | None:
         index = self.index
-        entries = index._entries
+        entry = index._entry
         parts = self.label.split("-")
         if len(parts) > 32 or "" in parts:
             parts = [p for p in parts if p][:32]
@@ -499,7 +541,7 @@ class _Query:
             nonlocal best
             minimum = SUBSTRING_MIN if order == 3 else WORD_MIN
             for i in ids:
-                e = entries[i]
+                e = entry(i)
                 if not e.plain or len(e.skel) < minimum:
                     continue
                 s, length, name = self._rank(e)
@@ -516,7 +558,7 @@ class _Query:
                 text = "-".join(parts[i:j])
                 consider(_ids(by_skel.get("-".join(skels[i:j]))), 0, extra, text)
                 if j - i > 1:
-                    consider(_ids(by_skel.get("".join(skels[i:j]))), 1, extra, text)
+                    consider(_ids(by_skel.get(skeleton("".join(parts[i:j])))), 1, extra, text)
                 elif index._by_bare:
                     consider(_ids(index._by_bare.get(skels[i])), 1, extra, text)
         for p, part in enumerate(parts):
@@ -528,23 +570,30 @@ class _Query:
                             continue
                         extra = parts[:p] + tokens[:k] + tokens[k + 1 :] + parts[p + 1 :]
                         consider(_ids(by_skel.get(skeleton(tok))), 2, extra, tok)
-        prefixes, lengths = index._prefixes, index._sub_lengths
-        if prefixes:
-            for p, (part, s) in enumerate(zip(parts, skels, strict=True)):
-                size = len(s)
-                for k in range(size - SUBSTRING_MIN + 1):
-                    if s[k : k + SUBSTRING_MIN] not in prefixes:
+        # a protected label at the start or the end of a part, with no separator
+        lengths = index._sub_lengths
+        for p, (part, s) in enumerate(zip(parts, skels, strict=True)):
+            size = len(s)
+            if size <= SUBSTRING_MIN:
+                continue
+            src = part if len(part) == size else s
+            for at_start in (True, False):
+                if not index._has_end(
+                    ("<" + s[:SUBSTRING_MIN]) if at_start else (">" + s[-SUBSTRING_MIN:])
+                ):
+                    continue
+                for length in lengths:
+                    if length >= size:
                         continue
-                    for length in lengths:
-                        if length >= size or k + length > size:
-                            continue
-                        ids = _ids(by_skel.get(s[k : k + length]))
-                        if ids:
-                            src = part if len(part) == size else s
-                            rest = [src[:k], src[k + length :]]
-                            extra = parts[:p] + [r for r in rest if r] + parts[p + 1 :]
-                            consider(ids, 3, extra, src[k : k + length])
-                            break
+                    key = s[:length] if at_start else s[size - length :]
+                    ids = _ids(by_skel.get(key))
+                    if ids:
+                        if at_start:
+                            text, rest = src[:length], src[length:]
+                        else:
+                            text, rest = src[size - length :], src[: size - length]
+                        consider(ids, 3, [*parts[:p], rest, *parts[p + 1 :]], text)
+                        break
         if best is None:
             return None
         _, e, extra, order, text = best
