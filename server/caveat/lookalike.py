@@ -10,7 +10,9 @@ List); its *label* is ``acme`` and its *suffix* ``co.uk``. The *skeleton* of a t
 Unicode TR39 skeleton (each character mapped to the prototype it can be confused with, per
 Unicode's confusables.txt), case-folded, with ``rn`` written ``m`` and ``vv`` written ``w``.
 
-Techniques, strongest first (the order in which a match is chosen):
+Techniques, strongest first. When several protected domains match, the strongest
+technique wins; within one, the protected domain under the candidate's own suffix, then the
+longest label, then the first in alphabetical order.
 
 ``subdomain``     the whole protected domain is a run of labels of the candidate:
                   ``partnerb.example.attacker.net``, ``partnerb.example.com``, or, written
@@ -23,13 +25,16 @@ Techniques, strongest first (the order in which a match is chosen):
 ``edit``          one substitution, insertion, deletion or swap of neighbours, on skeletons
                   (a look-alike character plus a typo is still found); both labels 5+
                   characters and the **same** suffix (with the suffix changed as well, two
-                  short names one letter apart are mostly unrelated companies).
+                  short names one letter apart are mostly unrelated companies:
+                  ``delta-group.com`` is not reported for ``deltagroupe.fr``).
 ``other_suffix``  the same label under another suffix: ``partnerb.co``, ``partnerb.com.de``.
                   Labels of 4+ characters that are not generic words.
 ``added_word``    the protected label is a word of the candidate's label, separated by
                   hyphens or digits (``partnerb-invoices.example``, ``invoice-partnerb.com``,
-                  ``partnerb24.de``; labels of 4+ characters), or a plain part of it
-                  (``partnerbinvoices.com``; labels of 6+ characters). Generic words excluded.
+                  ``partnerb24.de``; labels of 4+ characters), or joined without a separator
+                  at the start or the end of a word (``partnerbinvoices.com``,
+                  ``securepartnerb.com``; labels of 6+ characters: in the middle of a longer
+                  word, six letters are mostly a coincidence). Generic words excluded.
 
 Never reported: the protected domains and their sub-domains; empty, malformed or IP
 domains; labels made only of digits; labels whose punycode does not decode. A protected
@@ -42,6 +47,11 @@ Only the candidate's registrable label is searched for added words. Sub-domain l
 not: ``partnerb.zendesk.com`` or ``partnerb.onmicrosoft.com`` are how many companies' own
 tenants on shared services are named; the whole protected domain inside the sub-domain
 (``partnerb.example.attacker.net``) is reported as ``subdomain``.
+
+What the index cannot know: a large brand owns look-alikes of its own name
+(``googlemail.com``, ``onmicrosoft.com`` for ``google.com``, ``microsoft.com``). Such a
+domain is reported as an added word unless the caller protects it too, or tells it apart
+(free-mail providers, for one, are judged by another check).
 """
 
 from __future__ import annotations
@@ -69,7 +79,7 @@ __all__ = [
     "skeleton",
 ]
 
-#: Every technique :meth:`LookalikeIndex.match` reports, strongest first.
+#: Every technique :meth:`LookalikeIndex.match` reports (the module docstring ranks them).
 TECHNIQUES = ("confusable", "edit", "hyphen", "added_word", "other_suffix", "subdomain")
 
 # Minimum lengths, in skeleton characters of the protected label.
@@ -661,7 +671,9 @@ def _confusable_detail(cand: str, prot: str) -> str:
 
 def _hyphen_detail(cand: str, prot: str) -> str:
     cw, pw = cand.split("-"), prot.split("-")
-    if len(pw) == 1 and len(cw) == 2:
+    if "" in cw or "" in pw:
+        text = f"the hyphens are changed: '{prot}' becomes '{cand}'"
+    elif len(pw) == 1 and len(cw) == 2:
         text = f"a hyphen is added between '{cw[0]}' and '{cw[1]}'"
     elif len(cw) == 1 and len(pw) == 2:
         text = f"the hyphen between '{pw[0]}' and '{pw[1]}' is removed"
