@@ -33,7 +33,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from .directory import Directory
+from .directory import Directory, DirectoryContact, PartnerEntry
 from .facts import Facts
 from .freemail import FreemailList
 from .memory import (
@@ -42,8 +42,10 @@ from .memory import (
     KnownPerson,
     MemorySnapshot,
     Observation,
+    Person,
     Seen,
     SenderView,
+    conversation_keys,
     participants,
     shares_enough,
     wanted_name_keys,
@@ -171,22 +173,6 @@ def _clip(text: str, most: int) -> str:
 
 
 @dataclass(frozen=True, slots=True)
-class StoredContact:
-    name: str
-    email: str
-    phone: str
-
-
-@dataclass(frozen=True, slots=True)
-class StoredPartner:
-    organization: str
-    domains: tuple[str, ...]
-    contacts: tuple[StoredContact, ...]
-    bank_accounts: tuple[str, ...]
-    require_auth: frozenset[str]
-
-
-@dataclass(frozen=True, slots=True)
 class ImportReport:
     created: int
     updated: int
@@ -299,7 +285,7 @@ class DirectoryStore:
             state.version += 1
             state.updated_at = now
 
-    def partners(self) -> list[StoredPartner]:
+    def partners(self) -> list[PartnerEntry]:
         """Every partner, ordered by organisation name."""
         with self.store.session() as s:
             rows = list(s.scalars(select(PartnerRow).order_by(PartnerRow.org_key)))
@@ -310,10 +296,10 @@ class DirectoryStore:
                 )
             ):
                 domains.setdefault(pid, []).append(d)
-            contacts: dict[int, list[StoredContact]] = {}
+            contacts: dict[int, list[DirectoryContact]] = {}
             for c in s.scalars(select(PartnerContactRow).order_by(PartnerContactRow.id)):
                 contacts.setdefault(c.partner_id, []).append(
-                    StoredContact(c.name, c.email, c.phone)
+                    DirectoryContact(c.name, c.email, c.phone)
                 )
             accounts: dict[int, list[str]] = {}
             for pid, account in s.execute(
@@ -323,7 +309,7 @@ class DirectoryStore:
             ):
                 accounts.setdefault(pid, []).append(account)
             return [
-                StoredPartner(
+                PartnerEntry(
                     r.organization,
                     tuple(domains.get(r.id, ())),
                     tuple(contacts.get(r.id, ())),
@@ -368,8 +354,6 @@ class MemoryStore:
         self.store = store
 
     def snapshot(self, facts: Facts) -> MemorySnapshot:
-        from .memory import conversation_keys
-
         keys = conversation_keys(facts)
         people = participants(facts)
         author = facts.author
@@ -401,7 +385,7 @@ class MemoryStore:
             conversation_ref=conv_id,
         )
 
-    def _find(self, s: Session, keys: ConversationKeys, people: Sequence[object]) -> int | None:
+    def _find(self, s: Session, keys: ConversationKeys, people: Sequence[Person]) -> int | None:
         order = keys.lookup_order()
         if order:
             found = dict(
@@ -428,7 +412,7 @@ class MemoryStore:
         )
         for cid in candidates:
             view = self._view(s, cid)
-            if shares_enough(view.people, people):  # type: ignore[arg-type]
+            if shares_enough(view.people, people):
                 return int(cid)
         return None
 

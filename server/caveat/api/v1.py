@@ -75,9 +75,7 @@ def import_partners() -> Response:
     """Load a partner CSV (the format of ``caveat partners import``); admin keys only.
     Bad rows are reported with their line numbers and the good ones stored."""
     _require_admin()
-    limit = current_app.config.get("MAX_CONTENT_LENGTH")
-    if limit is not None and request.content_length is not None and request.content_length > limit:
-        raise RequestEntityTooLarge()
+    _refuse_declared_oversize()
     if request.mimetype not in ("text/csv", "text/plain", "application/octet-stream"):
         raise ApiError(
             415,
@@ -116,6 +114,14 @@ def export_partners() -> Response:
     return response
 
 
+def _refuse_declared_oversize() -> int | None:
+    """413 before reading a body whose Content-Length is over the limit; returns the limit."""
+    limit: int | None = current_app.config.get("MAX_CONTENT_LENGTH")
+    if limit is not None and request.content_length is not None and request.content_length > limit:
+        raise RequestEntityTooLarge()
+    return limit
+
+
 def _require_admin() -> None:
     if not getattr(g, "api_key", None) or not g.api_key.admin:
         raise ApiError(
@@ -143,9 +149,7 @@ def read_json_body() -> Any:
     chunked body runs past it (reading stops there), 415 unless the body is sent as
     application/json, 400 unless it is valid JSON text in UTF-8.
     """
-    limit = current_app.config.get("MAX_CONTENT_LENGTH")
-    if limit is not None and request.content_length is not None and request.content_length > limit:
-        raise RequestEntityTooLarge()
+    limit = _refuse_declared_oversize()
     if request.mimetype != "application/json":
         raise ApiError(
             415,

@@ -17,6 +17,7 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
+from ..directory import PartnerEntry
 from ..partners_csv import DirectoryFileError, ParseResult, parse_partners_csv, write_partners_csv
 from ..records import DirectoryStore, import_parsed
 from ..settings import SettingsError
@@ -95,6 +96,20 @@ def _open(args: argparse.Namespace, err: TextIO) -> Store | None:
         return None
 
 
+def _read_partners(args: argparse.Namespace, err: TextIO) -> list[PartnerEntry] | None:
+    """Every stored partner, or None after reporting why the store could not be read."""
+    store = _open(args, err)
+    if store is None:
+        return None
+    try:
+        return DirectoryStore(store).partners()
+    except StorageError as exc:
+        print(f"{PROG}: {exc}", file=err)
+        return None
+    finally:
+        store.dispose()
+
+
 def run_import(
     args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None = None
 ) -> int:
@@ -130,16 +145,9 @@ def run_import(
 
 def run_list(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None = None) -> int:
     out, err = out or sys.stdout, err or sys.stderr
-    store = _open(args, err)
-    if store is None:
+    partners = _read_partners(args, err)
+    if partners is None:
         return 2
-    try:
-        partners = DirectoryStore(store).partners()
-    except StorageError as exc:
-        print(f"{PROG}: {exc}", file=err)
-        return 2
-    finally:
-        store.dispose()
     if args.json:
         for p in partners:
             record = {
@@ -176,17 +184,10 @@ def run_export(
     args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None = None
 ) -> int:
     out, err = out or sys.stdout, err or sys.stderr
-    store = _open(args, err)
-    if store is None:
+    partners = _read_partners(args, err)
+    if partners is None:
         return 2
-    try:
-        partners = DirectoryStore(store).partners()
-    except StorageError as exc:
-        print(f"{PROG}: {exc}", file=err)
-        return 2
-    finally:
-        store.dispose()
-    text = write_partners_csv(partners)  # type: ignore[arg-type]
+    text = write_partners_csv(partners)  # type: ignore[arg-type]  # same fields as Partner
     if args.file is None:
         out.write(text)
         return 0

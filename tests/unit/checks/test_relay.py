@@ -4,9 +4,8 @@ import pytest
 
 from caveat.checks.relay import relay_sender_mismatch
 from caveat.context import Context, EngineConfig
-from caveat.directory import Directory
+from caveat.directory import Directory, PartnerEntry
 from caveat.normalise import from_payload
-from caveat.records import StoredPartner
 
 from ...corpus import HAM, messages
 
@@ -62,7 +61,7 @@ def test_quiet(headers: str) -> None:
 
 
 def test_partner_with_two_domains_in_the_directory_is_one_organisation() -> None:
-    partner = StoredPartner(
+    partner = PartnerEntry(
         "Partner", ("partner.example", "partner-group.example"), (), (), frozenset()
     )
     ctx = Context(config=EngineConfig.build(), directory=Directory([partner]))
