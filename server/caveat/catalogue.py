@@ -35,6 +35,9 @@ _ENTRY_PROPS: dict[str, Any] = {
     "false_positives": {"type": "string", "minLength": 3},
     # what the evidence list of this finding shows (documentation)
     "evidence": {"type": "string", "minLength": 3},
+    # the banner text when this finding sets the message's level; filled like the title and
+    # used only when it fits Outlook's limit once filled (else the level's text is shown)
+    "banner": {"type": "string", "minLength": 3, "maxLength": BANNER_MAX},
 }
 _ENTRY_REQUIRED = ["check", "severity", "weight", "title", "explanation", "false_positives"]
 
@@ -102,6 +105,7 @@ class Entry:
     false_positives: str
     expression: str = ""
     evidence: str = ""
+    banner: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -118,6 +122,8 @@ class Entry:
             out["expression"] = self.expression
         if self.evidence:
             out["evidence"] = self.evidence
+        if self.banner:
+            out["banner"] = self.banner
         return out
 
 
@@ -196,6 +202,8 @@ class Catalogue:
             for e in entries:
                 _check_template(e.title, f"{source}: {kind}/{e.id}/title")
                 _check_template(e.explanation, f"{source}: {kind}/{e.id}/explanation")
+                if e.banner:
+                    _check_template(e.banner, f"{source}: {kind}/{e.id}/banner")
 
     @classmethod
     def load(cls, path: str | Path | None = None) -> Catalogue:
@@ -233,6 +241,7 @@ def _entry(fid: str, v: Mapping[str, Any]) -> Entry:
         false_positives=v["false_positives"],
         expression=v.get("expression", ""),
         evidence=v.get("evidence", ""),
+        banner=v.get("banner", ""),
     )
 
 

@@ -7,6 +7,7 @@ of the directory, so a directory of 100,000 partners costs a message what 1,000 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -16,6 +17,14 @@ from .domains import normalise_domain, org_domain
 from .freemail import FreemailList
 from .memory import KnownPerson
 from .names import is_person_name, name_key
+
+_ACCOUNT_KEY_RE = re.compile(r"[^0-9A-Z]")
+
+
+def account_key(value: str) -> str:
+    """The comparison form of an account identifier: upper-case letters and digits only."""
+    return _ACCOUNT_KEY_RE.sub("", value.upper())
+
 
 if TYPE_CHECKING:
     from .lookalike import LookalikeIndex
@@ -83,6 +92,8 @@ class Directory:
         self._by_domain: dict[str, int] = {}
         self._by_email: dict[str, int] = {}
         self._by_name: dict[str, list[KnownPerson]] = {}
+        self._by_organisation: dict[str, int] = {}
+        self._by_account: dict[str, list[int]] = {}
         self.ignored_domains: list[tuple[str, str]] = []  # (organisation, free-mail domain)
         for p in partners:
             self._add(p)
@@ -111,6 +122,11 @@ class Directory:
                 self._by_name.setdefault(key, []).append(
                     KnownPerson(c.email, c.name, "directory", p.organization)
                 )
+        self._by_organisation.setdefault(p.organization, i)
+        for account in p.bank_accounts:
+            key = account_key(account)
+            if key and i not in self._by_account.get(key, ()):
+                self._by_account.setdefault(key, []).append(i)
         self._partners.append(
             PartnerEntry(
                 p.organization,
@@ -148,6 +164,15 @@ class Directory:
         """The partner whose directory entry lists this very address as a contact."""
         i = self._by_email.get(address.lower())
         return self._partners[i] if i is not None else None
+
+    def partner_named(self, organization: str) -> PartnerEntry | None:
+        i = self._by_organisation.get(organization)
+        return self._partners[i] if i is not None else None
+
+    def account_owners(self, key: str) -> tuple[PartnerEntry, ...]:
+        """The partners that have this account on file (``key`` as
+        :func:`caveat.bankids.account_key` makes it)."""
+        return tuple(self._partners[i] for i in self._by_account.get(key, ()))
 
     def contacts_named(self, key: str) -> tuple[KnownPerson, ...]:
         return tuple(self._by_name.get(key, ()))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from .catalogue import Catalogue, CatalogueError, render
+from .catalogue import BANNER_MAX, Catalogue, CatalogueError, render
 from .checks import ALL_CHECKS
 from .context import Context
 from .facts import Facts
@@ -63,7 +63,10 @@ class Engine:
         banner = None
         if level != "none":
             lv = self.catalogue.levels[level]
-            banner = Banner(lv.title, lv.text)
+            # The most severe finding that set the level may name specifics (the account
+            # asked for); a finding below the level never speaks for the message.
+            text = next((f.banner for f in findings if f.severity == level and f.banner), lv.text)
+            banner = Banner(lv.title, text)
         return Verdict(level=level, score=total, banner=banner, findings=tuple(findings))
 
     @staticmethod
@@ -78,7 +81,13 @@ class Engine:
             evidence=_dedupe(hit.evidence),
             techniques=entry.techniques,
             weight=entry.weight,
+            banner=_fit(render(entry.banner, params)) if entry.banner else "",
         )
+
+
+def _fit(text: str) -> str:
+    """A filled banner text, or "" when the filled fields made it too long for Outlook."""
+    return text if len(text) <= BANNER_MAX else ""
 
 
 def _dedupe(evidence):  # type: ignore[no-untyped-def]

@@ -45,6 +45,8 @@ class Finding:
     evidence: tuple[Evidence, ...] = ()
     techniques: tuple[str, ...] = ()
     weight: float = 0.0
+    #: the catalogue's banner text for this finding, filled ("" when it has none)
+    banner: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         return {

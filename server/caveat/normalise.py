@@ -20,6 +20,7 @@ from typing import Any
 from .domains import parse_address
 from .errors import InputError
 from .facts import Address, Facts
+from .htmltext import html_to_text
 from .limits import Limits
 
 _MSGID_RE = re.compile(r"<([^<>\s]+)>")
@@ -324,15 +325,25 @@ _TYPE_NAMES = {str: "string", dict: "object", list: "array"}
 _BLANK_LINE_RE = re.compile(r"\r?\n\r?\n")
 
 
+#: HTML carries markup around its text: read this many times the body limit of it
+_HTML_FACTOR = 4
+
+
 def _text_body(msg: Message, limit: int) -> str:
-    """The first text/plain part (or text/html stripped of nothing), cut to ``limit`` bytes."""
-    part_found: Message | None = None
+    """The first text/plain part, or else the text of the first text/html part, cut to
+    ``limit`` bytes. Attachments are not read."""
+    plain: Message | None = None
+    html: Message | None = None
     for part in msg.walk():
-        if part.is_multipart():
+        if part.is_multipart() or part.get_filename():
             continue
-        if part.get_content_type() == "text/plain" and not part.get_filename():
-            part_found = part
+        ctype = part.get_content_type()
+        if ctype == "text/plain":
+            plain = part
             break
+        if ctype == "text/html" and html is None:
+            html = part
+    part_found = plain or html
     if part_found is None:
         return ""
     try:
@@ -341,11 +352,14 @@ def _text_body(msg: Message, limit: int) -> str:
         return ""
     if not isinstance(payload, bytes):
         return ""
+    read = limit * (2 if part_found is plain else 2 * _HTML_FACTOR)
     charset = part_found.get_content_charset() or "utf-8"
     try:
-        text = payload[: limit * 2].decode(charset, "replace")
+        text = payload[:read].decode(charset, "replace")
     except LookupError:
-        text = payload[: limit * 2].decode("utf-8", "replace")
+        text = payload[:read].decode("utf-8", "replace")
+    if part_found is html:
+        text = html_to_text(text)
     return text.encode("utf-8")[:limit].decode("utf-8", "ignore")
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ..hits import CheckFn
 from .auth_failure import auth_failure
+from .bank_details_change import bank_details_change
 from .fake_reply import fake_reply
 from .first_contact import first_contact
 from .freemail_impersonation import freemail_impersonation
@@ -20,5 +21,6 @@ ALL_CHECKS: tuple[CheckFn, ...] = (
     lookalike_domain,
     freemail_impersonation,
     recipient_swap,
+    bank_details_change,
     first_contact,
 )

@@ -1,0 +1,93 @@
+"""Text as the body checks read it: one canonical form, with a way back to the original.
+
+Attackers write ``IBAN`` with full-width letters, put zero-width spaces inside words and
+mix accents; people write ``Bankverbindung geändert`` or ``geaendert``. Two foldings:
+
+* :func:`fold` — lower case, accents stripped, compatibility forms (full-width, ligatures)
+  replaced, invisible format characters removed. For phrase matching. Returns the folded
+  text and, when characters were removed or expanded, a map from folded positions back to
+  the original, so evidence can quote what the message really says.
+* :func:`canonical` — compatibility forms replaced and invisible characters removed, case
+  and accents kept. For extracting identifiers (IBAN, BIC), whose letters are upper case.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+
+class _FoldTable(dict[int, str]):
+    """``str.translate`` table computed on first sight of each character."""
+
+    def __init__(self, fn) -> None:  # type: ignore[no-untyped-def]
+        super().__init__()
+        self._fn = fn
+        #: characters that fold to other than exactly one character
+        self.uneven: set[str] = set()
+
+    def __missing__(self, code: int) -> str:
+        ch = chr(code)
+        out = self._fn(ch)
+        if len(out) != 1:
+            self.uneven.add(ch)
+        self[code] = out
+        return out
+
+
+def _strip_marks(s: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFKD", s) if not unicodedata.combining(c))
+
+
+def _fold_char(ch: str) -> str:
+    if unicodedata.category(ch) == "Cf":  # zero-width space and joiners, BOM, soft hyphen
+        return ""
+    s = unicodedata.normalize("NFKC", ch)
+    if s.isspace():
+        return " " if ch not in "\n\r" else ch
+    return _strip_marks(s).lower().replace("ß", "ss")
+
+
+def _canonical_char(ch: str) -> str:
+    if unicodedata.category(ch) == "Cf":
+        return ""
+    s = unicodedata.normalize("NFKC", ch)
+    if s.isspace() and ch not in "\n\r\t":
+        return " "
+    return s
+
+
+_FOLD = _FoldTable(_fold_char)
+_CANON = _FoldTable(_canonical_char)
+
+
+def fold(text: str) -> tuple[str, list[int] | None]:
+    """The folded text and, when its positions differ from the original's, the original
+    position of every folded character (``None`` when they are the same)."""
+    if text.isascii():
+        return text.lower(), None
+    folded = text.translate(_FOLD)
+    if _FOLD.uneven.isdisjoint(text):
+        return folded, None
+    offsets: list[int] = []
+    for i, ch in enumerate(text):
+        offsets.extend([i] * len(_FOLD[ord(ch)]))
+    return folded, offsets
+
+
+def fold_phrase(text: str) -> str:
+    return fold(text)[0]
+
+
+def canonical(text: str) -> str:
+    """Compatibility forms replaced (full-width ``ＤＥ８９`` becomes ``DE89``), invisible format
+    characters removed, every space character a plain space; case and accents kept."""
+    if text.isascii():
+        return text
+    return text.translate(_CANON)
+
+
+def original_span(offsets: list[int] | None, start: int, end: int) -> tuple[int, int]:
+    """The original text's span of the folded span ``start:end``."""
+    if offsets is None or start >= end:
+        return start, end
+    return offsets[start], offsets[end - 1] + 1
