@@ -131,9 +131,12 @@ class _Compiler:
             if item.gap:
                 gap = max(gap, item.gap)
                 continue
-            sep = "" if first else r"\W+" + (rf"(?:\w+\W+){{0,{gap}}}" if gap else "")
+            if first:  # a leading gap: up to that many words before the first item
+                sep = rf"(?:\w+\W+){{0,{gap}}}" if gap else ""
+            else:
+                sep = r"\W+" + (rf"(?:\w+\W+){{0,{gap}}}" if gap else "")
             if item.optional:
-                regex += f"(?:{sep}{item.regex})?" if not first else f"(?:{item.regex}\\W+)?"
+                regex += f"(?:{sep}{item.regex})?" if not first else f"{sep}(?:{item.regex}\\W+)?"
             else:
                 regex += sep + item.regex
                 first = False

@@ -88,9 +88,10 @@ def claimant(facts: Facts, ctx: Context) -> Claimant | None:
     m = ctx.lookalikes().match(a.domain)
     if m is None:
         return None
-    partner = None if m.owner == OURS else d.partner_of_domain(m.imitates)
+    ours = m.owner == OURS or ctx.config.is_internal(m.imitates)
+    partner = None if ours else d.partner_of_domain(m.imitates)
     return Claimant(
-        m.owner,
+        OURS if ours else m.owner,
         partner,
         "lookalike",
         ev("Look-alike", f"{m.candidate} imitates {m.imitates} ({m.owner}): {m.detail}"),
