@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -40,8 +40,8 @@ _WORD_RE = re.compile(r"\w+")
 _KEY_LEN = 4
 #: longest piece of evidence quoted from the message
 EVIDENCE_MAX = 160
-#: lines longer than this are not attribution lines (and are not examined as such)
-_ATTRIBUTION_MAX = 300
+#: the longest piece of text a phrase is looked for in (paragraphs longer are cut)
+_CHUNK = 1500
 #: how close (characters, either side) bank details must be to "update your records"
 _NEAR = 200
 
@@ -62,6 +62,8 @@ class _Node:
     optional: bool = False
     keys: frozenset[str] | None = None
     gap: int = 0
+    #: for a sequence: the key set of every required item (all must occur in the text)
+    needs: tuple[frozenset[str], ...] = ()
 
 
 class _Compiler:
@@ -132,9 +134,9 @@ class _Compiler:
                 gap = max(gap, item.gap)
                 continue
             if first:  # a leading gap: up to that many words before the first item
-                sep = rf"(?:\w+\W+){{0,{gap}}}" if gap else ""
+                sep = rf"(?:\w+\W+){{0,{gap}}}?" if gap else ""
             else:
-                sep = r"\W+" + (rf"(?:\w+\W+){{0,{gap}}}" if gap else "")
+                sep = r"\W+" + (rf"(?:\w+\W+){{0,{gap}}}?" if gap else "")
             if item.optional:
                 regex += f"(?:{sep}{item.regex})?" if not first else f"{sep}(?:{item.regex}\\W+)?"
             else:
@@ -143,6 +145,8 @@ class _Compiler:
             gap = 0
         if first:  # every item optional: not a usable pattern
             raise PhraseError(f"{self.where}: nothing required in {pattern!r}")
+        if gap:  # a trailing gap: up to that many words after the last item
+            regex += rf"(?:\W+\w+){{0,{gap}}}?"
         required = [i for i in words if not i.optional]
         # The most selective required item decides whether the pattern is tried at all.
         best = max(
@@ -150,7 +154,8 @@ class _Compiler:
             key=lambda i: min(len(k) for k in i.keys) if i.keys else 0,
             default=None,
         )
-        return _Node(regex, False, best.keys if best else None)
+        needs = tuple(i.keys for i in required if i.keys is not None)
+        return _Node(regex, False, best.keys if best else None, needs=needs)
 
     def _term(self, name: str, pattern: str) -> _Node:
         if name in self._term_nodes:
@@ -169,18 +174,52 @@ class _Compiler:
 
 
 def _word(tok: str) -> _Node:
+    """A word; its key is its first four letters (the whole word when shorter), or, for a
+    shorter stem with ``*``, the stem and ``*``."""
     star = tok.endswith("*")
     word = tok.rstrip("*")
     regex = re.escape(word) + (r"\w*" if star else "")
-    return _Node(regex, False, frozenset({word[:_KEY_LEN]}))
+    key = word + "*" if star and len(word) < _KEY_LEN else word[:_KEY_LEN]
+    return _Node(regex, False, frozenset({key}))
 
 
-def _prefixes(words: Iterable[str]) -> set[str]:
-    out: set[str] = set()
-    for w in words:
-        for n in range(1, min(len(w), _KEY_LEN) + 1):
-            out.add(w[:n])
-    return out
+def _line(regex: str) -> re.Pattern[str]:
+    """A pattern that must fill a whole line (it may wrap onto the next), not a quoted one."""
+    return re.compile(rf"^(?![ \t]*>)[^\w\n]*{regex}(?!\w)[^\w\n]*$", re.MULTILINE)
+
+
+def _keys_present(words: Iterable[str], short_stems: bool) -> set[str]:
+    """The keys a text's words can satisfy (see :func:`_word`)."""
+    present = {w[:_KEY_LEN] for w in words}
+    if short_stems:
+        present |= {k[:n] + "*" for k in present for n in range(1, min(len(k), _KEY_LEN - 1) + 1)}
+    return present
+
+
+_BLANK_LINE_RE = re.compile(r"\n[ \t\r]*\n")
+
+
+def _chunks(text: str) -> Iterator[tuple[int, int]]:
+    """Spans of paragraphs (split at blank lines), long ones cut at line ends into pieces
+    of about _CHUNK characters: a phrase is looked for within one paragraph."""
+    start = 0
+    for m in _BLANK_LINE_RE.finditer(text):
+        yield from _pieces(text, start, m.start())
+        start = m.end()
+    yield from _pieces(text, start, len(text))
+
+
+def _pieces(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
+    while end - start > _CHUNK:
+        cut = text.rfind("\n", start + _CHUNK // 2, start + _CHUNK)
+        if cut < 0:
+            cut = text.find("\n", start + _CHUNK, end)
+            if cut < 0:
+                break
+        yield start, cut
+        start = cut + 1
+    if end > start:
+        yield start, end
 
 
 # ----------------------------------------------------------------- compiled phrase book
@@ -192,7 +231,17 @@ class _Pattern:
     category: str
     source: str
     regex: re.Pattern[str]
-    keys: frozenset[str]
+    #: one key set per required item: the pattern is tried only when each meets the text
+    needs: tuple[frozenset[str], ...]
+
+    @property
+    def trigger(self) -> frozenset[str]:
+        """The need least likely to be met (the one with the longest keys): the index
+        entry through which the pattern is found."""
+        return max(self.needs, key=lambda k: (min(len(x) for x in k), -len(k)))
+
+    def possible(self, present: set[str]) -> bool:
+        return all(not keys.isdisjoint(present) for keys in self.needs)
 
 
 @dataclass(frozen=True)
@@ -211,63 +260,109 @@ class PhraseBook:
     patterns: tuple[_Pattern, ...]
     bank_terms: tuple[_Pattern, ...]
     extraction: Extraction
-    attribution: re.Pattern[str]
+    #: each anchored to a whole line; tried only when the text has their words
+    attribution: tuple[_Pattern, ...]
     from_label: re.Pattern[str]
     sent_label: re.Pattern[str]
+    #: trigger key -> the patterns it may set off (indexes into ``patterns``)
+    index: Mapping[str, tuple[int, ...]] = field(default_factory=dict)
+    #: some phrase or term uses a stem shorter than a key (``ab*``): keys cost more
+    short_stems: bool = False
+    attribution_short_stems: bool = False
+
+    @classmethod
+    def build(cls, patterns: Sequence[_Pattern], **parts: Any) -> PhraseBook:
+        index: dict[str, list[int]] = {}
+        for i, p in enumerate(patterns):
+            for key in p.trigger:
+                index.setdefault(key, []).append(i)
+
+        def short(items: Iterable[_Pattern]) -> bool:
+            return any(k.endswith("*") for p in items for need in p.needs for k in need)
+
+        return cls(
+            patterns=tuple(patterns),
+            index={k: tuple(v) for k, v in index.items()},
+            short_stems=short([*patterns, *parts["bank_terms"]]),
+            attribution_short_stems=short(parts["attribution"]),
+            **parts,
+        )
 
     def scan(self, text: str) -> Cues:
         folded, offsets = fold(text)
-        present = _prefixes(set(_WORD_RE.findall(folded)))
         spans: dict[str, list[tuple[int, int]]] = {}
         languages: set[str] = set()
-        for p in self.patterns:
-            if p.keys.isdisjoint(present):
-                continue
-            m = p.regex.search(folded)
-            if m is None:
-                continue
-            spans.setdefault(p.category, []).append(original_span(offsets, m.start(), m.end()))
-            languages.add(p.language)
-        terms = [t for t in self.bank_terms if not t.keys.isdisjoint(present)]
-        bank_term = any(t.regex.search(folded) for t in terms)
-        if "records" in spans:
-            # "Update your records" names bank details only when they are close by.
-            near = [
-                (s, e)
-                for s, e in spans["records"]
-                if any(
-                    t.regex.search(folded, max(0, s - _NEAR), min(len(folded), e + _NEAR))
-                    for t in terms
-                )
-            ]
-            records_bank = bool(near)
-        else:
-            records_bank = False
-        return Cues(
-            {c: tuple(_quote(text[s:e]) for s, e in _merge(v)) for c, v in spans.items()},
-            frozenset(languages),
-            bank_term,
-            records_bank,
+        records: list[tuple[int, int, set[str]]] = []
+        for start, end in _chunks(folded):
+            present = _keys_present(_WORD_RE.findall(folded, start, end), self.short_stems)
+            candidates: set[int] = set()
+            for key in present.intersection(self.index):
+                candidates.update(self.index[key])
+            for i in sorted(candidates):
+                p = self.patterns[i]
+                if not p.possible(present):
+                    continue
+                m = p.regex.search(folded, start, end)
+                if m is None:
+                    continue
+                spans.setdefault(p.category, []).append((m.start(), m.end()))
+                languages.add(p.language)
+                if p.category == "records":
+                    records.append((m.start(), m.end(), present))
+        # "Update your records" names bank details only when they are close by.
+        records_bank = any(
+            t.possible(present)
+            and t.regex.search(folded, max(0, s - _NEAR), min(len(folded), e + _NEAR))
+            for s, e, present in records
+            for t in self.bank_terms
         )
+        found = {
+            c: tuple(
+                _quote(text[a:b]) for a, b in (original_span(offsets, s, e) for s, e in _merge(v))
+            )
+            for c, v in spans.items()
+        }
+        return Cues(found, frozenset(languages), records_bank)
 
     def strip_quoted(self, text: str) -> str:
-        lines = text.splitlines()
-        kept: list[str] = []
-        for i, line in enumerate(lines):
-            stripped = line.lstrip()
-            if stripped.startswith(">"):
+        """``text`` without ``>`` lines and without everything from the first attribution
+        line, "original message" line or Outlook header block on."""
+        folded, _ = fold(text)
+        cut = len(folded)
+        present = _keys_present(_WORD_RE.findall(folded), self.attribution_short_stems)
+        for p in self.attribution:
+            if not p.possible(present):
                 continue
-            if len(stripped) <= _ATTRIBUTION_MAX and stripped:
-                f = fold_phrase(stripped)
-                if self.attribution.match(f):
+            # A pattern that starts with a word of its own ("on ... wrote") may wrap onto a
+            # second line, as long addresses make it do; one that starts with a gap or a
+            # term list must stay on its line, or it would swallow the line above.
+            wraps = 1 if p.source[:1].isalnum() else 0
+            pos = 0
+            while (m := p.regex.search(folded, pos, cut)) is not None:
+                lines = folded.count("\n", m.start(), m.end())
+                if lines and lines <= wraps:
+                    # Prefer the line below when the attribution fits there alone: the
+                    # line above is then prose that starts with the same word.
+                    below = folded.find("\n", m.start()) + 1
+                    if p.regex.match(folded, below, cut) is not None:
+                        m = p.regex.match(folded, below, cut)
+                        assert m is not None
+                if folded.count("\n", m.start(), m.end()) <= wraps:
+                    cut = min(cut, m.start())
                     break
-                if self.from_label.match(f) and any(
-                    self.sent_label.match(fold_phrase(nxt.lstrip()[:_ATTRIBUTION_MAX]))
-                    for nxt in lines[i + 1 : i + 4]
-                ):
-                    break
-            kept.append(line)
-        return "\n".join(kept)
+                pos = folded.find("\n", m.start()) + 1
+        for m in self.from_label.finditer(folded, 0, cut):
+            line_end = folded.find("\n", m.end())
+            if line_end < 0:
+                break
+            following = folded[line_end + 1 :].split("\n", 3)[:3]
+            if any(self.sent_label.match(line) for line in following):
+                cut = m.start()
+                break
+        # fold() keeps every line break where it was, so line numbers carry over.
+        lines = text.split("\n")[: folded.count("\n", 0, cut) + (cut == len(folded))]
+        kept = "\n".join(line for line in lines if not line.lstrip().startswith(">"))
+        return kept.rstrip()
 
 
 @dataclass(frozen=True)
@@ -276,8 +371,6 @@ class Cues:
 
     _found: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     languages: frozenset[str] = frozenset()
-    #: the text names bank details (a {bank} term of some language)
-    bank_term: bool = False
     #: a {bank} term is close to an "update your records" passage
     records_bank: bool = False
 
@@ -329,7 +422,7 @@ def _load(files: Iterable[tuple[str, str]]) -> PhraseBook:
         "sort_code_labels": [],
         "bic_labels": [],
     }
-    attribution: list[str] = []
+    attribution: list[_Pattern] = []
     from_labels: list[str] = []
     sent_labels: list[str] = []
     for where, text in files:
@@ -353,35 +446,39 @@ def _load(files: Iterable[tuple[str, str]]) -> PhraseBook:
                 node = comp.compile(src)
                 assert node.keys is not None
                 regex = re.compile(rf"(?<!\w){node.regex}(?!\w)")
-                patterns.append(_Pattern(lang, cat, src, regex, node.keys))
+                patterns.append(_Pattern(lang, cat, src, regex, node.needs or (node.keys,)))
         if "bank" in terms:
             node = comp._term("bank", "{bank}")
             assert node.keys is not None
             regex = re.compile(rf"(?<!\w){node.regex}(?!\w)")
-            bank_terms.append(_Pattern(lang, "bank", "{bank}", regex, node.keys))
+            bank_terms.append(_Pattern(lang, "bank", "{bank}", regex, (node.keys,)))
         ext = data.get("extraction", {})
         for key in labels:
             labels[key] += [fold_phrase(v) for v in _as_list(ext, key, f"{where} [extraction]")]
         quotes = data.get("quotes", {})
         for src in _as_list(quotes, "attribution", f"{where} [quotes]"):
-            attribution.append(comp.compile(src).regex)
+            node = comp.compile(src)
+            attribution.append(
+                _Pattern(lang, "attribution", src, _line(node.regex), node.needs or (node.keys,))
+            )
         from_labels += [comp.compile(v).regex for v in _as_list(quotes, "from_labels", where)]
         sent_labels += [comp.compile(v).regex for v in _as_list(quotes, "sent_labels", where)]
     if not languages:
         raise PhraseError("no phrase files found")
 
     def anchored(parts: list[str], tail: str) -> re.Pattern[str]:
+        # At the start of a line (not a quoted one).
         body = "|".join(parts) or r"(?!)"
-        return re.compile(rf"^\W*(?:{body}){tail}")
+        return re.compile(rf"^(?![ \t]*>)[^\w\n]*(?:{body}){tail}", re.MULTILINE)
 
-    return PhraseBook(
-        tuple(languages),
-        tuple(patterns),
-        tuple(bank_terms),
-        Extraction(**{k: tuple(dict.fromkeys(v)) for k, v in labels.items()}),
-        anchored(attribution, r"(?!\w)[^\w]*$"),
-        anchored(from_labels, r"\s*:"),
-        anchored(sent_labels, r"\s*:"),
+    return PhraseBook.build(
+        patterns,
+        languages=tuple(languages),
+        bank_terms=tuple(bank_terms),
+        extraction=Extraction(**{k: tuple(dict.fromkeys(v)) for k, v in labels.items()}),
+        attribution=tuple(attribution),
+        from_label=anchored(from_labels, r"[ \t]*:"),
+        sent_label=anchored(sent_labels, r"[ \t]*:"),
     )
 
 

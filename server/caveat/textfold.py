@@ -14,6 +14,7 @@ mix accents; people write ``Bankverbindung geändert`` or ``geaendert``. Two fol
 from __future__ import annotations
 
 import unicodedata
+from functools import lru_cache
 
 
 class _FoldTable(dict[int, str]):
@@ -60,9 +61,13 @@ _FOLD = _FoldTable(_fold_char)
 _CANON = _FoldTable(_canonical_char)
 
 
+@lru_cache(maxsize=4)
 def fold(text: str) -> tuple[str, list[int] | None]:
     """The folded text and, when its positions differ from the original's, the original
-    position of every folded character (``None`` when they are the same)."""
+    position of every folded character (``None`` when they are the same).
+
+    The last few results are kept: the body checks fold the same text more than once.
+    Callers must not change the returned list."""
     if text.isascii():
         return text.lower(), None
     folded = text.translate(_FOLD)
