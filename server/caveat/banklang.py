@@ -197,6 +197,7 @@ def _keys_present(words: Iterable[str], short_stems: bool) -> set[str]:
 
 
 _BLANK_LINE_RE = re.compile(r"\n[ \t\r]*\n")
+_CANDIDATE_LINE_RE = re.compile(r"^(?![ \t]*>)[^\n]*?(?::[^\w\n]*|[-_=]{3,}[^\n]*)$", re.MULTILINE)
 
 
 def _chunks(text: str) -> Iterator[tuple[int, int]]:
@@ -324,33 +325,38 @@ class PhraseBook:
         }
         return Cues(found, frozenset(languages), records_bank)
 
+    def _attribution_in(self, folded: str, above: int, start: int, end: int) -> int | None:
+        """Where an attribution that ends on the line ``start:end`` begins, if one does."""
+        present = _keys_present(_WORD_RE.findall(folded, above, end), self.attribution_short_stems)
+        for p in self.attribution:
+            if not p.possible(present):
+                continue
+            m = p.regex.match(folded, start, end)
+            if m is not None:
+                return start
+            # A pattern that starts with a word of its own ("on ... wrote") may begin on the
+            # line above, as long addresses make it wrap; one that starts with a gap or a
+            # term list stays on its line, or it would swallow the prose above.
+            if above < start and p.source[:1].isalnum():
+                m = p.regex.match(folded, above, end)
+                if m is not None:
+                    return above
+        return None
+
     def strip_quoted(self, text: str) -> str:
         """``text`` without ``>`` lines and without everything from the first attribution
         line, "original message" line or Outlook header block on."""
         folded, _ = fold(text)
         cut = len(folded)
-        present = _keys_present(_WORD_RE.findall(folded), self.attribution_short_stems)
-        for p in self.attribution:
-            if not p.possible(present):
-                continue
-            # A pattern that starts with a word of its own ("on ... wrote") may wrap onto a
-            # second line, as long addresses make it do; one that starts with a gap or a
-            # term list must stay on its line, or it would swallow the line above.
-            wraps = 1 if p.source[:1].isalnum() else 0
-            pos = 0
-            while (m := p.regex.search(folded, pos, cut)) is not None:
-                lines = folded.count("\n", m.start(), m.end())
-                if lines and lines <= wraps:
-                    # Prefer the line below when the attribution fits there alone: the
-                    # line above is then prose that starts with the same word.
-                    below = folded.find("\n", m.start()) + 1
-                    if p.regex.match(folded, below, cut) is not None:
-                        m = p.regex.match(folded, below, cut)
-                        assert m is not None
-                if folded.count("\n", m.start(), m.end()) <= wraps:
-                    cut = min(cut, m.start())
-                    break
-                pos = folded.find("\n", m.start()) + 1
+        # An attribution line ends with a colon ("... wrote:") or is a dashed separator
+        # ("-----Original Message-----"); only such lines, with the line above for a
+        # wrapped one, are tried.
+        for line in _CANDIDATE_LINE_RE.finditer(folded):
+            above = folded.rfind("\n", 0, max(0, line.start() - 1)) + 1
+            m = self._attribution_in(folded, above, line.start(), line.end())
+            if m is not None:
+                cut = m
+                break
         for m in self.from_label.finditer(folded, 0, cut):
             line_end = folded.find("\n", m.end())
             if line_end < 0:

@@ -65,3 +65,36 @@ def test_bad_files_and_types_are_4xx(client: FlaskClient, store: Store) -> None:
     r = client.put("/api/v1/partners", headers={**h, "Content-Type": "text/csv"}, data="a;b;c\n")
     assert r.status_code == 400
     assert r.get_json()["error"]["code"] == "invalid_directory"
+
+
+def test_new_bank_details_from_a_partner_name_the_masked_account_in_the_banner(
+    client: FlaskClient, store: Store, auth: dict[str, str]
+) -> None:
+    """The add-in's payload (plain-text body snippet) against the directory's account."""
+    csv = CSV.replace(
+        "Acme,acme.example,Ben Ortiz,ben.ortiz@acme.example,+49 1,,",
+        "Acme,acme.example,Ben Ortiz,ben.ortiz@acme.example,+49 1,DE89 3704 0044 0532 0130 00,",
+    )
+    client.put("/api/v1/partners", headers={**admin(store), "Content-Type": "text/csv"}, data=csv)
+
+    def analyse(body: str) -> dict:
+        r = client.post(
+            "/api/v1/analyze",
+            headers=auth,
+            json={
+                "headers": "From: Ben Ortiz <ben.ortiz@acme.example>\r\nSubject: Invoice 7\r\n",
+                "from": {"name": "Ben Ortiz", "address": "ben.ortiz@acme.example"},
+                "body": body,
+            },
+        )
+        assert r.status_code == 200
+        return r.get_json()
+
+    changed = analyse("Our bank details have changed. New IBAN: GB29 NWBK 6016 1331 9268 19")
+    assert changed["level"] == "danger"
+    assert "GB29 **** 6819" in changed["banner"]["text"]
+    assert len(changed["banner"]["text"]) <= 150
+    assert "GB29NWBK60161331926819" not in str(changed)
+    usual = analyse("Invoice 7 attached; please pay to DE89370400440532013000 as usual.")
+    assert usual["level"] == "info"
+    assert [f["id"] for f in usual["findings"]] == ["BANK_DETAILS_ON_FILE"]
