@@ -99,17 +99,24 @@ class _Compiler:
                 if pos >= len(tokens) or tokens[pos] != ")":
                     raise PhraseError(f"{self.where}: unclosed '(' in {pattern!r}")
                 pos += 1
-                if pos < len(tokens) and tokens[pos] == "?":
-                    pos += 1
-                    inner = _Node(inner.regex, True, inner.keys)
                 items.append(inner)
             elif tok in _GAP:
                 items.append(_Node("", gap=_GAP[tok]))
+                continue
             elif tok.startswith("{"):
                 items.append(self._term(tok[1:-1], pattern))
             elif tok[0].isalnum() or tok[0] == "_":
                 items.append(_word(tok))
-            # any other punctuation separates words, like a space
+            elif tok == "?":
+                raise PhraseError(
+                    f"{self.where}: '?' must follow a word, a group or a term in {pattern!r}"
+                )
+            else:
+                continue  # any other punctuation separates words, like a space
+            if pos < len(tokens) and tokens[pos] == "?":  # the item just read is optional
+                pos += 1
+                last = items[-1]
+                items[-1] = _Node(last.regex, True, last.keys)
         alternatives.append(self._join(items, pattern))
         if len(alternatives) == 1:
             return pos, alternatives[0]
@@ -197,6 +204,11 @@ def _keys_present(words: Iterable[str], short_stems: bool) -> set[str]:
 
 
 _BLANK_LINE_RE = re.compile(r"\n[ \t\r]*\n")
+_SENTENCE_END_RE = re.compile(r"[.!?;\n]")
+_NEXT_WORD_RE = re.compile(r"\W{1,3}(\w+)")
+#: how far back (characters) a negation may stand from the passage it turns round
+_NEGATION_REACH = 80
+_NEGATABLE = frozenset({"change", "hold"})
 _CANDIDATE_LINE_RE = re.compile(r"^(?![ \t]*>)[^\n]*?(?::[^\w\n]*|[-_=]{3,}[^\n]*)$", re.MULTILINE)
 
 
@@ -270,6 +282,8 @@ class PhraseBook:
     #: some phrase or term uses a stem shorter than a key (``ab*``): keys cost more
     short_stems: bool = False
     attribution_short_stems: bool = False
+    #: language -> its negation words (``[terms] negation``)
+    negation: Mapping[str, re.Pattern[str]] = field(default_factory=dict)
 
     @classmethod
     def build(cls, patterns: Sequence[_Pattern], **parts: Any) -> PhraseBook:
@@ -304,6 +318,8 @@ class PhraseBook:
                 if not p.possible(present):
                     continue
                 m = p.regex.search(folded, start, end)
+                while m is not None and p.category in _NEGATABLE and self._negated(p, folded, m):
+                    m = p.regex.search(folded, m.end(), end)
                 if m is None:
                     continue
                 spans.setdefault(p.category, []).append((m.start(), m.end()))
@@ -324,6 +340,20 @@ class PhraseBook:
             for c, v in spans.items()
         }
         return Cues(found, frozenset(languages), records_bank)
+
+    def _negated(self, p: _Pattern, folded: str, m: re.Match[str]) -> bool:
+        """A negation of the pattern's language in the same sentence before the passage,
+        or as the word right after it: "we will never change our bank details",
+        "wijzigen ons rekeningnummer nooit". (Each language's own words only: Spanish
+        "no" is Portuguese for "in the".)"""
+        negation = self.negation.get(p.language)
+        if negation is None:
+            return False
+        before = folded[max(0, m.start() - _NEGATION_REACH) : m.start()]
+        if negation.search(_SENTENCE_END_RE.split(before)[-1]):
+            return True
+        after = _NEXT_WORD_RE.match(folded, m.end())
+        return after is not None and negation.fullmatch(after.group(1)) is not None
 
     def _attribution_in(self, folded: str, above: int, start: int, end: int) -> int | None:
         """Where an attribution that ends on the line ``start:end`` begins, if one does."""
@@ -429,6 +459,7 @@ def _load(files: Iterable[tuple[str, str]]) -> PhraseBook:
         "bic_labels": [],
     }
     attribution: list[_Pattern] = []
+    negations: dict[str, re.Pattern[str]] = {}
     from_labels: list[str] = []
     sent_labels: list[str] = []
     for where, text in files:
@@ -453,6 +484,9 @@ def _load(files: Iterable[tuple[str, str]]) -> PhraseBook:
                 assert node.keys is not None
                 regex = re.compile(rf"(?<!\w){node.regex}(?!\w)")
                 patterns.append(_Pattern(lang, cat, src, regex, node.needs or (node.keys,)))
+        if "negation" in terms:
+            words = comp._term("negation", "{negation}").regex
+            negations[lang] = re.compile(rf"(?<!\w){words}(?!\w)")
         if "bank" in terms:
             node = comp._term("bank", "{bank}")
             assert node.keys is not None
@@ -483,6 +517,7 @@ def _load(files: Iterable[tuple[str, str]]) -> PhraseBook:
         bank_terms=tuple(bank_terms),
         extraction=Extraction(**{k: tuple(dict.fromkeys(v)) for k, v in labels.items()}),
         attribution=tuple(attribution),
+        negation=negations,
         from_label=anchored(from_labels, r"[ \t]*:"),
         sent_label=anchored(sent_labels, r"[ \t]*:"),
     )

@@ -38,6 +38,9 @@ def test_every_packaged_language_compiles() -> None:
         ("x .. y", "x one two three four y", False),
         ("x (very)? y", "x y", True),
         ("x (very)? y", "x very y", True),
+        ("x very? y", "x y", True),
+        ("{bank}? changed", "changed", True),
+        ("{bank}? changed", "iban changed", True),
         ("geändert", "GEAENDERT geandert", True),
         ("don t use", "don’t use", True),
     ],
@@ -57,6 +60,7 @@ def test_pattern_syntax(tmp_path: Path, pattern: str, text: str, hit: bool) -> N
         ('change = ["(a)?"]\n', "nothing required"),
         ('shout = ["a"]\n', "unknown pattern categories"),
         ("change = [1]\n", "list of non-empty strings"),
+        ('change = ["? a"]\n', "must follow"),
     ],
 )
 def test_bad_phrase_files_are_refused_with_the_place(
@@ -121,3 +125,27 @@ def test_hostile_lines_stay_linear() -> None:
     strip_quoted(many_lines)
     phrase_book().scan(long_line)
     assert time.perf_counter() - start < 5  # generous: a quadratic cutter takes minutes
+
+
+@pytest.mark.parametrize(
+    "footer",
+    [
+        "Please note: we will never change our bank details by email. Always call us.",
+        "We never send changes to our bank details by email.",
+        "Wir werden unsere Bankverbindung niemals per E-Mail ändern.",
+        "Nous ne modifierons jamais nos coordonnées bancaires par e-mail.",
+        "Nunca cambiaremos nuestros datos bancarios por correo electrónico.",
+        "Non cambieremo mai le nostre coordinate bancarie via e-mail.",
+        "Wij wijzigen ons rekeningnummer nooit per e-mail.",
+        "Nunca alteramos os nossos dados bancários por email.",
+    ],
+)
+def test_anti_fraud_footers_are_not_requests(footer: str) -> None:
+    """Many firms warn in every signature that they never change bank details by mail."""
+    assert not phrase_book().scan(footer).asks_change()
+
+
+def test_a_negation_of_another_language_does_not_count() -> None:
+    # Portuguese "no" ("in the") is Spanish for "not".
+    cues = phrase_book().scan("Abrimos uma nova conta no Banco Exemplo para os pagamentos.")
+    assert cues.asks_change()

@@ -72,8 +72,9 @@ def reply_to_mismatch(facts: Facts, ctx: Context) -> list[Hit]:
         auth = trusted_auth(facts, ctx.config)
         if auth is not None and auth.dkim_aligned_pass(author.domain):
             return []
-    raw_reply_to = facts.first("reply-to") or ", ".join(x.display() for x in facts.reply_to)
-    evidence = [ev("From", author.display()), ev("Reply-To", raw_reply_to)]
+    # Decoded like the From line ("João Silva <...>", not "=?utf-8?q?Jo=C3=A3o...?=").
+    shown = ", ".join(x.display() for x in facts.reply_to) or facts.first("reply-to") or ""
+    evidence = [ev("From", author.display()), ev("Reply-To", shown)]
     evidence.extend(lists.evidence)
     return [
         Hit(

@@ -132,3 +132,15 @@ def test_usrp_list_reply_to_rewriting_is_quiet() -> None:
             seen += 1
             assert reply_to_mismatch(f, CTX) == [], name
     assert seen > 50
+
+
+def test_evidence_shows_the_reply_to_decoded() -> None:
+    (hit,) = reply_to_mismatch(
+        facts(
+            "From: Joao Silva <joao.silva@fornecedor.example>\n"
+            "Reply-To: =?utf-8?q?Jo=C3=A3o_Silva?= <joao.silva.fornecedor@gmail.com>\n"
+        ),
+        CTX,
+    )
+    shown = dict((e.header, e.value) for e in hit.evidence)["Reply-To"]
+    assert shown == "João Silva <joao.silva.fornecedor@gmail.com>"
