@@ -190,6 +190,14 @@ def _word(tok: str) -> _Node:
     return _Node(regex, False, frozenset({key}))
 
 
+def _needs(node: _Node) -> tuple[frozenset[str], ...]:
+    """What a compiled pattern needs present (compile() refuses patterns with no word)."""
+    if node.needs:
+        return node.needs
+    assert node.keys is not None
+    return (node.keys,)
+
+
 def _line(regex: str) -> re.Pattern[str]:
     """A pattern that must fill a whole line (it may wrap onto the next), not a quoted one."""
     return re.compile(rf"^(?![ \t]*>)[^\w\n]*{regex}(?!\w)[^\w\n]*$", re.MULTILINE)
@@ -383,9 +391,9 @@ class PhraseBook:
         # wrapped one, are tried.
         for line in _CANDIDATE_LINE_RE.finditer(folded):
             above = folded.rfind("\n", 0, max(0, line.start() - 1)) + 1
-            m = self._attribution_in(folded, above, line.start(), line.end())
-            if m is not None:
-                cut = m
+            begins = self._attribution_in(folded, above, line.start(), line.end())
+            if begins is not None:
+                cut = begins
                 break
         for m in self.from_label.finditer(folded, 0, cut):
             line_end = folded.find("\n", m.end())
@@ -483,7 +491,7 @@ def _load(files: Iterable[tuple[str, str]]) -> PhraseBook:
                 node = comp.compile(src)
                 assert node.keys is not None
                 regex = re.compile(rf"(?<!\w){node.regex}(?!\w)")
-                patterns.append(_Pattern(lang, cat, src, regex, node.needs or (node.keys,)))
+                patterns.append(_Pattern(lang, cat, src, regex, _needs(node)))
         if "negation" in terms:
             words = comp._term("negation", "{negation}").regex
             negations[lang] = re.compile(rf"(?<!\w){words}(?!\w)")
@@ -498,9 +506,7 @@ def _load(files: Iterable[tuple[str, str]]) -> PhraseBook:
         quotes = data.get("quotes", {})
         for src in _as_list(quotes, "attribution", f"{where} [quotes]"):
             node = comp.compile(src)
-            attribution.append(
-                _Pattern(lang, "attribution", src, _line(node.regex), node.needs or (node.keys,))
-            )
+            attribution.append(_Pattern(lang, "attribution", src, _line(node.regex), _needs(node)))
         from_labels += [comp.compile(v).regex for v in _as_list(quotes, "from_labels", where)]
         sent_labels += [comp.compile(v).regex for v in _as_list(quotes, "sent_labels", where)]
     if not languages:
