@@ -21,6 +21,8 @@ class Engine:
         self.catalogue = catalogue or Catalogue.load()
         self.checks = tuple(checks)
         for c in self.checks:
+            if c.prepare is not None:
+                c.prepare()
             self.catalogue.require(c.emits)
             for fid in c.emits:
                 if self.catalogue.findings[fid].check != c.family:

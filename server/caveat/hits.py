@@ -30,20 +30,27 @@ class CheckFn:
         family: str,
         emits: Iterable[str],
         fn: Callable[..., Iterable[Hit]],
+        prepare: Callable[[], object] | None = None,
     ) -> None:
         self.family = family
         self.emits = frozenset(emits)
         self.fn = fn
         self.name = fn.__module__.rsplit(".", 1)[-1]
+        #: loads and validates the check's data once, when an engine is built, so that a
+        #: broken data file stops start-up instead of failing the first message
+        self.prepare = prepare
 
     def __call__(self, facts: Facts, ctx: Any) -> Iterable[Hit]:
         return self.fn(facts, ctx)
 
 
-def check(family: str, emits: Iterable[str]) -> Callable[[Callable[..., Iterable[Hit]]], CheckFn]:
-    """Decorator that declares a check's family and the finding ids it can emit."""
+def check(
+    family: str, emits: Iterable[str], prepare: Callable[[], object] | None = None
+) -> Callable[[Callable[..., Iterable[Hit]]], CheckFn]:
+    """Decorator that declares a check's family, the finding ids it can emit and what it
+    loads before the first message."""
 
     def wrap(fn: Callable[..., Iterable[Hit]]) -> CheckFn:
-        return CheckFn(family, emits, fn)
+        return CheckFn(family, emits, fn, prepare)
 
     return wrap

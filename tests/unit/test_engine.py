@@ -314,3 +314,18 @@ def test_shipped_catalogue_and_checks_agree() -> None:
         Context(),
     )
     assert (v.level, v.findings, v.banner) == ("none", (), None)
+
+
+def test_a_checks_data_is_loaded_when_the_engine_is_built() -> None:
+    """A broken data file stops start-up rather than failing the first message."""
+    from caveat.hits import check
+
+    def broken() -> None:
+        raise ValueError("phrase file broken")
+
+    @check("first_contact", emits=["FIRST_CONTACT"], prepare=broken)
+    def quiet(facts, ctx):  # type: ignore[no-untyped-def]
+        return []
+
+    with pytest.raises(ValueError, match="phrase file broken"):
+        Engine(checks=[quiet])

@@ -32,7 +32,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..bankids import Account, BankIdentifiers, extract
-from ..banklang import Cues, language_cues, strip_quoted
+from ..banklang import Cues, language_cues, phrase_book, strip_quoted
 from ..context import Context
 from ..directory import OURS, PartnerEntry
 from ..facts import Facts
@@ -106,7 +106,17 @@ def _is_ours(p: PartnerEntry, ctx: Context) -> bool:
     return any(ctx.config.is_internal(d) for d in p.domains)
 
 
-@check("bank_details_change", emits=[CHANGED, CHANGE_REQUEST, PRESSURE, ON_FILE, UNVERIFIED])
+def _prepare() -> None:
+    """Compile the phrase files (a broken one stops start-up) and the label patterns."""
+    phrase_book()
+    extract("")
+
+
+@check(
+    "bank_details_change",
+    emits=[CHANGED, CHANGE_REQUEST, PRESSURE, ON_FILE, UNVERIFIED],
+    prepare=_prepare,
+)
 def bank_details_change(facts: Facts, ctx: Context) -> list[Hit]:
     if not facts.body:
         return []
