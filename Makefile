@@ -27,6 +27,7 @@ run: $(STAMP)
 test: $(STAMP)
 	$(BIN)/ruff check server tests bench
 	CAVEAT_TEST_POSTGRES=required scripts/with-postgres $(BIN)/python -m pytest
+	scripts/node-test
 
 lint: $(STAMP)
 	$(BIN)/ruff check server tests bench
