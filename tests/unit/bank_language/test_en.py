@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
-
 from caveat.banklang import language_cues, strip_quoted
 from tests.fixtures_runner import analyse, load_cases
 
@@ -121,45 +119,20 @@ NEGATIVE = [
     "We have changed our bank holiday opening hours.",
 ]
 
-
-@pytest.mark.parametrize("text", POSITIVE)
-def test_asks_for_a_new_account(text: str) -> None:
-    cues = language_cues(text)
-    assert cues.asks_change(), text
-    assert "en" in cues.languages
-
-
-@pytest.mark.parametrize("text", NEGATIVE)
-def test_no_request(text: str) -> None:
-    assert not language_cues(text).asks_change(), language_cues(text)
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        "Please process this payment urgently.",
-        "This needs to be paid by end of day.",
-        "The invoice is overdue, please settle it as soon as possible.",
-        "Please treat this as a priority before the cut-off.",
-        "The new details are effective immediately.",
-    ],
-)
-def test_urgency(text: str) -> None:
-    assert language_cues(text).found("urgency")
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        "Please keep this confidential until the announcement.",
-        "I am in a board meeting all day, please do not call.",
-        "I cannot take calls right now, reply by email only.",
-        "Please handle this with discretion.",
-        "Keep it between us for now, the team will be told next week.",
-    ],
-)
-def test_secrecy(text: str) -> None:
-    assert language_cues(text).found("secrecy")
+URGENCY = [
+    "Please process this payment urgently.",
+    "This needs to be paid by end of day.",
+    "The invoice is overdue, please settle it as soon as possible.",
+    "Please treat this as a priority before the cut-off.",
+    "The new details are effective immediately.",
+]
+SECRECY = [
+    "Please keep this confidential until the announcement.",
+    "I am in a board meeting all day, please do not call.",
+    "I cannot take calls right now, reply by email only.",
+    "Please handle this with discretion.",
+    "Keep it between us for now, the team will be told next week.",
+]
 
 
 def test_update_your_records_needs_a_bank_identifier() -> None:
