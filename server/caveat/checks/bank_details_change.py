@@ -150,9 +150,7 @@ def bank_details_change(facts: Facts, ctx: Context) -> list[Hit]:
     params = _params(who, new, known, partner)
     if who is not None:
         on_file_exists = bool(partner and partner.bank_accounts)
-        if new and (asks or on_file_exists or who.how != "directory"):
-            hits.append(Hit(CHANGED, evidence, params))
-        elif asks and not known:
+        if (new and (asks or on_file_exists or who.how != "directory")) or (asks and not known):
             hits.append(Hit(CHANGED, evidence, params))
         elif known and not new:
             hits.append(Hit(ON_FILE, evidence, params))
