@@ -13,6 +13,8 @@
 /** @typedef {{id: string, check: string, severity: string, title: string, explanation: string, evidence: Evidence[], techniques: string[]}} Finding */
 /** @typedef {{title: string, text: string}} Banner */
 /** @typedef {{level: Level, score: number, banner: Banner | null, findings: Finding[], message_id?: string, checked_at?: string}} Verdict */
+/** @typedef {{name?: string, email?: string, phone?: string}} Contact */
+/** @typedef {{known: false} | {known: true, organization: string, matched_by: string, contacts: Contact[], note?: string}} SenderContact */
 /** @typedef {"unreachable" | "timeout" | "refused" | "rejected" | "server" | "invalid_answer"} FailureKind */
 
 export const DEFAULT_TIMEOUT_MS = 8000;
@@ -48,11 +50,12 @@ export function createClient({ baseUrl, getCredential, fetchImpl, timeoutMs = DE
   const doFetch = fetchImpl ?? globalThis.fetch.bind(globalThis);
 
   /**
+   * @param {"GET" | "POST"} method
    * @param {string} path
-   * @param {unknown} body
+   * @param {unknown} [body]
    * @returns {Promise<any>}
    */
-  async function post(path, body) {
+  async function call(method, path, body) {
     const credential = await getCredential();
     if (!credential) {
       throw new CaveatError("refused", "no API key or token is configured");
@@ -62,14 +65,13 @@ export function createClient({ baseUrl, getCredential, fetchImpl, timeoutMs = DE
     /** @type {Response} */
     let response;
     try {
+      /** @type {Record<string, string>} */
+      const headers = { Accept: "application/json", Authorization: `Bearer ${credential}` };
+      if (body !== undefined) headers["Content-Type"] = "application/json";
       response = await doFetch(base + path, {
-        method: "POST",
-        headers: {
-          "Content-Type": "application/json",
-          Accept: "application/json",
-          Authorization: `Bearer ${credential}`,
-        },
-        body: JSON.stringify(body),
+        method,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
         signal: controller.signal,
         credentials: "omit",
       });
@@ -107,11 +109,35 @@ export function createClient({ baseUrl, getCredential, fetchImpl, timeoutMs = DE
      * @returns {Promise<Verdict>}
      */
     async analyze(payload) {
-      const data = await post("/api/v1/analyze", payload);
+      const data = await call("POST", "/api/v1/analyze", payload);
       if (!isVerdict(data)) {
         throw new CaveatError("invalid_answer", "the service's answer was not a verdict");
       }
       return data;
+    },
+
+    /**
+     * The partner a sender is, or claims to be, with its contacts from the directory.
+     * @param {{address: string, name?: string}} sender
+     * @returns {Promise<SenderContact>}
+     */
+    async senderContact({ address, name }) {
+      const query = new URLSearchParams({ address });
+      if (name) query.set("name", name);
+      const data = await call("GET", `/api/v1/senders/contact?${query}`);
+      if (!data || typeof data !== "object" || typeof data.known !== "boolean" || (data.known && !Array.isArray(data.contacts))) {
+        throw new CaveatError("invalid_answer", "the service's answer was not a directory entry");
+      }
+      return data;
+    },
+
+    /**
+     * Report a message as fraud to the service.
+     * @param {Record<string, unknown>} report
+     * @returns {Promise<any>}
+     */
+    async report(report) {
+      return call("POST", "/api/v1/reports", report);
     },
   };
 }

@@ -17,7 +17,7 @@ from typing import Any
 
 from flask import Flask, Response, jsonify, request
 
-from . import __version__, api
+from . import __version__, addin_web, api
 from .analysis import Analyzer
 from .api.schema import RequestValidator
 from .api.services import EXTENSION, Services, catalogue_document, services
@@ -83,7 +83,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     settings = load_settings({k: v for k, v in test_config.items() if k in SETTINGS})
     flask_options = {k: v for k, v in test_config.items() if k not in SETTINGS}
 
-    app = CaveatFlask(__name__, instance_path=settings["INSTANCE_PATH"])
+    app = CaveatFlask(__name__, instance_path=settings["INSTANCE_PATH"], static_folder=None)
     app.config.update(settings)
     app.config["MAX_CONTENT_LENGTH"] = settings["MAX_REQUEST_BYTES"]
     app.config.update(flask_options)
@@ -107,6 +107,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     )
 
     api.init_app(app)
+    addin_web.init_app(app)
     app.add_url_rule("/healthz", "healthz", healthz, methods=["GET"])
     app.after_request(security_headers)
     return app

@@ -21,6 +21,7 @@ import tomllib
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from .context import EngineConfig
 from .freemail import FreemailList
@@ -129,6 +130,29 @@ def _to_ids(value: Any, where: str) -> list[str]:
     return out
 
 
+def _to_public_url(value: Any, where: str) -> str | None:
+    text = _to_optional_str(value, where)
+    if text is None:
+        return None
+    parts = urlsplit(text)
+    if parts.scheme != "https" or not parts.netloc or parts.query or parts.fragment:
+        raise _fail(where, f"must be an https URL such as https://caveat.example.com, got {text!r}")
+    return text.rstrip("/")
+
+
+def _to_origins(value: Any, where: str) -> list[str]:
+    out = _to_list(value, where)
+    for origin in out:
+        parts = urlsplit(origin)
+        if not parts.scheme or not parts.netloc or parts.path or parts.query or parts.fragment:
+            raise _fail(
+                where,
+                f"{origin!r} is not an origin (scheme://host[:port], no path), "
+                "e.g. moz-extension://4e1a0c3b-0000-4000-8000-000000000000",
+            )
+    return out
+
+
 #: Every setting with its converter. INSTANCE_PATH and DATABASE_URL get their defaults
 #: from the instance folder, so they are filled in by :func:`load_settings`.
 _CONVERTERS: dict[str, Callable[[Any, str], Any]] = {
@@ -145,6 +169,8 @@ _CONVERTERS: dict[str, Callable[[Any, str], Any]] = {
     "CATALOGUE_PATH": _to_optional_str,
     "FREEMAIL_EXTRA": _to_domains,
     "FREEMAIL_EXCLUDE": _to_domains,
+    "PUBLIC_URL": _to_public_url,
+    "ADDIN_ORIGINS": _to_origins,
 }
 
 SETTINGS = frozenset(_CONVERTERS)
@@ -162,6 +188,10 @@ DEFAULTS: dict[str, Any] = {
     "CATALOGUE_PATH": None,
     "FREEMAIL_EXTRA": [],
     "FREEMAIL_EXCLUDE": [],
+    # The https origin clients reach the service at, when a proxy hides it from requests.
+    "PUBLIC_URL": None,
+    # Origins besides the service's own that may call the API from a browser (CORS).
+    "ADDIN_ORIGINS": [],
 }
 
 

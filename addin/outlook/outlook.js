@@ -1,0 +1,203 @@
+// @ts-check
+/**
+ * The Outlook adapter of the task pane: reads the selected message through Office.js, asks
+ * the service, and shows the answer twice — as Outlook's notification bar on the message
+ * (one per message, stable key) and as the details pane. It decides nothing itself.
+ *
+ * The pane is pinnable; Outlook keeps it open while the reader moves from message to
+ * message and fires ItemChanged each time, so every selected message is checked. Answers
+ * that arrive after the reader has moved on are dropped.
+ *
+ * Office is passed in (the real Office.js in Outlook, a stand-in in the tests).
+ */
+
+import { bannerFor, failureBanner } from "../shared/banner.js";
+import { renderActionMessage, renderContact, renderFailure, renderPending, renderVerdict } from "../shared/render.js";
+
+/** @typedef {import("../shared/api.js").Verdict} Verdict */
+/** @typedef {import("../shared/banner.js").BannerModel} BannerModel */
+/** @typedef {ReturnType<typeof import("../shared/api.js").createClient>} Client */
+
+/** The manifest's 16-pixel icon, which an informational notification must name. */
+export const NOTIFICATION_ICON = "Icon.16x16";
+/** The service's limits: 256 KiB of headers and 64 KiB of body, in UTF-8. */
+export const MAX_HEADER_CHARS = 80_000;
+export const MAX_BODY_CHARS = 20_000;
+
+/**
+ * Office's callback style as a promise of the AsyncResult (never rejects).
+ * @param {any} Office
+ * @param {(callback: (result: any) => void) => void} start
+ * @returns {Promise<{ok: boolean, value: any, error?: any}>}
+ */
+export function officeCall(Office, start) {
+  return new Promise((resolve) => {
+    try {
+      start((result) =>
+        resolve({
+          ok: result && result.status === Office.AsyncResultStatus.Succeeded,
+          value: result && result.value,
+          error: result && result.error,
+        }),
+      );
+    } catch (error) {
+      resolve({ ok: false, value: undefined, error });
+    }
+  });
+}
+
+/**
+ * @param {{displayName?: string, emailAddress?: string} | null | undefined} a
+ * @returns {{name: string, address: string} | null}
+ */
+function address(a) {
+  if (!a || !a.emailAddress) return null;
+  return { name: a.displayName || "", address: a.emailAddress };
+}
+
+/**
+ * @param {any[] | null | undefined} list
+ */
+function addresses(list) {
+  return (list || []).map(address).filter((a) => a !== null);
+}
+
+/**
+ * What the service needs of the selected message, as POST /api/v1/analyze takes it. A part
+ * Outlook will not give (headers on an old requirement set, say) is left out, not guessed.
+ * @param {any} Office
+ * @param {any} item
+ */
+export async function collectMessage(Office, item) {
+  /** @type {Record<string, unknown>} */
+  const payload = {
+    from: address(item.from),
+    sender: address(item.sender),
+    to: addresses(item.to),
+    cc: addresses(item.cc),
+    subject: typeof item.subject === "string" ? item.subject : null,
+    conversation_id: item.conversationId || null,
+    internet_message_id: item.internetMessageId || null,
+  };
+  if (typeof item.getAllInternetHeadersAsync === "function") {
+    const headers = await officeCall(Office, (cb) => item.getAllInternetHeadersAsync(cb));
+    if (headers.ok && typeof headers.value === "string" && headers.value) {
+      payload.headers = headers.value.slice(0, MAX_HEADER_CHARS);
+    }
+  }
+  if (item.body && typeof item.body.getAsync === "function") {
+    const body = await officeCall(Office, (cb) => item.body.getAsync(Office.CoercionType.Text, cb));
+    if (body.ok && typeof body.value === "string" && body.value) {
+      payload.body = body.value.slice(0, MAX_BODY_CHARS);
+    }
+  }
+  return payload;
+}
+
+/**
+ * Show (or remove) the notification bar for one message.
+ * @param {any} Office
+ * @param {any} item
+ * @param {BannerModel} model
+ */
+export async function showNotification(Office, item, model) {
+  const messages = item && item.notificationMessages;
+  if (!messages) return { ok: false, value: undefined, error: "no notification bar" };
+  if (!model.show) {
+    // Removing a key that is not there fails; that only means there was nothing stale.
+    return officeCall(Office, (cb) => messages.removeAsync(model.key, cb));
+  }
+  const types = Office.MailboxEnums.ItemNotificationMessageType;
+  const details =
+    model.tone === "error"
+      ? { type: types.ErrorMessage, message: model.text }
+      : { type: types.InformationalMessage, message: model.text, icon: NOTIFICATION_ICON, persistent: false };
+  return officeCall(Office, (cb) => messages.replaceAsync(model.key, details, cb));
+}
+
+/**
+ * Run the pane: check the selected message now and on every ItemChanged.
+ * @param {{Office: any, root: Element, client: Client}} deps
+ * @returns {{check: () => Promise<void>}}
+ */
+export function startPane({ Office, root, client }) {
+  let generation = 0;
+  /** @type {Verdict | null} */
+  let current = null;
+
+  async function check() {
+    const mine = ++generation;
+    const item = Office.context.mailbox.item;
+    current = null;
+    if (!item) {
+      renderPending(root, "Select a message to check it.");
+      return;
+    }
+    renderPending(root, "Checking this message\u2026");
+    const options = paneOptions(item);
+    try {
+      const payload = await collectMessage(Office, item);
+      const verdict = await client.analyze(payload);
+      if (mine !== generation) return;
+      current = verdict;
+      renderVerdict(root, verdict, options);
+      await showNotification(Office, item, bannerFor(verdict));
+    } catch (error) {
+      if (mine !== generation) return;
+      const banner = failureBanner(error);
+      if (banner.show) {
+        renderFailure(root, banner, options);
+      }
+      await showNotification(Office, item, banner);
+    }
+  }
+
+  /** @param {any} item */
+  function paneOptions(item) {
+    const from = address(item.from);
+    return {
+      subject: item.subject,
+      from,
+      onVerify: () => verify(item),
+      onReport: () => report(item),
+    };
+  }
+
+  /** @param {any} item */
+  async function verify(item) {
+    const from = address(item.from);
+    if (!from) {
+      renderActionMessage(root, "This message has no sender address to look up.", "error");
+      return;
+    }
+    try {
+      renderContact(root, await client.senderContact(from));
+    } catch (error) {
+      renderActionMessage(root, `The partner directory could not be reached: ${failureBanner(error).text}`, "error");
+    }
+  }
+
+  /** @param {any} item */
+  async function report(item) {
+    const from = address(item.from);
+    try {
+      await client.report({
+        internet_message_id: item.internetMessageId || null,
+        conversation_id: item.conversationId || null,
+        from,
+        level: current ? current.level : null,
+        finding_ids: current ? current.findings.map((f) => f.id) : [],
+        reporter: Office.context.mailbox.userProfile ? Office.context.mailbox.userProfile.emailAddress : null,
+      });
+      renderActionMessage(root, "Reported. Your security team will see this message's sender; do not reply to it or pay.", "ok");
+    } catch (error) {
+      renderActionMessage(root, `The report could not be sent: ${failureBanner(error).text}`, "error");
+    }
+  }
+
+  Office.context.mailbox.addHandlerAsync(Office.EventType.ItemChanged, () => {
+    void check();
+  });
+  void check();
+  return { check };
+}

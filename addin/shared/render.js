@@ -1,0 +1,274 @@
+// @ts-check
+/**
+ * The details pane, drawn for both add-ins from a verdict, a failure or a directory contact.
+ *
+ * Everything shown here may come from an attacker: display names, subjects, header values
+ * quoted as evidence. So this module builds the DOM with createElement and textContent only
+ * (never innerHTML, never an attribute or URL taken from the message), and wraps every
+ * message-derived string in <bdi> so a right-to-left override inside it cannot reorder the
+ * text around it. Host-free: the host passes its `document`.
+ */
+
+/** @typedef {import("./api.js").Verdict} Verdict */
+/** @typedef {import("./api.js").Finding} Finding */
+/** @typedef {import("./api.js").SenderContact} SenderContact */
+
+/** Longest message-derived string shown in full; the rest is cut (a 10 KB display name). */
+export const MAX_SHOWN = 400;
+
+/** Headline of each level, in the reader's terms. */
+export const LEVEL_WORDS = {
+  none: { title: "Nothing unusual", text: "Caveat found none of the signs of a fraudulent message." },
+  info: { title: "Note", text: "Nothing alarming; a detail worth knowing." },
+  caution: { title: "Check before you act", text: "Something here is unusual. Verify it before you reply or pay." },
+  danger: { title: "Do not pay or reply", text: "This message shows signs of fraud. Verify the sender by phone first." },
+  unknown: { title: "Caveat could not check this message", text: "Treat it with care." },
+};
+
+/** The steps of an out-of-band check, shown with the contact from the directory. */
+export const VERIFY_STEPS = [
+  "Call the number shown here, from the directory. Do not use a number, link or address from the message.",
+  "Ask the person you know whether they sent this message, in their own words.",
+  "Confirm any bank details digit by digit before a payment is made or changed.",
+  "If they did not send it, press Report and do not reply.",
+];
+
+/**
+ * @param {unknown} value
+ * @param {number} [max]
+ */
+export function shown(value, max = MAX_SHOWN) {
+  const text = String(value ?? "");
+  return text.length <= max ? text : text.slice(0, max - 1) + "\u2026";
+}
+
+/**
+ * An element with text content and class names, nothing else.
+ * @param {Document} doc
+ * @param {string} tag
+ * @param {string | null} [text]
+ * @param {string} [className]
+ */
+export function el(doc, tag, text, className) {
+  const node = doc.createElement(tag);
+  if (className) node.className = className;
+  if (text != null) node.textContent = text;
+  return node;
+}
+
+/**
+ * Text from the message, isolated for bidi and cut to MAX_SHOWN.
+ * @param {Document} doc
+ * @param {unknown} value
+ */
+export function untrusted(doc, value) {
+  const node = doc.createElement("bdi");
+  node.textContent = shown(value);
+  return node;
+}
+
+/** @param {Element} root */
+function clear(root) {
+  while (root.firstChild) root.removeChild(root.firstChild);
+}
+
+/**
+ * The headline band: level class, title and one line of text.
+ * @param {Document} doc
+ * @param {string} level
+ * @param {string} title
+ * @param {string} text
+ */
+function headline(doc, level, title, text) {
+  const header = el(doc, "header", null, `level level-${level}`);
+  header.setAttribute("role", level === "danger" || level === "unknown" ? "alert" : "status");
+  header.appendChild(el(doc, "h1", title));
+  header.appendChild(el(doc, "p", text, "level-text"));
+  return header;
+}
+
+/**
+ * @param {Document} doc
+ * @param {Finding} finding
+ */
+function findingItem(doc, finding) {
+  const item = el(doc, "li", null, `finding severity-${finding.severity}`);
+  item.dataset.findingId = finding.id;
+  item.appendChild(el(doc, "h3", finding.title));
+  if (finding.explanation) item.appendChild(el(doc, "p", finding.explanation, "explanation"));
+  if (finding.evidence && finding.evidence.length) {
+    const details = el(doc, "details", null, "evidence");
+    details.appendChild(el(doc, "summary", "Evidence"));
+    const list = el(doc, "dl");
+    for (const ev of finding.evidence) {
+      list.appendChild(el(doc, "dt", shown(ev.header, 80)));
+      const dd = el(doc, "dd");
+      dd.appendChild(untrusted(doc, ev.value));
+      list.appendChild(dd);
+    }
+    details.appendChild(list);
+    item.appendChild(details);
+  }
+  return item;
+}
+
+/**
+ * @typedef {{
+ *   onVerify?: () => void,
+ *   onReport?: () => void,
+ *   subject?: string,
+ *   from?: {name?: string, address?: string} | null,
+ * }} PaneOptions
+ */
+
+/**
+ * @param {Document} doc
+ * @param {PaneOptions} options
+ */
+function messageLine(doc, options) {
+  const p = el(doc, "p", null, "message");
+  if (options.from && (options.from.name || options.from.address)) {
+    p.appendChild(el(doc, "span", "From: ", "label"));
+    p.appendChild(untrusted(doc, options.from.name ? `${options.from.name} <${options.from.address ?? ""}>` : options.from.address));
+    p.appendChild(el(doc, "br"));
+  }
+  if (options.subject) {
+    p.appendChild(el(doc, "span", "Subject: ", "label"));
+    p.appendChild(untrusted(doc, options.subject));
+  }
+  return p;
+}
+
+/**
+ * @param {Document} doc
+ * @param {PaneOptions} options
+ */
+function actions(doc, options) {
+  const section = el(doc, "section", null, "actions");
+  if (options.onVerify) {
+    const verify = el(doc, "button", "Verify sender", "verify");
+    verify.setAttribute("type", "button");
+    verify.addEventListener("click", options.onVerify);
+    section.appendChild(verify);
+  }
+  if (options.onReport) {
+    const report = el(doc, "button", "Report", "report");
+    report.setAttribute("type", "button");
+    report.addEventListener("click", options.onReport);
+    section.appendChild(report);
+  }
+  section.appendChild(el(doc, "div", null, "action-result"));
+  return section;
+}
+
+/**
+ * Draw a verdict: headline, the message it is about, each finding with its evidence, and
+ * the actions.
+ * @param {Element} root
+ * @param {Verdict} verdict
+ * @param {PaneOptions} [options]
+ */
+export function renderVerdict(root, verdict, options = {}) {
+  const doc = root.ownerDocument;
+  clear(root);
+  const words = LEVEL_WORDS[verdict.level];
+  const title = verdict.banner?.title || words.title;
+  const text = verdict.banner?.text || words.text;
+  root.setAttribute("data-level", verdict.level);
+  root.appendChild(headline(doc, verdict.level, title, text));
+  root.appendChild(messageLine(doc, options));
+  if (verdict.findings.length) {
+    const section = el(doc, "section", null, "findings");
+    section.appendChild(el(doc, "h2", "Why"));
+    const list = el(doc, "ul");
+    for (const finding of verdict.findings) list.appendChild(findingItem(doc, finding));
+    section.appendChild(list);
+    root.appendChild(section);
+  }
+  root.appendChild(actions(doc, options));
+  if (verdict.checked_at) root.appendChild(el(doc, "footer", `Checked ${verdict.checked_at}`));
+}
+
+/**
+ * Draw the "could not check" state. Never blank: a blank pane reads as "safe".
+ * @param {Element} root
+ * @param {{title: string, text: string}} banner from failureBanner()
+ * @param {PaneOptions} [options]
+ */
+export function renderFailure(root, banner, options = {}) {
+  const doc = root.ownerDocument;
+  clear(root);
+  root.setAttribute("data-level", "unknown");
+  root.appendChild(headline(doc, "unknown", banner.title, banner.text));
+  root.appendChild(messageLine(doc, options));
+  root.appendChild(actions(doc, options));
+}
+
+/**
+ * Draw a quiet waiting state while a message is being checked.
+ * @param {Element} root
+ * @param {string} text
+ */
+export function renderPending(root, text) {
+  const doc = root.ownerDocument;
+  clear(root);
+  root.setAttribute("data-level", "pending");
+  root.appendChild(el(doc, "p", text, "pending"));
+}
+
+/**
+ * The result of Verify sender: who to call, from the directory, and how to check.
+ * @param {Element} root the pane (the result goes in its .action-result)
+ * @param {SenderContact} contact
+ */
+export function renderContact(root, contact) {
+  const doc = root.ownerDocument;
+  const target = root.querySelector(".action-result") ?? root;
+  clear(target);
+  const box = el(doc, "section", null, "contact");
+  box.appendChild(el(doc, "h2", "Verify sender"));
+  if (!contact.known) {
+    box.appendChild(
+      el(doc, "p", "This sender is not in your organisation's partner directory. Find the partner's number in your own records, not in the message.", "note"),
+    );
+  } else {
+    const org = el(doc, "p", null, "organization");
+    org.appendChild(el(doc, "span", "Partner on file: ", "label"));
+    org.appendChild(untrusted(doc, contact.organization));
+    box.appendChild(org);
+    if (contact.note) box.appendChild(el(doc, "p", contact.note, "note"));
+    const list = el(doc, "ul", null, "contacts");
+    for (const person of contact.contacts ?? []) {
+      const item = el(doc, "li");
+      if (person.name) item.appendChild(untrusted(doc, person.name));
+      if (person.phone) {
+        item.appendChild(el(doc, "span", " \u2014 phone ", "label"));
+        item.appendChild(el(doc, "span", shown(person.phone, 40), "phone"));
+      }
+      if (person.email) {
+        item.appendChild(el(doc, "span", " \u2014 ", "label"));
+        item.appendChild(untrusted(doc, person.email));
+      }
+      list.appendChild(item);
+    }
+    if (!list.childNodes.length) list.appendChild(el(doc, "li", "No contact details are on file for this partner."));
+    box.appendChild(list);
+  }
+  const steps = el(doc, "ol", null, "checklist");
+  for (const step of VERIFY_STEPS) steps.appendChild(el(doc, "li", step));
+  box.appendChild(steps);
+  target.appendChild(box);
+}
+
+/**
+ * A one-line outcome of an action (reported, or why it failed).
+ * @param {Element} root
+ * @param {string} text
+ * @param {"ok" | "error"} tone
+ */
+export function renderActionMessage(root, text, tone) {
+  const doc = root.ownerDocument;
+  const target = root.querySelector(".action-result") ?? root;
+  clear(target);
+  target.appendChild(el(doc, "p", text, `action-message ${tone}`));
+}
