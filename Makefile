@@ -24,9 +24,13 @@ run: $(STAMP)
 # The storage tests also run on PostgreSQL: scripts/with-postgres starts a throw-away
 # server (installing it with apt-get when run as root and it is missing) and removes it
 # afterwards; CAVEAT_TEST_POSTGRES=required makes a missing server fail, not skip.
+# The browser tests (tests/e2e) drive Debian's Chromium, which scripts/ensure-browser
+# installs; CAVEAT_TEST_BROWSER=required makes them fail rather than skip without it.
+# scripts/node-test installs Node.js and the add-ins' npm packages the same way.
 test: $(STAMP)
 	$(BIN)/ruff check server tests bench
-	CAVEAT_TEST_POSTGRES=required scripts/with-postgres $(BIN)/python -m pytest
+	scripts/ensure-browser
+	CAVEAT_TEST_POSTGRES=required CAVEAT_TEST_BROWSER=required scripts/with-postgres $(BIN)/python -m pytest
 	scripts/node-test
 
 lint: $(STAMP)

@@ -23,6 +23,8 @@ export const NOTIFICATION_ICON = "Icon.16x16";
 /** The service's limits: 256 KiB of headers and 64 KiB of body, in UTF-8. */
 export const MAX_HEADER_CHARS = 80_000;
 export const MAX_BODY_CHARS = 20_000;
+/** The service takes names and addresses of up to 1,024 characters; longer names are cut. */
+export const MAX_NAME_CHARS = 1024;
 
 /**
  * Office's callback style as a promise of the AsyncResult (never rejects).
@@ -51,8 +53,8 @@ export function officeCall(Office, start) {
  * @returns {{name: string, address: string} | null}
  */
 function address(a) {
-  if (!a || !a.emailAddress) return null;
-  return { name: a.displayName || "", address: a.emailAddress };
+  if (!a || !a.emailAddress || a.emailAddress.length > MAX_NAME_CHARS) return null;
+  return { name: (a.displayName || "").slice(0, MAX_NAME_CHARS), address: a.emailAddress };
 }
 
 /**

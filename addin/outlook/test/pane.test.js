@@ -8,7 +8,7 @@ import { JSDOM } from "jsdom";
 
 import { CaveatError } from "../../shared/api.js";
 import { COULD_NOT_CHECK, NOTIFICATION_KEY } from "../../shared/banner.js";
-import { MAX_BODY_CHARS, NOTIFICATION_ICON, collectMessage, showNotification, startPane } from "../outlook.js";
+import { MAX_BODY_CHARS, MAX_NAME_CHARS, NOTIFICATION_ICON, collectMessage, showNotification, startPane } from "../outlook.js";
 
 const STANDIN = readFileSync(new URL("./office-standin.js", import.meta.url), "utf8");
 
@@ -127,6 +127,18 @@ test("collectMessage sends what Outlook shows, and skips recipients without an a
   assert.equal(payload.conversation_id, "AAQkADconv1");
   assert.equal(payload.internet_message_id, FAKE_REPLY.internetMessageId);
   assert.equal(/** @type {string} */ (payload.body).length, MAX_BODY_CHARS);
+});
+
+test("a 10 KB display name is cut to what the service takes; an absurd address is left out", async () => {
+  const Office = office();
+  Office.__standin.start({
+    ...FAKE_REPLY,
+    from: { displayName: "N".repeat(10240), emailAddress: "a@example.com" },
+    to: [{ displayName: "x", emailAddress: "b".repeat(2000) + "@example.com" }],
+  });
+  const payload = await collectMessage(Office, Office.context.mailbox.item);
+  assert.equal(/** @type {any} */ (payload.from).name.length, MAX_NAME_CHARS);
+  assert.deepEqual(payload.to, []);
 });
 
 test("headers Outlook will not give are left out, not invented", async () => {
