@@ -12,6 +12,8 @@
   URL, the service writes the deployment's base URL and key in front of the script — only
   when the key in the request's ``key`` parameter is a valid one, so the file reveals
   nothing to someone who does not already hold the key.
+* ``/.well-known/microsoft-officeaddins-allowed.json``: names that script, which classic
+  Outlook requires before the script may make cross-origin requests.
 * ``/static/…``: icons and other assets, cacheable for a week.
 * CORS: answered only for the add-in's own origin (this service's, or ``PUBLIC_URL``'s) and
   the origins listed in ``ADDIN_ORIGINS`` (the Thunderbird extension's, say). Any other
@@ -106,6 +108,19 @@ def _launch_event_script() -> Response:
         script = f"var CAVEAT_DEPLOYMENT = {json.dumps(config)};\n{script}"
     response = Response(script, mimetype="text/javascript")
     response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/.well-known/microsoft-officeaddins-allowed.json")
+def officeaddins_allowed() -> Response:
+    """The event-runtime scripts this origin vouches for. Classic Outlook on Windows runs the
+    send-time guard in its JavaScript-only runtime and lets it make cross-origin requests
+    only when the script's origin lists it here."""
+    response = Response(
+        json.dumps({"allowed": [f"{public_origin()}/addin/outlook/launchevent.js"]}),
+        mimetype="application/json",
+    )
+    response.headers["Cache-Control"] = "public, max-age=3600"
     return response
 
 

@@ -149,6 +149,12 @@ def test_launch_event_script_carries_the_deployment_only_for_a_valid_key(
         assert bad not in r.get_data(as_text=True) or not bad
 
 
+def test_the_event_script_is_listed_in_the_well_known_file(client: FlaskClient) -> None:
+    r = client.get("/.well-known/microsoft-officeaddins-allowed.json")
+    assert r.status_code == 200
+    assert r.json == {"allowed": ["http://localhost/addin/outlook/launchevent.js"]}
+
+
 def test_public_url_sets_the_origin(caveat_env: object) -> None:
     app = create_app(
         {"TESTING": True, "DATABASE_URL": "sqlite://", "PUBLIC_URL": "https://caveat.example.com/"}

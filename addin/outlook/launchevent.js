@@ -1,0 +1,930 @@
+// @ts-check
+/**
+ * Caveat's send-time guard for Outlook: event-based activation with Smart Alerts.
+ *
+ * While the user edits the recipients of a message (OnMessageRecipientsChanged), and again
+ * when they press Send (OnMessageSend), this file collects the sender, the recipients, the
+ * conversation id and the subject of the message being written and asks the Caveat service
+ * (POST /api/v1/recipients) whether a recipient was swapped for a look-alike or free-mail
+ * address. The service decides; this file only collects and shows:
+ *   - recipients changed: one compose notification (key "caveat-recipients"), an error for
+ *     danger, informational for caution, removed for none and info;
+ *   - send: caution or danger stops the send with the banner text and what to do; none and
+ *     info let it go;
+ *   - the check failed (no configuration, service down, time limit, refused key, bad answer):
+ *     the send goes ahead, never silently: the notification says the recipients could not be
+ *     checked and why.
+ *
+ * Where it runs. Classic Outlook on Windows loads this one file, named by the manifest's
+ * <Override> of the runtime, into its JavaScript-only runtime. Outlook on the web, new Outlook
+ * on Windows and Outlook on Mac load commands.html, which loads Office.js and then this file,
+ * into a browser runtime. One file serves both, so it keeps to the stricter rules, which
+ * Microsoft documents in "Configure your Outlook add-in for event-based activation",
+ * "Troubleshoot event-based and spam-reporting add-ins", "Runtimes in Office Add-ins",
+ * "Handle OnMessageSend and OnAppointmentSend events in your Outlook add-in with Smart Alerts"
+ * and the reference pages of Office.SmartAlertsEventCompletedOptions, NotificationMessages
+ * and NotificationMessageDetails:
+ *   - One classic script with everything in it: imports are not supported there, and only the
+ *     file the manifest names is loaded.
+ *   - ECMAScript 2016 at most. No async/await (the add-in times out), no conditional (ternary)
+ *     operator (the add-in does not load), hence no optional chaining, no nullish
+ *     coalescing, no object spread, no optional catch binding, no trailing commas in calls.
+ *     Promises are chained with then().
+ *   - Office.onReady and Office.initialize do not run there, so the handlers are registered
+ *     with Office.actions.associate as soon as the file is evaluated, under the names the
+ *     manifest gives.
+ *   - No DOM, no localStorage, no cookies. fetch (absolute URLs only) and XMLHttpRequest are
+ *     documented; AbortController, setTimeout, location and globalThis are not listed, so each
+ *     is tested for before use, and the check still ends without them. Cross-origin requests
+ *     from there need the service to list this file in
+ *     /.well-known/microsoft-officeaddins-allowed.json (a matter for the server).
+ *   - Every handler calls event.completed exactly once, and last: code after it is not
+ *     guaranteed to run, so notifications are written first. A handler that never completes
+ *     is stopped after about five minutes; a send handler running longer than five seconds
+ *     makes Outlook show its "taking longer than expected" dialog, and with SoftBlock the user
+ *     must wait. Hence a 4-second limit on the whole check (CAVEAT_DEPLOYMENT.timeoutMs
+ *     overrides it) and a short one on each notification call.
+ *   - errorMessage is at most 500 characters. A notification's text is at most 150 (longer
+ *     throws), its key at most 32; an InformationalMessage needs an icon defined in the
+ *     manifest; an ErrorMessage takes neither icon nor persistent (they throw).
+ *   - SoftBlock, set in the manifest, lets the user send only after fixing what the add-in
+ *     reports, and sends the item when the add-in cannot load. Where Mailbox 1.14 is
+ *     supported, sendModeOverride "promptUser" gives the dialog a Send Anyway button, so a
+ *     warning never makes a message impossible to send.
+ *
+ * Configuration. When the request for this file carries a valid ?key=, the service prepends
+ *   var CAVEAT_DEPLOYMENT = {"baseUrl": "https://...", "key": "..."};
+ * Without it (commands.html loads this file without a key), the service is this page's
+ * origin and the key is the page's own ?key= parameter. Nothing found: the check fails
+ * visibly as "not configured".
+ */
+(function (root) {
+  "use strict";
+
+  /** @typedef {{name: string, address: string}} Person */
+  /**
+   * @typedef {{
+   *   from?: Person, to: Person[], cc: Person[], bcc: Person[],
+   *   conversation_id?: string, subject?: string
+   * }} RecipientsRequest
+   */
+  /**
+   * @typedef {{
+   *   level: string, score?: number, banner?: {title?: string, text: string} | null,
+   *   findings: any[], recipients?: {address: string, level: string, findings: string[]}[],
+   *   checked_at?: string
+   * }} Answer
+   */
+  /** @typedef {Error & {kind: string, status?: number}} CheckFailure */
+  /** @typedef {{baseUrl: string, key: string, timeoutMs: number}} Config */
+
+  /** One notification for the whole guard, replaced on every check (at most 32 characters). */
+  const NOTIFICATION_KEY = "caveat-recipients";
+  /** The resource id (bt:Image) of the 16-pixel icon in the manifest; an InformationalMessage must name one. */
+  const ICON_ID = "Icon.16";
+  const MAX_NOTIFICATION_TEXT = 150;
+  const MAX_DIALOG_TEXT = 500;
+  const DEFAULT_TIMEOUT_MS = 4000;
+  const MAX_TIMEOUT_MS = 60000;
+  const NOTIFY_TIMEOUT_MS = 1000;
+  const MAX_LISTED_ADDRESSES = 3;
+  const API_PATH = "/api/v1/recipients";
+  const LEVELS = ["none", "info", "caution", "danger"];
+  const WHITESPACE = new RegExp("\\s+", "g");
+  const COULD_NOT_CHECK = "Caveat could not check the recipients";
+  const FALLBACK_WARNING = "Caveat: check the recipients of this message before sending.";
+  const SEND_ANYWAY_HINT =
+    "Confirm these addresses with the people concerned, using contact details you already have, before choosing Send Anyway.";
+  const FIX_FIRST_HINT = "Correct or remove these recipients, then send again.";
+
+  /** Why a check failed, as the notification says it. */
+  const REASONS = {
+    unconfigured: "this add-in has no service address or key",
+    insecure: "the service address does not use https",
+    unreachable: "the Caveat service could not be reached",
+    timeout: "the Caveat service did not answer in time",
+    refused: "the Caveat service refused this add-in's key",
+    rejected: "the Caveat service rejected the request",
+    server: "the Caveat service had an internal error",
+    invalid_answer: "the Caveat service gave an answer this add-in does not understand",
+    mailbox: "Outlook did not give the recipients",
+    internal: "an unexpected error occurred",
+  };
+
+  /** Runs of the recipients-changed handler; only the latest may change the notification. */
+  let recipientsRuns = 0;
+
+  // ---------------------------------------------------------------- small helpers
+
+  function noop() {}
+
+  /**
+   * @param {keyof typeof REASONS} kind
+   * @param {number} [status] the HTTP status, when there was an answer
+   * @returns {CheckFailure}
+   */
+  function failure(kind, status) {
+    const error = /** @type {CheckFailure} */ (new Error(REASONS[kind]));
+    error.kind = kind;
+    if (typeof status === "number") {
+      error.status = status;
+    }
+    return error;
+  }
+
+  /**
+   * @param {unknown} error
+   * @returns {keyof typeof REASONS}
+   */
+  function kindOf(error) {
+    const kind = error && typeof error === "object" && /** @type {any} */ (error).kind;
+    if (typeof kind === "string" && Object.prototype.hasOwnProperty.call(REASONS, kind)) {
+      return /** @type {keyof typeof REASONS} */ (kind);
+    }
+    return "internal";
+  }
+
+  /**
+   * Whitespace collapsed, cut to `max` characters with an ellipsis (never inside a
+   * surrogate pair).
+   * @param {unknown} value
+   * @param {number} max
+   */
+  function fit(value, max) {
+    const clean = String(value).replace(WHITESPACE, " ").trim();
+    if (clean.length <= max) {
+      return clean;
+    }
+    let cut = clean.slice(0, max - 1);
+    const last = cut.charCodeAt(cut.length - 1);
+    if (last >= 0xd800 && last <= 0xdbff) {
+      cut = cut.slice(0, -1);
+    }
+    return cut.trim() + "\u2026";
+  }
+
+  /** @param {unknown} value */
+  function text(value) {
+    if (typeof value === "string") {
+      return value.trim();
+    }
+    return "";
+  }
+
+  /**
+   * Settles like `promise`, or rejects with a "timeout" failure after `ms` (calling
+   * `onTimeout` first). Without setTimeout there is no timer: Outlook's own limit applies.
+   * @template T
+   * @param {Promise<T>} promise
+   * @param {number} ms
+   * @param {() => void} onTimeout
+   * @returns {Promise<T>}
+   */
+  function within(promise, ms, onTimeout) {
+    if (typeof setTimeout !== "function") {
+      return promise;
+    }
+    return new Promise(function (resolve, reject) {
+      let finished = false;
+      const timer = setTimeout(function () {
+        if (finished) {
+          return;
+        }
+        finished = true;
+        try {
+          onTimeout();
+        } catch (ignored) {
+          // the time-out is reported whatever the abort did
+        }
+        reject(failure("timeout"));
+      }, ms);
+      /** @param {() => void} settle */
+      function finish(settle) {
+        if (finished) {
+          return;
+        }
+        finished = true;
+        if (typeof clearTimeout === "function") {
+          clearTimeout(timer);
+        }
+        settle();
+      }
+      promise.then(
+        function (value) {
+          finish(function () {
+            resolve(value);
+          });
+        },
+        function (error) {
+          finish(function () {
+            reject(error);
+          });
+        }
+      );
+    });
+  }
+
+  // ---------------------------------------------------------------- host access
+
+  /** @returns {any} the Office.js namespace, or null outside Outlook */
+  function officeApi() {
+    // @ts-ignore Office is the global that Office.js defines
+    if (typeof Office === "undefined") {
+      return null;
+    }
+    // @ts-ignore see above
+    return Office;
+  }
+
+  /** @returns {any} the line the service prepends to this file, or null */
+  function deploymentGlobal() {
+    // @ts-ignore declared by the line the service prepends to this file
+    if (typeof CAVEAT_DEPLOYMENT === "undefined") {
+      return null;
+    }
+    // @ts-ignore see above
+    return CAVEAT_DEPLOYMENT;
+  }
+
+  /** @returns {any} the message being composed; throws a "mailbox" failure without one */
+  function composeItem() {
+    const office = officeApi();
+    const item = office && office.context && office.context.mailbox && office.context.mailbox.item;
+    if (!item) {
+      throw failure("mailbox");
+    }
+    return item;
+  }
+
+  function succeeded() {
+    const office = officeApi();
+    const status = office && office.AsyncResultStatus && office.AsyncResultStatus.Succeeded;
+    return status || "succeeded";
+  }
+
+  /** @param {"ErrorMessage" | "InformationalMessage"} name */
+  function notificationType(name) {
+    const office = officeApi();
+    const types = office && office.MailboxEnums && office.MailboxEnums.ItemNotificationMessageType;
+    const value = types && types[name];
+    return value || name.charAt(0).toLowerCase() + name.slice(1);
+  }
+
+  /**
+   * The "promptUser" send mode, when this Outlook can override the manifest's SoftBlock
+   * (Mailbox 1.14); null otherwise.
+   * @returns {string | null}
+   */
+  function promptUserOverride() {
+    const office = officeApi();
+    const modes = office && office.MailboxEnums && office.MailboxEnums.SendModeOverride;
+    if (!modes || !modes.PromptUser) {
+      return null;
+    }
+    const requirements = office.context && office.context.requirements;
+    if (requirements && typeof requirements.isSetSupported === "function") {
+      try {
+        if (!requirements.isSetSupported("Mailbox", "1.14")) {
+          return null;
+        }
+      } catch (ignored) {
+        return null;
+      }
+    }
+    return modes.PromptUser;
+  }
+
+  /**
+   * The value of one getAsync field of the item.
+   * @param {any} field e.g. item.to; a missing field gives undefined
+   * @returns {Promise<any>}
+   */
+  function read(field) {
+    return new Promise(function (resolve, reject) {
+      if (!field || typeof field.getAsync !== "function") {
+        resolve(undefined);
+        return;
+      }
+      field.getAsync(function (/** @type {any} */ result) {
+        if (result && result.status === succeeded()) {
+          resolve(result.value);
+        } else {
+          reject(failure("mailbox"));
+        }
+      });
+    });
+  }
+
+  /**
+   * @param {Promise<any>} promise
+   * @returns {Promise<any>} the value, or undefined when it could not be read
+   */
+  function optional(promise) {
+    return promise.then(null, function () {
+      return undefined;
+    });
+  }
+
+  /**
+   * @param {any} entry an EmailAddressDetails
+   * @returns {Person | null}
+   */
+  function person(entry) {
+    const address = entry && text(entry.emailAddress);
+    if (!address) {
+      return null;
+    }
+    return { name: text(entry.displayName), address: address };
+  }
+
+  /**
+   * @param {any} list
+   * @returns {Person[]}
+   */
+  function people(list) {
+    /** @type {Person[]} */
+    const found = [];
+    if (!Array.isArray(list)) {
+      return found;
+    }
+    for (let i = 0; i < list.length; i++) {
+      const one = person(list[i]);
+      if (one) {
+        found.push(one);
+      }
+    }
+    return found;
+  }
+
+  /**
+   * What the service is told about the message being written.
+   * @param {any} item
+   * @returns {Promise<RecipientsRequest>}
+   */
+  function collect(item) {
+    return Promise.all([
+      read(item.to),
+      read(item.cc),
+      read(item.bcc),
+      optional(read(item.from)),
+      optional(read(item.subject)),
+    ]).then(function (values) {
+      // Built in the order the service documents: from, to, cc, bcc, conversation_id, subject.
+      /** @type {any} */
+      const request = {};
+      const from = person(values[3]);
+      if (from) {
+        request.from = from;
+      }
+      request.to = people(values[0]);
+      request.cc = people(values[1]);
+      request.bcc = people(values[2]);
+      const conversationId = text(item.conversationId);
+      if (conversationId) {
+        request.conversation_id = conversationId;
+      }
+      const subject = text(values[4]);
+      if (subject) {
+        request.subject = subject;
+      }
+      return /** @type {RecipientsRequest} */ (request);
+    });
+  }
+
+  // ---------------------------------------------------------------- configuration
+
+  /**
+   * @param {string} search e.g. "?key=abc&x=1"
+   * @param {string} name
+   */
+  function queryValue(search, name) {
+    let query = String(search || "");
+    if (query.charAt(0) === "?") {
+      query = query.slice(1);
+    }
+    const pairs = query.split("&");
+    for (let i = 0; i < pairs.length; i++) {
+      const pair = pairs[i];
+      const equals = pair.indexOf("=");
+      let rawName = pair;
+      let rawValue = "";
+      if (equals >= 0) {
+        rawName = pair.slice(0, equals);
+        rawValue = pair.slice(equals + 1);
+      }
+      if (decodeFormComponent(rawName) === name) {
+        return decodeFormComponent(rawValue);
+      }
+    }
+    return "";
+  }
+
+  /** @param {string} value form-encoded: "+" is a space */
+  function decodeFormComponent(value) {
+    try {
+      return decodeURIComponent(value.split("+").join(" "));
+    } catch (ignored) {
+      return "";
+    }
+  }
+
+  /** @returns {Config} */
+  function readConfig() {
+    /** @type {Config} */
+    const config = { baseUrl: "", key: "", timeoutMs: DEFAULT_TIMEOUT_MS };
+    const deployment = deploymentGlobal();
+    if (deployment && typeof deployment === "object") {
+      config.baseUrl = text(deployment.baseUrl);
+      config.key = text(deployment.key);
+      const limit = deployment.timeoutMs;
+      if (typeof limit === "number" && limit > 0 && limit <= MAX_TIMEOUT_MS) {
+        config.timeoutMs = limit;
+      }
+    } else if (typeof location !== "undefined" && location) {
+      config.baseUrl = originOf(location);
+      config.key = queryValue(location.search, "key");
+    }
+    while (config.baseUrl.charAt(config.baseUrl.length - 1) === "/") {
+      config.baseUrl = config.baseUrl.slice(0, -1);
+    }
+    return config;
+  }
+
+  /** @param {any} place a Location */
+  function originOf(place) {
+    const origin = text(place.origin);
+    if (origin && origin !== "null") {
+      return origin;
+    }
+    if (text(place.protocol) && text(place.host)) {
+      return text(place.protocol) + "//" + text(place.host);
+    }
+    return "";
+  }
+
+  /**
+   * https only; plain http on loopback for tests (the rule of the shared API client).
+   * @param {string} base
+   */
+  function isAllowedBase(base) {
+    if (base.indexOf("https://") === 0) {
+      return base.length > "https://".length;
+    }
+    const loopbacks = ["http://127.0.0.1", "http://localhost", "http://[::1]"];
+    for (let i = 0; i < loopbacks.length; i++) {
+      if (base.indexOf(loopbacks[i]) === 0) {
+        const next = base.charAt(loopbacks[i].length);
+        if (next === "" || next === ":" || next === "/") {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  // ---------------------------------------------------------------- the service
+
+  /**
+   * @param {any} data
+   * @returns {boolean}
+   */
+  function isAnswer(data) {
+    if (!data || typeof data !== "object" || LEVELS.indexOf(data.level) < 0) {
+      return false;
+    }
+    if (!Array.isArray(data.findings)) {
+      return false;
+    }
+    const banner = data.banner;
+    if (banner !== null && banner !== undefined) {
+      if (typeof banner !== "object" || typeof banner.text !== "string") {
+        return false;
+      }
+    }
+    return data.recipients === undefined || Array.isArray(data.recipients);
+  }
+
+  /**
+   * @param {number} status
+   * @returns {CheckFailure | null}
+   */
+  function statusFailure(status) {
+    if (status === 401 || status === 403) {
+      return failure("refused", status);
+    }
+    if (status >= 500) {
+      return failure("server", status);
+    }
+    if (status < 200 || status >= 300) {
+      return failure("rejected", status);
+    }
+    return null;
+  }
+
+  /**
+   * @param {Response} response
+   * @returns {Promise<Answer>}
+   */
+  function readAnswer(response) {
+    const problem = statusFailure(response.status);
+    if (problem) {
+      return Promise.reject(problem);
+    }
+    return response.text().then(
+      function (body) {
+        let data;
+        try {
+          data = JSON.parse(body);
+        } catch (ignored) {
+          throw failure("invalid_answer");
+        }
+        if (!isAnswer(data)) {
+          throw failure("invalid_answer");
+        }
+        return data;
+      },
+      function () {
+        throw failure("unreachable");
+      }
+    );
+  }
+
+  /**
+   * @param {Config} config
+   * @param {RecipientsRequest} request
+   * @param {AbortController | null} controller
+   * @returns {Promise<Answer>}
+   */
+  function post(config, request, controller) {
+    if (!config.baseUrl || !config.key) {
+      return Promise.reject(failure("unconfigured"));
+    }
+    if (!isAllowedBase(config.baseUrl)) {
+      return Promise.reject(failure("insecure"));
+    }
+    if (typeof fetch !== "function") {
+      return Promise.reject(failure("unreachable"));
+    }
+    /** @type {RequestInit} */
+    const init = {
+      method: "POST",
+      headers: {
+        "Content-Type": "application/json",
+        Accept: "application/json",
+        Authorization: "Bearer " + config.key,
+      },
+      body: JSON.stringify(request),
+      credentials: "omit",
+    };
+    if (controller) {
+      init.signal = controller.signal;
+    }
+    let pending;
+    try {
+      pending = fetch(config.baseUrl + API_PATH, init);
+    } catch (ignored) {
+      return Promise.reject(failure("unreachable"));
+    }
+    return pending.then(readAnswer, function () {
+      throw failure("unreachable");
+    });
+  }
+
+  /** @param {RecipientsRequest} request */
+  function hasRecipients(request) {
+    return request.to.length + request.cc.length + request.bcc.length > 0;
+  }
+
+  /**
+   * The whole check, within the time limit: read the item, ask the service. No recipient:
+   * no request, and the answer is "none".
+   * @param {any} item
+   * @returns {Promise<Answer>}
+   */
+  function checkRecipients(item) {
+    const config = readConfig();
+    /** @type {AbortController | null} */
+    let controller = null;
+    if (typeof AbortController === "function") {
+      try {
+        controller = new AbortController();
+      } catch (ignored) {
+        controller = null;
+      }
+    }
+    const work = collect(item).then(function (request) {
+      if (!hasRecipients(request)) {
+        /** @type {Answer} */
+        const nothing = { level: "none", banner: null, findings: [], recipients: [] };
+        return nothing;
+      }
+      return post(config, request, controller);
+    });
+    return within(work, config.timeoutMs, function () {
+      if (controller) {
+        controller.abort();
+      }
+    });
+  }
+
+  // ---------------------------------------------------------------- what the user sees
+
+  /** @param {Answer} answer */
+  function warningText(answer) {
+    const banner = answer.banner;
+    if (banner && text(banner.text)) {
+      return banner.text;
+    }
+    return FALLBACK_WARNING;
+  }
+
+  /**
+   * The addresses the service flagged (caution or danger), each once, in its order.
+   * @param {Answer} answer
+   * @returns {string[]}
+   */
+  function flaggedAddresses(answer) {
+    /** @type {string[]} */
+    const found = [];
+    const list = answer.recipients || [];
+    for (let i = 0; i < list.length; i++) {
+      const entry = list[i];
+      const address = entry && text(entry.address);
+      const loud = entry && (entry.level === "caution" || entry.level === "danger");
+      if (address && loud && found.indexOf(address) < 0) {
+        found.push(address);
+      }
+    }
+    return found;
+  }
+
+  /**
+   * The Smart Alerts dialog text: the banner, the flagged addresses, what to do; at most
+   * 500 characters, the banner cut first.
+   * @param {Answer} answer
+   * @param {boolean} canSendAnyway
+   */
+  function dialogText(answer, canSendAnyway) {
+    const flagged = flaggedAddresses(answer);
+    let tail = FIX_FIRST_HINT;
+    if (canSendAnyway) {
+      tail = SEND_ANYWAY_HINT;
+    }
+    if (flagged.length > 0) {
+      let listed = flagged.slice(0, MAX_LISTED_ADDRESSES).join(", ");
+      if (flagged.length > MAX_LISTED_ADDRESSES) {
+        listed += " and " + (flagged.length - MAX_LISTED_ADDRESSES) + " more";
+      }
+      tail = fit("Flagged: " + listed + ".", 250) + " " + tail;
+    }
+    const head = fit(warningText(answer), MAX_DIALOG_TEXT - tail.length - 1);
+    return fit(head + " " + tail, MAX_DIALOG_TEXT);
+  }
+
+  /** @param {string} message */
+  function errorNotification(message) {
+    return { type: notificationType("ErrorMessage"), message: fit(message, MAX_NOTIFICATION_TEXT) };
+  }
+
+  /** @param {string} message */
+  function informationalNotification(message) {
+    return {
+      type: notificationType("InformationalMessage"),
+      message: fit(message, MAX_NOTIFICATION_TEXT),
+      icon: ICON_ID,
+      persistent: true,
+    };
+  }
+
+  /** @param {unknown} error */
+  function failureText(error) {
+    return COULD_NOT_CHECK + ": " + REASONS[kindOf(error)] + ".";
+  }
+
+  /**
+   * Calls one notificationMessages method; resolves true when Outlook reports success,
+   * false on any failure or after a short wait. Never rejects.
+   * @param {any} item
+   * @param {"replaceAsync" | "removeAsync"} method
+   * @param {any[]} args
+   * @returns {Promise<boolean>}
+   */
+  function callNotifications(item, method, args) {
+    const attempt = new Promise(function (resolve) {
+      const messages = item && item.notificationMessages;
+      if (!messages || typeof messages[method] !== "function") {
+        resolve(false);
+        return;
+      }
+      messages[method].apply(
+        messages,
+        args.concat([
+          function (/** @type {any} */ result) {
+            resolve(Boolean(result) && result.status === succeeded());
+          },
+        ])
+      );
+    });
+    return within(attempt, NOTIFY_TIMEOUT_MS, noop).then(null, function () {
+      return false;
+    });
+  }
+
+  /**
+   * Shows `details` under the one key. An informational notification that Outlook refuses
+   * (for example when the manifest lacks the icon) is shown again as an error, which needs
+   * no icon: a warning must not vanish.
+   * @param {any} item
+   * @param {{type: string, message: string}} details
+   * @returns {Promise<boolean>}
+   */
+  function showNotification(item, details) {
+    return callNotifications(item, "replaceAsync", [NOTIFICATION_KEY, details]).then(function (shown) {
+      if (shown || details.type === notificationType("ErrorMessage")) {
+        return shown;
+      }
+      return callNotifications(item, "replaceAsync", [NOTIFICATION_KEY, errorNotification(details.message)]);
+    });
+  }
+
+  /**
+   * @param {any} item
+   * @param {Answer} answer
+   */
+  function showAnswer(item, answer) {
+    if (answer.level === "danger") {
+      return showNotification(item, errorNotification(warningText(answer)));
+    }
+    if (answer.level === "caution") {
+      return showNotification(item, informationalNotification(warningText(answer)));
+    }
+    return callNotifications(item, "removeAsync", [NOTIFICATION_KEY]);
+  }
+
+  /**
+   * @param {any} item
+   * @param {unknown} error
+   */
+  function showFailure(item, error) {
+    return showNotification(item, informationalNotification(failureText(error)));
+  }
+
+  /**
+   * event.completed, at most once, whatever happens around it.
+   * @param {any} event
+   * @returns {(options?: object) => void}
+   */
+  function completer(event) {
+    let done = false;
+    return function (options) {
+      if (done) {
+        return;
+      }
+      done = true;
+      if (!event || typeof event.completed !== "function") {
+        return;
+      }
+      try {
+        if (options) {
+          event.completed(options);
+        } else {
+          event.completed();
+        }
+      } catch (ignored) {
+        // nothing else can be done: Outlook ends the add-in on its own time limit
+      }
+    };
+  }
+
+  /** @returns {any} the item, or null when Outlook gives none (the check then fails) */
+  function itemOrNull() {
+    try {
+      return composeItem();
+    } catch (ignored) {
+      return null;
+    }
+  }
+
+  /**
+   * @param {any} item
+   * @returns {Promise<Answer>}
+   */
+  function startCheck(item) {
+    return Promise.resolve().then(function () {
+      if (!item) {
+        throw failure("mailbox");
+      }
+      return checkRecipients(item);
+    });
+  }
+
+  // ---------------------------------------------------------------- the handlers
+
+  /**
+   * OnMessageRecipientsChanged: keep the notification in step with the recipients.
+   * @param {any} event
+   */
+  function onMessageRecipientsChangedHandler(event) {
+    const complete = completer(event);
+    try {
+      recipientsRuns += 1;
+      const run = recipientsRuns;
+      const item = itemOrNull();
+      const latest = function () {
+        return run === recipientsRuns;
+      };
+      startCheck(item)
+        .then(
+          function (answer) {
+            if (latest()) {
+              return showAnswer(item, answer);
+            }
+            return false;
+          },
+          function (error) {
+            if (latest()) {
+              return showFailure(item, error);
+            }
+            return false;
+          }
+        )
+        .then(
+          function () {
+            complete();
+          },
+          function () {
+            complete();
+          }
+        );
+    } catch (ignored) {
+      complete();
+    }
+  }
+
+  /**
+   * OnMessageSend: stop the send for caution or danger; let it go for none, info, and when
+   * the check failed (with the "could not check" notification).
+   * @param {any} event
+   */
+  function onMessageSendHandler(event) {
+    const complete = completer(event);
+    /** @type {any} */
+    let item = null;
+    /** @param {unknown} error */
+    const allowVisibly = function (error) {
+      return showFailure(item, error).then(
+        function () {
+          complete({ allowEvent: true });
+        },
+        function () {
+          complete({ allowEvent: true });
+        }
+      );
+    };
+    try {
+      item = itemOrNull();
+      startCheck(item)
+        .then(function (answer) {
+          if (answer.level === "danger" || answer.level === "caution") {
+            const override = promptUserOverride();
+            /** @type {{allowEvent: boolean, errorMessage: string, sendModeOverride?: string}} */
+            const options = { allowEvent: false, errorMessage: dialogText(answer, Boolean(override)) };
+            if (override) {
+              options.sendModeOverride = override;
+            }
+            complete(options);
+          } else {
+            complete({ allowEvent: true });
+          }
+        }, allowVisibly)
+        .then(null, allowVisibly);
+    } catch (error) {
+      allowVisibly(error);
+    }
+  }
+
+  // ---------------------------------------------------------------- registration
+
+  try {
+    const office = officeApi();
+    if (office && office.actions && typeof office.actions.associate === "function") {
+      office.actions.associate("onMessageRecipientsChangedHandler", onMessageRecipientsChangedHandler);
+      office.actions.associate("onMessageSendHandler", onMessageSendHandler);
+    }
+  } catch (ignored) {
+    // without Office.actions Outlook cannot call the handlers; nothing else to do here
+  }
+
+  if (root && typeof root === "object") {
+    root.CaveatSendGuard = {
+      onMessageRecipientsChangedHandler: onMessageRecipientsChangedHandler,
+      onMessageSendHandler: onMessageSendHandler,
+      NOTIFICATION_KEY: NOTIFICATION_KEY,
+      ICON_ID: ICON_ID,
+      DEFAULT_TIMEOUT_MS: DEFAULT_TIMEOUT_MS,
+      MAX_NOTIFICATION_TEXT: MAX_NOTIFICATION_TEXT,
+      MAX_DIALOG_TEXT: MAX_DIALOG_TEXT,
+      fit: fit,
+    };
+  }
+})((typeof globalThis !== "undefined" && globalThis) || this);
