@@ -19,7 +19,7 @@ import { renderActionMessage, renderContact, renderFailure, renderPending, rende
 /** @typedef {ReturnType<typeof import("../shared/api.js").createClient>} Client */
 
 /** The manifest's 16-pixel icon, which an informational notification must name. */
-export const NOTIFICATION_ICON = "Icon.16x16";
+export const NOTIFICATION_ICON = "Icon.16";
 /** The service's limits: 256 KiB of headers and 64 KiB of body, in UTF-8. */
 export const MAX_HEADER_CHARS = 80_000;
 export const MAX_BODY_CHARS = 20_000;

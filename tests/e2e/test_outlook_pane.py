@@ -177,9 +177,10 @@ HOSTILE_SUBJECT = "RE: <script>window.__pwned=1</script> javascript:window.__pwn
 
 def _hostile_item() -> dict[str, Any]:
     headers = (
-        "Received: from mail.partnerb.example by mx.partnera.example; Wed, 6 Nov 2024 12:31:40 +0000\r\n"
+        "Received: from mail.partnerb.example by mx.partnera.example;\r\n"
+        " Wed, 6 Nov 2024 12:31:40 +0000\r\n"
         'From: "<svg onload=window.__pwned=1>" <billing@partnerb.example>\r\n'
-        f'Reply-To: "<a href=javascript:window.__pwned=1>x</a>" <collect.payments@gmail.com>\r\n'
+        'Reply-To: "<a href=javascript:window.__pwned=1>x</a>" <collect.payments@gmail.com>\r\n'
         "To: Anna Keller <anna.keller@partnera.example>\r\n"
         f"Subject: {HOSTILE_SUBJECT}\r\n"
         "Message-ID: <hostile-1@partnerb.example>\r\n"
@@ -207,9 +208,10 @@ def test_hostile_names_subjects_and_header_values_render_inert(pane: Pane) -> No
             const root = document.getElementById('caveat');
             return {
               markup: root.querySelectorAll('script, img, svg, a, iframe, object').length,
-              handlers: [...root.querySelectorAll('*')].filter(
-                  e => e.getAttributeNames().some(n => n.startsWith('on') || n === 'href' || n === 'src')).length,
-              longest: Math.max(...[...root.querySelectorAll('bdi')].map(b => b.textContent.length)),
+              handlers: [...root.querySelectorAll('*')].filter(e => e.getAttributeNames()
+                  .some(n => n.startsWith('on') || n === 'href' || n === 'src')).length,
+              longest: Math.max(
+                  ...[...root.querySelectorAll('bdi')].map(b => b.textContent.length)),
               bodyText: document.body.innerText,
             };
         }"""

@@ -166,7 +166,7 @@ test("notifications: error bar for danger, informational with icon for caution, 
     ["removeAsync", null, "succeeded"],
   ]);
   assert.equal(item.__notifications.size, 0);
-  assert.equal(NOTIFICATION_ICON, "Icon.16x16");
+  assert.equal(NOTIFICATION_ICON, "Icon.16");
 });
 
 test("the pane checks the open message, then each message selected while pinned", async () => {

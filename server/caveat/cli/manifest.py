@@ -1,0 +1,178 @@
+"""``caveat manifest``: the Outlook add-in manifest of this deployment, ready to upload.
+
+The manifest carries an analyze-only API key in its page URLs (see :mod:`caveat.manifest`
+for why). The key comes from ``--key``, else ``CAVEAT_ADDIN_KEY``, else a new key named
+``outlook-addin`` is created in the store. A given key must be an active, non-admin key of
+that store: a manifest that every mailbox receives must not carry a key that can change the
+partner directory.
+
+The add-in's id and version are kept in the instance folder, so running the command again
+with the same base URL and key writes the same manifest, and any change gives a higher
+version, which is what Microsoft 365 needs to accept the upload as an update.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+from typing import TextIO
+
+from ..manifest import (
+    ManifestError,
+    check_manifest,
+    content_fingerprint,
+    load_identity,
+    normalise_base_url,
+    render_manifest,
+    write_atomically,
+)
+from ..settings import SettingsError, load_settings
+from ..storage import StorageError, Store
+from .common import add_db_option
+from .database import open_store
+
+PROG = "caveat manifest"
+KEY_ENV = "CAVEAT_ADDIN_KEY"
+KEY_NAME = "outlook-addin"
+_DB_HELP = "default: DATABASE_URL, by default the SQLite file in the instance folder"
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser(
+        "manifest",
+        help="write the Outlook add-in manifest for this deployment",
+        description="Write the Outlook add-in manifest (XML) that administrators upload to "
+        "the Microsoft 365 admin center. Its id and version are kept in the instance "
+        "folder: the same input gives the same file, any change a higher version.",
+    )
+    p.add_argument(
+        "--base-url",
+        required=True,
+        metavar="URL",
+        help="the https address at which Outlook reaches this service, "
+        "e.g. https://caveat.example.com",
+    )
+    p.add_argument(
+        "--key",
+        metavar="KEY",
+        default=None,
+        help=f"the API key to embed (default: ${KEY_ENV}; without either, a new key named "
+        f"{KEY_NAME} is created)",
+    )
+    p.add_argument(
+        "--out",
+        metavar="FILE",
+        type=Path,
+        default=None,
+        help="write the manifest to FILE (replaced atomically) instead of stdout",
+    )
+    add_db_option(p, _DB_HELP)
+    p.set_defaults(func=run)
+
+
+def _fail(err: TextIO, message: str) -> int:
+    print(f"{PROG}: {message}", file=err)
+    return 2
+
+
+def _write_stdout(xml: bytes) -> None:
+    stream = sys.stdout
+    stream.flush()
+    buffer = getattr(stream, "buffer", None)
+    if buffer is not None:
+        buffer.write(xml)
+        buffer.flush()
+    else:
+        stream.write(xml.decode("utf-8"))
+        stream.flush()
+
+
+def _key_for(store: Store, given: str | None, source: str) -> tuple[str | None, str]:
+    """The key to embed and what to tell the administrator about it; (None, message) when
+    the given key cannot be used."""
+    if given is None:
+        record, key = store.create_key(KEY_NAME, admin=False)
+        return key, (
+            f"Created API key {record.id} ({record.name}, prefix {record.prefix}) and "
+            "embedded it in the manifest. Pass the same key again with --key or "
+            f"{KEY_ENV} when you regenerate the manifest (otherwise a new key is created); "
+            f"revoke it with `caveat keys revoke {record.id}` once this manifest is retired."
+        )
+    if not given:
+        return None, f"{source} is empty"
+    found = store.verify_key(given)
+    if found is None:
+        return None, (
+            f"the key from {source} is not an active API key of this store (unknown or "
+            f"revoked); create one with `caveat keys create {KEY_NAME}`, or leave out "
+            f"--key and {KEY_ENV} to have one created"
+        )
+    if found.admin:
+        return None, (
+            f"the key from {source} is an admin key (id {found.id}); the add-in must carry "
+            "a key that can only ask for analyses: every mailbox receives the manifest"
+        )
+    return given, f"Embedded API key {found.id} ({found.name}, prefix {found.prefix})."
+
+
+def run(args: argparse.Namespace, err: TextIO | None = None) -> int:
+    err = err or sys.stderr
+    try:
+        base = normalise_base_url(args.base_url)
+    except ManifestError as exc:
+        return _fail(err, str(exc))
+    out: Path | None = args.out
+    if out is not None and (out.is_dir() or not out.absolute().parent.is_dir()):
+        return _fail(err, f"cannot write {out}: not a file in an existing folder")
+    try:
+        instance = Path(load_settings()["INSTANCE_PATH"])
+    except SettingsError as exc:
+        return _fail(err, str(exc))
+
+    if args.key is not None:
+        given, source = args.key, "--key"
+    elif KEY_ENV in os.environ:
+        given, source = os.environ[KEY_ENV].strip(), KEY_ENV
+    else:
+        given, source = None, ""
+    try:
+        store = open_store(args.db)
+    except (SettingsError, StorageError) as exc:
+        return _fail(err, str(exc))
+    try:
+        key, note = _key_for(store, given, source)
+    except (StorageError, ValueError) as exc:
+        return _fail(err, str(exc))
+    finally:
+        store.dispose()
+    if key is None:
+        return _fail(err, note)
+    print(note, file=err)
+
+    try:
+        identity = load_identity(instance, content_fingerprint(base, key))
+        xml = render_manifest(base, key, identity)
+    except ManifestError as exc:
+        return _fail(err, str(exc))
+    problems = check_manifest(xml)
+    if problems:  # a defect of this program, not of the input
+        print(f"{PROG}: the generated manifest is invalid:", file=err)
+        for problem in problems:
+            print(f"  {problem}", file=err)
+        return 1
+
+    if out is not None:
+        try:
+            write_atomically(out, xml)
+        except OSError as exc:
+            return _fail(err, f"cannot write {out}: {exc.strerror or exc}")
+    else:
+        _write_stdout(xml)
+    where = f"Wrote {out}" if out is not None else "Manifest"
+    print(
+        f"{where}: add-in id {identity.id}, version {identity.version}, for {base}.",
+        file=err,
+    )
+    return 0
