@@ -568,6 +568,7 @@ def _check_name(name: str) -> str:
     return clean
 
 
-# The directory and memory tables live in their own module; importing it here puts them in
+# The directory, memory and report tables live in their own modules; importing it here puts them in
 # Base.metadata wherever the store is used (migrations, schema comparison).
 from . import records as _records  # noqa: E402,F401
+from . import reports as _reports  # noqa: E402,F401

@@ -551,3 +551,23 @@ def test_versions_are_four_numbers_within_sixteen_bits() -> None:
         render_manifest(BASE, KEY, ManifestIdentity(IDENTITY.id, "1.2.3.4.5"))
     with pytest.raises(ManifestError):
         render_manifest(BASE, KEY, ManifestIdentity("not-a-guid", "1.0.0.1"))
+
+
+@pytest.mark.parametrize(
+    ("script", "constant"),
+    [
+        ("addin/outlook/outlook.js", "NOTIFICATION_ICON"),
+        ("addin/outlook/launchevent.js", "ICON_ID"),
+    ],
+)
+def test_notification_icons_of_the_add_in_are_defined_in_the_manifest(
+    script: str, constant: str
+) -> None:
+    """Outlook refuses an informational notification whose icon is not a manifest image."""
+    found = re.search(rf'\b{constant} = "([^"]+)"', (ROOT / script).read_text("utf-8"))
+    assert found, f"{constant} not found in {script}"
+    root = ET.fromstring(render())  # noqa: S314 - our own output
+    image_ids = {
+        e.get("id") for e in root.iter() if e.tag.endswith("}Image") and e.get("id") is not None
+    }
+    assert found.group(1) in image_ids
