@@ -141,7 +141,8 @@ def _small_file(folder: Path, name: str, mimetype: str) -> Response:
     data = path.read_bytes()
     response = Response(data, mimetype=mimetype)
     response.set_etag(hashlib.sha256(data).hexdigest()[:32])
-    return response.make_conditional(request)
+    response.make_conditional(request)
+    return response
 
 
 def public_origin() -> str:

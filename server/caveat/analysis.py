@@ -2,7 +2,8 @@
 
 The API and ``caveat scan`` both analyse through :class:`Analyzer`, so a message gets the
 same verdict whichever way it arrives. The engine stays pure; this is where the store is
-read before and written after.
+read before and written after. A message still being written (:meth:`Analyzer.
+check_recipients`) reads the same memory and directory and writes nothing.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from .directory import Directory
 from .engine import Engine
 from .facts import Facts
 from .findings import Verdict
+from .guard import GuardVerdict, Outgoing, RecipientGuard
 from .memory import EMPTY, observe, participants
 from .records import DirectoryStore, MemoryStore
 from .storage import Store
@@ -46,6 +48,7 @@ class Analyzer:
         self._directory: Directory | None = None
         self._checked_at = float("-inf")
         self._lock = threading.Lock()
+        self._guard: RecipientGuard | None = None
 
     def directory(self) -> Directory:
         """The directory snapshot, rebuilt when another process changed the directory."""
@@ -93,6 +96,23 @@ class Analyzer:
                 snapshot,
             )
         return verdict
+
+    def check_recipients(self, outgoing: Outgoing, now: datetime | None = None) -> GuardVerdict:
+        """Judge the recipients of a message being written (:mod:`caveat.guard`).
+
+        The conversation memory is read to know who took part before; nothing is recorded,
+        whatever ``remember`` says: a draft is not a message.
+        """
+        now = now or datetime.now(UTC)
+        snapshot = self.memory.snapshot(outgoing.lookup()) if self.memory is not None else EMPTY
+        ctx = Context(config=self.config, directory=self.directory(), memory=snapshot, now=now)
+        return self.recipient_guard().check(outgoing, ctx)
+
+    def recipient_guard(self) -> RecipientGuard:
+        """The guard on this analyser's catalogue, built on first use."""
+        if self._guard is None:
+            self._guard = RecipientGuard(self.engine.catalogue)
+        return self._guard
 
     def _authenticated(self, facts: Facts) -> bool:
         """The From domain passed aligned SPF or DKIM at our own boundary."""

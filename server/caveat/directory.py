@@ -17,6 +17,7 @@ from .domains import normalise_domain, org_domain
 from .freemail import FreemailList
 from .memory import KnownPerson
 from .names import is_person_name, name_key
+from .partners_csv import organization_key
 
 _ACCOUNT_KEY_RE = re.compile(r"[^0-9A-Z]")
 
@@ -168,6 +169,21 @@ class Directory:
     def partner_named(self, organization: str) -> PartnerEntry | None:
         i = self._by_organisation.get(organization)
         return self._partners[i] if i is not None else None
+
+    def partner_called(self, name: str) -> PartnerEntry | None:
+        """The partner whose organisation name this is, case and spacing ignored (the rule
+        by which rows of the partner CSV merge): a display name such as "ACME  gmbh"."""
+        i = self._by_organisation_key.get(organization_key(name)) if name.strip() else None
+        return self._partners[i] if i is not None else None
+
+    @cached_property
+    def _by_organisation_key(self) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for i, p in enumerate(self._partners):
+            key = organization_key(p.organization)
+            if key:
+                out.setdefault(key, i)
+        return out
 
     def account_owners(self, key: str) -> tuple[PartnerEntry, ...]:
         """The partners that have this account on file (``key`` as

@@ -8,16 +8,19 @@ never logged.
 from __future__ import annotations
 
 import json
-from datetime import UTC
+from datetime import UTC, datetime
 from typing import Any
 
 from flask import Blueprint, Response, current_app, g, jsonify, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from ..guard import outgoing_from_payload
 from ..normalise import from_payload
 from ..partners_csv import DirectoryFileError, parse_partners_csv, write_partners_csv
 from ..records import DirectoryStore, import_parsed
+from ..verify import UNKNOWN, find_sender_contact
 from .errors import ApiError
+from .guard_schema import recipients_validator
 from .schema import openapi_bytes
 from .services import services
 
@@ -25,6 +28,10 @@ bp = Blueprint("v1", __name__, url_prefix="/api/v1")
 
 #: Endpoints anyone may call.
 PUBLIC = frozenset({"v1.openapi"})
+
+#: ``GET /senders/contact``: an address (RFC 5321's 320 characters) and a display name.
+ADDRESS_MAX = 320
+NAME_MAX = 256
 
 _REALM = 'Bearer realm="caveat"'
 
@@ -60,12 +67,55 @@ def analyze() -> Response:
     facts = from_payload(payload, s.config.limits)
     now = s.clock()
     verdict = s.analyzer.analyze(facts, now)
-    body = {
-        **verdict.to_dict(),
-        "message_id": facts.message_id,
-        "checked_at": now.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
-    }
-    response = jsonify(body)
+    body = {**verdict.to_dict(), "message_id": facts.message_id, "checked_at": _stamp(now)}
+    return _no_store(jsonify(body))
+
+
+@bp.post("/recipients")
+def recipients() -> Response:
+    """The send-time guard: are the recipients of a message being written who they seem?
+    Reads the conversation memory, never writes it."""
+    s = services()
+    payload = read_json_body()
+    recipients_validator(s.config.limits).validate(payload)
+    outgoing = outgoing_from_payload(payload, s.config.limits)
+    now = s.clock()
+    verdict = s.analyzer.check_recipients(outgoing, now)
+    return _no_store(jsonify({**verdict.to_dict(), "checked_at": _stamp(now)}))
+
+
+@bp.get("/senders/contact")
+def sender_contact() -> Response:
+    """Verify sender: the partner a message is from, or claims to be from, with its
+    contacts from the directory (never from the message, never its bank accounts)."""
+    address = _query_text("address", ADDRESS_MAX)
+    if not address:
+        raise ApiError(400, "invalid_field", "address is required")
+    local, at, domain = address.rpartition("@")
+    if not at or not local or not domain:
+        raise ApiError(400, "invalid_field", "address must be an email address")
+    name = _query_text("name", NAME_MAX)
+    s = services()
+    found = find_sender_contact(s.analyzer.directory(), address, name, freemail=s.config.freemail)
+    return _no_store(jsonify(found.to_dict() if found is not None else UNKNOWN))
+
+
+def _query_text(name: str, most: int) -> str:
+    """A query parameter given at most once, at most ``most`` characters; "" when absent."""
+    values = request.args.getlist(name)
+    if len(values) > 1:
+        raise ApiError(400, "invalid_field", f"{name} may be given only once")
+    value = values[0].strip() if values else ""
+    if len(value) > most:
+        raise ApiError(400, "invalid_field", f"{name} is too long (at most {most} characters)")
+    return value
+
+
+def _stamp(now: datetime) -> str:
+    return now.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def _no_store(response: Response) -> Response:
     response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -109,9 +159,7 @@ def export_partners() -> Response:
     """The partner directory as CSV (admin keys only: it holds phone numbers and accounts)."""
     _require_admin()
     text = write_partners_csv(DirectoryStore(services().store).partners())  # type: ignore[arg-type]
-    response = Response(text, mimetype="text/csv")
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return _no_store(Response(text, mimetype="text/csv"))
 
 
 def _refuse_declared_oversize() -> int | None:
