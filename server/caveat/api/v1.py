@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
+from functools import cache
 from typing import Any
 
 from flask import Blueprint, Response, current_app, g, jsonify, request
@@ -18,10 +19,11 @@ from ..guard import outgoing_from_payload
 from ..normalise import from_payload
 from ..partners_csv import DirectoryFileError, parse_partners_csv, write_partners_csv
 from ..records import DirectoryStore, import_parsed
+from ..reports import ReportStore
 from ..verify import UNKNOWN, find_sender_contact
 from .errors import ApiError
 from .guard_schema import recipients_validator
-from .schema import openapi_bytes
+from .schema import BodyValidator, openapi_bytes
 from .services import services
 
 bp = Blueprint("v1", __name__, url_prefix="/api/v1")
@@ -100,6 +102,63 @@ def sender_contact() -> Response:
     return _no_store(jsonify(found.to_dict() if found is not None else UNKNOWN))
 
 
+@bp.post("/reports")
+def report_message() -> Response:
+    """The pane's Report action: the message's sender and hashed ids, never its content."""
+    payload = read_json_body()
+    _report_validator().validate(payload)
+    sender = payload["from"].get("address") or ""
+    if "@" not in sender:
+        raise ApiError(400, "invalid_field", "from.address must be the reported sender's address")
+    report = ReportStore(services().store).add(
+        sender=sender,
+        message_id=payload.get("internet_message_id"),
+        conversation_id=payload.get("conversation_id"),
+        level=payload.get("level"),
+        finding_ids=list(payload.get("finding_ids") or []),
+        reporter=payload.get("reporter"),
+        key_id=g.api_key.id,
+        at=services().clock(),
+    )
+    response = jsonify(
+        {"id": report.id, "reported_at": _stamp(report.reported_at), "created": report.created}
+    )
+    response.status_code = 201 if report.created else 200
+    return _no_store(response)
+
+
+@bp.get("/reports")
+def list_reports() -> Response:
+    """The newest reports, for administrators (they name colleagues and senders)."""
+    _require_admin("read the reports")
+    raw = _query_text("limit", 4) or "100"
+    if not raw.isdigit() or not 1 <= int(raw) <= 1000:
+        raise ApiError(400, "invalid_field", "limit must be a whole number from 1 to 1000")
+    reports = ReportStore(services().store).recent(int(raw))
+    return _no_store(
+        jsonify(
+            {
+                "reports": [
+                    {
+                        "id": r.id,
+                        "reported_at": _stamp(r.reported_at),
+                        "sender": r.sender,
+                        "level": r.level,
+                        "finding_ids": list(r.finding_ids),
+                        "reporter": r.reporter,
+                    }
+                    for r in reports
+                ]
+            }
+        )
+    )
+
+
+@cache
+def _report_validator() -> BodyValidator:
+    return BodyValidator("ReportRequest")
+
+
 def _query_text(name: str, most: int) -> str:
     """A query parameter given at most once, at most ``most`` characters; "" when absent."""
     values = request.args.getlist(name)
@@ -170,13 +229,12 @@ def _refuse_declared_oversize() -> int | None:
     return limit
 
 
-def _require_admin() -> None:
+def _require_admin(what: str = "read or change the partner directory") -> None:
     if not getattr(g, "api_key", None) or not g.api_key.admin:
         raise ApiError(
             403,
             "forbidden",
-            "this API key may not read or change the partner directory; use a key made with "
-            "caveat keys create NAME --admin",
+            f"this API key may not {what}; use a key made with caveat keys create NAME --admin",
         )
 
 
