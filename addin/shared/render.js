@@ -177,6 +177,8 @@ export function renderVerdict(root, verdict, options = {}) {
   root.setAttribute("data-level", verdict.level);
   root.appendChild(headline(doc, verdict.level, title, text));
   root.appendChild(messageLine(doc, options));
+  // The actions come before the reasons: a long list of findings must not hide them.
+  root.appendChild(actions(doc, options));
   if (verdict.findings.length) {
     const section = el(doc, "section", null, "findings");
     section.appendChild(el(doc, "h2", "Why"));
@@ -185,7 +187,6 @@ export function renderVerdict(root, verdict, options = {}) {
     section.appendChild(list);
     root.appendChild(section);
   }
-  root.appendChild(actions(doc, options));
   if (verdict.checked_at) root.appendChild(el(doc, "footer", `Checked ${verdict.checked_at}`));
 }
 
@@ -199,7 +200,11 @@ export function renderFailure(root, banner, options = {}) {
   const doc = root.ownerDocument;
   clear(root);
   root.setAttribute("data-level", "unknown");
-  root.appendChild(headline(doc, "unknown", banner.title, banner.text));
+  // The bar says "Caveat could not check this message: why"; under the same headline the
+  // pane says only why.
+  const prefix = `${banner.title}: `;
+  const reason = banner.text.startsWith(prefix) ? banner.text.slice(prefix.length) : banner.text;
+  root.appendChild(headline(doc, "unknown", banner.title, reason.charAt(0).toUpperCase() + reason.slice(1)));
   root.appendChild(messageLine(doc, options));
   root.appendChild(actions(doc, options));
 }

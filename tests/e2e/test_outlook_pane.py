@@ -168,6 +168,10 @@ def test_verify_sender_shows_the_directory_not_the_mail(pane: Pane) -> None:
     assert "+49 30 1234569" in contact  # Finance Person's number on file
     assert "Do not use a number, link or address from the message" in contact
     pane.shot("03-verify-sender")
+    pane.page.click("button.report")
+    pane.page.wait_for_selector(".action-message.ok", timeout=15000)
+    assert "Reported" in pane.text(".action-result")
+    pane.shot("04-reported")
     pane.assert_clean()
 
 
@@ -225,7 +229,7 @@ def test_hostile_names_subjects_and_header_values_render_inert(pane: Pane) -> No
         "[...document.querySelectorAll('#caveat bdi')].map(b => b.textContent).join('')"
     )
     pane.page.wait_for_timeout(200)
-    pane.shot("04-hostile-text-inert")
+    pane.shot("05-hostile-text-inert")
     pane.assert_clean()
 
 
@@ -249,7 +253,7 @@ def test_could_not_check_when_the_service_is_down(
         assert last["status"] == "succeeded"
         assert last["message"].startswith(COULD_NOT_CHECK)
         assert last["item"] == FAKE_REPLY["subject"]
-        pane.shot("05-could-not-check")
+        pane.shot("06-could-not-check")
         assert pane.errors == []
     finally:
         pane.close()
@@ -264,6 +268,6 @@ def test_a_refused_key_is_could_not_check(browser: Any, service: Service, artifa
         assert pane.wait_level("unknown") == "unknown"
         assert "refused this add-in's key" in pane.text()
         assert pane.wait_calls(1)[0]["message"].startswith(COULD_NOT_CHECK)
-        pane.shot("06-key-refused")
+        pane.shot("07-key-refused")
     finally:
         pane.close()

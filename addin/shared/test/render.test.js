@@ -99,3 +99,12 @@ test("the headline follows the level, with the service's banner when there is on
   assert.equal(root.querySelector("header")?.getAttribute("role"), "alert");
   assert.equal(root.querySelectorAll("header").length, 1, "drawing again replaces, never appends");
 });
+
+test("the failure state gives the reason under the headline, without repeating it", () => {
+  const { root } = dom();
+  renderFailure(root, { title: "Caveat could not check this message", text: "Caveat could not check this message: the Caveat service did not answer in time. Treat it with care." });
+  assert.equal(root.getAttribute("data-level"), "unknown");
+  assert.equal(root.querySelector("h1")?.textContent, "Caveat could not check this message");
+  assert.equal(root.querySelector(".level-text")?.textContent, "The Caveat service did not answer in time. Treat it with care.");
+  assert.equal(root.querySelector("header")?.getAttribute("role"), "alert");
+});
