@@ -441,7 +441,7 @@
         config.timeoutMs = limit;
       }
     } else if (typeof location !== "undefined" && location) {
-      config.baseUrl = originOf(location);
+      config.baseUrl = baseOf(location);
       config.key = queryValue(location.search, "key");
     }
     while (config.baseUrl.charAt(config.baseUrl.length - 1) === "/") {
@@ -451,6 +451,17 @@
   }
 
   /** @param {any} place a Location */
+  function baseOf(place) {
+    // The service may live under a path prefix (https://apps.example/caveat/addin/outlook/…).
+    const path = text(place.pathname);
+    const at = path.indexOf("/addin/outlook/");
+    if (at > 0) {
+      return originOf(place) + path.slice(0, at);
+    }
+    return originOf(place);
+  }
+
+  /** @param {any} place */
   function originOf(place) {
     const origin = text(place.origin);
     if (origin && origin !== "null") {

@@ -9,6 +9,16 @@
 import { createClient } from "../shared/api.js";
 import { startPane } from "./outlook.js";
 
+/**
+ * The service's base URL: this page's origin, and the path prefix the service is mounted
+ * under, if any (https://apps.example.com/caveat/addin/outlook/taskpane.html).
+ * @param {Location} place
+ */
+function serviceBase(place) {
+  const at = place.pathname.indexOf("/addin/outlook/");
+  return place.origin + (at > 0 ? place.pathname.slice(0, at) : "");
+}
+
 /** @type {any} */
 const Office = /** @type {any} */ (globalThis).Office;
 const root = document.getElementById("caveat");
@@ -16,7 +26,7 @@ const root = document.getElementById("caveat");
 if (Office && root) {
   Office.onReady(() => {
     const key = new URLSearchParams(window.location.search).get("key") ?? "";
-    const client = createClient({ baseUrl: window.location.origin, getCredential: () => key });
+    const client = createClient({ baseUrl: serviceBase(window.location), getCredential: () => key });
     startPane({ Office, root, client });
   });
 }

@@ -103,7 +103,7 @@ def _launch_event_script() -> Response:
         abort(404)
     key = request.args.get("key", "")
     if key and len(key) <= 200 and services().store.verify_key(key) is not None:
-        config = {"baseUrl": public_origin(), "key": key}
+        config = {"baseUrl": public_base(), "key": key}
         # JSON is valid JavaScript (ASCII mode escapes U+2028/9); a verified key is plain text.
         script = f"var CAVEAT_DEPLOYMENT = {json.dumps(config)};\n{script}"
     response = Response(script, mimetype="text/javascript")
@@ -117,7 +117,7 @@ def officeaddins_allowed() -> Response:
     send-time guard in its JavaScript-only runtime and lets it make cross-origin requests
     only when the script's origin lists it here."""
     response = Response(
-        json.dumps({"allowed": [f"{public_origin()}/addin/outlook/launchevent.js"]}),
+        json.dumps({"allowed": [f"{public_base()}/addin/outlook/launchevent.js"]}),
         mimetype="application/json",
     )
     response.headers["Cache-Control"] = "public, max-age=3600"
@@ -143,6 +143,13 @@ def _small_file(folder: Path, name: str, mimetype: str) -> Response:
     response.set_etag(hashlib.sha256(data).hexdigest()[:32])
     response.make_conditional(request)
     return response
+
+
+def public_base() -> str:
+    """The URL the service is reached at, with its path prefix if mounted under one:
+    PUBLIC_URL, else what the request shows (a proxy passes a prefix as SCRIPT_NAME)."""
+    configured: str | None = current_app.config.get("PUBLIC_URL")
+    return configured.rstrip("/") if configured else request.url_root.rstrip("/")
 
 
 def public_origin() -> str:

@@ -155,6 +155,16 @@ def test_the_event_script_is_listed_in_the_well_known_file(client: FlaskClient) 
     assert r.json == {"allowed": ["http://localhost/addin/outlook/launchevent.js"]}
 
 
+def test_a_path_prefix_reaches_the_event_script_and_the_well_known_file(
+    client: FlaskClient, api_key: str
+) -> None:
+    base = "http://localhost/caveat/"  # a proxy passing the prefix as SCRIPT_NAME
+    r = client.get(f"/addin/outlook/launchevent.js?key={api_key}", base_url=base)
+    assert '"baseUrl": "http://localhost/caveat"' in r.get_data(as_text=True).split("\n", 1)[0]
+    allowed = client.get("/.well-known/microsoft-officeaddins-allowed.json", base_url=base)
+    assert allowed.json == {"allowed": ["http://localhost/caveat/addin/outlook/launchevent.js"]}
+
+
 def test_public_url_sets_the_origin(caveat_env: object) -> None:
     app = create_app(
         {"TESTING": True, "DATABASE_URL": "sqlite://", "PUBLIC_URL": "https://caveat.example.com/"}

@@ -657,6 +657,16 @@ test("without CAVEAT_DEPLOYMENT the page's origin and its ?key= are used (comman
   assert.equal(service.requests[0].headers.authorization, "Bearer cav+page_key");
 });
 
+test("a service mounted under a path prefix is called under that prefix", async (t) => {
+  const service = await serve(t, answer(NONE));
+  const url = new URL(service.baseUrl + "/caveat/addin/outlook/commands.html?key=k1");
+  const location = { origin: url.origin, protocol: url.protocol, host: url.host, pathname: url.pathname, search: url.search, href: url.href };
+  const host = outlook();
+  load(host, { globals: { location } });
+  assert.deepEqual(await raise(host, "onMessageSendHandler"), [{ allowEvent: true }]);
+  assert.equal(service.requests[0].url, "/caveat/api/v1/recipients");
+});
+
 test("CAVEAT_DEPLOYMENT wins over the page's location", async (t) => {
   const service = await serve(t, answer(NONE));
   const location = { origin: "https://elsewhere.example", search: "?key=wrong" };
