@@ -58,7 +58,7 @@
  * origin and the key is the page's own ?key= parameter. Nothing found: the check fails
  * visibly as "not configured".
  */
-(function (root) {
+(/** @param {any} root the global object */ function (root) {
   "use strict";
 
   /** @typedef {{name: string, address: string}} Person */

@@ -7,7 +7,8 @@
 
 /** @typedef {import("./api.js").Verdict} Verdict */
 /** @typedef {import("./api.js").CaveatError} CaveatError */
-/** @typedef {{show: false, key: string} | {show: true, key: string, tone: "error" | "informational", level: string, title: string, text: string}} BannerModel */
+/** @typedef {{show: true, key: string, tone: "error" | "informational", level: string, title: string, text: string}} ShownBanner */
+/** @typedef {{show: false, key: string} | ShownBanner} BannerModel */
 
 /** Outlook's limit for a notification message. */
 export const MAX_TEXT = 150;
@@ -56,7 +57,7 @@ const REASONS = {
 /**
  * The banner when no verdict could be had: never silence, which would read as "safe".
  * @param {{kind?: string} | unknown} error
- * @returns {BannerModel}
+ * @returns {ShownBanner}
  */
 export function failureBanner(error) {
   const kind = error && typeof error === "object" && "kind" in error ? String(error.kind) : "";
