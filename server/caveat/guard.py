@@ -116,8 +116,14 @@ class Outgoing:
         return self.to + self.cc + self.bcc
 
     def facts(self) -> Facts:
-        """What the checks judge: the recipients, Bcc in Cc."""
+        """What the checks judge: the recipients, Bcc in Cc, and the user as the Sender.
+
+        As the Sender the user's own address is present in the draft without being judged
+        (no check looks for a swap or an impersonation in Sender), so a user's second
+        address, kept in Cc of a thread where both appeared, is not taken for a swap of the
+        first: the old address is the one sending."""
         return Facts(
+            sender=self.user,
             to=self.to,
             cc=self.cc + self.bcc,
             subject=self.subject,

@@ -187,6 +187,7 @@ def test_an_address_in_to_and_bcc_counts_once_as_to() -> None:
 def test_the_user_helps_to_find_the_conversation_but_is_not_judged() -> None:
     out = Outgoing.build(user=addr("bo@ours.example"), to=(addr("x@ours.example"),))
     assert out.facts().from_ == ()
+    assert out.facts().sender is not None and out.facts().sender.address == "bo@ours.example"
     assert [a.address for a in out.lookup().from_] == ["bo@ours.example"]
 
 
@@ -332,3 +333,44 @@ def test_an_analyzer_without_a_store_checks_against_the_directory_only() -> None
     v = analyzer.check_recipients(out)
     assert v.level == "danger"
     assert analyzer.recipient_guard() is analyzer.recipient_guard()
+
+
+def test_the_users_own_second_address_in_cc_is_not_a_swap() -> None:
+    """A list post addressed the poster at work (To) and at free mail (Cc), both first seen
+    together; answering from the work address with the free-mail one kept in Cc moves
+    nobody. (Seen on a public list: a danger banner about the user's own address.)"""
+    both = MemorySnapshot(
+        available=True,
+        conversation=ConversationView(
+            (
+                Seen("jeff.cole@uni.example", "Jeff Cole", "cole jeff", "cole jeff", T0),
+                Seen("jeff.cole@gmail.com", "Jeff Cole", "cole jeff", "cole jeff", T0),
+            ),
+            messages=1,
+        ),
+    )
+    ctx = Context(config=CONFIG, directory=DIRECTORY, memory=both, now=T0 + timedelta(days=1))
+    user = addr("jeff.cole@uni.example", "Jeff Cole")
+    second = addr("jeff.cole@gmail.com", "Jeff Cole")
+    verdict = GUARD.check(Outgoing.build(user=user, to=(), cc=(second,), bcc=()), ctx)
+    assert verdict.level == "none", [f.id for f in verdict.verdict.findings]
+    # Answering from the free-mail address, with the work one in Cc: quiet as well.
+    back = GUARD.check(Outgoing.build(user=second, to=(), cc=(user,), bcc=()), ctx)
+    assert back.level == "none", [f.id for f in back.verdict.findings]
+    # Without the user, the same free-mail copy of a work address is still a swap.
+    stranger = addr("bo@ours.example", "Bo Lind")
+    caught = GUARD.check(
+        Outgoing.build(user=stranger, to=(), cc=(second,), bcc=()),
+        Context(config=CONFIG, directory=DIRECTORY, memory=THREAD_JEFF, now=T0 + timedelta(1)),
+    )
+    assert "RECIPIENT_SWAP_FREEMAIL" in {f.id for f in caught.verdict.findings}
+
+
+# Keys as caveat.memory.person makes them (tokens sorted).
+THREAD_JEFF = MemorySnapshot(
+    available=True,
+    conversation=ConversationView(
+        (Seen("jeff.cole@uni.example", "Jeff Cole", "cole jeff", "cole jeff", T0),),
+        messages=1,
+    ),
+)

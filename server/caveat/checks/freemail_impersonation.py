@@ -127,10 +127,10 @@ def _impersonated(key: str, a: Address, ctx: Context, in_thread: bool) -> KnownP
 def _spelled(a: Address, ctx: Context, in_thread: bool) -> str:
     """What the user name spells: a known person's name, or a company's name."""
     for key in sorted(local_name_keys(a.local)):
-        people = [
-            p for p in known_people(key, ctx, conversation=in_thread) if p.address != a.address
-        ]
-        people = [p for p in people if p.address.rpartition("@")[2] not in ctx.config.freemail]
+        known = known_people(key, ctx, conversation=in_thread)
+        if any(p.address == a.address for p in known):
+            return ""  # known_here: this very address is known under that name
+        people = [p for p in known if p.address.rpartition("@")[2] not in ctx.config.freemail]
         if people:
             p = people[0]
             return f"the name of {p.name} ({p.address})"

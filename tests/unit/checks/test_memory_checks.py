@@ -125,6 +125,25 @@ def test_a_free_mail_user_name_spelling_a_partner() -> None:
     assert "FREEMAIL_LOCALPART_IMPERSONATION" in ids(v[-1])
 
 
+def test_a_user_name_spelling_a_name_this_conversation_knows_at_that_very_address() -> None:
+    """known_here, for user names as for display names: a list post addressed a person at
+    work and at free mail together; his next post from the free-mail address is him."""
+    first = (
+        "From: Lee Park <lee.park@uni.example>\nTo: Jeff Cole <jeff.cole@uni.example>\n"
+        "Cc: Jeff Cole <jeff.cole@gmail.com>\nSubject: radio\nMessage-ID: <p1@uni.example>\n"
+    )
+    second = (
+        "From: jeff.cole@gmail.com\nTo: Lee Park <lee.park@uni.example>\nSubject: RE: radio\n"
+        "Message-ID: <p2@gmail.com>\nIn-Reply-To: <p1@uni.example>\n"
+        "References: <p1@uni.example>\n"
+    )
+    v = run(first, second, directory=False)[-1]
+    assert "FREEMAIL_LOCALPART_IMPERSONATION" not in ids(v), ids(v)
+    # The same user name from another free-mail address still spells his name.
+    other = second.replace("jeff.cole@gmail.com", "jeff.cole@outlook.com")
+    assert "FREEMAIL_LOCALPART_IMPERSONATION" in ids(run(first, other, directory=False)[-1])
+
+
 @pytest.mark.parametrize(
     "sender",
     [
