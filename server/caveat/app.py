@@ -17,7 +17,7 @@ from typing import Any
 
 from flask import Flask, Response, jsonify, request
 
-from . import __version__, addin_web, api
+from . import __version__, addin_web, api, testing_web
 from .analysis import Analyzer
 from .api.schema import RequestValidator
 from .api.services import EXTENSION, Services, catalogue_document, services
@@ -108,6 +108,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     api.init_app(app)
     addin_web.init_app(app)
+    testing_web.init_app(app)
     app.add_url_rule("/healthz", "healthz", healthz, methods=["GET"])
     app.after_request(security_headers)
     return app

@@ -85,7 +85,7 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def start_service(folder: Path) -> Service:
+def start_service(folder: Path, extra_env: dict[str, str] | None = None) -> Service:
     instance = folder / "instance"
     instance.mkdir(parents=True, exist_ok=True)
     db = f"sqlite:///{instance / 'caveat.db'}"
@@ -95,6 +95,7 @@ def start_service(folder: Path) -> Service:
         CAVEAT_INTERNAL_DOMAINS="partnera.example",
         CAVEAT_TRUST_MICROSOFT="true",
     )
+    env.update(extra_env or {})
     store = Store.from_url(db)
     try:
         store.upgrade()

@@ -15,6 +15,7 @@ from typing import Any
 from flask import Blueprint, Response, current_app, g, jsonify, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from .. import testing_web
 from ..guard import outgoing_from_payload
 from ..normalise import from_payload
 from ..partners_csv import DirectoryFileError, parse_partners_csv, write_partners_csv
@@ -69,6 +70,7 @@ def analyze() -> Response:
     facts = from_payload(payload, s.config.limits)
     now = s.clock()
     verdict = s.analyzer.analyze(facts, now)
+    testing_web.record_analyze(facts, verdict.level)
     body = {**verdict.to_dict(), "message_id": facts.message_id, "checked_at": _stamp(now)}
     return _no_store(jsonify(body))
 

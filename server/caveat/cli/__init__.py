@@ -6,7 +6,7 @@ import argparse
 import sys
 
 from .. import __version__
-from . import keys, manifest, partners, scan, serve
+from . import keys, manifest, partners, scan, serve, thunderbird
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -15,7 +15,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"caveat {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for module in (scan, partners, serve, keys, manifest):
+    for module in (scan, partners, serve, keys, manifest, thunderbird):
         module.register(sub)
     return parser
 

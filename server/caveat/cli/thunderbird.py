@@ -1,0 +1,132 @@
+"""``caveat thunderbird-xpi``: the Thunderbird extension as an XPI to install or push.
+
+Without ``--base-url`` the XPI is generic: each user enters the service's address and key in
+the extension's options. With it, the XPI names the service (and asks Thunderbird for that
+origin only); with ``--key`` (or ``CAVEAT_ADDIN_KEY``) it also carries the key, which must
+be an active, non-admin key of the store, as for the Outlook manifest.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+from typing import TextIO
+
+from ..manifest import write_atomically
+from ..settings import SettingsError
+from ..storage import StorageError
+from ..thunderbird import Deployment, XpiError, build_xpi, service_url
+from .common import add_db_option
+from .database import open_store
+
+PROG = "caveat thunderbird-xpi"
+KEY_ENV = "CAVEAT_ADDIN_KEY"
+DEFAULT_OUT = Path("dist") / "caveat-thunderbird.xpi"
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser(
+        "thunderbird-xpi",
+        help="build the Thunderbird extension (XPI), generic or for this deployment",
+        description="Build the Thunderbird extension as an XPI file. Without --base-url "
+        "users enter the service's address and key in the extension's options; with it "
+        "the extension is preconfigured for this deployment.",
+    )
+    p.add_argument(
+        "--base-url",
+        metavar="URL",
+        default=None,
+        help="the https address at which Thunderbird reaches this service, "
+        "e.g. https://caveat.example.com (http only on loopback)",
+    )
+    p.add_argument(
+        "--key",
+        metavar="KEY",
+        default=None,
+        help=f"an analyze-only API key to embed (default: ${KEY_ENV} when set; otherwise "
+        "users enter their key in the options)",
+    )
+    p.add_argument(
+        "--out",
+        metavar="FILE",
+        type=Path,
+        default=DEFAULT_OUT,
+        help=f"where to write the XPI (default: {DEFAULT_OUT})",
+    )
+    add_db_option(p, "where --key is checked; default: DATABASE_URL")
+    p.set_defaults(func=run)
+
+
+def _fail(err: TextIO, message: str) -> int:
+    print(f"{PROG}: {message}", file=err)
+    return 2
+
+
+def _check_key(db: str | None, key: str, source: str) -> str | None:
+    """None when ``key`` may be embedded, else why not."""
+    try:
+        store = open_store(db)
+    except (SettingsError, StorageError) as exc:
+        return str(exc)
+    try:
+        found = store.verify_key(key)
+    except StorageError as exc:
+        return str(exc)
+    finally:
+        store.dispose()
+    if found is None:
+        return (
+            f"the key from {source} is not an active API key of this store (unknown or "
+            "revoked); create one with `caveat keys create thunderbird-addin`"
+        )
+    if found.admin:
+        return (
+            f"the key from {source} is an admin key (id {found.id}); the extension must "
+            "carry a key that can only ask for analyses"
+        )
+    return None
+
+
+def run(args: argparse.Namespace, err: TextIO | None = None) -> int:
+    err = err or sys.stderr
+    out: Path = args.out
+    if out.is_dir():
+        return _fail(err, f"cannot write {out}: it is a folder")
+    base: str | None = None
+    if args.base_url is not None:
+        try:
+            base = service_url(args.base_url)
+        except XpiError as exc:
+            return _fail(err, str(exc))
+
+    if args.key is not None:
+        key, source = args.key.strip(), "--key"
+    elif os.environ.get(KEY_ENV, "").strip():
+        key, source = os.environ[KEY_ENV].strip(), KEY_ENV
+    else:
+        key, source = "", ""
+    if key:
+        if base is None:
+            return _fail(err, f"a key ({source}) needs --base-url: it is for one deployment")
+        problem = _check_key(args.db, key, source)
+        if problem:
+            return _fail(err, problem)
+    elif args.key is not None:
+        return _fail(err, "--key is empty")
+
+    try:
+        data = build_xpi(Deployment(base_url=base, api_key=key or None))
+    except XpiError as exc:
+        return _fail(err, str(exc))
+    try:
+        write_atomically(out, data)
+    except OSError as exc:
+        return _fail(err, f"cannot write {out}: {exc.strerror or exc}")
+    if base is None:
+        what = "generic: users enter the address and key in its options"
+    else:
+        what = f"for {base}" + (", with its key" if key else ", users enter their key")
+    print(f"Wrote {out} ({len(data)} bytes), {what}.", file=err)
+    return 0
