@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed
 HOST   ?= 127.0.0.1
 PORT   ?= 8443
 
-.PHONY: run test lint bench freemail clean
+.PHONY: run test lint bench freemail thunderbird-xpi clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,11 +27,24 @@ run: $(STAMP)
 # The browser tests (tests/e2e) drive Debian's Chromium, which scripts/ensure-browser
 # installs; CAVEAT_TEST_BROWSER=required makes them fail rather than skip without it.
 # scripts/node-test installs Node.js and the add-ins' npm packages the same way.
+# The Thunderbird tests (tests/e2e/test_thunderbird.py) run Debian's Thunderbird ESR, which
+# scripts/ensure-thunderbird installs; CAVEAT_TEST_THUNDERBIRD=required makes them fail
+# rather than skip without it. The XPI is built and linted after the JavaScript tests.
 test: $(STAMP)
 	$(BIN)/ruff check server tests bench
 	scripts/ensure-browser
-	CAVEAT_TEST_POSTGRES=required CAVEAT_TEST_BROWSER=required scripts/with-postgres $(BIN)/python -m pytest
+	scripts/ensure-thunderbird
+	CAVEAT_TEST_POSTGRES=required CAVEAT_TEST_BROWSER=required CAVEAT_TEST_THUNDERBIRD=required \
+		scripts/with-postgres $(BIN)/python -m pytest
 	scripts/node-test
+	$(MAKE) --no-print-directory thunderbird-xpi
+	scripts/lint-thunderbird dist/caveat-thunderbird.xpi
+
+# The Thunderbird extension as dist/caveat-thunderbird.xpi: generic (address and key in its
+# options), or for one deployment with BASE_URL=https://caveat.example.com (and KEY=...).
+thunderbird-xpi: $(STAMP)
+	$(BIN)/caveat thunderbird-xpi --out dist/caveat-thunderbird.xpi \
+		$(if $(BASE_URL),--base-url '$(BASE_URL)') $(if $(KEY),--key '$(KEY)')
 
 lint: $(STAMP)
 	$(BIN)/ruff check server tests bench

@@ -44,12 +44,12 @@ RUN_SECONDS = 150
 
 #: A profile that starts straight into the message: no account wizard, no default-client
 #: question, no start page, no updates or telemetry, and the XPI in the profile enabled
-#: without asking (autoDisableScopes=0). Thunderbird does not require signed extensions.
+#: without asking (autoDisableScopes=0). Signing and host permissions are left at
+#: Thunderbird's defaults, as on a user's machine: an unsigned XPI loads, and the
+#: deployment build's host permission is granted at installation.
 PREFS = {
     "extensions.autoDisableScopes": 0,
     "extensions.enabledScopes": 15,
-    "xpinstall.signatures.required": False,
-    "extensions.originControls.grantByDefault": True,
     "extensions.update.enabled": False,
     "app.update.disabledForTesting": True,
     "mail.shell.checkDefaultClient": False,

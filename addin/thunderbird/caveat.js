@@ -1,0 +1,754 @@
+// @ts-check
+/**
+ * The Thunderbird adapter: the background's logic, apart from the `messenger` global so
+ * that the tests can hand it a stand-in.
+ *
+ * For each message Thunderbird displays on its own, it reads the raw header block, a
+ * plain-text snippet of the body, the subject and the Message-ID, asks the service once,
+ * and shows the answer three ways: the badge and title of the message display action (per
+ * tab), the banner the display script puts at the top of the message, and the popup. It
+ * decides nothing itself, and it keeps no message content beyond the one request.
+ *
+ * The display script, the popup and this module talk through one runtime.onMessage
+ * dispatcher keyed on a `command` field:
+ *
+ *   {command: "banner"}                        (display script) -> {show: false} | ShownBanner
+ *   {command: "shown", level, shown, text}     (display script) -> {ok: true}
+ *   {command: "details"}                       (popup) -> Details
+ *   {command: "verify", messageId?}            (popup) -> {ok: true, contact} | {ok: false, message}
+ *   {command: "report", messageId?}            (popup) -> {ok: true} | {ok: false, message}
+ *
+ * Any other command, or a message from anywhere but this extension, is refused (the promise
+ * rejects).
+ */
+
+import { createClient } from "../shared/api.js";
+import { COULD_NOT_CHECK, bannerFor, failureBanner, fit } from "../shared/banner.js";
+
+/** @typedef {import("../shared/api.js").Verdict} Verdict */
+/** @typedef {import("../shared/api.js").SenderContact} SenderContact */
+/** @typedef {import("../shared/banner.js").ShownBanner} ShownBanner */
+/** @typedef {ReturnType<typeof createClient>} Client */
+/** @typedef {{base_url?: string, api_key?: string, display_report_url?: string}} Deployment */
+/** @typedef {{verdict: Verdict} | {failure: ShownBanner}} Outcome */
+/** @typedef {{name: string, address: string}} Mailbox */
+/**
+ * @typedef {{state: "none"}
+ *   | {state: "verdict", messageId: number, verdict: Verdict, from: Mailbox | null, subject: string}
+ *   | {state: "failure", messageId: number, banner: ShownBanner, from: Mailbox | null, subject: string}} Details
+ */
+
+/** Where the builder writes the deployment's settings, from the XPI's root. */
+export const DEPLOYMENT_PATH = "thunderbird/deployment.json";
+/** The display script, registered once (the registration outlives restarts). */
+export const DISPLAY_SCRIPT = {
+  id: "caveat-banner",
+  js: ["thunderbird/display.js"],
+  css: ["thunderbird/display.css"],
+  runAt: "document_end",
+};
+/** The service's limits: 256 KiB of headers in UTF-8; the body snippet is kept well under its 64 KiB. */
+export const MAX_HEADER_BYTES = 256 * 1024;
+export const MAX_BODY_CHARS = 20_000;
+/** Verify sender takes an address of up to 320 characters and a name of up to 256. */
+export const MAX_ADDRESS_CHARS = 320;
+export const MAX_NAME_CHARS = 256;
+/** A report's Message-ID is at most 998 characters (RFC 5322's line length). */
+const MAX_MESSAGE_ID_CHARS = 998;
+/** Answers kept, newest last; an old message displayed again is simply checked again. */
+export const CACHE_SIZE = 100;
+/** A failure is shared by the display event and the banner request, then retried. */
+export const FAILURE_TTL_MS = 30_000;
+
+/** Badge of each state on the message display action. */
+export const BADGES = {
+  danger: { text: "!", color: "#b3261e", words: "danger" },
+  caution: { text: "!", color: "#a15c00", words: "caution" },
+  info: { text: "i", color: "#0b57d0", words: "note" },
+  unknown: { text: "?", color: "#a15c00", words: "could not check this message" },
+  none: { text: "", color: null, words: "nothing unusual found" },
+};
+
+/** Why the check could not be made, for failures this adapter finds before any request. */
+const OWN_REASONS = {
+  not_configured: "Caveat is not configured: it has no service URL or API key. Ask your administrator.",
+  bad_url: "the service URL in Caveat's settings is not valid. Ask your administrator.",
+  unreadable: "Thunderbird could not read this message.",
+};
+
+const LEVELS = new Set(["none", "info", "caution", "danger", "unknown"]);
+
+export class AdapterError extends Error {
+  /**
+   * @param {keyof typeof OWN_REASONS} kind
+   * @param {string} message
+   */
+  constructor(kind, message) {
+    super(message);
+    this.name = "AdapterError";
+    this.kind = kind;
+  }
+}
+
+/**
+ * The "could not check" banner, with this adapter's own reasons added to the shared ones.
+ * @param {unknown} error
+ * @returns {ShownBanner}
+ */
+export function failureFor(error) {
+  const banner = failureBanner(error);
+  const kind = error && typeof error === "object" && "kind" in error ? String(error.kind) : "";
+  const own = OWN_REASONS[/** @type {keyof typeof OWN_REASONS} */ (kind)];
+  return own ? { ...banner, text: fit(`${COULD_NOT_CHECK}: ${own} Treat it with care.`) } : banner;
+}
+
+/**
+ * The deployment's settings from the XPI; {} when there are none or they cannot be read.
+ * @param {any} messenger
+ * @param {typeof fetch} [fetchImpl]
+ * @returns {Promise<Deployment>}
+ */
+export async function fetchDeployment(messenger, fetchImpl) {
+  const doFetch = fetchImpl ?? globalThis.fetch.bind(globalThis);
+  try {
+    const response = await doFetch(messenger.runtime.getURL(DEPLOYMENT_PATH));
+    return cleanDeployment(await response.json());
+  } catch {
+    return {};
+  }
+}
+
+/**
+ * Only the known keys, and only when they are non-empty strings.
+ * @param {unknown} data
+ * @returns {Deployment}
+ */
+export function cleanDeployment(data) {
+  /** @type {Deployment} */
+  const out = {};
+  if (!data || typeof data !== "object") return out;
+  const record = /** @type {Record<string, unknown>} */ (data);
+  for (const key of /** @type {const} */ (["base_url", "api_key", "display_report_url"])) {
+    const value = record[key];
+    if (typeof value === "string" && value.trim()) out[key] = value.trim();
+  }
+  return out;
+}
+
+/**
+ * The header block of a raw message: its bytes up to the first empty line, at most
+ * MAX_HEADER_BYTES of UTF-8 once decoded (undecodable bytes become U+FFFD). Reads a slice
+ * of the file, never the whole message.
+ * @param {Blob | string} raw a File (data_format "File"), or a binary string (older hosts)
+ * @returns {Promise<string>}
+ */
+export async function headerBlock(raw) {
+  /** @type {Uint8Array} */
+  let bytes;
+  if (typeof raw === "string") {
+    const part = raw.slice(0, MAX_HEADER_BYTES + 4);
+    bytes = Uint8Array.from(part, (c) => c.charCodeAt(0) & 0xff);
+  } else {
+    bytes = new Uint8Array(await raw.slice(0, MAX_HEADER_BYTES + 4).arrayBuffer());
+  }
+  const blank = blankLine(bytes);
+  let end;
+  if (blank >= 0 && blank <= MAX_HEADER_BYTES) {
+    end = blank;
+  } else {
+    // No end of the header block within the limit: keep whole lines only.
+    const limit = Math.min(bytes.length, MAX_HEADER_BYTES);
+    const lastBreak = bytes.lastIndexOf(0x0a, limit - 1);
+    end = bytes.length <= MAX_HEADER_BYTES ? bytes.length : lastBreak >= 0 ? lastBreak + 1 : limit;
+  }
+  let text = new TextDecoder("utf-8", { fatal: false }).decode(bytes.subarray(0, end));
+  // A replaced byte grows from one to three bytes: cut whole lines until the text fits.
+  const encoder = new TextEncoder();
+  while (encoder.encode(text).length > MAX_HEADER_BYTES) {
+    const at = text.lastIndexOf("\n", text.length - 2);
+    text = at >= 0 ? text.slice(0, at + 1) : "";
+  }
+  return text;
+}
+
+/**
+ * Where the header block ends: the index just after the line break that precedes the first
+ * empty line (LF LF or LF CR LF), or -1.
+ * @param {Uint8Array} bytes
+ */
+function blankLine(bytes) {
+  if (bytes[0] === 0x0a || (bytes[0] === 0x0d && bytes[1] === 0x0a)) return 0;
+  for (let i = bytes.indexOf(0x0a); i >= 0; i = bytes.indexOf(0x0a, i + 1)) {
+    if (bytes[i + 1] === 0x0a || (bytes[i + 1] === 0x0d && bytes[i + 2] === 0x0a)) return i + 1;
+  }
+  return -1;
+}
+
+/**
+ * Cut text to `max` UTF-16 units without splitting a surrogate pair.
+ * @param {string} text
+ * @param {number} max
+ */
+export function cut(text, max) {
+  if (text.length <= max) return text;
+  const code = text.charCodeAt(max - 1);
+  return text.slice(0, code >= 0xd800 && code <= 0xdbff ? max - 1 : max);
+}
+
+/**
+ * A plain-text snippet of the body: the text/plain parts, or else the text/html parts
+ * turned into text. Undefined when there is none.
+ * @param {any} messenger
+ * @param {number} messageId
+ * @returns {Promise<string | undefined>}
+ */
+export async function bodySnippet(messenger, messageId) {
+  /** @type {{contentType?: string, content?: string}[]} */
+  let parts;
+  try {
+    parts = await messenger.messages.listInlineTextParts(messageId);
+  } catch {
+    return undefined;
+  }
+  if (!Array.isArray(parts)) return undefined;
+  /** @param {string} type */
+  const ofType = (type) =>
+    parts
+      .filter((p) => typeof p.content === "string" && String(p.contentType ?? "").toLowerCase().split(";")[0].trim() === type)
+      .map((p) => /** @type {string} */ (p.content));
+  const plain = ofType("text/plain");
+  if (plain.length) return cut(plain.join("\n\n"), MAX_BODY_CHARS) || undefined;
+  const html = ofType("text/html");
+  if (!html.length) return undefined;
+  const text = [];
+  for (const part of html) {
+    const converted = await htmlToText(messenger, part);
+    if (converted) text.push(converted);
+    if (text.join("\n\n").length >= MAX_BODY_CHARS) break;
+  }
+  return cut(text.join("\n\n"), MAX_BODY_CHARS) || undefined;
+}
+
+/**
+ * @param {any} messenger
+ * @param {string} html
+ * @returns {Promise<string>}
+ */
+async function htmlToText(messenger, html) {
+  const utilities = messenger.messengerUtilities;
+  if (utilities && typeof utilities.convertToPlainText === "function") {
+    try {
+      const text = await utilities.convertToPlainText(html);
+      return typeof text === "string" ? text : "";
+    } catch {
+      return "";
+    }
+  }
+  // Older hosts: an inert parse (no script runs, nothing loads) and its text.
+  if (typeof DOMParser === "function") {
+    const doc = new DOMParser().parseFromString(html, "text/html");
+    doc.querySelectorAll("script, style, template").forEach((node) => node.remove());
+    return (doc.body?.textContent ?? "").replace(/[ \t]+\n/g, "\n").trim();
+  }
+  return "";
+}
+
+/**
+ * The mailbox in a From value ("Name <a@b>"), with Thunderbird's parser when it has one.
+ * @param {any} messenger
+ * @param {unknown} author
+ * @returns {Promise<Mailbox | null>}
+ */
+export async function parseAuthor(messenger, author) {
+  if (typeof author !== "string" || !author.trim()) return null;
+  const utilities = messenger.messengerUtilities;
+  if (utilities && typeof utilities.parseMailboxString === "function") {
+    try {
+      const parsed = await utilities.parseMailboxString(author);
+      const first = Array.isArray(parsed) ? flatten(parsed).find((m) => m.email) : undefined;
+      return first ? mailbox(first.name ?? "", first.email ?? "") : null;
+    } catch {
+      // fall through to the local parser
+    }
+  }
+  return parseMailboxFallback(author);
+}
+
+/**
+ * @param {{name?: string, email?: string, group?: any[]}[]} list
+ * @returns {{name?: string, email?: string}[]}
+ */
+function flatten(list) {
+  return list.flatMap((m) => (Array.isArray(m.group) ? flatten(m.group) : [m]));
+}
+
+/**
+ * @param {string} name
+ * @param {string} address
+ * @returns {Mailbox | null}
+ */
+function mailbox(name, address) {
+  const clean = address.trim();
+  if (!/^[^\s@<>]+@[^\s@<>]+$/.test(clean) || clean.length > MAX_ADDRESS_CHARS) return null;
+  return { name: cut(name.trim(), MAX_NAME_CHARS), address: clean };
+}
+
+/**
+ * One mailbox, read without Thunderbird's parser: `Name <addr>`, `"Last, First" <addr>`,
+ * or a bare address. Anything else is no address rather than a guess.
+ * @param {string} text
+ * @returns {Mailbox | null}
+ */
+export function parseMailboxFallback(text) {
+  const value = text.trim();
+  const angle = /<([^<>]*)>\s*$/.exec(value);
+  if (angle) {
+    let name = value.slice(0, angle.index).trim();
+    if (name.length >= 2 && name.startsWith('"') && name.endsWith('"')) {
+      name = name.slice(1, -1).replace(/\\(.)/g, "$1");
+    }
+    return mailbox(name, angle[1]);
+  }
+  return mailbox("", value);
+}
+
+/**
+ * What POST /api/v1/analyze gets for one message. A part Thunderbird will not give is left
+ * out, not guessed; a message whose raw source cannot be read is not checked at all.
+ * @param {any} messenger
+ * @param {any} header a MessageHeader
+ * @returns {Promise<Record<string, unknown>>}
+ */
+export async function collectMessage(messenger, header) {
+  /** @type {Blob | string} */
+  let raw;
+  try {
+    raw = await messenger.messages.getRaw(header.id, { data_format: "File" });
+  } catch {
+    throw new AdapterError("unreadable", "the raw message could not be read");
+  }
+  const headers = await headerBlock(raw);
+  /** @type {Record<string, unknown>} */
+  const payload = {};
+  if (headers.trim()) {
+    payload.headers = headers;
+  } else {
+    // No header block in the source: From as Thunderbird shows it is the one fact left.
+    const from = await parseAuthor(messenger, header.author);
+    if (from) payload.from = from;
+  }
+  const body = await bodySnippet(messenger, header.id);
+  if (body) payload.body = body;
+  if (typeof header.subject === "string") payload.subject = header.subject;
+  if (typeof header.headerMessageId === "string" && header.headerMessageId) {
+    payload.internet_message_id = header.headerMessageId;
+  }
+  return payload;
+}
+
+/**
+ * The one message a tab shows, or null when it shows none or several. MV3 has only
+ * getDisplayedMessages (a MessageList); MV2 also had getDisplayedMessage.
+ * @param {any} messenger
+ * @param {number} tabId
+ * @returns {Promise<any | null>}
+ */
+export async function displayedMessage(messenger, tabId) {
+  const display = messenger.messageDisplay;
+  if (typeof display.getDisplayedMessages === "function") {
+    return single(await display.getDisplayedMessages(tabId));
+  }
+  return (await display.getDisplayedMessage(tabId)) ?? null;
+}
+
+/**
+ * The only message of an event's or a call's list (an array in MV2, a MessageList in MV3).
+ * @param {any} list
+ * @returns {any | null}
+ */
+export function single(list) {
+  if (Array.isArray(list)) return list.length === 1 ? list[0] : null;
+  if (list && Array.isArray(list.messages)) {
+    // A MessageList with an id has further pages: more than one message.
+    return list.messages.length === 1 && !list.id ? list.messages[0] : null;
+  }
+  return null;
+}
+
+/**
+ * The background's logic, to be started once.
+ * @param {{
+ *   messenger: any,
+ *   fetchImpl?: typeof fetch,
+ *   loadDeployment?: () => Promise<Deployment>,
+ *   now?: () => number,
+ *   timeoutMs?: number,
+ * }} options
+ */
+export function createCaveat({ messenger, fetchImpl, loadDeployment, now = Date.now, timeoutMs }) {
+  const doFetch = fetchImpl ?? globalThis.fetch.bind(globalThis);
+  /** @type {Promise<Deployment>} */
+  let deployment = Promise.resolve({});
+  /** @type {Promise<{client: Client | null, problem: AdapterError | null, reportUrl: string}>} */
+  let config = Promise.resolve({ client: null, problem: new AdapterError("not_configured", "not started"), reportUrl: "" });
+  /** @type {Map<number, {promise: Promise<Outcome>, failedAt: number}>} */
+  const cache = new Map();
+  /** Which message each tab shows, so that a late answer does not badge the wrong one. */
+  /** @type {Map<number, number>} */
+  const shownIn = new Map();
+  /** Tabs whose display script has asked for its banner (it runs there). */
+  /** @type {Set<number>} */
+  const bannerAsked = new Set();
+
+  async function readConfig() {
+    const fixed = await deployment;
+    /** @type {Record<string, unknown>} */
+    let stored = {};
+    try {
+      stored = (await messenger.storage.local.get(["baseUrl", "apiKey"])) ?? {};
+    } catch {
+      stored = {};
+    }
+    const text = (/** @type {unknown} */ v) => (typeof v === "string" ? v.trim() : "");
+    const baseUrl = text(stored.baseUrl) || fixed.base_url || "";
+    const apiKey = text(stored.apiKey) || fixed.api_key || "";
+    const reportUrl = fixed.display_report_url ?? "";
+    if (!baseUrl || !apiKey) {
+      return { client: null, problem: new AdapterError("not_configured", "no service URL or API key"), reportUrl };
+    }
+    try {
+      const client = createClient({ baseUrl, getCredential: () => apiKey, fetchImpl: doFetch, timeoutMs });
+      return { client, problem: null, reportUrl };
+    } catch {
+      return { client: null, problem: new AdapterError("bad_url", "the service URL is not valid"), reportUrl };
+    }
+  }
+
+  /**
+   * @param {any} header
+   * @returns {Promise<Verdict>}
+   */
+  async function check(header) {
+    const { client, problem } = await config;
+    if (!client) throw problem;
+    const payload = await collectMessage(messenger, header);
+    return client.analyze(payload);
+  }
+
+  /**
+   * The outcome for one message: asked once, shared by whoever asks.
+   * @param {any} header
+   * @returns {Promise<Outcome>}
+   */
+  function analysisFor(header) {
+    const key = header.id;
+    const hit = cache.get(key);
+    if (hit && !(hit.failedAt && now() - hit.failedAt > FAILURE_TTL_MS)) {
+      // Most recently used last.
+      cache.delete(key);
+      cache.set(key, hit);
+      return hit.promise;
+    }
+    /** @type {{promise: Promise<Outcome>, failedAt: number}} */
+    const entry = {
+      failedAt: 0,
+      promise: check(header).then(
+        (verdict) => ({ verdict }),
+        (error) => {
+          entry.failedAt = now();
+          return { failure: failureFor(error) };
+        },
+      ),
+    };
+    cache.delete(key);
+    cache.set(key, entry);
+    while (cache.size > CACHE_SIZE) {
+      const oldest = cache.keys().next().value;
+      if (oldest === undefined) break;
+      cache.delete(oldest);
+    }
+    return entry.promise;
+  }
+
+  /**
+   * Badge, colour and title of the message display action in one tab.
+   * @param {number} tabId
+   * @param {{text: string, color: string | null, title: string}} state
+   */
+  async function setAction(tabId, state) {
+    const action = messenger.messageDisplayAction;
+    try {
+      await Promise.all([
+        action.setBadgeText({ tabId, text: state.text }),
+        action.setBadgeBackgroundColor({ tabId, color: state.color }),
+        action.setTitle({ tabId, title: state.title }),
+      ]);
+    } catch {
+      // The tab closed meanwhile.
+    }
+  }
+
+  /**
+   * @param {Outcome} outcome
+   */
+  function actionState(outcome) {
+    if ("verdict" in outcome) {
+      const { verdict } = outcome;
+      const badge = BADGES[verdict.level];
+      const about = verdict.level === "none" ? "" : verdict.banner?.title ? ` \u2014 ${verdict.banner.title}` : "";
+      return { text: badge.text, color: badge.color, title: fit(`Caveat: ${badge.words}${about}`, 200) };
+    }
+    const reason = outcome.failure.text.startsWith(`${COULD_NOT_CHECK}: `)
+      ? outcome.failure.text.slice(COULD_NOT_CHECK.length + 2)
+      : outcome.failure.text;
+    return { text: BADGES.unknown.text, color: BADGES.unknown.color, title: fit(`Caveat: ${BADGES.unknown.words} \u2014 ${reason}`, 200) };
+  }
+
+  /**
+   * @param {any} tab
+   * @param {any} list
+   */
+  async function onDisplayed(tab, list) {
+    const tabId = tab && tab.id;
+    if (typeof tabId !== "number") return;
+    const header = single(list);
+    if (!header) {
+      shownIn.delete(tabId);
+      await setAction(tabId, { text: "", color: null, title: "Caveat" });
+      return;
+    }
+    shownIn.set(tabId, header.id);
+    await setAction(tabId, { text: "", color: null, title: "Caveat: checking this message\u2026" });
+    const outcome = await analysisFor(header);
+    if (shownIn.get(tabId) !== header.id) return;
+    await setAction(tabId, actionState(outcome));
+  }
+
+  /** The message the reader is looking at, for the popup. */
+  async function activeMessage() {
+    const tabs = await messenger.tabs.query({ active: true, currentWindow: true });
+    const tab = Array.isArray(tabs) ? tabs[0] : null;
+    if (!tab || typeof tab.id !== "number") return null;
+    return displayedMessage(messenger, tab.id);
+  }
+
+  /**
+   * The popup's message, refusing to act on another one than the popup shows.
+   * @param {any} message
+   */
+  async function popupMessage(message) {
+    const header = await activeMessage();
+    if (!header) return null;
+    if (message.messageId !== undefined && message.messageId !== header.id) return null;
+    return header;
+  }
+
+  /**
+   * @param {any} sender
+   */
+  function fromDisplayScript(sender) {
+    return sender && sender.tab && typeof sender.tab.id === "number";
+  }
+
+  /**
+   * An extension page (the popup): its URL is inside this extension; a content script's
+   * is the message's.
+   * @param {any} sender
+   */
+  function fromExtensionPage(sender) {
+    if (typeof sender.url === "string") return sender.url.startsWith(messenger.runtime.getURL(""));
+    return !sender.tab;
+  }
+
+  /** @type {Record<string, (message: any, sender: any) => Promise<unknown>>} */
+  const commands = {
+    async banner(_message, sender) {
+      if (!fromDisplayScript(sender)) throw new Error("banner is asked by the display script");
+      bannerAsked.add(sender.tab.id);
+      const header = await displayedMessage(messenger, sender.tab.id);
+      if (!header) return { show: false };
+      const outcome = await analysisFor(header);
+      if ("failure" in outcome) return outcome.failure;
+      const model = bannerFor(outcome.verdict);
+      return model.show ? model : { show: false };
+    },
+
+    async shown(message, sender) {
+      if (!fromDisplayScript(sender)) throw new Error("shown is sent by the display script");
+      const { reportUrl } = await config;
+      if (!reportUrl) return { ok: true };
+      const header = await displayedMessage(messenger, sender.tab.id);
+      const report = {
+        internet_message_id: header && header.headerMessageId ? String(header.headerMessageId) : "",
+        level: LEVELS.has(message.level) ? message.level : null,
+        shown: message.shown === true,
+        text: typeof message.text === "string" ? message.text.slice(0, 1000) : "",
+      };
+      try {
+        await doFetch(reportUrl, {
+          method: "POST",
+          headers: { "Content-Type": "application/json" },
+          body: JSON.stringify(report),
+          credentials: "omit",
+        });
+      } catch {
+        // A test-only diagnostic: its failure changes nothing for the reader.
+      }
+      return { ok: true };
+    },
+
+    async details(_message, sender) {
+      if (!fromExtensionPage(sender)) throw new Error("details is asked by the popup");
+      const header = await activeMessage();
+      if (!header) return /** @type {Details} */ ({ state: "none" });
+      const outcome = await analysisFor(header);
+      const from = await parseAuthor(messenger, header.author);
+      const subject = typeof header.subject === "string" ? header.subject : "";
+      if ("verdict" in outcome) {
+        return /** @type {Details} */ ({ state: "verdict", messageId: header.id, verdict: outcome.verdict, from, subject });
+      }
+      return /** @type {Details} */ ({ state: "failure", messageId: header.id, banner: outcome.failure, from, subject });
+    },
+
+    async verify(message, sender) {
+      if (!fromExtensionPage(sender)) throw new Error("verify is asked by the popup");
+      const header = await popupMessage(message);
+      if (!header) return { ok: false, message: "This message is no longer open. Open Caveat again." };
+      const from = await parseAuthor(messenger, header.author);
+      if (!from) return { ok: false, message: "This message has no sender address to look up." };
+      const { client, problem } = await config;
+      try {
+        if (!client) throw problem;
+        const contact = await client.senderContact(from);
+        return { ok: true, contact };
+      } catch (error) {
+        return { ok: false, message: `The partner directory could not be reached: ${failureFor(error).text}` };
+      }
+    },
+
+    async report(message, sender) {
+      if (!fromExtensionPage(sender)) throw new Error("report is asked by the popup");
+      const header = await popupMessage(message);
+      if (!header) return { ok: false, message: "This message is no longer open. Open Caveat again." };
+      const from = await parseAuthor(messenger, header.author);
+      if (!from) return { ok: false, message: "This message has no sender address to report." };
+      const outcome = await analysisFor(header);
+      const verdict = "verdict" in outcome ? outcome.verdict : null;
+      const messageId = typeof header.headerMessageId === "string" ? header.headerMessageId : "";
+      const { client, problem } = await config;
+      try {
+        if (!client) throw problem;
+        await client.report({
+          from,
+          internet_message_id: messageId && messageId.length <= MAX_MESSAGE_ID_CHARS ? messageId : null,
+          level: verdict ? verdict.level : null,
+          finding_ids: verdict ? verdict.findings.map((f) => f.id) : [],
+          reporter: null,
+        });
+        return { ok: true };
+      } catch (error) {
+        return { ok: false, message: `The report could not be sent: ${failureFor(error).text}` };
+      }
+    },
+  };
+
+  /**
+   * The one runtime.onMessage dispatcher.
+   * @param {any} message
+   * @param {any} sender
+   * @returns {Promise<unknown>}
+   */
+  function handleMessage(message, sender) {
+    if (!sender || sender.id !== messenger.runtime.id) {
+      return Promise.reject(new Error("messages are taken only from this extension"));
+    }
+    const command = message && typeof message === "object" ? message.command : undefined;
+    if (typeof command !== "string" || !Object.hasOwn(commands, command)) {
+      return Promise.reject(new Error(`unknown command: ${String(command).slice(0, 40)}`));
+    }
+    return commands[command](message, sender);
+  }
+
+  /**
+   * Make sure the display script is registered; it stays registered across restarts.
+   * @returns {Promise<boolean>} whether it was registered just now
+   */
+  async function ensureDisplayScript() {
+    const scripting = messenger.scripting.messageDisplay;
+    const existing = await scripting.getRegisteredScripts({ ids: [DISPLAY_SCRIPT.id] });
+    if (Array.isArray(existing) && existing.some((s) => s && s.id === DISPLAY_SCRIPT.id)) return false;
+    try {
+      await scripting.registerScripts([{ ...DISPLAY_SCRIPT, js: [...DISPLAY_SCRIPT.js], css: [...DISPLAY_SCRIPT.css] }]);
+    } catch (error) {
+      // Registered meanwhile by another start of the background: that is what we wanted.
+      if (!/already|duplicate/i.test(String(error && /** @type {any} */ (error).message))) throw error;
+      return false;
+    }
+    return true;
+  }
+
+  /**
+   * A script registered now applies only to messages opened from now on. A message already
+   * open (the one Thunderbird was started with, at installation) gets it injected, as
+   * Thunderbird documents; where that is refused, the badge still tells.
+   */
+  async function injectIntoOpenMessages() {
+    /** @type {any[]} */
+    let tabs = [];
+    try {
+      tabs = (await messenger.tabs.query({})) ?? [];
+    } catch {
+      return;
+    }
+    for (const tab of tabs) {
+      if (!tab || typeof tab.id !== "number" || bannerAsked.has(tab.id)) continue;
+      if (tab.type && tab.type !== "mail" && tab.type !== "messageDisplay") continue;
+      try {
+        if (!(await displayedMessage(messenger, tab.id))) continue;
+        if (bannerAsked.has(tab.id)) continue;
+        const target = { tabId: tab.id };
+        await messenger.scripting.insertCSS({ target, files: [...DISPLAY_SCRIPT.css] });
+        await messenger.scripting.executeScript({ target, files: [...DISPLAY_SCRIPT.js] });
+      } catch {
+        // Not a message, closed meanwhile, or not allowed: nothing more to do here.
+      }
+    }
+  }
+
+  /**
+   * @param {Record<string, unknown>} changes
+   * @param {string} area
+   */
+  function onStorageChanged(changes, area) {
+    if (area !== "local" || !changes) return;
+    if (!("baseUrl" in changes) && !("apiKey" in changes)) return;
+    config = readConfig();
+    cache.clear();
+  }
+
+  /** @param {number} tabId */
+  function onTabRemoved(tabId) {
+    shownIn.delete(tabId);
+    bannerAsked.delete(tabId);
+  }
+
+  /**
+   * Add every listener now (an event page must have them before its first await), then
+   * register the display script and read the configuration.
+   */
+  function start() {
+    messenger.runtime.onMessage.addListener(handleMessage);
+    messenger.messageDisplay.onMessagesDisplayed.addListener(onDisplayed);
+    messenger.storage.onChanged.addListener(onStorageChanged);
+    if (messenger.tabs.onRemoved) messenger.tabs.onRemoved.addListener(onTabRemoved);
+    deployment = (loadDeployment ?? (() => fetchDeployment(messenger, doFetch)))().then(cleanDeployment, () => ({}));
+    config = readConfig();
+    const registered = ensureDisplayScript().then(
+      (fresh) => (fresh ? injectIntoOpenMessages() : undefined),
+      () => undefined,
+    );
+    return Promise.all([registered, config]).then(() => undefined);
+  }
+
+  return { start, handleMessage, analysisFor, onDisplayed };
+}

@@ -1,0 +1,192 @@
+// @ts-check
+/**
+ * The settings page: the Caveat service's URL and the API key, saved to storage.local where
+ * they override the deployment's (thunderbird/deployment.json, written by the builder).
+ *
+ * A URL the deployment does not name needs the user's permission to be reached; the request
+ * is made from the Save click itself, before anything is awaited, because Thunderbird only
+ * asks when it comes from a user action.
+ */
+import { cleanDeployment, fetchDeployment } from "./caveat.js";
+
+/** @typedef {import("./caveat.js").Deployment} Deployment */
+/** @typedef {{ok: true, url: string, origin: string, pattern: string} | {ok: false, message: string}} CheckedUrl */
+
+const LOOPBACK = new Set(["127.0.0.1", "localhost", "[::1]"]);
+
+/**
+ * Check a service URL by the client's rule: https, or plain http on this computer only.
+ * `pattern` is the host permission to ask for: match patterns take no port, so the
+ * permission covers the host on every port.
+ * @param {string} text
+ * @returns {CheckedUrl}
+ */
+export function checkServiceUrl(text) {
+  const value = text.trim();
+  /** @type {URL} */
+  let url;
+  try {
+    url = new URL(value);
+  } catch {
+    return { ok: false, message: "This is not a web address. Enter the whole address of the Caveat service, for example https://caveat.example.com." };
+  }
+  const secure = url.protocol === "https:";
+  const local = url.protocol === "http:" && LOOPBACK.has(url.hostname);
+  if (!secure && !local) {
+    return {
+      ok: false,
+      message: "The address must start with https://. Plain http:// is allowed only for this computer (localhost, 127.0.0.1 or [::1]).",
+    };
+  }
+  if (url.username || url.password) {
+    return { ok: false, message: "The address must not contain a user name or a password." };
+  }
+  if (url.search || url.hash || value.includes("?") || value.includes("#")) {
+    return { ok: false, message: "The address must not contain \u201c?\u201d or \u201c#\u201d." };
+  }
+  const path = url.pathname.replace(/\/+$/, "");
+  return { ok: true, url: url.origin + path, origin: url.origin, pattern: `${url.protocol}//${url.hostname}/*` };
+}
+
+/**
+ * Whether the deployment already names this service's origin (the builder then granted it).
+ * @param {string} origin
+ * @param {string | undefined} deployed
+ */
+export function deployedOrigin(origin, deployed) {
+  if (!deployed) return false;
+  const checked = checkServiceUrl(deployed);
+  return checked.ok && checked.origin === origin;
+}
+
+/**
+ * Run the settings page.
+ * @param {{document: Document, messenger: any, loadDeployment?: () => Promise<Deployment>}} deps
+ * @returns {Promise<void>} resolves once the page is ready to save
+ */
+export async function startOptions({ document, messenger, loadDeployment }) {
+  const form = /** @type {HTMLFormElement} */ (document.getElementById("settings"));
+  const urlInput = /** @type {HTMLInputElement} */ (document.getElementById("base-url"));
+  const keyInput = /** @type {HTMLInputElement} */ (document.getElementById("api-key"));
+  const urlSource = /** @type {HTMLElement} */ (document.getElementById("base-url-source"));
+  const keySource = /** @type {HTMLElement} */ (document.getElementById("api-key-source"));
+  const save = /** @type {HTMLButtonElement} */ (document.getElementById("save"));
+  const status = /** @type {HTMLElement} */ (document.getElementById("status"));
+
+  /**
+   * @param {string} text
+   * @param {"ok" | "error" | ""} tone
+   */
+  function say(text, tone) {
+    status.textContent = text;
+    status.className = tone;
+  }
+
+  /** @type {Deployment} */
+  let deployment = {};
+  try {
+    deployment = cleanDeployment(await (loadDeployment ?? (() => fetchDeployment(messenger)))());
+  } catch {
+    deployment = {};
+  }
+  /** @type {Record<string, unknown>} */
+  let stored = {};
+  try {
+    stored = (await messenger.storage.local.get(["baseUrl", "apiKey"])) ?? {};
+  } catch {
+    stored = {};
+  }
+  urlInput.value = typeof stored.baseUrl === "string" ? stored.baseUrl : "";
+  keyInput.value = typeof stored.apiKey === "string" ? stored.apiKey : "";
+  urlInput.placeholder = deployment.base_url ?? "https://caveat.example.com";
+
+  urlSource.textContent = deployment.base_url
+    ? `Set by your administrator: ${deployment.base_url}. Leave the field empty to use it; an address here replaces it.`
+    : "Your administrator has not set a service URL in this installation.";
+  keySource.textContent = deployment.api_key
+    ? "Your administrator's installation includes an API key. Leave the field empty to use it; a key here replaces it."
+    : "Your administrator has not set an API key in this installation.";
+
+  /**
+   * What happens after the permission question: store, or explain why not.
+   * @param {Promise<boolean>} asked
+   * @param {CheckedUrl | null} checked
+   * @param {string} key
+   */
+  async function finish(asked, checked, key) {
+    try {
+      if (!(await asked)) {
+        say(
+          `Not saved: Caveat needs your permission to connect to ${checked && checked.ok ? checked.origin : "the service"}. ` +
+            "Press Save again and allow it.",
+          "error",
+        );
+        return;
+      }
+    } catch {
+      say("Not saved: Thunderbird did not let Caveat ask for permission to connect to the service. Please try again.", "error");
+      return;
+    }
+    try {
+      /** @type {Record<string, string>} */
+      const values = {};
+      /** @type {string[]} */
+      const cleared = [];
+      if (checked && checked.ok) values.baseUrl = checked.url;
+      else cleared.push("baseUrl");
+      if (key) values.apiKey = key;
+      else cleared.push("apiKey");
+      if (cleared.length) await messenger.storage.local.remove(cleared);
+      if (Object.keys(values).length) await messenger.storage.local.set(values);
+    } catch {
+      say("Not saved: Thunderbird could not store the settings. Please try again.", "error");
+      return;
+    }
+    if (checked && checked.ok) urlInput.value = checked.url;
+    const url = checked && checked.ok ? checked.url : deployment.base_url;
+    const hasKey = Boolean(key || deployment.api_key);
+    if (!url) {
+      say("Saved, but there is no service URL yet: Caveat cannot check messages until one is set.", "error");
+    } else if (!hasKey) {
+      say("Saved, but there is no API key yet: Caveat cannot check messages until one is set.", "error");
+    } else {
+      say(`Saved. Caveat checks the next message you open with ${url}.`, "ok");
+    }
+  }
+
+  /** @param {Event} event */
+  function onSubmit(event) {
+    event.preventDefault();
+    const text = urlInput.value.trim();
+    const key = keyInput.value.trim();
+    /** @type {CheckedUrl | null} */
+    let checked = null;
+    if (text) {
+      checked = checkServiceUrl(text);
+      if (!checked.ok) {
+        say(checked.message, "error");
+        urlInput.focus();
+        return;
+      }
+    }
+    if (/[\s\u0000-\u001f\u007f]/.test(key)) {
+      say("The API key must not contain spaces or line breaks. Copy it again from your administrator's message.", "error");
+      keyInput.focus();
+      return;
+    }
+    say("", "");
+    // Asked now, within the click: after an await Thunderbird would refuse to ask.
+    const asked =
+      checked && checked.ok && !deployedOrigin(checked.origin, deployment.base_url)
+        ? messenger.permissions.request({ origins: [checked.pattern] })
+        : Promise.resolve(true);
+    void finish(asked, checked, key);
+  }
+
+  form.addEventListener("submit", onSubmit);
+  save.disabled = false;
+}
+
+if (typeof document !== "undefined" && typeof messenger !== "undefined" && document.getElementById("settings")) {
+  void startOptions({ document, messenger });
+}

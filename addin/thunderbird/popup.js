@@ -1,0 +1,80 @@
+// @ts-check
+/**
+ * The popup of the message display action: the verdict on the displayed message with its
+ * findings and evidence, or why it could not be checked, and the Verify sender and Report
+ * actions. The background does the work (commands "details", "verify", "report"); this page
+ * only draws, with the shared renderer.
+ */
+import { renderActionMessage, renderContact, renderFailure, renderPending, renderVerdict } from "../shared/render.js";
+
+/** @typedef {(message: Record<string, unknown>) => Promise<any>} Send */
+
+/**
+ * Fill the popup.
+ * @param {{root: Element, send: Send}} deps
+ * @returns {Promise<void>}
+ */
+export async function startPopup({ root, send }) {
+  renderPending(root, "Checking this message\u2026");
+  /** @type {any} */
+  let details;
+  try {
+    details = await send({ command: "details" });
+  } catch {
+    renderFailure(root, {
+      title: "Caveat could not check this message",
+      text: "The Caveat add-on did not answer. Treat this message with care.",
+    });
+    return;
+  }
+  if (!details || details.state === "none") {
+    renderPending(root, "Open a single message to see what Caveat found.");
+    return;
+  }
+  const messageId = details.messageId;
+  const options = {
+    subject: details.subject,
+    from: details.from,
+    onVerify: () => void verify(),
+    onReport: () => void report(),
+  };
+  if (details.state === "verdict") {
+    renderVerdict(root, details.verdict, options);
+  } else {
+    renderFailure(root, details.banner, options);
+  }
+
+  async function verify() {
+    renderActionMessage(root, "Looking up the sender in the partner directory\u2026", "ok");
+    try {
+      const answer = await send({ command: "verify", messageId });
+      if (answer && answer.ok) {
+        renderContact(root, answer.contact);
+      } else {
+        renderActionMessage(root, String(answer?.message ?? "The sender could not be looked up."), "error");
+      }
+    } catch {
+      renderActionMessage(root, "The Caveat add-on did not answer.", "error");
+    }
+  }
+
+  async function report() {
+    try {
+      const answer = await send({ command: "report", messageId });
+      if (answer && answer.ok) {
+        renderActionMessage(root, "Reported. Your security team will see this message's sender; do not reply to it or pay.", "ok");
+      } else {
+        renderActionMessage(root, String(answer?.message ?? "The report could not be sent."), "error");
+      }
+    } catch {
+      renderActionMessage(root, "The Caveat add-on did not answer.", "error");
+    }
+  }
+}
+
+if (typeof document !== "undefined" && typeof messenger !== "undefined") {
+  const root = document.getElementById("caveat");
+  if (root) {
+    void startPopup({ root, send: (message) => messenger.runtime.sendMessage(message) });
+  }
+}

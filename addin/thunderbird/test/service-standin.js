@@ -1,0 +1,126 @@
+// @ts-check
+/**
+ * A stand-in for the Caveat service behind `fetch`, for the node tests: real Request
+ * details recorded, real Response objects returned, a stopped service as Firefox reports
+ * it (a TypeError), and the abort signal honoured (the client's time limit).
+ */
+
+export const SERVICE = "https://caveat.example.com";
+export const KEY = "k3y-standin-0123456789";
+
+export const DANGER = {
+  level: "danger",
+  score: 30,
+  banner: { title: "Possible fraud", text: "Replies to this message go to a free-mail address. Do not pay before you confirm by phone." },
+  findings: [
+    {
+      id: "REPLYTO_FREEMAIL",
+      check: "reply_to_mismatch",
+      severity: "danger",
+      title: "Replies go to a free-mail address",
+      explanation: "The sender's organisation is partnerb.example but replies go to gmail.com.",
+      evidence: [{ header: "Reply-To", value: "Finance Person <finance.person.partnerb@gmail.com>" }],
+      techniques: ["T1566"],
+    },
+    {
+      id: "AUTH_DMARC_FAIL",
+      check: "auth_failure",
+      severity: "caution",
+      title: "DMARC failed",
+      explanation: "The sender's domain did not authenticate this message.",
+      evidence: [],
+      techniques: [],
+    },
+  ],
+  checked_at: "2026-11-25T10:00:00Z",
+};
+export const CAUTION = {
+  ...DANGER,
+  level: "caution",
+  banner: { title: "Check before you act", text: "This message claims to be a reply but starts a new conversation." },
+};
+export const INFO = { level: "info", score: 1, banner: { title: "First message", text: "First message from this sender." }, findings: [], checked_at: "2026-11-25T10:00:00Z" };
+export const NONE = { level: "none", score: 0, banner: null, findings: [], checked_at: "2026-11-25T10:00:01Z" };
+export const CONTACT = {
+  known: true,
+  organization: "Partner B",
+  matched_by: "domain",
+  contacts: [{ name: "Accounts Desk", email: "accounts@partnerb.example", phone: "+44 20 7946 0001" }],
+  note: "Call the number on file.",
+};
+
+/**
+ * @typedef {{url: string, method: string, headers: Record<string, string>, body: any, credentials?: string}} Recorded
+ */
+
+/**
+ * @param {{
+ *   analyze?: (payload: any) => any,
+ *   down?: boolean,
+ *   hang?: boolean,
+ * }} [behaviour]
+ */
+export function createService(behaviour = {}) {
+  /** @type {Recorded[]} */
+  const requests = [];
+  const state = { down: behaviour.down ?? false, hang: behaviour.hang ?? false };
+  const analyze = behaviour.analyze ?? (() => NONE);
+
+  /**
+   * @param {unknown} data
+   * @param {number} [status]
+   */
+  const json = (data, status = 200) => new Response(JSON.stringify(data), { status, headers: { "Content-Type": "application/json" } });
+
+  /**
+   * @param {string | URL | Request} input
+   * @param {RequestInit} [init]
+   * @returns {Promise<Response>}
+   */
+  async function fetchImpl(input, init = {}) {
+    const url = String(input);
+    /** @type {Record<string, string>} */
+    const headers = {};
+    for (const [k, v] of new Headers(init.headers ?? {})) headers[k] = v;
+    const text = typeof init.body === "string" ? init.body : undefined;
+    requests.push({
+      url,
+      method: init.method ?? "GET",
+      headers,
+      body: text === undefined ? undefined : JSON.parse(text),
+      credentials: init.credentials,
+    });
+    await new Promise((r) => setTimeout(r, 0));
+    if (url.startsWith("moz-extension:")) throw new TypeError("NetworkError when attempting to fetch resource.");
+    if (state.hang) {
+      return new Promise((_resolve, reject) => {
+        const signal = init.signal;
+        if (signal) signal.addEventListener("abort", () => reject(new DOMException("The operation was aborted.", "AbortError")));
+      });
+    }
+    if (state.down) throw new TypeError("NetworkError when attempting to fetch resource.");
+    const parsed = new URL(url);
+    if (parsed.pathname === "/test/display-events") return json({ ok: true });
+    if (headers.authorization !== `Bearer ${KEY}`) {
+      return json({ error: { code: "unauthorized", message: "the API key is not valid (unknown or revoked)" } }, 401);
+    }
+    if (parsed.pathname === "/api/v1/analyze" && init.method === "POST") {
+      const answer = await analyze(text === undefined ? undefined : JSON.parse(text));
+      if (answer instanceof Response) return answer;
+      return json(answer);
+    }
+    if (parsed.pathname === "/api/v1/senders/contact") return json(CONTACT);
+    if (parsed.pathname === "/api/v1/reports" && init.method === "POST") {
+      return json({ id: 1, reported_at: "2026-11-25T10:01:00Z", created: true }, 201);
+    }
+    return json({ error: { code: "not_found", message: "no such endpoint" } }, 404);
+  }
+
+  return {
+    fetch: fetchImpl,
+    requests,
+    state,
+    /** @param {string} suffix */
+    to: (suffix) => requests.filter((r) => new URL(r.url).pathname === suffix),
+  };
+}
