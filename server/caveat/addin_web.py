@@ -15,12 +15,11 @@
 * ``/.well-known/microsoft-officeaddins-allowed.json``: names that script, which classic
   Outlook requires before the script may make cross-origin requests.
 * ``/static/…``: icons and other assets, cacheable for a week.
-* CORS (on ``/api/`` and, when on, the test endpoints): answered only for the add-in's own
-  origin (this service's, or ``PUBLIC_URL``'s) and the origins listed in ``ADDIN_ORIGINS``;
-  its default ``moz-extension://*`` stands for the Thunderbird extension, whose origin is a
-  random ``moz-extension://<uuid>`` per installation and which, like Firefox under Manifest
-  V3, sends a preflight even with host permission. Any other origin gets no CORS header, so
-  a browser refuses it the answer.
+* CORS: answered only for the add-in's own origin (this service's, or ``PUBLIC_URL``'s) and
+  the origins listed in ``ADDIN_ORIGINS``. Any other origin gets no CORS header, so a
+  browser refuses it the answer. The Thunderbird extension needs no entry: its host
+  permission for the service exempts its calls from CORS (Thunderbird still sends a
+  preflight, which gets the plain answer every other origin gets).
 """
 
 from __future__ import annotations
@@ -28,7 +27,6 @@ from __future__ import annotations
 import hashlib
 import json
 import mimetypes
-import re
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -36,7 +34,6 @@ from flask import Blueprint, Flask, Response, abort, current_app, request
 from werkzeug.security import safe_join
 
 from .api.services import services
-from .settings import EXTENSION_ORIGINS
 
 #: The repository folders the service serves from (an editable install, as ``make run``).
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -58,11 +55,6 @@ OUTLOOK_FRAME_HOSTS = (
     "https://*.cloud.microsoft",
 )
 OFFICE_JS_HOST = "https://appsforoffice.microsoft.com"
-
-#: Where cross-origin calls are answered: the API, and the test endpoints when they are on.
-CORS_PATHS = ("/api/", "/test/")
-#: What a Thunderbird or Firefox extension's origin looks like (the installation's UUID).
-_EXTENSION_ORIGIN = re.compile(r"moz-extension://[0-9a-f]{8}(?:-[0-9a-f]{4}){3}-[0-9a-f]{12}")
 
 PAGE_CSP = "; ".join(
     [
@@ -176,10 +168,7 @@ def allowed_origin() -> str | None:
     origin = request.headers.get("Origin")
     if not origin:
         return None
-    allowed = current_app.config.get("ADDIN_ORIGINS", ())
-    if origin == public_origin() or origin in allowed:
-        return origin
-    if EXTENSION_ORIGINS in allowed and _EXTENSION_ORIGIN.fullmatch(origin):
+    if origin == public_origin() or origin in current_app.config.get("ADDIN_ORIGINS", ()):
         return origin
     return None
 
@@ -187,7 +176,7 @@ def allowed_origin() -> str | None:
 def cors_preflight() -> Response | None:
     """Answer a CORS preflight for the API before authentication (a preflight carries no
     credential): granted to the allowed origins, refused with no CORS header otherwise."""
-    if request.method != "OPTIONS" or not request.path.startswith(CORS_PATHS):
+    if request.method != "OPTIONS" or not request.path.startswith("/api/"):
         return None
     if "Access-Control-Request-Method" not in request.headers:
         return None
@@ -203,7 +192,7 @@ def cors_preflight() -> Response | None:
 
 
 def cors_headers(response: Response) -> Response:
-    if request.path.startswith(CORS_PATHS) and request.method != "OPTIONS":
+    if request.path.startswith("/api/") and request.method != "OPTIONS":
         response.vary.add("Origin")
         origin = allowed_origin()
         if origin is not None:

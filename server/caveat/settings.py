@@ -140,15 +140,9 @@ def _to_public_url(value: Any, where: str) -> str | None:
     return text.rstrip("/")
 
 
-#: The ADDIN_ORIGINS entry that stands for every moz-extension:// origin.
-EXTENSION_ORIGINS = "moz-extension://*"
-
-
 def _to_origins(value: Any, where: str) -> list[str]:
     out = _to_list(value, where)
     for origin in out:
-        if origin == EXTENSION_ORIGINS:
-            continue
         parts = urlsplit(origin)
         if not parts.scheme or not parts.netloc or parts.path or parts.query or parts.fragment:
             raise _fail(
@@ -198,10 +192,9 @@ DEFAULTS: dict[str, Any] = {
     # The https origin clients reach the service at, when a proxy hides it from requests.
     "PUBLIC_URL": None,
     # Origins besides the service's own that may call the API from a browser (CORS).
-    # moz-extension://* is any Thunderbird (or Firefox) extension: such an origin is never a
-    # web page, each installation has its own random one, and the API key, not the origin,
-    # is what lets a caller in.
-    "ADDIN_ORIGINS": [EXTENSION_ORIGINS],
+    # The Thunderbird extension needs none: its host permission for the service lets it
+    # past CORS.
+    "ADDIN_ORIGINS": [],
     # The read-back endpoints of the add-ins' end-to-end tests (caveat.testing_web); never
     # on in a deployment.
     "TEST_ENDPOINTS": False,

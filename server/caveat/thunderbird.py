@@ -93,9 +93,14 @@ def service_url(raw: str) -> str:
 
 
 def origin_pattern(base_url: str) -> str:
-    """The host permission that covers exactly the service's origin."""
+    """The host permission for the service: its scheme and host. Firefox's and Thunderbird's
+    match patterns take no port (one with a port does not match), so it covers the host on
+    every port."""
     parts = urlsplit(base_url)
-    return f"{parts.scheme}://{parts.netloc}/*"
+    host = parts.hostname or ""
+    if ":" in host:
+        host = f"[{host}]"
+    return f"{parts.scheme}://{host}/*"
 
 
 def build_manifest(deployment: Deployment) -> dict[str, Any]:

@@ -202,10 +202,8 @@ def test_cors_is_granted_to_the_services_own_origin(
         "null",
         "http://localhost.evil.example",
         "http://localhost:1",
-        # Not an installation's UUID: moz-extension://* means extension origins only.
-        "moz-extension://evil.example",
-        "moz-extension://4e1a0c3b-1111-4000-8000-000000000000.evil.example",
-        "https://4e1a0c3b-1111-4000-8000-000000000000",
+        # An extension's origin is granted only when listed (Thunderbird's needs none).
+        "moz-extension://5bf3500e-eb83-4c45-a869-2e7c87503a4d",
     ],
 )
 def test_cors_is_not_granted_to_other_origins(
@@ -256,46 +254,6 @@ def test_listed_addin_origins_are_granted(caveat_env: object) -> None:
         headers={"Authorization": f"Bearer {key}", "Origin": origin},
     )
     assert r.headers["Access-Control-Allow-Origin"] == origin
-
-
-THUNDERBIRD_ORIGIN = "moz-extension://5bf3500e-eb83-4c45-a869-2e7c87503a4d"
-
-
-def test_a_thunderbird_extension_origin_is_granted_by_default(
-    client: FlaskClient, auth: dict[str, str]
-) -> None:
-    """Thunderbird sends a preflight for its extension's calls even with host permission,
-    from a random origin per installation: the default ADDIN_ORIGINS covers them."""
-    pre = client.options(
-        "/api/v1/analyze",
-        headers={
-            "Origin": THUNDERBIRD_ORIGIN,
-            "Access-Control-Request-Method": "POST",
-            "Access-Control-Request-Headers": "authorization, content-type",
-        },
-    )
-    assert pre.status_code == 204
-    assert pre.headers["Access-Control-Allow-Origin"] == THUNDERBIRD_ORIGIN
-    r = client.post(
-        "/api/v1/analyze", json=SMALL_PAYLOAD, headers={**auth, "Origin": THUNDERBIRD_ORIGIN}
-    )
-    assert r.status_code == 200
-    assert r.headers["Access-Control-Allow-Origin"] == THUNDERBIRD_ORIGIN
-
-
-def test_an_administrator_can_limit_the_origins_to_one_installation(caveat_env: object) -> None:
-    app: Flask = create_app(
-        {
-            "TESTING": True,
-            "DATABASE_URL": "sqlite://",
-            "ADDIN_ORIGINS": "moz-extension://4e1a0c3b-1111-4000-8000-000000000000",
-        }
-    )
-    pre = app.test_client().options(
-        "/api/v1/analyze",
-        headers={"Origin": THUNDERBIRD_ORIGIN, "Access-Control-Request-Method": "POST"},
-    )
-    assert "Access-Control-Allow-Origin" not in pre.headers
 
 
 def test_a_plain_options_request_is_not_a_preflight(client: FlaskClient) -> None:

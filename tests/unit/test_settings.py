@@ -122,7 +122,7 @@ def test_booleans_from_the_environment(tmp_path: Path, text: str, expected: bool
         ("CAVEAT_TRUSTED_AUTHSERV_IDS", "mx.example.com; dkim=pass", "not an authserv-id"),
         ("CAVEAT_DATABASE_URL", "  ", "must not be empty"),
         ("CAVEAT_ADDIN_ORIGINS", "moz-extension://x/path", "not an origin"),
-        ("CAVEAT_ADDIN_ORIGINS", "*", "not an origin"),
+        ("CAVEAT_ADDIN_ORIGINS", "moz-extension://*/", "not an origin"),
     ],
 )
 def test_a_bad_environment_value_names_the_variable(
@@ -224,12 +224,12 @@ def test_environment_round_trips(tmp_path: Path) -> None:
     assert load_settings(environ=env) == s
 
 
-def test_the_addin_origins_default_to_any_extension_installation(tmp_path: Path) -> None:
+def test_no_addin_origin_is_granted_by_default(tmp_path: Path) -> None:
     env = {"CAVEAT_INSTANCE_PATH": str(tmp_path)}
-    assert load_settings(environ=env)["ADDIN_ORIGINS"] == ["moz-extension://*"]
-    env["CAVEAT_ADDIN_ORIGINS"] = "moz-extension://*, https://addin.example.com"
+    assert load_settings(environ=env)["ADDIN_ORIGINS"] == []
+    env["CAVEAT_ADDIN_ORIGINS"] = "https://addin.example.com, moz-extension://4e1a0c3b"
     assert load_settings(environ=env)["ADDIN_ORIGINS"] == [
-        "moz-extension://*",
         "https://addin.example.com",
+        "moz-extension://4e1a0c3b",
     ]
     assert load_settings(environ=env)["TEST_ENDPOINTS"] is False
