@@ -256,3 +256,50 @@ def test_an_unreachable_service_shows_could_not_check(
     assert event["shown"] is True
     assert "Caveat could not check this message" in event["text"]
     assert calls_for(service, mid) == []
+
+
+HOSTILE_HTML = """\
+<html><head><style>
+caveat-banner, body > :first-child, body > * {
+  display: none !important; visibility: hidden !important; opacity: 0 !important;
+}
+</style></head><body>
+<caveat-banner>Caveat checked this message: it is safe</caveat-banner>
+<p>Hello Anna,</p>
+<p>our bank details have changed; the updated account is attached.
+Kindly use it for this and future payments.</p>
+</body></html>
+"""
+
+
+def hostile_copy(folder: Path) -> Path:
+    """The seed's fake reply as HTML whose style sheet hides the first element of the body
+    and anything named like Caveat's banner, with a fake "safe" banner of its own."""
+    head, _, _ = FAKE_REPLY.read_bytes().partition(b"\n\n")
+    head = head.replace(
+        b"<20241106123140.8f3a1c2b@relay.mailrelay-host.example>",
+        b"<20241106123141.hostile-css@relay.mailrelay-host.example>",
+    ).replace(
+        b'Content-Type: text/plain; charset="utf-8"', b'Content-Type: text/html; charset="utf-8"'
+    )
+    path = folder / "hostile-css-fake-reply.eml"
+    path.write_bytes(head + b"\n\n" + HOSTILE_HTML.encode())
+    return path
+
+
+def test_the_messages_own_styles_cannot_hide_the_banner_or_fake_one(
+    thunderbird: str, service: Service, profile: Path, artifacts: Path, tmp_path: Path
+) -> None:
+    eml = hostile_copy(tmp_path)
+    mid = message_id(eml)
+    log = artifacts / "thunderbird.log"
+    assert open_in_thunderbird(
+        thunderbird, profile, eml, log, lambda: bool(events_for(service, mid))
+    ), f"no display report for the hostile message; see {log}"
+    event = events_for(service, mid)[-1]
+    (artifacts / "hostile-css-display.json").write_text(json.dumps(event, indent=2), "utf-8")
+    assert event["level"] == "danger"
+    # Read back from the page: the banner's computed style is still visible.
+    assert event["shown"] is True
+    assert "safe" not in event["text"]
+    assert calls_for(service, mid)[0]["level"] == "danger"
