@@ -13,16 +13,18 @@ setting is off by default.
   answered: the Message-ID, the From address, the names of the header fields received and
   the level. Never the body, never header values other than those two.
 
-Both lists are bounded and live in memory only.
+Both lists are bounded and live in memory only. Even when on, the endpoints answer only
+requests from loopback (anything else gets 404), and the service logs a warning at start.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections import deque
 from typing import Any
 
-from flask import Blueprint, Flask, Response, current_app, jsonify, request
+from flask import Blueprint, Flask, Response, abort, current_app, jsonify, request
 
 from .api.errors import ApiError
 from .facts import Facts
@@ -34,7 +36,16 @@ MAX_EVENT_BYTES = 8 * 1024
 MAX_TEXT = 1000
 LEVELS = ("none", "info", "caution", "danger", "unknown")
 
+LOOPBACK = frozenset({"127.0.0.1", "::1"})
+
+log = logging.getLogger(__name__)
 bp = Blueprint("testing", __name__, url_prefix="/test")
+
+
+@bp.before_request
+def _loopback_only() -> None:
+    if request.remote_addr not in LOOPBACK:
+        abort(404)
 
 
 class Recorder:
@@ -57,6 +68,10 @@ class Recorder:
 def init_app(app: Flask) -> None:
     if not app.config.get(SETTING):
         return
+    log.warning(
+        "TEST_ENDPOINTS is on: /test/ answers loopback clients with the Message-ID and From "
+        "of every analysed message; never turn it on in a deployment"
+    )
     app.extensions[EXTENSION] = Recorder()
     app.register_blueprint(bp)
 

@@ -95,3 +95,13 @@ def test_analyze_calls_are_summarised_without_the_body(test_app: Flask) -> None:
         }
     ]
     assert "secret" not in c.get("/test/analyze-calls").get_data(as_text=True)
+
+
+def test_only_loopback_clients_are_answered(test_app: Flask) -> None:
+    c = test_app.test_client()
+    remote = {"REMOTE_ADDR": "192.0.2.10"}
+    assert c.get("/test/display-events", environ_base=remote).status_code == 404
+    assert c.post("/test/display-events", json=EVENT, environ_base=remote).status_code == 404
+    assert c.get("/test/analyze-calls", environ_base=remote).status_code == 404
+    ipv6 = {"REMOTE_ADDR": "::1"}
+    assert c.get("/test/analyze-calls", environ_base=ipv6).status_code == 200
