@@ -76,7 +76,9 @@ def test_the_banner_sits_on_top_of_the_message(browser: Any, artifacts: Path, na
         page.add_script_tag(content=DISPLAY_JS.read_text("utf-8"))
         page.wait_for_function("window.__caveatShown.length === 1")
         shown = page.evaluate("window.__caveatShown[0]")
-        page.screenshot(path=str(artifacts.parent / "thunderbird" / f"banner-{name}.png"))
+        folder = artifacts.parent / "thunderbird"
+        folder.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(folder / f"banner-{name}.png"))
 
         assert shown["shown"] is True
         assert shown["level"] == MODELS[name]["level"]
