@@ -92,6 +92,7 @@ class Analyzer:
                         for p in participants(facts)
                         if self.config.is_internal(p.address.rpartition("@")[2])
                     ],
+                    unremarkable=verdict.level in ("none", "info"),
                 ),
                 snapshot,
             )

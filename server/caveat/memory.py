@@ -10,6 +10,13 @@ agree on keys and names.
 What is kept (and nothing else): normalised addresses, display names, hashed
 conversation keys (conversation id, Message-IDs, normalised subject), timestamps and
 whether a sender's authentication passed. No subject or body is stored in clear.
+
+Reply-To is where answers go, not who takes part, so it never joins the people of a
+conversation. But a Reply-To that Caveat found unremarkable (the message's level was none
+or info: a newsletter answered at its editor's address, a ticket system's reply address)
+is remembered, hashed with the conversation, as an *accepted reply address*: answering it
+later is what the message asked for, not a swap. A Reply-To on a message that drew a
+caution or a danger is never accepted, so the send-time guard still warns about it.
 """
 
 from __future__ import annotations
@@ -47,6 +54,12 @@ class ConversationKeys:
         if self.own:
             keys.append(self.own)
         return tuple(keys)
+
+
+def reply_to_key(conversation: int, address: str) -> str:
+    """The hashed record that ``address`` is an accepted reply address of the conversation
+    the store knows as ``conversation`` (one per conversation: no address is shared)."""
+    return _h("rto", f"{conversation}:{address}")
 
 
 def conversation_keys(facts: Facts) -> ConversationKeys:
@@ -149,6 +162,9 @@ class MemorySnapshot:
     known: Mapping[str, tuple[KnownPerson, ...]] = field(default_factory=dict)
     #: the store's handle of the conversation found, so the record lands in the same one
     conversation_ref: int | None = None
+    #: the message's addresses that an earlier message of the conversation, found
+    #: unremarkable, gave as its Reply-To (see the module's docstring)
+    accepted_reply_to: frozenset[str] = frozenset()
 
 
 EMPTY = MemorySnapshot()
@@ -209,13 +225,21 @@ class Observation:
     #: people of our own organisation (their names make them known colleagues)
     colleagues: tuple[Person, ...]
     at: datetime
+    #: Reply-To addresses to remember as accepted (the message was found unremarkable)
+    accepted_reply_to: tuple[str, ...] = ()
 
 
 def observe(
-    facts: Facts, *, at: datetime, authenticated: bool, internal: Iterable[str]
+    facts: Facts,
+    *,
+    at: datetime,
+    authenticated: bool,
+    internal: Iterable[str],
+    unremarkable: bool = False,
 ) -> Observation:
     """The record of one message. ``authenticated``: its From domain passed aligned,
-    trusted authentication. ``internal``: the addresses among its people that are ours."""
+    trusted authentication. ``internal``: the addresses among its people that are ours.
+    ``unremarkable``: its verdict was none or info, so its Reply-To is accepted."""
     people = participants(facts)
     ours = set(internal)
     sender = next((p for p in people if p.role == "from"), None)
@@ -226,4 +250,9 @@ def observe(
         sender_authenticated=authenticated,
         colleagues=tuple(p for p in people if p.address in ours),
         at=at,
+        accepted_reply_to=tuple(
+            dict.fromkeys(a.address for a in facts.reply_to if a.address and a.domain)
+        )
+        if unremarkable
+        else (),
     )

@@ -47,6 +47,7 @@ from .memory import (
     SenderView,
     conversation_keys,
     participants,
+    reply_to_key,
     shares_enough,
     wanted_name_keys,
 )
@@ -377,12 +378,26 @@ class MemoryStore:
                     known.setdefault(row.name_key, []).append(
                         KnownPerson(row.address, row.name, source)
                     )
+            accepted: frozenset[str] = frozenset()
+            if conv_id is not None:
+                wanted = {
+                    reply_to_key(conv_id, a.address): a.address
+                    for a in (*facts.from_, *facts.reply_to, *facts.to, *facts.cc)
+                    if a.address
+                }
+                if wanted:
+                    q2 = select(ConversationKeyRow.key_hash).where(
+                        ConversationKeyRow.conversation_id == conv_id,
+                        ConversationKeyRow.key_hash.in_(sorted(wanted)),
+                    )
+                    accepted = frozenset(wanted[k] for k in s.scalars(q2))
         return MemorySnapshot(
             available=True,
             conversation=view,
             sender=sender,
             known={k: tuple(v) for k, v in known.items()},
             conversation_ref=conv_id,
+            accepted_reply_to=accepted,
         )
 
     def _find(self, s: Session, keys: ConversationKeys, people: Sequence[Person]) -> int | None:
@@ -444,6 +459,7 @@ class MemoryStore:
                 .values(messages=ConversationRow.messages + 1, last_seen_at=at)
             )
             wanted = [k for k in (*obs.keys.lookup_order(), obs.keys.subject) if k]
+            wanted += [reply_to_key(conv_id, a) for a in obs.accepted_reply_to]
             if wanted:
                 have = set(
                     s.scalars(

@@ -374,3 +374,78 @@ THREAD_JEFF = MemorySnapshot(
         messages=1,
     ),
 )
+
+
+# ----------------------------------------------------------------- accepted Reply-To
+
+
+NEWSLETTER = (
+    b"From: Dana Whitfield <news@esp-mailer.example>\n"
+    b"Reply-To: Dana Whitfield <editor@digest-editor.example>\n"
+    b"To: Bo Lind <bo@ours.example>\n"
+    b"Subject: This week in supply chains\n"
+    b"Message-ID: <n1@esp-mailer.example>\n\nHello\n"
+)
+DIVERTED = (
+    b"From: Jane Roe <jane@partner.example>\n"
+    b"Reply-To: Jane Roe <jane.roe.partner@gmail.com>\n"
+    b"To: Bo Lind <bo@ours.example>\n"
+    b"Subject: Invoice 1042\n"
+    b"Message-ID: <m9@partner.example>\n\nPlease confirm.\n"
+)
+
+
+def _answer(analyzer: Analyzer, conversation: str, to: dict[str, str]) -> Any:
+    outgoing = outgoing_from_payload(
+        {
+            "from": {"name": "Bo Lind", "address": "bo@ours.example"},
+            "to": [to],
+            "conversation_id": conversation,
+        }
+    )
+    return analyzer.check_recipients(outgoing, now=T0 + timedelta(hours=2))
+
+
+def test_answering_an_unremarkable_messages_reply_to_is_not_a_swap() -> None:
+    """A newsletter sent by its mailing service with Reply-To its editor: Reply goes to
+    the editor, under the newsletter's name, at another organisation. The message was
+    found unremarkable, so its Reply-To is where answers belong (seen on public mail: 8 of
+    12 cautions on Reply-all drafts of legitimate mail)."""
+    store = Store.from_url("sqlite://")
+    store.upgrade()
+    try:
+        analyzer = Analyzer(Engine(), CONFIG, store)
+        received = analyzer.analyze(from_raw(NEWSLETTER, conversation_id="C2"), now=T0)
+        assert received.level in ("none", "info")
+        editor = {"name": "Dana Whitfield", "address": "editor@digest-editor.example"}
+        assert _answer(analyzer, "C2", editor).level == "none"
+        # Another conversation under the same name never accepted that address.
+        other = (
+            NEWSLETTER.replace(b"<n1@", b"<n2@")
+            .replace(b"Reply-To: Dana Whitfield <editor@digest-editor.example>\n", b"")
+            .replace(b"This week in supply chains", b"Quarterly shipping report")
+        )
+        analyzer.analyze(from_raw(other, conversation_id="C3"), now=T0)
+        swapped = _answer(analyzer, "C3", editor)
+        assert "RECIPIENT_SWAP" in {f.id for f in swapped.verdict.findings}
+    finally:
+        store.dispose()
+
+
+def test_a_reply_to_that_drew_a_warning_is_never_accepted() -> None:
+    store = Store.from_url("sqlite://")
+    store.upgrade()
+    try:
+        analyzer = Analyzer(Engine(), CONFIG, store)
+        received = analyzer.analyze(from_raw(DIVERTED, conversation_id="C4"), now=T0)
+        assert received.level in ("caution", "danger")
+        answer = _answer(
+            analyzer, "C4", {"name": "Jane Roe", "address": "jane.roe.partner@gmail.com"}
+        )
+        assert "RECIPIENT_SWAP_FREEMAIL" in {f.id for f in answer.verdict.findings}
+        assert answer.level == "danger"
+        memory = MemoryStore(store)
+        later = from_raw(DIVERTED.replace(b"<m9@", b"<m10@"), conversation_id="C4")
+        assert memory.snapshot(later).accepted_reply_to == frozenset()
+    finally:
+        store.dispose()

@@ -27,6 +27,10 @@ Looked at: From, Reply-To, To and Cc. Named exclusions (quiet):
   * back_on_file: the new address is on file (a partner contact's address, a partner's
     domain or one of ours) and the old one was not: after a fake message put someone at a
     free-mail address, the real address is where replies belong, not a swap.
+  * accepted_reply_to: the new address is where an earlier message of this conversation
+    asked for replies to go (its Reply-To), and Caveat found that message unremarkable
+    (none or info): a newsletter answered at its editor's address. A Reply-To on a message
+    that drew a caution or a danger is never accepted (:mod:`caveat.memory`).
 """
 
 from __future__ import annotations
@@ -82,6 +86,8 @@ def recipient_swap(facts: Facts, ctx: Context) -> list[Hit]:
             old = _same_mailbox(a, conv.people, ctx)
             by_mailbox = old is not None
         if old is None or old.address == a.address or old.address in present:
+            continue
+        if a.address in ctx.memory.accepted_reply_to:
             continue
         old_domain = old.address.rpartition("@")[2]
         if ctx.same_organisation(old_domain, a.domain):
