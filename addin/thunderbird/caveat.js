@@ -429,10 +429,19 @@ export function createCaveat({ messenger, fetchImpl, loadDeployment, now = Date.
    * @returns {Promise<Verdict>}
    */
   async function check(header) {
-    const { client, problem } = await config;
-    if (!client) throw problem;
+    const client = await configuredClient();
     const payload = await collectMessage(messenger, header);
     return client.analyze(payload);
+  }
+
+  /**
+   * The client of the current settings; throws why there is none.
+   * @returns {Promise<Client>}
+   */
+  async function configuredClient() {
+    const { client, problem } = await config;
+    if (!client) throw problem;
+    return client;
   }
 
   /**
@@ -533,6 +542,24 @@ export function createCaveat({ messenger, fetchImpl, loadDeployment, now = Date.
   }
 
   /**
+   * What the popup's Verify sender and Report act on: the open message and its sender, or
+   * the words why there is none. Throws when the command does not come from the popup.
+   * @param {any} message
+   * @param {any} sender
+   * @param {string} command
+   * @param {string} action what is done with the sender's address, for the refusal
+   * @returns {Promise<{header: any, from: Mailbox} | {ok: false, message: string}>}
+   */
+  async function actionTarget(message, sender, command, action) {
+    if (!fromExtensionPage(sender)) throw new Error(`${command} is asked by the popup`);
+    const header = await popupMessage(message);
+    if (!header) return { ok: false, message: "This message is no longer open. Open Caveat again." };
+    const from = await parseAuthor(messenger, header.author);
+    if (!from) return { ok: false, message: `This message has no sender address to ${action}.` };
+    return { header, from };
+  }
+
+  /**
    * The popup's message, refusing to act on another one than the popup shows.
    * @param {any} message
    */
@@ -611,15 +638,10 @@ export function createCaveat({ messenger, fetchImpl, loadDeployment, now = Date.
     },
 
     async verify(message, sender) {
-      if (!fromExtensionPage(sender)) throw new Error("verify is asked by the popup");
-      const header = await popupMessage(message);
-      if (!header) return { ok: false, message: "This message is no longer open. Open Caveat again." };
-      const from = await parseAuthor(messenger, header.author);
-      if (!from) return { ok: false, message: "This message has no sender address to look up." };
-      const { client, problem } = await config;
+      const target = await actionTarget(message, sender, "verify", "look up");
+      if (!("header" in target)) return target;
       try {
-        if (!client) throw problem;
-        const contact = await client.senderContact(from);
+        const contact = await (await configuredClient()).senderContact(target.from);
         return { ok: true, contact };
       } catch (error) {
         return { ok: false, message: `The partner directory could not be reached: ${failureFor(error).text}` };
@@ -627,18 +649,14 @@ export function createCaveat({ messenger, fetchImpl, loadDeployment, now = Date.
     },
 
     async report(message, sender) {
-      if (!fromExtensionPage(sender)) throw new Error("report is asked by the popup");
-      const header = await popupMessage(message);
-      if (!header) return { ok: false, message: "This message is no longer open. Open Caveat again." };
-      const from = await parseAuthor(messenger, header.author);
-      if (!from) return { ok: false, message: "This message has no sender address to report." };
+      const target = await actionTarget(message, sender, "report", "report");
+      if (!("header" in target)) return target;
+      const { header, from } = target;
       const outcome = await analysisFor(header);
       const verdict = "verdict" in outcome ? outcome.verdict : null;
       const messageId = typeof header.headerMessageId === "string" ? header.headerMessageId : "";
-      const { client, problem } = await config;
       try {
-        if (!client) throw problem;
-        await client.report({
+        await (await configuredClient()).report({
           from,
           internet_message_id: messageId && messageId.length <= MAX_MESSAGE_ID_CHARS ? messageId : null,
           level: verdict ? verdict.level : null,

@@ -184,17 +184,27 @@ def profile(service: Service, tmp_path_factory: pytest.TempPathFactory) -> Path:
     return make_profile(tmp_path_factory.mktemp("tb"), xpi)
 
 
+def display_of(
+    thunderbird: str, profile: Path, eml: Path, service: Service, artifacts: Path, name: str
+) -> dict[str, Any]:
+    """Open ``eml`` in Thunderbird until its display script reports; that last report, also
+    saved as ``<name>-display.json`` beside Thunderbird's log."""
+    mid = message_id(eml)
+    log = artifacts / "thunderbird.log"
+    shown = open_in_thunderbird(
+        thunderbird, profile, eml, log, lambda: bool(events_for(service, mid))
+    )
+    assert shown, f"no display report for {eml.name}; see {log}"
+    event = events_for(service, mid)[-1]
+    (artifacts / f"{name}-display.json").write_text(json.dumps(event, indent=2), "utf-8")
+    return event
+
+
 def test_the_fake_reply_is_analysed_and_gets_a_danger_banner(
     thunderbird: str, service: Service, profile: Path, artifacts: Path
 ) -> None:
-    mid = message_id(FAKE_REPLY)
-    log = artifacts / "thunderbird.log"
-    shown = open_in_thunderbird(
-        thunderbird, profile, FAKE_REPLY, log, lambda: bool(events_for(service, mid))
-    )
-    assert shown, f"no display report for the fake reply; see {log}"
-
-    calls = calls_for(service, mid)
+    event = display_of(thunderbird, profile, FAKE_REPLY, service, artifacts, "fake-reply")
+    calls = calls_for(service, message_id(FAKE_REPLY))
     assert len(calls) == 1, calls  # one analysis per displayed message
     call = calls[0]
     assert call["from"] == "finance-person@partnerb.example"
@@ -202,9 +212,6 @@ def test_the_fake_reply_is_analysed_and_gets_a_danger_banner(
     for name in ("received", "authentication-results", "reply-to", "from", "message-id"):
         assert name in call["header_names"], call["header_names"]
     assert call["level"] == "danger"
-
-    event = events_for(service, mid)[-1]
-    (artifacts / "fake-reply-display.json").write_text(json.dumps(event, indent=2), "utf-8")
     assert event["level"] == "danger"
     assert event["shown"] is True
     assert event["text"].strip(), "the banner read back from the message page is empty"
@@ -213,15 +220,8 @@ def test_the_fake_reply_is_analysed_and_gets_a_danger_banner(
 def test_a_legitimate_reply_gets_no_banner(
     thunderbird: str, service: Service, profile: Path, artifacts: Path
 ) -> None:
-    mid = message_id(REAL_REPLY)
-    log = artifacts / "thunderbird.log"
-    shown = open_in_thunderbird(
-        thunderbird, profile, REAL_REPLY, log, lambda: bool(events_for(service, mid))
-    )
-    assert shown, f"no display report for the legitimate reply; see {log}"
-    assert len(calls_for(service, mid)) == 1
-    event = events_for(service, mid)[-1]
-    (artifacts / "real-reply-display.json").write_text(json.dumps(event, indent=2), "utf-8")
+    event = display_of(thunderbird, profile, REAL_REPLY, service, artifacts, "real-reply")
+    assert len(calls_for(service, message_id(REAL_REPLY))) == 1
     assert event == {
         "internet_message_id": event["internet_message_id"],
         "level": "none",
@@ -243,19 +243,14 @@ def test_an_unreachable_service_shows_could_not_check(
             display_report_url=f"{service.url}/test/display-events",
         )
     )
-    profile = make_profile(tmp_path, xpi)
-    mid = message_id(SEED / "01-reminder-from-colleague.eml")
-    log = artifacts / "thunderbird.log"
     eml = SEED / "01-reminder-from-colleague.eml"
-    assert open_in_thunderbird(
-        thunderbird, profile, eml, log, lambda: bool(events_for(service, mid))
+    event = display_of(
+        thunderbird, make_profile(tmp_path, xpi), eml, service, artifacts, "unreachable"
     )
-    event = events_for(service, mid)[-1]
-    (artifacts / "unreachable-display.json").write_text(json.dumps(event, indent=2), "utf-8")
     assert event["level"] == "unknown"
     assert event["shown"] is True
     assert "Caveat could not check this message" in event["text"]
-    assert calls_for(service, mid) == []
+    assert calls_for(service, message_id(eml)) == []
 
 
 HOSTILE_HTML = """\
@@ -291,15 +286,9 @@ def test_the_messages_own_styles_cannot_hide_the_banner_or_fake_one(
     thunderbird: str, service: Service, profile: Path, artifacts: Path, tmp_path: Path
 ) -> None:
     eml = hostile_copy(tmp_path)
-    mid = message_id(eml)
-    log = artifacts / "thunderbird.log"
-    assert open_in_thunderbird(
-        thunderbird, profile, eml, log, lambda: bool(events_for(service, mid))
-    ), f"no display report for the hostile message; see {log}"
-    event = events_for(service, mid)[-1]
-    (artifacts / "hostile-css-display.json").write_text(json.dumps(event, indent=2), "utf-8")
+    event = display_of(thunderbird, profile, eml, service, artifacts, "hostile-css")
     assert event["level"] == "danger"
     # Read back from the page: the banner's computed style is still visible.
     assert event["shown"] is True
     assert "safe" not in event["text"]
-    assert calls_for(service, mid)[0]["level"] == "danger"
+    assert calls_for(service, message_id(eml))[0]["level"] == "danger"

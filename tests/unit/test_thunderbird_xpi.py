@@ -80,8 +80,9 @@ def test_the_source_layout_is_kept_so_relative_imports_hold() -> None:
     for path in SOURCE.iterdir():
         if path.is_file() and path.suffix in {".js", ".html", ".css"}:
             assert files[f"thunderbird/{path.name}"] == path.read_bytes()
-    for path in SHARED.glob("*.js"):
+    for path in (*SHARED.glob("*.js"), *SHARED.glob("*.css")):
         assert files[f"shared/{path.name}"] == path.read_bytes()
+    assert "shared/render.css" in files  # the popup's page links it
     assert {n for n in files if n.startswith("icons/")} == {
         f"icons/icon-{s}.png" for s in (16, 32, 64, 128)
     }

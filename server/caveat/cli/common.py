@@ -1,8 +1,10 @@
-"""Options shared by every sub-command."""
+"""Options and checks shared by the sub-commands."""
 
 from __future__ import annotations
 
 import argparse
+
+from ..storage import KeyRecord, Store
 
 
 def add_db_option(parser: argparse.ArgumentParser, default_help: str) -> None:
@@ -13,3 +15,23 @@ def add_db_option(parser: argparse.ArgumentParser, default_help: str) -> None:
         help=f"the store: sqlite:///PATH, sqlite:// (throw-away), postgresql://... "
         f"({default_help})",
     )
+
+
+def addin_key_problem(
+    store: Store, key: str, source: str, remedy: str
+) -> tuple[KeyRecord | None, str]:
+    """The key record when ``key`` may ride in an add-in that every user receives (an
+    active key of this store that can only ask for analyses); otherwise (None, why not).
+    ``source`` says where the key came from, ``remedy`` how to get a usable one."""
+    found = store.verify_key(key)
+    if found is None:
+        return None, (
+            f"the key from {source} is not an active API key of this store (unknown or "
+            f"revoked); {remedy}"
+        )
+    if found.admin:
+        return None, (
+            f"the key from {source} is an admin key (id {found.id}); the add-in must carry "
+            "a key that can only ask for analyses: every user receives it"
+        )
+    return found, ""

@@ -30,7 +30,7 @@ from ..manifest import (
 )
 from ..settings import SettingsError, load_settings
 from ..storage import StorageError, Store
-from .common import add_db_option
+from .common import add_db_option, addin_key_problem
 from .database import open_store
 
 PROG = "caveat manifest"
@@ -102,18 +102,15 @@ def _key_for(store: Store, given: str | None, source: str) -> tuple[str | None, 
         )
     if not given:
         return None, f"{source} is empty"
-    found = store.verify_key(given)
+    found, problem = addin_key_problem(
+        store,
+        given,
+        source,
+        f"create one with `caveat keys create {KEY_NAME}`, or leave out --key and {KEY_ENV} "
+        "to have one created",
+    )
     if found is None:
-        return None, (
-            f"the key from {source} is not an active API key of this store (unknown or "
-            f"revoked); create one with `caveat keys create {KEY_NAME}`, or leave out "
-            f"--key and {KEY_ENV} to have one created"
-        )
-    if found.admin:
-        return None, (
-            f"the key from {source} is an admin key (id {found.id}); the add-in must carry "
-            "a key that can only ask for analyses: every mailbox receives the manifest"
-        )
+        return None, problem
     return given, f"Embedded API key {found.id} ({found.name}, prefix {found.prefix})."
 
 

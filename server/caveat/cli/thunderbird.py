@@ -18,7 +18,7 @@ from ..manifest import write_atomically
 from ..settings import SettingsError
 from ..storage import StorageError
 from ..thunderbird import Deployment, XpiError, build_xpi, service_url
-from .common import add_db_option
+from .common import add_db_option, addin_key_problem
 from .database import open_store
 
 PROG = "caveat thunderbird-xpi"
@@ -71,22 +71,14 @@ def _check_key(db: str | None, key: str, source: str) -> str | None:
     except (SettingsError, StorageError) as exc:
         return str(exc)
     try:
-        found = store.verify_key(key)
+        found, problem = addin_key_problem(
+            store, key, source, "create one with `caveat keys create thunderbird-addin`"
+        )
     except StorageError as exc:
         return str(exc)
     finally:
         store.dispose()
-    if found is None:
-        return (
-            f"the key from {source} is not an active API key of this store (unknown or "
-            "revoked); create one with `caveat keys create thunderbird-addin`"
-        )
-    if found.admin:
-        return (
-            f"the key from {source} is an admin key (id {found.id}); the extension must "
-            "carry a key that can only ask for analyses"
-        )
-    return None
+    return problem if found is None else None
 
 
 def run(args: argparse.Namespace, err: TextIO | None = None) -> int:
