@@ -38,7 +38,7 @@ SEED_PARTNERS = [("Partner B", "partnerb.example"), ("Partner C", "partnerc.exam
 
 
 def synthetic(n: int, seed: int = 7) -> list[object]:
-    from caveat.partners_csv import Contact, Partner
+    from caveat.knowledge.partners_csv import Contact, Partner
 
     rnd = random.Random(seed)  # noqa: S311 - reproducible test data, not secrets
     seen: set[str] = set()
@@ -67,10 +67,10 @@ def rss_mib() -> float:
 
 
 def one(size: int, messages: int) -> dict[str, float]:
-    from caveat.context import Context, EngineConfig
-    from caveat.directory import Directory
-    from caveat.engine import Engine
-    from caveat.normalise import from_payload
+    from caveat.engine.engine import Engine
+    from caveat.knowledge.context import Context, EngineConfig
+    from caveat.knowledge.directory import Directory
+    from caveat.mail.normalise import from_payload
 
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})

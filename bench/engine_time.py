@@ -23,9 +23,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _messages import payload_of, sources
-from caveat.context import Context, EngineConfig
-from caveat.engine import Engine
-from caveat.normalise import from_payload, from_raw
+from caveat.engine.engine import Engine
+from caveat.knowledge.context import Context, EngineConfig
+from caveat.mail.normalise import from_payload, from_raw
 
 
 def pct(values: list[float], q: float) -> float:

@@ -38,14 +38,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from caveat.analysis import Analyzer
 from caveat.cli.database import open_store
-from caveat.context import EngineConfig
-from caveat.engine import Engine
-from caveat.errors import InputError
-from caveat.facts import Address, Facts
-from caveat.guard import GuardVerdict, Outgoing
-from caveat.normalise import addresses_from_header, from_raw
+from caveat.engine.engine import Engine
+from caveat.engine.guard import GuardVerdict, Outgoing
+from caveat.knowledge.context import EngineConfig
+from caveat.mail.errors import InputError
+from caveat.mail.facts import Address, Facts
+from caveat.mail.normalise import addresses_from_header, from_raw
+from caveat.service.analysis import Analyzer
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 LOUD = ("caution", "danger")

@@ -25,7 +25,7 @@ import sys
 import time
 import tracemalloc
 
-from caveat.lookalike import LookalikeIndex
+from caveat.reference.lookalike import LookalikeIndex
 
 SYLLABLES = [
     onset + vowel + coda

@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import SQLAlchemyError
 
-from caveat.storage import Store, make_engine
+from caveat.storage.store import Store, make_engine
 
 
 @pytest.fixture

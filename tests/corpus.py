@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from caveat.facts import Facts
-from caveat.normalise import from_raw
+from caveat.mail.facts import Facts
+from caveat.mail.normalise import from_raw
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 HAM = ("list_usrp_users", "spamassassin_easy_ham", "spamassassin_hard_ham")

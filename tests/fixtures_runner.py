@@ -7,12 +7,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from caveat.context import Context, EngineConfig
-from caveat.directory import Directory
-from caveat.engine import Engine
-from caveat.findings import Verdict
-from caveat.normalise import from_raw
-from caveat.partners_csv import parse_partners_csv
+from caveat.checks.findings import Verdict
+from caveat.engine.engine import Engine
+from caveat.knowledge.context import Context, EngineConfig
+from caveat.knowledge.directory import Directory
+from caveat.knowledge.partners_csv import parse_partners_csv
+from caveat.mail.normalise import from_raw
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from caveat.engine import Engine
+from caveat.engine.engine import Engine
 
 from .fixtures_runner import Case, analyse, load_cases
 

@@ -1,7 +1,7 @@
 """Caveat: warns mail users when a message carries the marks of business email compromise.
 
-The analysis engine (:mod:`caveat.engine`) is a pure library: it knows nothing of Flask or
-of the database. The HTTP service (:mod:`caveat.app`) and the command line
+The analysis engine (:mod:`caveat.engine.engine`) is a pure library: it knows nothing of Flask or
+of the database. The HTTP service (:mod:`caveat.web.app`) and the command line
 (:mod:`caveat.cli`) are thin shells around it.
 """
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from caveat.cli import main
-from caveat.storage import Store
+from caveat.storage.store import Store
 
 
 @pytest.fixture

@@ -9,8 +9,8 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from caveat.cli import main
-from caveat.manifest import IDENTITY_FILE, NS_APP, check_manifest
-from caveat.storage import Store
+from caveat.clients.outlook_manifest import IDENTITY_FILE, NS_APP, check_manifest
+from caveat.storage.store import Store
 
 BASE = "https://caveat.example.com"
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from caveat.cli import main
-from caveat.storage import Store
+from caveat.storage.store import Store
 
 
 class Exec:
@@ -52,8 +52,8 @@ def test_https_by_default_with_a_generated_certificate(
     assert Path(file).name == "gunicorn" or argv[1:3] == ["-m", "gunicorn"]
     assert option(argv, "--workers") == "3"
     assert option(argv, "--bind") == "127.0.0.1:8443"
-    assert option(argv, "--config") == "python:caveat.gunicorn_conf"
-    assert argv[-1] == "caveat.wsgi:app"
+    assert option(argv, "--config") == "python:caveat.web.gunicorn_conf"
+    assert argv[-1] == "caveat.web.wsgi:app"
     cert, key = Path(option(argv, "--certfile")), Path(option(argv, "--keyfile"))
     assert cert.parent == caveat_env and cert.is_file()
     assert stat.S_IMODE(key.stat().st_mode) == 0o600
@@ -98,7 +98,7 @@ def test_no_tls(execvp: Exec, caveat_env: Path, capsys: pytest.CaptureFixture[st
 
 
 def test_own_certificate(execvp: Exec, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    from caveat.tls import ensure_self_signed
+    from caveat.web.tls import ensure_self_signed
 
     pair = ensure_self_signed(tmp_path / "certs")
     code, out, _ = serve(
@@ -155,7 +155,7 @@ def test_a_bad_setting_is_reported(
 
 
 def test_gunicorn_config_loads() -> None:
-    from caveat import gunicorn_conf
+    from caveat.web import gunicorn_conf
 
     assert gunicorn_conf.worker_class == "gthread"
     assert gunicorn_conf.threads == 1

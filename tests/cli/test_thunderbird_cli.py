@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from caveat.cli import main
-from caveat.storage import Store
+from caveat.storage.store import Store
 
 BASE = "https://caveat.example.com"
 

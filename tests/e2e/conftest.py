@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 
 from caveat.cli import main as caveat_main
-from caveat.storage import Store
+from caveat.storage.store import Store
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "fixtures"

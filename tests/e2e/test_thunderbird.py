@@ -2,7 +2,7 @@
 profile that has the XPI installed, opening the seed's messages as .eml files.
 
 What is asserted is what a user would see, read back from the running programs: the
-service's test endpoints (``caveat.testing_web``, on only for this service) record each
+service's test endpoints (``caveat.web.testing``, on only for this service) record each
 analyze call it answered and what the extension's display script actually inserted at the
 top of the message, read back from the message's page. The test build of the XPI names
 that read-back URL; a normal build has none.
@@ -30,7 +30,7 @@ from typing import Any
 
 import pytest
 
-from caveat.thunderbird import EXTENSION_ID, Deployment, build_xpi
+from caveat.clients.thunderbird_xpi import EXTENSION_ID, Deployment, build_xpi
 
 from .conftest import FIXTURES, ROOT, Service, _free_port, start_service
 

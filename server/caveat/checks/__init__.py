@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from ..hits import CheckFn
 from .auth_failure import auth_failure
 from .bank_details_change import bank_details_change
 from .fake_reply import fake_reply
 from .first_contact import first_contact
 from .freemail_impersonation import freemail_impersonation
+from .hits import CheckFn
 from .lookalike_domain import lookalike_domain
 from .recipient_swap import recipient_swap
 from .relay import relay_sender_mismatch

@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..domains import normalise_domain, org_domain
-from ..facts import Facts
-from ..findings import Evidence
+from caveat.mail.domains import normalise_domain, org_domain
+from caveat.mail.facts import Facts
+
+from .findings import Evidence
 
 _LIST_ID_RE = re.compile(r"<([^<>\s]+)>")
 _MAILTO_RE = re.compile(r"mailto:([^?>\s,]+)", re.IGNORECASE)

@@ -39,13 +39,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..authres import MethodResult, TrustedAuth, trusted_auth
-from ..context import Context
-from ..domains import normalise_domain, org_domain, relaxed_aligned, to_unicode
-from ..facts import Facts
-from ..findings import Evidence
-from ..hits import Hit, check, ev
+from caveat.knowledge.context import Context
+from caveat.mail.authres import MethodResult, TrustedAuth, trusted_auth
+from caveat.mail.domains import normalise_domain, org_domain, relaxed_aligned, to_unicode
+from caveat.mail.facts import Facts
+
 from ._common import list_info
+from .findings import Evidence
+from .hits import Hit, check, ev
 
 _SPF_FAILS = {"fail": "AUTH_SPF_FAIL", "hardfail": "AUTH_SPF_FAIL", "softfail": "AUTH_SPF_SOFTFAIL"}
 

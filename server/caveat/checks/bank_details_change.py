@@ -2,8 +2,8 @@
 details that are not on file for the organisation it claims to come from.
 
 The body's own text (quoted earlier messages removed) is read for change language in every
-language of ``data/bank_language`` (:mod:`caveat.banklang`) and for bank identifiers
-(:mod:`caveat.bankids`). Who is asking decides how loud the answer is:
+language of ``data/bank_language`` (:mod:`caveat.reference.bank_language`) and for bank identifiers
+(:mod:`caveat.reference.bank_identifiers`). Who is asking decides how loud the answer is:
 
   BANK_DETAILS_CHANGED         a known partner, a look-alike of a partner's or our domain, or
                                a free-mail address using a partner contact's name asks for a
@@ -31,15 +31,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..bankids import Account, BankIdentifiers, extract
-from ..banklang import Cues, language_cues, phrase_book, strip_quoted
-from ..context import Context
-from ..directory import OURS, PartnerEntry
-from ..facts import Facts
-from ..findings import Evidence
-from ..hits import Hit, check, ev
-from ..names import name_key
+from caveat.knowledge.context import Context
+from caveat.knowledge.directory import OURS, PartnerEntry
+from caveat.mail.facts import Facts
+from caveat.mail.names import name_key
+from caveat.reference.bank_identifiers import Account, BankIdentifiers, extract
+from caveat.reference.bank_language import Cues, language_cues, phrase_book, strip_quoted
+
 from ._common import list_info
+from .findings import Evidence
+from .hits import Hit, check, ev
 
 CHANGED = "BANK_DETAILS_CHANGED"
 CHANGE_REQUEST = "BANK_DETAILS_CHANGE_REQUEST"

@@ -27,11 +27,12 @@ import tomllib
 from functools import lru_cache
 from importlib import resources
 
-from ..context import Context
-from ..domains import normalise_domain, org_domain
-from ..facts import Facts
-from ..hits import Hit, check, ev
+from caveat.knowledge.context import Context
+from caveat.mail.domains import normalise_domain, org_domain
+from caveat.mail.facts import Facts
+
 from ._common import list_info
+from .hits import Hit, check, ev
 
 _TAG_RE = re.compile(r"^\s*(?:\[[^\]]{0,40}\]|\*{1,3}[^*]{0,30}\*{1,3})\s*")
 _DKIM_D_RE = re.compile(r"(?:^|;)\s*d\s*=\s*([^;\s]+)", re.IGNORECASE)

@@ -7,10 +7,11 @@ directory, and mailing-list or bulk mail (a list brings new posters every day).
 
 from __future__ import annotations
 
-from ..context import Context
-from ..facts import Facts
-from ..hits import Hit, check, ev
+from caveat.knowledge.context import Context
+from caveat.mail.facts import Facts
+
 from ._common import list_info
+from .hits import Hit, check, ev
 
 
 @check("first_contact", emits=["FIRST_CONTACT"])

@@ -20,12 +20,13 @@ Looked at: From, Reply-To, To and Cc. Named exclusions (quiet):
 
 from __future__ import annotations
 
-from ..context import Context
-from ..facts import Address, Facts
-from ..hits import Hit, check, ev
-from ..memory import KnownPerson, local_name_keys
-from ..names import is_person_name, local_words, name_key
+from caveat.knowledge.context import Context
+from caveat.knowledge.memory import KnownPerson, local_name_keys
+from caveat.mail.facts import Address, Facts
+from caveat.mail.names import is_person_name, local_words, name_key
+
 from ._common import list_info
+from .hits import Hit, check, ev
 from .lookalike_domain import addresses_by_role
 
 _SOURCE = {

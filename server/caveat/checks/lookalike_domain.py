@@ -2,7 +2,7 @@
 partner's.
 
 Every From, Sender, Reply-To, To and Cc domain is looked up in the look-alike index of the
-organisation's own domains and every partner domain (:mod:`caveat.lookalike`); a lookup
+organisation's own domains and every partner domain (:mod:`caveat.reference.lookalike`); a lookup
 never scans the directory.
 
   LOOKALIKE_DOMAIN          confusable characters, one edit, hyphens, or our domain used as
@@ -20,13 +20,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..context import Context
-from ..facts import Address, Facts
-from ..hits import Hit, check, ev
+from caveat.knowledge.context import Context
+from caveat.mail.facts import Address, Facts
+
 from ._common import list_info
+from .hits import Hit, check, ev
 
 if TYPE_CHECKING:
-    from ..lookalike import LookalikeMatch
+    from caveat.reference.lookalike import LookalikeMatch
 
 STRONG = frozenset({"confusable", "edit", "hyphen", "subdomain"})
 _ROLES = (

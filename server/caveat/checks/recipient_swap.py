@@ -1,6 +1,6 @@
 """recipient_swap: someone this conversation knew now appears at a different address.
 
-The conversation memory (:mod:`caveat.memory`) keeps, per conversation, the address each
+The conversation memory (:mod:`caveat.knowledge.memory`) keeps, per conversation, the address each
 person's display name and each name-bearing user name ("anna.keller") had first. A later
 message that shows the same person at another address is reported with every change:
 
@@ -30,7 +30,7 @@ Looked at: From, Reply-To, To and Cc. Named exclusions (quiet):
   * accepted_reply_to: the new address is where an earlier message of this conversation
     asked for replies to go (its Reply-To), and Caveat found that message unremarkable
     (none or info): a newsletter answered at its editor's address. A Reply-To on a message
-    that drew a caution or a danger is never accepted (:mod:`caveat.memory`).
+    that drew a caution or a danger is never accepted (:mod:`caveat.knowledge.memory`).
 """
 
 from __future__ import annotations
@@ -39,13 +39,14 @@ from collections.abc import Iterable
 
 from cachetools import LRUCache
 
-from ..context import Context
-from ..domains import org_domain
-from ..facts import Address, Facts
-from ..hits import Hit, check, ev
-from ..memory import Seen, person
-from ..names import is_person_name
+from caveat.knowledge.context import Context
+from caveat.knowledge.memory import Seen, person
+from caveat.mail.domains import org_domain
+from caveat.mail.facts import Address, Facts
+from caveat.mail.names import is_person_name
+
 from ._common import list_info
+from .hits import Hit, check, ev
 from .lookalike_domain import addresses_by_role
 
 _PAIRS: LRUCache[tuple[str, str], bool] = LRUCache(maxsize=4096)
@@ -148,7 +149,7 @@ def _imitates_domain(new_domain: str, old_domain: str) -> bool:
     """The new domain is a look-alike of this very one (not of anyone else's)."""
     key = (new_domain, old_domain)
     if key not in _PAIRS:
-        from ..lookalike import LookalikeIndex
+        from caveat.reference.lookalike import LookalikeIndex
 
         match = LookalikeIndex([(old_domain, old_domain)]).match(new_domain)
         _PAIRS[key] = match is not None or spells_out(new_domain, old_domain)

@@ -18,11 +18,12 @@ from __future__ import annotations
 
 import re
 
-from ..context import Context
-from ..domains import parse_address
-from ..facts import Facts
-from ..hits import Hit, check, ev
+from caveat.knowledge.context import Context
+from caveat.mail.domains import parse_address
+from caveat.mail.facts import Facts
+
 from ._common import list_info
+from .hits import Hit, check, ev
 
 _AUTH_SENDER_RE = re.compile(r"authenticated sender:\s*([^\s,;()]+)", re.IGNORECASE)
 _ADDRESS_RE = re.compile(r"[^\s<>(),;:\"']+@[^\s<>(),;:\"']+\.[^\s<>(),;:\"']+")

@@ -20,11 +20,12 @@ Named exclusions (quiet):
 
 from __future__ import annotations
 
-from ..authres import trusted_auth
-from ..context import Context
-from ..facts import Address, Facts
-from ..hits import Hit, check, ev
+from caveat.knowledge.context import Context
+from caveat.mail.authres import trusted_auth
+from caveat.mail.facts import Address, Facts
+
 from ._common import list_info, same_name
+from .hits import Hit, check, ev
 
 _RANK = {"REPLYTO_OTHER_DOMAIN": 1, "REPLYTO_SAME_NAME_OTHER_ADDRESS": 2, "REPLYTO_FREEMAIL": 3}
 

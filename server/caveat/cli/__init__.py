@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from .. import __version__
+from caveat import __version__
+
 from . import keys, manifest, partners, scan, serve, thunderbird
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from ..storage import KeyRecord, Store
+from caveat.storage.store import KeyRecord, Store
 
 
 def add_db_option(parser: argparse.ArgumentParser, default_help: str) -> None:

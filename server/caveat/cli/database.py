@@ -8,8 +8,8 @@ from pathlib import Path
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
-from ..settings import load_settings
-from ..storage import Store
+from caveat.service.settings import load_settings
+from caveat.storage.store import Store
 
 
 def database_url(db: str | None) -> tuple[str, Path]:

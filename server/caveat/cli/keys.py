@@ -12,8 +12,8 @@ import sys
 from datetime import datetime
 from typing import TextIO
 
-from ..settings import SettingsError
-from ..storage import (
+from caveat.service.settings import SettingsError
+from caveat.storage.store import (
     KEY_CACHE_SECONDS,
     AmbiguousKey,
     KeyNotFound,
@@ -21,6 +21,7 @@ from ..storage import (
     StorageError,
     Store,
 )
+
 from .common import add_db_option
 from .database import open_store
 

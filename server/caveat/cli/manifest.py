@@ -1,10 +1,10 @@
 """``caveat manifest``: the Outlook add-in manifest of this deployment, ready to upload.
 
-The manifest carries an analyze-only API key in its page URLs (see :mod:`caveat.manifest`
-for why). The key comes from ``--key``, else ``CAVEAT_ADDIN_KEY``, else a new key named
-``outlook-addin`` is created in the store. A given key must be an active, non-admin key of
-that store: a manifest that every mailbox receives must not carry a key that can change the
-partner directory.
+The manifest carries an analyze-only API key in its page URLs (see
+:mod:`caveat.clients.outlook_manifest` for why). The key comes from ``--key``, else
+``CAVEAT_ADDIN_KEY``, else a new key named ``outlook-addin`` is created in the store. A
+given key must be an active, non-admin key of that store: a manifest that every mailbox
+receives must not carry a key that can change the partner directory.
 
 The add-in's id and version are kept in the instance folder, so running the command again
 with the same base URL and key writes the same manifest, and any change gives a higher
@@ -19,7 +19,7 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
-from ..manifest import (
+from caveat.clients.outlook_manifest import (
     ManifestError,
     check_manifest,
     content_fingerprint,
@@ -28,8 +28,9 @@ from ..manifest import (
     render_manifest,
     write_atomically,
 )
-from ..settings import SettingsError, load_settings
-from ..storage import StorageError, Store
+from caveat.service.settings import SettingsError, load_settings
+from caveat.storage.store import StorageError, Store
+
 from .common import add_db_option, addin_key_problem
 from .database import open_store
 

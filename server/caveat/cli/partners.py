@@ -17,11 +17,17 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
-from ..directory import PartnerEntry
-from ..partners_csv import DirectoryFileError, ParseResult, parse_partners_csv, write_partners_csv
-from ..records import DirectoryStore, import_parsed
-from ..settings import SettingsError
-from ..storage import StorageError, Store
+from caveat.knowledge.directory import PartnerEntry
+from caveat.knowledge.partners_csv import (
+    DirectoryFileError,
+    ParseResult,
+    parse_partners_csv,
+    write_partners_csv,
+)
+from caveat.service.settings import SettingsError
+from caveat.storage.records import DirectoryStore, import_parsed
+from caveat.storage.store import StorageError, Store
+
 from .common import add_db_option
 from .database import open_store
 

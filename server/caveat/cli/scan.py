@@ -19,14 +19,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TextIO
 
-from ..analysis import Analyzer
-from ..context import EngineConfig
-from ..engine import Engine
-from ..errors import InputError
-from ..findings import LEVELS
-from ..normalise import from_raw, split_headers
-from ..settings import SettingsError
-from ..storage import StorageError
+from caveat.checks.findings import LEVELS
+from caveat.engine.engine import Engine
+from caveat.knowledge.context import EngineConfig
+from caveat.mail.errors import InputError
+from caveat.mail.normalise import from_raw, split_headers
+from caveat.service.analysis import Analyzer
+from caveat.service.settings import SettingsError
+from caveat.storage.store import StorageError
+
 from .common import add_db_option
 from .database import open_store
 from .partners import load_directory

@@ -16,12 +16,13 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
-from ..api.services import EXTENSION
-from ..app import create_app
-from ..catalogue import CatalogueError
-from ..settings import SettingsError, environment, load_settings
-from ..storage import StorageError, Store
-from ..tls import ensure_self_signed
+from caveat.engine.catalogue import CatalogueError
+from caveat.service.settings import SettingsError, environment, load_settings
+from caveat.storage.store import StorageError, Store
+from caveat.web.api.services import EXTENSION
+from caveat.web.app import create_app
+from caveat.web.tls import ensure_self_signed
+
 from .common import add_db_option
 
 PROG = "caveat serve"
@@ -164,13 +165,13 @@ def prepare(args: argparse.Namespace, out: TextIO) -> tuple[list[str], dict[str,
     argv = [
         *_gunicorn(),
         "--config",
-        "python:caveat.gunicorn_conf",
+        "python:caveat.web.gunicorn_conf",
         "--workers",
         str(workers),
         "--bind",
         _bind(args.host, args.port),
         *tls_args,
-        "caveat.wsgi:app",
+        "caveat.web.wsgi:app",
     ]
     return argv, environment(settings)
 

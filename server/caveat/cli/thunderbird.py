@@ -14,10 +14,11 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
-from ..manifest import write_atomically
-from ..settings import SettingsError
-from ..storage import StorageError
-from ..thunderbird import Deployment, XpiError, build_xpi, service_url
+from caveat.clients.outlook_manifest import write_atomically
+from caveat.clients.thunderbird_xpi import Deployment, XpiError, build_xpi, service_url
+from caveat.service.settings import SettingsError
+from caveat.storage.store import StorageError
+
 from .common import add_db_option, addin_key_problem
 from .database import open_store
 

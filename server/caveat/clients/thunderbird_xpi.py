@@ -1,0 +1,167 @@
+"""The Thunderbird extension as an installable XPI, generic or for one deployment.
+
+The extension's source is ``addin/thunderbird/`` (its manifest and its pages and scripts)
+and the JavaScript it shares with the Outlook add-in, ``addin/shared/``. An XPI is a zip
+whose root holds ``manifest.json``; this module lays it out as
+
+    manifest.json                 addin/thunderbird/manifest.json, version set
+    thunderbird/*.js|html|css     the extension's own files (never its tests)
+    thunderbird/deployment.json   the deployment's service address (and key), or {}
+    shared/*.js                   addin/shared/*.js (never its tests)
+    icons/icon-{16,32,64,128}.png static/icons
+
+so the relative imports of the source tree (``../shared/api.js``) hold inside the XPI too.
+
+A generic build (no base URL) asks for no host at all: the user enters the service's
+address and key in the options page, which asks Thunderbird for that one origin. A
+deployment build names the service, and its manifest asks for exactly that origin in
+``host_permissions`` (granted at installation) and nothing optional; administrators push
+it with Thunderbird's enterprise policies. The key, when given, rides in the XPI as it rides
+in the Outlook manifest: an analyze-only key, never an admin key.
+
+The zip is reproducible: entries sorted, fixed timestamps, so the same input gives the same
+bytes.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from caveat import __version__
+
+from .outlook_manifest import ManifestError, normalise_base_url
+
+PROJECT_ROOT = Path(__file__).resolve().parents[3]
+SOURCE = PROJECT_ROOT / "addin" / "thunderbird"
+SHARED = PROJECT_ROOT / "addin" / "shared"
+ICONS = PROJECT_ROOT / "static" / "icons"
+ICON_SIZES = (16, 32, 64, 128)
+#: What the extension's folders may ship: pages, scripts, style sheets.
+SHIPPED_SUFFIXES = frozenset({".js", ".html", ".css"})
+EXTENSION_ID = "caveat-thunderbird@caveat.invalid"
+#: 1980-01-01, the earliest time a zip entry can carry: every build has the same bytes.
+_FIXED_TIME = (1980, 1, 1, 0, 0, 0)
+_LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
+
+
+class XpiError(ValueError):
+    """The XPI cannot be built as asked: a bad base URL, a missing source file."""
+
+
+@dataclass(frozen=True)
+class Deployment:
+    """What a deployment build carries in ``thunderbird/deployment.json``."""
+
+    base_url: str | None = None
+    api_key: str | None = None
+    #: Test builds only: where the display script's read-back goes (caveat.web.testing).
+    display_report_url: str | None = None
+
+    def to_json(self) -> dict[str, str]:
+        out = {}
+        if self.base_url:
+            out["base_url"] = self.base_url
+        if self.api_key:
+            out["api_key"] = self.api_key
+        if self.display_report_url:
+            out["display_report_url"] = self.display_report_url
+        return out
+
+
+def service_url(raw: str) -> str:
+    """The service address for the extension: https, or plain http on loopback only (a
+    service on the same machine, as in the tests). No trailing slash."""
+    text = raw.strip() if isinstance(raw, str) else ""
+    try:
+        parts = urlsplit(text)
+        parts.port  # noqa: B018 - raises ValueError for a bad port
+    except ValueError as exc:
+        raise XpiError(f"the base URL is not a URL: {raw!r} ({exc})") from None
+    if parts.scheme == "http" and parts.hostname in _LOOPBACK:
+        if parts.query or parts.fragment or parts.username or parts.password:
+            raise XpiError(f"the base URL must be a plain address: {raw!r}")
+        return text.rstrip("/")
+    try:
+        return normalise_base_url(text)
+    except ManifestError as exc:
+        raise XpiError(f"{exc} (plain http is accepted on loopback only)") from None
+
+
+def origin_pattern(base_url: str) -> str:
+    """The host permission for the service: its scheme and host. Firefox's and Thunderbird's
+    match patterns take no port (one with a port does not match), so it covers the host on
+    every port."""
+    parts = urlsplit(base_url)
+    host = parts.hostname or ""
+    if ":" in host:
+        host = f"[{host}]"
+    return f"{parts.scheme}://{host}/*"
+
+
+def build_manifest(deployment: Deployment) -> dict[str, Any]:
+    try:
+        manifest: dict[str, Any] = json.loads((SOURCE / "manifest.json").read_text("utf-8"))
+    except (OSError, ValueError) as exc:
+        raise XpiError(f"cannot read addin/thunderbird/manifest.json: {exc}") from None
+    manifest["version"] = __version__
+    if deployment.base_url:
+        manifest.pop("optional_host_permissions", None)
+        hosts = [origin_pattern(deployment.base_url)]
+        if deployment.display_report_url:
+            report = origin_pattern(deployment.display_report_url)
+            if report not in hosts:
+                hosts.append(report)
+        manifest["host_permissions"] = hosts
+    return manifest
+
+
+def _files() -> list[tuple[str, Path]]:
+    """(name in the XPI, source file) for everything but the manifest."""
+    out: list[tuple[str, Path]] = []
+    for folder, prefix in ((SOURCE, "thunderbird"), (SHARED, "shared")):
+        if not folder.is_dir():
+            raise XpiError(f"the extension's source folder is missing: {folder}")
+        for path in sorted(folder.iterdir()):
+            if path.is_file() and path.suffix in SHIPPED_SUFFIXES:
+                out.append((f"{prefix}/{path.name}", path))
+    for size in ICON_SIZES:
+        icon = ICONS / f"icon-{size}.png"
+        if not icon.is_file():
+            raise XpiError(f"the icon is missing: {icon}")
+        out.append((f"icons/icon-{size}.png", icon))
+    return out
+
+
+def build_xpi(deployment: Deployment = Deployment()) -> bytes:
+    """The XPI's bytes for ``deployment`` (a generic build when it names no service)."""
+    if deployment.base_url:
+        deployment = Deployment(
+            base_url=service_url(deployment.base_url),
+            api_key=deployment.api_key,
+            display_report_url=deployment.display_report_url,
+        )
+    elif deployment.api_key:
+        raise XpiError("a key needs the service's base URL to go with it")
+    entries: list[tuple[str, bytes]] = [
+        ("manifest.json", _json_bytes(build_manifest(deployment))),
+        ("thunderbird/deployment.json", _json_bytes(deployment.to_json())),
+    ]
+    entries += [(name, path.read_bytes()) for name, path in _files()]
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as xpi:
+        for name, data in sorted(entries):
+            info = zipfile.ZipInfo(name, date_time=_FIXED_TIME)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            xpi.writestr(info, data)
+    return buffer.getvalue()
+
+
+def _json_bytes(value: Any) -> bytes:
+    return (json.dumps(value, indent=2, ensure_ascii=False) + "\n").encode("utf-8")

@@ -1,0 +1,77 @@
+"""Render docs/checks.md from the catalogue, so the documentation cannot drift from it.
+
+``python -m caveat.engine.catalogue_docs > docs/checks.md`` regenerates it; a test fails when the
+file and the catalogue disagree.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+
+from caveat.checks.findings import FAMILIES
+
+from .catalogue import Catalogue, Entry
+
+_INTRO = """\
+# Checks
+
+Every finding Caveat can report, generated from the check catalogue
+(`server/caveat/data/catalogue.toml`) by `python -m caveat.engine.catalogue_docs`. Change the
+catalogue, then regenerate this file; a test keeps the two in step.
+
+## Scoring
+
+Each finding adds its weight to the message's score. A composite adds its own finding when
+its expression over other findings holds (`&` and, `|` or, `!` not). The level is the highest
+whose threshold the score reaches, and never lower than the highest severity among the
+findings: a single `danger` finding makes the message `danger`.
+
+| level | threshold | banner title | banner text |
+|---|---|---|---|
+"""
+
+
+def render_markdown(catalogue: Catalogue) -> str:
+    out = [_INTRO]
+    for name in ("info", "caution", "danger"):
+        lv = catalogue.levels[name]
+        out.append(f"| `{name}` | {lv.threshold:g} | {lv.title} | {lv.text} |\n")
+    by_family: dict[str, list[Entry]] = {}
+    for entry in catalogue.entries():
+        by_family.setdefault(entry.check, []).append(entry)
+    for family in FAMILIES:
+        entries = by_family.get(family)
+        if not entries:
+            continue
+        out.append(f"\n## `{family}`\n")
+        for e in entries:
+            out.append(_section(e))
+    return "".join(out)
+
+
+def _section(e: Entry) -> str:
+    kind = "composite" if e.expression else "finding"
+    lines = [
+        f"\n### `{e.id}`\n",
+        f"\n**{e.title}** — {kind}, severity `{e.severity}`, weight {e.weight:g}",
+    ]
+    if e.techniques:
+        lines.append(f", ATT&CK {', '.join(e.techniques)}")
+    lines.append(".\n\n")
+    if e.expression:
+        lines.append(f"Fires when: `{e.expression}`\n\n")
+    meaning = re.sub(r"\{(\w+)\}", r"*\1*", e.explanation)
+    lines.append(f"What it means: {meaning}\n\n")
+    lines.append(f"Evidence: {e.evidence}\n\n")
+    lines.append(f"Known false positives: {e.false_positives}\n")
+    return "".join(lines)
+
+
+def main() -> int:
+    sys.stdout.write(render_markdown(Catalogue.load()))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

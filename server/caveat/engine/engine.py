@@ -1,0 +1,112 @@
+"""The analysis engine: facts in, findings and one level out. No Flask, no database."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from caveat.checks import ALL_CHECKS
+from caveat.checks.findings import LEVELS, Banner, Finding, Verdict
+from caveat.checks.hits import CheckFn, Hit
+from caveat.knowledge.context import Context
+from caveat.mail.facts import Facts
+
+from .catalogue import BANNER_MAX, Catalogue, CatalogueError, render
+
+_RANK = {name: i for i, name in enumerate(LEVELS)}
+
+
+class Engine:
+    def __init__(
+        self, catalogue: Catalogue | None = None, checks: Sequence[CheckFn] = ALL_CHECKS
+    ) -> None:
+        self.catalogue = catalogue or Catalogue.load()
+        self.checks = tuple(checks)
+        for c in self.checks:
+            if c.prepare is not None:
+                c.prepare()
+            self.catalogue.require(c.emits)
+            for fid in c.emits:
+                if self.catalogue.findings[fid].check != c.family:
+                    raise CatalogueError(
+                        f"{self.catalogue.source}: {fid} is emitted by the {c.family} check "
+                        f"but catalogued under {self.catalogue.findings[fid].check}"
+                    )
+        self._thresholds = sorted(
+            ((lv.threshold, lv.name) for lv in self.catalogue.levels.values()), reverse=True
+        )
+
+    def analyze(self, facts: Facts, ctx: Context | None = None) -> Verdict:
+        ctx = ctx or Context()
+        hits: dict[str, Hit] = {}
+        for c in self.checks:
+            for hit in c(facts, ctx):
+                if hit.id not in c.emits:
+                    raise CatalogueError(f"check {c.name} emitted undeclared id {hit.id}")
+                hits.setdefault(hit.id, hit)
+        return self.score(facts, list(hits.values()))
+
+    def score(self, facts: Facts, hits: list[Hit]) -> Verdict:
+        base = _base_params(facts)
+        findings = [self._dress(self.catalogue.findings[h.id], h, base) for h in hits]
+        present = frozenset(h.id for h in hits)
+        for comp in self.catalogue.composites:
+            if comp.holds(present):
+                evidence = tuple(e for h in hits if h.id in comp.needs for e in h.evidence)
+                findings.append(self._dress(comp.entry, Hit(comp.entry.id, evidence), base))
+        findings.sort(key=lambda f: (-_RANK[f.severity], -f.weight, f.id))
+        total = sum(f.weight for f in findings)
+        level = "none"
+        for threshold, name in self._thresholds:
+            if total >= threshold:
+                level = name
+                break
+        for f in findings:
+            if _RANK[f.severity] > _RANK[level]:
+                level = f.severity
+        banner = None
+        if level != "none":
+            lv = self.catalogue.levels[level]
+            # The most severe finding that set the level may name specifics (the account
+            # asked for); a finding below the level never speaks for the message.
+            text = next((f.banner for f in findings if f.severity == level and f.banner), lv.text)
+            banner = Banner(lv.title, text)
+        return Verdict(level=level, score=total, banner=banner, findings=tuple(findings))
+
+    @staticmethod
+    def _dress(entry, hit: Hit, base: dict[str, str]) -> Finding:  # type: ignore[no-untyped-def]
+        params = {**base, **hit.params}
+        return Finding(
+            id=entry.id,
+            check=entry.check,
+            severity=entry.severity,
+            title=render(entry.title, params),
+            explanation=render(entry.explanation, params),
+            evidence=_dedupe(hit.evidence),
+            techniques=entry.techniques,
+            weight=entry.weight,
+            banner=_fit(render(entry.banner, params)) if entry.banner else "",
+        )
+
+
+def _fit(text: str) -> str:
+    """A filled banner text, or "" when the filled fields made it too long for Outlook."""
+    return text if len(text) <= BANNER_MAX else ""
+
+
+def _dedupe(evidence):  # type: ignore[no-untyped-def]
+    seen = set()
+    out = []
+    for e in evidence:
+        if e not in seen:
+            seen.add(e)
+            out.append(e)
+    return tuple(out)
+
+
+def _base_params(facts: Facts) -> dict[str, str]:
+    a = facts.author
+    return {
+        "from_address": a.address if a else "(no From address)",
+        "from_domain": a.domain_unicode if a else "(no From domain)",
+        "from_name": a.name if a else "",
+    }

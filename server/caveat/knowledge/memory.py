@@ -1,0 +1,258 @@
+"""Conversation memory: what the engine may know about earlier messages, as plain data.
+
+The engine stays pure: before a message is analysed, the caller (API, CLI, tests) asks the
+store for a :class:`MemorySnapshot` of exactly what the checks may consult — the people
+of the conversation the message belongs to, whether its sender was seen before, and the
+known people who bear the names in it — and after the analysis it records the message
+with :func:`observe`. Both steps take the same facts, so the snapshot and the record
+agree on keys and names.
+
+What is kept (and nothing else): normalised addresses, display names, hashed
+conversation keys (conversation id, Message-IDs, normalised subject), timestamps and
+whether a sender's authentication passed. No subject or body is stored in clear.
+
+Reply-To is where answers go, not who takes part, so it never joins the people of a
+conversation. But a Reply-To that Caveat found unremarkable (the message's level was none
+or info: a newsletter answered at its editor's address, a ticket system's reply address)
+is remembered, hashed with the conversation, as an *accepted reply address*: answering it
+later is what the message asked for, not a swap. A Reply-To on a message that drew a
+caution or a danger is never accepted, so the send-time guard still warns about it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from caveat.mail.facts import Address, Facts
+from caveat.mail.names import is_person_name, local_key, local_words, name_key, subject_key
+
+#: A subject this short ("Re:", "hi", "invoice") names no particular thread.
+MIN_SUBJECT_KEY = 8
+#: Participants a message must share with a conversation found by its subject alone.
+MIN_SHARED_PARTICIPANTS = 2
+
+
+def _h(kind: str, value: str) -> str:
+    return hashlib.sha256(f"{kind}:{value}".encode("utf-8", "surrogatepass")).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class ConversationKeys:
+    """Hashed ways to find a message's conversation, strongest first."""
+
+    client: str | None  # the mail client's conversation id
+    thread: tuple[str, ...]  # Message-IDs it answers (In-Reply-To, References)
+    own: str | None  # its own Message-ID, under which later replies find it
+    subject: str | None  # normalised subject; needs shared participants to count
+
+    def lookup_order(self) -> tuple[str, ...]:
+        keys = [self.client] if self.client else []
+        keys.extend(self.thread)
+        if self.own:
+            keys.append(self.own)
+        return tuple(keys)
+
+
+def reply_to_key(conversation: int, address: str) -> str:
+    """The hashed record that ``address`` is an accepted reply address of the conversation
+    the store knows as ``conversation`` (one per conversation: no address is shared)."""
+    return _h("rto", f"{conversation}:{address}")
+
+
+def conversation_keys(facts: Facts) -> ConversationKeys:
+    subject = subject_key(facts.subject)
+    thread = tuple(dict.fromkeys(_h("mid", m) for m in (*facts.in_reply_to, *facts.references)))
+    return ConversationKeys(
+        client=_h("cid", facts.conversation_id) if facts.conversation_id else None,
+        thread=thread,
+        own=_h("mid", facts.message_id) if facts.message_id else None,
+        subject=_h("subj", subject) if len(subject) >= MIN_SUBJECT_KEY else None,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    """One participant as a message shows them."""
+
+    address: str
+    name: str
+    name_key: str  # "" when the display name has no letters or is an address
+    local_key: str  # "" unless the local part carries a name
+    role: str  # "from", "to", "cc"
+
+
+def participants(facts: Facts) -> tuple[Person, ...]:
+    """From, To and Cc, each address once (Reply-To is where answers go, not who takes
+    part: it is judged, never remembered)."""
+    out: dict[str, Person] = {}
+    for role, addrs in (("from", facts.from_), ("to", facts.to), ("cc", facts.cc)):
+        for a in addrs:
+            if a.address and a.domain and a.address not in out:
+                out[a.address] = person(a, role)
+    return tuple(out.values())
+
+
+def person(a: Address, role: str) -> Person:
+    return Person(
+        address=a.address,
+        name=a.name,
+        name_key=name_key(a.name),
+        local_key=local_key(a.local),
+        role=role,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Seen:
+    """A participant the conversation showed before."""
+
+    address: str
+    name: str
+    name_key: str
+    local_key: str
+    first_seen: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ConversationView:
+    people: tuple[Seen, ...]
+    messages: int
+
+    def established(self) -> dict[str, Seen]:
+        """For each name key and each local-part key, the address it had first."""
+        out: dict[str, Seen] = {}
+        for s in sorted(self.people, key=lambda s: (s.first_seen, s.address)):
+            if s.name_key:
+                out.setdefault("n:" + s.name_key, s)
+            if s.local_key:
+                out.setdefault("l:" + s.local_key, s)
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class KnownPerson:
+    """Someone whose name the organisation knows, and where it knows them."""
+
+    address: str
+    name: str
+    source: str  # "directory", "colleague", "authenticated", "conversation"
+    organization: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class SenderView:
+    first_seen: datetime
+    messages: int
+    authenticated: bool
+
+
+@dataclass(frozen=True)
+class MemorySnapshot:
+    """What the store knows that bears on one message."""
+
+    #: False when no store stands behind the snapshot (nothing was remembered, so
+    #: "never seen" means nothing)
+    available: bool = False
+    conversation: ConversationView | None = None
+    sender: SenderView | None = None
+    #: name key -> known people (colleagues and authenticated senders) with that name
+    known: Mapping[str, tuple[KnownPerson, ...]] = field(default_factory=dict)
+    #: the store's handle of the conversation found, so the record lands in the same one
+    conversation_ref: int | None = None
+    #: the message's addresses that an earlier message of the conversation, found
+    #: unremarkable, gave as its Reply-To (see the module's docstring)
+    accepted_reply_to: frozenset[str] = frozenset()
+
+
+EMPTY = MemorySnapshot()
+
+
+def wanted_name_keys(facts: Facts) -> set[str]:
+    """Every name key the checks may ask about: the participants' and Reply-To's display
+    names, and the names a local part may spell (two or three of its words)."""
+    keys: set[str] = set()
+    for a in (*facts.from_, *facts.reply_to, *facts.to, *facts.cc):
+        k = name_key(a.name)
+        if is_person_name(k):
+            keys.add(k)
+        keys.update(local_name_keys(a.local))
+    return keys
+
+
+def local_name_keys(local: str) -> set[str]:
+    """Name keys a local part could spell: any two or three of its words ("felix.brandt.
+    partnerb" spells "brandt felix")."""
+    words = [w for w in local_words(local) if len(w) > 1][:6]
+    out: set[str] = set()
+    for i, a in enumerate(words):
+        for j in range(i + 1, len(words)):
+            b = words[j]
+            k2 = " ".join(sorted((a, b)))
+            if is_person_name(k2):
+                out.add(k2)
+            for c in words[j + 1 :]:
+                k3 = " ".join(sorted((a, b, c)))
+                if is_person_name(k3):
+                    out.add(k3)
+    return out
+
+
+def shares_enough(view: Iterable[Seen], people: Iterable[Person]) -> bool:
+    """A conversation found only by its subject is this message's when they share at least
+    two participants (by address, or by a person's name)."""
+    addresses = {p.address for p in people}
+    names = {p.name_key for p in people if p.name_key}
+    shared = 0
+    for s in view:
+        if s.address in addresses or (s.name_key and s.name_key in names):
+            shared += 1
+            if shared >= MIN_SHARED_PARTICIPANTS:
+                return True
+    return False
+
+
+@dataclass(frozen=True)
+class Observation:
+    """What the store records after a message was analysed."""
+
+    keys: ConversationKeys
+    people: tuple[Person, ...]
+    sender: Person | None
+    sender_authenticated: bool
+    #: people of our own organisation (their names make them known colleagues)
+    colleagues: tuple[Person, ...]
+    at: datetime
+    #: Reply-To addresses to remember as accepted (the message was found unremarkable)
+    accepted_reply_to: tuple[str, ...] = ()
+
+
+def observe(
+    facts: Facts,
+    *,
+    at: datetime,
+    authenticated: bool,
+    internal: Iterable[str],
+    unremarkable: bool = False,
+) -> Observation:
+    """The record of one message. ``authenticated``: its From domain passed aligned,
+    trusted authentication. ``internal``: the addresses among its people that are ours.
+    ``unremarkable``: its verdict was none or info, so its Reply-To is accepted."""
+    people = participants(facts)
+    ours = set(internal)
+    sender = next((p for p in people if p.role == "from"), None)
+    return Observation(
+        keys=conversation_keys(facts),
+        people=people,
+        sender=sender,
+        sender_authenticated=authenticated,
+        colleagues=tuple(p for p in people if p.address in ours),
+        at=at,
+        accepted_reply_to=tuple(
+            dict.fromkeys(a.address for a in facts.reply_to if a.address and a.domain)
+        )
+        if unremarkable
+        else (),
+    )

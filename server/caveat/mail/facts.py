@@ -1,0 +1,87 @@
+"""The immutable facts object every check reads.
+
+One normaliser (:mod:`caveat.mail.normalise`) builds it from either the add-in's JSON payload
+or a raw RFC 5322 message; checks never look at the request itself.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import cached_property
+
+from .domains import org_domain, to_unicode
+
+
+@dataclass(frozen=True, slots=True)
+class Address:
+    """One mailbox: its decoded display name and its normalised address."""
+
+    name: str
+    address: str  # normalised: lower-case local part and ASCII domain
+    local: str
+    domain: str  # ASCII (punycode) form; "" when the address has none
+    valid: bool = True
+
+    @property
+    def org(self) -> str:
+        return org_domain(self.domain) if self.domain else ""
+
+    @property
+    def domain_unicode(self) -> str:
+        return to_unicode(self.domain)
+
+    def display(self) -> str:
+        """How a mail client would show it: ``Name <address>`` or the bare address."""
+        return f"{self.name} <{self.address}>" if self.name else self.address
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What is known about one message, normalised once.
+
+    ``headers`` keeps every header in order (top first, i.e. nearest to us first), names
+    lower-cased, values unfolded but otherwise as received, so evidence can quote them.
+    """
+
+    headers: tuple[tuple[str, str], ...] = ()
+    from_: tuple[Address, ...] = ()
+    sender: Address | None = None
+    reply_to: tuple[Address, ...] = ()
+    to: tuple[Address, ...] = ()
+    cc: tuple[Address, ...] = ()
+    subject: str = ""
+    body: str = ""
+    message_id: str = ""
+    in_reply_to: tuple[str, ...] = ()
+    references: tuple[str, ...] = ()
+    conversation_id: str = ""
+    date: datetime | None = None
+    source: str = field(default="payload")  # "payload" or "raw"
+
+    def header(self, name: str) -> list[str]:
+        """All values of a header, top (newest) first."""
+        return self._index.get(name.lower(), [])
+
+    def first(self, name: str) -> str | None:
+        values = self._index.get(name.lower())
+        return values[0] if values else None
+
+    def has(self, name: str) -> bool:
+        return name.lower() in self._index
+
+    @cached_property
+    def _index(self) -> dict[str, list[str]]:
+        index: dict[str, list[str]] = {}
+        for name, value in self.headers:
+            index.setdefault(name, []).append(value)
+        return index
+
+    @property
+    def author(self) -> Address | None:
+        """The (first) From address: the one the reader believes wrote the message."""
+        return self.from_[0] if self.from_ else None
+
+    @property
+    def recipients(self) -> tuple[Address, ...]:
+        return self.to + self.cc

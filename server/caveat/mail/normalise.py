@@ -1,0 +1,390 @@
+"""Build :class:`~caveat.mail.facts.Facts` from an add-in payload or a raw RFC 5322 message.
+
+The only exception that leaves this module for bad input is :class:`InputError`. Sizes are
+checked before anything is parsed.
+"""
+
+from __future__ import annotations
+
+import email
+import email.errors
+import email.policy
+import re
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
+from email.header import decode_header, make_header
+from email.message import Message
+from email.utils import getaddresses, parsedate_to_datetime
+from typing import Any
+
+from .domains import parse_address
+from .errors import InputError
+from .facts import Address, Facts
+from .htmltext import html_to_text
+from .limits import Limits
+
+_MSGID_RE = re.compile(r"<([^<>\s]+)>")
+_HEADER_NAME_RE = re.compile(r"^[\x21-\x39\x3b-\x7e]+$")  # RFC 5322 ftext
+
+
+def decode_words(value: str) -> str:
+    """Decode RFC 2047 encoded words; text that cannot be decoded is kept as it came."""
+    if "=?" not in value:
+        return value
+    try:
+        return str(make_header(decode_header(value)))
+    except (
+        LookupError,
+        UnicodeError,
+        ValueError,
+        TypeError,
+        AssertionError,
+        email.errors.HeaderParseError,  # e.g. a base64 word of the wrong length
+    ):
+        return value
+
+
+def split_headers(block: str) -> tuple[tuple[str, str], ...]:
+    """Split a header block into (lower-case name, unfolded value) pairs, in order.
+
+    Unlike the standard library's parser, a line that is not a header (Outlook's header
+    string sometimes carries one) is skipped instead of ending the header block, so the
+    headers after it are not lost. An empty line ends the block; a line of only spaces or
+    tabs does not (it is folding white space, RFC 5322 section 4.2), or a header could hide
+    every header below it, the real From included.
+    """
+    out: list[tuple[str, str]] = []
+    name: str | None = None
+    parts: list[str] = []
+    for line in block.split("\n"):
+        line = line.rstrip("\r")
+        if not line:
+            if name is None and not out:
+                continue  # blank lines before the first header
+            break  # the blank line that ends the header block
+        if line[:1] in (" ", "\t"):
+            if name is not None:
+                parts.append(line)
+            continue
+        head, sep, value = line.partition(":")
+        if name is not None:
+            out.append((name, "".join(parts).strip()))
+            name = None
+        if not sep:
+            continue  # garbage line (or an mbox "From " separator): skip it
+        head = head.rstrip()
+        if not head or not _HEADER_NAME_RE.match(head):
+            continue
+        name = head.lower()
+        parts = [value]
+    if name is not None:
+        out.append((name, "".join(parts).strip()))
+    return tuple(out)
+
+
+def _message_ids(value: str | None) -> tuple[str, ...]:
+    if not value:
+        return ()
+    found = _MSGID_RE.findall(value)
+    if found:
+        return tuple(f.lower() for f in found)
+    return tuple(tok.lower() for tok in value.split() if "@" in tok)
+
+
+def _text(value: str) -> str:
+    """Lone surrogates (from JSON escapes or undecodable bytes) become U+FFFD, so that an
+    address or a name can be stored, hashed and shown like any other text."""
+    if value.isascii():
+        return value
+    return value.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
+
+
+def _address(name: str, raw_address: str) -> Address | None:
+    raw_address = _text(raw_address).strip()
+    if not raw_address:
+        return None
+    parsed = parse_address(raw_address)
+    return Address(
+        name=_text(" ".join(decode_words(name).split()).strip().strip("'\"")),
+        address=parsed.address,
+        local=parsed.local,
+        domain=parsed.domain,
+        valid=parsed.valid,
+    )
+
+
+def addresses_from_header(values: Iterable[str]) -> tuple[Address, ...]:
+    out = []
+    for name, addr in getaddresses(list(values)):
+        a = _address(name, addr)
+        if a is not None:
+            out.append(a)
+    return tuple(out)
+
+
+def _parse_date(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        d = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+    if d is None:
+        return None
+    return d if d.tzinfo else d.replace(tzinfo=UTC)
+
+
+def _larger_than(text: str | bytes, limit: int) -> bool:
+    """Whether ``text`` is more than ``limit`` bytes, counting text in UTF-8 (not characters)."""
+    if len(text) > limit:
+        return True
+    if isinstance(text, bytes) or len(text) * 4 <= limit:
+        return False
+    return len(text.encode("utf-8", "surrogatepass")) > limit
+
+
+def _check_message_size(raw: str | bytes, limits: Limits) -> None:
+    if _larger_than(raw, limits.max_message_bytes):
+        raise InputError(
+            "message_too_large",
+            f"the message is larger than {limits.max_message_bytes} bytes",
+            status=413,
+        )
+
+
+def _check_header_size(text: str, limits: Limits) -> None:
+    if _larger_than(text, limits.max_header_bytes):
+        raise InputError(
+            "headers_too_large",
+            f"the header block is larger than {limits.max_header_bytes} bytes",
+            status=413,
+        )
+
+
+def _check_recipients(count: int, limits: Limits) -> None:
+    if count > limits.max_recipients:
+        raise InputError(
+            "too_many_recipients",
+            f"the message has {count} recipients; at most {limits.max_recipients} are analysed",
+            status=413,
+        )
+
+
+def _from_headers(headers: tuple[tuple[str, str], ...], limits: Limits, **overrides: Any) -> Facts:
+    index: dict[str, list[str]] = {}
+    for n, v in headers:
+        index.setdefault(n, []).append(v)
+
+    def one(name: str) -> str | None:
+        v = index.get(name)
+        return v[0] if v else None
+
+    to = overrides.pop("to", None)
+    cc = overrides.pop("cc", None)
+    if to is None:
+        to = addresses_from_header(index.get("to", ()))
+    if cc is None:
+        cc = addresses_from_header(index.get("cc", ()))
+    _check_recipients(len(to) + len(cc), limits)
+    from_ = overrides.pop("from_", None) or addresses_from_header(index.get("from", ())[:1])
+    sender_list = addresses_from_header(index.get("sender", ())[:1])
+    reply_to = overrides.pop("reply_to", None)
+    if reply_to is None:
+        reply_to = addresses_from_header(index.get("reply-to", ())[:1])
+    subject = overrides.pop("subject", None)
+    if subject is None:
+        subject = decode_words(one("subject") or "")
+    mid = overrides.pop("message_id", None) or " ".join(_message_ids(one("message-id")))
+    date = overrides.pop("date", None) or _parse_date(one("date"))
+    return Facts(
+        headers=headers,
+        from_=from_,
+        sender=overrides.pop("sender", None) or (sender_list[0] if sender_list else None),
+        reply_to=reply_to,
+        to=to,
+        cc=cc,
+        subject=" ".join(subject.split()),
+        message_id=mid.strip("<>").lower(),
+        in_reply_to=_message_ids(one("in-reply-to")),
+        references=_message_ids(" ".join(index.get("references", ()))),
+        date=date,
+        **overrides,
+    )
+
+
+# ---------------------------------------------------------------- add-in payload
+
+_PAYLOAD_FIELDS = {
+    "headers": str,
+    "from": dict,
+    "sender": dict,
+    "reply_to": list,
+    "to": list,
+    "cc": list,
+    "subject": str,
+    "body": str,
+    "conversation_id": str,
+    "internet_message_id": str,
+    "date": str,
+    "raw": str,
+}
+
+
+def _payload_address(value: Any, where: str) -> Address | None:
+    if not isinstance(value, Mapping):
+        raise InputError("invalid_field", f"{where} must be an object with name and address")
+    name = value.get("name")
+    addr = value.get("address")
+    name = "" if name is None else name  # false, 0 or [] is a wrong type, not a missing value
+    addr = "" if addr is None else addr
+    if not isinstance(name, str) or not isinstance(addr, str):
+        raise InputError("invalid_field", f"{where}: name and address must be strings")
+    if len(name) > 1024 or len(addr) > 1024:
+        raise InputError("invalid_field", f"{where}: name or address is too long")
+    return _address(name, addr)
+
+
+def _payload_addresses(value: Any, where: str) -> tuple[Address, ...]:
+    out = []
+    for i, item in enumerate(value):
+        a = _payload_address(item, f"{where}[{i}]")
+        if a is not None:
+            out.append(a)
+    return tuple(out)
+
+
+def from_payload(payload: Any, limits: Limits | None = None) -> Facts:
+    """Facts from the add-in's JSON payload (already decoded from JSON)."""
+    limits = limits or Limits()
+    if not isinstance(payload, Mapping):
+        raise InputError("invalid_payload", "the request body must be a JSON object")
+    # Keys are compared and reported as text: a mapping built by other code than the JSON
+    # decoder may hold keys of mixed types, which must not escape as a TypeError.
+    unknown = sorted(str(k) for k in payload if k not in _PAYLOAD_FIELDS)
+    if unknown:
+        raise InputError("unknown_field", f"unknown field(s): {', '.join(unknown)}")
+    for key, typ in _PAYLOAD_FIELDS.items():
+        if key in payload and payload[key] is not None and not isinstance(payload[key], typ):
+            raise InputError("invalid_field", f"{key} must be a {_TYPE_NAMES[typ]}")
+
+    if payload.get("raw") is not None:
+        others = [k for k in payload if k not in ("raw", "conversation_id") and payload[k]]
+        if others:
+            raise InputError("invalid_payload", "send either a raw message or its parts, not both")
+        raw = payload["raw"]
+        _check_message_size(raw, limits)
+        return from_raw(raw, limits, conversation_id=payload.get("conversation_id") or "")
+
+    headers_text = payload.get("headers") or ""
+    body = payload.get("body") or ""
+    to_raw = payload.get("to") or []
+    cc_raw = payload.get("cc") or []
+    _check_header_size(headers_text, limits)
+    if _larger_than(body, limits.max_body_bytes):
+        raise InputError(
+            "body_too_large",
+            f"the body snippet is larger than {limits.max_body_bytes} bytes",
+            status=413,
+        )
+    _check_recipients(len(to_raw) + len(cc_raw), limits)
+    if not headers_text and not payload.get("from"):
+        raise InputError("invalid_payload", "send at least the headers or the From address")
+
+    overrides: dict[str, Any] = {"body": body, "source": "payload"}
+    overrides["conversation_id"] = payload.get("conversation_id") or ""
+    if payload.get("from"):
+        a = _payload_address(payload["from"], "from")
+        overrides["from_"] = (a,) if a else ()
+    if payload.get("sender"):
+        overrides["sender"] = _payload_address(payload["sender"], "sender")
+    if payload.get("reply_to") is not None and "reply_to" in payload:
+        overrides["reply_to"] = _payload_addresses(payload["reply_to"], "reply_to")
+    if "to" in payload and payload["to"] is not None:
+        overrides["to"] = _payload_addresses(to_raw, "to")
+    if "cc" in payload and payload["cc"] is not None:
+        overrides["cc"] = _payload_addresses(cc_raw, "cc")
+    if payload.get("subject") is not None:
+        overrides["subject"] = payload["subject"]
+    if payload.get("internet_message_id"):
+        ids = _message_ids(payload["internet_message_id"]) or (payload["internet_message_id"],)
+        overrides["message_id"] = ids[0]
+    if payload.get("date"):
+        try:
+            d = datetime.fromisoformat(payload["date"].replace("Z", "+00:00"))
+        except ValueError as exc:
+            raise InputError("invalid_field", "date must be an ISO 8601 date-time") from exc
+        overrides["date"] = d if d.tzinfo else d.replace(tzinfo=UTC)
+    return _from_headers(split_headers(headers_text), limits, **overrides)
+
+
+_TYPE_NAMES = {str: "string", dict: "object", list: "array"}
+
+
+# ---------------------------------------------------------------- raw RFC 5322 message
+
+_BLANK_LINE_RE = re.compile(r"\r?\n\r?\n")
+
+
+#: HTML carries markup around its text: read this many times the body limit of it
+_HTML_FACTOR = 4
+
+
+def _text_body(msg: Message, limit: int) -> str:
+    """The first text/plain part, or else the text of the first text/html part, cut to
+    ``limit`` bytes. Attachments are not read."""
+    plain: Message | None = None
+    html: Message | None = None
+    for part in msg.walk():
+        if part.is_multipart() or part.get_filename():
+            continue
+        ctype = part.get_content_type()
+        if ctype == "text/plain":
+            plain = part
+            break
+        if ctype == "text/html" and html is None:
+            html = part
+    part_found = plain or html
+    if part_found is None:
+        return ""
+    try:
+        payload = part_found.get_payload(decode=True)
+    except (ValueError, TypeError, LookupError, AssertionError):
+        return ""
+    if not isinstance(payload, bytes):
+        return ""
+    read = limit * (2 if part_found is plain else 2 * _HTML_FACTOR)
+    charset = part_found.get_content_charset() or "utf-8"
+    try:
+        text = payload[:read].decode(charset, "replace")
+    except LookupError:
+        text = payload[:read].decode("utf-8", "replace")
+    if part_found is html:
+        text = html_to_text(text)
+    return text.encode("utf-8")[:limit].decode("utf-8", "ignore")
+
+
+def from_raw(raw: bytes | str, limits: Limits | None = None, *, conversation_id: str = "") -> Facts:
+    """Facts from a whole RFC 5322 message (as read from an .eml file or an mbox)."""
+    limits = limits or Limits()
+    _check_message_size(raw, limits)
+    text = raw.decode("utf-8", "surrogateescape") if isinstance(raw, bytes) else raw
+    m = _BLANK_LINE_RE.search(text)
+    header_block = text[: m.start()] if m else text
+    _check_header_size(header_block, limits)
+    if not header_block.strip():
+        raise InputError("invalid_message", "the message has no header block")
+    headers = split_headers(header_block)
+    if not headers:
+        raise InputError("invalid_message", "no header could be read from the message")
+    body = ""
+    if m:
+        # surrogatepass: text decoded from JSON may hold lone surrogates ("\ud800"), which
+        # no other error handler can encode.
+        data = raw if isinstance(raw, bytes) else raw.encode("utf-8", "surrogatepass")
+        try:
+            msg = email.message_from_bytes(data, policy=email.policy.compat32)
+            body = _text_body(msg, limits.max_body_bytes)
+        except (ValueError, TypeError, LookupError, IndexError, AssertionError):
+            body = ""
+    headers = tuple((n, v.encode("utf-8", "replace").decode("utf-8")) for n, v in headers)
+    return _from_headers(headers, limits, body=body, source="raw", conversation_id=conversation_id)

@@ -1,0 +1,231 @@
+"""Bank identifiers in a message body: found, validated, masked and compared with the
+accounts on file.
+
+What is recognised (validation by python-stdnum, never by hand-written checksums):
+
+* IBAN — anywhere, in any grouping, across a line break; country length and check digits
+  must hold (``stdnum.iban``);
+* BIC / SWIFT — after a label such as "BIC" or "SWIFT" (``stdnum.bic``);
+* US ABA routing number — after a label such as "routing" or "ABA", check digit valid
+  (``stdnum.us.rtn``), paired with the account number next to it;
+* UK sort code — after "sort code", paired with the account number next to it;
+* an account number after a bank label ("account number", "Kontonummer", "numéro de
+  compte") — no checksum exists for these, so on its own it is a *weak* identifier.
+
+Labels come from the language files (``[extraction]`` in ``data/bank_language``). Text is
+folded first (:func:`caveat.mail.textfold.fold`): full-width digits and letters, zero-width
+characters and non-breaking spaces do not hide an identifier.
+
+Nothing here stores or logs what it reads; callers get masked forms (``GB29 **** 6819``)
+for display and comparison keys for the directory.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+
+from stdnum import bic as _bic
+from stdnum import iban as _iban
+from stdnum.us import rtn as _rtn
+
+from caveat.mail.textfold import fold
+
+from .bank_language import phrase_book
+
+#: how far (characters) an account number may be from the sort code or routing number
+_PAIR_DISTANCE = 160
+_IBAN_RE = re.compile(
+    r"(?<![a-z0-9])[a-z]{2}[0-9]{2}(?:(?:[ .\-/]{1,2}|[ \t]*\r?\n[ \t]*)?[a-z0-9]){11,30}"
+)
+
+
+_ACCOUNT_KEY_RE = re.compile(r"[^0-9A-Z]")
+
+
+def account_key(value: str) -> str:
+    """The comparison form of an account identifier: upper-case letters and digits only."""
+    return _ACCOUNT_KEY_RE.sub("", value.upper())
+
+
+@dataclass(frozen=True, slots=True)
+class Account:
+    """One bank account named in a message."""
+
+    kind: str  # "iban", "uk" (sort code + account), "us" (routing + account), "account"
+    key: str  # see account_key(); for "uk" sort code + account, for "us" routing + account
+    number: str  # the account number alone (for "iban": the BBAN)
+    masked: str  # for display: GB29 **** 6819
+
+    @property
+    def strong(self) -> bool:
+        """Validated or unambiguous: an IBAN, or an account with its sort code or routing
+        number. A bare "account number" may be a customer number and is weak."""
+        return self.kind != "account"
+
+    def matches(self, on_file: str) -> bool:
+        """This account is the one recorded as ``on_file`` (an identifier from the
+        directory, in any formatting)."""
+        f = account_key(on_file)
+        if not f:
+            return False
+        if f == self.key:
+            return True
+        if self.kind == "iban":
+            return False
+        number = self.number.lstrip("0")
+        if len(number) < 6:
+            return False
+        if f.lstrip("0") == number:
+            return True
+        if _iban.is_valid(f):
+            bban = f[4:]
+            if self.kind == "uk":
+                return f.startswith("GB") and bban.endswith(self.key)
+            return bban.endswith(number)
+        # "routing/account" or "sort code account" on file, compared by the account part
+        return f.endswith(self.number) and len(f) - len(self.number) in (6, 9)
+
+
+@dataclass(frozen=True, slots=True)
+class BankIdentifiers:
+    accounts: tuple[Account, ...] = ()
+    bics: tuple[str, ...] = ()
+    #: routing numbers and sort codes with no account number next to them
+    bank_codes: tuple[str, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.accounts or self.bics or self.bank_codes)
+
+    @property
+    def strong(self) -> tuple[Account, ...]:
+        return tuple(a for a in self.accounts if a.strong)
+
+
+def mask_iban(compact: str) -> str:
+    return f"{compact[:4]} **** {compact[-4:]}"
+
+
+def _label_regex(labels: tuple[str, ...], value: str) -> re.Pattern[str] | None:
+    if not labels:
+        return None
+    words = sorted(
+        (r"\W+".join(re.escape(w) for w in label.split()) for label in labels),
+        key=len,
+        reverse=True,
+    )
+    return re.compile(rf"(?<!\w)(?:{'|'.join(words)})(?!\w)[^\w\n]{{0,6}}{value}")
+
+
+@dataclass(frozen=True)
+class _Extractor:
+    account: re.Pattern[str] | None
+    routing: re.Pattern[str] | None
+    sort_code: re.Pattern[str] | None
+    bic: re.Pattern[str] | None
+
+
+@cache
+def _extractor() -> _Extractor:
+    ext = phrase_book().extraction
+    number = r"(\d(?:[ \-.]?\d){5,19})(?![\w\-])"
+    return _Extractor(
+        _label_regex(ext.account_labels, r"(?:(?:no|nr|n|number|num)\W{0,3})?" + number),
+        _label_regex(ext.routing_labels, r"(?:(?:no|nr|number|num)\W{0,3})?(\d{9})(?!\d)"),
+        _label_regex(ext.sort_code_labels, r"(\d{2})[ \-.]?(\d{2})[ \-.]?(\d{2})(?![\d])"),
+        _label_regex(
+            ext.bic_labels, r"(?:code\W{0,3})?([a-z]{6}[a-z0-9]{2}(?:[a-z0-9]{3})?)(?!\w)"
+        ),
+    )
+
+
+def _ibans(folded: str) -> list[tuple[int, int, str]]:
+    """(start, end, compact IBAN) for every valid IBAN, in text order."""
+    out = []
+    pos = 0
+    while (m := _IBAN_RE.search(folded, pos)) is not None:
+        chunk = m.group(0)
+        positions = [i for i, c in enumerate(chunk) if c.isalnum()]
+        compact = "".join(chunk[i] for i in positions).upper()
+        length = next(
+            (n for n in range(min(len(compact), 34), 14, -1) if _iban.is_valid(compact[:n])),
+            0,
+        )
+        if length:
+            end = m.start() + positions[length - 1] + 1
+            out.append((m.start(), end, compact[:length]))
+            pos = end
+        else:
+            pos = m.start() + 1
+    return out
+
+
+def extract(text: str) -> BankIdentifiers:
+    """Every bank identifier in ``text`` (deduplicated, in the order found)."""
+    folded, _ = fold(text)
+    x = _extractor()
+    accounts: dict[str, Account] = {}
+    taken: list[tuple[int, int]] = []
+    for s, e, compact in _ibans(folded):
+        accounts.setdefault(compact, Account("iban", compact, compact[4:], mask_iban(compact)))
+        taken.append((s, e))
+
+    def free(s: int, e: int) -> bool:
+        return not any(s < te and ts < e for ts, te in taken)
+
+    numbers: list[tuple[int, str]] = []
+    if x.account is not None:
+        for m in x.account.finditer(folded):
+            if free(m.start(1), m.end(1)):
+                numbers.append((m.start(1), re.sub(r"\D", "", m.group(1))))
+    paired: set[int] = set()
+    codes: list[str] = []
+
+    def nearest(at: int, skip: str) -> tuple[int, str] | None:
+        best = None
+        for pos, n in numbers:
+            d = abs(pos - at)
+            if n != skip and d <= _PAIR_DISTANCE and pos not in paired:
+                if best is None or d < abs(best[0] - at):
+                    best = (pos, n)
+        return best
+
+    if x.sort_code is not None:
+        for m in x.sort_code.finditer(folded):
+            sort = "".join(m.groups())
+            acct = nearest(m.start(), sort)
+            if acct is None or not 7 <= len(acct[1]) <= 10:
+                codes.append(f"{sort[:2]}-{sort[2:4]}-{sort[4:]}")
+                continue
+            paired.add(acct[0])
+            a = acct[1].zfill(8)
+            masked = f"sort code {sort[:2]}-{sort[2:4]}-{sort[4:]}, account ****{a[-4:]}"
+            accounts.setdefault(sort + a, Account("uk", sort + a, a, masked))
+    if x.routing is not None:
+        for m in x.routing.finditer(folded):
+            routing = m.group(1)
+            if not _rtn.is_valid(routing):
+                continue
+            acct = nearest(m.start(), routing)
+            if acct is None:
+                codes.append(routing)
+                continue
+            paired.add(acct[0])
+            masked = f"routing {routing}, account ****{acct[1][-4:]}"
+            accounts.setdefault(
+                routing + acct[1], Account("us", routing + acct[1], acct[1], masked)
+            )
+    for pos, n in numbers:
+        if pos in paired or n in codes:
+            continue
+        accounts.setdefault(n, Account("account", n, n, f"account ****{n[-4:]}"))
+    bics: list[str] = []
+    if x.bic is not None:
+        for m in x.bic.finditer(folded):
+            code = m.group(1).upper()
+            if _bic.is_valid(code):
+                bics.append(code)
+    return BankIdentifiers(
+        tuple(accounts.values()), tuple(dict.fromkeys(bics)), tuple(dict.fromkeys(codes))
+    )

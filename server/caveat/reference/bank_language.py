@@ -1,0 +1,553 @@
+"""How people ask to be paid into a new account, in the languages partners write in.
+
+The phrase lists are data (``data/bank_language/<language>.toml``; the syntax is described
+at the top of ``en.toml``). This module compiles them once per process and answers, for a
+body of text, which categories matched:
+
+* ``change``  — the bank details are new or have changed;
+* ``hold``    — the usual account cannot be used (on hold, audit, closed);
+* ``records`` — "please update your records" (a request only with bank details named);
+* ``urgency``, ``secrecy`` — pressure cues that strengthen a request.
+
+Every language's patterns run against every message: a German supplier writing in English,
+or an English request with a German footer, needs no language detection. Before any
+pattern runs, the words of the text are collected once, and only the patterns whose
+required word occurs are tried, so a body costs a few regular-expression searches rather
+than hundreds.
+
+:func:`strip_quoted` removes the quoted earlier messages of a reply (``>`` lines, and all
+that follows an attribution line such as "On … wrote:", an Outlook header block or an
+"Original Message" line): a reply that quotes someone else's request is not a request.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from caveat.mail.textfold import canonical, fold, fold_phrase, original_span
+
+CATEGORIES = ("change", "hold", "records", "urgency", "secrecy")
+_GAP = {"..": 3, "...": 20}
+_TOKEN_RE = re.compile(r"\.\.\.|\.\.|\{[a-z_]+\}|[()|?]|\w+\*?|[^\w\s]")
+_WORD_RE = re.compile(r"\w+")
+_KEY_LEN = 4
+#: longest piece of evidence quoted from the message
+EVIDENCE_MAX = 160
+#: the longest piece of text a phrase is looked for in (paragraphs longer are cut)
+_CHUNK = 1500
+#: how close (characters, either side) bank details must be to "update your records"
+_NEAR = 200
+
+
+class PhraseError(ValueError):
+    """A phrase file cannot be compiled; the message names the file and the pattern."""
+
+
+# ----------------------------------------------------------------- pattern compiler
+
+
+@dataclass
+class _Node:
+    """A compiled item: its regular expression, whether it may be absent, and the word
+    prefixes one of which any text it matches must contain (None: matches no word)."""
+
+    regex: str
+    optional: bool = False
+    keys: frozenset[str] | None = None
+    gap: int = 0
+    #: for a sequence: the key set of every required item (all must occur in the text)
+    needs: tuple[frozenset[str], ...] = ()
+
+
+class _Compiler:
+    def __init__(self, terms: Mapping[str, Sequence[str]], where: str) -> None:
+        self.terms = terms
+        self.where = where
+        self._term_nodes: dict[str, _Node] = {}
+        self._stack: list[str] = []
+
+    def compile(self, pattern: str) -> _Node:
+        tokens = _TOKEN_RE.findall(fold_phrase(pattern))
+        pos, node = self._sequence(tokens, 0, pattern)
+        if pos != len(tokens):
+            raise PhraseError(f"{self.where}: unbalanced ')' in {pattern!r}")
+        if node.keys is None:
+            raise PhraseError(f"{self.where}: {pattern!r} has no word to match")
+        return node
+
+    def _sequence(self, tokens: list[str], pos: int, pattern: str) -> tuple[int, _Node]:
+        """Alternatives separated by '|' until ')' or the end."""
+        alternatives: list[_Node] = []
+        items: list[_Node] = []
+        while pos < len(tokens):
+            tok = tokens[pos]
+            if tok == ")":
+                break
+            pos += 1
+            if tok == "|":
+                alternatives.append(self._join(items, pattern))
+                items = []
+            elif tok == "(":
+                pos, inner = self._sequence(tokens, pos, pattern)
+                if pos >= len(tokens) or tokens[pos] != ")":
+                    raise PhraseError(f"{self.where}: unclosed '(' in {pattern!r}")
+                pos += 1
+                items.append(inner)
+            elif tok in _GAP:
+                items.append(_Node("", gap=_GAP[tok]))
+                continue
+            elif tok.startswith("{"):
+                items.append(self._term(tok[1:-1], pattern))
+            elif tok[0].isalnum() or tok[0] == "_":
+                items.append(_word(tok))
+            elif tok == "?":
+                raise PhraseError(
+                    f"{self.where}: '?' must follow a word, a group or a term in {pattern!r}"
+                )
+            else:
+                continue  # any other punctuation separates words, like a space
+            if pos < len(tokens) and tokens[pos] == "?":  # the item just read is optional
+                pos += 1
+                last = items[-1]
+                items[-1] = _Node(last.regex, True, last.keys)
+        alternatives.append(self._join(items, pattern))
+        if len(alternatives) == 1:
+            return pos, alternatives[0]
+        keys: set[str] = set()
+        for a in alternatives:
+            if a.keys is None:
+                return pos, _Node("(?:" + "|".join(a.regex for a in alternatives) + ")")
+            keys |= a.keys
+        return pos, _Node(
+            "(?:" + "|".join(a.regex for a in alternatives) + ")", False, frozenset(keys)
+        )
+
+    def _join(self, items: list[_Node], pattern: str) -> _Node:
+        words = [i for i in items if not i.gap]
+        if not words:
+            raise PhraseError(f"{self.where}: empty alternative in {pattern!r}")
+        regex = ""
+        first = True
+        gap = 0
+        for item in items:
+            if item.gap:
+                gap = max(gap, item.gap)
+                continue
+            if first:  # a leading gap: up to that many words before the first item
+                sep = rf"(?:\w+\W+){{0,{gap}}}?" if gap else ""
+            else:
+                sep = r"\W+" + (rf"(?:\w+\W+){{0,{gap}}}?" if gap else "")
+            if item.optional:
+                regex += f"(?:{sep}{item.regex})?" if not first else f"{sep}(?:{item.regex}\\W+)?"
+            else:
+                regex += sep + item.regex
+                first = False
+            gap = 0
+        if first:  # every item optional: not a usable pattern
+            raise PhraseError(f"{self.where}: nothing required in {pattern!r}")
+        if gap:  # a trailing gap: up to that many words after the last item
+            regex += rf"(?:\W+\w+){{0,{gap}}}?"
+        required = [i for i in words if not i.optional]
+        # The most selective required item decides whether the pattern is tried at all.
+        best = max(
+            (i for i in required if i.keys is not None),
+            key=lambda i: min(len(k) for k in i.keys) if i.keys else 0,
+            default=None,
+        )
+        needs = tuple(i.keys for i in required if i.keys is not None)
+        return _Node(regex, False, best.keys if best else None, needs=needs)
+
+    def _term(self, name: str, pattern: str) -> _Node:
+        if name in self._term_nodes:
+            return self._term_nodes[name]
+        if name not in self.terms:
+            raise PhraseError(f"{self.where}: {pattern!r} uses unknown term list {{{name}}}")
+        if name in self._stack:
+            raise PhraseError(f"{self.where}: term list {{{name}}} refers to itself")
+        self._stack.append(name)
+        nodes = [self.compile(entry) for entry in self.terms[name]]
+        self._stack.pop()
+        keys = frozenset(k for n in nodes for k in (n.keys or ()))
+        node = _Node("(?:" + "|".join(n.regex for n in nodes) + ")", False, keys)
+        self._term_nodes[name] = node
+        return node
+
+
+def _word(tok: str) -> _Node:
+    """A word; its key is its first four letters (the whole word when shorter), or, for a
+    shorter stem with ``*``, the stem and ``*``."""
+    star = tok.endswith("*")
+    word = tok.rstrip("*")
+    regex = re.escape(word) + (r"\w*" if star else "")
+    key = word + "*" if star and len(word) < _KEY_LEN else word[:_KEY_LEN]
+    return _Node(regex, False, frozenset({key}))
+
+
+def _needs(node: _Node) -> tuple[frozenset[str], ...]:
+    """What a compiled pattern needs present (compile() refuses patterns with no word)."""
+    if node.needs:
+        return node.needs
+    assert node.keys is not None
+    return (node.keys,)
+
+
+def _line(regex: str) -> re.Pattern[str]:
+    """A pattern that must fill a whole line (it may wrap onto the next), not a quoted one."""
+    return re.compile(rf"^(?![ \t]*>)[^\w\n]*{regex}(?!\w)[^\w\n]*$", re.MULTILINE)
+
+
+def _keys_present(words: Iterable[str], short_stems: bool) -> set[str]:
+    """The keys a text's words can satisfy (see :func:`_word`)."""
+    present = {w[:_KEY_LEN] for w in words}
+    if short_stems:
+        present |= {k[:n] + "*" for k in present for n in range(1, min(len(k), _KEY_LEN - 1) + 1)}
+    return present
+
+
+_BLANK_LINE_RE = re.compile(r"\n[ \t\r]*\n")
+_SENTENCE_END_RE = re.compile(r"[.!?;\n]")
+_NEXT_WORD_RE = re.compile(r"\W{1,3}(\w+)")
+#: how far back (characters) a negation may stand from the passage it turns round
+_NEGATION_REACH = 80
+_NEGATABLE = frozenset({"change", "hold"})
+_CANDIDATE_LINE_RE = re.compile(r"^(?![ \t]*>)[^\n]*?(?::[^\w\n]*|[-_=]{3,}[^\n]*)$", re.MULTILINE)
+
+
+def _chunks(text: str) -> Iterator[tuple[int, int]]:
+    """Spans of paragraphs (split at blank lines), long ones cut at line ends into pieces
+    of about _CHUNK characters: a phrase is looked for within one paragraph."""
+    start = 0
+    for m in _BLANK_LINE_RE.finditer(text):
+        yield from _pieces(text, start, m.start())
+        start = m.end()
+    yield from _pieces(text, start, len(text))
+
+
+def _pieces(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
+    while end - start > _CHUNK:
+        cut = text.rfind("\n", start + _CHUNK // 2, start + _CHUNK)
+        if cut < 0:
+            cut = text.find("\n", start + _CHUNK, end)
+            if cut < 0:
+                break
+        yield start, cut
+        start = cut + 1
+    if end > start:
+        yield start, end
+
+
+# ----------------------------------------------------------------- compiled phrase book
+
+
+@dataclass(frozen=True)
+class _Pattern:
+    language: str
+    category: str
+    source: str
+    regex: re.Pattern[str]
+    #: one key set per required item: the pattern is tried only when each meets the text
+    needs: tuple[frozenset[str], ...]
+
+    @property
+    def trigger(self) -> frozenset[str]:
+        """The need least likely to be met (the one with the longest keys): the index
+        entry through which the pattern is found."""
+        return max(self.needs, key=lambda k: (min(len(x) for x in k), -len(k)))
+
+    def possible(self, present: set[str]) -> bool:
+        return all(not keys.isdisjoint(present) for keys in self.needs)
+
+
+@dataclass(frozen=True)
+class Extraction:
+    """Labels that introduce bank identifiers, over every language (folded)."""
+
+    account_labels: tuple[str, ...]
+    routing_labels: tuple[str, ...]
+    sort_code_labels: tuple[str, ...]
+    bic_labels: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class PhraseBook:
+    languages: tuple[str, ...]
+    patterns: tuple[_Pattern, ...]
+    bank_terms: tuple[_Pattern, ...]
+    extraction: Extraction
+    #: each anchored to a whole line; tried only when the text has their words
+    attribution: tuple[_Pattern, ...]
+    from_label: re.Pattern[str]
+    sent_label: re.Pattern[str]
+    #: trigger key -> the patterns it may set off (indexes into ``patterns``)
+    index: Mapping[str, tuple[int, ...]] = field(default_factory=dict)
+    #: some phrase or term uses a stem shorter than a key (``ab*``): keys cost more
+    short_stems: bool = False
+    attribution_short_stems: bool = False
+    #: language -> its negation words (``[terms] negation``)
+    negation: Mapping[str, re.Pattern[str]] = field(default_factory=dict)
+
+    @classmethod
+    def build(cls, patterns: Sequence[_Pattern], **parts: Any) -> PhraseBook:
+        index: dict[str, list[int]] = {}
+        for i, p in enumerate(patterns):
+            for key in p.trigger:
+                index.setdefault(key, []).append(i)
+
+        def short(items: Iterable[_Pattern]) -> bool:
+            return any(k.endswith("*") for p in items for need in p.needs for k in need)
+
+        return cls(
+            patterns=tuple(patterns),
+            index={k: tuple(v) for k, v in index.items()},
+            short_stems=short([*patterns, *parts["bank_terms"]]),
+            attribution_short_stems=short(parts["attribution"]),
+            **parts,
+        )
+
+    def scan(self, text: str) -> Cues:
+        folded, offsets = fold(text)
+        spans: dict[str, list[tuple[int, int]]] = {}
+        languages: set[str] = set()
+        records: list[tuple[int, int, set[str]]] = []
+        for start, end in _chunks(folded):
+            present = _keys_present(_WORD_RE.findall(folded, start, end), self.short_stems)
+            candidates: set[int] = set()
+            for key in present.intersection(self.index):
+                candidates.update(self.index[key])
+            for i in sorted(candidates):
+                p = self.patterns[i]
+                if not p.possible(present):
+                    continue
+                m = p.regex.search(folded, start, end)
+                while m is not None and p.category in _NEGATABLE and self._negated(p, folded, m):
+                    m = p.regex.search(folded, m.end(), end)
+                if m is None:
+                    continue
+                spans.setdefault(p.category, []).append((m.start(), m.end()))
+                languages.add(p.language)
+                if p.category == "records":
+                    records.append((m.start(), m.end(), present))
+        # "Update your records" names bank details only when they are close by.
+        records_bank = any(
+            t.possible(present)
+            and t.regex.search(folded, max(0, s - _NEAR), min(len(folded), e + _NEAR))
+            for s, e, present in records
+            for t in self.bank_terms
+        )
+        found = {
+            c: tuple(
+                _quote(text[a:b]) for a, b in (original_span(offsets, s, e) for s, e in _merge(v))
+            )
+            for c, v in spans.items()
+        }
+        return Cues(found, frozenset(languages), records_bank)
+
+    def _negated(self, p: _Pattern, folded: str, m: re.Match[str]) -> bool:
+        """A negation of the pattern's language in the same sentence before the passage,
+        or as the word right after it: "we will never change our bank details",
+        "wijzigen ons rekeningnummer nooit". (Each language's own words only: Spanish
+        "no" is Portuguese for "in the".)"""
+        negation = self.negation.get(p.language)
+        if negation is None:
+            return False
+        before = folded[max(0, m.start() - _NEGATION_REACH) : m.start()]
+        if negation.search(_SENTENCE_END_RE.split(before)[-1]):
+            return True
+        after = _NEXT_WORD_RE.match(folded, m.end())
+        return after is not None and negation.fullmatch(after.group(1)) is not None
+
+    def _attribution_in(self, folded: str, above: int, start: int, end: int) -> int | None:
+        """Where an attribution that ends on the line ``start:end`` begins, if one does."""
+        present = _keys_present(_WORD_RE.findall(folded, above, end), self.attribution_short_stems)
+        for p in self.attribution:
+            if not p.possible(present):
+                continue
+            m = p.regex.match(folded, start, end)
+            if m is not None:
+                return start
+            # A pattern that starts with a word of its own ("on ... wrote") may begin on the
+            # line above, as long addresses make it wrap; one that starts with a gap or a
+            # term list stays on its line, or it would swallow the prose above.
+            if above < start and p.source[:1].isalnum():
+                m = p.regex.match(folded, above, end)
+                if m is not None:
+                    return above
+        return None
+
+    def strip_quoted(self, text: str) -> str:
+        """``text`` without ``>`` lines and without everything from the first attribution
+        line, "original message" line or Outlook header block on."""
+        folded, _ = fold(text)
+        cut = len(folded)
+        # An attribution line ends with a colon ("... wrote:") or is a dashed separator
+        # ("-----Original Message-----"); only such lines, with the line above for a
+        # wrapped one, are tried.
+        for line in _CANDIDATE_LINE_RE.finditer(folded):
+            above = folded.rfind("\n", 0, max(0, line.start() - 1)) + 1
+            begins = self._attribution_in(folded, above, line.start(), line.end())
+            if begins is not None:
+                cut = begins
+                break
+        for m in self.from_label.finditer(folded, 0, cut):
+            line_end = folded.find("\n", m.end())
+            if line_end < 0:
+                break
+            following = folded[line_end + 1 :].split("\n", 3)[:3]
+            if any(self.sent_label.match(line) for line in following):
+                cut = m.start()
+                break
+        # fold() keeps every line break where it was, so line numbers carry over.
+        lines = text.split("\n")[: folded.count("\n", 0, cut) + (cut == len(folded))]
+        kept = "\n".join(line for line in lines if not line.lstrip().startswith(">"))
+        return kept.rstrip()
+
+
+@dataclass(frozen=True)
+class Cues:
+    """What the phrase book found in one text."""
+
+    _found: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    languages: frozenset[str] = frozenset()
+    #: a {bank} term is close to an "update your records" passage
+    records_bank: bool = False
+
+    def found(self, category: str) -> tuple[str, ...]:
+        """The matched passages of a category, quoted from the text (deduplicated)."""
+        if category not in CATEGORIES:
+            raise KeyError(category)
+        return self._found.get(category, ())
+
+    def asks_change(self, identifier: bool = False) -> bool:
+        """The text asks to pay a new or changed account: a change or hold phrase, or an
+        "update your records" together with bank details named near it or a bank
+        identifier anywhere in the text."""
+        if self._found.get("change") or self._found.get("hold"):
+            return True
+        return bool(self._found.get("records")) and (self.records_bank or identifier)
+
+
+def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Overlapping matches of one category as one passage each, in text order."""
+    out: list[tuple[int, int]] = []
+    for s, e in sorted(spans):
+        if out and s <= out[-1][1]:
+            out[-1] = (out[-1][0], max(e, out[-1][1]))
+        else:
+            out.append((s, e))
+    return out
+
+
+def _quote(span: str) -> str:
+    s = " ".join(canonical(span).split())
+    return s if len(s) <= EVIDENCE_MAX else s[: EVIDENCE_MAX - 1] + "…"
+
+
+def _as_list(data: Any, key: str, where: str) -> list[str]:
+    value = data.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        raise PhraseError(f"{where}: {key} must be a list of non-empty strings")
+    return value
+
+
+def _load(files: Iterable[tuple[str, str]]) -> PhraseBook:
+    languages: list[str] = []
+    patterns: list[_Pattern] = []
+    bank_terms: list[_Pattern] = []
+    labels: dict[str, list[str]] = {
+        "account_labels": [],
+        "routing_labels": [],
+        "sort_code_labels": [],
+        "bic_labels": [],
+    }
+    attribution: list[_Pattern] = []
+    negations: dict[str, re.Pattern[str]] = {}
+    from_labels: list[str] = []
+    sent_labels: list[str] = []
+    for where, text in files:
+        try:
+            data = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as e:
+            raise PhraseError(f"{where}: {e}") from e
+        lang = data.get("language")
+        if not isinstance(lang, str) or not re.fullmatch(r"[a-z]{2,3}", lang):
+            raise PhraseError(f"{where}: language must be a two- or three-letter code")
+        languages.append(lang)
+        terms_raw = data.get("terms", {})
+        terms = {name: _as_list(terms_raw, name, f"{where} [terms]") for name in terms_raw}
+        comp = _Compiler(terms, where)
+        cats = data.get("patterns", {})
+        unknown = set(cats) - set(CATEGORIES)
+        if unknown:
+            raise PhraseError(f"{where}: unknown pattern categories {sorted(unknown)}")
+        for cat in CATEGORIES:
+            for src in _as_list(cats, cat, f"{where} [patterns]"):
+                node = comp.compile(src)
+                assert node.keys is not None
+                regex = re.compile(rf"(?<!\w){node.regex}(?!\w)")
+                patterns.append(_Pattern(lang, cat, src, regex, _needs(node)))
+        if "negation" in terms:
+            words = comp._term("negation", "{negation}").regex
+            negations[lang] = re.compile(rf"(?<!\w){words}(?!\w)")
+        if "bank" in terms:
+            node = comp._term("bank", "{bank}")
+            assert node.keys is not None
+            regex = re.compile(rf"(?<!\w){node.regex}(?!\w)")
+            bank_terms.append(_Pattern(lang, "bank", "{bank}", regex, (node.keys,)))
+        ext = data.get("extraction", {})
+        for key in labels:
+            labels[key] += [fold_phrase(v) for v in _as_list(ext, key, f"{where} [extraction]")]
+        quotes = data.get("quotes", {})
+        for src in _as_list(quotes, "attribution", f"{where} [quotes]"):
+            node = comp.compile(src)
+            attribution.append(_Pattern(lang, "attribution", src, _line(node.regex), _needs(node)))
+        from_labels += [comp.compile(v).regex for v in _as_list(quotes, "from_labels", where)]
+        sent_labels += [comp.compile(v).regex for v in _as_list(quotes, "sent_labels", where)]
+    if not languages:
+        raise PhraseError("no phrase files found")
+
+    def anchored(parts: list[str], tail: str) -> re.Pattern[str]:
+        # At the start of a line (not a quoted one).
+        body = "|".join(parts) or r"(?!)"
+        return re.compile(rf"^(?![ \t]*>)[^\w\n]*(?:{body}){tail}", re.MULTILINE)
+
+    return PhraseBook.build(
+        patterns,
+        languages=tuple(languages),
+        bank_terms=tuple(bank_terms),
+        extraction=Extraction(**{k: tuple(dict.fromkeys(v)) for k, v in labels.items()}),
+        attribution=tuple(attribution),
+        negation=negations,
+        from_label=anchored(from_labels, r"[ \t]*:"),
+        sent_label=anchored(sent_labels, r"[ \t]*:"),
+    )
+
+
+def load_phrase_book(folder: Path | None = None) -> PhraseBook:
+    """Compile every phrase file of ``folder`` (default: the packaged ones)."""
+    if folder is not None:
+        files = sorted(folder.glob("*.toml"))
+        return _load((str(p), p.read_text("utf-8")) for p in files)
+    root = resources.files("caveat.data").joinpath("bank_language")
+    entries = sorted((e for e in root.iterdir() if e.name.endswith(".toml")), key=lambda e: e.name)
+    return _load((f"bank_language/{e.name}", e.read_text("utf-8")) for e in entries)
+
+
+@cache
+def phrase_book() -> PhraseBook:
+    """The packaged phrase book, compiled once per process."""
+    return load_phrase_book()
+
+
+def language_cues(text: str) -> Cues:
+    return phrase_book().scan(text)
+
+
+def strip_quoted(text: str) -> str:
+    return phrase_book().strip_quoted(text)

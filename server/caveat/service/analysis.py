@@ -1,0 +1,126 @@
+"""One message through the whole product: memory snapshot, engine, memory record.
+
+The API and ``caveat scan`` both analyse through :class:`Analyzer`, so a message gets the
+same verdict whichever way it arrives. The engine stays pure; this is where the store is
+read before and written after. A message still being written (:meth:`Analyzer.
+check_recipients`) reads the same memory and directory and writes nothing.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from caveat.checks.findings import Verdict
+from caveat.engine.engine import Engine
+from caveat.engine.guard import GuardVerdict, Outgoing, RecipientGuard
+from caveat.knowledge.context import Context, EngineConfig
+from caveat.knowledge.directory import Directory
+from caveat.knowledge.memory import EMPTY, observe, participants
+from caveat.mail.authres import trusted_auth
+from caveat.mail.facts import Facts
+from caveat.storage.records import DirectoryStore, MemoryStore
+from caveat.storage.store import Store
+
+#: How often a long-running process asks whether the directory changed (one small query).
+DIRECTORY_CHECK_SECONDS = 5.0
+
+
+class Analyzer:
+    def __init__(
+        self,
+        engine: Engine,
+        config: EngineConfig,
+        store: Store | None,
+        *,
+        remember: bool = True,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.engine = engine
+        self.config = config
+        self.store = store
+        self.remember = remember and store is not None
+        self.directories = DirectoryStore(store) if store is not None else None
+        self.memory = MemoryStore(store) if store is not None else None
+        self._monotonic = monotonic
+        self._directory: Directory | None = None
+        self._checked_at = float("-inf")
+        self._lock = threading.Lock()
+        self._guard: RecipientGuard | None = None
+
+    def directory(self) -> Directory:
+        """The directory snapshot, rebuilt when another process changed the directory."""
+        if self.directories is None:
+            if self._directory is None:
+                self._directory = Directory(
+                    internal_domains=self.config.internal_domains, freemail=self.config.freemail
+                )
+            return self._directory
+        now = self._monotonic()
+        if self._directory is not None and now - self._checked_at < DIRECTORY_CHECK_SECONDS:
+            return self._directory
+        with self._lock:
+            version = self.directories.version()
+            self._checked_at = now
+            if self._directory is None or self._directory.version != version:
+                self._directory = self.directories.load(
+                    internal_domains=self.config.internal_domains, freemail=self.config.freemail
+                )
+            return self._directory
+
+    def refresh(self) -> None:
+        """Forget the directory snapshot (after an import in this process)."""
+        with self._lock:
+            self._directory = None
+            self._checked_at = float("-inf")
+
+    def analyze(self, facts: Facts, now: datetime | None = None) -> Verdict:
+        now = now or datetime.now(UTC)
+        snapshot = self.memory.snapshot(facts) if self.memory is not None else EMPTY
+        ctx = Context(config=self.config, directory=self.directory(), memory=snapshot, now=now)
+        verdict = self.engine.analyze(facts, ctx)
+        if self.remember and self.memory is not None:
+            self.memory.record(
+                observe(
+                    facts,
+                    at=now,
+                    authenticated=self._authenticated(facts),
+                    internal=[
+                        p.address
+                        for p in participants(facts)
+                        if self.config.is_internal(p.address.rpartition("@")[2])
+                    ],
+                    unremarkable=verdict.level in ("none", "info"),
+                ),
+                snapshot,
+            )
+        return verdict
+
+    def check_recipients(self, outgoing: Outgoing, now: datetime | None = None) -> GuardVerdict:
+        """Judge the recipients of a message being written (:mod:`caveat.engine.guard`).
+
+        The conversation memory is read to know who took part before; nothing is recorded,
+        whatever ``remember`` says: a draft is not a message.
+        """
+        now = now or datetime.now(UTC)
+        snapshot = self.memory.snapshot(outgoing.lookup()) if self.memory is not None else EMPTY
+        ctx = Context(config=self.config, directory=self.directory(), memory=snapshot, now=now)
+        return self.recipient_guard().check(outgoing, ctx)
+
+    def recipient_guard(self) -> RecipientGuard:
+        """The guard on this analyser's catalogue, built on first use."""
+        if self._guard is None:
+            self._guard = RecipientGuard(self.engine.catalogue)
+        return self._guard
+
+    def _authenticated(self, facts: Facts) -> bool:
+        """The From domain passed aligned SPF or DKIM at our own boundary."""
+        a = facts.author
+        if a is None or not a.domain:
+            return False
+        auth = trusted_auth(facts, self.config)
+        return auth is not None and (
+            auth.dkim_aligned_pass(a.domain) or auth.spf_aligned_pass(a.domain)
+        )

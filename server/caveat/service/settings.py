@@ -1,0 +1,331 @@
+"""Service configuration: defaults, then the instance file, then ``CAVEAT_`` environment variables.
+
+The instance folder is ``./instance`` (relative to the working directory) unless
+``CAVEAT_INSTANCE_PATH`` names another one; the instance file is ``caveat.toml`` inside it.
+Each later source overrides the earlier ones key by key, and explicit overrides (the
+``test_config`` of :func:`caveat.web.app.create_app`, or a command-line option) come last.
+
+Every value is checked and converted here, once, so that a bad setting stops the service
+at start-up with a message that names it (``CAVEAT_MAX_RECIPIENTS: must be a positive
+integer, got 'many'``) instead of failing on the first request.
+
+Environment variables carry text: lists are comma-separated (``CAVEAT_INTERNAL_DOMAINS=
+example.com,example.org``), booleans are ``true/false``, ``yes/no``, ``on/off`` or ``1/0``.
+In the instance file, lists may be TOML arrays or comma-separated strings.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from caveat.knowledge.context import EngineConfig
+from caveat.mail.limits import Limits
+from caveat.reference.freemail import FreemailList
+
+ENV_PREFIX = "CAVEAT_"
+INSTANCE_ENV = ENV_PREFIX + "INSTANCE_PATH"
+INSTANCE_FILE = "caveat.toml"
+DEFAULT_INSTANCE = "instance"
+DATABASE_FILE = "caveat.db"
+
+_LIMITS = Limits()
+
+
+class SettingsError(ValueError):
+    """A setting has a value that cannot be used; the message names the setting and source."""
+
+
+def _fail(where: str, message: str) -> SettingsError:
+    return SettingsError(f"{where}: {message}")
+
+
+# ----------------------------------------------------------------- converters
+#
+# Each converter takes the raw value (text from the environment, a TOML value, or a Python
+# value from overrides) and the name to report, and returns the clean value.
+
+
+def _to_str(value: Any, where: str) -> str:
+    if not isinstance(value, str):
+        raise _fail(where, f"must be a string, got {type(value).__name__}")
+    value = value.strip()
+    if not value:
+        raise _fail(where, "must not be empty")
+    return value
+
+
+def _to_optional_str(value: Any, where: str) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise _fail(where, f"must be a string, got {type(value).__name__}")
+    return value.strip() or None
+
+
+def _to_bool(value: Any, where: str) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str):
+        v = value.strip().lower()
+        if v in ("1", "true", "yes", "on"):
+            return True
+        if v in ("0", "false", "no", "off", ""):
+            return False
+    raise _fail(where, f"must be true or false, got {value!r}")
+
+
+def _to_positive_int(value: Any, where: str) -> int:
+    if isinstance(value, bool):  # bool is an int subclass; True is not a size
+        raise _fail(where, f"must be a positive integer, got {value!r}")
+    if isinstance(value, str):
+        try:
+            value = int(value.strip())
+        except ValueError:
+            raise _fail(where, f"must be a positive integer, got {value!r}") from None
+    if not isinstance(value, int) or value <= 0:
+        raise _fail(where, f"must be a positive integer, got {value!r}")
+    return value
+
+
+def _to_list(value: Any, where: str) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        items: list[Any] = value.split(",")
+    elif isinstance(value, list | tuple | set | frozenset):
+        items = list(value)
+    else:
+        raise _fail(where, f"must be a list or a comma-separated string, got {value!r}")
+    out = []
+    for item in items:
+        if not isinstance(item, str):
+            raise _fail(where, f"every item must be a string, got {item!r}")
+        item = item.strip()
+        if item:
+            out.append(item)
+    return out
+
+
+_NOT_IN_DOMAIN = set(" \t\r\n@/:,;\\<>\"'")
+
+
+def _to_domains(value: Any, where: str) -> list[str]:
+    out = _to_list(value, where)
+    for d in out:
+        if set(d) & _NOT_IN_DOMAIN or d.startswith("."):
+            raise _fail(where, f"{d!r} is not a domain name (write example.com, no @ or URL)")
+    return out
+
+
+def _to_ids(value: Any, where: str) -> list[str]:
+    out = _to_list(value, where)
+    for a in out:
+        if any(c.isspace() for c in a) or ";" in a:
+            raise _fail(where, f"{a!r} is not an authserv-id (one token, no spaces or ';')")
+    return out
+
+
+def _to_public_url(value: Any, where: str) -> str | None:
+    text = _to_optional_str(value, where)
+    if text is None:
+        return None
+    parts = urlsplit(text)
+    if parts.scheme != "https" or not parts.netloc or parts.query or parts.fragment:
+        raise _fail(where, f"must be an https URL such as https://caveat.example.com, got {text!r}")
+    return text.rstrip("/")
+
+
+def _to_origins(value: Any, where: str) -> list[str]:
+    out = _to_list(value, where)
+    for origin in out:
+        parts = urlsplit(origin)
+        if not parts.scheme or not parts.netloc or parts.path or parts.query or parts.fragment:
+            raise _fail(
+                where,
+                f"{origin!r} is not an origin (scheme://host[:port], no path), "
+                "e.g. moz-extension://4e1a0c3b-0000-4000-8000-000000000000",
+            )
+    return out
+
+
+#: Every setting with its converter. INSTANCE_PATH and DATABASE_URL get their defaults
+#: from the instance folder, so they are filled in by :func:`load_settings`.
+_CONVERTERS: dict[str, Callable[[Any, str], Any]] = {
+    "INSTANCE_PATH": _to_str,
+    "DATABASE_URL": _to_str,
+    "INTERNAL_DOMAINS": _to_domains,
+    "TRUSTED_AUTHSERV_IDS": _to_ids,
+    "TRUST_MICROSOFT": _to_bool,
+    "MAX_HEADER_BYTES": _to_positive_int,
+    "MAX_RECIPIENTS": _to_positive_int,
+    "MAX_BODY_BYTES": _to_positive_int,
+    "MAX_MESSAGE_BYTES": _to_positive_int,
+    "MAX_REQUEST_BYTES": _to_positive_int,
+    "CATALOGUE_PATH": _to_optional_str,
+    "FREEMAIL_EXTRA": _to_domains,
+    "FREEMAIL_EXCLUDE": _to_domains,
+    "PUBLIC_URL": _to_public_url,
+    "ADDIN_ORIGINS": _to_origins,
+    "TEST_ENDPOINTS": _to_bool,
+}
+
+SETTINGS = frozenset(_CONVERTERS)
+
+DEFAULTS: dict[str, Any] = {
+    "INTERNAL_DOMAINS": [],
+    "TRUSTED_AUTHSERV_IDS": [],
+    "TRUST_MICROSOFT": False,
+    "MAX_HEADER_BYTES": _LIMITS.max_header_bytes,
+    "MAX_RECIPIENTS": _LIMITS.max_recipients,
+    "MAX_BODY_BYTES": _LIMITS.max_body_bytes,
+    "MAX_MESSAGE_BYTES": _LIMITS.max_message_bytes,
+    # A whole raw message of MAX_MESSAGE_BYTES plus the JSON around it.
+    "MAX_REQUEST_BYTES": 26 * 1024 * 1024,
+    "CATALOGUE_PATH": None,
+    "FREEMAIL_EXTRA": [],
+    "FREEMAIL_EXCLUDE": [],
+    # The https origin clients reach the service at, when a proxy hides it from requests.
+    "PUBLIC_URL": None,
+    # Origins besides the service's own that may call the API from a browser (CORS).
+    # The Thunderbird extension needs none: its host permission for the service lets it
+    # past CORS.
+    "ADDIN_ORIGINS": [],
+    # The read-back endpoints of the add-ins' end-to-end tests (caveat.web.testing); never
+    # on in a deployment.
+    "TEST_ENDPOINTS": False,
+}
+
+
+def instance_path(
+    overrides: Mapping[str, Any] | None = None, environ: Mapping[str, str] | None = None
+) -> Path:
+    """The absolute instance folder: the override, else ``CAVEAT_INSTANCE_PATH``, else
+    ``./instance``. It is not created here."""
+    env = os.environ if environ is None else environ
+    if overrides and overrides.get("INSTANCE_PATH") is not None:
+        raw = _to_str(overrides["INSTANCE_PATH"], "INSTANCE_PATH")
+    elif env.get(INSTANCE_ENV, "").strip():
+        raw = env[INSTANCE_ENV].strip()
+    else:
+        raw = DEFAULT_INSTANCE
+    return Path(raw).expanduser().absolute()
+
+
+def default_database_url(instance: Path) -> str:
+    return f"sqlite:///{instance / DATABASE_FILE}"
+
+
+def _read_instance_file(path: Path) -> dict[str, Any]:
+    try:
+        text = path.read_text("utf-8")
+    except FileNotFoundError:
+        return {}
+    except (OSError, UnicodeDecodeError) as exc:
+        raise _fail(str(path), f"cannot read the instance file: {exc}") from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise _fail(str(path), f"not valid TOML: {exc}") from None
+    out: dict[str, Any] = {}
+    for key, value in data.items():
+        name = key.upper()
+        if name == "INSTANCE_PATH":
+            raise _fail(
+                str(path),
+                f"INSTANCE_PATH cannot be set inside the instance folder; use {INSTANCE_ENV}",
+            )
+        if name not in SETTINGS:
+            known = ", ".join(sorted(SETTINGS - {"INSTANCE_PATH"}))
+            raise _fail(str(path), f"unknown setting {key!r} (known: {known})")
+        out[name] = (value, f"{path}: {name}")
+    return out
+
+
+def load_settings(
+    overrides: Mapping[str, Any] | None = None, *, environ: Mapping[str, str] | None = None
+) -> dict[str, Any]:
+    """All settings, checked and converted: defaults < instance file < environment < overrides.
+
+    ``overrides`` may only name known settings. ``environ`` defaults to ``os.environ``.
+    Relative paths (``CATALOGUE_PATH``) are taken from the instance folder.
+    Raises :class:`SettingsError` naming the first bad setting.
+    """
+    env = os.environ if environ is None else environ
+    overrides = dict(overrides or {})
+    unknown = sorted(k for k in overrides if k not in SETTINGS)
+    if unknown:
+        raise SettingsError(f"unknown setting(s): {', '.join(unknown)}")
+
+    instance = instance_path(overrides, env)
+    raw: dict[str, tuple[Any, str]] = {k: (v, f"default {k}") for k, v in DEFAULTS.items()}
+    raw["DATABASE_URL"] = (default_database_url(instance), "default DATABASE_URL")
+    raw.update(_read_instance_file(instance / INSTANCE_FILE))
+    for name in SETTINGS - {"INSTANCE_PATH"}:
+        var = ENV_PREFIX + name
+        if var in env:
+            raw[name] = (env[var], var)
+    for name, value in overrides.items():
+        if name != "INSTANCE_PATH":
+            raw[name] = (value, name)
+
+    settings: dict[str, Any] = {"INSTANCE_PATH": str(instance)}
+    for name, (value, where) in raw.items():
+        settings[name] = _CONVERTERS[name](value, where)
+
+    if settings["CATALOGUE_PATH"] is not None:
+        where = raw["CATALOGUE_PATH"][1]
+        path = instance / Path(settings["CATALOGUE_PATH"]).expanduser()
+        if not path.is_file():
+            raise _fail(where, f"no catalogue file at {path}")
+        settings["CATALOGUE_PATH"] = str(path)
+    return settings
+
+
+def limits(settings: Mapping[str, Any]) -> Limits:
+    return Limits(
+        max_header_bytes=settings["MAX_HEADER_BYTES"],
+        max_recipients=settings["MAX_RECIPIENTS"],
+        max_body_bytes=settings["MAX_BODY_BYTES"],
+        max_message_bytes=settings["MAX_MESSAGE_BYTES"],
+    )
+
+
+def engine_config(settings: Mapping[str, Any]) -> EngineConfig:
+    """The engine's site configuration from loaded settings.
+
+    The packaged free-mail list is shared by the whole process; a list of its own is built
+    only when FREEMAIL_EXTRA or FREEMAIL_EXCLUDE change it.
+    """
+    extra = settings.get("FREEMAIL_EXTRA") or []
+    exclude = settings.get("FREEMAIL_EXCLUDE") or []
+    freemail = FreemailList.packaged(extra, exclude) if extra or exclude else None
+    return EngineConfig.build(
+        internal_domains=settings["INTERNAL_DOMAINS"],
+        trusted_authserv_ids=settings["TRUSTED_AUTHSERV_IDS"],
+        trust_microsoft=settings["TRUST_MICROSOFT"],
+        limits=limits(settings),
+        freemail=freemail,
+    )
+
+
+def environment(settings: Mapping[str, Any]) -> dict[str, str]:
+    """The settings as ``CAVEAT_`` environment variables, for a child process (gunicorn's
+    workers) that loads them again with :func:`load_settings`."""
+    out: dict[str, str] = {}
+    for name in sorted(SETTINGS):
+        value = settings.get(name)
+        if value is None:
+            continue
+        if isinstance(value, bool):
+            text = "true" if value else "false"
+        elif isinstance(value, list | tuple):
+            text = ",".join(value)
+        else:
+            text = str(value)
+        out[ENV_PREFIX + name] = text
+    return out

@@ -1,0 +1,598 @@
+"""Stored state beyond API keys: the partner directory and the conversation memory.
+
+Tables (migration 0002):
+  partners, partner_domains, partner_contacts, partner_accounts, directory_state
+      the directory as imported; ``directory_state.version`` goes up with every change so
+      that each worker knows when to rebuild its in-memory
+      :class:`~caveat.knowledge.directory.Directory`;
+  conversations, conversation_keys, conversation_people
+      per conversation: hashed keys to find it, and who took part at which address;
+  contacts
+      senders seen (first and last time, whether their authentication passed) and our own
+      colleagues' names.
+
+Nothing here holds a subject or a body; conversation keys are SHA-256 hashes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import (
+    Boolean,
+    ForeignKey,
+    Integer,
+    String,
+    UniqueConstraint,
+    delete,
+    func,
+    select,
+    update,
+)
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from caveat.knowledge.directory import Directory, DirectoryContact, PartnerEntry
+from caveat.knowledge.memory import (
+    ConversationKeys,
+    ConversationView,
+    KnownPerson,
+    MemorySnapshot,
+    Observation,
+    Person,
+    Seen,
+    SenderView,
+    conversation_keys,
+    participants,
+    reply_to_key,
+    shares_enough,
+    wanted_name_keys,
+)
+from caveat.knowledge.partners_csv import ParseResult, organization_key
+from caveat.mail.facts import Facts
+from caveat.reference.freemail import FreemailList
+
+from .store import Base, Store, UTCDateTime
+
+ORG_MAX = 300
+NAME_MAX = 300
+ADDRESS_MAX = 320
+DOMAIN_MAX = 253
+#: Conversations found by subject alone that are compared by participants (newest first).
+SUBJECT_CANDIDATES = 20
+
+
+# ----------------------------------------------------------------- tables
+
+
+class PartnerRow(Base):
+    __tablename__ = "partners"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    organization: Mapped[str] = mapped_column(String(ORG_MAX))
+    #: how rows of the same organisation are matched (case and spacing ignored)
+    org_key: Mapped[str] = mapped_column(String(ORG_MAX), unique=True)
+    #: ``;``-separated subset of spf;dkim;dmarc
+    require_auth: Mapped[str] = mapped_column(String(20), default="")
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class PartnerDomainRow(Base):
+    __tablename__ = "partner_domains"
+
+    domain: Mapped[str] = mapped_column(String(DOMAIN_MAX), primary_key=True)
+    partner_id: Mapped[int] = mapped_column(
+        ForeignKey("partners.id", ondelete="CASCADE"), index=True
+    )
+
+
+class PartnerContactRow(Base):
+    __tablename__ = "partner_contacts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    partner_id: Mapped[int] = mapped_column(
+        ForeignKey("partners.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(NAME_MAX), default="")
+    email: Mapped[str] = mapped_column(String(ADDRESS_MAX), default="", index=True)
+    phone: Mapped[str] = mapped_column(String(100), default="")
+
+
+class PartnerAccountRow(Base):
+    __tablename__ = "partner_accounts"
+
+    partner_id: Mapped[int] = mapped_column(
+        ForeignKey("partners.id", ondelete="CASCADE"), primary_key=True
+    )
+    account: Mapped[str] = mapped_column(String(64), primary_key=True)
+
+
+class DirectoryStateRow(Base):
+    __tablename__ = "directory_state"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, default=0)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class ConversationRow(Base):
+    __tablename__ = "conversations"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    messages: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class ConversationKeyRow(Base):
+    __tablename__ = "conversation_keys"
+
+    #: SHA-256 of "kind:value" (conversation id, Message-ID or normalised subject)
+    key_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    conversation_id: Mapped[int] = mapped_column(
+        ForeignKey("conversations.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+
+
+class ConversationPersonRow(Base):
+    __tablename__ = "conversation_people"
+    __table_args__ = (UniqueConstraint("conversation_id", "address", "name_key"),)
+
+    #: insertion order breaks ties between people first seen in the same second
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    conversation_id: Mapped[int] = mapped_column(
+        ForeignKey("conversations.id", ondelete="CASCADE"), index=True
+    )
+    address: Mapped[str] = mapped_column(String(ADDRESS_MAX))
+    name_key: Mapped[str] = mapped_column(String(NAME_MAX), default="")
+    name: Mapped[str] = mapped_column(String(NAME_MAX), default="")
+    local_key: Mapped[str] = mapped_column(String(130), default="")
+    first_seen: Mapped[datetime] = mapped_column(UTCDateTime())
+    last_seen: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class ContactRow(Base):
+    __tablename__ = "contacts"
+
+    address: Mapped[str] = mapped_column(String(ADDRESS_MAX), primary_key=True)
+    name: Mapped[str] = mapped_column(String(NAME_MAX), default="")
+    name_key: Mapped[str] = mapped_column(String(NAME_MAX), default="", index=True)
+    first_seen: Mapped[datetime] = mapped_column(UTCDateTime())
+    last_seen: Mapped[datetime] = mapped_column(UTCDateTime())
+    #: messages with this address in From (0: seen only as a colleague in To or Cc)
+    sent: Mapped[int] = mapped_column(Integer, default=0)
+    #: last time a message from it passed aligned, trusted authentication
+    authenticated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    colleague: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+def _clip(text: str, most: int) -> str:
+    return text[:most]
+
+
+# ----------------------------------------------------------------- directory
+
+
+@dataclass(frozen=True, slots=True)
+class ImportReport:
+    created: int
+    updated: int
+    removed: int
+    #: (organisation, message) for what could not be stored
+    problems: tuple[tuple[str, str], ...]
+
+
+def org_key(name: str) -> str:
+    """The same rule as the CSV's "rows of the same organisation merge"."""
+    return organization_key(name)
+
+
+class DirectoryStore:
+    """The partner directory in the database."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def version(self) -> int:
+        with self.store.session() as s:
+            v = s.scalar(select(DirectoryStateRow.version).where(DirectoryStateRow.id == 1))
+        return int(v or 0)
+
+    def import_partners(self, partners: Iterable[object], *, replace: bool = False) -> ImportReport:
+        """Store partner records (objects with organization, domains, contacts,
+        bank_accounts, require_auth). An organisation already stored is updated to what
+        the records say (re-importing never duplicates); with ``replace``, organisations
+        absent from the records are removed. A domain that another stored organisation
+        owns is reported and left with its owner."""
+        created = updated = removed = 0
+        problems: list[tuple[str, str]] = []
+        now = self.store.clock()
+        with self.store.session() as s:
+            owners = dict(
+                s.execute(select(PartnerDomainRow.domain, PartnerDomainRow.partner_id)).all()
+            )
+            by_key = {r.org_key: r for r in s.scalars(select(PartnerRow))}
+            seen: set[int] = set()
+            for p in partners:
+                organization = _clip(str(getattr(p, "organization", "")).strip(), ORG_MAX)
+                key = org_key(organization)
+                if not key:
+                    continue
+                row = by_key.get(key)
+                if row is None:
+                    row = PartnerRow(organization=organization, org_key=key, updated_at=now)
+                    s.add(row)
+                    s.flush()
+                    by_key[key] = row
+                    created += 1
+                else:
+                    updated += 1
+                    row.organization = organization
+                    row.updated_at = now
+                seen.add(row.id)
+                row.require_auth = ";".join(sorted(getattr(p, "require_auth", ()) or ()))
+                s.execute(delete(PartnerDomainRow).where(PartnerDomainRow.partner_id == row.id))
+                s.execute(delete(PartnerContactRow).where(PartnerContactRow.partner_id == row.id))
+                s.execute(delete(PartnerAccountRow).where(PartnerAccountRow.partner_id == row.id))
+                for d in dict.fromkeys(getattr(p, "domains", ())):
+                    owner = owners.get(d)
+                    if owner is not None and owner != row.id:
+                        other = s.get(PartnerRow, owner)
+                        problems.append(
+                            (
+                                organization,
+                                f"{d} belongs to "
+                                f"{other.organization if other else 'another organisation'}; "
+                                "left there",
+                            )
+                        )
+                        continue
+                    owners[d] = row.id
+                    s.add(PartnerDomainRow(domain=_clip(d, DOMAIN_MAX), partner_id=row.id))
+                for c in getattr(p, "contacts", ()):
+                    s.add(
+                        PartnerContactRow(
+                            partner_id=row.id,
+                            name=_clip(c.name, NAME_MAX),
+                            email=_clip(c.email.lower(), ADDRESS_MAX),
+                            phone=_clip(c.phone, 100),
+                        )
+                    )
+                for account in dict.fromkeys(getattr(p, "bank_accounts", ())):
+                    s.add(PartnerAccountRow(partner_id=row.id, account=_clip(account, 64)))
+                s.flush()
+            if replace:
+                stale = [r for r in by_key.values() if r.id not in seen]
+                for r in stale:
+                    s.delete(r)
+                removed = len(stale)
+            self._bump(s, now)
+        return ImportReport(created, updated, removed, tuple(problems))
+
+    def remove(self, organization: str) -> bool:
+        with self.store.session() as s:
+            row = s.scalar(select(PartnerRow).where(PartnerRow.org_key == org_key(organization)))
+            if row is None:
+                return False
+            s.delete(row)
+            self._bump(s, self.store.clock())
+        return True
+
+    def _bump(self, s: Session, now: datetime) -> None:
+        state = s.get(DirectoryStateRow, 1)
+        if state is None:
+            s.add(DirectoryStateRow(id=1, version=1, updated_at=now))
+        else:
+            state.version += 1
+            state.updated_at = now
+
+    def partners(self) -> list[PartnerEntry]:
+        """Every partner, ordered by organisation name."""
+        with self.store.session() as s:
+            rows = list(s.scalars(select(PartnerRow).order_by(PartnerRow.org_key)))
+            domains: dict[int, list[str]] = {}
+            for d, pid in s.execute(
+                select(PartnerDomainRow.domain, PartnerDomainRow.partner_id).order_by(
+                    PartnerDomainRow.domain
+                )
+            ):
+                domains.setdefault(pid, []).append(d)
+            contacts: dict[int, list[DirectoryContact]] = {}
+            for c in s.scalars(select(PartnerContactRow).order_by(PartnerContactRow.id)):
+                contacts.setdefault(c.partner_id, []).append(
+                    DirectoryContact(c.name, c.email, c.phone)
+                )
+            accounts: dict[int, list[str]] = {}
+            for pid, account in s.execute(
+                select(PartnerAccountRow.partner_id, PartnerAccountRow.account).order_by(
+                    PartnerAccountRow.account
+                )
+            ):
+                accounts.setdefault(pid, []).append(account)
+            return [
+                PartnerEntry(
+                    r.organization,
+                    tuple(domains.get(r.id, ())),
+                    tuple(contacts.get(r.id, ())),
+                    tuple(accounts.get(r.id, ())),
+                    frozenset(a for a in r.require_auth.split(";") if a),
+                )
+                for r in rows
+            ]
+
+    def load(
+        self, *, internal_domains: Iterable[str] = (), freemail: FreemailList | None = None
+    ) -> Directory:
+        version = self.version()
+        return Directory(
+            self.partners(), internal_domains=internal_domains, freemail=freemail, version=version
+        )
+
+
+def import_parsed(
+    store: Store, result: ParseResult, *, replace: bool = False
+) -> tuple[ImportReport, list[str]]:
+    """Store the parsed partners; also returns warnings about free-mail domains listed as
+    company domains (they are kept in the directory but never treated as the partner's)."""
+    freemail = FreemailList.packaged()
+    warnings = [
+        f"{p.organization}: {d} is a free-mail provider, not a company domain; list the "
+        "partner's address as contact_email instead"
+        for p in result.partners
+        for d in p.domains
+        if d in freemail
+    ]
+    return DirectoryStore(store).import_partners(result.partners, replace=replace), warnings
+
+
+# ----------------------------------------------------------------- memory
+
+
+class MemoryStore:
+    """The conversation memory in the database: a snapshot before analysis, a record after."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def snapshot(self, facts: Facts) -> MemorySnapshot:
+        keys = conversation_keys(facts)
+        people = participants(facts)
+        author = facts.author
+        names = wanted_name_keys(facts)
+        with self.store.session() as s:
+            conv_id = self._find(s, keys, people)
+            view = self._view(s, conv_id) if conv_id is not None else None
+            sender = None
+            if author is not None and author.address:
+                row = s.get(ContactRow, author.address)
+                if row is not None and row.sent > 0:
+                    sender = SenderView(row.first_seen, row.sent, row.authenticated_at is not None)
+            known: dict[str, list[KnownPerson]] = {}
+            if names:
+                q = select(ContactRow).where(
+                    ContactRow.name_key.in_(sorted(names)),
+                    (ContactRow.colleague.is_(True)) | (ContactRow.authenticated_at.is_not(None)),
+                )
+                for row in s.scalars(q):
+                    source = "colleague" if row.colleague else "authenticated"
+                    known.setdefault(row.name_key, []).append(
+                        KnownPerson(row.address, row.name, source)
+                    )
+            accepted: frozenset[str] = frozenset()
+            if conv_id is not None:
+                wanted = {
+                    reply_to_key(conv_id, a.address): a.address
+                    for a in (*facts.from_, *facts.reply_to, *facts.to, *facts.cc)
+                    if a.address
+                }
+                if wanted:
+                    q2 = select(ConversationKeyRow.key_hash).where(
+                        ConversationKeyRow.conversation_id == conv_id,
+                        ConversationKeyRow.key_hash.in_(sorted(wanted)),
+                    )
+                    accepted = frozenset(wanted[k] for k in s.scalars(q2))
+        return MemorySnapshot(
+            available=True,
+            conversation=view,
+            sender=sender,
+            known={k: tuple(v) for k, v in known.items()},
+            conversation_ref=conv_id,
+            accepted_reply_to=accepted,
+        )
+
+    def _find(self, s: Session, keys: ConversationKeys, people: Sequence[Person]) -> int | None:
+        order = keys.lookup_order()
+        if order:
+            found = dict(
+                (k, cid)
+                for k, cid in s.execute(
+                    select(ConversationKeyRow.key_hash, ConversationKeyRow.conversation_id).where(
+                        ConversationKeyRow.key_hash.in_(order)
+                    )
+                )
+            )
+            for k in order:
+                if k in found:
+                    return int(found[k])
+        if keys.subject is None:
+            return None
+        candidates = list(
+            s.scalars(
+                select(ConversationKeyRow.conversation_id)
+                .join(ConversationRow, ConversationRow.id == ConversationKeyRow.conversation_id)
+                .where(ConversationKeyRow.key_hash == keys.subject)
+                .order_by(ConversationRow.last_seen_at.desc(), ConversationRow.id.desc())
+                .limit(SUBJECT_CANDIDATES)
+            )
+        )
+        for cid in candidates:
+            view = self._view(s, cid)
+            if shares_enough(view.people, people):
+                return int(cid)
+        return None
+
+    def _view(self, s: Session, conv_id: int) -> ConversationView:
+        rows = s.scalars(
+            select(ConversationPersonRow)
+            .where(ConversationPersonRow.conversation_id == conv_id)
+            .order_by(ConversationPersonRow.first_seen, ConversationPersonRow.id)
+        )
+        people = tuple(Seen(r.address, r.name, r.name_key, r.local_key, r.first_seen) for r in rows)
+        messages = s.scalar(select(ConversationRow.messages).where(ConversationRow.id == conv_id))
+        return ConversationView(people, int(messages or 0))
+
+    def record(self, obs: Observation, snapshot: MemorySnapshot) -> None:
+        """Remember one analysed message."""
+        at = obs.at
+        with self.store.session() as s:
+            conv_id = snapshot.conversation_ref
+            if conv_id is None or s.get(ConversationRow, conv_id) is None:
+                conv_id = self._find(s, obs.keys, obs.people)
+            if conv_id is None:
+                conv = ConversationRow(created_at=at, last_seen_at=at, messages=0)
+                s.add(conv)
+                s.flush()
+                conv_id = conv.id
+            s.execute(
+                update(ConversationRow)
+                .where(ConversationRow.id == conv_id)
+                .values(messages=ConversationRow.messages + 1, last_seen_at=at)
+            )
+            wanted = [k for k in (*obs.keys.lookup_order(), obs.keys.subject) if k]
+            wanted += [reply_to_key(conv_id, a) for a in obs.accepted_reply_to]
+            if wanted:
+                have = set(
+                    s.scalars(
+                        select(ConversationKeyRow.key_hash).where(
+                            ConversationKeyRow.conversation_id == conv_id,
+                            ConversationKeyRow.key_hash.in_(wanted),
+                        )
+                    )
+                )
+                for k in dict.fromkeys(wanted):
+                    if k not in have:
+                        self._insert_ignore(
+                            s, ConversationKeyRow, {"key_hash": k, "conversation_id": conv_id}
+                        )
+            for p in obs.people:
+                values = {
+                    "conversation_id": conv_id,
+                    "address": _clip(p.address, ADDRESS_MAX),
+                    "name_key": _clip(p.name_key, NAME_MAX),
+                    "name": _clip(p.name, NAME_MAX),
+                    "local_key": _clip(p.local_key, 130),
+                    "first_seen": at,
+                    "last_seen": at,
+                }
+                self._upsert(
+                    s,
+                    ConversationPersonRow,
+                    values,
+                    ["conversation_id", "address", "name_key"],
+                    {"last_seen": at},
+                )
+            if obs.sender is not None:
+                p = obs.sender
+                self._upsert(
+                    s,
+                    ContactRow,
+                    {
+                        "address": _clip(p.address, ADDRESS_MAX),
+                        "name": _clip(p.name, NAME_MAX),
+                        "name_key": _clip(p.name_key, NAME_MAX),
+                        "first_seen": at,
+                        "last_seen": at,
+                        "sent": 1,
+                        "authenticated_at": at if obs.sender_authenticated else None,
+                        "colleague": False,
+                    },
+                    ["address"],
+                    {
+                        "last_seen": at,
+                        "sent": ContactRow.sent + 1,
+                        **({"authenticated_at": at} if obs.sender_authenticated else {}),
+                        **(
+                            {
+                                "name": _clip(p.name, NAME_MAX),
+                                "name_key": _clip(p.name_key, NAME_MAX),
+                            }
+                            if p.name_key
+                            else {}
+                        ),
+                    },
+                )
+            for p in obs.colleagues:
+                if not p.name_key:
+                    continue
+                self._upsert(
+                    s,
+                    ContactRow,
+                    {
+                        "address": _clip(p.address, ADDRESS_MAX),
+                        "name": _clip(p.name, NAME_MAX),
+                        "name_key": _clip(p.name_key, NAME_MAX),
+                        "first_seen": at,
+                        "last_seen": at,
+                        "sent": 0,
+                        "authenticated_at": None,
+                        "colleague": True,
+                    },
+                    ["address"],
+                    {"colleague": True, "last_seen": at},
+                )
+
+    def forget_before(self, cutoff: datetime) -> int:
+        """Drop conversations last seen before ``cutoff`` (retention); returns how many."""
+        with self.store.session() as s:
+            ids = list(
+                s.scalars(select(ConversationRow.id).where(ConversationRow.last_seen_at < cutoff))
+            )
+            if ids:
+                s.execute(
+                    delete(ConversationKeyRow).where(ConversationKeyRow.conversation_id.in_(ids))
+                )
+                s.execute(
+                    delete(ConversationPersonRow).where(
+                        ConversationPersonRow.conversation_id.in_(ids)
+                    )
+                )
+                s.execute(delete(ConversationRow).where(ConversationRow.id.in_(ids)))
+            s.execute(
+                delete(ContactRow).where(
+                    ContactRow.last_seen < cutoff, ContactRow.colleague.is_(False)
+                )
+            )
+        return len(ids)
+
+    def counts(self) -> dict[str, int]:
+        with self.store.session() as s:
+            return {
+                "conversations": int(
+                    s.scalar(select(func.count()).select_from(ConversationRow)) or 0
+                ),
+                "contacts": int(s.scalar(select(func.count()).select_from(ContactRow)) or 0),
+            }
+
+    # insert-or-update that two workers may run at once without an IntegrityError
+    def _upsert(
+        self,
+        s: Session,
+        model: type[Base],
+        values: dict[str, object],
+        keys: list[str],
+        changes: dict[str, object],
+    ) -> None:
+        dialect = s.get_bind().dialect.name
+        ins = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(model).values(
+            **values
+        )
+        s.execute(ins.on_conflict_do_update(index_elements=keys, set_=changes))
+
+    def _insert_ignore(self, s: Session, model: type[Base], values: dict[str, object]) -> None:
+        dialect = s.get_bind().dialect.name
+        ins = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(model).values(
+            **values
+        )
+        s.execute(ins.on_conflict_do_nothing())

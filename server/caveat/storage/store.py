@@ -1,0 +1,569 @@
+"""Storage: the SQLAlchemy engine, the schema (migrated with Alembic) and API keys.
+
+SQLite is the default (one file in the instance folder) and PostgreSQL the choice for
+several nodes. Nothing of a message is ever stored here: the tables hold what a feature
+needs and no more (today: API keys, as hashes).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import hmac
+import logging
+import secrets
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.util.exc import CommandError
+from cachetools import TTLCache
+from sqlalchemy import (
+    Boolean,
+    DateTime,
+    Engine,
+    Integer,
+    MetaData,
+    String,
+    create_engine,
+    event,
+    false,
+    select,
+    text,
+    update,
+)
+from sqlalchemy.engine import Dialect, make_url
+from sqlalchemy.engine.url import URL
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
+from sqlalchemy.pool import StaticPool
+from sqlalchemy.types import TypeDecorator
+
+log = logging.getLogger(__name__)
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+#: How long SQLite waits for another process's write lock before giving up (gunicorn runs
+#: several workers, each with its own connections to the same file).
+SQLITE_BUSY_TIMEOUT_S = 30
+
+KEY_PREFIX = "cav_"
+PREFIX_LENGTH = 8
+NAME_MAX = 100
+#: ``last_used_at`` is written at most this often per key, not on every request.
+TOUCH_INTERVAL = timedelta(minutes=1)
+#: How long a process trusts a key it has verified before asking the database again. A key
+#: revoked by another process (``caveat keys revoke``) stops working within this time; one
+#: revoked through the same Store stops at once.
+KEY_CACHE_SECONDS = 10.0
+
+Clock = Callable[[], datetime]
+
+
+class StorageError(RuntimeError):
+    """The store cannot be opened or used; the message says which and why, without secrets."""
+
+
+class KeyNotFound(LookupError):
+    """No API key has that id or prefix."""
+
+
+class AmbiguousKey(LookupError):
+    """Several API keys share that prefix; the caller must use the id."""
+
+
+# ----------------------------------------------------------------- engine
+
+
+def normalise_url(url: str | URL) -> URL:
+    """Parse a database URL and pick the driver: ``postgresql://`` (and the old
+    ``postgres://``) means psycopg 3, the only PostgreSQL driver this package depends on."""
+    try:
+        parsed = make_url(url)
+    except (ArgumentError, ValueError) as exc:
+        raise StorageError(f"not a database URL: {_safe(url)} ({exc})") from None
+    backend = parsed.get_backend_name()
+    if backend == "postgres":
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    elif backend == "postgresql" and parsed.drivername in ("postgresql", "postgres"):
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    elif backend not in ("sqlite", "postgresql"):
+        raise StorageError(
+            f"unsupported database {_safe(url)}: use sqlite:///PATH, sqlite:// or postgresql://..."
+        )
+    return parsed
+
+
+def _safe(url: str | URL) -> str:
+    """The URL for messages: never with its password."""
+    if isinstance(url, URL):
+        return url.render_as_string(hide_password=True)
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except (ArgumentError, ValueError):
+        return "(unparseable URL)" if "@" in str(url) else repr(str(url))
+
+
+def is_memory_url(url: URL) -> bool:
+    return url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:")
+
+
+def make_engine(url: str | URL) -> Engine:
+    """A SQLAlchemy engine for ``url``, configured for this service.
+
+    * ``sqlite://`` (or ``sqlite:///:memory:``): a throw-away in-memory database. One
+      connection is shared (StaticPool), or every session would see a different, empty
+      database.
+    * ``sqlite:///PATH``: WAL journal (readers do not block the writer, so several gunicorn
+      workers can share the file), foreign keys on, a busy timeout instead of an immediate
+      "database is locked", and synchronous=NORMAL, which is durable enough in WAL mode.
+    * ``postgresql://``: psycopg 3, with a liveness check of pooled connections.
+    """
+    parsed = normalise_url(url)
+    try:
+        if parsed.get_backend_name() == "sqlite":
+            if is_memory_url(parsed):
+                engine = create_engine(
+                    parsed,
+                    poolclass=StaticPool,
+                    connect_args={"check_same_thread": False},
+                )
+            else:
+                _check_sqlite_folder(parsed)
+                engine = create_engine(
+                    parsed,
+                    connect_args={
+                        "timeout": SQLITE_BUSY_TIMEOUT_S,
+                        "check_same_thread": False,
+                    },
+                )
+            event.listen(engine, "connect", _sqlite_pragmas)
+        else:
+            engine = create_engine(parsed, pool_pre_ping=True)
+    except (ArgumentError, NoSuchModuleError, ImportError) as exc:
+        raise StorageError(f"cannot use {_safe(parsed)}: {exc}") from None
+    return engine
+
+
+def _check_sqlite_folder(url: URL) -> None:
+    folder = Path(url.database or "").expanduser().absolute().parent
+    if not folder.is_dir():
+        raise StorageError(f"cannot open {_safe(url)}: the folder {folder} does not exist")
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_S * 1000}")
+        # In-memory databases answer "memory" and keep it; files switch to WAL for good.
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA synchronous = NORMAL")
+    finally:
+        cursor.close()
+
+
+# ----------------------------------------------------------------- schema
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timezone-aware UTC datetime on every backend.
+
+    PostgreSQL stores ``timestamptz``; SQLite has no time zones, so values are stored as
+    naive UTC and made aware again on the way out.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime: store aware UTC datetimes only")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(
+        naming_convention={
+            "ix": "ix_%(table_name)s_%(column_0_name)s",
+            "uq": "uq_%(table_name)s_%(column_0_name)s",
+            "ck": "ck_%(table_name)s_%(constraint_name)s",
+            "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+            "pk": "pk_%(table_name)s",
+        }
+    )
+
+
+class ApiKey(Base):
+    """One API key. The key itself is never stored, only its SHA-256 hash.
+
+    Why a plain SHA-256 and not bcrypt/scrypt/Argon2: slow, salted hashes exist to protect
+    *low-entropy* secrets (passwords people choose) against guessing after a database leak.
+    These keys are 32 bytes from ``secrets`` (256 bits), so guessing a preimage of the hash
+    is infeasible at any hashing speed, and rainbow tables are useless for the same reason.
+    A fast, unsalted hash also lets a request find its key by an indexed lookup instead of
+    running a deliberately slow function against every key on every API call.
+    """
+
+    __tablename__ = "api_keys"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(NAME_MAX))
+    #: the first characters of the key, shown in listings so people can tell keys apart
+    prefix: Mapped[str] = mapped_column(String(PREFIX_LENGTH), index=True)
+    #: hex SHA-256 of the whole key
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: may also change the partner directory through the API (mail clients' keys may not)
+    admin: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+
+
+@dataclass(frozen=True, slots=True)
+class KeyRecord:
+    """What callers see of a stored key (never the key or its hash)."""
+
+    id: int
+    name: str
+    prefix: str
+    created_at: datetime
+    last_used_at: datetime | None
+    revoked_at: datetime | None
+    admin: bool = False
+
+    @property
+    def active(self) -> bool:
+        return self.revoked_at is None
+
+    @classmethod
+    def of(cls, row: ApiKey) -> KeyRecord:
+        return cls(
+            id=row.id,
+            name=row.name,
+            prefix=row.prefix,
+            created_at=row.created_at,
+            last_used_at=row.last_used_at,
+            revoked_at=row.revoked_at,
+            admin=bool(row.admin),
+        )
+
+
+def hash_key(plaintext: str) -> str:
+    return hashlib.sha256(plaintext.encode("utf-8")).hexdigest()
+
+
+def new_key() -> str:
+    return KEY_PREFIX + secrets.token_urlsafe(32)
+
+
+# ----------------------------------------------------------------- migrations
+
+
+def alembic_config(connection: Any = None, *, url: str | None = None) -> Config:
+    """Alembic's configuration, built in code: the scripts ship inside the package and no
+    ``alembic.ini`` is needed on disk. Give a live ``connection`` (what :func:`upgrade`
+    does) or a ``url`` (for Alembic commands run by hand, see ``migrations/env.py``)."""
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    if url is not None:
+        # configparser interpolation: a literal % in a password must be doubled
+        cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    if connection is not None:
+        cfg.attributes["connection"] = connection
+    return cfg
+
+
+def upgrade(engine: Engine) -> None:
+    """Bring the schema to the newest revision; a no-op when it is there already.
+
+    Several processes may start at once (gunicorn workers); a lock makes them take turns,
+    and the ones that come second find the schema current.
+    """
+    try:
+        with _migration_lock(engine), engine.begin() as connection:
+            command.upgrade(alembic_config(connection), "head")
+    except CommandError as exc:
+        raise StorageError(
+            f"cannot migrate {_safe(engine.url)}: {exc} (is the database newer than this "
+            "version of caveat?)"
+        ) from None
+    except SQLAlchemyError as exc:
+        raise StorageError(f"cannot migrate {_safe(engine.url)}: {_reason(exc)}") from None
+
+
+@contextlib.contextmanager
+def _migration_lock(engine: Engine) -> Iterator[None]:
+    url = engine.url
+    if url.get_backend_name() == "postgresql":
+        with engine.connect() as conn:
+            # Any constant shared by every caveat process; released with the connection.
+            conn.execute(text("SELECT pg_advisory_lock(7260814)"))
+            try:
+                yield
+            finally:
+                conn.execute(text("SELECT pg_advisory_unlock(7260814)"))
+                conn.commit()
+        return
+    if url.get_backend_name() == "sqlite" and not is_memory_url(url):
+        try:
+            import fcntl
+        except ImportError:  # not on POSIX: no concurrent gunicorn workers there either
+            yield
+            return
+        db_path = Path(url.database or "").expanduser().absolute()
+        lock_path = db_path.with_name(db_path.name + ".migrate-lock")
+        try:
+            fh = lock_path.open("a")
+        except OSError as exc:
+            raise StorageError(f"cannot open {_safe(url)}: {exc}") from None
+        with fh:
+            fcntl.flock(fh, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(fh, fcntl.LOCK_UN)
+        return
+    yield
+
+
+def _reason(exc: SQLAlchemyError) -> str:
+    """The driver's own words, first line only (no SQL, no parameters)."""
+    orig = getattr(exc, "orig", None)
+    text_ = str(orig) if orig is not None else str(exc)
+    return text_.strip().splitlines()[0] if text_.strip() else type(exc).__name__
+
+
+# ----------------------------------------------------------------- the store
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Store:
+    """The service's persistent state, behind one engine, with short-lived sessions.
+
+    ``clock`` is injected so tests can move time (``last_used_at`` throttling).
+    ``key_cache_seconds`` is how long a verified API key is remembered (0: not at all).
+    Database failures surface as :class:`StorageError`.
+    """
+
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        clock: Clock = _utcnow,
+        key_cache_seconds: float = KEY_CACHE_SECONDS,
+    ) -> None:
+        self.engine = engine
+        self.clock = clock
+        self._sessions = sessionmaker(engine, expire_on_commit=False)
+        # Every API request presents its key; remembering the ones found valid saves a
+        # database round trip per request. Only valid keys are remembered, so a new key
+        # works at once. Keyed by the key's hash, never the key.
+        self._verified: TTLCache[str, KeyRecord] | None = (
+            TTLCache(maxsize=1024, ttl=key_cache_seconds, timer=lambda: self.clock().timestamp())
+            if key_cache_seconds > 0
+            else None
+        )
+        self._verified_lock = threading.Lock()
+
+    @classmethod
+    def from_url(
+        cls, url: str | URL, *, clock: Clock = _utcnow, key_cache_seconds: float = KEY_CACHE_SECONDS
+    ) -> Store:
+        return cls(make_engine(url), clock=clock, key_cache_seconds=key_cache_seconds)
+
+    @property
+    def url(self) -> str:
+        return _safe(self.engine.url)
+
+    def upgrade(self) -> None:
+        upgrade(self.engine)
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+    @contextlib.contextmanager
+    def session(self) -> Iterator[Session]:
+        """A session that commits when the block ends and rolls back on any error."""
+        try:
+            with self._sessions() as session, session.begin():
+                yield session
+        except SQLAlchemyError as exc:
+            raise StorageError(f"database error on {self.url}: {_reason(exc)}") from exc
+
+    def ping(self) -> None:
+        """Raise :class:`StorageError` unless the database answers."""
+        with self.session() as s:
+            s.execute(select(1))
+
+    # ------------------------------------------------------------- API keys
+
+    def create_key(self, name: str, *, admin: bool = False) -> tuple[KeyRecord, str]:
+        """A new key named ``name`` (``admin``: it may also change the partner directory
+        through the API): its record, and the key itself.
+
+        The key exists only in this return value; the store keeps its hash.
+        """
+        name = _check_name(name)
+        plaintext = new_key()
+        row = ApiKey(
+            name=name,
+            prefix=plaintext[:PREFIX_LENGTH],
+            key_hash=hash_key(plaintext),
+            created_at=self.clock(),
+            admin=admin,
+        )
+        with self.session() as s:
+            s.add(row)
+            s.flush()
+            record = KeyRecord.of(row)
+        return record, plaintext
+
+    def list_keys(self, *, include_revoked: bool = True) -> list[KeyRecord]:
+        with self.session() as s:
+            stmt = select(ApiKey).order_by(ApiKey.id)
+            if not include_revoked:
+                stmt = stmt.where(ApiKey.revoked_at.is_(None))
+            return [KeyRecord.of(r) for r in s.scalars(stmt)]
+
+    def active_keys_named(self, name: str) -> list[KeyRecord]:
+        with self.session() as s:
+            stmt = (
+                select(ApiKey)
+                .where(ApiKey.name == name, ApiKey.revoked_at.is_(None))
+                .order_by(ApiKey.id)
+            )
+            return [KeyRecord.of(r) for r in s.scalars(stmt)]
+
+    def find_key(self, id_or_prefix: int | str) -> KeyRecord:
+        """The key with this id (digits) or prefix (``cav_...``), revoked or not.
+
+        Raises :class:`KeyNotFound`, or :class:`AmbiguousKey` when a prefix matches several.
+        """
+        with self.session() as s:
+            return KeyRecord.of(self._find(s, id_or_prefix))
+
+    def revoke_key(self, id_or_prefix: int | str) -> KeyRecord:
+        """Revoke the key with this id (digits) or prefix (``cav_...``) and return it.
+
+        Revoking a revoked key changes nothing and returns it as it is.
+        Raises :class:`KeyNotFound`, or :class:`AmbiguousKey` when a prefix matches several.
+        """
+        with self.session() as s:
+            row = self._find(s, id_or_prefix)
+            if row.revoked_at is None:
+                row.revoked_at = self.clock()
+            s.flush()
+            record = KeyRecord.of(row)
+        self._forget_verified()
+        return record
+
+    def _forget_verified(self) -> None:
+        if self._verified is not None:
+            with self._verified_lock:
+                self._verified.clear()
+
+    @staticmethod
+    def _find(s: Session, id_or_prefix: int | str) -> ApiKey:
+        ref = str(id_or_prefix).strip()
+        if ref.isdigit():
+            row = s.get(ApiKey, int(ref))
+            if row is None:
+                raise KeyNotFound(f"no API key with id {ref}")
+            return row
+        if not ref:
+            raise KeyNotFound("give a key id or prefix")
+        rows = list(s.scalars(select(ApiKey).where(ApiKey.prefix == ref[:PREFIX_LENGTH])))
+        # A longer reference (the whole key, pasted) must match the key, not only the prefix.
+        if len(ref) > PREFIX_LENGTH:
+            digest = hash_key(ref)
+            rows = [r for r in rows if hmac.compare_digest(r.key_hash, digest)]
+        if not rows:
+            raise KeyNotFound(f"no API key with prefix {ref[:PREFIX_LENGTH]}")
+        if len(rows) > 1:
+            ids = ", ".join(str(r.id) for r in rows)
+            raise AmbiguousKey(f"several API keys start with {ref}: ids {ids}; give the id")
+        return rows[0]
+
+    def verify_key(self, plaintext: str) -> KeyRecord | None:
+        """The active key ``plaintext`` is, or None.
+
+        Records the use about once a minute (a key remembered from an earlier request is
+        not looked up, so ``last_used_at`` may lag by up to a minute plus the cache time).
+        """
+        if (
+            not isinstance(plaintext, str)
+            or not plaintext.startswith(KEY_PREFIX)
+            or len(plaintext) > 128
+            or not plaintext.isascii()
+        ):
+            return None
+        digest = hash_key(plaintext)
+        if self._verified is not None:
+            with self._verified_lock:
+                cached = self._verified.get(digest)
+            if cached is not None:
+                return cached
+        with self.session() as s:
+            row = s.scalars(select(ApiKey).where(ApiKey.key_hash == digest)).first()
+            # The lookup found the row by its hash; compare again in constant time so that
+            # nothing (a collation, an index quirk) can make a near match pass.
+            if row is None or not hmac.compare_digest(row.key_hash, digest):
+                return None
+            if row.revoked_at is not None:
+                return None
+            record = KeyRecord.of(row)
+        now = self.clock()
+        if record.last_used_at is None or now - record.last_used_at >= TOUCH_INTERVAL:
+            self._touch(record.id, now)
+        if self._verified is not None:
+            with self._verified_lock:
+                self._verified[digest] = record
+        return record
+
+    def _touch(self, key_id: int, now: datetime) -> None:
+        """Record a use. A separate short write whose condition makes concurrent requests
+        write once; a busy database costs the timestamp, never the request."""
+        try:
+            with self.session() as s:
+                s.execute(
+                    update(ApiKey)
+                    .where(
+                        ApiKey.id == key_id,
+                        (ApiKey.last_used_at.is_(None))
+                        | (ApiKey.last_used_at <= now - TOUCH_INTERVAL),
+                    )
+                    .values(last_used_at=now)
+                )
+        except StorageError as exc:
+            log.warning("could not record the use of API key %s: %s", key_id, exc)
+
+
+def _check_name(name: str) -> str:
+    if not isinstance(name, str):
+        raise ValueError("a key name must be text")
+    clean = " ".join(name.split())
+    if not clean:
+        raise ValueError("a key name must not be empty")
+    if len(clean) > NAME_MAX:
+        raise ValueError(f"a key name has at most {NAME_MAX} characters")
+    if not clean.isprintable():
+        raise ValueError("a key name must be printable text")
+    return clean
+

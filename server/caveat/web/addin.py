@@ -1,0 +1,200 @@
+"""The add-in's pages and assets as the service serves them, and its cross-origin rules.
+
+* ``/addin/outlook/…`` and ``/addin/shared/…``: the Outlook task pane, its event runtime and
+  the JavaScript the add-ins share, from the repository's ``addin/`` folder. Only pages,
+  scripts and style sheets at the top of those two folders are served (never tests or
+  package files). Pages carry a strict Content-Security-Policy: scripts only from this
+  service and from Microsoft's Office.js host, nothing inline, nothing framed except by
+  Outlook's own web hosts. They are revalidated on every load (``no-cache`` with an ETag),
+  so a new version reaches clients without waiting for a cache to expire.
+* ``/addin/outlook/launchevent.js``: for classic Outlook on Windows, whose JavaScript-only
+  runtime loads the file with no page around it and so cannot read a key from its own
+  URL, the service writes the deployment's base URL and key in front of the script — only
+  when the key in the request's ``key`` parameter is a valid one, so the file reveals
+  nothing to someone who does not already hold the key.
+* ``/.well-known/microsoft-officeaddins-allowed.json``: names that script, which classic
+  Outlook requires before the script may make cross-origin requests.
+* ``/static/…``: icons and other assets, cacheable for a week.
+* CORS: answered only for the add-in's own origin (this service's, or ``PUBLIC_URL``'s) and
+  the origins listed in ``ADDIN_ORIGINS``. Any other origin gets no CORS header, so a
+  browser refuses it the answer. The Thunderbird extension needs no entry: its host
+  permission for the service exempts its calls from CORS (Thunderbird still sends a
+  preflight, which gets the plain answer every other origin gets).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import mimetypes
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from flask import Blueprint, Flask, Response, abort, current_app, request
+from werkzeug.security import safe_join
+
+from caveat.web.api.services import services
+
+#: The repository folders the service serves from (an editable install, as ``make run``).
+PROJECT_ROOT = Path(__file__).resolve().parents[3]
+ADDIN_ROOT = PROJECT_ROOT / "addin"
+STATIC_ROOT = PROJECT_ROOT / "static"
+
+#: Outlook on the web, new Outlook and the Microsoft 365 app frame the task pane from these
+#: hosts (commercial, government and consumer clouds); desktop Outlook shows it unframed.
+OUTLOOK_FRAME_HOSTS = (
+    "https://outlook.office.com",
+    "https://outlook.office365.com",
+    "https://outlook.live.com",
+    "https://*.office.com",
+    "https://*.office365.com",
+    "https://*.outlook.com",
+    "https://*.office365.us",
+    "https://*.apps.mil",
+    "https://*.microsoft365.com",
+    "https://*.cloud.microsoft",
+)
+OFFICE_JS_HOST = "https://appsforoffice.microsoft.com"
+
+PAGE_CSP = "; ".join(
+    [
+        "default-src 'none'",
+        f"script-src 'self' {OFFICE_JS_HOST}",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "connect-src 'self'",
+        "base-uri 'none'",
+        "form-action 'none'",
+        "object-src 'none'",
+        "frame-ancestors 'self' " + " ".join(OUTLOOK_FRAME_HOSTS),
+    ]
+)
+
+_SERVED = {".html": "text/html", ".js": "text/javascript", ".css": "text/css"}
+_PARTS = frozenset({"outlook", "shared"})
+STATIC_MAX_AGE = 7 * 24 * 3600
+
+bp = Blueprint("addin", __name__)
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(bp)
+    app.before_request(cors_preflight)
+    app.after_request(cors_headers)
+
+
+@bp.get("/addin/<part>/<name>")
+def addin_file(part: str, name: str) -> Response:
+    suffix = Path(name).suffix
+    if part not in _PARTS or suffix not in _SERVED or name.startswith("."):
+        abort(404)
+    if part == "outlook" and name == "launchevent.js":
+        return _launch_event_script()
+    response = _small_file(ADDIN_ROOT / part, name, _SERVED[suffix])
+    response.headers["Cache-Control"] = "no-cache"
+    if suffix == ".html":
+        response.headers["Content-Security-Policy"] = PAGE_CSP
+    return response
+
+
+def _launch_event_script() -> Response:
+    path = ADDIN_ROOT / "outlook" / "launchevent.js"
+    try:
+        script = path.read_text("utf-8")
+    except FileNotFoundError:
+        abort(404)
+    key = request.args.get("key", "")
+    if key and len(key) <= 200 and services().store.verify_key(key) is not None:
+        config = {"baseUrl": public_base(), "key": key}
+        # JSON is valid JavaScript (ASCII mode escapes U+2028/9); a verified key is plain text.
+        script = f"var CAVEAT_DEPLOYMENT = {json.dumps(config)};\n{script}"
+    response = Response(script, mimetype="text/javascript")
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/.well-known/microsoft-officeaddins-allowed.json")
+def officeaddins_allowed() -> Response:
+    """The event-runtime scripts this origin vouches for. Classic Outlook on Windows runs the
+    send-time guard in its JavaScript-only runtime and lets it make cross-origin requests
+    only when the script's origin lists it here."""
+    response = Response(
+        json.dumps({"allowed": [f"{public_base()}/addin/outlook/launchevent.js"]}),
+        mimetype="application/json",
+    )
+    response.headers["Cache-Control"] = "public, max-age=3600"
+    return response
+
+
+@bp.get("/static/<path:name>")
+def static_file(name: str) -> Response:
+    mimetype = mimetypes.guess_type(name)[0] or "application/octet-stream"
+    response = _small_file(STATIC_ROOT, name, mimetype)
+    response.headers["Cache-Control"] = f"public, max-age={STATIC_MAX_AGE}"
+    return response
+
+
+def _small_file(folder: Path, name: str, mimetype: str) -> Response:
+    """A file of ``folder`` (never outside it) read whole — these are a few kilobytes — with
+    an ETag from its content, answered 304 when the client has it already."""
+    path = Path(safe_join(str(folder), name) or folder)
+    if path == folder or not path.is_file():
+        abort(404)
+    data = path.read_bytes()
+    response = Response(data, mimetype=mimetype)
+    response.set_etag(hashlib.sha256(data).hexdigest()[:32])
+    response.make_conditional(request)
+    return response
+
+
+def public_base() -> str:
+    """The URL the service is reached at, with its path prefix if mounted under one:
+    PUBLIC_URL, else what the request shows (a proxy passes a prefix as SCRIPT_NAME)."""
+    configured: str | None = current_app.config.get("PUBLIC_URL")
+    return configured.rstrip("/") if configured else request.url_root.rstrip("/")
+
+
+def public_origin() -> str:
+    """The origin clients reach this service at: PUBLIC_URL's, else the request's."""
+    configured: str | None = current_app.config.get("PUBLIC_URL")
+    if configured:
+        parts = urlsplit(configured)
+        return f"{parts.scheme}://{parts.netloc}"
+    return request.host_url.rstrip("/")
+
+
+def allowed_origin() -> str | None:
+    """The request's Origin when CORS may be granted to it, else None."""
+    origin = request.headers.get("Origin")
+    if not origin:
+        return None
+    if origin == public_origin() or origin in current_app.config.get("ADDIN_ORIGINS", ()):
+        return origin
+    return None
+
+
+def cors_preflight() -> Response | None:
+    """Answer a CORS preflight for the API before authentication (a preflight carries no
+    credential): granted to the allowed origins, refused with no CORS header otherwise."""
+    if request.method != "OPTIONS" or not request.path.startswith("/api/"):
+        return None
+    if "Access-Control-Request-Method" not in request.headers:
+        return None
+    response = Response(status=204)
+    origin = allowed_origin()
+    if origin is not None:
+        response.headers["Access-Control-Allow-Origin"] = origin
+        response.headers["Access-Control-Allow-Methods"] = "GET, POST, PUT"
+        response.headers["Access-Control-Allow-Headers"] = "Authorization, Content-Type"
+        response.headers["Access-Control-Max-Age"] = "600"
+    response.headers["Vary"] = "Origin"
+    return response
+
+
+def cors_headers(response: Response) -> Response:
+    if request.path.startswith("/api/") and request.method != "OPTIONS":
+        response.vary.add("Origin")
+        origin = allowed_origin()
+        if origin is not None:
+            response.headers["Access-Control-Allow-Origin"] = origin
+    return response

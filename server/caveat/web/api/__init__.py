@@ -1,0 +1,13 @@
+"""The HTTP API: one versioned blueprint (:mod:`caveat.web.api.v1`) and the JSON errors shared
+by every endpoint (:mod:`caveat.web.api.errors`)."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from . import errors, v1
+
+
+def init_app(app: Flask) -> None:
+    errors.init_app(app)
+    app.register_blueprint(v1.bp)

@@ -1,0 +1,302 @@
+"""Version 1 of the HTTP API, mounted at ``/api/v1``.
+
+Views validate, call the engine and serialise; nothing else. Every view needs an API key
+except the OpenAPI document. Request bodies are read in memory and dropped: never stored,
+never logged.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from functools import cache
+from typing import Any
+
+from flask import Blueprint, Response, current_app, g, jsonify, request
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from caveat.engine.guard import outgoing_from_payload
+from caveat.knowledge.partners_csv import DirectoryFileError, parse_partners_csv, write_partners_csv
+from caveat.knowledge.verify import UNKNOWN, find_sender_contact
+from caveat.mail.normalise import from_payload
+from caveat.storage.records import DirectoryStore, import_parsed
+from caveat.storage.reports import ReportStore
+
+from .errors import ApiError
+from .guard_schema import recipients_validator
+from .schema import BodyValidator, openapi_bytes
+from .services import notify_analyzed, services
+
+bp = Blueprint("v1", __name__, url_prefix="/api/v1")
+
+#: Endpoints anyone may call.
+PUBLIC = frozenset({"v1.openapi"})
+
+#: ``GET /senders/contact``: an address (RFC 5321's 320 characters) and a display name.
+ADDRESS_MAX = 320
+NAME_MAX = 256
+
+_REALM = 'Bearer realm="caveat"'
+
+
+@bp.before_request
+def require_api_key() -> None:
+    if request.endpoint in PUBLIC:
+        return
+    scheme, _, key = request.headers.get("Authorization", "").strip().partition(" ")
+    if scheme.lower() != "bearer" or not key.strip():
+        raise ApiError(
+            401,
+            "unauthorized",
+            "an API key is required: send Authorization: Bearer <key>",
+            [("WWW-Authenticate", _REALM)],
+        )
+    record = services().store.verify_key(key.strip())
+    if record is None:
+        raise ApiError(
+            401,
+            "unauthorized",
+            "the API key is not valid (unknown or revoked)",
+            [("WWW-Authenticate", f'{_REALM}, error="invalid_token"')],
+        )
+    g.api_key = record
+
+
+@bp.post("/analyze")
+def analyze() -> Response:
+    s = services()
+    payload = read_json_body()
+    s.request_validator.validate(payload)
+    facts = from_payload(payload, s.config.limits)
+    now = s.clock()
+    verdict = s.analyzer.analyze(facts, now)
+    notify_analyzed(facts, verdict.level)
+    body = {**verdict.to_dict(), "message_id": facts.message_id, "checked_at": _stamp(now)}
+    return _no_store(jsonify(body))
+
+
+@bp.post("/recipients")
+def recipients() -> Response:
+    """The send-time guard: are the recipients of a message being written who they seem?
+    Reads the conversation memory, never writes it."""
+    s = services()
+    payload = read_json_body()
+    recipients_validator(s.config.limits).validate(payload)
+    outgoing = outgoing_from_payload(payload, s.config.limits)
+    now = s.clock()
+    verdict = s.analyzer.check_recipients(outgoing, now)
+    return _no_store(jsonify({**verdict.to_dict(), "checked_at": _stamp(now)}))
+
+
+@bp.get("/senders/contact")
+def sender_contact() -> Response:
+    """Verify sender: the partner a message is from, or claims to be from, with its
+    contacts from the directory (never from the message, never its bank accounts)."""
+    address = _query_text("address", ADDRESS_MAX)
+    if not address:
+        raise ApiError(400, "invalid_field", "address is required")
+    local, at, domain = address.rpartition("@")
+    if not at or not local or not domain:
+        raise ApiError(400, "invalid_field", "address must be an email address")
+    name = _query_text("name", NAME_MAX)
+    s = services()
+    found = find_sender_contact(s.analyzer.directory(), address, name, freemail=s.config.freemail)
+    return _no_store(jsonify(found.to_dict() if found is not None else UNKNOWN))
+
+
+@bp.post("/reports")
+def report_message() -> Response:
+    """The pane's Report action: the message's sender and hashed ids, never its content."""
+    payload = read_json_body()
+    _report_validator().validate(payload)
+    sender = payload["from"].get("address") or ""
+    if "@" not in sender:
+        raise ApiError(400, "invalid_field", "from.address must be the reported sender's address")
+    report = ReportStore(services().store).add(
+        sender=sender,
+        message_id=payload.get("internet_message_id"),
+        conversation_id=payload.get("conversation_id"),
+        level=payload.get("level"),
+        finding_ids=list(payload.get("finding_ids") or []),
+        reporter=payload.get("reporter"),
+        key_id=g.api_key.id,
+        at=services().clock(),
+    )
+    response = jsonify(
+        {"id": report.id, "reported_at": _stamp(report.reported_at), "created": report.created}
+    )
+    response.status_code = 201 if report.created else 200
+    return _no_store(response)
+
+
+@bp.get("/reports")
+def list_reports() -> Response:
+    """The newest reports, for administrators (they name colleagues and senders)."""
+    _require_admin("read the reports")
+    raw = _query_text("limit", 4) or "100"
+    if not raw.isdigit() or not 1 <= int(raw) <= 1000:
+        raise ApiError(400, "invalid_field", "limit must be a whole number from 1 to 1000")
+    reports = ReportStore(services().store).recent(int(raw))
+    return _no_store(
+        jsonify(
+            {
+                "reports": [
+                    {
+                        "id": r.id,
+                        "reported_at": _stamp(r.reported_at),
+                        "sender": r.sender,
+                        "level": r.level,
+                        "finding_ids": list(r.finding_ids),
+                        "reporter": r.reporter,
+                    }
+                    for r in reports
+                ]
+            }
+        )
+    )
+
+
+@cache
+def _report_validator() -> BodyValidator:
+    return BodyValidator("ReportRequest")
+
+
+def _query_text(name: str, most: int) -> str:
+    """A query parameter given at most once, at most ``most`` characters; "" when absent."""
+    values = request.args.getlist(name)
+    if len(values) > 1:
+        raise ApiError(400, "invalid_field", f"{name} may be given only once")
+    value = values[0].strip() if values else ""
+    if len(value) > most:
+        raise ApiError(400, "invalid_field", f"{name} is too long (at most {most} characters)")
+    return value
+
+
+def _stamp(now: datetime) -> str:
+    return now.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def _no_store(response: Response) -> Response:
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.put("/partners")
+def import_partners() -> Response:
+    """Load a partner CSV (the format of ``caveat partners import``); admin keys only.
+    Bad rows are reported with their line numbers and the good ones stored."""
+    _require_admin()
+    _refuse_declared_oversize()
+    if request.mimetype not in ("text/csv", "text/plain", "application/octet-stream"):
+        raise ApiError(
+            415,
+            "unsupported_media_type",
+            "send the partner directory as text/csv"
+            + (f", not {request.mimetype}" if request.mimetype else ""),
+        )
+    replace = request.args.get("replace", "false").lower() in ("1", "true", "yes")
+    try:
+        result = parse_partners_csv(request.get_data(cache=False))
+    except DirectoryFileError as exc:
+        raise ApiError(400, "invalid_directory", str(exc)) from None
+    s = services()
+    report, warnings = import_parsed(s.store, result, replace=replace)
+    s.analyzer.refresh()
+    return jsonify(
+        {
+            "rows": result.rows,
+            "organizations": len(result.partners),
+            "created": report.created,
+            "updated": report.updated,
+            "removed": report.removed,
+            "errors": [{"line": e.line, "message": e.message} for e in result.errors],
+            "warnings": warnings + [f"{org}: {problem}" for org, problem in report.problems],
+        }
+    )
+
+
+@bp.get("/partners")
+def export_partners() -> Response:
+    """The partner directory as CSV (admin keys only: it holds phone numbers and accounts)."""
+    _require_admin()
+    text = write_partners_csv(DirectoryStore(services().store).partners())  # type: ignore[arg-type]
+    return _no_store(Response(text, mimetype="text/csv"))
+
+
+def _refuse_declared_oversize() -> int | None:
+    """413 before reading a body whose Content-Length is over the limit; returns the limit."""
+    limit: int | None = current_app.config.get("MAX_CONTENT_LENGTH")
+    if limit is not None and request.content_length is not None and request.content_length > limit:
+        raise RequestEntityTooLarge()
+    return limit
+
+
+def _require_admin(what: str = "read or change the partner directory") -> None:
+    if not getattr(g, "api_key", None) or not g.api_key.admin:
+        raise ApiError(
+            403,
+            "forbidden",
+            f"this API key may not {what}; use a key made with caveat keys create NAME --admin",
+        )
+
+
+@bp.get("/checks")
+def checks() -> Response:
+    return jsonify(services().catalogue_document)
+
+
+@bp.get("/openapi.json")
+def openapi() -> Response:
+    return Response(openapi_bytes(), mimetype="application/json")
+
+
+def read_json_body() -> Any:
+    """The request body decoded from JSON, after the size and type checks.
+
+    413 when Content-Length is over the limit (checked before anything is read) or a
+    chunked body runs past it (reading stops there), 415 unless the body is sent as
+    application/json, 400 unless it is valid JSON text in UTF-8.
+    """
+    limit = _refuse_declared_oversize()
+    if request.mimetype != "application/json":
+        raise ApiError(
+            415,
+            "unsupported_media_type",
+            "send the request body as application/json"
+            + (f", not {request.mimetype}" if request.mimetype else ""),
+        )
+    data = request.get_data(cache=False)
+    if request.content_length is None and limit is not None and len(data) >= limit:
+        # A body without Content-Length (chunked) is cut off at the limit as it is read
+        # (and silently, by Werkzeug); one more byte behind it means it was too large.
+        if request.environ["wsgi.input"].read(1):
+            raise RequestEntityTooLarge()
+    try:
+        text = data.decode("utf-8")  # RFC 8259: JSON exchanged between systems is UTF-8
+    except UnicodeDecodeError:
+        raise ApiError(400, "invalid_json", "the request body is not UTF-8 text") from None
+    try:
+        return json.loads(text, parse_constant=_no_constants)
+    except RecursionError:
+        raise ApiError(400, "invalid_json", "the request body is nested too deeply") from None
+    except json.JSONDecodeError as exc:
+        raise ApiError(
+            400,
+            "invalid_json",
+            f"the request body is not valid JSON: {exc.msg} "
+            f"at line {exc.lineno} column {exc.colno}",
+        ) from None
+    except _NotJson as exc:
+        raise ApiError(400, "invalid_json", f"the request body is not valid JSON: {exc}") from None
+    except ValueError:  # an integer of thousands of digits
+        raise ApiError(
+            400, "invalid_json", "the request body is not valid JSON: a number is too long"
+        ) from None
+
+
+class _NotJson(ValueError):
+    pass
+
+
+def _no_constants(name: str) -> Any:
+    raise _NotJson(f"{name} is not a JSON value")

@@ -1,0 +1,135 @@
+"""The Flask application: a thin HTTP shell around the engine.
+
+``create_app`` builds everything once per process: settings (defaults, instance file,
+environment, ``test_config``), the catalogue (validated: an invalid one stops the app from
+starting), the engine, the store (migrated to the newest schema), and the request
+validator from the OpenAPI document. The WSGI entry point is :mod:`caveat.web.wsgi`.
+"""
+
+from __future__ import annotations
+
+import traceback
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from flask import Flask, Response, jsonify, request
+
+from caveat import __version__
+from caveat.engine.catalogue import Catalogue
+from caveat.engine.engine import Engine
+from caveat.service.analysis import Analyzer
+from caveat.service.settings import SETTINGS, engine_config, load_settings
+from caveat.storage.store import Store
+from caveat.web.api.schema import RequestValidator
+from caveat.web.api.services import EXTENSION, Services, catalogue_document, services
+
+from . import addin, api, testing
+
+#: For JSON answers: nothing may load from them, nothing may frame them.
+API_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+
+ExcInfo = tuple[type[BaseException], BaseException, TracebackType] | tuple[None, None, None]
+
+
+class CaveatFlask(Flask):
+    def log_exception(self, exc_info: ExcInfo) -> None:
+        """Log a defect with its stack but without any exception message.
+
+        Messages can quote the data that caused them (a header value, a line of the body),
+        and request content is never logged. The path and method identify the request; the
+        frames and exception types locate the defect.
+        """
+        exc = exc_info[1]
+        if exc is None:
+            self.logger.error("unhandled error on %s %s", request.method, request.path)
+            return
+        self.logger.error(
+            "unhandled %s on %s %s\n%s",
+            type(exc).__qualname__,
+            request.method,
+            request.path,
+            redacted_traceback(exc),
+        )
+
+
+def redacted_traceback(exc: BaseException) -> str:
+    """The traceback of ``exc`` and the exceptions it was raised from, frames and exception
+    types only."""
+    chain: list[BaseException] = []
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        chain.append(current)
+        current = current.__cause__ or (
+            None if current.__suppress_context__ else current.__context__
+        )
+    parts = []
+    for e in reversed(chain):
+        frames = "".join(traceback.format_list(traceback.extract_tb(e.__traceback__)))
+        kind = f"{type(e).__module__}.{type(e).__qualname__}"
+        parts.append(f"Traceback (most recent call last):\n{frames}{kind}: (message withheld)")
+    return "\n\nwhich led to:\n\n".join(parts)
+
+
+def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the application.
+
+    ``test_config`` may set any setting of :mod:`caveat.service.settings` (it overrides the instance
+    file and the environment) and any Flask option (``TESTING``, ...).
+    """
+    test_config = dict(test_config or {})
+    settings = load_settings({k: v for k, v in test_config.items() if k in SETTINGS})
+    flask_options = {k: v for k, v in test_config.items() if k not in SETTINGS}
+
+    app = CaveatFlask(__name__, instance_path=settings["INSTANCE_PATH"], static_folder=None)
+    app.config.update(settings)
+    app.config["MAX_CONTENT_LENGTH"] = settings["MAX_REQUEST_BYTES"]
+    app.config.update(flask_options)
+    app.json.sort_keys = False  # type: ignore[attr-defined]
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+
+    config = engine_config(settings)
+    catalogue = Catalogue.load(settings["CATALOGUE_PATH"])
+    engine = Engine(catalogue)
+    store = Store.from_url(settings["DATABASE_URL"])
+    store.upgrade()
+    app.extensions[EXTENSION] = Services(
+        engine=engine,
+        config=config,
+        catalogue=catalogue,
+        store=store,
+        request_validator=RequestValidator(config.limits),
+        analyzer=Analyzer(engine, config, store),
+        clock=_utcnow,
+        catalogue_document=catalogue_document(catalogue),
+    )
+
+    api.init_app(app)
+    addin.init_app(app)
+    testing.init_app(app)
+    app.add_url_rule("/healthz", "healthz", healthz, methods=["GET"])
+    app.after_request(security_headers)
+    return app
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def healthz() -> Response:
+    services().store.ping()  # StorageError becomes a 503 service_unavailable
+    response = jsonify({"status": "ok", "version": __version__})
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def security_headers(response: Response) -> Response:
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "no-referrer")
+    if response.mimetype == "application/json" or request.path.startswith("/api/"):
+        response.headers.setdefault("Content-Security-Policy", API_CSP)
+    return response

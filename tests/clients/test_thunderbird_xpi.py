@@ -1,0 +1,144 @@
+"""The Thunderbird XPI as built from the source tree: layout, manifest, permissions, the
+deployment file, and what never goes in."""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+
+import pytest
+
+from caveat import __version__
+from caveat.clients.thunderbird_xpi import (
+    EXTENSION_ID,
+    SHARED,
+    SOURCE,
+    Deployment,
+    XpiError,
+    build_xpi,
+    origin_pattern,
+    service_url,
+)
+
+BASE = "https://caveat.example.com"
+PERMISSIONS = {"messagesRead", "scripting", "sensitiveDataUpload", "storage"}
+
+
+def unpack(data: bytes) -> dict[str, bytes]:
+    with zipfile.ZipFile(io.BytesIO(data)) as xpi:
+        assert xpi.testzip() is None
+        return {name: xpi.read(name) for name in xpi.namelist()}
+
+
+def manifest_of(files: dict[str, bytes]) -> dict[str, object]:
+    value: dict[str, object] = json.loads(files["manifest.json"])
+    return value
+
+
+def test_a_generic_build_asks_for_no_host_and_names_no_service() -> None:
+    files = unpack(build_xpi())
+    manifest = manifest_of(files)
+    assert manifest["manifest_version"] == 3
+    assert manifest["version"] == __version__
+    gecko = manifest["browser_specific_settings"]["gecko"]  # type: ignore[index]
+    assert gecko["id"] == EXTENSION_ID
+    assert gecko["strict_min_version"] == "128.0"
+    assert set(manifest["permissions"]) == PERMISSIONS  # type: ignore[arg-type]
+    assert "host_permissions" not in manifest
+    assert json.loads(files["thunderbird/deployment.json"]) == {}
+
+
+def test_a_deployment_build_asks_for_its_service_only() -> None:
+    files = unpack(build_xpi(Deployment(base_url=BASE + "/caveat/", api_key="k-123")))
+    manifest = manifest_of(files)
+    assert manifest["host_permissions"] == ["https://caveat.example.com/*"]
+    assert "optional_host_permissions" not in manifest
+    assert set(manifest["permissions"]) == PERMISSIONS  # type: ignore[arg-type]
+    assert json.loads(files["thunderbird/deployment.json"]) == {
+        "base_url": "https://caveat.example.com/caveat",
+        "api_key": "k-123",
+    }
+
+
+def test_every_file_the_manifest_names_is_in_the_xpi() -> None:
+    files = unpack(build_xpi())
+    manifest = manifest_of(files)
+    named: list[str] = []
+    named += manifest["background"]["scripts"]  # type: ignore[index]
+    action = manifest["message_display_action"]
+    named.append(action["default_popup"])  # type: ignore[index]
+    named += action["default_icon"].values()  # type: ignore[index]
+    named.append(manifest["options_ui"]["page"])  # type: ignore[index]
+    named += manifest["icons"].values()  # type: ignore[union-attr]
+    for name in named:
+        assert name in files, name
+
+
+def test_the_source_layout_is_kept_so_relative_imports_hold() -> None:
+    files = unpack(build_xpi())
+    for path in SOURCE.iterdir():
+        if path.is_file() and path.suffix in {".js", ".html", ".css"}:
+            assert files[f"thunderbird/{path.name}"] == path.read_bytes()
+    for path in (*SHARED.glob("*.js"), *SHARED.glob("*.css")):
+        assert files[f"shared/{path.name}"] == path.read_bytes()
+    assert "shared/render.css" in files  # the popup's page links it
+    assert {n for n in files if n.startswith("icons/")} == {
+        f"icons/icon-{s}.png" for s in (16, 32, 64, 128)
+    }
+
+
+def test_no_tests_type_declarations_or_package_files_are_shipped() -> None:
+    names = set(unpack(build_xpi()))
+    assert not [n for n in names if "/test/" in n or n.endswith((".d.ts", ".json.lock"))]
+    assert not [n for n in names if "node_modules" in n or n.endswith("package.json")]
+    allowed = {"manifest.json", "thunderbird/deployment.json"}
+    assert {n for n in names if n.endswith(".json")} == allowed
+
+
+def test_the_build_is_reproducible() -> None:
+    assert build_xpi(Deployment(base_url=BASE)) == build_xpi(Deployment(base_url=BASE))
+
+
+def test_a_test_build_may_report_to_a_second_loopback_port() -> None:
+    files = unpack(
+        build_xpi(
+            Deployment(
+                base_url="http://127.0.0.1:9",
+                display_report_url="http://127.0.0.1:8000/test/display-events",
+            )
+        )
+    )
+    # One pattern: match patterns take no port, so the host covers both.
+    assert manifest_of(files)["host_permissions"] == ["http://127.0.0.1/*"]
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://caveat.example.com",
+        "ftp://caveat.example.com",
+        "https://user:pw@caveat.example.com",
+        "https://caveat.example.com/?x=1",
+        "http://127.0.0.1:8443/?x=1",
+        "https://caveat.example.com:99999",
+        "",
+    ],
+)
+def test_bad_service_addresses_are_refused(url: str) -> None:
+    with pytest.raises(XpiError):
+        service_url(url)
+
+
+def test_plain_http_is_accepted_on_loopback_only() -> None:
+    assert service_url("http://127.0.0.1:8443/") == "http://127.0.0.1:8443"
+    assert service_url("http://localhost:8443") == "http://localhost:8443"
+    assert origin_pattern("https://caveat.example.com:8443/caveat") == (
+        "https://caveat.example.com/*"
+    )
+    assert origin_pattern("http://[::1]:8443") == "http://[::1]/*"
+
+
+def test_a_key_without_a_service_is_refused() -> None:
+    with pytest.raises(XpiError, match="base URL"):
+        build_xpi(Deployment(api_key="k"))

@@ -1,0 +1,188 @@
+"""The directory and the conversation memory in the database, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from caveat.knowledge.memory import observe
+from caveat.knowledge.partners_csv import parse_partners_csv
+from caveat.mail.normalise import from_raw
+from caveat.storage.records import DirectoryStore, MemoryStore
+from caveat.storage.store import Store
+
+HEADER = "organization,domain,contact_name,contact_email,contact_phone,bank_accounts,require_auth"
+T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+
+
+def partners(*rows: str):  # type: ignore[no-untyped-def]
+    result = parse_partners_csv("\n".join([HEADER, *rows]) + "\n")
+    assert not result.errors, result.errors
+    return result.partners
+
+
+def message(headers: str) -> bytes:
+    return (headers.strip() + "\n\nbody\n").encode()
+
+
+def test_import_then_reimport_updates_without_duplicating(store: Store) -> None:
+    d = DirectoryStore(store)
+    first = d.import_partners(
+        partners(
+            "Acme GmbH,acme.example,Jane Doe,jane@acme.example,+49 1,,dkim",
+            "Beta Ltd,beta.example,,,,,",
+        )
+    )
+    assert (first.created, first.updated) == (2, 0)
+    v1 = d.version()
+    again = d.import_partners(
+        partners("acme gmbh,acme.example;acme-pay.example,John Roe,john@acme.example,,,")
+    )
+    assert (again.created, again.updated) == (0, 1)
+    assert d.version() > v1
+    stored = {p.organization: p for p in d.partners()}
+    assert set(stored) == {"acme gmbh", "Beta Ltd"}
+    acme = stored["acme gmbh"]
+    assert acme.domains == ("acme-pay.example", "acme.example")
+    assert [c.email for c in acme.contacts] == ["john@acme.example"]
+    assert acme.require_auth == frozenset()
+
+
+def test_replace_removes_organisations_the_file_no_longer_lists(store: Store) -> None:
+    d = DirectoryStore(store)
+    d.import_partners(partners("Acme,acme.example,,,,,", "Beta,beta.example,,,,,"))
+    report = d.import_partners(partners("Acme,acme.example,,,,,"), replace=True)
+    assert report.removed == 1
+    assert [p.organization for p in d.partners()] == ["Acme"]
+
+
+def test_a_domain_stays_with_the_organisation_that_has_it(store: Store) -> None:
+    d = DirectoryStore(store)
+    d.import_partners(partners("Acme,acme.example,,,,,"))
+    report = d.import_partners(partners("Other,acme.example;other.example,,,,,"))
+    assert report.problems and "acme.example belongs to Acme" in report.problems[0][1]
+    directory = d.load()
+    assert directory.organisation_of("acme.example") == "Acme"
+    assert directory.organisation_of("mail.other.example") == "Other"
+
+
+def test_the_loaded_directory_answers_lookups(store: Store) -> None:
+    d = DirectoryStore(store)
+    d.import_partners(
+        partners(
+            "Acme,acme.example,Jane Doe,jane@acme.example,+49 1,DE89370400440532013000,",
+            "Solo Supplier,,Sam Solo,sam.solo@gmail.com,+49 2,,",
+        )
+    )
+    directory = d.load(internal_domains=["ours.example"])
+    assert directory.partner_of_address("sam.solo@gmail.com").organization == "Solo Supplier"
+    assert directory.contacts_named("doe jane")[0].address == "jane@acme.example"
+    assert directory.partner_of_domain("acme.example").bank_accounts == ("DE89370400440532013000",)
+    assert directory.lookalikes.match("acme-invoices.example") is not None
+    assert directory.lookalikes.is_protected("ours.example")
+
+
+THREAD_1 = """
+From: Anna Keller <anna.keller@ours.example>
+To: Ben Ortiz <ben.ortiz@acme.example>
+Cc: Felix Brandt <felix.brandt@acme.example>, Eva Lind <eva.lind@ours.example>
+Subject: Invoice 88 - reminder
+Message-ID: <m1@ours.example>
+Date: Mon, 2 Mar 2026 09:00:00 +0000
+"""
+THREAD_2_SUBJECT_ONLY = """
+From: Ben Ortiz <ben.ortiz@acme.example>
+To: Anna Keller <anna.keller@ours.example>
+Cc: Felix Brandt <felix.brandt.acme@gmail.com>, Eva Lind <eva.lind@ours.example>
+Subject: RE: Invoice 88 - reminder
+Message-ID: <m2@relay.example>
+Date: Mon, 2 Mar 2026 12:00:00 +0000
+"""
+THREAD_3_REPLY = """
+From: Anna Keller <anna.keller@ours.example>
+To: Ben Ortiz <ben.ortiz@acme.example>
+Subject: RE: Invoice 88 - reminder
+Message-ID: <m3@ours.example>
+In-Reply-To: <m2@relay.example>
+References: <m2@relay.example>
+Date: Mon, 2 Mar 2026 13:00:00 +0000
+"""
+OTHER_THREAD_SAME_SUBJECT = """
+From: Zed Zhou <zed@else.example>
+To: Yan Yu <yan@else2.example>
+Subject: Invoice 88 - reminder
+Message-ID: <x1@else.example>
+Date: Mon, 2 Mar 2026 14:00:00 +0000
+"""
+
+
+def record(memory: MemoryStore, raw: str, at: datetime, *, authenticated: bool = False) -> None:
+    facts = from_raw(message(raw))
+    snap = memory.snapshot(facts)
+    internal = [a.address for a in facts.recipients + facts.from_ if a.domain == "ours.example"]
+    memory.record(observe(facts, at=at, authenticated=authenticated, internal=internal), snap)
+
+
+def test_a_conversation_is_found_by_subject_and_people_then_by_message_id(store: Store) -> None:
+    memory = MemoryStore(store)
+    assert memory.snapshot(from_raw(message(THREAD_1))).conversation is None
+    record(memory, THREAD_1, T0)
+    snap = memory.snapshot(from_raw(message(THREAD_2_SUBJECT_ONLY)))
+    assert snap.available and snap.conversation is not None
+    established = snap.conversation.established()
+    assert established["n:brandt felix"].address == "felix.brandt@acme.example"
+    record(memory, THREAD_2_SUBJECT_ONLY, T0 + timedelta(hours=3))
+    # The reply to the fake message lands in the same conversation through its Message-ID,
+    # and the first address of each person is still the one the thread started with.
+    snap3 = memory.snapshot(from_raw(message(THREAD_3_REPLY)))
+    assert snap3.conversation is not None and snap3.conversation.messages == 2
+    assert snap3.conversation.established()["n:brandt felix"].address == (
+        "felix.brandt@acme.example"
+    )
+    # Same subject, nobody in common: another conversation.
+    assert memory.snapshot(from_raw(message(OTHER_THREAD_SAME_SUBJECT))).conversation is None
+
+
+def test_senders_colleagues_and_authenticated_contacts(store: Store) -> None:
+    memory = MemoryStore(store)
+    facts = from_raw(message(THREAD_2_SUBJECT_ONLY))
+    assert memory.snapshot(facts).sender is None
+    record(memory, THREAD_1, T0)
+    record(memory, THREAD_2_SUBJECT_ONLY, T0 + timedelta(hours=1), authenticated=True)
+    snap = memory.snapshot(facts)
+    assert snap.sender is not None and snap.sender.authenticated and snap.sender.messages == 1
+    # Eva is a colleague (our domain, seen in Cc); Ben sent authenticated mail.
+    probe = from_raw(
+        message(
+            "From: Eva Lind <eva.lind.ours@gmail.com>\nTo: x@ours.example\n"
+            "Reply-To: Ben Ortiz <ben.ortiz.acme@gmail.com>\nSubject: s\n"
+        )
+    )
+    known = memory.snapshot(probe).known
+    assert [p.source for p in known["eva lind"]] == ["colleague"]
+    assert [p.source for p in known["ben ortiz"]] == ["authenticated"]
+
+
+def test_nothing_of_the_subject_or_body_is_stored_in_clear(store: Store) -> None:
+    memory = MemoryStore(store)
+    record(memory, THREAD_1, T0)
+    with store.engine.connect() as c:
+        from sqlalchemy import text
+
+        for table in ("conversations", "conversation_keys", "conversation_people", "contacts"):
+            for row in c.execute(text(f"SELECT * FROM {table}")):  # noqa: S608 - fixed names
+                assert "invoice" not in " ".join(str(v) for v in row).lower()
+
+
+def test_forgetting_old_conversations(store: Store) -> None:
+    memory = MemoryStore(store)
+    record(memory, THREAD_1, T0)
+    assert memory.forget_before(T0 - timedelta(days=1)) == 0
+    assert memory.forget_before(T0 + timedelta(days=1)) == 1
+    assert memory.snapshot(from_raw(message(THREAD_2_SUBJECT_ONLY))).conversation is None
+
+
+def test_recording_the_same_message_twice_is_harmless(store: Store) -> None:
+    memory = MemoryStore(store)
+    record(memory, THREAD_1, T0)
+    record(memory, THREAD_1, T0)
+    assert memory.counts() == {"conversations": 1, "contacts": 2}  # Anna and Eva

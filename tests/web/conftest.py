@@ -1,0 +1,44 @@
+"""An application on a throw-away in-memory database, its test client, and an API key."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from caveat.storage.store import Store
+from caveat.web.app import create_app
+
+SMALL_PAYLOAD = {
+    "headers": "From: A <a@example.com>\r\nTo: b@example.org\r\nSubject: hello\r\n",
+    "from": {"name": "A", "address": "a@example.com"},
+}
+
+
+@pytest.fixture
+def app(caveat_env: Path) -> Flask:
+    return create_app({"TESTING": True, "DATABASE_URL": "sqlite://"})
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def store(app: Flask) -> Store:
+    s: Store = app.extensions["caveat"].store
+    return s
+
+
+@pytest.fixture
+def api_key(store: Store) -> str:
+    _, key = store.create_key("tests")
+    return key
+
+
+@pytest.fixture
+def auth(api_key: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {api_key}"}
