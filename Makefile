@@ -19,7 +19,7 @@ $(STAMP): $(BIN)/python pyproject.toml
 	touch $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/caveat serve --demo --host $(HOST) --port $(PORT)
+	$(BIN)/caveat serve --demo $(if $(NEW_DEMO_KEY),--new-demo-key) --host $(HOST) --port $(PORT)
 
 # The storage tests also run on PostgreSQL: scripts/with-postgres starts a throw-away
 # server (installing it with apt-get when run as root and it is missing) and removes it

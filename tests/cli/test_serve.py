@@ -68,23 +68,63 @@ def test_https_by_default_with_a_generated_certificate(
     store.dispose()
 
 
-def test_demo_creates_a_key_and_replaces_it_next_time(
-    execvp: Exec, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+def _demo_key(out: str) -> str:
+    return out.split("API key (id ")[1].split("): ")[1].split()[0]
+
+
+def test_the_demo_key_survives_restarts_and_is_replaced_only_on_request(
+    execvp: Exec, caveat_env: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     db = f"sqlite:///{tmp_path / 's.db'}"
     _, out1, _ = serve(["--demo", "--db", db], capsys)
-    key1 = out1.split("shown only now): ")[1].split()[0]
-    assert f"Bearer {key1}" in out1
-    assert "revoked" not in out1
+    key1 = _demo_key(out1)
+    assert "New demo API key" in out1 and f"Bearer {key1}" in out1
+    kept = caveat_env / "demo-key"
+    assert kept.read_text().strip() == key1
+    assert stat.S_IMODE(kept.stat().st_mode) == 0o600
+
     _, out2, _ = serve(["--demo", "--db", db], capsys)
-    key2 = out2.split("shown only now): ")[1].split()[0]
-    assert key2 != key1
-    assert "revoked and replaced" in out2
+    assert _demo_key(out2) == key1  # a client set up with it keeps working
+    assert "New demo API key" not in out2
+
+    _, out3, _ = serve(["--demo", "--new-demo-key", "--db", db], capsys)
+    key3 = _demo_key(out3)
+    assert key3 != key1 and "New demo API key" in out3
     store = Store.from_url(db)
     assert store.verify_key(key1) is None
-    assert store.verify_key(key2) is not None
+    assert store.verify_key(key3) is not None
     assert [r.name for r in store.list_keys(include_revoked=False)] == ["demo"]
     store.dispose()
+
+
+def test_a_kept_demo_key_that_no_longer_works_is_replaced(
+    execvp: Exec, caveat_env: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = f"sqlite:///{tmp_path / 's.db'}"
+    key1 = _demo_key(serve(["--demo", "--db", db], capsys)[1])
+    store = Store.from_url(db)
+    store.revoke_key(store.verify_key(key1).id)  # type: ignore[union-attr]
+    store.dispose()
+    key2 = _demo_key(serve(["--demo", "--db", db], capsys)[1])
+    assert key2 != key1
+    # another database: the kept key is not one of its keys
+    key3 = _demo_key(serve(["--demo", "--db", f"sqlite:///{tmp_path / 'other.db'}"], capsys)[1])
+    assert key3 not in (key1, key2)
+    assert (caveat_env / "demo-key").read_text().strip() == key3
+
+
+def test_start_says_plainly_when_no_internal_domain_is_set(
+    execvp: Exec, caveat_env: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _, out, _ = serve(["--db", "sqlite://", "--no-tls"], capsys)
+    assert "NOT SET UP: No internal domain is configured" in out
+    assert "caveat configure --internal-domain" in out
+    for name in [n for n in os.environ if n.startswith("CAVEAT_") and n != "CAVEAT_INSTANCE_PATH"]:
+        del os.environ[name]  # what the first run exported for gunicorn
+    (caveat_env / "caveat.toml").parent.mkdir(parents=True, exist_ok=True)
+    (caveat_env / "caveat.toml").write_text('INTERNAL_DOMAINS = ["example.org"]\n')
+    _, out, _ = serve(["--db", "sqlite://", "--no-tls"], capsys)
+    assert "NOT SET UP" not in out
 
 
 def test_no_tls(execvp: Exec, caveat_env: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -44,7 +44,9 @@ def test_analyze_answers_with_the_verdict_shape(client: FlaskClient, auth: dict[
     rv = post(client, auth, SMALL_PAYLOAD)
     assert rv.status_code == 200
     body = rv.get_json()
-    assert set(body) == {"level", "score", "banner", "findings", "message_id", "checked_at"}
+    assert set(body) == {
+        "level", "score", "banner", "findings", "message_id", "checked_at", "notices"
+    }
     assert body["level"] in LEVELS
     assert isinstance(body["score"], int | float)
     assert (body["banner"] is None) == (body["level"] == "none")

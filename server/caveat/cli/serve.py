@@ -27,6 +27,8 @@ from .common import add_db_option
 
 PROG = "caveat serve"
 DEMO_KEY_NAME = "demo"
+#: The demo key in clear, readable by its owner only, so that restarts keep it.
+DEMO_KEY_FILE = "demo-key"
 EXAMPLE_BODY = (
     '{"headers": "From: A <a@example.com>\\r\\nTo: b@example.org\\r\\nSubject: hello\\r\\n", '
     '"from": {"name": "A", "address": "a@example.com"}}'
@@ -85,8 +87,13 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument(
         "--demo",
         action="store_true",
-        help=f"create an API key named {DEMO_KEY_NAME!r} (replacing an earlier one) and print "
-        "it with an example request",
+        help=f"print an analyze-only API key named {DEMO_KEY_NAME!r} with an example request: "
+        f"the one kept in the instance folder ({DEMO_KEY_FILE}), else a new one",
+    )
+    p.add_argument(
+        "--new-demo-key",
+        action="store_true",
+        help="with --demo: revoke the demo key and make a new one",
     )
     tls = p.add_mutually_exclusive_group()
     tls.add_argument(
@@ -129,8 +136,10 @@ def prepare(args: argparse.Namespace, out: TextIO) -> tuple[list[str], dict[str,
     settings = load_settings(overrides)
     app = create_app(overrides)  # validates the catalogue and migrates the database
     store: Store = app.extensions[EXTENSION].store
+    notices = app.extensions[EXTENSION].notices
+    instance = Path(settings["INSTANCE_PATH"])
     try:
-        demo_key = _demo_key(store, out) if args.demo else None
+        demo_key = _demo_key(store, instance, out, renew=args.new_demo_key) if args.demo else None
     finally:
         store.dispose()
 
@@ -161,6 +170,8 @@ def prepare(args: argparse.Namespace, out: TextIO) -> tuple[list[str], dict[str,
         out.write("Plain HTTP: Office add-ins load only over HTTPS.\n")
     curl = _curl_example(url, demo_key, insecure=scheme == "https" and args.certfile is None)
     out.write(f"Try it:\n  {curl}\n")
+    for notice in notices:
+        out.write(f"\nNOT SET UP: {notice.message}\n")
 
     argv = [
         *_gunicorn(),
@@ -176,18 +187,39 @@ def prepare(args: argparse.Namespace, out: TextIO) -> tuple[list[str], dict[str,
     return argv, environment(settings)
 
 
-def _demo_key(store: Store, out: TextIO) -> str:
-    earlier = store.active_keys_named(DEMO_KEY_NAME)
-    for record in earlier:
-        store.revoke_key(record.id)
+def _demo_key(store: Store, instance: Path, out: TextIO, *, renew: bool = False) -> str:
+    """The demo key: the one kept in the instance folder while it is still an active,
+    analyze-only demo key of this store; otherwise (or with ``renew``) a new one, the
+    earlier demo keys revoked. The store keeps keys only as hashes, so the demo key's clear
+    text lives in a file of its own (mode 0600) for the next start to show again."""
+    path = instance / DEMO_KEY_FILE
+    if not renew:
+        kept = _read_kept_key(path)
+        record = store.verify_key(kept) if kept else None
+        if record is not None and record.name == DEMO_KEY_NAME and not record.admin:
+            out.write(f"Demo API key (id {record.id}, kept in {path}): {kept}\n")
+            return kept
+    for earlier in store.active_keys_named(DEMO_KEY_NAME):
+        store.revoke_key(earlier.id)
     record, key = store.create_key(DEMO_KEY_NAME)
-    if earlier:
-        out.write(
-            f"A {DEMO_KEY_NAME!r} key existed; keys are kept only as hashes and cannot be "
-            "shown again, so it was revoked and replaced by a new one.\n"
-        )
-    out.write(f"Demo API key (id {record.id}; shown only now): {key}\n")
+    instance.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="ascii") as handle:
+        handle.write(key + "\n")
+    os.chmod(path, 0o600)
+    out.write(
+        f"New demo API key (id {record.id}; kept in {path}, so restarts keep it; "
+        f"--new-demo-key replaces it): {key}\n"
+    )
     return key
+
+
+def _read_kept_key(path: Path) -> str:
+    try:
+        text = path.read_text("ascii", errors="replace").strip()
+    except FileNotFoundError:
+        return ""
+    return text if 0 < len(text) <= 200 else ""
 
 
 def _curl_example(url: str, key: str | None, *, insecure: bool) -> str:

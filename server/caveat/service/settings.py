@@ -201,6 +201,30 @@ DEFAULTS: dict[str, Any] = {
 }
 
 
+def check_setting(name: str, value: Any, where: str | None = None) -> Any:
+    """One setting's value, checked and converted as the service will read it; raises
+    :class:`SettingsError` naming ``where`` (default: the setting)."""
+    if name not in _CONVERTERS:
+        raise SettingsError(f"unknown setting {name!r}")
+    return _CONVERTERS[name](value, where or name)
+
+
+def setting_sources(
+    overrides: Mapping[str, Any] | None = None, *, environ: Mapping[str, str] | None = None
+) -> dict[str, str]:
+    """Where each setting's value comes from: ``default``, the instance file's path, or the
+    ``CAVEAT_`` variable that overrides it."""
+    env = os.environ if environ is None else environ
+    instance = instance_path(overrides, env)
+    sources = {name: "default" for name in SETTINGS}
+    for name in _read_instance_file(instance / INSTANCE_FILE):
+        sources[name] = str(instance / INSTANCE_FILE)
+    for name in SETTINGS - {"INSTANCE_PATH"}:
+        if ENV_PREFIX + name in env:
+            sources[name] = ENV_PREFIX + name
+    return sources
+
+
 def instance_path(
     overrides: Mapping[str, Any] | None = None, environ: Mapping[str, str] | None = None
 ) -> Path:

@@ -21,6 +21,7 @@ from caveat import __version__
 from caveat.engine.catalogue import Catalogue
 from caveat.engine.engine import Engine
 from caveat.service.analysis import Analyzer
+from caveat.service.notices import setup_notices
 from caveat.service.settings import SETTINGS, engine_config, load_settings
 from caveat.storage.store import Store
 from caveat.web.api.schema import RequestValidator
@@ -106,7 +107,10 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         analyzer=Analyzer(engine, config, store),
         clock=_utcnow,
         catalogue_document=catalogue_document(catalogue),
+        notices=setup_notices(config),
     )
+    for notice in app.extensions[EXTENSION].notices:
+        app.logger.warning("set-up: %s", notice.message)
 
     api.init_app(app)
     addin.init_app(app)
@@ -121,8 +125,11 @@ def _utcnow() -> datetime:
 
 
 def healthz() -> Response:
-    services().store.ping()  # StorageError becomes a 503 service_unavailable
-    response = jsonify({"status": "ok", "version": __version__})
+    s = services()
+    s.store.ping()  # StorageError becomes a 503 service_unavailable
+    response = jsonify(
+        {"status": "ok", "version": __version__, "notices": [n.to_dict() for n in s.notices]}
+    )
     response.headers["Cache-Control"] = "no-store"
     return response
 

@@ -14,6 +14,7 @@ from caveat.engine.engine import Engine
 from caveat.knowledge.context import EngineConfig
 from caveat.mail.facts import Facts
 from caveat.service.analysis import Analyzer
+from caveat.service.notices import Notice
 from caveat.storage.store import Store
 
 from .schema import RequestValidator
@@ -33,6 +34,8 @@ class Services:
     catalogue_document: dict[str, Any]
     #: memory snapshot, engine, memory record: one message through the product
     analyzer: Analyzer
+    #: what the configuration costs the verdicts (in /healthz and every analysis answer)
+    notices: tuple[Notice, ...] = ()
 
 
 def catalogue_document(catalogue: Catalogue) -> dict[str, Any]:

@@ -71,7 +71,12 @@ def analyze() -> Response:
     now = s.clock()
     verdict = s.analyzer.analyze(facts, now)
     notify_analyzed(facts, verdict.level)
-    body = {**verdict.to_dict(), "message_id": facts.message_id, "checked_at": _stamp(now)}
+    body = {
+        **verdict.to_dict(),
+        "message_id": facts.message_id,
+        "checked_at": _stamp(now),
+        "notices": [n.to_dict() for n in s.notices],
+    }
     return _no_store(jsonify(body))
 
 

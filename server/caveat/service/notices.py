@@ -1,0 +1,48 @@
+"""What the service's configuration costs the verdicts, said plainly.
+
+A deployment that runs without knowing its own mail domains still answers, but worse: no
+Authentication-Results header is believed (anyone can write one, so only those written at
+our own boundary count), and colleagues look like strangers. That is never silent: the
+service says so at start, in ``/healthz``, in every analysis answer (the add-in's pane shows
+it) and on its home page.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from caveat.knowledge.context import EngineConfig
+
+CONFIGURE = "caveat configure --internal-domain example.com"
+
+
+@dataclass(frozen=True, slots=True)
+class Notice:
+    code: str
+    message: str
+
+    def to_dict(self) -> dict[str, str]:
+        return {"code": self.code, "message": self.message}
+
+
+def setup_notices(config: EngineConfig) -> tuple[Notice, ...]:
+    """The configuration's gaps that change verdicts, in the order to fix them."""
+    notices: list[Notice] = []
+    if not config.internal_domains:
+        trusted = config.trusted_authserv_ids or config.trust_microsoft
+        cost = (
+            "colleagues' mail looks like first contact and look-alikes of our own domains "
+            "go unnoticed"
+            if trusted
+            else "no Authentication-Results header is trusted, so failed SPF, DKIM and DMARC "
+            "go unreported, colleagues' mail looks like first contact and look-alikes of our "
+            "own domains go unnoticed"
+        )
+        notices.append(
+            Notice(
+                "no_internal_domains",
+                f"No internal domain is configured: {cost}. "
+                f"An administrator sets them with `{CONFIGURE}`.",
+            )
+        )
+    return tuple(notices)
