@@ -60,11 +60,12 @@ def keys_in(db: str) -> list[tuple[str, bool, bool]]:
         store.dispose()
 
 
-def test_out_writes_a_valid_manifest_with_a_new_analyze_only_key(
+def test_new_key_with_out_writes_a_valid_manifest_with_a_new_analyze_only_key(
     db: str, caveat_env: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     out = tmp_path / "caveat-manifest.xml"
-    code, stdout, err = run(["--base-url", BASE, "--out", str(out), "--db", db], capsys)
+    args = ["--base-url", BASE, "--new-key", "--out", str(out), "--db", db]
+    code, stdout, err = run(args, capsys)
     assert code == 0, err
     assert stdout == ""
     xml = out.read_bytes()
@@ -84,20 +85,49 @@ def test_out_writes_a_valid_manifest_with_a_new_analyze_only_key(
     assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
 
 
-def test_stdout_gets_the_manifest_and_stderr_the_version(
-    db: str, capsys: pytest.CaptureFixture[str]
+def test_printing_is_a_preview_that_creates_and_records_nothing(
+    db: str, caveat_env: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     key_id, key = create_key(db)
+    # no id yet: printing does not make one, and says how to
+    code, stdout, err = run(["--base-url", BASE, "--key", key, "--db", db], capsys)
+    assert code == 2 and stdout == ""
+    assert "no id yet" in err and "--out FILE" in err
+    assert not (caveat_env / IDENTITY_FILE).exists()
+
+    out = tmp_path / "m.xml"
+    assert run(["--base-url", BASE, "--key", key, "--out", str(out), "--db", db], capsys)[0] == 0
+    record = (caveat_env / IDENTITY_FILE).read_bytes()
+    written = identity(out.read_bytes())
+
     code, stdout, err = run(["--base-url", BASE, "--key", key, "--db", db], capsys)
     assert code == 0, err
     assert stdout.startswith('<?xml version="1.0" encoding="UTF-8"?>')
     assert check_manifest(stdout.encode()) == []
     assert embedded_key(stdout) == key
-    guid, version = identity(stdout)
-    assert f"version {version}" in err and guid in err
+    assert identity(stdout) == written  # the same input, the same id and version
+    assert "Preview" in err and "Nothing was recorded" in err
     assert f"Embedded API key {key_id}" in err
     assert key not in err  # the key itself is never echoed
-    assert keys_in(db) == [("outlook-addin", False, True)]  # nothing new created
+
+    # another base URL: the preview shows the version --out would record, twice alike
+    for _ in range(2):
+        code, stdout, err = run(["--base-url", BASE + "/c", "--key", key, "--db", db], capsys)
+        assert code == 0 and identity(stdout)[1].endswith(".2")
+    assert (caveat_env / IDENTITY_FILE).read_bytes() == record  # never raised by printing
+    assert keys_in(db) == [("outlook-addin", False, True)]  # and no key created
+
+
+def test_without_a_key_nothing_is_created(
+    db: str, caveat_env: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "m.xml"
+    for args in (["--out", str(out)], []):
+        code, stdout, err = run(["--base-url", BASE, *args, "--db", db], capsys)
+        assert code == 2 and stdout == ""
+        assert "no key to embed" in err and "--new-key" in err
+    assert keys_in(db) == []
+    assert not out.exists() and not (caveat_env / IDENTITY_FILE).exists()
 
 
 def test_the_same_input_gives_the_same_file_and_a_change_a_higher_version(
@@ -118,13 +148,14 @@ def test_the_same_input_gives_the_same_file_and_a_change_a_higher_version(
 
 
 def test_the_key_can_come_from_the_environment(
-    db: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    db: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     _, key = create_key(db)
     monkeypatch.setenv("CAVEAT_ADDIN_KEY", key)
-    code, stdout, err = run(["--base-url", BASE, "--db", db], capsys)
+    out = tmp_path / "m.xml"
+    code, _, err = run(["--base-url", BASE, "--out", str(out), "--db", db], capsys)
     assert code == 0, err
-    assert embedded_key(stdout) == key
+    assert embedded_key(out.read_bytes()) == key
     assert len(keys_in(db)) == 1
 
 
@@ -165,7 +196,8 @@ def test_a_bad_base_url_exits_2_before_anything_is_created(
     db: str, caveat_env: Path, tmp_path: Path, url: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     out = tmp_path / "m.xml"
-    code, stdout, err = run(["--base-url", url, "--out", str(out), "--db", db], capsys)
+    args = ["--base-url", url, "--new-key", "--out", str(out), "--db", db]
+    code, stdout, err = run(args, capsys)
     assert code == 2 and stdout == ""
     assert err.startswith("caveat manifest: the base URL")
     assert "Traceback" not in err
@@ -177,7 +209,7 @@ def test_an_out_path_in_a_missing_folder_exits_2(
     db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     out = tmp_path / "missing" / "m.xml"
-    code, _, err = run(["--base-url", BASE, "--out", str(out), "--db", db], capsys)
+    code, _, err = run(["--base-url", BASE, "--new-key", "--out", str(out), "--db", db], capsys)
     assert code == 2 and "cannot write" in err
     assert keys_in(db) == []
 

@@ -571,3 +571,19 @@ def test_notification_icons_of_the_add_in_are_defined_in_the_manifest(
         e.get("id") for e in root.iter() if e.tag.endswith("}Image") and e.get("id") is not None
     }
     assert found.group(1) in image_ids
+
+
+def test_without_recording_nothing_is_written_and_the_version_is_the_next_one(
+    tmp_path: Path,
+) -> None:
+    with pytest.raises(ManifestError, match="no id yet"):
+        load_identity(tmp_path, FINGERPRINT_A, record=False)
+    assert not (tmp_path / IDENTITY_FILE).exists()
+    first = load_identity(tmp_path, FINGERPRINT_A)
+    saved = (tmp_path / IDENTITY_FILE).read_bytes()
+    assert load_identity(tmp_path, FINGERPRINT_A, record=False) == first
+    preview = load_identity(tmp_path, FINGERPRINT_B, record=False)
+    assert preview.id == first.id and preview.version.endswith(".2")
+    assert load_identity(tmp_path, FINGERPRINT_B, record=False) == preview
+    assert (tmp_path / IDENTITY_FILE).read_bytes() == saved
+    assert load_identity(tmp_path, FINGERPRINT_B) == preview  # what recording then gives

@@ -2,13 +2,15 @@
 
 The manifest carries an analyze-only API key in its page URLs (see
 :mod:`caveat.clients.outlook_manifest` for why). The key comes from ``--key``, else
-``CAVEAT_ADDIN_KEY``, else a new key named ``outlook-addin`` is created in the store. A
-given key must be an active, non-admin key of that store: a manifest that every mailbox
-receives must not carry a key that can change the partner directory.
+``CAVEAT_ADDIN_KEY``; ``--new-key`` creates one named ``outlook-addin`` instead. A given key
+must be an active, non-admin key of that store: a manifest that every mailbox receives must
+not carry a key that can change the partner directory.
 
-The add-in's id and version are kept in the instance folder, so running the command again
-with the same base URL and key writes the same manifest, and any change gives a higher
-version, which is what Microsoft 365 needs to accept the upload as an update.
+The add-in's id and version are kept in the instance folder. Writing the manifest to a file
+(``--out``) is what records them: the first time it creates the id, and later a changed
+content raises the version, which is what Microsoft 365 needs to accept the upload as an
+update; the same input writes the same file. Printing it (no ``--out``) is a preview: it
+creates nothing, neither a key nor an id nor a version.
 """
 
 from __future__ import annotations
@@ -20,9 +22,11 @@ from pathlib import Path
 from typing import TextIO
 
 from caveat.clients.outlook_manifest import (
+    IDENTITY_FILE,
     ManifestError,
     check_manifest,
     content_fingerprint,
+    has_identity,
     load_identity,
     normalise_base_url,
     render_manifest,
@@ -46,7 +50,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         help="write the Outlook add-in manifest for this deployment",
         description="Write the Outlook add-in manifest (XML) that administrators upload to "
         "the Microsoft 365 admin center. Its id and version are kept in the instance "
-        "folder: the same input gives the same file, any change a higher version.",
+        "folder and recorded only when the manifest is written with --out: the same input "
+        "gives the same file, any change a higher version. Without --out the manifest is "
+        "printed as a preview and nothing is created or recorded.",
     )
     p.add_argument(
         "--base-url",
@@ -55,19 +61,25 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         help="the https address at which Outlook reaches this service, "
         "e.g. https://caveat.example.com",
     )
-    p.add_argument(
+    which = p.add_mutually_exclusive_group()
+    which.add_argument(
         "--key",
         metavar="KEY",
         default=None,
-        help=f"the API key to embed (default: ${KEY_ENV}; without either, a new key named "
-        f"{KEY_NAME} is created)",
+        help=f"the analyze-only API key to embed (default: ${KEY_ENV})",
+    )
+    which.add_argument(
+        "--new-key",
+        action="store_true",
+        help=f"create a new analyze-only API key named {KEY_NAME} and embed it",
     )
     p.add_argument(
         "--out",
         metavar="FILE",
         type=Path,
         default=None,
-        help="write the manifest to FILE (replaced atomically) instead of stdout",
+        help="write the manifest to FILE (replaced atomically) and record its id and version; "
+        "without it, print a preview to stdout",
     )
     add_db_option(p, _DB_HELP)
     p.set_defaults(func=run)
@@ -90,16 +102,22 @@ def _write_stdout(xml: bytes) -> None:
         stream.flush()
 
 
+NO_KEY = (
+    f"no key to embed: pass --key KEY or set {KEY_ENV} (an analyze-only key of this store, "
+    f"see `caveat keys list`), or give --new-key to create one"
+)
+
+
 def _key_for(store: Store, given: str | None, source: str) -> tuple[str | None, str]:
     """The key to embed and what to tell the administrator about it; (None, message) when
-    the given key cannot be used."""
+    the given key cannot be used. ``given`` None means --new-key."""
     if given is None:
         record, key = store.create_key(KEY_NAME, admin=False)
         return key, (
             f"Created API key {record.id} ({record.name}, prefix {record.prefix}) and "
-            "embedded it in the manifest. Pass the same key again with --key or "
-            f"{KEY_ENV} when you regenerate the manifest (otherwise a new key is created); "
-            f"revoke it with `caveat keys revoke {record.id}` once this manifest is retired."
+            "embedded it in the manifest. Pass the same key with --key or "
+            f"{KEY_ENV} when you regenerate the manifest; revoke it with "
+            f"`caveat keys revoke {record.id}` once this manifest is retired."
         )
     if not given:
         return None, f"{source} is empty"
@@ -107,8 +125,7 @@ def _key_for(store: Store, given: str | None, source: str) -> tuple[str | None, 
         store,
         given,
         source,
-        f"create one with `caveat keys create {KEY_NAME}`, or leave out --key and {KEY_ENV} "
-        "to have one created",
+        f"create one with `caveat keys create {KEY_NAME}`, or give --new-key instead",
     )
     if found is None:
         return None, problem
@@ -129,28 +146,41 @@ def run(args: argparse.Namespace, err: TextIO | None = None) -> int:
     except SettingsError as exc:
         return _fail(err, str(exc))
 
-    if args.key is not None:
+    if args.new_key:
+        given, source = None, "--new-key"
+    elif args.key is not None:
         given, source = args.key, "--key"
     elif KEY_ENV in os.environ:
         given, source = os.environ[KEY_ENV].strip(), KEY_ENV
     else:
-        given, source = None, ""
+        return _fail(err, NO_KEY)
+    recording = out is not None
     try:
         store = open_store(args.db)
     except (SettingsError, StorageError) as exc:
         return _fail(err, str(exc))
     try:
-        key, note = _key_for(store, given, source)
-    except (StorageError, ValueError) as exc:
+        if given is not None:  # a given key is checked first: it is the likelier mistake
+            key, note = _key_for(store, given, source)
+            if key is None:
+                return _fail(err, note)
+        if not recording and not has_identity(instance):
+            return _fail(
+                err,
+                f"this deployment's add-in has no id yet ({instance / IDENTITY_FILE}): write "
+                "the first manifest with --out FILE, which creates it (nothing was created)",
+            )
+        if given is None:
+            key, note = _key_for(store, None, source)
+    except (StorageError, ValueError, ManifestError) as exc:
         return _fail(err, str(exc))
     finally:
         store.dispose()
-    if key is None:
-        return _fail(err, note)
+    assert key is not None
     print(note, file=err)
 
     try:
-        identity = load_identity(instance, content_fingerprint(base, key))
+        identity = load_identity(instance, content_fingerprint(base, key), record=recording)
         xml = render_manifest(base, key, identity)
     except ManifestError as exc:
         return _fail(err, str(exc))
@@ -166,11 +196,15 @@ def run(args: argparse.Namespace, err: TextIO | None = None) -> int:
             write_atomically(out, xml)
         except OSError as exc:
             return _fail(err, f"cannot write {out}: {exc.strerror or exc}")
+        print(
+            f"Wrote {out}: add-in id {identity.id}, version {identity.version}, for {base}.",
+            file=err,
+        )
     else:
         _write_stdout(xml)
-    where = f"Wrote {out}" if out is not None else "Manifest"
-    print(
-        f"{where}: add-in id {identity.id}, version {identity.version}, for {base}.",
-        file=err,
-    )
+        print(
+            f"Preview: add-in id {identity.id}, version {identity.version}, for {base}. "
+            "Nothing was recorded; --out FILE writes it and records the version.",
+            file=err,
+        )
     return 0

@@ -507,30 +507,46 @@ def _write_record(path: Path, record: _Record) -> None:
     write_atomically(path, text.encode("utf-8"))
 
 
-def load_identity(instance_path: Path, content_fingerprint: str) -> ManifestIdentity:
+def has_identity(instance_path: Path) -> bool:
+    """Whether this deployment's add-in has an id yet (raises :class:`ManifestError` when
+    the record is corrupt)."""
+    return _read_record(Path(instance_path) / IDENTITY_FILE) is not None
+
+
+def load_identity(
+    instance_path: Path, content_fingerprint: str, *, record: bool = True
+) -> ManifestIdentity:
     """The add-in's GUID and version for a manifest whose content has this fingerprint.
 
     The first call creates the GUID. The revision (the version's fourth part) grows by one
     whenever the fingerprint differs from the last one recorded; the same content gives the
-    same version again. Raises :class:`ManifestError` naming the file when it is corrupt.
+    same version again. With ``record`` false nothing is written: the version is the one
+    that recording this content would give, and a deployment without an id yet is an
+    error. Raises :class:`ManifestError` naming the file when it is corrupt.
     """
     if not _DIGEST.fullmatch(content_fingerprint):
         raise ManifestError(
             f"the content fingerprint is not a SHA-256 hex digest: {content_fingerprint!r}"
         )
     path = Path(instance_path) / IDENTITY_FILE
-    record = _read_record(path)
-    if record is None:
-        record = _Record(str(uuid.uuid4()), 1, content_fingerprint)
-        manifest_version(record.revision)  # fails before anything is written
-        _write_record(path, record)
-    elif record.fingerprint != content_fingerprint:
-        record = _Record(record.id, record.revision + 1, content_fingerprint)
-        if record.revision > MAX_VERSION_PART:
+    kept = _read_record(path)
+    if kept is None:
+        if not record:
+            raise ManifestError(
+                f"this deployment's add-in has no id yet ({path} does not exist); the first "
+                "manifest must be written to a file, which creates the id"
+            )
+        kept = _Record(str(uuid.uuid4()), 1, content_fingerprint)
+        manifest_version(kept.revision)  # fails before anything is written
+        _write_record(path, kept)
+    elif kept.fingerprint != content_fingerprint:
+        kept = _Record(kept.id, kept.revision + 1, content_fingerprint)
+        if kept.revision > MAX_VERSION_PART:
             raise _corrupt(path, f"the revision would pass {MAX_VERSION_PART}")
-        manifest_version(record.revision)
-        _write_record(path, record)
-    return ManifestIdentity(record.id, manifest_version(record.revision))
+        manifest_version(kept.revision)
+        if record:
+            _write_record(path, kept)
+    return ManifestIdentity(kept.id, manifest_version(kept.revision))
 
 
 # ----------------------------------------------------------------- checking
