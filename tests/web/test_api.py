@@ -356,7 +356,9 @@ def test_too_many_reply_to_addresses_are_413(client: FlaskClient, auth: dict[str
 # ----------------------------------------------------------------- routing
 
 
-@pytest.mark.parametrize("path", ["/api/v1/nothing", "/api/v2/analyze", "/", "/api/v1/analyze/x"])
+@pytest.mark.parametrize(
+    "path", ["/api/v1/nothing", "/api/v2/analyze", "/nowhere", "/api/v1/analyze/x"]
+)
 def test_unknown_routes_are_404_json(client: FlaskClient, auth: dict[str, str], path: str) -> None:
     assert_error(client.get(path, headers=auth), 404, "not_found")
 

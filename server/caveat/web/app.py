@@ -27,7 +27,7 @@ from caveat.storage.store import Store
 from caveat.web.api.schema import RequestValidator
 from caveat.web.api.services import EXTENSION, Services, catalogue_document, services
 
-from . import addin, api, testing
+from . import addin, api, home, testing
 
 #: For JSON answers: nothing may load from them, nothing may frame them.
 API_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
@@ -114,6 +114,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     api.init_app(app)
     addin.init_app(app)
+    home.init_app(app)
     testing.init_app(app)
     app.add_url_rule("/healthz", "healthz", healthz, methods=["GET"])
     app.after_request(security_headers)
