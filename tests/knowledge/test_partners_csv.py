@@ -1050,3 +1050,11 @@ def test_a_directory_of_100000_rows() -> None:
     assert result.rows == MAX_ROWS
     assert len(result.partners) == MAX_ROWS // 4
     assert result.partners[-1].contacts[-1].email == f"person.{MAX_ROWS - 1}@supplier24999.example"
+
+
+def test_a_colon_between_bank_code_and_account_is_refused_with_the_way_to_write_it() -> None:
+    header = "organization,domain,contact_name,contact_email,contact_phone,bank_accounts"
+    result = parse_partners_csv(f"{header}\nAcme,acme.example,,,,021000021:9876543210\n")
+    (error,) = result.errors
+    assert "it contains ':'" in error.message
+    assert "021000021/9876543210" in error.message

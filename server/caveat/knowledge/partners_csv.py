@@ -523,7 +523,15 @@ def _check_account(value: str) -> tuple[str, str]:
             return "", "looks like an IBAN but is not a valid one"
         return v, ""
     if not _ACCOUNT_RE.match(v):
-        return "", "is not an account identifier (4 to 64 letters, digits, '-', '/' or '.')"
+        odd = sorted({c for c in v if not (c.isascii() and (c.isalnum() or c in "-/."))})
+        shown = " ".join(repr(c) for c in odd[:3])
+        hint = (
+            f"; it contains {shown}: write a bank code and its account with '/' between "
+            "them, e.g. 021000021/9876543210"
+            if odd
+            else ""
+        )
+        return "", f"is not an account identifier (4 to 64 letters, digits, '-', '/' or '.'){hint}"
     return v, ""
 
 
