@@ -4,6 +4,8 @@
 
 Prints, per dataset, how many messages reached each level and the share at `caution` or
 above; with --show, every such message with its finding ids, so each can be explained.
+Inputs that `caveat scan` could not analyse (its error lines) are counted apart, by code,
+and never as a level; messages analysed in part are counted too.
 Also runs the spam and phishing sets for contrast (they are not BEC, so low numbers there
 are expected). Exit code 0; the regression test with the same threshold is
 tests/test_corpus_rates.py.
@@ -23,7 +25,8 @@ CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 LOUD = ("caution", "danger")
 
 
-def scan(folder: Path, extra: list[str]) -> list[dict]:
+def scan_all(folder: Path, extra: list[str]) -> tuple[list[dict], list[dict]]:
+    """The verdict lines and the error lines of `caveat scan --json` over ``folder``."""
     exe = shutil.which("caveat", path=str(Path(sys.executable).parent)) or "caveat"
     done = subprocess.run(
         [exe, "scan", "--json", *extra, str(folder)],
@@ -33,7 +36,23 @@ def scan(folder: Path, extra: list[str]) -> list[dict]:
     )
     if done.returncode not in (0, 1):
         sys.exit(f"caveat scan failed on {folder}: {done.stderr}")
-    return [json.loads(line) for line in done.stdout.splitlines() if line.strip()]
+    lines = [json.loads(line) for line in done.stdout.splitlines() if line.strip()]
+    return [r for r in lines if "error" not in r], [r for r in lines if "error" in r]
+
+
+def scan(folder: Path, extra: list[str]) -> list[dict]:
+    """The verdicts only; inputs that could not be analysed are counted on stderr."""
+    records, errors = scan_all(folder, extra)
+    if errors:
+        print(f"{folder.name}: {describe(errors)}", file=sys.stderr)
+    return records
+
+
+def describe(errors: list[dict]) -> str:
+    """How many inputs could not be analysed, by error code."""
+    codes = Counter(r["error"]["code"] for r in errors)
+    by_code = ", ".join(f"{code} {n}" for code, n in sorted(codes.items()))
+    return f"{len(errors)} could not be analysed" + (f" ({by_code})" if by_code else "")
 
 
 def main() -> int:
@@ -51,7 +70,7 @@ def main() -> int:
         for folder in sorted((CORPUS / kind).iterdir()):
             if not folder.is_dir():
                 continue
-            records = scan(folder, extra)
+            records, errors = scan_all(folder, extra)
             levels = Counter(r["level"] for r in records)
             loud = [r for r in records if r["level"] in LOUD]
             share = 100 * len(loud) / max(1, len(records))
@@ -63,6 +82,9 @@ def main() -> int:
                 f"{levels['info']:6} {levels['caution']:8} {levels['danger']:7} "
                 f"{share:8.2f}%"
             )
+            partial = sum(1 for r in records if r.get("partial"))
+            if errors or partial:
+                print(f"    {describe(errors)}; {partial} analysed in part")
             if args.show and kind == "ham":
                 for r in loud:
                     ids = ", ".join(f["id"] for f in r["findings"])

@@ -2,7 +2,23 @@
 
 Two passes keep memory flat on large inputs: the first reads only each message's Date to
 put them in order, the second analyses them one at a time through one context, so that a
-conversation's later messages are judged with what its earlier ones showed.
+conversation's later messages are judged with what its earlier ones showed. On a terminal,
+stderr shows a progress bar for each pass; nothing of it is written anywhere else.
+
+Every input gets exactly one line on stdout, in the order analysed (oldest Date first;
+messages without a readable Date, and inputs that could not be read, last in the order
+found):
+
+- a message analysed: its verdict (``--json``: ``source``, ``message_id``, ``date``,
+  ``level``, ``findings``, ...);
+- a message analysed in part, because it is over a limit that can be met by reading less
+  (more recipients than the limit: the first ones are kept; a body longer than the body
+  limit: its start is read): its verdict, with ``partial``, a list naming each cut in plain
+  words. ``partial`` is absent when the whole message was read;
+- an input that cannot be analysed (missing or unreadable file, a folder without .eml
+  files, an mbox entry or file that is not a message, a message over a size limit):
+  ``{"source": ..., "error": {"code": ..., "message": ...}}``. Such an input counts as input
+  that could not be read: the exit code is then 1, and every other input is still analysed.
 """
 
 from __future__ import annotations
@@ -14,15 +30,18 @@ import os
 import sys
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO, TypeVar
+
+from tqdm import tqdm
 
 from caveat.checks.findings import LEVELS
 from caveat.engine.engine import Engine
 from caveat.knowledge.context import EngineConfig
 from caveat.mail.errors import InputError
+from caveat.mail.facts import Facts
 from caveat.mail.normalise import from_raw, split_headers
 from caveat.service.analysis import Analyzer
 from caveat.service.settings import SettingsError
@@ -33,14 +52,17 @@ from .database import open_store
 from .partners import load_directory
 
 _FAR_FUTURE = datetime.max.replace(tzinfo=UTC)
+_T = TypeVar("_T")
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser(
         "scan",
         help="analyse .eml files, mbox files or folders",
-        description="Analyse messages oldest first by their Date header. Exit code 0 "
-        "whatever the verdicts; non-zero only when input could not be read.",
+        description="Analyse messages oldest first by their Date header; one line per input "
+        "on stdout (a verdict, a verdict analysed in part, or an error), progress on stderr "
+        "when it is a terminal. Exit code 0 whatever the verdicts; 1 when an input could not "
+        "be read or analysed (missing, unreadable, not a message, over a size limit).",
     )
     p.add_argument("paths", nargs="+", metavar="PATH", help=".eml file, mbox file or folder")
     p.add_argument(
@@ -68,18 +90,28 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         action="store_true",
         help="trust Exchange Online's unlabelled Authentication-Results",
     )
-    p.add_argument("--json", action="store_true", help="one JSON object per message per line")
+    p.add_argument("--json", action="store_true", help="one JSON object per input per line")
     add_db_option(p, "default for scan: a throw-away in-memory store")
     p.set_defaults(func=run)
 
 
 @dataclass(frozen=True, slots=True)
+class Problem:
+    """Why an input cannot be analysed: a stable code and a sentence."""
+
+    code: str
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
 class Located:
-    """Where one message lives: a file, or a message inside an mbox."""
+    """Where one message lives (a file, or a message inside an mbox), or an input that
+    turned out not to be readable, with why."""
 
     path: Path
     index: int | None  # position in an mbox, None for a single-message file
     key: str | None = None
+    problem: Problem | None = None
 
     @property
     def source(self) -> str:
@@ -87,37 +119,36 @@ class Located:
 
 
 class Reader:
-    """Finds messages under the given paths and reads them back by location."""
+    """Finds messages under the given paths and reads them back by location. An input that
+    cannot be read is located too, carrying its problem, so that it gets its line."""
 
-    def __init__(self, err: TextIO) -> None:
-        self.err = err
-        self.failures = 0
+    def __init__(self) -> None:
         self._mboxes: dict[Path, mailbox.mbox] = {}
-
-    def fail(self, where: str, why: str) -> None:
-        self.failures += 1
-        print(f"caveat scan: {where}: {why}", file=self.err)
 
     def locate(self, paths: list[str]) -> Iterator[Located]:
         for raw in paths:
             path = Path(raw)
             if path.is_dir():
-                found = sorted(p for p in path.rglob("*.eml") if p.is_file())
+                # A dangling link named .eml is an input that cannot be read, and says so
+                # rather than vanishing; other special files (a FIFO would block) are not mail.
+                found = sorted(p for p in path.rglob("*.eml") if p.is_file() or _dangling(p))
                 if not found:
-                    self.fail(raw, "no .eml files in this folder")
+                    yield Located(
+                        path, None, problem=Problem("no_messages", "no .eml files in this folder")
+                    )
                 for p in found:
                     yield Located(p, None)
             elif path.is_file():
                 yield from self._locate_file(path)
             else:
-                self.fail(raw, "no such file or folder")
+                yield Located(path, None, problem=Problem("not_found", "no such file or folder"))
 
     def _locate_file(self, path: Path) -> Iterator[Located]:
         try:
             with path.open("rb") as fh:
                 head = fh.read(5)
         except OSError as exc:
-            self.fail(str(path), exc.strerror or str(exc))
+            yield Located(path, None, problem=_unreadable(exc))
             return
         if head != b"From ":
             yield Located(path, None)
@@ -126,24 +157,33 @@ class Reader:
             box = mailbox.mbox(path, create=False)
             keys = list(box.iterkeys())
         except (OSError, mailbox.Error) as exc:
-            self.fail(str(path), f"cannot read as mbox: {exc}")
+            yield Located(path, None, problem=Problem("unreadable", f"cannot read as mbox: {exc}"))
             return
         self._mboxes[path] = box
         for i, key in enumerate(keys):
             yield Located(path, i, key)
 
-    def read(self, loc: Located) -> bytes | None:
+    def read(self, loc: Located) -> bytes | Problem:
         try:
             if loc.key is None:
                 return loc.path.read_bytes()
             return self._mboxes[loc.path].get_bytes(loc.key)
-        except (OSError, KeyError, mailbox.Error) as exc:
-            self.fail(loc.source, f"cannot read: {exc}")
-            return None
+        except OSError as exc:
+            return _unreadable(exc)
+        except (KeyError, mailbox.Error) as exc:
+            return Problem("unreadable", f"cannot read: {exc}")
 
     def close(self) -> None:
         for box in self._mboxes.values():
             box.close()
+
+
+def _dangling(path: Path) -> bool:
+    return path.is_symlink() and not path.exists()
+
+
+def _unreadable(exc: OSError) -> Problem:
+    return Problem("unreadable", f"cannot read: {exc.strerror or exc}")
 
 
 def _date_of(data: bytes) -> datetime:
@@ -194,47 +234,54 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
 
 def _scan(args: argparse.Namespace, analyzer: Analyzer, out: TextIO, err: TextIO) -> int:
     config = analyzer.config
-    reader = Reader(err)
+    progress = Progress(err, enabled=_is_terminal(err))
+    # Each error is also named on stderr, unless stdout is a terminal that already shows it.
+    tell = None if _is_terminal(out) else err
+    report: Report = JsonReport(out, progress) if args.json else HumanReport(out, progress)
+    reader = Reader()
     try:
         located = list(reader.locate(args.paths))
         order: list[tuple[datetime, int, Located]] = []
-        for seq, loc in enumerate(located):
-            data = reader.read(loc)
-            if data is not None:
-                order.append((_date_of(data), seq, loc))
+        for seq, loc in enumerate(progress.over(located, "reading dates")):
+            date = _FAR_FUTURE
+            if loc.problem is None:
+                data = reader.read(loc)
+                if isinstance(data, Problem):
+                    loc = replace(loc, problem=data)
+                else:
+                    date = _date_of(data)
+            order.append((date, seq, loc))
         order.sort(key=lambda t: (t[0], t[1]))
-        progress = _Progress(err, len(order), enabled=not args.json and err.isatty())
-        levels: Counter[str] = Counter()
-        flagged: list[tuple[str, str, list[str]]] = []
-        for _, _, loc in order:
-            progress.step()
-            data = reader.read(loc)
-            if data is None:
-                continue
-            try:
-                facts = from_raw(data, config.limits)
-            except InputError as exc:
-                reader.fail(loc.source, exc.message)
-                continue
-            # Memory timestamps follow the messages' own order (they are read oldest first).
-            verdict = analyzer.analyze(facts, now=_clock(facts))
-            levels[verdict.level] += 1
-            if args.json:
-                record = {
-                    "source": loc.source,
-                    "message_id": facts.message_id,
-                    "date": facts.date.isoformat() if facts.date else None,
-                    **verdict.to_dict(),
-                }
-                out.write(json.dumps(record, ensure_ascii=False) + "\n")
-            elif verdict.level in ("caution", "danger"):
-                flagged.append((verdict.level, loc.source, [f.id for f in verdict.findings]))
-        progress.done()
+        for loc in progress.over([entry[2] for entry in order], "analysing"):
+            problem = loc.problem
+            if problem is None:
+                data = reader.read(loc)
+                if isinstance(data, Problem):
+                    problem = data
+                else:
+                    try:
+                        facts = from_raw(data, config.limits, cut_recipients=True)
+                    except InputError as exc:
+                        problem = Problem(exc.code, exc.message)
+                    else:
+                        # Memory timestamps follow the messages' own order (oldest first).
+                        verdict = analyzer.analyze(facts, now=_clock(facts))
+                        report.verdict(loc.source, facts, verdict.to_dict())
+                        continue
+            report.error(loc.source, problem)
+            if tell is not None:
+                progress.write(tell, f"caveat scan: {loc.source}: {problem.message}\n")
     finally:
         reader.close()
-    if not args.json:
-        _summary(out, levels, flagged)
-    return 1 if reader.failures else 0
+    report.finish()
+    return 1 if report.errors else 0
+
+
+def _is_terminal(stream: TextIO) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):  # no isatty, or a closed stream
+        return False
 
 
 def _clock(facts: object) -> datetime:
@@ -246,32 +293,113 @@ def _clock(facts: object) -> datetime:
     return now
 
 
-def _summary(out: TextIO, levels: Counter[str], flagged: list[tuple[str, str, list[str]]]) -> None:
-    total = sum(levels.values())
-    for level, source, ids in flagged:
-        out.write(f"{level:<8} {source}  {', '.join(ids)}\n")
-    if flagged:
-        out.write("\n")
-    parts = [f"{levels[lv]} {lv}" for lv in LEVELS]
-    out.write(f"{total} messages: {', '.join(parts)}\n")
+class _Bar(tqdm):  # type: ignore[misc]
+    monitor_interval = 0  # no background thread: the bar is redrawn as items pass
 
 
-class _Progress:
-    def __init__(self, err: TextIO, total: int, *, enabled: bool) -> None:
+class Progress:
+    """A tqdm bar on ``err`` for each pass when ``enabled`` (stderr is a terminal); when not,
+    nothing at all is written. Lines written through :meth:`write` clear the bar first."""
+
+    def __init__(self, err: TextIO, *, enabled: bool) -> None:
         self.err = err
-        self.total = total
-        self.enabled = enabled and total >= 50
-        self.count = 0
+        self.enabled = enabled
+        self._bar: Any = None
 
-    def step(self) -> None:
-        self.count += 1
-        if self.enabled and (self.count % 25 == 0 or self.count == self.total):
-            width = 30
-            filled = width * self.count // max(self.total, 1)
-            bar = "#" * filled + "-" * (width - filled)
-            self.err.write(f"\r[{bar}] {self.count}/{self.total}")
-            self.err.flush()
+    def over(self, items: list[_T], what: str) -> Iterator[_T]:
+        if not self.enabled:
+            yield from items
+            return
+        bar = _Bar(items, desc=what, unit="msg", file=self.err, leave=False, dynamic_ncols=True)
+        self._bar = bar
+        try:
+            yield from bar
+        finally:
+            self._bar = None
+            bar.close()
 
-    def done(self) -> None:
-        if self.enabled:
-            self.err.write("\n")
+    def write(self, stream: TextIO, text: str) -> None:
+        bar = self._bar
+        if bar is None or not _is_terminal(stream):
+            stream.write(text)
+            return
+        bar.clear()
+        stream.write(text)
+        stream.flush()
+        bar.refresh()
+
+
+class Report:
+    """Writes one line per input to stdout and counts them."""
+
+    def __init__(self, out: TextIO, progress: Progress) -> None:
+        self.out = out
+        self.progress = progress
+        self.levels: Counter[str] = Counter()
+        self.partial = 0
+        self.errors = 0
+
+    def verdict(self, source: str, facts: Facts, result: dict[str, Any]) -> None:
+        """A message analysed; ``result`` is its verdict as a dict (level, findings, ...)."""
+        self.levels[result["level"]] += 1
+        self.partial += bool(facts.cuts)
+        self.progress.write(self.out, self._verdict_line(source, facts, result))
+
+    def error(self, source: str, problem: Problem) -> None:
+        """An input that could not be analysed."""
+        self.errors += 1
+        self.progress.write(self.out, self._error_line(source, problem))
+
+    def _verdict_line(self, source: str, facts: Facts, result: dict[str, Any]) -> str:
+        raise NotImplementedError
+
+    def _error_line(self, source: str, problem: Problem) -> str:
+        raise NotImplementedError
+
+    def finish(self) -> None:
+        """Anything written after the last input."""
+
+
+class JsonReport(Report):
+    """One JSON object per line: the verdict (with ``partial`` when cut) or ``error``."""
+
+    def _verdict_line(self, source: str, facts: Facts, result: dict[str, Any]) -> str:
+        record = {
+            "source": source,
+            "message_id": facts.message_id,
+            "date": facts.date.isoformat() if facts.date else None,
+            **result,
+        }
+        if facts.cuts:
+            record["partial"] = list(facts.cuts)
+        return json.dumps(record, ensure_ascii=False) + "\n"
+
+    def _error_line(self, source: str, problem: Problem) -> str:
+        record = {"source": source, "error": {"code": problem.code, "message": problem.message}}
+        return json.dumps(record, ensure_ascii=False) + "\n"
+
+
+class HumanReport(Report):
+    """A line per input (level, source, finding ids, what was cut; or the error), then a
+    summary that counts the levels, the messages analysed in part and the errors."""
+
+    def _verdict_line(self, source: str, facts: Facts, result: dict[str, Any]) -> str:
+        line = f"{result['level']:<8} {source}"
+        ids = [f["id"] for f in result.get("findings", ())]
+        if ids:
+            line += f"  {', '.join(ids)}"
+        if facts.cuts:
+            line += f"  [analysed in part: {'; '.join(facts.cuts)}]"
+        return line + "\n"
+
+    def _error_line(self, source: str, problem: Problem) -> str:
+        return f"{'error':<8} {source}  could not be analysed: {problem.message} ({problem.code})\n"
+
+    def finish(self) -> None:
+        analysed = sum(self.levels.values())
+        parts = ", ".join(f"{self.levels[lv]} {lv}" for lv in LEVELS)
+        gap = "\n" if analysed or self.errors else ""
+        self.out.write(
+            f"{gap}{analysed} messages: {parts}; {self.partial} analysed in part; "
+            f"{self.errors} could not be analysed\n"
+        )

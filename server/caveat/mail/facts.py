@@ -58,6 +58,10 @@ class Facts:
     conversation_id: str = ""
     date: datetime | None = None
     source: str = field(default="payload")  # "payload" or "raw"
+    #: What the normaliser left out to stay within its limits, in plain words, one entry
+    #: per cut ("recipients cut to 500 of 888", "body text cut to 65536 of 210112 bytes"):
+    #: the checks saw only part of the message. Empty when the whole message was read.
+    cuts: tuple[str, ...] = ()
 
     def header(self, name: str) -> list[str]:
         """All values of a header, top (newest) first."""

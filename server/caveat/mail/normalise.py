@@ -1,7 +1,9 @@
 """Build :class:`~caveat.mail.facts.Facts` from an add-in payload or a raw RFC 5322 message.
 
 The only exception that leaves this module for bad input is :class:`InputError`. Sizes are
-checked before anything is parsed.
+checked before anything is parsed. What is read only in part (a body longer than the body
+limit; recipients over their limit, when the caller asks for a cut rather than a refusal)
+is named in :attr:`Facts.cuts <caveat.mail.facts.Facts.cuts>`.
 """
 
 from __future__ import annotations
@@ -170,7 +172,23 @@ def _check_recipients(count: int, limits: Limits) -> None:
         )
 
 
-def _from_headers(headers: tuple[tuple[str, str], ...], limits: Limits, **overrides: Any) -> Facts:
+def _cut_recipients(
+    to: tuple[Address, ...], cc: tuple[Address, ...], limits: Limits
+) -> tuple[tuple[Address, ...], tuple[Address, ...], str]:
+    """The first ``max_recipients`` of To then Cc, and a note of what was left out."""
+    most = limits.max_recipients
+    count = len(to) + len(cc)
+    kept_cc = cc[: max(0, most - len(to))]
+    return to[:most], kept_cc, f"recipients cut to {most} of {count}"
+
+
+def _from_headers(
+    headers: tuple[tuple[str, str], ...],
+    limits: Limits,
+    *,
+    cut_recipients: bool = False,
+    **overrides: Any,
+) -> Facts:
     index: dict[str, list[str]] = {}
     for n, v in headers:
         index.setdefault(n, []).append(v)
@@ -185,6 +203,10 @@ def _from_headers(headers: tuple[tuple[str, str], ...], limits: Limits, **overri
         to = addresses_from_header(index.get("to", ()))
     if cc is None:
         cc = addresses_from_header(index.get("cc", ()))
+    cuts: tuple[str, ...] = overrides.pop("cuts", ())
+    if cut_recipients and len(to) + len(cc) > limits.max_recipients:
+        to, cc, note = _cut_recipients(to, cc, limits)
+        cuts = (note, *cuts)
     _check_recipients(len(to) + len(cc), limits)
     from_ = overrides.pop("from_", None) or addresses_from_header(index.get("from", ())[:1])
     sender_list = addresses_from_header(index.get("sender", ())[:1])
@@ -208,6 +230,7 @@ def _from_headers(headers: tuple[tuple[str, str], ...], limits: Limits, **overri
         in_reply_to=_message_ids(one("in-reply-to")),
         references=_message_ids(" ".join(index.get("references", ()))),
         date=date,
+        cuts=cuts,
         **overrides,
     )
 
@@ -329,9 +352,9 @@ _BLANK_LINE_RE = re.compile(r"\r?\n\r?\n")
 _HTML_FACTOR = 4
 
 
-def _text_body(msg: Message, limit: int) -> str:
+def _text_body(msg: Message, limit: int) -> tuple[str, tuple[str, ...]]:
     """The first text/plain part, or else the text of the first text/html part, cut to
-    ``limit`` bytes. Attachments are not read."""
+    ``limit`` bytes, and a note of each cut made. Attachments are not read."""
     plain: Message | None = None
     html: Message | None = None
     for part in msg.walk():
@@ -345,14 +368,17 @@ def _text_body(msg: Message, limit: int) -> str:
             html = part
     part_found = plain or html
     if part_found is None:
-        return ""
+        return "", ()
     try:
         payload = part_found.get_payload(decode=True)
     except (ValueError, TypeError, LookupError, AssertionError):
-        return ""
+        return "", ()
     if not isinstance(payload, bytes):
-        return ""
+        return "", ()
     read = limit * (2 if part_found is plain else 2 * _HTML_FACTOR)
+    cuts: list[str] = []
+    if part_found is html and len(payload) > read:
+        cuts.append(f"HTML body read to {read} of {len(payload)} bytes")
     charset = part_found.get_content_charset() or "utf-8"
     try:
         text = payload[:read].decode(charset, "replace")
@@ -360,11 +386,28 @@ def _text_body(msg: Message, limit: int) -> str:
         text = payload[:read].decode("utf-8", "replace")
     if part_found is html:
         text = html_to_text(text)
-    return text.encode("utf-8")[:limit].decode("utf-8", "ignore")
+    encoded = text.encode("utf-8")
+    plain_cut_on_reading = part_found is plain and len(payload) > read
+    if len(encoded) > limit or plain_cut_on_reading:
+        # A plain part cut on reading is counted whole, in its own bytes.
+        whole = len(payload) if plain_cut_on_reading else len(encoded)
+        cuts.append(f"body text cut to {limit} of {whole} bytes")
+    return encoded[:limit].decode("utf-8", "ignore"), tuple(cuts)
 
 
-def from_raw(raw: bytes | str, limits: Limits | None = None, *, conversation_id: str = "") -> Facts:
-    """Facts from a whole RFC 5322 message (as read from an .eml file or an mbox)."""
+def from_raw(
+    raw: bytes | str,
+    limits: Limits | None = None,
+    *,
+    conversation_id: str = "",
+    cut_recipients: bool = False,
+) -> Facts:
+    """Facts from a whole RFC 5322 message (as read from an .eml file or an mbox).
+
+    More To and Cc recipients than the limit are refused (``too_many_recipients``), unless
+    ``cut_recipients``: then the first ones up to the limit are kept, To before Cc, and the
+    cut is named in ``Facts.cuts``. Sizes over the other limits are always refused.
+    """
     limits = limits or Limits()
     _check_message_size(raw, limits)
     text = raw.decode("utf-8", "surrogateescape") if isinstance(raw, bytes) else raw
@@ -377,14 +420,23 @@ def from_raw(raw: bytes | str, limits: Limits | None = None, *, conversation_id:
     if not headers:
         raise InputError("invalid_message", "no header could be read from the message")
     body = ""
+    cuts: tuple[str, ...] = ()
     if m:
         # surrogatepass: text decoded from JSON may hold lone surrogates ("\ud800"), which
         # no other error handler can encode.
         data = raw if isinstance(raw, bytes) else raw.encode("utf-8", "surrogatepass")
         try:
             msg = email.message_from_bytes(data, policy=email.policy.compat32)
-            body = _text_body(msg, limits.max_body_bytes)
+            body, cuts = _text_body(msg, limits.max_body_bytes)
         except (ValueError, TypeError, LookupError, IndexError, AssertionError):
-            body = ""
+            body, cuts = "", ()
     headers = tuple((n, v.encode("utf-8", "replace").decode("utf-8")) for n, v in headers)
-    return _from_headers(headers, limits, body=body, source="raw", conversation_id=conversation_id)
+    return _from_headers(
+        headers,
+        limits,
+        cut_recipients=cut_recipients,
+        body=body,
+        cuts=cuts,
+        source="raw",
+        conversation_id=conversation_id,
+    )
