@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from caveat.knowledge.memory import observe
 from caveat.knowledge.partners_csv import parse_partners_csv
 from caveat.mail.normalise import from_raw
-from caveat.storage.records import DirectoryStore, MemoryStore
+from caveat.storage.records import DirectoryStore, MemoryStore, import_parsed
 from caveat.storage.store import Store
 
 HEADER = "organization,domain,contact_name,contact_email,contact_phone,bank_accounts,require_auth"
@@ -53,6 +53,52 @@ def test_replace_removes_organisations_the_file_no_longer_lists(store: Store) ->
     report = d.import_partners(partners("Acme,acme.example,,,,,"), replace=True)
     assert report.removed == 1
     assert [p.organization for p in d.partners()] == ["Acme"]
+
+
+def test_a_bad_row_never_costs_what_is_on_file(store: Store) -> None:
+    d = DirectoryStore(store)
+    d.import_partners(
+        partners(
+            "Acme,acme.example,Jane Doe,jane@acme.example,+49 1,DE89370400440532013000,dkim",
+            "Beta,beta.example,,,,,",
+        )
+    )
+    # Acme's row with its account is bad (a colon), its new contact row is good; Beta's only
+    # row is bad, and the file is imported with replace
+    update = parse_partners_csv(
+        "\n".join(
+            [
+                HEADER,
+                "Acme,acme.example,Jane Doe,jane@acme.example,,021000021:9876543210,",
+                "Acme,acme.example,John Roe,john@acme.example,,,dmarc",
+                "Beta,beta.example,,,,GB82 WEST 1234 5698 7654 33,",
+            ]
+        )
+        + "\n"
+    )
+    assert len(update.errors) == 2 and update.incomplete == {"acme", "beta"}
+    report, _ = import_parsed(store, update, replace=True)
+    assert report.removed == 0
+    assert any("were kept" in problem for _, problem in report.problems)
+    stored = {p.organization: p for p in d.partners()}
+    assert set(stored) == {"Acme", "Beta"}
+    acme = stored["Acme"]
+    assert acme.bank_accounts == ("DE89370400440532013000",)  # kept
+    assert [c.email for c in acme.contacts] == ["jane@acme.example", "john@acme.example"]
+    assert acme.contacts[0].phone == "+49 1"
+    assert acme.require_auth == frozenset({"dkim", "dmarc"})
+    assert acme.domains == ("acme.example",)
+
+
+def test_a_clean_file_still_rewrites_and_replaces(store: Store) -> None:
+    d = DirectoryStore(store)
+    d.import_partners(partners("Acme,acme.example,Jane,jane@acme.example,,DE89370400440532013000,"))
+    d.import_partners(partners("Beta,beta.example,,,,,"))
+    clean = parse_partners_csv(f"{HEADER}\nAcme,acme.example,John,john@acme.example,,,\n")
+    report, _ = import_parsed(store, clean, replace=True)
+    assert report.removed == 1 and report.problems == ()
+    (acme,) = d.partners()
+    assert acme.bank_accounts == () and [c.email for c in acme.contacts] == ["john@acme.example"]
 
 
 def test_a_domain_stays_with_the_organisation_that_has_it(store: Store) -> None:

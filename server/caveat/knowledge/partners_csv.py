@@ -138,6 +138,9 @@ class ParseResult:
     partners: tuple[Partner, ...]  # in first-seen order
     errors: tuple[RowError, ...]
     rows: int  # data rows read (rows with every cell empty are not counted)
+    #: organisation keys (:func:`organization_key`) named on a bad row: the file says
+    #: something about them that could not be read, so what it says is not all there is
+    incomplete: frozenset[str] = frozenset()
 
 
 class DirectoryFileError(ValueError):
@@ -181,7 +184,9 @@ def parse_partners_csv(data: bytes | str, *, max_bytes: int = MAX_BYTES) -> Pars
                 )
                 continue
             builder.add_row(start, end, cells, columns)
-        return ParseResult(tuple(builder.partners()), tuple(builder.errors), rows)
+        return ParseResult(
+            tuple(builder.partners()), tuple(builder.errors), rows, frozenset(builder.incomplete)
+        )
     finally:
         if collecting:
             gc.enable()
@@ -584,11 +589,16 @@ class _Builder:
         self.drafts: dict[str, _PartnerDraft] = {}
         self.domain_owner: dict[str, tuple[str, int]] = {}  # domain -> (org key, line)
         self.errors: list[RowError] = []
+        self.incomplete: set[str] = set()
+        self._row_org = ""
 
     def partners(self) -> Iterator[Partner]:
         return (d.freeze() for d in self.drafts.values())
 
     def add_row(self, line: int, end: int, cells: list[str], columns: list[str]) -> None:
+        # The organisation a bad row was about, read before anything else can fail.
+        at = columns.index("organization") if "organization" in columns else len(cells)
+        self._row_org = organization_key(cells[at]) if at < len(cells) else ""
         problems: list[str] = []
         if len(cells) > len(columns):
             problems.append(
@@ -739,6 +749,8 @@ class _Builder:
                 "missing closing quote)"
             )
         self.errors.append(RowError(line, message))
+        if self._row_org:
+            self.incomplete.add(self._row_org)
 
 
 # ----------------------------------------------------------------------------- writing

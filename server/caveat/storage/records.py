@@ -200,12 +200,25 @@ class DirectoryStore:
             v = s.scalar(select(DirectoryStateRow.version).where(DirectoryStateRow.id == 1))
         return int(v or 0)
 
-    def import_partners(self, partners: Iterable[object], *, replace: bool = False) -> ImportReport:
+    def import_partners(
+        self,
+        partners: Iterable[object],
+        *,
+        replace: bool = False,
+        incomplete: Iterable[str] = (),
+        keep_absent: bool = False,
+    ) -> ImportReport:
         """Store partner records (objects with organization, domains, contacts,
         bank_accounts, require_auth). An organisation already stored is updated to what
         the records say (re-importing never duplicates); with ``replace``, organisations
         absent from the records are removed. A domain that another stored organisation
-        owns is reported and left with its owner."""
+        owns is reported and left with its owner.
+
+        A bad row never costs what is on file: organisations in ``incomplete`` (keys of
+        :func:`org_key`: the file named them on a row that could not be read) only gain
+        what the records add, and with ``keep_absent`` (the file had a bad row, whoever it
+        was about) ``replace`` removes nothing."""
+        partial = frozenset(incomplete)
         created = updated = removed = 0
         problems: list[tuple[str, str]] = []
         now = self.store.clock()
@@ -232,12 +245,34 @@ class DirectoryStore:
                     row.organization = organization
                     row.updated_at = now
                 seen.add(row.id)
-                row.require_auth = ";".join(sorted(getattr(p, "require_auth", ()) or ()))
-                s.execute(delete(PartnerDomainRow).where(PartnerDomainRow.partner_id == row.id))
-                s.execute(delete(PartnerContactRow).where(PartnerContactRow.partner_id == row.id))
-                s.execute(delete(PartnerAccountRow).where(PartnerAccountRow.partner_id == row.id))
+                auth = set(getattr(p, "require_auth", ()) or ())
+                kept_contacts: set[str] = set()
+                kept_accounts: set[str] = set()
+                if key in partial:  # add to what is on file, take nothing away
+                    auth |= {a for a in row.require_auth.split(";") if a}
+                    kept_contacts = {
+                        c.email or c.name
+                        for c in s.scalars(
+                            select(PartnerContactRow).where(PartnerContactRow.partner_id == row.id)
+                        )
+                    }
+                    kept_accounts = set(
+                        s.scalars(
+                            select(PartnerAccountRow.account).where(
+                                PartnerAccountRow.partner_id == row.id
+                            )
+                        )
+                    )
+                else:
+                    for table in (PartnerDomainRow, PartnerContactRow, PartnerAccountRow):
+                        s.execute(delete(table).where(table.partner_id == row.id))
+                        if table is PartnerDomainRow:
+                            owners = {d: o for d, o in owners.items() if o != row.id}
+                row.require_auth = ";".join(sorted(auth))
                 for d in dict.fromkeys(getattr(p, "domains", ())):
                     owner = owners.get(d)
+                    if owner == row.id:
+                        continue  # kept from what was on file
                     if owner is not None and owner != row.id:
                         other = s.get(PartnerRow, owner)
                         problems.append(
@@ -252,6 +287,8 @@ class DirectoryStore:
                     owners[d] = row.id
                     s.add(PartnerDomainRow(domain=_clip(d, DOMAIN_MAX), partner_id=row.id))
                 for c in getattr(p, "contacts", ()):
+                    if (c.email.lower() or c.name) in kept_contacts:
+                        continue
                     s.add(
                         PartnerContactRow(
                             partner_id=row.id,
@@ -261,9 +298,21 @@ class DirectoryStore:
                         )
                     )
                 for account in dict.fromkeys(getattr(p, "bank_accounts", ())):
+                    if _clip(account, 64) in kept_accounts:
+                        continue
                     s.add(PartnerAccountRow(partner_id=row.id, account=_clip(account, 64)))
                 s.flush()
-            if replace:
+            if replace and keep_absent:
+                absent = sum(1 for r in by_key.values() if r.id not in seen)
+                if absent:
+                    problems.append(
+                        (
+                            "the file",
+                            f"it has bad rows, so the {absent} organisation(s) it does not "
+                            "list were kept; fix the rows and import again to remove them",
+                        )
+                    )
+            elif replace:
                 stale = [r for r in by_key.values() if r.id not in seen]
                 for r in stale:
                     s.delete(r)
@@ -344,7 +393,13 @@ def import_parsed(
         for d in p.domains
         if d in freemail
     ]
-    return DirectoryStore(store).import_partners(result.partners, replace=replace), warnings
+    report = DirectoryStore(store).import_partners(
+        result.partners,
+        replace=replace,
+        incomplete=result.incomplete,
+        keep_absent=bool(result.errors),
+    )
+    return report, warnings
 
 
 # ----------------------------------------------------------------- memory
