@@ -31,6 +31,15 @@ def test_fixture(case: Case) -> None:
     for f in verdict.findings:
         assert f.evidence, f"{f.id} has no evidence"
         assert "?" not in f.explanation.replace("?)", ""), f"{f.id}: unfilled field"
+    # Addresses and domains as the message wrote them, character for character.
+    values = [e.value for f in verdict.findings for e in f.evidence]
+    for shown in case.expect.get("evidence_shows", []):
+        assert any(shown in v for v in values), f"{shown!r} not in evidence {values}"
+    texts = [t for f in verdict.findings for t in (f.title, f.explanation, f.banner)]
+    if verdict.banner is not None:
+        texts.append(verdict.banner.text)
+    for shown in case.expect.get("text_shows", []):
+        assert any(shown in t for t in texts), f"{shown!r} not in {texts}"
 
 
 def test_every_family_folder_has_positive_and_negative_cases() -> None:

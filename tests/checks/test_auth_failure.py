@@ -141,6 +141,30 @@ def test_unaligned_passes_only() -> None:
     assert found[0].params["passed"] == "spf for example.net, dkim for esp.com"
 
 
+def test_domains_are_shown_as_the_message_and_the_results_wrote_them() -> None:
+    found = ours(
+        "spf=fail smtp.mailfrom=Bounce@Mail.NorthWind-MetaIs.de;"
+        " dmarc=fail (p=reject) header.from=NorthWind-MetaIs.de",
+        from_="Lena.Vogt@NorthWind-MetaIs.de",
+    )
+    assert ids(found) == ["AUTH_DMARC_FAIL", "AUTH_SPF_FAIL"]
+    assert found[0].params == {"from_domain": "NorthWind-MetaIs.de"}
+    assert found[1].params["domain"] == "Mail.NorthWind-MetaIs.de"
+    unaligned = ours(
+        "spf=pass smtp.mailfrom=Bounce@Example.NET; dkim=pass header.d=ESP.com",
+        from_="billing@Partner.example",
+    )
+    assert unaligned[0].params == {
+        "from_domain": "Partner.example",
+        "passed": "spf for Example.NET, dkim for ESP.com",
+    }
+
+
+def test_punycode_is_shown_as_written_with_its_unicode_form() -> None:
+    found = ours("dmarc=fail (p=reject)", from_="a@XN--BCHER-KVA.de")
+    assert found[0].params == {"from_domain": "XN--BCHER-KVA.de (bücher.de)"}
+
+
 def test_unaligned_across_a_multi_label_public_suffix() -> None:
     assert ids(ours("spf=pass smtp.mailfrom=other.co.uk", "a@example.co.uk")) == ["AUTH_UNALIGNED"]
     assert ours("spf=pass smtp.mailfrom=mail.example.co.uk", "a@example.co.uk") == []

@@ -65,6 +65,24 @@ def test_foreign_message_id_is_supporting_evidence() -> None:
     ) == ["FAKE_REPLY", "FAKE_REPLY_FOREIGN_MESSAGE_ID"]
 
 
+def test_a_foreign_message_id_is_shown_as_written() -> None:
+    found = fake_reply(
+        from_payload(
+            {
+                "headers": "From: Finance <Finance@Partner.example>\nSubject: RE: Invoice\n"
+                "Message-ID: <AB12.Cd34@WebMail.Other-Host.example>\n"
+            }
+        ),
+        CTX,
+    )
+    foreign = found[1]
+    assert [(e.header, e.value) for e in foreign.evidence] == [
+        ("Message-ID", "<AB12.Cd34@WebMail.Other-Host.example>"),
+        ("From", "Finance <Finance@Partner.example>"),
+    ]
+    assert foreign.params == {"msgid_domain": "WebMail.Other-Host.example"}
+
+
 @pytest.mark.parametrize(
     "message_id",
     ["<a@AM0PR01.eurprd01.prod.outlook.com>", "<CAF@mail.gmail.com>", "<x@mx.partner.example>"],

@@ -98,11 +98,23 @@ def test_swaps(cc: str, fid: str) -> None:
         "Felix Brandt <felix.brandt@acme.example>, Felix Brandt <felix@other.example>",
         # a role name at another company is another mailbox
         "Finance Team <finance@beta-industries.example>",
+        # the same addresses written in capitals: matching folds
+        "Felix Brandt <Felix.Brandt@ACME.example>, Finance Team <FINANCE@Acme.Example>",
     ],
 )
 def test_no_swap(cc: str) -> None:
     v = run(START, reply(cc))[-1]
     assert not {f.check for f in v.findings} & {"recipient_swap"}, ids(v)
+
+
+def test_a_swap_shows_the_new_address_as_written() -> None:
+    v = run(START, reply("Felix Brandt <Felix.Brandt@Acrne.Example>"))[-1]
+    swap = next(f for f in v.findings if f.id == "RECIPIENT_SWAP_LOOKALIKE")
+    assert swap.evidence[0].value == (
+        "Felix Brandt: was felix.brandt@acme.example, now Felix.Brandt@Acrne.Example "
+        "(look-alike of acme.example)"
+    )
+    assert "felix.brandt@acme.example → Felix.Brandt@Acrne.Example" in swap.explanation
 
 
 def test_list_mail_is_not_judged_for_swaps() -> None:
@@ -118,6 +130,17 @@ def test_a_free_mail_address_with_a_directory_contacts_name() -> None:
         "From: Ben Ortiz <ben.ortiz.work@gmail.com>\nTo: anna.keller@ours.example\nSubject: hi\n"
     )
     assert "FREEMAIL_KNOWN_NAME" in ids(v[-1])
+
+
+def test_a_free_mail_impostor_is_shown_as_written() -> None:
+    v = run(
+        "From: Ben Ortiz <Ben.Ortiz.Work@GMail.com>\nTo: anna.keller@ours.example\nSubject: hi\n"
+    )
+    f = next(f for f in v[-1].findings if f.id == "FREEMAIL_KNOWN_NAME")
+    assert f.evidence[0].value == "Ben Ortiz <Ben.Ortiz.Work@GMail.com>"
+    assert f.explanation.startswith("Ben.Ortiz.Work@GMail.com is a free-mail mailbox")
+    # what the directory knows is shown as the directory has it
+    assert f.evidence[1].value == "Ben Ortiz <ben.ortiz@acme.example> (partner directory)"
 
 
 def test_a_free_mail_user_name_spelling_a_partner() -> None:
@@ -148,6 +171,8 @@ def test_a_user_name_spelling_a_name_this_conversation_knows_at_that_very_addres
     "sender",
     [
         "Sam Solo <sam.solo@gmail.com>",  # the directory lists this free-mail address
+        "Sam Solo <Sam.Solo@GMail.COM>",  # the same, written in capitals
+        "Ben Ortiz <Ben.Ortiz@ACME.example>",  # the real address, in capitals
         "Ben Ortiz <ben.ortiz@acme.example>",  # the real address
         "Maria Garcia <maria.garcia@gmail.com>",  # nobody we know
         "Ben <ben@gmail.com>",  # one word is not a person's name
@@ -160,12 +185,27 @@ def test_no_freemail_impersonation(sender: str) -> None:
 
 def test_first_contact_once_and_never_for_partners_or_colleagues() -> None:
     new = "From: Nia Nowak <nia@newco.example>\nTo: anna.keller@ours.example\nSubject: hi\n"
-    first, second = run(new, new)
+    first, second, third = run(new, new, new.replace("nia@newco", "NIA@NewCo"))
     assert "FIRST_CONTACT" in ids(first) and first.level == "info"
     assert "FIRST_CONTACT" not in ids(second)
-    for sender in ("ben.ortiz@acme.example", "eva@ours.example", "sam.solo@gmail.com"):
+    assert "FIRST_CONTACT" not in ids(third)  # the same sender, written in capitals
+    for sender in (
+        "ben.ortiz@acme.example",
+        "eva@ours.example",
+        "sam.solo@gmail.com",
+        "Sam.Solo@GMail.com",  # a directory contact written in capitals is still one
+    ):
         v = run(f"From: {sender}\nTo: anna.keller@ours.example\nSubject: hi\n")[-1]
         assert "FIRST_CONTACT" not in ids(v), sender
+
+
+def test_first_contact_names_the_sender_as_written() -> None:
+    v = run(
+        "From: Nia Nowak <Nia.Nowak@NewCo.example>\nTo: anna.keller@ours.example\nSubject: hi\n"
+    )
+    f = next(f for f in v[-1].findings if f.id == "FIRST_CONTACT")
+    assert f.title == "First message from Nia.Nowak@NewCo.example"
+    assert [e.value for e in f.evidence] == ["Nia Nowak <Nia.Nowak@NewCo.example>"]
 
 
 def test_no_first_contact_for_list_mail() -> None:

@@ -30,6 +30,15 @@ def test_seed_received_authenticated_sender() -> None:
     assert found[0].evidence[0].header == "Received"
 
 
+def test_the_account_and_the_sender_are_shown_as_written() -> None:
+    found = hits(
+        "X-Authenticated-Sender: host.example: <Some.One@Other.EXAMPLE>\n"
+        "From: Pay <Pay@Partner.example>\n"
+    )
+    assert found[0].params["account"] == "Some.One@Other.EXAMPLE"
+    assert found[0].evidence[1].value == "Pay <Pay@Partner.example>"
+
+
 @pytest.mark.parametrize(
     "header",
     [

@@ -56,6 +56,19 @@ THREAD = MemorySnapshot(
         messages=1,
     ),
 )
+NORTHWIND = Directory(
+    [
+        PartnerEntry(
+            "Northwind Metals",
+            ("northwind-metals.de",),
+            (DirectoryContact("Lena Vogt", "lena.vogt@northwind-metals.de", "+49 40 1"),),
+            (),
+            frozenset(),
+        )
+    ],
+    internal_domains=["ours.example"],
+    freemail=CONFIG.freemail,
+)
 GUARD = RecipientGuard()
 
 
@@ -71,9 +84,10 @@ def check(
     cc: tuple[Address, ...] = (),
     bcc: tuple[Address, ...] = (),
     memory: MemorySnapshot = THREAD,
+    directory: Directory = DIRECTORY,
 ) -> Any:
     outgoing = Outgoing.build(user=addr("bo@ours.example", "Bo Lind"), to=to, cc=cc, bcc=bcc)
-    ctx = Context(config=CONFIG, directory=DIRECTORY, memory=memory, now=T0 + timedelta(days=1))
+    ctx = Context(config=CONFIG, directory=directory, memory=memory, now=T0 + timedelta(days=1))
     return GUARD.check(outgoing, ctx)
 
 
@@ -124,6 +138,10 @@ def test_a_swap_to_a_look_alike_of_the_conversations_domain(recipient: Address) 
         addr("ben.ortiz@acme.example", "Ben Ortiz"),  # a partner contact
         addr("ada@acme.example", "Ada Lang"),  # the partner's domain
         addr("cleo@ours.example", "Cleo Park"),  # a colleague
+        # written in capitals, still the same addresses: matching folds
+        addr("Jane@Partner.EXAMPLE", "Jane Roe"),
+        addr("Ben.Ortiz@ACME.example", "Ben Ortiz"),
+        addr("CLEO@OURS.EXAMPLE", "Cleo Park"),
     ],
 )
 def test_quiet(recipient: Address) -> None:
@@ -189,6 +207,57 @@ def test_the_user_helps_to_find_the_conversation_but_is_not_judged() -> None:
     assert out.facts().from_ == ()
     assert out.facts().sender is not None and out.facts().sender.address == "bo@ours.example"
     assert [a.address for a in out.lookup().from_] == ["bo@ours.example"]
+
+
+# ----------------------------------------------------------------- as the user wrote it
+
+
+def test_a_look_alike_recipient_is_shown_as_written_in_evidence_and_banner() -> None:
+    """A capital I for an l: the evidence and the banner show the address as it was
+    written, the per-recipient line keeps the normalised address."""
+    v = check(to=(addr("Lena.Vogt@Northwind-MetaIs.de", "Lena Vogt"),), directory=NORTHWIND)
+    f = v.verdict.findings[0]
+    assert f.id == "LOOKALIKE_DOMAIN"
+    assert [(e.header, e.value) for e in f.evidence] == [
+        ("To", "Lena Vogt <Lena.Vogt@Northwind-MetaIs.de>"),
+        (
+            "Look-alike",
+            "Northwind-MetaIs.de imitates northwind-metals.de (Northwind Metals): "
+            "the letter 'l' is replaced by the letter 'I'",
+        ),
+    ]
+    assert f.title == "Northwind-MetaIs.de imitates northwind-metals.de"
+    assert v.verdict.banner is not None
+    assert v.verdict.banner.text.startswith(
+        "Lena.Vogt@Northwind-MetaIs.de is at Northwind-MetaIs.de, a domain made to look like"
+    )
+    assert [(r.address, r.level, r.findings) for r in v.recipients] == [
+        ("lena.vogt@northwind-metais.de", "danger", ("LOOKALIKE_DOMAIN",))
+    ]
+
+
+def test_a_cyrillic_letter_in_a_recipients_domain_is_shown_as_the_cyrillic_letter() -> None:
+    written = "lena.vogt@northwind-met\u0430ls.de"
+    v = check(cc=(addr(written),), directory=NORTHWIND)
+    f = v.verdict.findings[0]
+    assert f.id == "LOOKALIKE_DOMAIN"
+    assert f.evidence[0].value == written
+    assert "the letter 'a' is replaced by the Cyrillic letter '\u0430'" in f.evidence[1].value
+    assert v.verdict.banner is not None
+    assert v.verdict.banner.text.startswith(f"{written} is at northwind-met\u0430ls.de,")
+    assert v.recipients[0].address == "lena.vogt@xn--northwind-metls-6lm.de"
+
+
+def test_a_swap_names_the_new_address_as_written_and_a_blind_copy_stays_blind() -> None:
+    v = check(bcc=(addr("Jane.Roe@GMail.com", "Jane Roe"),))
+    swap = next(f for f in v.verdict.findings if f.id == "RECIPIENT_SWAP_FREEMAIL")
+    assert [(e.header, e.value) for e in swap.evidence] == [
+        ("Bcc", "Jane Roe: was jane@partner.example, now Jane.Roe@GMail.com (free mail)")
+    ]
+    assert "jane@partner.example → Jane.Roe@GMail.com" in swap.explanation
+    assert v.verdict.banner is not None
+    assert v.verdict.banner.text.startswith("Jane.Roe@GMail.com is free mail")
+    assert [(r.address, r.level) for r in v.recipients] == [("jane.roe@gmail.com", "danger")]
 
 
 # ----------------------------------------------------------------- banners

@@ -398,7 +398,7 @@ def test_a_row_with_many_problems_lists_five() -> None:
     domains = ";".join(f"bad{i}..example" for i in range(12))
     message = errors(parse(f"Acme,{domains},,,,,"))[2]
     assert message.count("is not a valid domain name") == 5
-    assert message.endswith("and 7 more problem(s)")
+    assert message.endswith("and 7 more problems")
 
 
 def test_control_characters_are_row_errors() -> None:

@@ -13,8 +13,10 @@ from caveat.mail.domains import (
     normalise_domain,
     org_domain,
     parse_address,
+    readable,
     same_org,
     to_unicode,
+    written_org,
 )
 
 
@@ -192,3 +194,35 @@ def test_parse_invalid_address_keeps_what_it_can(raw: str, address: str, domain:
     parsed = parse_address(raw)
     assert not parsed.valid
     assert (parsed.address, parsed.domain) == (address, domain)
+
+
+@pytest.mark.parametrize(
+    ("written", "shown"),
+    [
+        ("northwind-metaIs.de", "northwind-metaIs.de"),  # case kept
+        ("northwind-met\u0430ls.de", "northwind-met\u0430ls.de"),  # script kept
+        ("bücher.de", "bücher.de"),
+        # punycode as written, its Unicode form beside it
+        ("xn--bcher-kva.de", "xn--bcher-kva.de (bücher.de)"),
+        ("Mail.XN--BCHER-KVA.DE", "Mail.XN--BCHER-KVA.DE (mail.bücher.de)"),
+        ("xn--example-.de", "xn--example-.de"),  # bad punycode: nothing to add
+    ],
+)
+def test_readable_keeps_the_domain_as_written(written: str, shown: str) -> None:
+    assert readable(written) == shown
+
+
+@pytest.mark.parametrize(
+    ("written", "org"),
+    [
+        ("Mail.NorthWind-MetaIs.de", "NorthWind-MetaIs.de"),
+        ("Invoices.Example.CO.UK", "Example.CO.UK"),
+        ("mail.BÜCHER.de", "BÜCHER.de"),
+        ("example.com", "example.com"),
+        # the labels do not fold to the organisation: the folded one is kept
+        ("mail\uff0eexample\uff0ecom", "example.com"),
+        ("", ""),
+    ],
+)
+def test_written_org_is_the_organisation_as_written(written: str, org: str) -> None:
+    assert written_org(written, org_domain(written)) == org

@@ -144,6 +144,44 @@ def test_punycode_and_unicode_spellings_normalise_to_one_address(written: str) -
     assert (a.address, a.domain_unicode) == ("j@xn--bcher-kva.de", "bücher.de")
 
 
+@pytest.mark.parametrize(
+    ("header", "written", "address", "domain"),
+    [
+        ("Lena <lena.vogt@northwind-metaIs.de>", "lena.vogt@northwind-metaIs.de",
+         "lena.vogt@northwind-metais.de", "northwind-metaIs.de"),
+        ("Lena.Vogt@Northwind-Metals.DE", "Lena.Vogt@Northwind-Metals.DE",
+         "lena.vogt@northwind-metals.de", "Northwind-Metals.DE"),
+        ("j@n\u043erthwind.de", "j@n\u043erthwind.de", "j@xn--nrthwind-nbh.de",
+         "n\u043erthwind.de"),
+        ("J@XN--BCHER-KVA.DE", "J@XN--BCHER-KVA.DE", "j@xn--bcher-kva.de", "XN--BCHER-KVA.DE"),
+    ],
+)  # fmt: skip
+def test_an_address_keeps_how_it_was_written_beside_its_normal_form(
+    header: str, written: str, address: str, domain: str
+) -> None:
+    a = headers(f"From: a@x.example\nReply-To: {header}\n").reply_to[0]
+    assert (a.shown, a.address, a.shown_domain) == (written, address, domain)
+    assert written in a.display()
+
+
+def test_addresses_written_differently_are_the_same_address() -> None:
+    """Matching folds: only the written form differs, and it takes no part in equality."""
+    f = headers("From: Ann <Ann.Lee@Partner.EXAMPLE>\nTo: Ann <ann.lee@partner.example>\n")
+    assert f.author is not None
+    assert f.author == f.to[0]
+    assert f.author.shown != f.to[0].shown
+    assert len({f.author, f.to[0]}) == 1
+
+
+def test_payload_addresses_keep_how_they_were_written() -> None:
+    f = from_payload({"from": {"name": "Ann", "address": " <Ann.Lee@Partner.EXAMPLE> "}})
+    assert f.author is not None
+    assert (f.author.address, f.author.shown) == (
+        "ann.lee@partner.example",
+        "Ann.Lee@Partner.EXAMPLE",
+    )
+
+
 def test_quoted_display_name_with_a_comma_is_one_address() -> None:
     f = headers('From: a@x.example\nTo: "Doe, John" <j@x.example>, b@y.example\n')
     assert [(a.name, a.address) for a in f.to] == [
@@ -289,6 +327,7 @@ def test_message_ids_are_lower_cased_and_kept_in_order() -> None:
         "References: <r3@x.example>\n"
     )
     assert f.message_id == "abc.123@mail.x.example"
+    assert f.message_id_written == "ABC.123@Mail.X.example"  # for evidence
     assert f.in_reply_to == ("parent@x.example",)
     assert f.references == ("r1@x.example", "r2@x.example", "r3@x.example")
 
@@ -305,7 +344,7 @@ def test_payload_internet_message_id_wins_over_the_header() -> None:
             "internet_message_id": "<Client@X.example>",
         }
     )
-    assert f.message_id == "client@x.example"
+    assert (f.message_id, f.message_id_written) == ("client@x.example", "Client@X.example")
 
 
 # ---------------------------------------------------------------- dates

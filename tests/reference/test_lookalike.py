@@ -257,6 +257,53 @@ def test_capital_i_for_l_is_one_edit_once_lower_cased(index: LookalikeIndex) -> 
     assert (m.candidate, m.imitates, m.technique) == ("paypai.com", "paypal.com", "edit")
 
 
+@pytest.mark.parametrize(
+    ("written", "mentions"),
+    [
+        # one edit once folded, shown as the capital it was
+        ("paypaI.com", "the letter 'l' is replaced by the letter 'I'"),
+        ("PAYPAI.COM", "the letter 'l' is replaced by the letter 'I'"),
+        ("partnerD.example", "letter 'b' is replaced by the letter 'D'"),
+        ("partnerXb.example", "extra letter 'X' is inserted"),
+        ("PartnerBB.example", "letter 'B' is doubled"),
+        # confusable, its characters as written (a capital Cyrillic A, full-width digit)
+        ("P\u0410YPAL.com", "the letter 'a' is replaced by the Cyrillic letter '\u0410'"),
+        ("paypa\uff11.com", "the letter 'l' is replaced by the Fullwidth digit '\uff11'"),
+        # hyphens, the words as written
+        ("Partner-B.example", "a hyphen is added between 'Partner' and 'B'"),
+    ],
+)
+def test_the_detail_names_the_characters_as_written(
+    index: LookalikeIndex, written: str, mentions: str
+) -> None:
+    """The match is made on the folded domain, exactly as without the written form; only
+    the detail names the characters the way the message wrote them."""
+    folded = found(index, written)
+    m = index.match(folded.candidate, written)
+    assert m is not None
+    assert (m.candidate, m.imitates, m.owner, m.technique) == (
+        folded.candidate,
+        folded.imitates,
+        folded.owner,
+        folded.technique,
+    )
+    assert mentions in m.detail, m.detail
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        "xn--pypal-4ve.com",  # punycode carries no case: the decoded label is described
+        "other.example",  # not the same domain
+        "mail.paypaI.com.evil",  # other labels
+    ],
+)
+def test_a_written_form_that_is_not_the_domain_changes_nothing(
+    index: LookalikeIndex, written: str
+) -> None:
+    assert index.match("xn--pypal-4ve.com", written) == index.match("xn--pypal-4ve.com")
+
+
 # --------------------------------------------------------------------------- negatives
 
 

@@ -41,7 +41,7 @@ from dataclasses import dataclass
 
 from caveat.knowledge.context import Context
 from caveat.mail.authres import MethodResult, TrustedAuth, trusted_auth
-from caveat.mail.domains import normalise_domain, org_domain, relaxed_aligned, to_unicode
+from caveat.mail.domains import normalise_domain, org_domain, readable, relaxed_aligned
 from caveat.mail.facts import Facts
 
 from ._common import list_info
@@ -73,7 +73,10 @@ def auth_failure(facts: Facts, ctx: Context) -> list[Hit]:
     if auth.from_domain and (auth.spf_aligned_pass() or auth.dkim_aligned_pass()):
         return []  # aligned_pass
 
-    from_domain = to_unicode(auth.from_domain) if auth.from_domain else "(no From domain)"
+    # Domains are shown as the message (or our boundary's results) wrote them.
+    from_domain = (
+        readable(auth.written(auth.from_domain)) if auth.from_domain else "(no From domain)"
+    )
     hits: list[Hit] = []
 
     if (
@@ -101,7 +104,7 @@ def auth_failure(facts: Facts, ctx: Context) -> list[Hit]:
                 _evidence(auth, auth.spf),
                 {
                     "from_domain": from_domain,
-                    "domain": to_unicode(domain) if domain else "(unknown domain)",
+                    "domain": readable(auth.written(domain)) if domain else "(unknown domain)",
                     "ip": auth.sender_ip() or "unknown",
                 },
             )
@@ -127,7 +130,9 @@ def auth_failure(facts: Facts, ctx: Context) -> list[Hit]:
                         _evidence(auth, None),
                         {
                             "from_domain": from_domain,
-                            "passed": ", ".join(f"{m} for {to_unicode(d)}" for m, d in passed),
+                            "passed": ", ".join(
+                                f"{m} for {readable(auth.written(d))}" for m, d in passed
+                            ),
                         },
                     )
                 )

@@ -33,6 +33,7 @@ from dataclasses import dataclass
 
 from caveat.knowledge.context import Context
 from caveat.knowledge.directory import OURS, PartnerEntry
+from caveat.mail.domains import readable
 from caveat.mail.facts import Facts
 from caveat.mail.names import name_key
 from caveat.reference.bank_identifiers import Account, BankIdentifiers, extract
@@ -86,7 +87,7 @@ def claimant(facts: Facts, ctx: Context) -> Claimant | None:
                     ev("Directory", f"{person.name} is a contact of {partner.organization}"),
                 )
         return None
-    m = ctx.lookalikes().match(a.domain)
+    m = ctx.lookalikes().match(a.domain, a.shown_domain)
     if m is None:
         return None
     ours = m.owner == OURS or ctx.config.is_internal(m.imitates)
@@ -95,7 +96,10 @@ def claimant(facts: Facts, ctx: Context) -> Claimant | None:
         OURS if ours else m.owner,
         partner,
         "lookalike",
-        ev("Look-alike", f"{m.candidate} imitates {m.imitates} ({m.owner}): {m.detail}"),
+        ev(
+            "Look-alike",
+            f"{readable(a.shown_domain)} imitates {m.imitates} ({m.owner}): {m.detail}",
+        ),
     )
 
 

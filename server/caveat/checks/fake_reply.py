@@ -125,11 +125,12 @@ def fake_reply(facts: Facts, ctx: Context) -> list[Hit]:
     if mid_domain and facts.author is not None:
         mid_org = org_domain(normalise_domain(mid_domain))
         if mid_org not in _related_orgs(facts) and mid_org not in _mail_hosts():
+            written = facts.message_id_written or facts.message_id
             hits.append(
                 Hit(
                     "FAKE_REPLY_FOREIGN_MESSAGE_ID",
-                    (ev("Message-ID", f"<{facts.message_id}>"), ev("From", facts.author.display())),
-                    {"msgid_domain": mid_domain},
+                    (ev("Message-ID", f"<{written}>"), ev("From", facts.author.display())),
+                    {"msgid_domain": written.rpartition("@")[2] or mid_domain},
                 )
             )
     return hits

@@ -88,7 +88,7 @@ def freemail_impersonation(facts: Facts, ctx: Context) -> list[Hit]:
                 "FREEMAIL_KNOWN_NAME",
                 tuple(evidence),
                 {
-                    "address": a.address,
+                    "address": a.shown,
                     "name": p.name or a.name,
                     "known_address": p.address,
                     "known_source": _SOURCE[p.source],
@@ -105,7 +105,7 @@ def freemail_impersonation(facts: Facts, ctx: Context) -> list[Hit]:
             Hit(
                 "FREEMAIL_LOCALPART_IMPERSONATION",
                 tuple(evidence),
-                {"address": a.address, "what": what},
+                {"address": a.shown, "what": what},
             )
         )
     return hits

@@ -21,6 +21,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from caveat.knowledge.context import Context
+from caveat.mail.domains import readable
 from caveat.mail.facts import Address, Facts
 
 from ._common import list_info
@@ -59,15 +60,18 @@ def lookalike_domain(facts: Facts, ctx: Context) -> list[Hit]:
         return []
     freemail = ctx.config.freemail
     found: dict[str, list[tuple[str, Address, LookalikeMatch]]] = {}
-    checked: dict[str, LookalikeMatch | None] = {}
+    # keyed by the domain as written: the match is the folded domain's, the detail names
+    # the characters as written
+    checked: dict[tuple[str, str], LookalikeMatch | None] = {}
     for header, a in addresses_by_role(facts):
         d = a.domain
-        if d not in checked:
+        key = (d, a.shown_domain)
+        if key not in checked:
             if d in freemail or ctx.config.is_internal(d) or index.is_protected(d):
-                checked[d] = None
+                checked[key] = None
             else:
-                checked[d] = index.match(d)
-        m = checked[d]
+                checked[key] = index.match(d, a.shown_domain)
+        m = checked[key]
         if m is None:
             continue
         fid = "LOOKALIKE_DOMAIN" if m.technique in STRONG else "LOOKALIKE_DOMAIN_VARIANT"
@@ -85,7 +89,8 @@ def lookalike_domain(facts: Facts, ctx: Context) -> list[Hit]:
             evidence.append(
                 ev(
                     "Look-alike",
-                    f"{match.candidate} imitates {match.imitates} ({match.owner}): {match.detail}",
+                    f"{readable(addr.shown_domain)} imitates {match.imitates} ({match.owner}): "
+                    f"{match.detail}",
                 )
             )
         hits.append(
@@ -93,7 +98,7 @@ def lookalike_domain(facts: Facts, ctx: Context) -> list[Hit]:
                 fid,
                 tuple(evidence),
                 {
-                    "candidate": a.domain_unicode,
+                    "candidate": readable(a.shown_domain),
                     "imitates": m.imitates,
                     "owner": m.owner,
                     "detail": m.detail,

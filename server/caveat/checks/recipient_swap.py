@@ -111,7 +111,8 @@ def recipient_swap(facts: Facts, ctx: Context) -> list[Hit]:
             continue
         else:
             fid, note = "RECIPIENT_SWAP", "another organisation"
-        found.setdefault(fid, []).append((header, a.address, old, note))
+        # the new address as this message wrote it; the old one as the memory keeps it
+        found.setdefault(fid, []).append((header, a.shown, old, note))
     hits = []
     for fid, swaps in found.items():
         people = ", ".join(dict.fromkeys(old.name or old.address for _, _, old, _ in swaps))

@@ -70,11 +70,13 @@ def relay_sender_mismatch(facts: Facts, ctx: Context) -> list[Hit]:
         if ctx.same_organisation(account.domain, author.domain):
             continue
         evidence = [ev(header, value), ev("From", author.display())]
+        # the account as the header wrote it (parse_address folds what it returns)
+        written = raw.strip("<>[]").strip().strip("<>").strip()
         return [
             Hit(
                 "RELAY_AUTH_SENDER_MISMATCH",
                 tuple(evidence),
-                {"account": account.address, "header": header},
+                {"account": written or account.address, "header": header},
             )
         ]
     return []

@@ -82,10 +82,10 @@ def reply_to_mismatch(facts: Facts, ctx: Context) -> list[Hit]:
             fid,
             tuple(evidence),
             {
-                "reply_to": r.address,
+                "reply_to": r.shown,
                 "name": r.name,
-                "reply_org": r.org,
-                "from_org": author.org,
+                "reply_org": r.shown_org,
+                "from_org": author.shown_org,
             },
         )
     ]

@@ -7,6 +7,11 @@ import argparse
 from caveat.storage.store import KeyRecord, Store
 
 
+def count(n: int, singular: str, plural: str | None = None) -> str:
+    """``1 row``, ``2 rows``: a number with its noun in the right number."""
+    return f"{n:,} {singular if n == 1 else (plural or singular + 's')}"
+
+
 def add_db_option(parser: argparse.ArgumentParser, default_help: str) -> None:
     parser.add_argument(
         "--db",

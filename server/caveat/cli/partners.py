@@ -28,7 +28,7 @@ from caveat.service.settings import SettingsError
 from caveat.storage.records import DirectoryStore, import_parsed
 from caveat.storage.store import StorageError, Store
 
-from .common import add_db_option
+from .common import add_db_option, count
 from .database import open_store
 
 PROG = "caveat partners"
@@ -139,10 +139,10 @@ def run_import(
         print(f"{PROG} import: {args.file}: {org}: {problem}", file=err)
     bad = len(result.errors)
     out.write(
-        f"Read {result.rows} row(s): {len(result.partners)} organisation(s); "
+        f"Read {count(result.rows, 'row')}: {count(len(result.partners), 'organisation')}; "
         f"{report.created} new, {report.updated} updated"
         + (f", {report.removed} removed" if args.replace else "")
-        + (f"; {bad} bad row(s) skipped (see above)" if bad else "")
+        + (f"; {count(bad, 'bad row')} skipped (see above)" if bad else "")
         + ".\n"
     )
     # Bad rows are the file's problem, not a failure to run: the good ones are stored.
@@ -173,16 +173,16 @@ def run_list(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | 
     for p in partners:
         extra = []
         if p.contacts:
-            extra.append(f"{len(p.contacts)} contact(s)")
+            extra.append(count(len(p.contacts), "contact"))
         if p.bank_accounts:
-            extra.append(f"{len(p.bank_accounts)} account(s)")
+            extra.append(count(len(p.bank_accounts), "account"))
         if p.require_auth:
             extra.append("requires " + "+".join(sorted(p.require_auth)))
         domains = ", ".join(p.domains) or "(no domain)"
         out.write(
             f"{p.organization}: {domains}" + (f"  [{'; '.join(extra)}]" if extra else "") + "\n"
         )
-    out.write(f"{len(partners)} organisation(s).\n")
+    out.write(f"{count(len(partners), 'organisation')}.\n")
     return 0
 
 
@@ -202,5 +202,5 @@ def run_export(
     except OSError as exc:
         print(f"{PROG}: {args.file}: {exc.strerror or exc}", file=err)
         return 2
-    print(f"Wrote {len(partners)} organisation(s) to {args.file}.", file=err)
+    print(f"Wrote {count(len(partners), 'organisation')} to {args.file}.", file=err)
     return 0

@@ -23,7 +23,7 @@ from caveat.web.api.services import EXTENSION
 from caveat.web.app import create_app
 from caveat.web.tls import ensure_self_signed
 
-from .common import add_db_option
+from .common import add_db_option, count
 
 PROG = "caveat serve"
 DEMO_KEY_NAME = "demo"
@@ -163,7 +163,7 @@ def prepare(args: argparse.Namespace, out: TextIO) -> tuple[list[str], dict[str,
 
     url = f"{scheme}://{_url_host(args.host)}:{args.port}/"
     workers = args.workers or default_workers()
-    out.write(f"Serving Caveat on {url} with {workers} worker(s); stop with Ctrl-C.\n")
+    out.write(f"Serving Caveat on {url} with {count(workers, 'worker')}; stop with Ctrl-C.\n")
     if args.host in ("0.0.0.0", "::"):  # noqa: S104 - reporting, not binding
         out.write(f"Listening on every interface of this machine ({args.host}).\n")
     if args.no_tls:

@@ -8,6 +8,7 @@ from caveat.checks import ALL_CHECKS
 from caveat.checks.findings import LEVELS, Banner, Finding, Verdict
 from caveat.checks.hits import CheckFn, Hit
 from caveat.knowledge.context import Context
+from caveat.mail.domains import readable
 from caveat.mail.facts import Facts
 
 from .catalogue import BANNER_MAX, Catalogue, CatalogueError, render
@@ -106,7 +107,8 @@ def _dedupe(evidence):  # type: ignore[no-untyped-def]
 def _base_params(facts: Facts) -> dict[str, str]:
     a = facts.author
     return {
-        "from_address": a.address if a else "(no From address)",
-        "from_domain": a.domain_unicode if a else "(no From domain)",
+        # as the message wrote them (matching is done on the folded forms, elsewhere)
+        "from_address": a.shown if a else "(no From address)",
+        "from_domain": readable(a.shown_domain) if a else "(no From domain)",
         "from_name": a.name if a else "",
     }

@@ -354,7 +354,8 @@ class RecipientGuard:
             who = [by_address[a] for a in named.get(f.id, ()) if a in by_address]
             if not template or not who:
                 continue
-            text = render(template, {"address": who[0].address, "domain": who[0].domain})
+            # as the user wrote them: a capital I for an l must show in the banner too
+            text = render(template, {"address": who[0].shown, "domain": who[0].shown_domain})
             if len(text) <= BANNER_MAX:
                 return Banner(level.title, text)
         return Banner(level.title, level.text)
@@ -389,12 +390,13 @@ def _attribute(
 
 
 def _named(value: str, recipients: Sequence[Address]) -> list[str]:
-    """The recipient an evidence line is about: the address as the checks show it
-    (``Name <address>``), or the new address of a swap (``..., now <address> (why)``)."""
-    exact = [r.address for r in recipients if value in (r.display(), r.address)]
+    """The recipient an evidence line is about: the address as the checks show it, as it
+    was written (``Name <address>``), or the new address of a swap (``..., now <address>
+    (why)``). Returned normalised."""
+    exact = [r.address for r in recipients if value in (r.display(), r.shown, r.address)]
     if exact:
         return exact
     _, sep, tail = value.rpartition(", now ")
     if not sep:
         return []
-    return [r.address for r in recipients if tail.startswith(r.address + " (")]
+    return [r.address for r in recipients if tail.startswith(r.shown + " (")]

@@ -741,7 +741,8 @@ class _Builder:
     def _fail(self, line: int, end: int, problems: list[str]) -> None:
         if len(problems) > MAX_PROBLEMS_SHOWN:
             more = len(problems) - MAX_PROBLEMS_SHOWN
-            problems = [*problems[:MAX_PROBLEMS_SHOWN], f"and {more} more problem(s)"]
+            tail = f"and {more} more problem" + ("" if more == 1 else "s")
+            problems = [*problems[:MAX_PROBLEMS_SHOWN], tail]
         message = "; ".join(problems)
         if end > line:
             message += (

@@ -27,7 +27,13 @@ import re
 from dataclasses import dataclass
 from typing import Protocol
 
-from .domains import is_subdomain_or_equal, normalise_domain, org_domain, relaxed_aligned
+from .domains import (
+    is_subdomain_or_equal,
+    normalise_domain,
+    org_domain,
+    relaxed_aligned,
+    to_unicode,
+)
 from .facts import Facts
 
 
@@ -43,6 +49,7 @@ class TrustConfig(Protocol):
     def trust_microsoft(self) -> bool: ...
     def is_internal(self, domain: str) -> bool: ...
     def trusts_authserv(self, authserv_id: str) -> bool: ...
+
 
 # ------------------------------------------------------------------------- data model
 
@@ -431,8 +438,28 @@ class TrustedAuth:
     from_domain: str  # the From header's domain (else dmarc's header.from), ASCII
     received_spf: MethodResult | None = None  # the trusted Received-SPF, when present
     received_spf_raw: str = ""
+    #: ``from_domain`` as the message (or header.from) wrote it, case and script kept
+    from_domain_written: str = ""
 
     # ---- domains
+
+    def written(self, domain: str) -> str:
+        """A domain of these results (folded), spelt as the From line or the results wrote
+        it, for evidence; its Unicode form when nothing spells it."""
+        if not domain:
+            return ""
+        if domain == self.from_domain and self.from_domain_written:
+            return self.from_domain_written
+        results = [r for src in self.sources for r in src.results]
+        if self.received_spf is not None:
+            results.append(self.received_spf)
+        for r in results:
+            for k, v in r.props:
+                if k in _DOMAIN_PROPS:
+                    w = _written_domain_of(v)
+                    if w and normalise_domain(w) == domain:
+                        return w
+        return to_unicode(domain)
 
     def spf_domain(self) -> str:
         """The domain SPF checked: smtp.mailfrom's, or smtp.helo for a null sender."""
@@ -545,15 +572,25 @@ class TrustedAuth:
         return self.source
 
 
+#: Properties whose value names a domain (or an address at one).
+_DOMAIN_PROPS = frozenset({"smtp.mailfrom", "smtp.helo", "header.d", "header.i", "header.from"})
+
+
 def _domain_of(value: str) -> str:
     """The domain of ``user@domain``, ``@domain`` or ``domain``; "" for ``none``."""
+    v = _written_domain_of(value)
+    return normalise_domain(v) if v else ""
+
+
+def _written_domain_of(value: str) -> str:
+    """The same domain as written (case and script kept); "" for ``none``."""
     v = value.strip().strip("<>").strip()
     if "@" in v:
         v = v.rsplit("@", 1)[1]
     v = v.rstrip(".")
     if not v or v.lower() == "none":
         return ""
-    return normalise_domain(v)
+    return v
 
 
 def _our_hop(received: str, config: TrustConfig) -> bool:
@@ -660,8 +697,10 @@ def trusted_auth(facts: Facts, config: TrustConfig) -> TrustedAuth | None:
         spf = received_spf
     author = facts.author
     from_domain = author.domain if author is not None and author.domain else ""
+    from_written = author.shown_domain if author is not None and author.domain else ""
     if not from_domain and dmarc is not None:
         from_domain = _domain_of(dmarc.prop("header.from") or "")
+        from_written = _written_domain_of(dmarc.prop("header.from") or "")
     return TrustedAuth(
         source=sources[0],
         sources=tuple(sources),
@@ -672,6 +711,7 @@ def trusted_auth(facts: Facts, config: TrustConfig) -> TrustedAuth | None:
         from_domain=from_domain,
         received_spf=received_spf,
         received_spf_raw=received_spf_raw,
+        from_domain_written=from_written,
     )
 
 

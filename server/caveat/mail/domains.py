@@ -1,5 +1,10 @@
 """Domain facts: organisational domains (Public Suffix List) and address normalisation.
 
+Two forms of every domain: the *folded* one (lower-case ASCII, punycode) that every
+comparison, index and stored key uses, and the one *as written* in the message (case and
+script kept, U-label or A-label as it came), which is what evidence shows: a capital ``I``
+standing in for an ``l``, or a Cyrillic ``а``, is the very trick a finding is about.
+
 Everything here is memoised with bounded caches: the same few domains recur in every
 message, and the lookups are on the hot path of every check.
 """
@@ -54,6 +59,29 @@ def to_unicode(domain: str) -> str:
                 pass
         labels.append(label)
     return ".".join(labels)
+
+
+def readable(written: str) -> str:
+    """A domain as written, for people: unchanged, except that a domain written with
+    punycode labels (``xn--``) gets its Unicode form beside it."""
+    if "xn--" not in written.lower():
+        return written
+    decoded = to_unicode(written.lower())
+    return written if decoded == written.lower() else f"{written} ({decoded})"
+
+
+def written_org(written: str, org: str) -> str:
+    """The organisational domain ``org`` (folded) as ``written`` spells it: its last labels,
+    case and script kept (``Mail.NorthWind-MetaIs.de`` gives ``NorthWind-MetaIs.de``).
+    ``org`` itself when the written labels do not fold to it label for label."""
+    if not written or not org:
+        return org
+    labels = written.rstrip(".").split(".")
+    n = org.count(".") + 1
+    if len(labels) < n:
+        return org
+    tail = ".".join(labels[-n:])
+    return tail if normalise_domain(tail) == org else org
 
 
 @cached(LRUCache(maxsize=16384))

@@ -10,18 +10,29 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
 
-from .domains import org_domain, to_unicode
+from .domains import org_domain, to_unicode, written_org
 
 
 @dataclass(frozen=True, slots=True)
 class Address:
-    """One mailbox: its decoded display name and its normalised address."""
+    """One mailbox: its decoded display name, its normalised address, and the address as
+    the message wrote it.
+
+    Two forms, two jobs. The normalised fields (``address``, ``local``, ``domain``, ``org``)
+    are what every comparison, index, memory key and stored value uses. The written form
+    (``shown``, ``shown_domain``, ``shown_org``, ``display()``) is what evidence and
+    explanations show: case and script kept, so ``northwind-metaIs.de`` (a capital I for an
+    l) or a Cyrillic letter in a domain is shown as the trick it is. Two addresses that
+    differ only in how they were written are equal.
+    """
 
     name: str
     address: str  # normalised: lower-case local part and ASCII domain
     local: str
     domain: str  # ASCII (punycode) form; "" when the address has none
     valid: bool = True
+    #: the addr-spec as the message wrote it; "" when not known (then ``address`` is shown)
+    written: str = field(default="", compare=False)
 
     @property
     def org(self) -> str:
@@ -31,9 +42,29 @@ class Address:
     def domain_unicode(self) -> str:
         return to_unicode(self.domain)
 
+    @property
+    def shown(self) -> str:
+        """The address as the message wrote it."""
+        return self.written or self.address
+
+    @property
+    def shown_domain(self) -> str:
+        """The domain as the message wrote it (a U-label or an A-label as it came)."""
+        if not self.domain:
+            return ""
+        if self.written and "@" in self.written:
+            return self.written.rpartition("@")[2]
+        return self.domain
+
+    @property
+    def shown_org(self) -> str:
+        """The organisational domain, spelt as the message wrote it."""
+        return written_org(self.shown_domain, self.org) if self.domain else ""
+
     def display(self) -> str:
-        """How a mail client would show it: ``Name <address>`` or the bare address."""
-        return f"{self.name} <{self.address}>" if self.name else self.address
+        """How a mail client would show it: ``Name <address>`` or the bare address, as
+        written."""
+        return f"{self.name} <{self.shown}>" if self.name else self.shown
 
 
 @dataclass(frozen=True)
@@ -52,7 +83,9 @@ class Facts:
     cc: tuple[Address, ...] = ()
     subject: str = ""
     body: str = ""
-    message_id: str = ""
+    message_id: str = ""  # lower case, without angle brackets
+    #: the Message-ID as written (case kept), for evidence; "" when there is none
+    message_id_written: str = ""
     in_reply_to: tuple[str, ...] = ()
     references: tuple[str, ...] = ()
     conversation_id: str = ""

@@ -84,13 +84,12 @@ def split_headers(block: str) -> tuple[tuple[str, str], ...]:
     return tuple(out)
 
 
-def _message_ids(value: str | None) -> tuple[str, ...]:
+def _message_ids(value: str | None, *, fold: bool = True) -> tuple[str, ...]:
+    """The message ids in a header value, lower-cased (``fold=False``: as written)."""
     if not value:
         return ()
-    found = _MSGID_RE.findall(value)
-    if found:
-        return tuple(f.lower() for f in found)
-    return tuple(tok.lower() for tok in value.split() if "@" in tok)
+    found = _MSGID_RE.findall(value) or [tok for tok in value.split() if "@" in tok]
+    return tuple(f.lower() for f in found) if fold else tuple(found)
 
 
 def _text(value: str) -> str:
@@ -112,6 +111,8 @@ def _address(name: str, raw_address: str) -> Address | None:
         local=parsed.local,
         domain=parsed.domain,
         valid=parsed.valid,
+        # what parse_address read, before any folding: shown in evidence
+        written=raw_address.strip("<>").strip(),
     )
 
 
@@ -216,7 +217,7 @@ def _from_headers(
     subject = overrides.pop("subject", None)
     if subject is None:
         subject = decode_words(one("subject") or "")
-    mid = overrides.pop("message_id", None) or " ".join(_message_ids(one("message-id")))
+    mid = overrides.pop("message_id", None) or " ".join(_message_ids(one("message-id"), fold=False))
     date = overrides.pop("date", None) or _parse_date(one("date"))
     return Facts(
         headers=headers,
@@ -227,6 +228,7 @@ def _from_headers(
         cc=cc,
         subject=" ".join(subject.split()),
         message_id=mid.strip("<>").lower(),
+        message_id_written=mid.strip("<>"),
         in_reply_to=_message_ids(one("in-reply-to")),
         references=_message_ids(" ".join(index.get("references", ()))),
         date=date,
@@ -329,7 +331,9 @@ def from_payload(payload: Any, limits: Limits | None = None) -> Facts:
     if payload.get("subject") is not None:
         overrides["subject"] = payload["subject"]
     if payload.get("internet_message_id"):
-        ids = _message_ids(payload["internet_message_id"]) or (payload["internet_message_id"],)
+        ids = _message_ids(payload["internet_message_id"], fold=False) or (
+            payload["internet_message_id"],
+        )
         overrides["message_id"] = ids[0]
     if payload.get("date"):
         try:

@@ -362,8 +362,12 @@ class LookalikeIndex:
                 return False
             d = d[dot + 1 :]
 
-    def match(self, domain: str) -> LookalikeMatch | None:
-        """The protected domain this one imitates, with the technique; None when none."""
+    def match(self, domain: str, written: str = "") -> LookalikeMatch | None:
+        """The protected domain this one imitates, with the technique; None when none.
+
+        ``written``: the domain as the message wrote it, when known. It changes nothing
+        about the match, which is made on the folded form; the detail names the characters
+        as written ("the letter 'l' is replaced by the letter 'I'")."""
         d = _clean(domain)
         if d is None or not self._domains or self._protected(d):
             return None
@@ -377,7 +381,8 @@ class LookalikeIndex:
         label_u = to_unicode(label)
         if label.isdigit() or label_u.startswith("xn--"):
             return None
-        return _Query(self, d, label, label_u, suffix).run()
+        shown = _written_label(written, d, org, label_u)
+        return _Query(self, d, label, label_u, suffix, shown).run()
 
     # ------------------------------------------------------------------ subdomain
 
@@ -445,15 +450,23 @@ class LookalikeIndex:
 class _Query:
     """One candidate's registrable label, tried against the index technique by technique."""
 
-    __slots__ = ("ascii_label", "d", "index", "label", "skel", "suffix")
+    __slots__ = ("ascii_label", "d", "index", "label", "shown", "skel", "suffix")
 
     def __init__(
-        self, index: LookalikeIndex, d: str, ascii_label: str, label: str, suffix: str
+        self,
+        index: LookalikeIndex,
+        d: str,
+        ascii_label: str,
+        label: str,
+        suffix: str,
+        shown: str | None = None,
     ) -> None:
         self.index = index
         self.d = d
         self.ascii_label = ascii_label
         self.label = label  # Unicode form
+        #: the label as written, character for character with ``label``: for details only
+        self.shown = shown or label
         self.suffix = suffix  # ASCII form
         self.skel = skeleton(label)
 
@@ -482,7 +495,7 @@ class _Query:
         ]
         if hits:
             e = min(hits, key=self._rank)
-            text = _confusable_detail(self.label, to_unicode(e.label))
+            text = _confusable_detail(self.label, to_unicode(e.label), self.shown)
             return self._result(e, "confusable", text + self._suffix_note(e))
         # hyphen: the same once hyphens are ignored
         bare = skeleton(self.label.replace("-", "")) if "-" in self.label else skel
@@ -499,7 +512,7 @@ class _Query:
             ]
             if hits:
                 e = min(hits, key=self._rank)
-                text = _hyphen_detail(self.label, to_unicode(e.label))
+                text = _hyphen_detail(self.label, to_unicode(e.label), self.shown)
                 return self._result(e, "hyphen", text + self._suffix_note(e))
         # edit: one change on the skeletons, same suffix
         if len(skel) >= EDIT_MIN:
@@ -527,7 +540,7 @@ class _Query:
         return self._added_word()
 
     def _edit_detail(self, e: _Entry) -> str:
-        text = _edit_phrase(self.label, to_unicode(e.label))
+        text = _edit_phrase(self.label, to_unicode(e.label), self.shown)
         if text is None:
             text = _edit_phrase(self.skel, e.skel) or "one character is changed"
             text += ", and look-alike characters are used"
@@ -639,13 +652,46 @@ def _the(c: str) -> str:
     return f"the {_kind(c)} '{_show(c)}'"
 
 
-def _confusable_detail(cand: str, prot: str) -> str:
+def _written_label(written: str, d: str, org: str, label_u: str) -> str | None:
+    """The registrable label of ``written`` (the domain as the message wrote it) when it is
+    ``label_u`` character for character, but for case or compatibility forms; else None.
+
+    The details compare folded labels and show the characters of this one."""
+    if not written:
+        return None
+    labels = written.rstrip(".").split(".")
+    if len(labels) != d.count(".") + 1:
+        return None
+    label = labels[len(labels) - org.count(".") - 1]
+    if label.lower().startswith("xn--") or len(label) != len(label_u):
+        return None  # punycode carries no case of its own: the decoded label is shown
+    for w, u in zip(label, label_u, strict=True):
+        if w != u and w.lower() != u and unicodedata.normalize("NFKC", w).lower() != u:
+            return None
+    return label
+
+
+def _split_like(cand: str, shown: str) -> list[str]:
+    """``shown`` cut where ``cand`` (the same length) has its hyphens."""
+    out, start = [], 0
+    for i, c in enumerate(cand):
+        if c == "-":
+            out.append(shown[start:i])
+            start = i + 1
+    out.append(shown[start:])
+    return out
+
+
+def _confusable_detail(cand: str, prot: str, shown: str | None = None) -> str:
+    """What changed from ``prot`` to ``cand``; the characters named as ``shown`` (``cand``
+    as written, character for character) writes them."""
+    written = shown if shown is not None and len(shown) == len(cand) else cand
     changes: list[tuple[str, str]] = []
     matcher = difflib.SequenceMatcher(None, prot, cand, autojunk=False)
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         if tag == "equal":
             continue
-        a, b = prot[i1:i2], cand[j1:j2]
+        a, b = prot[i1:i2], written[j1:j2]
         if not a or not b:
             return "look-alike characters are used"
         changes.extend(zip(a, b, strict=True) if len(a) == len(b) else [(a, b)])
@@ -669,34 +715,37 @@ def _confusable_detail(cand: str, prot: str) -> str:
     return text
 
 
-def _hyphen_detail(cand: str, prot: str) -> str:
-    cw, pw = cand.split("-"), prot.split("-")
+def _hyphen_detail(cand: str, prot: str, shown: str | None = None) -> str:
+    written = shown if shown is not None and len(shown) == len(cand) else cand
+    cw, pw = _split_like(cand, written), prot.split("-")
     if "" in cw or "" in pw:
-        text = f"the hyphens are changed: '{prot}' becomes '{cand}'"
+        text = f"the hyphens are changed: '{prot}' becomes '{written}'"
     elif len(pw) == 1 and len(cw) == 2:
         text = f"a hyphen is added between '{cw[0]}' and '{cw[1]}'"
     elif len(cw) == 1 and len(pw) == 2:
         text = f"the hyphen between '{pw[0]}' and '{pw[1]}' is removed"
     elif len(pw) == 1:
-        text = f"hyphens are added: '{cand}'"
+        text = f"hyphens are added: '{written}'"
     elif len(cw) == 1:
-        text = f"the hyphens are removed: '{cand}'"
+        text = f"the hyphens are removed: '{written}'"
     else:
-        text = f"the hyphens are moved: '{prot}' becomes '{cand}'"
+        text = f"the hyphens are moved: '{prot}' becomes '{written}'"
     if cand.replace("-", "") != prot.replace("-", ""):
         text += ", and look-alike characters are used"
     return text
 
 
-def _edit_phrase(cand: str, prot: str) -> str | None:
-    """What single edit turns ``prot`` into ``cand``; None when it is not one edit."""
+def _edit_phrase(cand: str, prot: str, shown: str | None = None) -> str | None:
+    """What single edit turns ``prot`` into ``cand``; None when it is not one edit. The
+    characters of ``cand`` are named as ``shown`` (``cand`` as written) writes them."""
+    w = shown if shown is not None and len(shown) == len(cand) else cand
     la, lb = len(cand), len(prot)
     i = 0
     while i < min(la, lb) and cand[i] == prot[i]:
         i += 1
     if la == lb and i < la:
         if cand[i + 1 :] == prot[i + 1 :]:
-            return f"{_the(prot[i])} is replaced by {_the(cand[i])}"
+            return f"{_the(prot[i])} is replaced by {_the(w[i])}"
         if (
             i + 1 < la
             and cand[i] == prot[i + 1]
@@ -710,8 +759,8 @@ def _edit_phrase(cand: str, prot: str) -> str | None:
     if la == lb + 1 and cand[i + 1 :] == prot[i:]:
         c = cand[i]
         if (i > 0 and cand[i - 1] == c) or (i + 1 < la and cand[i + 1] == c):
-            return f"the {_kind(c)} '{_show(c)}' is doubled"
-        return f"an extra {_kind(c)} '{_show(c)}' is inserted"
+            return f"the {_kind(w[i])} '{_show(w[i])}' is doubled"
+        return f"an extra {_kind(w[i])} '{_show(w[i])}' is inserted"
     if lb == la + 1 and prot[i + 1 :] == cand[i:]:
         c = prot[i]
         if (i > 0 and prot[i - 1] == c) or (i + 1 < lb and prot[i + 1] == c):

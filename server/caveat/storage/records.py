@@ -308,8 +308,9 @@ class DirectoryStore:
                     problems.append(
                         (
                             "the file",
-                            f"it has bad rows, so the {absent} organisation(s) it does not "
-                            "list were kept; fix the rows and import again to remove them",
+                            "it has bad rows, so no organisation was removed "
+                            f"({absent} not listed in it kept); fix the rows and import "
+                            "again to remove them",
                         )
                     )
             elif replace:
