@@ -28,8 +28,14 @@ def test_fixture(case: Case) -> None:
         assert family in checks, summary
     for family in case.expect.get("absent_checks", []):
         assert family not in checks, summary
+    by_id = {f.id: f for f in verdict.findings}
     for f in verdict.findings:
-        assert f.evidence, f"{f.id} has no evidence"
+        if f.parts:
+            # A composite names the findings that made it; they carry its evidence.
+            assert not f.evidence, f"{f.id} repeats its parts' evidence"
+            assert all(by_id[p].evidence and not by_id[p].parts for p in f.parts), f.id
+        else:
+            assert f.evidence, f"{f.id} has no evidence"
         assert "?" not in f.explanation.replace("?)", ""), f"{f.id}: unfilled field"
     # Addresses and domains as the message wrote them, character for character.
     values = [e.value for f in verdict.findings for e in f.evidence]

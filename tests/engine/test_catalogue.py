@@ -252,9 +252,41 @@ def test_expression_semantics(expression: str, present: str, holds: bool) -> Non
 def test_composite_knows_the_findings_it_names() -> None:
     (comp,) = Catalogue(with_composite("(A | B) & !C")).composites
     assert comp.needs == {"A", "B", "C"}
+    assert comp.positive == {"A", "B"}
     assert comp.entry.id == "COMBO"
     assert comp.entry.expression == "(A | B) & !C"
     assert Catalogue(with_composite("A & B")).entries()[-1].to_dict()["expression"] == "A & B"
+
+
+@pytest.mark.parametrize(
+    ("expression", "present", "parts"),
+    [
+        ("A & B", "AB", "AB"),
+        ("A | B", "AB", "AB"),
+        ("A | B", "B", "B"),
+        ("A & !B", "AC", "A"),
+        ("!(B & C) & A", "AC", "A"),
+        ("!!A & B", "AB", "AB"),
+    ],
+)
+def test_the_parts_are_the_present_findings_named_outside_a_negation(
+    expression: str, present: str, parts: str
+) -> None:
+    (comp,) = Catalogue(with_composite(expression)).composites
+    assert comp.holds(frozenset(present))
+    assert comp.parts(frozenset(present)) == frozenset(parts)
+
+
+def test_the_wording_for_one_is_checked_like_the_rest() -> None:
+    def one(d: dict[str, Any]) -> None:
+        d["findings"]["A"]["title_one"] = "Replies go to {reply_to.x}"
+
+    assert "findings/A/title_one" in refusal(data(one))
+    e = Catalogue(
+        data(lambda d: d["findings"]["A"].update(explanation_one="One reply goes to {reply_to}."))
+    ).findings["A"]
+    assert e.wording(1) == (e.title, "One reply goes to {reply_to}.")
+    assert e.wording(2) == (e.title, e.explanation)
 
 
 # ---------------------------------------------------------------- render

@@ -140,17 +140,23 @@ def test_thresholds_can_raise_the_level_above_every_severity() -> None:
 # ---------------------------------------------------------------- composites
 
 
-def test_composite_fires_when_its_expression_holds_and_carries_the_evidence() -> None:
+def test_composite_fires_when_its_expression_holds_and_names_its_parts() -> None:
     a = ev("Reply-To", "pay@freemail.example")
     b = ev("Received", "Authenticated sender: other@relay.example")
     v = verdict(hit("MID", a), hit("MID2", b))
     by_id = {f.id: f for f in v.findings}
     assert set(by_id) == {"MID", "MID2", "MID_AND_MID2", "MID_WITHOUT_W1"}
     combo = by_id["MID_AND_MID2"]
-    assert combo.evidence == (a, b)
+    # The parts carry the evidence, each piece once; the composite names them, in the
+    # verdict's order, and copies none of it.
+    assert combo.parts == ("MID2", "MID")
+    assert combo.evidence == ()
+    assert (by_id["MID"].evidence, by_id["MID2"].evidence) == ((a,), (b,))
     assert (combo.severity, combo.check) == ("danger", FAMILY)
     assert v.score == pytest.approx(2.0 + 3.0 + 1.5 + 0.5)
     assert v.level == "danger"
+    assert v.to_dict()["findings"][0]["parts"] == ["MID2", "MID"]
+    assert all(f["parts"] == [] for f in v.to_dict()["findings"][1:] if f["id"] != "MID_WITHOUT_W1")
 
 
 def test_composite_does_not_fire_on_part_of_its_expression() -> None:
@@ -164,11 +170,19 @@ def test_negation_in_a_composite_is_an_exclusion() -> None:
     assert "MID_WITHOUT_W1" not in {f.id for f in verdict(hit("MID"), hit("W1")).findings}
 
 
-def test_composite_evidence_is_not_repeated() -> None:
-    shared = ev("From", "Ann Lee <ann@partner.example>")
-    v = verdict(hit("MID", shared), hit("MID2", shared, ev("Reply-To", "x@y.example")))
-    combo = next(f for f in v.findings if f.id == "MID_AND_MID2")
-    assert combo.evidence == (shared, ev("Reply-To", "x@y.example"))
+def test_a_finding_excluded_by_a_negation_is_not_a_part() -> None:
+    v = verdict(hit("MID"), hit("W3"))
+    combo = next(f for f in v.findings if f.id == "MID_WITHOUT_W1")
+    assert combo.parts == ("MID",)
+
+
+def test_every_present_alternative_is_a_part() -> None:
+    data = copy.deepcopy(CATALOGUE)
+    data["composites"]["EITHER"] = entry("caution", 0.5, expression="(MID | MID2) & !W1")
+    hits = (hit("MID"), hit("MID2"), hit("W3"))
+    v = Engine(catalogue(data), [emitting(hits)]).analyze(FACTS, Context())
+    combo = next(f for f in v.findings if f.id == "EITHER")
+    assert combo.parts == ("MID2", "MID")
 
 
 # ---------------------------------------------------------------- findings
@@ -215,6 +229,28 @@ def test_titles_are_filled_from_the_hit_and_the_message() -> None:
     assert finding.explanation == (
         "Mail from partner.example asks for replies at pay@freemail.example."
     )
+
+
+def test_the_wording_for_one_is_used_when_the_check_counts_one() -> None:
+    data = copy.deepcopy(CATALOGUE)
+    data["findings"]["W1"].update(
+        title="{people} were switched",
+        title_one="{people} was switched",
+        explanation="Earlier, {people} used their own addresses at {from_domain}.",
+        explanation_one="Earlier, {people} used the real address at {from_domain}.",
+    )
+    engine = Engine(catalogue(data), [emitting([hit("W1", people="Ann", count=1)])])
+    (one,) = engine.analyze(FACTS, Context()).findings
+    assert (one.title, one.explanation) == (
+        "Ann was switched",
+        "Earlier, Ann used the real address at partner.example.",
+    )
+    for count in (2, None):
+        params = {"people": "Ann and Bo"} | ({"count": count} if count else {})
+        engine = Engine(catalogue(data), [emitting([hit("W1", **params)])])
+        (many,) = engine.analyze(FACTS, Context()).findings
+        assert many.title == "Ann and Bo were switched"
+        assert many.explanation.startswith("Earlier, Ann and Bo used their own addresses")
 
 
 def test_missing_params_render_as_question_marks_and_values_are_not_reinterpreted() -> None:

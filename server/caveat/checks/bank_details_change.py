@@ -222,8 +222,14 @@ def _params(
         "accounts": ", ".join(a.masked for a in new) or "none named in the text",
         "known_account": known[0][0].masked if known else "",
         "known_organisation": known[0][1] if known else "",
-        "on_file": f"{len(on_file)} account(s) on file" if on_file else "no account on file",
+        "on_file": _accounts_on_file(len(on_file)),
     }
+
+
+def _accounts_on_file(n: int) -> str:
+    if n == 0:
+        return "no account on file"
+    return "one account on file" if n == 1 else f"{n} accounts on file"
 
 
 def _how(who: Claimant | None) -> str:

@@ -47,6 +47,9 @@ class Finding:
     weight: float = 0.0
     #: the catalogue's banner text for this finding, filled ("" when it has none)
     banner: str = ""
+    #: a composite's parts: the ids of the findings present that made its expression hold,
+    #: in the verdict's order; they carry the evidence (empty for other findings)
+    parts: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -57,6 +60,7 @@ class Finding:
             "explanation": self.explanation,
             "evidence": [e.to_dict() for e in self.evidence],
             "techniques": list(self.techniques),
+            "parts": list(self.parts),
         }
 
 

@@ -115,7 +115,7 @@ def recipient_swap(facts: Facts, ctx: Context) -> list[Hit]:
         found.setdefault(fid, []).append((header, a.shown, old, note))
     hits = []
     for fid, swaps in found.items():
-        people = ", ".join(dict.fromkeys(old.name or old.address for _, _, old, _ in swaps))
+        people = _and(list(dict.fromkeys(old.name or old.address for _, _, old, _ in swaps)))
         text = "; ".join(
             f"{old.name or old.address}: {old.address} → {new}" for _, new, old, _ in swaps
         )
@@ -125,6 +125,11 @@ def recipient_swap(facts: Facts, ctx: Context) -> list[Hit]:
         )
         hits.append(Hit(fid, evidence, {"people": people, "swaps": text, "count": len(swaps)}))
     return hits
+
+
+def _and(names: list[str]) -> str:
+    """``A``, ``A and B``, ``A, B and C``."""
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
 def _on_file(address: str, domain: str, ctx: Context) -> bool:

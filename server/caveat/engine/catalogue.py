@@ -38,6 +38,10 @@ _ENTRY_PROPS: dict[str, Any] = {
     # the banner text when this finding sets the message's level; filled like the title and
     # used only when it fits Outlook's limit once filled (else the level's text is shown)
     "banner": {"type": "string", "minLength": 3, "maxLength": BANNER_MAX},
+    # the title and explanation when the finding is about exactly one thing (its check
+    # reports a count of 1: one person, one account); the plain ones are for several
+    "title_one": {"type": "string", "minLength": 3, "maxLength": 120},
+    "explanation_one": {"type": "string", "minLength": 20, "maxLength": 1200},
 }
 _ENTRY_REQUIRED = ["check", "severity", "weight", "title", "explanation", "false_positives"]
 
@@ -106,6 +110,15 @@ class Entry:
     expression: str = ""
     evidence: str = ""
     banner: str = ""
+    #: the wording for exactly one (a check's ``count`` param of 1); "" when it has none
+    title_one: str = ""
+    explanation_one: str = ""
+
+    def wording(self, count: object) -> tuple[str, str]:
+        """The title and explanation templates for a finding about ``count`` things."""
+        if count == 1:
+            return self.title_one or self.title, self.explanation_one or self.explanation
+        return self.title, self.explanation
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -142,7 +155,15 @@ Predicate = Callable[[frozenset[str]], bool]
 class Composite:
     entry: Entry
     holds: Predicate
+    #: every finding the expression names
     needs: frozenset[str]
+    #: the findings it names in a positive place (not under a "!"): those present when it
+    #: holds are its parts, the findings that made it hold
+    positive: frozenset[str] = frozenset()
+
+    def parts(self, present: frozenset[str]) -> frozenset[str]:
+        """The findings of ``present`` that make this composite hold (it must hold)."""
+        return self.positive & present
 
 
 class _Formatter(string.Formatter):
@@ -182,7 +203,7 @@ class Catalogue:
         for cid, v in (data.get("composites") or {}).items():
             if cid in self.findings:
                 raise CatalogueError(f"{source}: {cid} is both a finding and a composite")
-            holds, names = _compile(v["expression"], f"{source}: composites/{cid}")
+            holds, names, positive = _compile(v["expression"], f"{source}: composites/{cid}")
             unknown = names - set(self.findings)
             if unknown:
                 raise CatalogueError(
@@ -194,7 +215,9 @@ class Catalogue:
                     f"{source}: composites/{cid}: {v['expression']!r} holds on a message "
                     "with no findings; a composite must need at least one finding"
                 )
-            self.composites.append(Composite(_entry(cid, v), holds, frozenset(names)))
+            self.composites.append(
+                Composite(_entry(cid, v), holds, frozenset(names), frozenset(positive))
+            )
         for kind, entries in (
             ("findings", self.findings.values()),
             ("composites", (c.entry for c in self.composites)),
@@ -202,6 +225,10 @@ class Catalogue:
             for e in entries:
                 _check_template(e.title, f"{source}: {kind}/{e.id}/title")
                 _check_template(e.explanation, f"{source}: {kind}/{e.id}/explanation")
+                if e.title_one:
+                    _check_template(e.title_one, f"{source}: {kind}/{e.id}/title_one")
+                if e.explanation_one:
+                    _check_template(e.explanation_one, f"{source}: {kind}/{e.id}/explanation_one")
                 if e.banner:
                     _check_template(e.banner, f"{source}: {kind}/{e.id}/banner")
 
@@ -242,6 +269,8 @@ def _entry(fid: str, v: Mapping[str, Any]) -> Entry:
         expression=v.get("expression", ""),
         evidence=v.get("evidence", ""),
         banner=v.get("banner", ""),
+        title_one=v.get("title_one", ""),
+        explanation_one=v.get("explanation_one", ""),
     )
 
 
@@ -264,8 +293,10 @@ def _check_template(template: str, where: str) -> None:
 _TOKEN = re.compile(r"\s*(?:([A-Z][A-Z0-9_]*)|(.))")
 
 
-def _compile(expression: str, where: str) -> tuple[Predicate, set[str]]:
-    """Compile ``A & (B | !C)`` into a predicate over the set of finding ids present."""
+def _compile(expression: str, where: str) -> tuple[Predicate, set[str], set[str]]:
+    """Compile ``A & (B | !C)`` into a predicate over the set of finding ids present; with
+    the ids it names, and those it names in a positive place (under no, or an even number
+    of, ``!``: A and B here, not C)."""
     tokens: list[str] = []
     for m in _TOKEN.finditer(expression):
         if m.group(1):
@@ -275,6 +306,7 @@ def _compile(expression: str, where: str) -> tuple[Predicate, set[str]]:
                 raise CatalogueError(f"{where}: unexpected {m.group(2)!r} in expression")
             tokens.append(m.group(2))
     names: set[str] = set()
+    positive: set[str] = set()
     pos = 0
 
     def peek() -> str | None:
@@ -288,43 +320,45 @@ def _compile(expression: str, where: str) -> tuple[Predicate, set[str]]:
         pos += 1
         return tok
 
-    def parse_or() -> Predicate:
-        parts = [parse_and()]
+    def parse_or(negated: bool) -> Predicate:
+        parts = [parse_and(negated)]
         while peek() == "|":
             take("|")
-            parts.append(parse_and())
+            parts.append(parse_and(negated))
         if len(parts) == 1:
             return parts[0]
         alternatives = tuple(parts)
         return lambda s: any(f(s) for f in alternatives)
 
-    def parse_and() -> Predicate:
-        parts = [parse_not()]
+    def parse_and(negated: bool) -> Predicate:
+        parts = [parse_not(negated)]
         while peek() == "&":
             take("&")
-            parts.append(parse_not())
+            parts.append(parse_not(negated))
         if len(parts) == 1:
             return parts[0]
         conjuncts = tuple(parts)
         return lambda s: all(f(s) for f in conjuncts)
 
-    def parse_not() -> Predicate:
+    def parse_not(negated: bool) -> Predicate:
         if peek() == "!":
             take("!")
-            inner = parse_not()
+            inner = parse_not(not negated)
             return lambda s: not inner(s)
         if peek() == "(":
             take("(")
-            inner = parse_or()
+            inner = parse_or(negated)
             take(")")
             return inner
         tok = take()
         if not re.match(_ID, tok):
             raise CatalogueError(f"{where}: expected a finding id, got {tok!r}")
         names.add(tok)
+        if not negated:
+            positive.add(tok)
         return lambda s: tok in s
 
-    pred = parse_or()
+    pred = parse_or(False)
     if pos != len(tokens):
         raise CatalogueError(f"{where}: unexpected {tokens[pos]!r} in {expression!r}")
-    return pred, names
+    return pred, names, positive

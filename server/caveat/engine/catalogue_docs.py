@@ -27,6 +27,13 @@ its expression over other findings holds (`&` and, `|` or, `!` not). The level i
 whose threshold the score reaches, and never lower than the highest severity among the
 findings: a single `danger` finding makes the message `danger`.
 
+A composite's finding has no evidence of its own. Its `parts` list the findings present that
+made its expression hold (those it names outside a `!`), and they carry the evidence; every
+finding, part or not, is in the answer as well. Other findings have empty `parts`.
+
+Fields in *italics* are filled from what the check found. Where an entry has a wording for
+exactly one (one person, one account), that wording is used when the check counts one.
+
 | level | threshold | banner title | banner text |
 |---|---|---|---|
 """
@@ -61,11 +68,19 @@ def _section(e: Entry) -> str:
     lines.append(".\n\n")
     if e.expression:
         lines.append(f"Fires when: `{e.expression}`\n\n")
-    meaning = re.sub(r"\{(\w+)\}", r"*\1*", e.explanation)
-    lines.append(f"What it means: {meaning}\n\n")
+    lines.append(f"What it means: {_fields(e.explanation)}\n\n")
+    if e.title_one or e.explanation_one:
+        title = _fields(e.title_one or e.title)
+        lines.append(
+            f"For exactly one: **{title}** — {_fields(e.explanation_one or e.explanation)}\n\n"
+        )
     lines.append(f"Evidence: {e.evidence}\n\n")
     lines.append(f"Known false positives: {e.false_positives}\n")
     return "".join(lines)
+
+
+def _fields(template: str) -> str:
+    return re.sub(r"\{(\w+)\}", r"*\1*", template)
 
 
 def main() -> int:

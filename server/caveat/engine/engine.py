@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 from caveat.checks import ALL_CHECKS
 from caveat.checks.findings import LEVELS, Banner, Finding, Verdict
@@ -50,11 +51,22 @@ class Engine:
         base = _base_params(facts)
         findings = [self._dress(self.catalogue.findings[h.id], h, base) for h in hits]
         present = frozenset(h.id for h in hits)
+        # A composite names its parts instead of copying their evidence: each piece of
+        # evidence is shown once, under the finding it proves.
+        parts: dict[str, frozenset[str]] = {}
         for comp in self.catalogue.composites:
             if comp.holds(present):
-                evidence = tuple(e for h in hits if h.id in comp.needs for e in h.evidence)
-                findings.append(self._dress(comp.entry, Hit(comp.entry.id, evidence), base))
+                parts[comp.entry.id] = comp.parts(present)
+                findings.append(self._dress(comp.entry, Hit(comp.entry.id), base))
         findings.sort(key=lambda f: (-_RANK[f.severity], -f.weight, f.id))
+        if parts:
+            order = [f.id for f in findings]
+            findings = [
+                replace(f, parts=tuple(i for i in order if i in parts[f.id]))
+                if f.id in parts
+                else f
+                for f in findings
+            ]
         total = sum(f.weight for f in findings)
         level = "none"
         for threshold, name in self._thresholds:
@@ -76,12 +88,13 @@ class Engine:
     @staticmethod
     def _dress(entry, hit: Hit, base: dict[str, str]) -> Finding:  # type: ignore[no-untyped-def]
         params = {**base, **hit.params}
+        title, explanation = entry.wording(params.get("count"))
         return Finding(
             id=entry.id,
             check=entry.check,
             severity=entry.severity,
-            title=render(entry.title, params),
-            explanation=render(entry.explanation, params),
+            title=render(title, params),
+            explanation=render(explanation, params),
             evidence=_dedupe(hit.evidence),
             techniques=entry.techniques,
             weight=entry.weight,
