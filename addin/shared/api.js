@@ -10,9 +10,22 @@
 
 /** @typedef {"none" | "info" | "caution" | "danger"} Level */
 /** @typedef {{header: string, value: string}} Evidence */
-/** @typedef {{id: string, check: string, severity: string, title: string, explanation: string, evidence: Evidence[], techniques: string[]}} Finding */
+/**
+ * A finding; a composite's `parts` are the ids of the findings in the same verdict that made
+ * it, and carry its evidence (empty, or absent from an older service, for the others).
+ * @typedef {{id: string, check: string, severity: string, title: string, explanation: string, evidence: Evidence[], techniques: string[], parts?: string[]}} Finding
+ */
 /** @typedef {{title: string, text: string}} Banner */
-/** @typedef {{level: Level, score: number, banner: Banner | null, findings: Finding[], message_id?: string, checked_at?: string}} Verdict */
+/**
+ * A note about the service's own set-up (say, no internal domain configured), not about the
+ * message: shown apart from the findings, never changing the level.
+ * @typedef {{code: string, message: string}} Notice
+ */
+/**
+ * The answer of POST /api/v1/analyze. `notices` is absent from services that do not send it
+ * (absent means none).
+ * @typedef {{level: Level, score: number, banner: Banner | null, findings: Finding[], message_id?: string, checked_at?: string, notices?: Notice[]}} Verdict
+ */
 /** @typedef {{name?: string, email?: string, phone?: string}} Contact */
 /** @typedef {{known: false} | {known: true, organization: string, matched_by: string, contacts: Contact[], note?: string}} SenderContact */
 /** @typedef {"unreachable" | "timeout" | "refused" | "rejected" | "server" | "invalid_answer"} FailureKind */

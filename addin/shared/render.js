@@ -11,6 +11,7 @@
 
 /** @typedef {import("./api.js").Verdict} Verdict */
 /** @typedef {import("./api.js").Finding} Finding */
+/** @typedef {import("./api.js").Notice} Notice */
 /** @typedef {import("./api.js").SenderContact} SenderContact */
 
 /** Longest message-derived string shown in full; the rest is cut (a 10 KB display name). */
@@ -23,6 +24,16 @@ export const LEVEL_WORDS = {
   caution: { title: "Check before you act", text: "Something here is unusual. Verify it before you reply or pay." },
   danger: { title: "Do not pay or reply", text: "This message shows signs of fraud. Verify the sender by phone first." },
   unknown: { title: "Caveat could not check this message", text: "Treat it with care." },
+};
+
+/**
+ * What to do about a dangerous message, first on the pane: plain steps before any detail.
+ * The second step names the Verify sender button when the pane has one.
+ */
+export const DANGER_STEPS = {
+  stop: "Do not pay, and do not reply to or forward this message.",
+  verify: "Call the sender on a number from your partner directory (Verify sender shows it), never on one from this message.",
+  verifyWithoutButton: "Call the sender on a number from your own records, never on one from this message.",
 };
 
 /** The steps of an out-of-band check, shown with the contact from the directory. */
@@ -88,28 +99,116 @@ function headline(doc, level, title, text) {
 }
 
 /**
+ * "1 sign", "3 signs": the count and the word that goes with it.
+ * @param {number} n
+ * @param {string} one
+ * @param {string} many
+ */
+export function counted(n, one, many) {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
+/**
+ * The findings as the pane lists them: composites first, each holding the findings that
+ * made it (its parts) and not repeated beside them; then the findings that belong to no
+ * composite. A finding without `parts` (an older service) is listed as a plain finding.
+ * @param {Finding[]} findings in the service's order
+ * @returns {{finding: Finding, parts: Finding[]}[]}
+ */
+export function groupFindings(findings) {
+  const byId = new Map(findings.map((f) => [f.id, f]));
+  /** @type {{finding: Finding, parts: Finding[]}[]} */
+  const composites = [];
+  /** @type {Set<string>} */
+  const nested = new Set();
+  for (const finding of findings) {
+    const ids = Array.isArray(finding.parts) ? finding.parts.filter((id) => id !== finding.id && byId.has(id)) : [];
+    if (!ids.length) continue;
+    composites.push({ finding, parts: ids.map((id) => /** @type {Finding} */ (byId.get(id))) });
+    for (const id of ids) nested.add(id);
+  }
+  const isComposite = new Set(composites.map((c) => c.finding.id));
+  const rest = findings.filter((f) => !isComposite.has(f.id) && !nested.has(f.id)).map((finding) => ({ finding, parts: [] }));
+  return [...composites, ...rest];
+}
+
+/**
+ * One finding, folded: its title in the summary; its explanation, its evidence and, for a
+ * composite, its parts (each folded in turn) inside.
  * @param {Document} doc
  * @param {Finding} finding
+ * @param {Finding[]} [parts]
  */
-function findingItem(doc, finding) {
-  const item = el(doc, "li", null, `finding severity-${finding.severity}`);
+function findingItem(doc, finding, parts = []) {
+  const item = el(doc, "li", null, `finding severity-${finding.severity}${parts.length ? " composite" : ""}`);
   item.dataset.findingId = finding.id;
-  item.appendChild(el(doc, "h3", finding.title));
-  if (finding.explanation) item.appendChild(el(doc, "p", finding.explanation, "explanation"));
+  const details = el(doc, "details");
+  const summary = el(doc, "summary");
+  summary.appendChild(el(doc, "span", finding.title, "finding-title"));
+  if (parts.length) summary.appendChild(el(doc, "span", counted(parts.length, "sign", "signs"), "finding-count"));
+  details.appendChild(summary);
+  const body = el(doc, "div", null, "finding-body");
+  if (finding.explanation) body.appendChild(el(doc, "p", finding.explanation, "explanation"));
   if (finding.evidence && finding.evidence.length) {
-    const details = el(doc, "details", null, "evidence");
-    details.appendChild(el(doc, "summary", "Evidence"));
-    const list = el(doc, "dl");
+    const list = el(doc, "dl", null, "evidence");
     for (const ev of finding.evidence) {
       list.appendChild(el(doc, "dt", shown(ev.header, 80)));
       const dd = el(doc, "dd");
       dd.appendChild(untrusted(doc, ev.value));
       list.appendChild(dd);
     }
-    details.appendChild(list);
-    item.appendChild(details);
+    body.appendChild(list);
   }
+  if (parts.length) {
+    body.appendChild(el(doc, "p", parts.length === 1 ? "The sign behind it:" : "The signs behind it:", "parts-label"));
+    const list = el(doc, "ul", null, "parts");
+    for (const part of parts) list.appendChild(findingItem(doc, part));
+    body.appendChild(list);
+  }
+  details.appendChild(body);
+  item.appendChild(details);
   return item;
+}
+
+/**
+ * The first thing a dangerous message's pane says after its headline: what to do, and in
+ * one line why (the strongest composite, else the strongest finding).
+ * @param {Document} doc
+ * @param {Verdict} verdict
+ * @param {PaneOptions} options
+ */
+function whatToDo(doc, verdict, options) {
+  const section = el(doc, "section", null, "todo");
+  section.appendChild(el(doc, "h2", "What to do"));
+  const steps = el(doc, "ol", null, "steps");
+  steps.appendChild(el(doc, "li", DANGER_STEPS.stop));
+  steps.appendChild(el(doc, "li", options.onVerify ? DANGER_STEPS.verify : DANGER_STEPS.verifyWithoutButton));
+  section.appendChild(steps);
+  const top = groupFindings(verdict.findings)[0];
+  if (top) {
+    const why = el(doc, "p", null, "why");
+    why.appendChild(el(doc, "span", "Why: ", "label"));
+    why.appendChild(el(doc, "span", top.finding.title));
+    section.appendChild(why);
+  }
+  return section;
+}
+
+/**
+ * The service's notes about its own set-up (not about this message): muted, apart from the
+ * findings, never changing the headline.
+ * @param {Document} doc
+ * @param {unknown} notices
+ */
+function serviceNotices(doc, notices) {
+  if (!Array.isArray(notices)) return null;
+  const usable = notices.filter((n) => n && typeof n === "object" && typeof n.message === "string" && n.message);
+  if (!usable.length) return null;
+  const box = el(doc, "aside", null, "notices");
+  box.appendChild(el(doc, "h2", "Service set-up"));
+  box.appendChild(el(doc, "p", "About how Caveat is set up here, not about this message:", "notices-intro"));
+  for (const notice of usable) box.appendChild(el(doc, "p", shown(notice.message, 600), "notice"));
+  return box;
 }
 
 /**
@@ -162,8 +261,10 @@ function actions(doc, options) {
 }
 
 /**
- * Draw a verdict: headline, the message it is about, each finding with its evidence, and
- * the actions.
+ * Draw a verdict. The first screen (360 by 640 pixels) holds what a reader must see: the
+ * headline, for a dangerous message what to do and why, and the actions. Below come the
+ * message it is about and the findings, folded: composites first with their parts inside.
+ * Then the service's set-up notes, if any.
  * @param {Element} root
  * @param {Verdict} verdict
  * @param {PaneOptions} [options]
@@ -176,17 +277,20 @@ export function renderVerdict(root, verdict, options = {}) {
   const text = verdict.banner?.text || words.text;
   root.setAttribute("data-level", verdict.level);
   root.appendChild(headline(doc, verdict.level, title, text));
-  root.appendChild(messageLine(doc, options));
+  if (verdict.level === "danger") root.appendChild(whatToDo(doc, verdict, options));
   // The actions come before the reasons: a long list of findings must not hide them.
   root.appendChild(actions(doc, options));
+  root.appendChild(messageLine(doc, options));
   if (verdict.findings.length) {
     const section = el(doc, "section", null, "findings");
-    section.appendChild(el(doc, "h2", "Why"));
+    section.appendChild(el(doc, "h2", verdict.level === "danger" ? "What Caveat found" : "Why"));
     const list = el(doc, "ul");
-    for (const finding of verdict.findings) list.appendChild(findingItem(doc, finding));
+    for (const { finding, parts } of groupFindings(verdict.findings)) list.appendChild(findingItem(doc, finding, parts));
     section.appendChild(list);
     root.appendChild(section);
   }
+  const notices = serviceNotices(doc, verdict.notices);
+  if (notices) root.appendChild(notices);
   if (verdict.checked_at) root.appendChild(el(doc, "footer", `Checked ${verdict.checked_at}`));
 }
 
@@ -205,8 +309,8 @@ export function renderFailure(root, banner, options = {}) {
   const prefix = `${banner.title}: `;
   const reason = banner.text.startsWith(prefix) ? banner.text.slice(prefix.length) : banner.text;
   root.appendChild(headline(doc, "unknown", banner.title, reason.charAt(0).toUpperCase() + reason.slice(1)));
-  root.appendChild(messageLine(doc, options));
   root.appendChild(actions(doc, options));
+  root.appendChild(messageLine(doc, options));
 }
 
 /**

@@ -1,7 +1,9 @@
 """The real task pane, served by the running service, in headless Chromium with the
 Office.js stand-in: the seed's fake reply, then the legitimate reply, Verify sender, hostile
-text, and the "could not check" state once the service is stopped. Screenshots of each
-state are saved as test artefacts."""
+text, the service's set-up notes, and the "could not check" state once the service is
+stopped. The pane is 360 pixels wide and the first screen 640
+high, as in Outlook's narrowest task pane; screenshots of each state, of the first screen
+and of the whole page, are saved as test artefacts."""
 
 from __future__ import annotations
 
@@ -19,6 +21,11 @@ from .conftest import OFFICE_JS, STANDIN, Service, start_service
 
 SEED = Path(__file__).resolve().parents[1] / "fixtures" / "seed"
 COULD_NOT_CHECK = "Caveat could not check this message"
+#: Outlook's task pane at its narrowest, and what a reader sees of it without scrolling.
+WIDTH, FIRST_SCREEN = 360, 640
+#: The seed's fake reply drew a 2,900-pixel pane when every finding and its evidence were
+#: unfolded; folded, with composites holding their parts, it must stay far below that.
+FOLDED_MAX = 1300
 WATCH = """
 window.__csp = [];
 window.__dialogs = 0;
@@ -59,7 +66,7 @@ class Pane:
     """One task pane page, pinned: messages are selected through the stand-in."""
 
     def __init__(self, browser: Any, service: Service, artifacts: Path) -> None:
-        self.context = browser.new_context(viewport={"width": 360, "height": 900})
+        self.context = browser.new_context(viewport={"width": WIDTH, "height": FIRST_SCREEN})
         self.page = self.context.new_page()
         self.errors: list[str] = []
         self.page.on("pageerror", lambda e: self.errors.append(str(e)))
@@ -68,9 +75,7 @@ class Pane:
         standin = STANDIN.read_text("utf-8")
         self.page.route(
             OFFICE_JS,
-            lambda route: route.fulfill(
-                status=200, content_type="text/javascript", body=standin
-            ),
+            lambda route: route.fulfill(status=200, content_type="text/javascript", body=standin),
         )
         self.service = service
         self.artifacts = artifacts
@@ -102,7 +107,31 @@ class Pane:
         return str(self.page.inner_text(selector))
 
     def shot(self, name: str) -> None:
+        """The whole page, and the first screen when the page is taller than one."""
         self.page.screenshot(path=str(self.artifacts / f"{name}.png"), full_page=True)
+        if self.height() > FIRST_SCREEN:
+            self.page.screenshot(path=str(self.artifacts / f"{name}-first-screen.png"))
+
+    def height(self) -> int:
+        return int(self.page.evaluate("document.documentElement.scrollHeight"))
+
+    def bottom(self, selector: str) -> float:
+        """Where the element ends, in page pixels from the top (the page is not scrolled)."""
+        return float(
+            self.page.eval_on_selector(
+                selector, "e => e.getBoundingClientRect().bottom + window.scrollY"
+            )
+        )
+
+    def fold_all(self, open_: bool) -> None:
+        self.page.evaluate(
+            "open => document.querySelectorAll('#caveat details').forEach(d => d.open = open)",
+            open_,
+        )
+
+    def any_open(self) -> bool:
+        folds = "[...document.querySelectorAll('#caveat details')]"
+        return bool(self.page.evaluate(f"{folds}.some(d => d.open)"))
 
     def assert_clean(self) -> None:
         assert self.errors == []
@@ -130,15 +159,48 @@ def test_fake_reply_then_legitimate_reply(pane: Pane) -> None:
     assert calls[0]["status"] == "succeeded"
     assert calls[0]["item"] == FAKE_REPLY["subject"]
     assert 0 < len(calls[0]["message"]) <= 150
-    text = pane.text()
-    assert "Replies" in text or "reply" in text.lower()
-    ids = pane.page.eval_on_selector_all("li.finding", "els => els.map(e => e.dataset.findingId)")
-    for expected in ("FAKE_REPLY", "REPLYTO_FREEMAIL", "BANK_DETAILS_CHANGED"):
-        assert expected in ids
-    replyto = 'li.finding[data-finding-id="REPLYTO_FREEMAIL"] details'
-    pane.page.click(f"{replyto} summary")
-    assert "finance.person.partnerb@gmail.com" in pane.text(replyto)
+
+    # The first screen says what to do and why, and has both actions, without scrolling.
+    todo = pane.text(".todo")
+    assert "Do not pay" in todo and "do not reply" in todo
+    assert "Verify sender" in todo and "partner directory" in todo
+    assert pane.text(".todo .why").startswith("Why: ")
+    for selector in (".level", ".todo", ".todo .why", "button.verify", "button.report"):
+        assert pane.bottom(selector) <= FIRST_SCREEN, f"{selector} is below the first screen"
+
+    # Composites first, their parts inside them and not beside them; everything folded.
+    top = pane.page.eval_on_selector_all(
+        ".findings > ul > li.finding", "els => els.map(e => e.dataset.findingId)"
+    )
+    composites = pane.page.eval_on_selector_all(
+        ".findings > ul > li.composite", "els => els.map(e => e.dataset.findingId)"
+    )
+    assert composites and top[: len(composites)] == composites
+    assert all(c.startswith("BEC_") for c in composites)
+    nested = set(
+        pane.page.eval_on_selector_all(
+            ".parts > li.finding", "els => els.map(e => e.dataset.findingId)"
+        )
+    )
+    assert {"FAKE_REPLY", "REPLYTO_FREEMAIL", "BANK_DETAILS_CHANGED"} <= nested
+    assert not nested & set(top), "a part is repeated at the top level"
+    assert not pane.any_open()
+    folded = pane.height()
+    assert folded < FOLDED_MAX, f"the folded pane is {folded} px tall"
     pane.shot("01-fake-reply-danger")
+
+    # The folds open from the keyboard; the evidence is inside the finding it proves.
+    diversion = 'li.composite[data-finding-id="BEC_REPLY_DIVERSION"]'
+    pane.page.focus(f"{diversion} > details > summary")
+    pane.page.keyboard.press("Enter")
+    replyto = f'{diversion} li.finding[data-finding-id="REPLYTO_FREEMAIL"] > details'
+    pane.page.focus(f"{replyto} > summary")
+    pane.page.keyboard.press("Enter")
+    assert "finance.person.partnerb@gmail.com" in pane.text(f"{replyto} dl.evidence")
+    pane.shot("01b-fake-reply-one-sign-open")
+    pane.fold_all(True)
+    print(f"\nseed fake reply at {WIDTH} px: folded {folded} px, all open {pane.height()} px")
+    pane.fold_all(False)
 
     pane.select(REAL_REPLY)
     level = pane.wait_level("none", "info")
@@ -154,6 +216,9 @@ def test_fake_reply_then_legitimate_reply(pane: Pane) -> None:
         assert calls[1]["type"] == "informationalMessage"
         assert calls[1]["status"] == "succeeded"
     assert "Ben Ortiz" in pane.text(".message")
+    # Short and calm: no instructions, one screen.
+    assert pane.page.query_selector(".todo") is None
+    assert pane.height() <= FIRST_SCREEN
     pane.shot("02-legitimate-reply")
     pane.assert_clean()
 
@@ -205,8 +270,7 @@ def test_hostile_names_subjects_and_header_values_render_inert(pane: Pane) -> No
     level = pane.wait_level("info", "caution", "danger", "none")
     assert level != "none"  # the free-mail Reply-To at least
     pane.wait_calls(1)
-    for summary in pane.page.query_selector_all("li.finding details summary"):
-        summary.click()
+    pane.fold_all(True)
     inert = pane.page.evaluate(
         """() => {
             const root = document.getElementById('caveat');
@@ -271,3 +335,75 @@ def test_a_refused_key_is_could_not_check(browser: Any, service: Service, artifa
         pane.shot("07-key-refused")
     finally:
         pane.close()
+
+
+def _caution_item() -> dict[str, Any]:
+    """A new invoice whose replies would go to free mail, and nothing else wrong."""
+    headers = (
+        "Received: from mail.northwind.example by mx.partnera.example;\r\n"
+        " Thu, 7 Nov 2024 09:12:00 +0000\r\n"
+        "From: Dana Whitfield <dana.whitfield@northwind.example>\r\n"
+        "Reply-To: Dana Whitfield <dana.whitfield.billing@gmail.com>\r\n"
+        "To: Anna Keller <anna.keller@partnera.example>\r\n"
+        "Subject: Invoice 2024-1203\r\n"
+        "Message-ID: <caution-1@northwind.example>\r\n"
+    )
+    return {
+        "subject": "Invoice 2024-1203",
+        "from": {
+            "displayName": "Dana Whitfield",
+            "emailAddress": "dana.whitfield@northwind.example",
+        },
+        "to": [{"displayName": "Anna Keller", "emailAddress": "anna.keller@partnera.example"}],
+        "headers": headers,
+        "body": "Hello Anna, please find invoice 2024-1203 attached. Kind regards, Dana",
+        "conversationId": "AAQkADcaution",
+        "internetMessageId": "<caution-1@northwind.example>",
+    }
+
+
+def test_a_caution_pane_stays_short_and_calm(pane: Pane) -> None:
+    pane.open(_caution_item())
+    assert pane.wait_level("caution", "danger") == "caution"
+    assert pane.page.query_selector(".todo") is None
+    assert not pane.any_open()
+    assert pane.height() <= FIRST_SCREEN
+    assert pane.bottom("button.verify") <= FIRST_SCREEN
+    pane.shot("10-caution")
+    pane.assert_clean()
+
+
+NOTICE = {
+    "code": "no_internal_domains",
+    "message": "No internal domain is configured, so authentication results are ignored and "
+    "colleagues look like strangers. Set INTERNAL_DOMAINS.",
+}
+
+
+def test_service_notices_are_a_muted_set_up_note(pane: Pane) -> None:
+    """The service's notes about its own configuration ride on the answer (added here to
+    the real answer, whatever this service's set-up): shown apart, never as a finding."""
+
+    def with_notice(route: Any) -> None:
+        response = route.fetch()
+        body = response.json()
+        body["notices"] = [NOTICE]
+        route.fulfill(response=response, json=body)
+
+    pane.page.route("**/api/v1/analyze", with_notice)
+    pane.open(REAL_REPLY)
+    level = pane.wait_level("none", "info")
+    box = pane.page.wait_for_selector("aside.notices", timeout=15000)
+    assert box is not None
+    assert pane.text("aside.notices h2") == "Service set-up"
+    assert NOTICE["message"] in pane.text("aside.notices")
+    assert pane.page.query_selector("aside.notices .finding") is None
+    assert pane.page.get_attribute("#caveat", "data-level") == level
+    assert "Service set-up" not in pane.text("header")
+    # Muted: the note's text is grey, not the colour of a warning.
+    colour = pane.page.eval_on_selector("aside.notices .notice", "e => getComputedStyle(e).color")
+    assert colour == "rgb(87, 96, 106)"
+    calls = pane.wait_calls(1)
+    assert NOTICE["message"] not in (calls[0].get("message") or "")
+    pane.shot("08-service-set-up-note")
+    pane.assert_clean()

@@ -179,7 +179,7 @@ test("the pane checks the open message, then each message selected while pinned"
   await until(() => root.getAttribute("data-level") === "danger", "danger verdict");
   await until(() => Office.__standin.calls.length === 1, "notification");
   assert.equal(root.querySelector("h1")?.textContent, "Possible fraud");
-  assert.equal(root.querySelector(".finding h3")?.textContent, "Replies go to a free-mail address");
+  assert.equal(root.querySelector(".finding .finding-title")?.textContent, "Replies go to a free-mail address");
   assert.equal(root.querySelector(".evidence dd bdi")?.textContent, "Finance Person <finance.person.partnerb@gmail.com>");
   const first = Office.__standin.calls[0];
   assert.equal(first.method, "replaceAsync");

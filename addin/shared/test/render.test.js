@@ -5,7 +5,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { JSDOM } from "jsdom";
 
-import { MAX_SHOWN, renderContact, renderFailure, renderVerdict } from "../render.js";
+import { DANGER_STEPS, MAX_SHOWN, counted, groupFindings, renderContact, renderFailure, renderVerdict } from "../render.js";
 
 export const HOSTILE = [
   "<script>window.__pwned = 1</script>",
@@ -46,7 +46,7 @@ function verdictWith(text) {
 
 /** Every element in the pane is one the renderer makes, with no attribute from the message. */
 function assertInert(/** @type {Element} */ root, /** @type {string} */ text) {
-  const allowed = new Set(["HEADER", "H1", "H2", "H3", "P", "SPAN", "BR", "BDI", "SECTION", "UL", "OL", "LI", "DETAILS", "SUMMARY", "DL", "DT", "DD", "BUTTON", "DIV", "FOOTER"]);
+  const allowed = new Set(["HEADER", "H1", "H2", "H3", "P", "SPAN", "BR", "BDI", "SECTION", "ASIDE", "UL", "OL", "LI", "DETAILS", "SUMMARY", "DL", "DT", "DD", "BUTTON", "DIV", "FOOTER"]);
   for (const node of root.querySelectorAll("*")) {
     assert.ok(allowed.has(node.tagName), `unexpected element ${node.tagName}`);
     for (const attr of node.getAttributeNames()) {
@@ -107,4 +107,146 @@ test("the failure state gives the reason under the headline, without repeating i
   assert.equal(root.querySelector("h1")?.textContent, "Caveat could not check this message");
   assert.equal(root.querySelector(".level-text")?.textContent, "The Caveat service did not answer in time. Treat it with care.");
   assert.equal(root.querySelector("header")?.getAttribute("role"), "alert");
+});
+
+/**
+ * @param {string} id
+ * @param {string} severity
+ * @param {string[]} [parts]
+ * @param {{header: string, value: string}[]} [evidence]
+ */
+function finding(id, severity, parts, evidence = [{ header: "From", value: `${id.toLowerCase()}@example.com` }]) {
+  return { id, check: "reply_to_mismatch", severity, title: `Title of ${id}`, explanation: `Explains ${id}.`, evidence: parts ? [] : evidence, techniques: [], parts: parts ?? [] };
+}
+
+/** The seed's fake reply, as the service answers it: two composites sharing parts. */
+const SEED_LIKE = {
+  level: /** @type {const} */ ("danger"),
+  score: 40,
+  banner: { title: "This message may not be from who it claims", text: "Partner B asks you to pay a new account. Do not pay before you confirm it by phone." },
+  findings: [
+    finding("BANK_DETAILS_CHANGED", "danger"),
+    finding("BEC_BANK_DIVERSION", "danger", ["BANK_DETAILS_CHANGED", "REPLYTO_FREEMAIL", "FAKE_REPLY"]),
+    finding("BEC_REPLY_DIVERSION", "danger", ["REPLYTO_FREEMAIL", "FAKE_REPLY"]),
+    finding("REPLYTO_FREEMAIL", "caution"),
+    finding("FAKE_REPLY", "info"),
+    finding("AUTH_SPF_SOFTFAIL", "info"),
+  ],
+  checked_at: "2026-11-25T10:00:00Z",
+};
+
+/** @param {Element} list */
+function topIds(list) {
+  return [...list.children].map((li) => /** @type {HTMLElement} */ (li).dataset.findingId);
+}
+
+test("composites come first with their parts folded inside; parts are not repeated beside them", () => {
+  const { root } = dom();
+  renderVerdict(root, SEED_LIKE, { onVerify() {}, onReport() {} });
+  const list = /** @type {Element} */ (root.querySelector(".findings > ul"));
+  assert.deepEqual(topIds(list), ["BEC_BANK_DIVERSION", "BEC_REPLY_DIVERSION", "AUTH_SPF_SOFTFAIL"]);
+  const diversion = /** @type {Element} */ (list.children[0]);
+  assert.ok(diversion.classList.contains("composite"));
+  assert.equal(diversion.querySelector("summary .finding-count")?.textContent, "3 signs");
+  assert.deepEqual(topIds(/** @type {Element} */ (diversion.querySelector(":scope > details > .finding-body > ul.parts"))), ["BANK_DETAILS_CHANGED", "REPLYTO_FREEMAIL", "FAKE_REPLY"]);
+  // Every finding sits in a fold that starts closed; its evidence is inside that fold.
+  const folds = [...root.querySelectorAll("li.finding > details")];
+  assert.equal(folds.length, 3 + 3 + 2);
+  assert.ok(folds.every((d) => !(/** @type {HTMLDetailsElement} */ (d).open)));
+  for (const item of root.querySelectorAll("li.finding:not(.composite)")) {
+    const evidence = item.querySelector(":scope > details > .finding-body > dl.evidence");
+    assert.ok(evidence, "a finding's evidence is in its own fold");
+    assert.match(evidence.querySelector("dd bdi")?.textContent ?? "", /@example\.com$/);
+  }
+  // A composite shows no evidence of its own.
+  assert.equal(diversion.querySelector(":scope > details > .finding-body > dl"), null);
+});
+
+test("a danger pane says what to do and why before the actions, and the actions before the findings", () => {
+  const { root } = dom();
+  renderVerdict(root, SEED_LIKE, { subject: "RE: Invoice", from: { name: "Finance Person", address: "f@partnerb.example" }, onVerify() {}, onReport() {} });
+  const order = [...root.children].map((c) => c.className.split(" ")[0]);
+  assert.deepEqual(order.slice(0, 4), ["level", "todo", "actions", "message"]);
+  const todo = /** @type {Element} */ (root.querySelector(".todo"));
+  assert.equal(todo.querySelector("h2")?.textContent, "What to do");
+  assert.deepEqual([...todo.querySelectorAll(".steps li")].map((li) => li.textContent), [DANGER_STEPS.stop, DANGER_STEPS.verify]);
+  assert.match(DANGER_STEPS.verify, /Verify sender/);
+  assert.equal(todo.querySelector(".why")?.textContent, "Why: Title of BEC_BANK_DIVERSION");
+  // Without a Verify sender button, the step does not name one.
+  renderVerdict(root, SEED_LIKE);
+  assert.equal(root.querySelectorAll(".todo .steps li")[1]?.textContent, DANGER_STEPS.verifyWithoutButton);
+});
+
+test("without composites the why is the strongest finding; caution, info and none panes have no what-to-do", () => {
+  const { root } = dom();
+  const single = { ...SEED_LIKE, findings: [finding("LOOKALIKE_DOMAIN", "danger"), finding("FIRST_CONTACT", "info")] };
+  renderVerdict(root, single, { onVerify() {} });
+  assert.equal(root.querySelector(".why")?.textContent, "Why: Title of LOOKALIKE_DOMAIN");
+  for (const level of /** @type {const} */ (["caution", "info", "none"])) {
+    renderVerdict(root, { ...single, level, findings: level === "none" ? [] : [finding("REPLYTO_FREEMAIL", "caution")] }, { onVerify() {} });
+    assert.equal(root.querySelector(".todo"), null, level);
+    assert.equal(root.getAttribute("data-level"), level);
+  }
+  assert.equal(root.querySelector(".findings"), null, "nothing to list on a clean message");
+});
+
+test("findings from a service that sends no parts are listed as they come, each folded", () => {
+  const { root } = dom();
+  const old = SEED_LIKE.findings.map(({ parts, ...rest }) => rest);
+  renderVerdict(root, { ...SEED_LIKE, findings: old });
+  assert.deepEqual(topIds(/** @type {Element} */ (root.querySelector(".findings > ul"))), old.map((f) => f.id));
+  assert.equal(root.querySelectorAll(".parts").length, 0);
+});
+
+test("groupFindings ignores parts it was not given and a composite naming itself", () => {
+  const groups = groupFindings([finding("C", "danger", ["C", "MISSING", "A"]), finding("A", "caution"), finding("B", "info")]);
+  assert.deepEqual(groups.map((g) => [g.finding.id, g.parts.map((p) => p.id)]), [["C", ["A"]], ["B", []]]);
+});
+
+test("counted chooses the word for the number", () => {
+  assert.equal(counted(1, "sign", "signs"), "1 sign");
+  assert.equal(counted(4, "sign", "signs"), "4 signs");
+  const { root } = dom();
+  renderVerdict(root, { ...SEED_LIKE, findings: [finding("C", "danger", ["A"]), finding("A", "caution")] });
+  assert.equal(root.querySelector(".finding-count")?.textContent, "1 sign");
+  assert.equal(root.querySelector(".parts-label")?.textContent, "The sign behind it:");
+});
+
+test("service notices are a muted set-up note after the findings, never a finding or the headline", () => {
+  const { root } = dom();
+  const message = "No internal domain is configured: authentication results are ignored and colleagues look like strangers.";
+  renderVerdict(root, { ...SEED_LIKE, level: "none", banner: null, findings: [], notices: [{ code: "no_internal_domains", message }] });
+  assert.equal(root.getAttribute("data-level"), "none");
+  assert.equal(root.querySelector("h1")?.textContent, "Nothing unusual");
+  const box = /** @type {Element} */ (root.querySelector("aside.notices"));
+  assert.equal(box.querySelector("h2")?.textContent, "Service set-up");
+  assert.deepEqual([...box.querySelectorAll(".notice")].map((p) => p.textContent), [message]);
+  assert.equal(box.querySelector(".finding"), null);
+  assert.equal(root.lastElementChild?.tagName, "FOOTER");
+  assert.equal(root.lastElementChild?.previousElementSibling, box);
+
+  renderVerdict(root, { ...SEED_LIKE, notices: [{ code: "x", message }] }, { onVerify() {} });
+  const kids = [...root.children];
+  assert.ok(kids.indexOf(/** @type {Element} */ (root.querySelector(".findings"))) < kids.indexOf(/** @type {Element} */ (root.querySelector(".notices"))));
+  assert.equal(root.querySelector("h1")?.textContent, SEED_LIKE.banner.title);
+});
+
+test("absent, empty or malformed notices draw nothing; notice text is text", () => {
+  const { window, root } = dom();
+  for (const notices of [undefined, [], "no", [null, { code: "x" }, { code: "y", message: 3 }]]) {
+    renderVerdict(root, /** @type {any} */ ({ ...SEED_LIKE, notices }));
+    assert.equal(root.querySelector(".notices"), null, JSON.stringify(notices));
+  }
+  renderVerdict(root, { ...SEED_LIKE, notices: [{ code: "x", message: HOSTILE[1] }] });
+  assert.equal(root.querySelector(".notice")?.textContent, HOSTILE[1]);
+  assert.equal(root.querySelectorAll("img").length, 0);
+  assert.equal(/** @type {any} */ (window).__pwned, undefined);
+});
+
+test("the folded pane with composites and notices builds only the renderer's own elements", () => {
+  const { root } = dom();
+  const text = HOSTILE[2];
+  const hostile = { ...SEED_LIKE, findings: SEED_LIKE.findings.map((f) => ({ ...f, evidence: f.evidence.map((e) => ({ header: e.header, value: text })) })), notices: [{ code: "c", message: "m" }] };
+  renderVerdict(root, hostile, { subject: text, onVerify() {}, onReport() {} });
+  assertInert(root, text);
 });

@@ -65,7 +65,7 @@ test("the popup shows the verdict, the findings and the actions for the displaye
   assert.equal(root.getAttribute("data-level"), "danger");
   assert.equal(root.querySelector("h1")?.textContent, "Possible fraud");
   assert.deepEqual(
-    [...root.querySelectorAll(".finding h3")].map((h) => h.textContent),
+    [...root.querySelectorAll(".finding .finding-title")].map((h) => h.textContent),
     ["Replies go to a free-mail address", "DMARC failed"],
   );
   assert.ok(root.querySelector("button.verify"));
