@@ -8,6 +8,7 @@
  */
 import { createClient } from "../shared/api.js";
 import { startPane } from "./outlook.js";
+import { bootPane } from "./outside.js";
 
 /**
  * The service's base URL: this page's origin, and the path prefix the service is mounted
@@ -23,10 +24,18 @@ function serviceBase(place) {
 const Office = /** @type {any} */ (globalThis).Office;
 const root = document.getElementById("caveat");
 
-if (Office && root) {
-  Office.onReady(() => {
-    const key = new URLSearchParams(window.location.search).get("key") ?? "";
-    const client = createClient({ baseUrl: serviceBase(window.location), getCredential: () => key });
-    startPane({ Office, root, client });
+if (root) {
+  // Office.js is missing when it could not load, and never says "Outlook" in a plain
+  // browser tab: the page then says what it is and how to add it to Outlook.
+  const baseUrl = serviceBase(window.location);
+  bootPane({
+    Office,
+    root,
+    baseUrl,
+    start: () => {
+      const key = new URLSearchParams(window.location.search).get("key") ?? "";
+      const client = createClient({ baseUrl, getCredential: () => key });
+      startPane({ Office, root, client });
+    },
   });
 }

@@ -1,7 +1,7 @@
 """The real task pane, served by the running service, in headless Chromium with the
 Office.js stand-in: the seed's fake reply, then the legitimate reply, Verify sender, hostile
-text, the service's set-up notes, and the "could not check" state once the service is
-stopped. The pane is 360 pixels wide and the first screen 640
+text, the service's set-up notes, the "could not check" state once the service is stopped,
+and the page opened outside Outlook. The pane is 360 pixels wide and the first screen 640
 high, as in Outlook's narrowest task pane; screenshots of each state, of the first screen
 and of the whole page, are saved as test artefacts."""
 
@@ -11,6 +11,7 @@ import email
 import email.policy
 import email.utils
 import json
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -407,3 +408,53 @@ def test_service_notices_are_a_muted_set_up_note(pane: Pane) -> None:
     assert NOTICE["message"] not in (calls[0].get("message") or "")
     pane.shot("08-service-set-up-note")
     pane.assert_clean()
+
+
+OUTSIDE = "Caveat runs inside Outlook"
+
+
+def _outside(browser: Any, service: Service, office_js: str) -> tuple[Any, Any, float]:
+    """The pane page in a plain browser tab: Office.js `absent` (nothing external loads,
+    as here), `blocked` (refused at once) or `silent` (loads but is never ready)."""
+    context = browser.new_context(viewport={"width": WIDTH, "height": FIRST_SCREEN})
+    page = context.new_page()
+    page.add_init_script(WATCH)
+    if office_js == "blocked":
+        page.route(OFFICE_JS, lambda route: route.abort())
+    elif office_js == "silent":
+        page.route(
+            OFFICE_JS,
+            lambda route: route.fulfill(
+                status=200,
+                content_type="text/javascript",
+                body="window.Office = { onReady: () => new Promise(() => {}) };",
+            ),
+        )
+    started = time.monotonic()
+    page.goto(f"{service.url}/addin/outlook/taskpane.html?key={service.key}")
+    # A function, not a string: the page's CSP forbids evaluating strings while polling.
+    page.wait_for_function(
+        "() => document.getElementById('caveat').dataset.level === 'outside'", timeout=10000
+    )
+    return context, page, time.monotonic() - started
+
+
+@pytest.mark.parametrize("office_js", ["absent", "blocked", "silent"])
+def test_outside_outlook_the_page_says_where_it_runs_and_how_to_sideload_it(
+    browser: Any, service: Service, artifacts: Path, office_js: str
+) -> None:
+    context, page, took = _outside(browser, service, office_js)
+    try:
+        assert took < 5.0, f"the explanation took {took:.1f} s"
+        text = page.inner_text("#caveat")
+        assert OUTSIDE in text
+        assert "Starting Caveat" not in text
+        for step in ("aka.ms/olksideload", "My add-ins", "Add a custom add-in", "Add from File"):
+            assert step in text
+        assert f"caveat manifest --base-url {service.url} --out caveat-manifest.xml" in text
+        assert "docs/deploy-outlook.md" in text
+        assert page.evaluate("window.__csp") == []
+        if office_js == "absent":
+            page.screenshot(path=str(artifacts / "09-outside-outlook.png"), full_page=True)
+    finally:
+        context.close()

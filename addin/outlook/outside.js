@@ -1,0 +1,121 @@
+// @ts-check
+/**
+ * The task pane opened where it cannot work: in a browser tab, outside Outlook. Office.js
+ * is then missing (it did not load), never ready, or ready without a mailbox. Instead of
+ * "Starting Caveat…" for ever, the page says within a few seconds what it is, that it runs
+ * inside Outlook, and how to add it to one's own Outlook (sideloading), in the steps of
+ * docs/deploy-outlook.md. Inside Outlook, a late Office.onReady still starts the pane.
+ */
+import { el } from "../shared/render.js";
+
+/** How long Office.js may take to say it runs in Outlook before the page explains itself. */
+export const OUTSIDE_WAIT_MS = 3000;
+
+/** Where Outlook on the web opens its add-ins dialog (Microsoft's short link). */
+export const SIDELOAD_LINK = "https://aka.ms/olksideload";
+
+/**
+ * Say what this page is and how to get it into Outlook.
+ * @param {Element} root
+ * @param {string} baseUrl this service's address, for the manifest command
+ */
+export function renderOutsideOutlook(root, baseUrl) {
+  const doc = root.ownerDocument;
+  while (root.firstChild) root.removeChild(root.firstChild);
+  root.setAttribute("data-level", "outside");
+  const header = el(doc, "header", null, "level level-info");
+  header.setAttribute("role", "status");
+  header.appendChild(el(doc, "h1", "Caveat runs inside Outlook"));
+  header.appendChild(
+    el(doc, "p", "This page is Caveat's Outlook add-in. It checks the message you are reading in Outlook, so on its own in a browser it has nothing to check.", "level-text"),
+  );
+  root.appendChild(header);
+
+  const how = el(doc, "section", null, "sideload");
+  how.appendChild(el(doc, "h2", "Add it to your own Outlook (sideloading)"));
+  const steps = el(doc, "ol", null, "steps");
+  steps.appendChild(
+    line(doc, "li", "Get the add-in's manifest file from whoever runs Caveat. They make it with ", { code: `caveat manifest --base-url ${baseUrl} --out caveat-manifest.xml` }, "."),
+  );
+  steps.appendChild(
+    line(doc, "li", "In Outlook on the web, go to ", { code: SIDELOAD_LINK }, " (or ", { b: "Get Add-ins" }, "). Choose ", { b: "My add-ins" }, ", then under ", { b: "Custom Addins" }, ", ", { b: "Add a custom add-in \u2192 Add from File" }, ", and pick the manifest."),
+  );
+  steps.appendChild(line(doc, "li", "Open a message and choose ", { b: "Caveat" }, " on its ribbon (in Outlook on the web it may sit under ", { b: "Apps" }, ")."));
+  how.appendChild(steps);
+  how.appendChild(
+    el(doc, "p", "To give it to everyone in the organisation, an administrator uploads the same manifest in the Microsoft 365 admin center; Caveat's guide docs/deploy-outlook.md has both ways.", "note"),
+  );
+  how.appendChild(el(doc, "p", "Inside Outlook and still seeing this? Close the pane and open it again.", "note muted"));
+  root.appendChild(how);
+}
+
+/**
+ * An element of text runs: plain strings, `{b}` for the name of something to click, `{code}`
+ * for something to type or open.
+ * @param {Document} doc
+ * @param {string} tag
+ * @param {...(string | {b: string} | {code: string})} runs
+ */
+function line(doc, tag, ...runs) {
+  const node = el(doc, tag);
+  for (const run of runs) {
+    if (typeof run === "string") node.appendChild(doc.createTextNode(run));
+    else if ("b" in run) node.appendChild(el(doc, "b", run.b));
+    else node.appendChild(el(doc, "code", run.code));
+  }
+  return node;
+}
+
+/**
+ * Is Office.js ready in Outlook, with a mailbox to read?
+ * @param {any} Office
+ * @param {any} info what Office.onReady resolved with
+ */
+export function inOutlook(Office, info) {
+  const outlook = Office.HostType ? Office.HostType.Outlook : "Outlook";
+  if (info && info.host) return info.host === outlook;
+  return Boolean(Office.context && Office.context.mailbox);
+}
+
+/**
+ * Start the pane once Office.js says it runs in Outlook; explain the page when Office.js is
+ * missing, says it is elsewhere, or has not answered within `waitMs`.
+ * @param {{
+ *   Office: any,
+ *   root: Element,
+ *   baseUrl: string,
+ *   start: () => void,
+ *   waitMs?: number,
+ *   setTimer?: (callback: () => void, ms: number) => unknown,
+ *   clearTimer?: (handle: any) => void,
+ * }} deps
+ */
+export function bootPane({ Office, root, baseUrl, start, waitMs = OUTSIDE_WAIT_MS, setTimer = setTimeout, clearTimer = clearTimeout }) {
+  let started = false;
+  const explain = () => {
+    if (!started) renderOutsideOutlook(root, baseUrl);
+  };
+  if (!Office || typeof Office.onReady !== "function") {
+    explain();
+    return;
+  }
+  const timer = setTimer(explain, waitMs);
+  /** @param {any} info */
+  const ready = (info) => {
+    clearTimer(timer);
+    if (started) return;
+    if (inOutlook(Office, info)) {
+      started = true;
+      start();
+    } else {
+      explain();
+    }
+  };
+  try {
+    const answer = Office.onReady(ready);
+    if (answer && typeof answer.catch === "function") answer.catch(explain);
+  } catch {
+    clearTimer(timer);
+    explain();
+  }
+}
