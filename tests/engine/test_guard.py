@@ -350,6 +350,17 @@ def test_bad_payloads(payload: Any, code: str) -> None:
     assert info.value.code == code
 
 
+def test_unknown_fields_are_named_in_words_that_agree_with_their_number() -> None:
+    to = [{"address": "a@b.example"}]
+    for extra, message in (
+        ({"reply_to": []}, "unknown field: reply_to"),
+        ({"reply_to": [], "body": ""}, "unknown fields: body, reply_to"),
+    ):
+        with pytest.raises(InputError) as info:
+            outgoing_from_payload({"to": to, **extra})
+        assert str(info.value) == message
+
+
 def test_the_recipient_ceiling_counts_to_cc_and_bcc() -> None:
     one = [{"address": "a@b.example"}]
     with pytest.raises(InputError) as info:

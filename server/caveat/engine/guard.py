@@ -149,7 +149,8 @@ def outgoing_from_payload(payload: Any, limits: Limits | None = None) -> Outgoin
         raise InputError("invalid_payload", "the request body must be a JSON object")
     unknown = sorted(str(k) for k in payload if k not in _PAYLOAD_FIELDS)
     if unknown:
-        raise InputError("unknown_field", f"unknown field(s): {', '.join(unknown)}")
+        word = "field" if len(unknown) == 1 else "fields"
+        raise InputError("unknown_field", f"unknown {word}: {', '.join(unknown)}")
     for key, typ in _PAYLOAD_FIELDS.items():
         if payload.get(key) is not None and not isinstance(payload[key], typ):
             raise InputError("invalid_field", f"{key} must be {_TYPE_NAMES[typ]}")
