@@ -35,7 +35,7 @@ export function renderOutsideOutlook(root, baseUrl) {
   how.appendChild(el(doc, "h2", "Add it to your own Outlook (sideloading)"));
   const steps = el(doc, "ol", null, "steps");
   steps.appendChild(
-    line(doc, "li", "Get the add-in's manifest file from whoever runs Caveat. They make it with ", { code: `caveat manifest --base-url ${baseUrl} --out caveat-manifest.xml` }, "."),
+    line(doc, "li", "Get the add-in's manifest file from whoever runs Caveat. They make it with ", { code: `caveat manifest --base-url ${baseUrl} --new-key --out caveat-manifest.xml` }, "."),
   );
   steps.appendChild(
     line(doc, "li", "In Outlook on the web, go to ", { code: SIDELOAD_LINK }, " (or ", { b: "Get Add-ins" }, "). Choose ", { b: "My add-ins" }, ", then under ", { b: "Custom Addins" }, ", ", { b: "Add a custom add-in \u2192 Add from File" }, ", and pick the manifest."),

@@ -308,3 +308,16 @@ def test_render_leaves_unknown_fields_as_question_marks() -> None:
 def test_render_never_interprets_braces_inside_values(value: str) -> None:
     # attacker-controlled names and subjects end up in these values
     assert render("Name: {name}!", {"name": value}) == f"Name: {value}!"
+
+
+def test_a_value_that_ends_a_sentence_takes_the_place_of_the_full_stop() -> None:
+    from caveat.engine.catalogue import render
+
+    template = "The account is on file for {organisation}. Call {organisation} first."
+    assert render(template, {"organisation": "Great Lakes Supply Inc."}) == (
+        "The account is on file for Great Lakes Supply Inc. Call Great Lakes Supply Inc. first."
+    )
+    assert render(template, {"organisation": "Acme Ltd"}) == (
+        "The account is on file for Acme Ltd. Call Acme Ltd first."
+    )
+    assert render("{a}.{b}", {}) == "?.?"

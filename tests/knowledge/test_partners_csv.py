@@ -233,7 +233,7 @@ def test_required_columns_must_be_there(missing: str) -> None:
     header = ",".join(c for c in COLUMNS if c != missing)
     with pytest.raises(DirectoryFileError) as e:
         parse(header=header)
-    assert f"lacks the column(s) {missing}" in str(e.value)
+    assert f"lacks the column {missing}" in str(e.value)
 
 
 def test_unknown_columns_refuse_the_file_and_are_named() -> None:

@@ -139,3 +139,17 @@ def test_partner_called_ignores_case_and_spacing() -> None:
     assert DIRECTORY.partner_called("ACME   supplies") is DIRECTORY.partner_named("Acme Supplies")
     assert DIRECTORY.partner_called("Acme") is None
     assert DIRECTORY.partner_called("   ") is None
+
+
+def test_an_organisation_whose_name_ends_with_a_full_stop_reads_once() -> None:
+    from caveat.knowledge.directory import Directory
+    from caveat.knowledge.partners_csv import parse_partners_csv
+    from caveat.knowledge.verify import find_sender_contact
+
+    header = "organization,domain,contact_name,contact_email,contact_phone,bank_accounts"
+    parsed = parse_partners_csv(
+        f"{header}\nGreat Lakes Supply Inc.,greatlakes.example,Dana,dana@greatlakes.example,1,\n"
+    )
+    found = find_sender_contact(Directory(parsed.partners), "dana@greatlakes.example", "Dana")
+    assert found is not None
+    assert "Inc.." not in found.note and "on file for Great Lakes Supply Inc. To" in found.note

@@ -65,7 +65,7 @@ function assertExplains(root) {
   assert.match(text, /Add a custom add-in \u2192 Add from File/);
   assert.deepEqual([...root.querySelectorAll(".steps b")].map((b) => b.textContent).slice(1, 4), ["My add-ins", "Custom Addins", "Add a custom add-in \u2192 Add from File"]);
   assert.ok(text.includes(SIDELOAD_LINK));
-  assert.equal(root.querySelector("code")?.textContent, `caveat manifest --base-url ${BASE} --out caveat-manifest.xml`);
+  assert.equal(root.querySelector("code")?.textContent, `caveat manifest --base-url ${BASE} --new-key --out caveat-manifest.xml`);
   assert.match(text, /docs\/deploy-outlook\.md/);
   assert.doesNotMatch(text, /Starting Caveat/);
 }

@@ -177,8 +177,23 @@ _FORMATTER = _Formatter()
 
 
 def render(template: str, params: Mapping[str, Any]) -> str:
-    """Fill ``{name}`` fields; a missing one becomes ``?`` rather than an error."""
-    return _FORMATTER.vformat(template, (), params)
+    """Fill ``{name}`` fields; a missing one becomes ``?`` rather than an error. A value
+    that ends a sentence itself ("Supply Inc.") takes the place of the template's full
+    stop right after it, so the text never reads "Inc..".
+
+    Templates hold only plain ``{name}`` fields (checked when the catalogue loads)."""
+    out: list[str] = []
+    ended = False
+    for literal, field, _, _ in _FORMATTER.parse(template):
+        if ended and literal.startswith("."):
+            literal = literal[1:]
+        out.append(literal)
+        ended = False
+        if field is not None:
+            value = str(_FORMATTER.get_value(field, (), params))
+            out.append(value)
+            ended = value.endswith(".")
+    return "".join(out)
 
 
 class Catalogue:
@@ -207,7 +222,8 @@ class Catalogue:
             unknown = names - set(self.findings)
             if unknown:
                 raise CatalogueError(
-                    f"{source}: composites/{cid}: unknown finding(s) {', '.join(sorted(unknown))}"
+                    f"{source}: composites/{cid}: unknown "
+                    f"{'finding' if len(unknown) == 1 else 'findings'} {', '.join(sorted(unknown))}"
                 )
             if holds(frozenset()):
                 # "!A" or "A | !B" would add a finding to every clean message.

@@ -310,7 +310,8 @@ def _read_header(header: list[str], line: int) -> list[str]:
             hint = get_close_matches(n, COLUMNS, n=1)
             parts.append(_show(n) + (f" (did you mean {hint[0]}?)" if hint else ""))
         raise DirectoryFileError(
-            f"The header row on line {line} has unknown column(s) {', '.join(parts)}; is this "
+            f"The header row on line {line} has unknown "
+            f"{'column' if len(parts) == 1 else 'columns'} {', '.join(parts)}; is this "
             f"the right file? The columns are {','.join(COLUMNS)}"
         )
     seen: set[str] = set()
@@ -321,7 +322,8 @@ def _read_header(header: list[str], line: int) -> list[str]:
     missing = [c for c in REQUIRED_COLUMNS if c not in seen]
     if missing:
         raise DirectoryFileError(
-            f"The header row on line {line} lacks the column(s) {', '.join(missing)}; the "
+            f"The header row on line {line} lacks the "
+            f"{'column' if len(missing) == 1 else 'columns'} {', '.join(missing)}; the "
             f"columns are {','.join(COLUMNS)}"
         )
     return names

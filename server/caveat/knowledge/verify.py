@@ -39,6 +39,11 @@ UNKNOWN: dict[str, Any] = {"known": False}
 _CALL = "call the number on file, not one from the message."
 
 
+def _sentence_end(name: str) -> str:
+    """A name that ends a sentence: "Acme Ltd." stays, "Acme Ltd" gains its full stop."""
+    return name if name.endswith(".") else name + "."
+
+
 @dataclass(frozen=True, slots=True)
 class SenderContact:
     """A partner from the directory, how it was found, and its contacts."""
@@ -78,8 +83,8 @@ def find_sender_contact(
         return _found(
             partner,
             "address",
-            f"The sender's address is on file for {partner.organization}. To confirm a "
-            f"request, {_CALL}",
+            f"The sender's address is on file for {_sentence_end(partner.organization)} To "
+            f"confirm a request, {_CALL}",
             first=lambda c: c.email == addr,
         )
     if domain:

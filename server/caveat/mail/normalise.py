@@ -287,7 +287,8 @@ def from_payload(payload: Any, limits: Limits | None = None) -> Facts:
     # decoder may hold keys of mixed types, which must not escape as a TypeError.
     unknown = sorted(str(k) for k in payload if k not in _PAYLOAD_FIELDS)
     if unknown:
-        raise InputError("unknown_field", f"unknown field(s): {', '.join(unknown)}")
+        word = "unknown field" if len(unknown) == 1 else "unknown fields"
+        raise InputError("unknown_field", f"{word}: {', '.join(unknown)}")
     for key, typ in _PAYLOAD_FIELDS.items():
         if key in payload and payload[key] is not None and not isinstance(payload[key], typ):
             raise InputError("invalid_field", f"{key} must be a {_TYPE_NAMES[typ]}")

@@ -283,7 +283,8 @@ def load_settings(
     overrides = dict(overrides or {})
     unknown = sorted(k for k in overrides if k not in SETTINGS)
     if unknown:
-        raise SettingsError(f"unknown setting(s): {', '.join(unknown)}")
+        word = "unknown setting" if len(unknown) == 1 else "unknown settings"
+        raise SettingsError(f"{word}: {', '.join(unknown)}")
 
     instance = instance_path(overrides, env)
     raw: dict[str, tuple[Any, str]] = {k: (v, f"default {k}") for k, v in DEFAULTS.items()}

@@ -146,11 +146,12 @@ class RequestValidator:
             instance = error.instance if isinstance(error.instance, dict) else {}
             extra = sorted(str(k) for k in instance if k not in allowed)
             names = ", ".join(extra)
+            unknown = "unknown field" if len(extra) == 1 else "unknown fields"
             if not error.absolute_path:
-                return InputError("unknown_field", f"unknown field(s): {names}")
+                return InputError("unknown_field", f"{unknown}: {names}")
             return InputError(
                 "invalid_field",
-                f"{where}: unknown field(s) {names}; an address has only name and address",
+                f"{where}: {unknown} {names}; an address has only name and address",
             )
         if error.validator == "type":
             expected = error.validator_value
