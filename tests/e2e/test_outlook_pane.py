@@ -374,40 +374,39 @@ def test_a_caution_pane_stays_short_and_calm(pane: Pane) -> None:
     pane.assert_clean()
 
 
-NOTICE = {
-    "code": "no_internal_domains",
-    "message": "No internal domain is configured, so authentication results are ignored and "
-    "colleagues look like strangers. Set INTERNAL_DOMAINS.",
-}
-
-
-def test_service_notices_are_a_muted_set_up_note(pane: Pane) -> None:
-    """The service's notes about its own configuration ride on the answer (added here to
-    the real answer, whatever this service's set-up): shown apart, never as a finding."""
-
-    def with_notice(route: Any) -> None:
-        response = route.fetch()
-        body = response.json()
-        body["notices"] = [NOTICE]
-        route.fulfill(response=response, json=body)
-
-    pane.page.route("**/api/v1/analyze", with_notice)
-    pane.open(REAL_REPLY)
-    level = pane.wait_level("none", "info")
-    box = pane.page.wait_for_selector("aside.notices", timeout=15000)
-    assert box is not None
-    assert pane.text("aside.notices h2") == "Service set-up"
-    assert NOTICE["message"] in pane.text("aside.notices")
-    assert pane.page.query_selector("aside.notices .finding") is None
-    assert pane.page.get_attribute("#caveat", "data-level") == level
-    assert "Service set-up" not in pane.text("header")
-    # Muted: the note's text is grey, not the colour of a warning.
-    colour = pane.page.eval_on_selector("aside.notices .notice", "e => getComputedStyle(e).color")
-    assert colour == "rgb(87, 96, 106)"
-    calls = pane.wait_calls(1)
-    assert NOTICE["message"] not in (calls[0].get("message") or "")
-    pane.shot("08-service-set-up-note")
-    pane.assert_clean()
+def test_an_unconfigured_service_says_so_in_a_muted_set_up_note(
+    browser: Any, tmp_path: Path, artifacts: Path
+) -> None:
+    """A service started without internal domains (as a fresh `make run` is) sends its
+    set-up notice with every answer; the pane shows it apart, never as a finding."""
+    bare = start_service(tmp_path, {"CAVEAT_INTERNAL_DOMAINS": "", "CAVEAT_TRUST_MICROSOFT": ""})
+    pane = Pane(browser, bare, artifacts)
+    try:
+        pane.open(REAL_REPLY)
+        # Whatever the verdict (unconfigured, our own partnera.example may even pass for a
+        # look-alike of the partner's partnerb.example), the note comes with it.
+        level = pane.wait_level("none", "info", "caution", "danger")
+        box = pane.page.wait_for_selector("aside.notices", timeout=15000)
+        assert box is not None
+        assert pane.text("aside.notices h2") == "Service set-up"
+        note = pane.text("aside.notices")
+        assert "No internal domain is configured" in note
+        assert "caveat configure --internal-domain" in note
+        assert pane.page.query_selector("aside.notices .finding") is None
+        assert pane.page.get_attribute("#caveat", "data-level") == level
+        assert "Service set-up" not in pane.text("header")
+        # Muted: the note's text is grey, not the colour of a warning.
+        colour = pane.page.eval_on_selector(
+            "aside.notices .notice", "e => getComputedStyle(e).color"
+        )
+        assert colour == "rgb(87, 96, 106)"
+        calls = pane.wait_calls(1)
+        assert "internal domain" not in (calls[0].get("message") or "")
+        pane.shot("08-service-set-up-note")
+        pane.assert_clean()
+    finally:
+        pane.close()
+        bare.stop()
 
 
 OUTSIDE = "Caveat runs inside Outlook"

@@ -31,7 +31,7 @@ def test_without_internal_domains_every_answer_says_what_it_costs(
     health = client.get("/healthz").get_json()
     assert [n["code"] for n in health["notices"]] == ["no_internal_domains"]
     message = health["notices"][0]["message"]
-    assert "SPF, DKIM and DMARC go unreported" in message
+    assert "failed SPF, DKIM and DMARC go unreported" in message
     assert "first contact" in message
     assert "caveat configure --internal-domain" in message
 

@@ -47,7 +47,7 @@ from caveat.service.analysis import Analyzer
 from caveat.service.settings import SettingsError
 from caveat.storage.store import StorageError
 
-from .common import add_db_option
+from .common import add_db_option, count
 from .database import open_store
 from .partners import load_directory
 
@@ -400,6 +400,6 @@ class HumanReport(Report):
         parts = ", ".join(f"{self.levels[lv]} {lv}" for lv in LEVELS)
         gap = "\n" if analysed or self.errors else ""
         self.out.write(
-            f"{gap}{analysed} messages: {parts}; {self.partial} analysed in part; "
+            f"{gap}{count(analysed, 'message')}: {parts}; {self.partial} analysed in part; "
             f"{self.errors} could not be analysed\n"
         )

@@ -30,18 +30,22 @@ def setup_notices(config: EngineConfig) -> tuple[Notice, ...]:
     notices: list[Notice] = []
     if not config.internal_domains:
         trusted = config.trusted_authserv_ids or config.trust_microsoft
-        cost = (
-            "colleagues' mail looks like first contact and look-alikes of our own domains "
-            "go unnoticed"
-            if trusted
-            else "no Authentication-Results header is trusted, so failed SPF, DKIM and DMARC "
-            "go unreported, colleagues' mail looks like first contact and look-alikes of our "
-            "own domains go unnoticed"
-        )
+        costs = [
+            "colleagues look like first contacts",
+            "look-alikes of your own domains go unnoticed",
+            "your own domain can pass for a look-alike of a partner's",
+        ]
+        if not trusted:
+            costs.insert(
+                0,
+                "no Authentication-Results header is trusted (failed SPF, DKIM and DMARC go "
+                "unreported)",
+            )
         notices.append(
             Notice(
                 "no_internal_domains",
-                f"No internal domain is configured: {cost}. "
+                "No internal domain is configured, so Caveat cannot tell your organisation's "
+                f"mail from anyone else's: {', '.join(costs[:-1])} and {costs[-1]}. "
                 f"An administrator sets them with `{CONFIGURE}`.",
             )
         )
