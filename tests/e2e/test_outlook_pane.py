@@ -444,13 +444,16 @@ def test_outside_outlook_the_page_says_where_it_runs_and_how_to_sideload_it(
 ) -> None:
     context, page, took = _outside(browser, service, office_js)
     try:
-        assert took < 5.0, f"the explanation took {took:.1f} s"
+        # The pane gives Office.js 3 s; the rest is the browser giving up on Microsoft's
+        # host, which a busy CI machine slows. A few seconds, not "Starting Caveat" for ever.
+        assert took < 8.0, f"the explanation took {took:.1f} s"
         text = page.inner_text("#caveat")
         assert OUTSIDE in text
         assert "Starting Caveat" not in text
         for step in ("aka.ms/olksideload", "My add-ins", "Add a custom add-in", "Add from File"):
             assert step in text
-        assert f"caveat manifest --base-url {service.url} --out caveat-manifest.xml" in text
+        command = f"caveat manifest --base-url {service.url} --new-key --out caveat-manifest.xml"
+        assert command in text
         assert "docs/deploy-outlook.md" in text
         assert page.evaluate("window.__csp") == []
         if office_js == "absent":
