@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import ipaddress
+import logging
 import os
 import shlex
 import sys
@@ -134,7 +135,15 @@ def prepare(args: argparse.Namespace, out: TextIO) -> tuple[list[str], dict[str,
     return gunicorn's argv and the environment to add."""
     overrides = {"DATABASE_URL": args.db} if args.db else {}
     settings = load_settings(overrides)
-    app = create_app(overrides)  # validates the catalogue and migrates the database
+    # create_app logs the set-up notices; here they are printed below, once and plainly,
+    # and gunicorn's master logs them again as it loads the app.
+    app_log = logging.getLogger("caveat.web.app")
+    level = app_log.level
+    app_log.setLevel(logging.ERROR)
+    try:
+        app = create_app(overrides)  # validates the catalogue and migrates the database
+    finally:
+        app_log.setLevel(level)
     store: Store = app.extensions[EXTENSION].store
     notices = app.extensions[EXTENSION].notices
     instance = Path(settings["INSTANCE_PATH"])
