@@ -83,8 +83,9 @@ def command(*argv: str) -> list[str]:
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="pseudo-terminals are POSIX")
+@pytest.mark.parametrize("size", [(24, 100), (0, 0)], ids=["sized", "no-size-reported"])
 def test_on_a_pseudo_terminal_the_command_draws_a_bar_and_stdout_stays_json(
-    tmp_path: Path,
+    tmp_path: Path, size: tuple[int, int]
 ) -> None:
     import fcntl
     import pty
@@ -92,7 +93,7 @@ def test_on_a_pseudo_terminal_the_command_draws_a_bar_and_stdout_stays_json(
     import termios
 
     master, slave = pty.openpty()
-    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 100, 0, 0))
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", *size, 0, 0))
     stdout = tmp_path / "stdout"
     with stdout.open("wb") as fh:
         proc = subprocess.Popen(

@@ -284,6 +284,13 @@ def _is_terminal(stream: TextIO) -> bool:
         return False
 
 
+def _width(stream: TextIO) -> int:
+    try:
+        return os.get_terminal_size(stream.fileno()).columns
+    except (AttributeError, ValueError, OSError):
+        return 0
+
+
 def _clock(facts: object) -> datetime:
     """When the scan "sees" a message: its Date when plausible, else now."""
     now = datetime.now(UTC)
@@ -310,7 +317,18 @@ class Progress:
         if not self.enabled:
             yield from items
             return
-        bar = _Bar(items, desc=what, unit="msg", file=self.err, leave=False, dynamic_ncols=True)
+        # A terminal that reports no width (some pseudo-terminals) gets 80 columns, not none.
+        sized = _width(self.err) > 0
+        bar = _Bar(
+            items,
+            desc=what,
+            unit="msg",
+            file=self.err,
+            leave=False,
+            dynamic_ncols=sized,
+            ncols=None if sized else 80,
+            nrows=None if sized else 24,
+        )
         self._bar = bar
         try:
             yield from bar
