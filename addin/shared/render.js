@@ -178,7 +178,7 @@ function findingItem(doc, finding, parts = []) {
  * @param {PaneOptions} options
  */
 function whatToDo(doc, verdict, options) {
-  const section = el(doc, "section", null, "todo");
+  const section = el(doc, "section", null, "advice");
   section.appendChild(el(doc, "h2", "What to do"));
   const steps = el(doc, "ol", null, "steps");
   steps.appendChild(el(doc, "li", DANGER_STEPS.stop));

@@ -162,11 +162,11 @@ def test_fake_reply_then_legitimate_reply(pane: Pane) -> None:
     assert 0 < len(calls[0]["message"]) <= 150
 
     # The first screen says what to do and why, and has both actions, without scrolling.
-    todo = pane.text(".todo")
-    assert "Do not pay" in todo and "do not reply" in todo
-    assert "Verify sender" in todo and "partner directory" in todo
-    assert pane.text(".todo .why").startswith("Why: ")
-    for selector in (".level", ".todo", ".todo .why", "button.verify", "button.report"):
+    advice = pane.text(".advice")
+    assert "Do not pay" in advice and "do not reply" in advice
+    assert "Verify sender" in advice and "partner directory" in advice
+    assert pane.text(".advice .why").startswith("Why: ")
+    for selector in (".level", ".advice", ".advice .why", "button.verify", "button.report"):
         assert pane.bottom(selector) <= FIRST_SCREEN, f"{selector} is below the first screen"
 
     # Composites first, their parts inside them and not beside them; everything folded.
@@ -218,7 +218,7 @@ def test_fake_reply_then_legitimate_reply(pane: Pane) -> None:
         assert calls[1]["status"] == "succeeded"
     assert "Ben Ortiz" in pane.text(".message")
     # Short and calm: no instructions, one screen.
-    assert pane.page.query_selector(".todo") is None
+    assert pane.page.query_selector(".advice") is None
     assert pane.height() <= FIRST_SCREEN
     pane.shot("02-legitimate-reply")
     pane.assert_clean()
@@ -366,7 +366,7 @@ def _caution_item() -> dict[str, Any]:
 def test_a_caution_pane_stays_short_and_calm(pane: Pane) -> None:
     pane.open(_caution_item())
     assert pane.wait_level("caution", "danger") == "caution"
-    assert pane.page.query_selector(".todo") is None
+    assert pane.page.query_selector(".advice") is None
     assert not pane.any_open()
     assert pane.height() <= FIRST_SCREEN
     assert pane.bottom("button.verify") <= FIRST_SCREEN

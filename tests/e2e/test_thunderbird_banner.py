@@ -148,7 +148,7 @@ def test_the_popup_shows_the_seed_fake_reply_folded(
         folder = artifacts.parent / "thunderbird"
         folder.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(folder / "popup-danger.png"), full_page=True)
-        for selector in (".todo", "button.verify", "button.report"):
+        for selector in (".advice", "button.verify", "button.report"):
             bottom = page.eval_on_selector(selector, "e => e.getBoundingClientRect().bottom")
             assert bottom <= 560, f"{selector} is below the popup's first view"
         top = page.eval_on_selector_all(

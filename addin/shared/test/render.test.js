@@ -166,15 +166,15 @@ test("a danger pane says what to do and why before the actions, and the actions 
   const { root } = dom();
   renderVerdict(root, SEED_LIKE, { subject: "RE: Invoice", from: { name: "Finance Person", address: "f@partnerb.example" }, onVerify() {}, onReport() {} });
   const order = [...root.children].map((c) => c.className.split(" ")[0]);
-  assert.deepEqual(order.slice(0, 4), ["level", "todo", "actions", "message"]);
-  const todo = /** @type {Element} */ (root.querySelector(".todo"));
-  assert.equal(todo.querySelector("h2")?.textContent, "What to do");
-  assert.deepEqual([...todo.querySelectorAll(".steps li")].map((li) => li.textContent), [DANGER_STEPS.stop, DANGER_STEPS.verify]);
+  assert.deepEqual(order.slice(0, 4), ["level", "advice", "actions", "message"]);
+  const advice = /** @type {Element} */ (root.querySelector(".advice"));
+  assert.equal(advice.querySelector("h2")?.textContent, "What to do");
+  assert.deepEqual([...advice.querySelectorAll(".steps li")].map((li) => li.textContent), [DANGER_STEPS.stop, DANGER_STEPS.verify]);
   assert.match(DANGER_STEPS.verify, /Verify sender/);
-  assert.equal(todo.querySelector(".why")?.textContent, "Why: Title of BEC_BANK_DIVERSION");
+  assert.equal(advice.querySelector(".why")?.textContent, "Why: Title of BEC_BANK_DIVERSION");
   // Without a Verify sender button, the step does not name one.
   renderVerdict(root, SEED_LIKE);
-  assert.equal(root.querySelectorAll(".todo .steps li")[1]?.textContent, DANGER_STEPS.verifyWithoutButton);
+  assert.equal(root.querySelectorAll(".advice .steps li")[1]?.textContent, DANGER_STEPS.verifyWithoutButton);
 });
 
 test("without composites the why is the strongest finding; caution, info and none panes have no what-to-do", () => {
@@ -184,7 +184,7 @@ test("without composites the why is the strongest finding; caution, info and non
   assert.equal(root.querySelector(".why")?.textContent, "Why: Title of LOOKALIKE_DOMAIN");
   for (const level of /** @type {const} */ (["caution", "info", "none"])) {
     renderVerdict(root, { ...single, level, findings: level === "none" ? [] : [finding("REPLYTO_FREEMAIL", "caution")] }, { onVerify() {} });
-    assert.equal(root.querySelector(".todo"), null, level);
+    assert.equal(root.querySelector(".advice"), null, level);
     assert.equal(root.getAttribute("data-level"), level);
   }
   assert.equal(root.querySelector(".findings"), null, "nothing to list on a clean message");
