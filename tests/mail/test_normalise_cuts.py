@@ -68,8 +68,10 @@ def test_a_body_at_the_limit_is_whole() -> None:
 
 def test_a_long_html_body_names_both_cuts() -> None:
     html = "<p>" + "b" * 2000 + "</p>"
-    f = from_raw(message(to=1, body=html, ctype="text/html"), LIMITS)
+    limits = Limits(max_recipients=5, max_body_bytes=100, max_html_bytes=800)
+    f = from_raw(message(to=1, body=html, ctype="text/html"), limits)
     assert len(f.body) == 100
+    assert f.body_html == html[:800]
     assert f.cuts == ("HTML body read to 800 of 2007 bytes", "body text cut to 100 of 797 bytes")
 
 

@@ -37,10 +37,21 @@ SCALAR = st.one_of(
     st.sampled_from(["From: a@example.com\r\n", "2026-01-05T09:00:00Z", "yesterday"]),
 )
 ADDRESS = st.fixed_dictionaries({}, optional={"name": SCALAR, "address": SCALAR})
+CONTENT = st.one_of(SCALAR, st.sampled_from(["aGk=", "aGk", "a GI=", "UEsDBA==", "=", "é"]))
+ATTACHMENT = st.fixed_dictionaries(
+    {},
+    optional={
+        "name": SCALAR,
+        "content_type": st.one_of(SCALAR, st.just("application/pdf")),
+        "content": CONTENT,
+        "size": SCALAR,
+    },
+)
 VALUE = st.one_of(
     SCALAR,
     ADDRESS,
     st.lists(st.one_of(ADDRESS, SCALAR), max_size=3),
+    st.lists(st.one_of(ATTACHMENT, SCALAR), max_size=3),
     st.just({}),
     st.just([]),
 )
@@ -53,6 +64,8 @@ FIELDS = [
     "cc",
     "subject",
     "body",
+    "body_html",
+    "attachments",
     "conversation_id",
     "internet_message_id",
     "date",

@@ -67,6 +67,31 @@ class Address:
         return f"{self.name} <{self.shown}>" if self.name else self.shown
 
 
+#: The kinds of attachment :attr:`Attachment.kind` names.
+ATTACHMENT_KINDS = ("pdf", "docx", "image", "text", "other")
+
+
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    """One attachment (or inline image, or enclosed message), as far as it was read.
+
+    ``text`` is what a person would read in it (the text of a PDF's first pages, of a
+    Word document, of an image through OCR, of a text file or an enclosed message's
+    body), bounded by :class:`~caveat.mail.limits.Limits`; it is held in memory for the
+    checks and never stored or logged. ``note`` says, in plain words, why part or all of
+    it was not read: ``"encrypted"``, ``"cut to 20 pages"``, ``"unreadable: not a PDF"``,
+    ``"not read: type"``, ``"too large"``, ``"not read: no OCR"``; "" when it was read
+    whole.
+    """
+
+    name: str  # as the message (or the client) wrote it; "" when it has none
+    content_type: str  # lower case, without parameters ("application/pdf")
+    kind: str  # one of ATTACHMENT_KINDS
+    size: int  # bytes, decoded
+    text: str = field(default="", repr=False)
+    note: str = ""
+
+
 @dataclass(frozen=True)
 class Facts:
     """What is known about one message, normalised once.
@@ -82,7 +107,14 @@ class Facts:
     to: tuple[Address, ...] = ()
     cc: tuple[Address, ...] = ()
     subject: str = ""
+    #: the text/plain part, or the text of the HTML part when there is no plain part
     body: str = ""
+    #: the markup of the HTML part (the first text/html part that is not an attachment,
+    #: or the add-in's ``body_html``), cut to ``Limits.max_html_bytes``; "" when none
+    body_html: str = field(default="", repr=False)
+    #: the attachments, inline images and enclosed messages, in the order the message
+    #: carries them, each with the text read from it
+    attachments: tuple[Attachment, ...] = ()
     message_id: str = ""  # lower case, without angle brackets
     #: the Message-ID as written (case kept), for evidence; "" when there is none
     message_id_written: str = ""

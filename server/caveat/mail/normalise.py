@@ -19,6 +19,8 @@ from email.message import Message
 from email.utils import getaddresses, parsedate_to_datetime
 from typing import Any
 
+from .attachments import Blob, b64decode, collect, content_type_of, read_attachments
+from .attachments.reader import IsolatedReader
 from .domains import parse_address
 from .errors import InputError
 from .facts import Address, Facts
@@ -248,6 +250,8 @@ _PAYLOAD_FIELDS = {
     "cc": list,
     "subject": str,
     "body": str,
+    "body_html": str,
+    "attachments": list,
     "conversation_id": str,
     "internet_message_id": str,
     "date": str,
@@ -278,8 +282,14 @@ def _payload_addresses(value: Any, where: str) -> tuple[Address, ...]:
     return tuple(out)
 
 
-def from_payload(payload: Any, limits: Limits | None = None) -> Facts:
-    """Facts from the add-in's JSON payload (already decoded from JSON)."""
+def from_payload(
+    payload: Any, limits: Limits | None = None, *, isolated: IsolatedReader | None = None
+) -> Facts:
+    """Facts from the add-in's JSON payload (already decoded from JSON).
+
+    ``isolated`` reads PDF, Word and image attachments (default: in a child process,
+    :func:`caveat.mail.attachments.isolated.read_isolated`).
+    """
     limits = limits or Limits()
     if not isinstance(payload, Mapping):
         raise InputError("invalid_payload", "the request body must be a JSON object")
@@ -299,7 +309,9 @@ def from_payload(payload: Any, limits: Limits | None = None) -> Facts:
             raise InputError("invalid_payload", "send either a raw message or its parts, not both")
         raw = payload["raw"]
         _check_message_size(raw, limits)
-        return from_raw(raw, limits, conversation_id=payload.get("conversation_id") or "")
+        return from_raw(
+            raw, limits, conversation_id=payload.get("conversation_id") or "", isolated=isolated
+        )
 
     headers_text = payload.get("headers") or ""
     body = payload.get("body") or ""
@@ -316,7 +328,19 @@ def from_payload(payload: Any, limits: Limits | None = None) -> Facts:
     if not headers_text and not payload.get("from"):
         raise InputError("invalid_payload", "send at least the headers or the From address")
 
-    overrides: dict[str, Any] = {"body": body, "source": "payload"}
+    cuts: list[str] = []
+    body_html = _cut_html(payload.get("body_html") or "", limits, cuts)
+    if not body and body_html:
+        body = _cut_text(html_to_text(body_html), limits.max_body_bytes, cuts)
+    blobs = _payload_blobs(payload.get("attachments") or [], limits)
+    attachments, attachment_cuts = read_attachments(blobs, limits, isolated)
+    overrides: dict[str, Any] = {
+        "body": body,
+        "body_html": body_html,
+        "attachments": attachments,
+        "cuts": (*cuts, *attachment_cuts),
+        "source": "payload",
+    }
     overrides["conversation_id"] = payload.get("conversation_id") or ""
     if payload.get("from"):
         a = _payload_address(payload["from"], "from")
@@ -347,57 +371,133 @@ def from_payload(payload: Any, limits: Limits | None = None) -> Facts:
 
 _TYPE_NAMES = {str: "string", dict: "object", list: "array"}
 
+#: The most attachment entries a payload may list (the schema's maxItems); only the first
+#: ``Limits.max_attachments`` of them, by kind, are read.
+MAX_PAYLOAD_ATTACHMENTS = 100
+_ATTACHMENT_FIELDS = {"name": 1024, "content_type": 255, "content": None}
+
+
+def _cut_html(html: str, limits: Limits, cuts: list[str]) -> str:
+    """The HTML markup, cut to ``max_html_bytes`` (and the cut named)."""
+    if not _larger_than(html, limits.max_html_bytes):
+        return html
+    encoded = html.encode("utf-8", "surrogatepass")
+    cuts.append(f"HTML body cut to {limits.max_html_bytes} of {len(encoded)} bytes")
+    return _text(encoded[: limits.max_html_bytes].decode("utf-8", "ignore"))
+
+
+def _cut_text(text: str, limit: int, cuts: list[str]) -> str:
+    encoded = text.encode("utf-8", "surrogatepass")
+    if len(encoded) <= limit:
+        return text
+    cuts.append(f"body text cut to {limit} of {len(encoded)} bytes")
+    return encoded[:limit].decode("utf-8", "ignore")
+
+
+def _payload_blobs(items: Any, limits: Limits) -> list[Blob]:
+    """The payload's attachments as blobs: checked, and decoded only when within the size
+    limit for one attachment (a larger one is listed as ``too large``, not decoded)."""
+    if len(items) > MAX_PAYLOAD_ATTACHMENTS:
+        raise InputError(
+            "invalid_field",
+            f"attachments has too many items (at most {MAX_PAYLOAD_ATTACHMENTS})",
+        )
+    blobs = []
+    for i, item in enumerate(items):
+        where = f"attachments[{i}]"
+        if not isinstance(item, Mapping):
+            raise InputError("invalid_field", f"{where} must be an object")
+        unknown = sorted(str(k) for k in item if k not in _ATTACHMENT_FIELDS)
+        if unknown:
+            word = "unknown field" if len(unknown) == 1 else "unknown fields"
+            raise InputError("invalid_field", f"{where}: {word} {', '.join(unknown)}")
+        for key, most in _ATTACHMENT_FIELDS.items():
+            if key not in item:
+                raise InputError("invalid_field", f"{where}.{key} is required")
+            if not isinstance(item[key], str):
+                raise InputError("invalid_field", f"{where}.{key} must be a string")
+            if most is not None and len(item[key]) > most:
+                raise InputError(
+                    "invalid_field", f"{where}.{key} is too long (at most {most} characters)"
+                )
+        content: str = item["content"]
+        name = _text(" ".join(item["name"].split()))
+        ctype = content_type_of(item["content_type"])
+        charset = _charset_param(item["content_type"])
+        estimate = len(content) // 4 * 3
+        if estimate > limits.max_attachment_bytes:
+            blobs.append(Blob(name, ctype, None, estimate, note="too large", index=i))
+            continue
+        data = b64decode(content) if content.isascii() else None
+        if data is None:
+            raise InputError("invalid_field", f"{where}.content must be base64")
+        blobs.append(Blob(name, ctype, data, len(data), charset=charset, index=i))
+    return blobs
+
+
+def _charset_param(content_type: str) -> str:
+    for param in content_type.split(";")[1:]:
+        key, _, value = param.partition("=")
+        if key.strip().lower() == "charset":
+            return value.strip().strip('"')[:40]
+    return ""
+
 
 # ---------------------------------------------------------------- raw RFC 5322 message
 
 _BLANK_LINE_RE = re.compile(r"\r?\n\r?\n")
 
 
-#: HTML carries markup around its text: read this many times the body limit of it
-_HTML_FACTOR = 4
-
-
-def _text_body(msg: Message, limit: int) -> tuple[str, tuple[str, ...]]:
-    """The first text/plain part, or else the text of the first text/html part, cut to
-    ``limit`` bytes, and a note of each cut made. Attachments are not read."""
-    plain: Message | None = None
-    html: Message | None = None
-    for part in msg.walk():
-        if part.is_multipart() or part.get_filename():
-            continue
-        ctype = part.get_content_type()
-        if ctype == "text/plain":
-            plain = part
-            break
-        if ctype == "text/html" and html is None:
-            html = part
-    part_found = plain or html
-    if part_found is None:
-        return "", ()
+def _decoded(part: Message, read: int) -> tuple[str, int] | None:
+    """The first ``read`` bytes of a body part as text, and its whole decoded size."""
     try:
-        payload = part_found.get_payload(decode=True)
+        payload = part.get_payload(decode=True)
     except (ValueError, TypeError, LookupError, AssertionError):
-        return "", ()
+        return None
     if not isinstance(payload, bytes):
-        return "", ()
-    read = limit * (2 if part_found is plain else 2 * _HTML_FACTOR)
-    cuts: list[str] = []
-    if part_found is html and len(payload) > read:
-        cuts.append(f"HTML body read to {read} of {len(payload)} bytes")
-    charset = part_found.get_content_charset() or "utf-8"
+        return None
+    charset = part.get_content_charset() or "utf-8"
     try:
         text = payload[:read].decode(charset, "replace")
     except LookupError:
         text = payload[:read].decode("utf-8", "replace")
-    if part_found is html:
-        text = html_to_text(text)
-    encoded = text.encode("utf-8")
-    plain_cut_on_reading = part_found is plain and len(payload) > read
-    if len(encoded) > limit or plain_cut_on_reading:
-        # A plain part cut on reading is counted whole, in its own bytes.
-        whole = len(payload) if plain_cut_on_reading else len(encoded)
-        cuts.append(f"body text cut to {limit} of {whole} bytes")
-    return encoded[:limit].decode("utf-8", "ignore"), tuple(cuts)
+    return text, len(payload)
+
+
+def _bodies(
+    plain: Message | None, html: Message | None, limits: Limits
+) -> tuple[str, str, tuple[str, ...]]:
+    """The body text (the plain part, else the HTML part's text) cut to the body limit, the
+    HTML markup cut to the HTML limit, and a note of each cut made."""
+    cuts: list[str] = []
+    markup = ""
+    if html is not None:
+        read = limits.max_html_bytes
+        got = _decoded(html, read)
+        if got is not None:
+            markup, whole = got
+            if whole > read:
+                cuts.append(f"HTML body read to {read} of {whole} bytes")
+            markup = _text(markup)
+    limit = limits.max_body_bytes
+    if plain is not None:
+        got = _decoded(plain, 2 * limit)
+        if got is None:
+            return "", markup, tuple(cuts)
+        text, whole = got
+        encoded = text.encode("utf-8")
+        if len(encoded) > limit or whole > 2 * limit:
+            # A plain part cut on reading is counted whole, in its own bytes.
+            cuts.append(
+                f"body text cut to {limit} of {whole if whole > 2 * limit else len(encoded)} bytes"
+            )
+        return encoded[:limit].decode("utf-8", "ignore"), markup, tuple(cuts)
+    if not markup:
+        return "", markup, tuple(cuts)
+    encoded = html_to_text(markup).encode("utf-8")
+    if len(encoded) > limit:
+        cuts.append(f"body text cut to {limit} of {len(encoded)} bytes")
+    return encoded[:limit].decode("utf-8", "ignore"), markup, tuple(cuts)
 
 
 def from_raw(
@@ -406,6 +506,7 @@ def from_raw(
     *,
     conversation_id: str = "",
     cut_recipients: bool = False,
+    isolated: IsolatedReader | None = None,
 ) -> Facts:
     """Facts from a whole RFC 5322 message (as read from an .eml file or an mbox).
 
@@ -424,24 +525,30 @@ def from_raw(
     headers = split_headers(header_block)
     if not headers:
         raise InputError("invalid_message", "no header could be read from the message")
-    body = ""
+    body = body_html = ""
     cuts: tuple[str, ...] = ()
+    blobs: list[Blob] = []
     if m:
         # surrogatepass: text decoded from JSON may hold lone surrogates ("\ud800"), which
         # no other error handler can encode.
         data = raw if isinstance(raw, bytes) else raw.encode("utf-8", "surrogatepass")
         try:
             msg = email.message_from_bytes(data, policy=email.policy.compat32)
-            body, cuts = _text_body(msg, limits.max_body_bytes)
-        except (ValueError, TypeError, LookupError, IndexError, AssertionError):
-            body, cuts = "", ()
+            parts = collect(msg, limits.max_attachment_bytes, 4 * limits.max_attachment_chars)
+            body, body_html, cuts = _bodies(parts.plain, parts.html, limits)
+            blobs = parts.blobs
+        except (ValueError, TypeError, LookupError, IndexError, AssertionError, RecursionError):
+            body, body_html, cuts, blobs = "", "", (), []
+    attachments, attachment_cuts = read_attachments(blobs, limits, isolated)
     headers = tuple((n, v.encode("utf-8", "replace").decode("utf-8")) for n, v in headers)
     return _from_headers(
         headers,
         limits,
         cut_recipients=cut_recipients,
         body=body,
-        cuts=cuts,
+        body_html=body_html,
+        attachments=attachments,
+        cuts=(*cuts, *attachment_cuts),
         source="raw",
         conversation_id=conversation_id,
     )

@@ -166,6 +166,10 @@ _CONVERTERS: dict[str, Callable[[Any, str], Any]] = {
     "MAX_BODY_BYTES": _to_positive_int,
     "MAX_MESSAGE_BYTES": _to_positive_int,
     "MAX_REQUEST_BYTES": _to_positive_int,
+    "MAX_HTML_BYTES": _to_positive_int,
+    "MAX_ATTACHMENTS": _to_positive_int,
+    "MAX_ATTACHMENT_BYTES": _to_positive_int,
+    "MAX_ATTACHMENTS_BYTES": _to_positive_int,
     "CATALOGUE_PATH": _to_optional_str,
     "FREEMAIL_EXTRA": _to_domains,
     "FREEMAIL_EXCLUDE": _to_domains,
@@ -186,6 +190,13 @@ DEFAULTS: dict[str, Any] = {
     "MAX_MESSAGE_BYTES": _LIMITS.max_message_bytes,
     # A whole raw message of MAX_MESSAGE_BYTES plus the JSON around it.
     "MAX_REQUEST_BYTES": 26 * 1024 * 1024,
+    # The HTML body's markup read per message (more is cut, and the cut named).
+    "MAX_HTML_BYTES": _LIMITS.max_html_bytes,
+    # Attachments read per message (documents before images), the bytes of one, and the
+    # bytes of all together; beyond them an attachment is listed as not read, never refused.
+    "MAX_ATTACHMENTS": _LIMITS.max_attachments,
+    "MAX_ATTACHMENT_BYTES": _LIMITS.max_attachment_bytes,
+    "MAX_ATTACHMENTS_BYTES": _LIMITS.max_attachments_bytes,
     "CATALOGUE_PATH": None,
     "FREEMAIL_EXTRA": [],
     "FREEMAIL_EXCLUDE": [],
@@ -317,6 +328,10 @@ def limits(settings: Mapping[str, Any]) -> Limits:
         max_recipients=settings["MAX_RECIPIENTS"],
         max_body_bytes=settings["MAX_BODY_BYTES"],
         max_message_bytes=settings["MAX_MESSAGE_BYTES"],
+        max_html_bytes=settings["MAX_HTML_BYTES"],
+        max_attachments=settings["MAX_ATTACHMENTS"],
+        max_attachment_bytes=settings["MAX_ATTACHMENT_BYTES"],
+        max_attachments_bytes=settings["MAX_ATTACHMENTS_BYTES"],
     )
 
 

@@ -149,10 +149,12 @@ class RequestValidator:
             unknown = "unknown field" if len(extra) == 1 else "unknown fields"
             if not error.absolute_path:
                 return InputError("unknown_field", f"{unknown}: {names}")
-            return InputError(
-                "invalid_field",
-                f"{where}: {unknown} {names}; an address has only name and address",
+            has = (
+                "an attachment has only name, content_type and content"
+                if error.absolute_path[0] == "attachments"
+                else "an address has only name and address"
             )
+            return InputError("invalid_field", f"{where}: {unknown} {names}; {has}")
         if error.validator == "type":
             expected = error.validator_value
             types = [expected] if isinstance(expected, str) else list(expected)
@@ -176,6 +178,8 @@ class RequestValidator:
                 "invalid_field", f"{where} has too many items (at most {error.validator_value})"
             )
         if error.validator == "pattern":
+            if error.absolute_path and error.absolute_path[-1] == "content":
+                return InputError("invalid_field", f"{where} must be base64")
             return InputError("invalid_field", f"{where} is not in the expected form")
         return InputError("invalid_field", f"{where} is not valid ({error.validator})")
 
