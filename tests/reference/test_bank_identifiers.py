@@ -133,3 +133,35 @@ def test_long_hostile_input_is_bounded() -> None:
     # Many IBAN-shaped candidates, none valid: each is tried once and skipped.
     text = ("AB12" + "C" * 30 + " ") * 2000
     assert extract(text).accounts == ()
+
+
+# ------------------------------------------------------------------ split across cells and labels
+
+
+@pytest.mark.parametrize(
+    "text, masked",
+    [
+        ("IBAN (part 1): DE89 3704 0044\n\nIBAN (part 2): 0532 0130 00", "DE89 **** 3000"),
+        ("IBAN DE89 | Bankleitzahl 37040044 | Konto 0532013000", "DE89 **** 3000"),
+        ("GB82 WEST | Sort code: 12 34 56 | Account: 98765432", "GB82 **** 5432"),
+        ("Compte FR14 2004 1010\nsuite : 0505 0001 3M02 606", "FR14 **** 2606"),
+        ("ES91 2100 0418\nTitular: Proveedor SL\n4502 0005 1332", "ES91 **** 1332"),
+        ("NL91 | ABNA | 0417 | 164300", "NL91 **** 4300"),
+    ],
+)
+def test_an_iban_split_by_cells_and_labels_is_joined(text: str, masked: str) -> None:
+    assert [a.masked for a in extract(text).accounts] == [masked]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # the parts do not complete the country's format, or the check digits fail
+        "IBAN DE89 3704 0044, invoice 0532 0130 01",
+        "Reference AB12 3456, call 0800 1234 5678 9012",
+        "Room DE12, floor 3, ext 4567 8901 2345 6789",
+        "Order GB82 WEST dispatched; tracking 123456 98765431",
+    ],
+)
+def test_numbers_after_an_iban_like_start_are_not_joined_into_an_iban(text: str) -> None:
+    assert not extract(text).strong

@@ -4,7 +4,12 @@ accounts on file.
 What is recognised (validation by python-stdnum, never by hand-written checksums):
 
 * IBAN — anywhere, in any grouping, across a line break; country length and check digits
-  must hold (``stdnum.iban``);
+  must hold (``stdnum.iban``). Also an IBAN split by what stands between its parts: table
+  cells read in order with a label between the halves ("IBAN: DE89 3704 0044 | cont.:
+  0532 0130 00"), or a bank code and an account number each behind its own label after
+  the country and check digits. The parts are joined only where the country's format
+  (``stdnum``'s IBAN registry) expects them, so words are skipped and nothing is guessed;
+  the check digits then decide;
 * BIC / SWIFT — after a label such as "BIC" or "SWIFT" (``stdnum.bic``);
 * US ABA routing number — after a label such as "routing" or "ABA", check digit valid
   (``stdnum.us.rtn``), paired with the account number next to it;
@@ -28,6 +33,7 @@ from functools import cache
 
 from stdnum import bic as _bic
 from stdnum import iban as _iban
+from stdnum import numdb as _numdb
 from stdnum.us import rtn as _rtn
 
 from caveat.mail.textfold import fold
@@ -161,6 +167,87 @@ def _ibans(folded: str) -> list[tuple[int, int, str]]:
     return out
 
 
+#: where an IBAN split by labels may begin: a country code and check digits at a word start
+_SPLIT_START_RE = re.compile(r"(?<![a-z0-9])([a-z]{2}) ?([0-9]{2})(?![a-z0-9]{24})")
+_TOKEN_RE = re.compile(r"[a-z0-9]+")
+#: how far (characters) the parts of a split IBAN may reach after its start
+_SPLIT_REACH = 240
+#: words (labels) skipped between the parts of one split IBAN at most
+_SPLIT_WORDS = 8
+_BBAN_PART_RE = re.compile(r"(\d+)!?([nac])")
+
+
+@cache
+def _bban_classes(country: str) -> str | None:
+    """The character class ("n", "a" or "c") of each BBAN position of ``country``'s
+    IBAN, from the registry python-stdnum ships; None for a country without IBAN."""
+    info = _numdb.get("iban").info(country.upper())
+    if not info or not info[0][1].get("bban"):
+        return None
+    return "".join(k * int(n) for n, k in _BBAN_PART_RE.findall(info[0][1]["bban"]))
+
+
+def _fits(token: str, classes: str) -> bool:
+    if len(token) > len(classes):
+        return False
+    for ch, k in zip(token, classes, strict=False):
+        if (k == "n" and not ch.isdigit()) or (k == "a" and not ch.isalpha()):
+            return False
+    return True
+
+
+def _split_ibans(folded: str, taken: list[tuple[int, int]]) -> list[tuple[int, int, str]]:
+    """IBANs whose parts are separated by labels or cells: from a country code and check
+    digits, the following tokens that fit the country's BBAN format in turn are joined; a
+    word (a label) is skipped, and anything else ends the attempt. A one- or two-digit
+    number right after a word is tried both ways: as a label's number ("part 2") and as a
+    part ("sort code 12 34 56"). Only a complete BBAN with valid check digits counts."""
+    out = []
+    for m in _SPLIT_START_RE.finditer(folded):
+        if any(ts <= m.start() < te for ts, te in taken):
+            continue
+        classes = _bban_classes(m.group(1))
+        if classes is None:
+            continue
+        limit = min(len(folded), m.end() + _SPLIT_REACH)
+        tokens = [(t.group(0), t.end()) for t in _TOKEN_RE.finditer(folded, m.end(), limit)]
+        for skip_numbers in (True, False):
+            found = _join_parts(tokens, classes, skip_numbers)
+            if found is None:
+                continue
+            bban, end = found
+            compact = (m.group(1) + m.group(2) + bban).upper()
+            if _iban.is_valid(compact):
+                out.append((m.start(), end, compact))
+                taken.append((m.start(), end))
+                break
+    return out
+
+
+def _join_parts(
+    tokens: list[tuple[str, int]], classes: str, skip_numbers: bool
+) -> tuple[str, int] | None:
+    """The BBAN the tokens spell (skipping labels) and where it ends, or None."""
+    bban = ""
+    words = 0
+    after_word = False
+    for tok, end in tokens:
+        label_number = skip_numbers and after_word and tok.isdigit() and len(tok) <= 2
+        if not label_number and _fits(tok, classes[len(bban) :]):
+            bban += tok
+            after_word = False
+            if len(bban) == len(classes):
+                return bban, end
+            continue
+        if not (tok.isalpha() or label_number):
+            return None
+        words += 1
+        after_word = tok.isalpha()
+        if words > _SPLIT_WORDS:
+            return None
+    return None
+
+
 def extract(text: str) -> BankIdentifiers:
     """Every bank identifier in ``text`` (deduplicated, in the order found)."""
     folded, _ = fold(text)
@@ -170,6 +257,8 @@ def extract(text: str) -> BankIdentifiers:
     for s, e, compact in _ibans(folded):
         accounts.setdefault(compact, Account("iban", compact, compact[4:], mask_iban(compact)))
         taken.append((s, e))
+    for _s, _e, compact in _split_ibans(folded, taken):
+        accounts.setdefault(compact, Account("iban", compact, compact[4:], mask_iban(compact)))
 
     def free(s: int, e: int) -> bool:
         return not any(s < te and ts < e for ts, te in taken)

@@ -7,7 +7,11 @@ body of text, which categories matched:
 * ``change``  — the bank details are new or have changed;
 * ``hold``    — the usual account cannot be used (on hold, audit, closed);
 * ``records`` — "please update your records" (a request only with bank details named);
-* ``urgency``, ``secrecy`` — pressure cues that strengthen a request.
+* ``urgency``, ``secrecy`` — pressure cues that strengthen a request;
+* ``disown``  — the writer says a request they pass on is not genuine ("this was not sent
+  by us", "phishing");
+* ``payer``   — the account a payment was made *from* ("paid from our account");
+* ``unchanged`` — the bank details stay as they are.
 
 Every language's patterns run against every message: a German supplier writing in English,
 or an English request with a German footer, needs no language detection. Before any
@@ -33,7 +37,9 @@ from typing import Any
 
 from caveat.mail.textfold import canonical, fold, fold_phrase, original_span
 
-CATEGORIES = ("change", "hold", "records", "urgency", "secrecy")
+CATEGORIES = (
+    "change", "hold", "records", "urgency", "secrecy", "disown", "payer", "unchanged",
+)  # fmt: skip
 _GAP = {"..": 3, "...": 20}
 _TOKEN_RE = re.compile(r"\.\.\.|\.\.|\{[a-z_]+\}|[()|?]|\w+\*?|[^\w\s]")
 _WORD_RE = re.compile(r"\w+")
@@ -341,13 +347,12 @@ class PhraseBook:
             for s, e, present in records
             for t in self.bank_terms
         )
+        merged = {c: tuple(_merge(v)) for c, v in spans.items()}
         found = {
-            c: tuple(
-                _quote(text[a:b]) for a, b in (original_span(offsets, s, e) for s, e in _merge(v))
-            )
-            for c, v in spans.items()
+            c: tuple(_quote(text[a:b]) for a, b in (original_span(offsets, s, e) for s, e in v))
+            for c, v in merged.items()
         }
-        return Cues(found, frozenset(languages), records_bank)
+        return Cues(found, frozenset(languages), records_bank, merged)
 
     def _negated(self, p: _Pattern, folded: str, m: re.Match[str]) -> bool:
         """A negation of the pattern's language in the same sentence before the passage,
@@ -384,6 +389,14 @@ class PhraseBook:
     def strip_quoted(self, text: str) -> str:
         """``text`` without ``>`` lines and without everything from the first attribution
         line, "original message" line or Outlook header block on."""
+        return self.split_quoted(text)[0]
+
+    def split_quoted(self, text: str) -> tuple[str, str]:
+        """``text`` cut in two: what stands above the first attribution line, "original
+        message" line or Outlook header block (without its ``>`` lines), and the rest (with
+        the ``>`` lines, their markers removed): the sender's own words and what the sender
+        presents as quoted. Both are written by the sender; only the caller can tell, from
+        what it saw before, whether a quote is real."""
         folded, _ = fold(text)
         cut = len(folded)
         # An attribution line ends with a colon ("... wrote:") or is a dashed separator
@@ -404,9 +417,22 @@ class PhraseBook:
                 cut = m.start()
                 break
         # fold() keeps every line break where it was, so line numbers carry over.
-        lines = text.split("\n")[: folded.count("\n", 0, cut) + (cut == len(folded))]
-        kept = "\n".join(line for line in lines if not line.lstrip().startswith(">"))
-        return kept.rstrip()
+        lines = text.split("\n")
+        head = folded.count("\n", 0, cut) + (cut == len(folded))
+        own: list[str] = []
+        quoted: list[str] = []
+        for line in lines[:head]:
+            (quoted if line.lstrip().startswith(">") else own).append(line)
+        quoted.extend(lines[head:])
+        return "\n".join(own).rstrip(), "\n".join(_unquote(line) for line in quoted).strip()
+
+
+def _unquote(line: str) -> str:
+    """A quoted line without its ``>`` markers."""
+    stripped = line.lstrip()
+    while stripped.startswith(">"):
+        stripped = stripped[1:].lstrip()
+    return stripped
 
 
 @dataclass(frozen=True)
@@ -417,6 +443,9 @@ class Cues:
     languages: frozenset[str] = frozenset()
     #: a {bank} term is close to an "update your records" passage
     records_bank: bool = False
+    #: category -> where its passages are in the folded text (see
+    #: :func:`caveat.mail.textfold.fold`), merged, in text order
+    _spans: Mapping[str, tuple[tuple[int, int], ...]] = field(default_factory=dict)
 
     def found(self, category: str) -> tuple[str, ...]:
         """The matched passages of a category, quoted from the text (deduplicated)."""
@@ -424,13 +453,21 @@ class Cues:
             raise KeyError(category)
         return self._found.get(category, ())
 
+    def spans(self, category: str) -> tuple[tuple[int, int], ...]:
+        """Where a category's passages are in the folded text."""
+        if category not in CATEGORIES:
+            raise KeyError(category)
+        return self._spans.get(category, ())
+
     def asks_change(self, identifier: bool = False) -> bool:
         """The text asks to pay a new or changed account: a change or hold phrase, or an
-        "update your records" together with bank details named near it or a bank
-        identifier anywhere in the text."""
+        "update your records" together with bank details named near it (unless the text
+        says they stay as they are) or a bank identifier anywhere in the text."""
         if self._found.get("change") or self._found.get("hold"):
             return True
-        return bool(self._found.get("records")) and (self.records_bank or identifier)
+        if not self._found.get("records"):
+            return False
+        return identifier or (self.records_bank and not self._found.get("unchanged"))
 
 
 def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -551,3 +588,7 @@ def language_cues(text: str) -> Cues:
 
 def strip_quoted(text: str) -> str:
     return phrase_book().strip_quoted(text)
+
+
+def split_quoted(text: str) -> tuple[str, str]:
+    return phrase_book().split_quoted(text)
