@@ -30,11 +30,15 @@ run: $(STAMP)
 # The Thunderbird tests (tests/e2e/test_thunderbird.py) run Debian's Thunderbird ESR, which
 # scripts/ensure-thunderbird installs; CAVEAT_TEST_THUNDERBIRD=required makes them fail
 # rather than skip without it. The XPI is built and linted after the JavaScript tests.
+# scripts/ensure-ocr installs Debian's tesseract for reading images in attachments;
+# CAVEAT_TEST_OCR=required makes the OCR tests fail rather than skip without it.
 test: $(STAMP)
 	$(BIN)/ruff check server tests bench
 	scripts/ensure-browser
 	scripts/ensure-thunderbird
+	scripts/ensure-ocr
 	CAVEAT_TEST_POSTGRES=required CAVEAT_TEST_BROWSER=required CAVEAT_TEST_THUNDERBIRD=required \
+		CAVEAT_TEST_OCR=required \
 		scripts/with-postgres $(BIN)/python -m pytest
 	scripts/node-test
 	$(MAKE) --no-print-directory thunderbird-xpi

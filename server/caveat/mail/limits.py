@@ -33,8 +33,14 @@ class Limits:
     # Characters of text kept per attachment, and for all attachments of a message.
     max_attachment_chars: int = 20_000
     max_attachments_chars: int = 60_000
-    # Wall-clock seconds for reading one attachment, and for all of a message's.
+    # Wall-clock seconds for reading one attachment, and for all of a message's (the
+    # add-ins wait 20 seconds for an answer that reads attachments).
     attachment_seconds: float = 5.0
-    attachments_seconds: float = 15.0
+    attachments_seconds: float = 12.0
     # Address space of the child process that reads an attachment.
     attachment_memory_bytes: int = 768 * 1024 * 1024
+    # Tesseract's language models for OCR, '+'-separated. English alone reads the Latin
+    # script of all seven phrase-list languages, IBAN digits more reliably (0, not O) and
+    # in half the time of all seven together (docs/measurements.md); accents it misses are
+    # folded away by the phrase matcher. Models that are not installed are skipped.
+    ocr_languages: str = "eng"

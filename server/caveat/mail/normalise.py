@@ -20,6 +20,7 @@ from email.utils import getaddresses, parsedate_to_datetime
 from typing import Any
 
 from .attachments import Blob, b64decode, collect, content_type_of, read_attachments
+from .attachments.isolated import read_isolated
 from .attachments.reader import IsolatedReader
 from .domains import parse_address
 from .errors import InputError
@@ -333,7 +334,7 @@ def from_payload(
     if not body and body_html:
         body = _cut_text(html_to_text(body_html), limits.max_body_bytes, cuts)
     blobs = _payload_blobs(payload.get("attachments") or [], limits)
-    attachments, attachment_cuts = read_attachments(blobs, limits, isolated)
+    attachments, attachment_cuts = read_attachments(blobs, limits, isolated or read_isolated)
     overrides: dict[str, Any] = {
         "body": body,
         "body_html": body_html,
@@ -539,7 +540,7 @@ def from_raw(
             blobs = parts.blobs
         except (ValueError, TypeError, LookupError, IndexError, AssertionError, RecursionError):
             body, body_html, cuts, blobs = "", "", (), []
-    attachments, attachment_cuts = read_attachments(blobs, limits, isolated)
+    attachments, attachment_cuts = read_attachments(blobs, limits, isolated or read_isolated)
     headers = tuple((n, v.encode("utf-8", "replace").decode("utf-8")) for n, v in headers)
     return _from_headers(
         headers,
