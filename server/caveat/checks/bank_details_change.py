@@ -1,8 +1,11 @@
 """bank_details_change: the message asks to pay a new or changed account, or carries bank
 details that are not on file for the organisation it claims to come from.
 
-The body's own text (quoted earlier messages removed) is read for change language in every
-language of ``data/bank_language`` (:mod:`caveat.reference.bank_language`) and for bank identifiers
+What a person reads is read (:func:`caveat.reference.bank_language.readings`): the body, the
+HTML part's visible text when it says more than the plain part (hidden text left out), and
+the text of each attachment (an attached invoice counts like the body; evidence names the
+file). Each text is read for change language in every language of ``data/bank_language``
+(:mod:`caveat.reference.bank_language`) and for bank identifiers
 (:mod:`caveat.reference.bank_identifiers`). Who is asking decides how loud the answer is:
 
   BANK_DETAILS_CHANGED         a known partner, a look-alike of a partner's or our domain, or
@@ -12,12 +15,33 @@ language of ``data/bank_language`` (:mod:`caveat.reference.bank_language`) and f
   BANK_DETAILS_PRESSURE        urgency or secrecy alongside such a request (caution);
   BANK_DETAILS_ON_FILE         every account named is on file (info: a note, not a warning);
   BANK_DETAILS_UNVERIFIED      an IBAN or an account with its bank code, with no request to
-                               change anything, that nothing on file confirms (info).
+                               change anything, that nothing on file confirms (info);
+  BANK_DETAILS_REPORTED        a request to pay a new account that the message passes on as
+                               suspect: our own authenticated colleague forwarding it, or a
+                               partner saying in their own words that it is not genuine (info).
+
+Quotes are the sender's words. Text below an attribution line, an Outlook header block or
+``>`` is discounted only where the conversation memory vouches for it (an earlier message
+of the conversation said it: :attr:`MemorySnapshot.seen_text`). What remains of a quote is
+read like the rest, with one rule for the many real replies whose originals Caveat never
+saw: change language in an unverified quote counts only together with an account that is
+not on file, or from a sender imitating a partner; an account not on file counts wherever
+it stands.
 
 Named exclusions (quiet):
-  * quoted: text below an attribution line, an Outlook header block or ``>`` is not read;
+  * seen_quote: quoted text an earlier message of the conversation said is not read;
+  * quote_language_alone: change language in an unverified quote, with no account that is
+    not on file and no imitation, is not a request;
   * weak_number: a bare "account number" (a customer number as often as a bank account)
-    counts only inside a change request;
+    counts only inside a change request, and never makes "update your records" one;
+  * unchanged: "update your records" next to bank words is no request when the text says
+    the bank details stay as they are (an address or phone change);
+  * payer_account: with no request anywhere, an account named as the one a payment was
+    made from ("paid from our account ...", a remittance advice) is not a new account;
+  * reported: the request stands only in quoted or forwarded text and the sender, in their
+    own words, asks for nothing: from our own domain with trusted, aligned authentication,
+    or from a partner in the directory who says the request is not genuine -- at most
+    BANK_DETAILS_REPORTED (info);
   * bulk_unknown: newsletters and list mail from senders we do not know never raise a
     change request or an unverified note (banks explain to customers how to change
     *their* details);
@@ -33,11 +57,19 @@ from dataclasses import dataclass
 
 from caveat.knowledge.context import Context
 from caveat.knowledge.directory import OURS, PartnerEntry
+from caveat.mail.authres import trusted_auth
 from caveat.mail.domains import readable
 from caveat.mail.facts import Facts
 from caveat.mail.names import name_key
 from caveat.reference.bank_identifiers import Account, BankIdentifiers, extract
-from caveat.reference.bank_language import Cues, language_cues, phrase_book, strip_quoted
+from caveat.reference.bank_language import (
+    Cues,
+    Reading,
+    language_cues,
+    phrase_book,
+    readings,
+    text_units,
+)
 
 from ._common import list_info
 from .findings import Evidence
@@ -48,7 +80,11 @@ CHANGE_REQUEST = "BANK_DETAILS_CHANGE_REQUEST"
 PRESSURE = "BANK_DETAILS_PRESSURE"
 ON_FILE = "BANK_DETAILS_ON_FILE"
 UNVERIFIED = "BANK_DETAILS_UNVERIFIED"
+REPORTED = "BANK_DETAILS_REPORTED"
 _QUOTES_SHOWN = 3
+#: how far (folded characters) before and after a "paid from" passage its account may be
+_PAYER_BEFORE = 40
+_PAYER_AFTER = 160
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,51 +147,172 @@ def _is_ours(p: PartnerEntry, ctx: Context) -> bool:
     return any(ctx.config.is_internal(d) for d in p.domains)
 
 
+#: an account not on file, and the text it stands in
+_New = tuple[Account, "_Text"]
+#: an account on file, the organisation it is on file for, and the text it stands in
+_Known = tuple[Account, str, "_Text"]
+
+
+@dataclass(frozen=True, slots=True)
+class _Text:
+    """One text read, with what was found in it."""
+
+    where: str  # "" for the body, "the HTML part", an attachment's name
+    quoted: bool  # presented as quoted, and no earlier message vouches for it
+    cues: Cues
+    ids: BankIdentifiers
+
+    def label(self, value: str) -> str:
+        place = []
+        if self.quoted:
+            place.append("quoted")
+        if self.where:
+            place.append(f"in {self.where}")
+        return f"{value} ({', '.join(place)})" if place else value
+
+
+def _unseen(text: str, seen: frozenset[str]) -> str:
+    """``text`` without the sentences and paragraphs the conversation said before."""
+    if not seen or not text:
+        return text
+    parts: list[str] = []
+    at = 0
+    for unit, start, end in text_units(text):
+        if unit in seen:
+            parts.append(text[at:start])
+            parts.append("\n" if "\n" in text[start:end] else " ")
+            at = end
+    parts.append(text[at:])
+    return "".join(parts).strip()
+
+
+def _texts(facts: Facts, seen: frozenset[str]) -> list[_Text]:
+    out: list[_Text] = []
+    for r in readings(facts):
+        out.extend(_read(r, seen))
+    return out
+
+
+def _read(r: Reading, seen: frozenset[str]) -> list[_Text]:
+    out = []
+    if r.own.strip():
+        out.append(_Text(r.where, False, language_cues(r.own), extract(r.own)))
+    quoted = _unseen(r.quoted, seen)
+    if quoted.strip():
+        out.append(_Text(r.where, True, language_cues(quoted), extract(quoted)))
+    return out
+
+
 def _prepare() -> None:
     """Compile the phrase files (a broken one stops start-up) and the label patterns."""
     phrase_book()
     extract("")
 
 
+def _identifies(ids: BankIdentifiers) -> bool:
+    """Bank details that make "update your records" a request: a validated account, a
+    BIC or a bank code (a bare "account number" may be a customer number)."""
+    return bool(ids.strong or ids.bics or ids.bank_codes)
+
+
+def _payer_keys(t: _Text) -> set[str]:
+    """Accounts of ``t`` named as the one a payment was made from."""
+    spans = t.cues.spans("payer")
+    if not spans:
+        return set()
+    return {
+        key
+        for key, at in t.ids.positions
+        if any(s - _PAYER_BEFORE <= at <= e + _PAYER_AFTER for s, e in spans)
+    }
+
+
+def _authenticated_internal(facts: Facts, ctx: Context) -> bool:
+    """The From address is ours and passed aligned authentication at our boundary."""
+    a = facts.author
+    if a is None or not a.domain or not ctx.config.is_internal(a.domain):
+        return False
+    auth = trusted_auth(facts, ctx.config)
+    return auth is not None and (
+        auth.dkim_aligned_pass(a.domain) or auth.spf_aligned_pass(a.domain)
+    )
+
+
 @check(
     "bank_details_change",
-    emits=[CHANGED, CHANGE_REQUEST, PRESSURE, ON_FILE, UNVERIFIED],
+    emits=[CHANGED, CHANGE_REQUEST, PRESSURE, ON_FILE, UNVERIFIED, REPORTED],
     prepare=_prepare,
 )
 def bank_details_change(facts: Facts, ctx: Context) -> list[Hit]:
-    if not facts.body:
+    texts = _texts(facts, ctx.memory.seen_text)
+    if not texts:
         return []
-    text = strip_quoted(facts.body)
-    ids = extract(text)
-    cues = language_cues(text)
-    asks = cues.asks_change(identifier=bool(ids))
-    if not asks and not ids.strong:
+    own = [t for t in texts if not t.quoted]
+    quoted = [t for t in texts if t.quoted]
+    identified = any(_identifies(t.ids) for t in texts)
+    own_asks = any(t.cues.asks_change(identifier=identified) for t in own)
+    quote_asks = any(t.cues.asks_change(identifier=identified) for t in quoted)
+    if not own_asks and not quote_asks and not any(t.ids.strong for t in texts):
         return []
     who = claimant(facts, ctx)
-    # A bare account number is weak: it counts only when the message asks for a change.
-    accounts = ids.accounts if asks else ids.strong
     partner = who.partner if who else None
-    new: list[Account] = []
-    known: list[tuple[Account, str]] = []  # (account, organisation it is on file for)
-    for acct in accounts:
-        if _on_file(acct, partner):
-            known.append((acct, partner.organization if partner else ""))
-            continue
-        owners = ctx.directory.account_owners(acct.key)
-        if any(_is_ours(o, ctx) for o in owners):
-            continue  # our own account, quoted back to us (an invoice we sent)
-        if owners and who is None:
-            known.append((acct, owners[0].organization))
-        else:
-            # On file for another partner is still not on file for this one.
-            new.append(acct)
+
+    def sort(accts: list[tuple[Account, _Text]]) -> tuple[list[_New], list[_Known]]:
+        new: list[_New] = []
+        known: list[_Known] = []
+        for acct, t in accts:
+            if _on_file(acct, partner):
+                known.append((acct, partner.organization if partner else "", t))
+                continue
+            owners = ctx.directory.account_owners(acct.key)
+            if any(_is_ours(o, ctx) for o in owners):
+                continue  # our own account, quoted back to us (an invoice we sent)
+            if owners and who is None:
+                known.append((acct, owners[0].organization, t))
+            else:
+                # On file for another partner is still not on file for this one.
+                new.append((acct, t))
+        return new, known
+
+    def accounts(asked: bool, of: list[_Text]) -> list[tuple[Account, _Text]]:
+        # A bare account number is weak: it counts only when the message asks for a change.
+        out: dict[str, tuple[Account, _Text]] = {}
+        for t in of:
+            for a in t.ids.accounts if asked else t.ids.strong:
+                out.setdefault(a.key, (a, t))
+        return list(out.values())
+
+    quote_new = sort(accounts(quote_asks, quoted))[0]
+    imitating = who is not None and who.how != "directory"
+    # quote_language_alone: change language in an unverified quote needs an account that
+    # is not on file, or a sender imitating a partner, to count.
+    quote_counts = quote_asks and bool(quote_new or imitating)
+    asks = own_asks or quote_counts
+    new, known = sort(accounts(asks, texts))
+    if not asks:
+        # payer_account: "paid from our account ..." names where money came from.
+        payer = set().union(*(_payer_keys(t) for t in texts))
+        new = [(a, t) for a, t in new if a.key not in payer]
+        known = [(a, o, t) for a, o, t in known if a.key not in payer]
+        if not new and not known:
+            return []
 
     hits: list[Hit] = []
-    evidence = _evidence(facts, cues, ids, new, known, who)
-    params = _params(who, new, known, partner)
+    evidence = _evidence(facts, texts, new, known, who, quote_counts)
+    params = _params(who, [a for a, _t in new], [(a, o) for a, o, _t in known], partner)
+    # reported: the request is only quoted or forwarded, and the sender asks for nothing.
+    if not own_asks and (quote_asks or quote_new):
+        disowned = any(t.cues.found("disown") for t in own)
+        if _authenticated_internal(facts, ctx) or (
+            disowned and who is not None and who.how == "directory"
+        ):
+            return [Hit(REPORTED, evidence, params)]
+    quote_only = not own_asks and not quote_counts and all(t.quoted for _a, t in new)
     if who is not None:
         on_file_exists = bool(partner and partner.bank_accounts)
-        if (new and (asks or on_file_exists or who.how != "directory")) or (asks and not known):
+        if not quote_only and (
+            (new and (asks or on_file_exists or who.how != "directory")) or (asks and not known)
+        ):
             hits.append(Hit(CHANGED, evidence, params))
         elif known and not new:
             hits.append(Hit(ON_FILE, evidence, params))
@@ -170,42 +327,58 @@ def bank_details_change(facts: Facts, ctx: Context) -> list[Hit]:
             pass
         elif asks:
             hits.append(Hit(CHANGE_REQUEST, evidence, params))
-        elif any(a.strong for a in new):
+        elif any(a.strong for a, _t in new):
             hits.append(Hit(UNVERIFIED, evidence, params))
     if hits and hits[0].id in (CHANGED, CHANGE_REQUEST):
+        counted = [t for t in texts if not t.quoted or quote_counts]
         pressure = [
-            ev(label, f'"{q}"')
+            ev(label, t.label(f'"{q}"'))
             for label, cat in (("Urgency", "urgency"), ("Secrecy", "secrecy"))
-            for q in cues.found(cat)[:_QUOTES_SHOWN]
+            for t in counted
+            for q in t.cues.found(cat)[:_QUOTES_SHOWN]
         ]
         if pressure:
-            hits.append(Hit(PRESSURE, tuple(pressure), params))
+            hits.append(Hit(PRESSURE, tuple(_dedupe(pressure)), params))
     return hits
+
+
+def _dedupe(items: list[Evidence]) -> list[Evidence]:
+    return list(dict.fromkeys(items))
 
 
 def _evidence(
     facts: Facts,
-    cues: Cues,
-    ids: BankIdentifiers,
-    new: list[Account],
-    known: list[tuple[Account, str]],
+    texts: list[_Text],
+    new: list[_New],
+    known: list[_Known],
     who: Claimant | None,
+    quote_counts: bool,
 ) -> tuple[Evidence, ...]:
     out: list[Evidence] = []
     if facts.author is not None:
         out.append(ev("From", facts.author.display()))
     if who is not None:
         out.append(who.evidence)
-    for cat, label in (("change", "Request"), ("hold", "Request"), ("records", "Request")):
-        for q in cues.found(cat)[:_QUOTES_SHOWN]:
-            out.append(ev(label, f'"{q}"'))
-    for a in new:
-        out.append(ev("Account", f"{a.masked}: not on file"))
-    for a, org in known:
-        out.append(ev("Account", f"{a.masked}: on file for {org}"))
-    for code in ids.bics:
+    for t in texts:
+        for cat in ("change", "hold", "records"):
+            for q in t.cues.found(cat)[:_QUOTES_SHOWN]:
+                out.append(ev("Request", t.label(f'"{q}"')))
+    for t in texts:
+        if not t.quoted:
+            for q in t.cues.found("disown")[:_QUOTES_SHOWN]:
+                out.append(ev("Says", t.label(f'"{q}"')))
+    if quote_counts:
+        out.append(
+            ev("Quoted", "the quoted text matches no message Caveat saw in this conversation")
+        )
+    for a, t in new:
+        out.append(ev("Account", t.label(f"{a.masked}: not on file")))
+    for a, org, t in known:
+        out.append(ev("Account", t.label(f"{a.masked}: on file for {org}")))
+    bics = dict.fromkeys(code for t in texts for code in t.ids.bics)
+    for code in bics:
         out.append(ev("BIC", code))
-    return tuple(out)
+    return tuple(_dedupe(out))
 
 
 def _params(

@@ -11,6 +11,17 @@ What is kept (and nothing else): normalised addresses, display names, hashed
 conversation keys (conversation id, Message-IDs, normalised subject), timestamps and
 whether a sender's authentication passed. No subject or body is stored in clear.
 
+What the conversation said, for telling a real quote from a sender-written one: each
+sentence and paragraph of a message's own words (above any quote line, in the body and in
+the HTML part), folded to its words (:func:`caveat.reference.bank_language.text_units`), is
+kept as a keyed hash (HMAC-SHA-256 with a secret of the deployment) with its conversation,
+at most :data:`MAX_UNITS_PER_MESSAGE` per message and :data:`MAX_UNITS_PER_CONVERSATION`
+per conversation, and dropped with the conversation. Before a message is analysed, the
+store hashes the units of what it quotes and answers which of them the conversation said
+before (:attr:`MemorySnapshot.seen_text`): only those may be discounted as quoted. The
+text itself is never stored; the hashes cannot be read back, and without the secret they
+cannot be matched against guessed text either.
+
 Reply-To is where answers go, not who takes part, so it never joins the people of a
 conversation. But a Reply-To that Caveat found unremarkable (the message's level was none
 or info: a newsletter answered at its editor's address, a ticket system's reply address)
@@ -28,11 +39,15 @@ from datetime import datetime
 
 from caveat.mail.facts import Address, Facts
 from caveat.mail.names import is_person_name, local_key, local_words, name_key, subject_key
+from caveat.reference.bank_language import readings, text_units
 
 #: A subject this short ("Re:", "hi", "invoice") names no particular thread.
 MIN_SUBJECT_KEY = 8
 #: Participants a message must share with a conversation found by its subject alone.
 MIN_SHARED_PARTICIPANTS = 2
+#: Units of text (sentences, paragraphs) remembered per message and per conversation.
+MAX_UNITS_PER_MESSAGE = 300
+MAX_UNITS_PER_CONVERSATION = 3000
 
 
 def _h(kind: str, value: str) -> str:
@@ -165,6 +180,9 @@ class MemorySnapshot:
     #: the message's addresses that an earlier message of the conversation, found
     #: unremarkable, gave as its Reply-To (see the module's docstring)
     accepted_reply_to: frozenset[str] = frozenset()
+    #: the units of what the message quotes (see :func:`quoted_units`) that an earlier
+    #: message of the conversation said in its own words: the quote of them is real
+    seen_text: frozenset[str] = frozenset()
 
 
 EMPTY = MemorySnapshot()
@@ -227,6 +245,8 @@ class Observation:
     at: datetime
     #: Reply-To addresses to remember as accepted (the message was found unremarkable)
     accepted_reply_to: tuple[str, ...] = ()
+    #: the units of the message's own words (see :func:`own_units`), to be kept hashed
+    text: tuple[str, ...] = ()
 
 
 def observe(
@@ -255,4 +275,31 @@ def observe(
         )
         if unremarkable
         else (),
+        text=own_units(facts),
     )
+
+
+def own_units(facts: Facts) -> tuple[str, ...]:
+    """The units of the message's own words, in the body and the HTML part (not what it
+    quotes, which only an earlier message can vouch for), each once, bounded."""
+    out: dict[str, None] = {}
+    for r in readings(facts):
+        if r.where and r.where != "the HTML part":
+            continue  # attachments are not quoted in replies
+        for unit, _s, _e in text_units(r.own):
+            out.setdefault(unit)
+            if len(out) >= MAX_UNITS_PER_MESSAGE:
+                return tuple(out)
+    return tuple(out)
+
+
+def quoted_units(facts: Facts) -> tuple[str, ...]:
+    """The units of what the message presents as quoted (below a quote line, ``>``
+    lines, enclosed messages), each once, bounded: those the store is asked about."""
+    out: dict[str, None] = {}
+    for r in readings(facts):
+        for unit, _s, _e in text_units(r.quoted):
+            out.setdefault(unit)
+            if len(out) >= MAX_UNITS_PER_CONVERSATION:
+                return tuple(out)
+    return tuple(out)

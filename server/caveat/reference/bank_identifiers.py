@@ -100,6 +100,8 @@ class BankIdentifiers:
     bics: tuple[str, ...] = ()
     #: routing numbers and sort codes with no account number next to them
     bank_codes: tuple[str, ...] = ()
+    #: (account key, where it starts in the folded text) for each account found
+    positions: tuple[tuple[str, int], ...] = ()
 
     def __bool__(self) -> bool:
         return bool(self.accounts or self.bics or self.bank_codes)
@@ -242,7 +244,7 @@ def _join_parts(
         if not (tok.isalpha() or label_number):
             return None
         words += 1
-        after_word = tok.isalpha()
+        after_word = True  # a label's number ("part 2 of 2") goes on the label
         if words > _SPLIT_WORDS:
             return None
     return None
@@ -254,11 +256,14 @@ def extract(text: str) -> BankIdentifiers:
     x = _extractor()
     accounts: dict[str, Account] = {}
     taken: list[tuple[int, int]] = []
+    positions: list[tuple[str, int]] = []
     for s, e, compact in _ibans(folded):
         accounts.setdefault(compact, Account("iban", compact, compact[4:], mask_iban(compact)))
         taken.append((s, e))
-    for _s, _e, compact in _split_ibans(folded, taken):
+        positions.append((compact, s))
+    for s, _e, compact in _split_ibans(folded, taken):
         accounts.setdefault(compact, Account("iban", compact, compact[4:], mask_iban(compact)))
+        positions.append((compact, s))
 
     def free(s: int, e: int) -> bool:
         return not any(s < te and ts < e for ts, te in taken)
@@ -291,6 +296,7 @@ def extract(text: str) -> BankIdentifiers:
             a = acct[1].zfill(8)
             masked = f"sort code {sort[:2]}-{sort[2:4]}-{sort[4:]}, account ****{a[-4:]}"
             accounts.setdefault(sort + a, Account("uk", sort + a, a, masked))
+            positions.append((sort + a, min(m.start(), acct[0])))
     if x.routing is not None:
         for m in x.routing.finditer(folded):
             routing = m.group(1)
@@ -305,10 +311,12 @@ def extract(text: str) -> BankIdentifiers:
             accounts.setdefault(
                 routing + acct[1], Account("us", routing + acct[1], acct[1], masked)
             )
+            positions.append((routing + acct[1], min(m.start(), acct[0])))
     for pos, n in numbers:
         if pos in paired or n in codes:
             continue
         accounts.setdefault(n, Account("account", n, n, f"account ****{n[-4:]}"))
+        positions.append((n, pos))
     bics: list[str] = []
     if x.bic is not None:
         for m in x.bic.finditer(folded):
@@ -316,5 +324,8 @@ def extract(text: str) -> BankIdentifiers:
             if _bic.is_valid(code):
                 bics.append(code)
     return BankIdentifiers(
-        tuple(accounts.values()), tuple(dict.fromkeys(bics)), tuple(dict.fromkeys(codes))
+        tuple(accounts.values()),
+        tuple(dict.fromkeys(bics)),
+        tuple(dict.fromkeys(codes)),
+        tuple(positions),
     )

@@ -35,6 +35,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from caveat.mail.facts import Facts
+from caveat.mail.htmltext import html_to_text
 from caveat.mail.textfold import canonical, fold, fold_phrase, original_span
 
 CATEGORIES = (
@@ -592,3 +594,93 @@ def strip_quoted(text: str) -> str:
 
 def split_quoted(text: str) -> tuple[str, str]:
     return phrase_book().split_quoted(text)
+
+
+# ----------------------------------------------------------------- what a body check reads
+
+#: where a sentence or a paragraph ends: a unit of text the conversation memory knows
+_UNIT_END_RE = re.compile(r"(?<=[.!?;])\s+|\n[ \t\r]*\n")
+_UNIT_WORD_RE = re.compile(r"\w+")
+#: content types of an attachment that is an enclosed message (a forward)
+_ENCLOSED = frozenset({"message/rfc822", "message/global"})
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """One text a person reads in a message, cut into the sender's own words and what the
+    sender presents as quoted (an earlier message, a forward)."""
+
+    where: str  # "" for the body, "the HTML part", or an attachment's name
+    own: str
+    quoted: str
+
+
+def readings(facts: Facts) -> tuple[Reading, ...]:
+    """What a person reads in ``facts``: the body; the HTML part's visible text when it
+    says anything the plain part does not (a stub "this message contains HTML", or words
+    only the HTML shows); the text read from each attachment (an enclosed message counts
+    as quoted)."""
+    out: list[Reading] = []
+    if facts.body.strip():
+        own, quoted = split_quoted(facts.body)
+        out.append(Reading("", own, quoted))
+    if facts.body_html:
+        visible = html_text(facts.body_html)
+        if visible.strip() and not _same_words(visible, facts.body):
+            own, quoted = split_quoted(visible)
+            out.append(Reading("the HTML part", own, quoted))
+    for a in facts.attachments:
+        if not a.text.strip():
+            continue
+        name = a.name or "an attachment"
+        if a.content_type in _ENCLOSED:
+            out.append(Reading(name, "", a.text))
+        else:
+            out.append(Reading(name, a.text, ""))
+    return tuple(out)
+
+
+def html_text(markup: str) -> str:
+    """The visible text of an HTML part (the last documents read are remembered: the check
+    and the conversation memory read the same one)."""
+    return _recent_html(markup)
+
+
+_HTML_MEMO: dict[str, str] = {}
+
+
+def _recent_html(markup: str) -> str:
+    hit = _HTML_MEMO.get(markup)
+    if hit is None:
+        hit = html_to_text(markup)
+        if len(_HTML_MEMO) >= 4:
+            _HTML_MEMO.pop(next(iter(_HTML_MEMO)))
+        _HTML_MEMO[markup] = hit
+    return hit
+
+
+def _same_words(a: str, b: str) -> bool:
+    """Every word of ``a`` is a word of ``b`` (folded)."""
+    return set(_UNIT_WORD_RE.findall(fold(a)[0])) <= set(_UNIT_WORD_RE.findall(fold(b)[0]))
+
+
+def text_units(text: str) -> list[tuple[str, int, int]]:
+    """The sentences and paragraphs of ``text`` in a form that survives quoting: folded,
+    words only, single spaces (a reply's client re-wraps lines and adds ``>``); with
+    where each stands in ``text``. Units without a word are left out."""
+    out: list[tuple[str, int, int]] = []
+    start = 0
+    for m in _UNIT_END_RE.finditer(text):
+        _unit(text, start, m.start(), out)
+        start = m.end()
+    _unit(text, start, len(text), out)
+    return out
+
+
+_fold_once = fold.__wrapped__  # units are many and small: not worth the shared cache
+
+
+def _unit(text: str, start: int, end: int, out: list[tuple[str, int, int]]) -> None:
+    words = _UNIT_WORD_RE.findall(_fold_once(text[start:end])[0])
+    if words:
+        out.append((" ".join(words), start, end))

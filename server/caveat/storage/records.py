@@ -9,13 +9,21 @@ Tables (migration 0002):
       per conversation: hashed keys to find it, and who took part at which address;
   contacts
       senders seen (first and last time, whether their authentication passed) and our own
-      colleagues' names.
+      colleagues' names;
+  conversation_text, memory_secret (migration 0004)
+      per conversation, an HMAC-SHA-256 of each sentence or paragraph its messages said in
+      their own words (see :mod:`caveat.knowledge.memory`), bounded and dropped with the
+      conversation; and the deployment's HMAC key, made on first use.
 
-Nothing here holds a subject or a body; conversation keys are SHA-256 hashes.
+Nothing here holds a subject or a body; conversation keys are SHA-256 hashes, and what a
+conversation said is kept only as keyed hashes.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -36,6 +44,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from caveat.knowledge.directory import Directory, DirectoryContact, PartnerEntry
 from caveat.knowledge.memory import (
+    MAX_UNITS_PER_CONVERSATION,
     ConversationKeys,
     ConversationView,
     KnownPerson,
@@ -46,6 +55,7 @@ from caveat.knowledge.memory import (
     SenderView,
     conversation_keys,
     participants,
+    quoted_units,
     reply_to_key,
     shares_enough,
     wanted_name_keys,
@@ -166,6 +176,25 @@ class ContactRow(Base):
     #: last time a message from it passed aligned, trusted authentication
     authenticated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     colleague: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class ConversationTextRow(Base):
+    __tablename__ = "conversation_text"
+    __table_args__ = (UniqueConstraint("conversation_id", "digest"),)
+
+    #: insertion order: the oldest go first when a conversation holds too many
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    conversation_id: Mapped[int] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"))
+    #: HMAC-SHA-256 (hex) of one folded sentence or paragraph, keyed by memory_secret
+    digest: Mapped[str] = mapped_column(String(64))
+
+
+class MemorySecretRow(Base):
+    __tablename__ = "memory_secret"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    #: 32 random bytes, hex: the deployment's key for conversation_text
+    secret: Mapped[str] = mapped_column(String(64))
 
 
 def _clip(text: str, most: int) -> str:
@@ -411,6 +440,7 @@ class MemoryStore:
 
     def __init__(self, store: Store) -> None:
         self.store = store
+        self._key: bytes | None = None
 
     def snapshot(self, facts: Facts) -> MemorySnapshot:
         keys = conversation_keys(facts)
@@ -449,6 +479,7 @@ class MemoryStore:
                         ConversationKeyRow.key_hash.in_(sorted(wanted)),
                     )
                     accepted = frozenset(wanted[k] for k in s.scalars(q2))
+            seen_text = self._seen_text(s, conv_id, facts) if conv_id is not None else frozenset()
         return MemorySnapshot(
             available=True,
             conversation=view,
@@ -456,7 +487,40 @@ class MemoryStore:
             known={k: tuple(v) for k, v in known.items()},
             conversation_ref=conv_id,
             accepted_reply_to=accepted,
+            seen_text=seen_text,
         )
+
+    def _secret(self, s: Session) -> bytes:
+        """The deployment's HMAC key for conversation text, made on first use."""
+        if self._key is None:
+            row = s.get(MemorySecretRow, 1)
+            if row is None:
+                self._insert_ignore(s, MemorySecretRow, {"id": 1, "secret": secrets.token_hex(32)})
+                s.flush()
+                row = s.get(MemorySecretRow, 1)
+            assert row is not None
+            self._key = bytes.fromhex(row.secret)
+        return self._key
+
+    def _digest(self, key: bytes, unit: str) -> str:
+        return hmac.new(key, unit.encode("utf-8", "surrogatepass"), hashlib.sha256).hexdigest()
+
+    def _seen_text(self, s: Session, conv_id: int, facts: Facts) -> frozenset[str]:
+        """The units of what ``facts`` quotes that the conversation said before."""
+        units = quoted_units(facts)
+        if not units:
+            return frozenset()
+        key = self._secret(s)
+        wanted = {self._digest(key, u): u for u in units}
+        found: set[str] = set()
+        digests = sorted(wanted)
+        for i in range(0, len(digests), 500):
+            q = select(ConversationTextRow.digest).where(
+                ConversationTextRow.conversation_id == conv_id,
+                ConversationTextRow.digest.in_(digests[i : i + 500]),
+            )
+            found.update(wanted[d] for d in s.scalars(q))
+        return frozenset(found)
 
     def _find(self, s: Session, keys: ConversationKeys, people: Sequence[Person]) -> int | None:
         order = keys.lookup_order()
@@ -532,6 +596,8 @@ class MemoryStore:
                         self._insert_ignore(
                             s, ConversationKeyRow, {"key_hash": k, "conversation_id": conv_id}
                         )
+            if obs.text:
+                self._remember_text(s, conv_id, obs.text)
             for p in obs.people:
                 values = {
                     "conversation_id": conv_id,
@@ -599,6 +665,31 @@ class MemoryStore:
                     {"colleague": True, "last_seen": at},
                 )
 
+    def _remember_text(self, s: Session, conv_id: int, units: Sequence[str]) -> None:
+        key = self._secret(s)
+        for digest in dict.fromkeys(self._digest(key, u) for u in units):
+            self._insert_ignore(
+                s, ConversationTextRow, {"conversation_id": conv_id, "digest": digest}
+            )
+        count = int(
+            s.scalar(
+                select(func.count())
+                .select_from(ConversationTextRow)
+                .where(ConversationTextRow.conversation_id == conv_id)
+            )
+            or 0
+        )
+        if count > MAX_UNITS_PER_CONVERSATION:
+            oldest = list(
+                s.scalars(
+                    select(ConversationTextRow.id)
+                    .where(ConversationTextRow.conversation_id == conv_id)
+                    .order_by(ConversationTextRow.id)
+                    .limit(count - MAX_UNITS_PER_CONVERSATION)
+                )
+            )
+            s.execute(delete(ConversationTextRow).where(ConversationTextRow.id.in_(oldest)))
+
     def forget_before(self, cutoff: datetime) -> int:
         """Drop conversations last seen before ``cutoff`` (retention); returns how many."""
         with self.store.session() as s:
@@ -608,6 +699,9 @@ class MemoryStore:
             if ids:
                 s.execute(
                     delete(ConversationKeyRow).where(ConversationKeyRow.conversation_id.in_(ids))
+                )
+                s.execute(
+                    delete(ConversationTextRow).where(ConversationTextRow.conversation_id.in_(ids))
                 )
                 s.execute(
                     delete(ConversationPersonRow).where(
@@ -630,6 +724,14 @@ class MemoryStore:
                 ),
                 "contacts": int(s.scalar(select(func.count()).select_from(ContactRow)) or 0),
             }
+
+    def text_count(self, conversation: int | None = None) -> int:
+        """How many keyed hashes of conversation text are kept (for one conversation)."""
+        q = select(func.count()).select_from(ConversationTextRow)
+        if conversation is not None:
+            q = q.where(ConversationTextRow.conversation_id == conversation)
+        with self.store.session() as s:
+            return int(s.scalar(q) or 0)
 
     # insert-or-update that two workers may run at once without an IntegrityError
     def _upsert(
