@@ -11,10 +11,12 @@
  * Office is passed in (the real Office.js in Outlook, a stand-in in the tests).
  */
 
+import { ATTACHMENT_LIMITS, MAX_HTML_CHARS, base64FromBytes, base64Size, chooseAttachments } from "../shared/api.js";
 import { bannerFor, failureBanner } from "../shared/banner.js";
 import { renderActionMessage, renderContact, renderFailure, renderPending, renderVerdict } from "../shared/render.js";
 
 /** @typedef {import("../shared/api.js").Verdict} Verdict */
+/** @typedef {import("../shared/api.js").AttachmentContent} AttachmentContent */
 /** @typedef {import("../shared/banner.js").BannerModel} BannerModel */
 /** @typedef {ReturnType<typeof import("../shared/api.js").createClient>} Client */
 
@@ -92,8 +94,59 @@ export async function collectMessage(Office, item) {
     if (body.ok && typeof body.value === "string" && body.value) {
       payload.body = body.value.slice(0, MAX_BODY_CHARS);
     }
+    const html = await officeCall(Office, (cb) => item.body.getAsync(Office.CoercionType.Html, cb));
+    if (html.ok && typeof html.value === "string" && html.value) {
+      payload.body_html = html.value.slice(0, MAX_HTML_CHARS);
+    }
   }
+  const attachments = await collectAttachments(Office, item);
+  if (attachments.length) payload.attachments = attachments;
   return payload;
+}
+
+/**
+ * The content of the attachments the service reads (PDF, Word, images, text, attached
+ * messages), within its limits, as Outlook gives it (base64; an attached message as its
+ * MIME source, encoded here). Needs getAttachmentContentAsync (Mailbox 1.8): without it,
+ * none are sent. Cloud attachments (links) are not fetched; one Outlook will not give is
+ * left out.
+ * @param {any} Office
+ * @param {any} item
+ * @returns {Promise<AttachmentContent[]>}
+ */
+export async function collectAttachments(Office, item) {
+  if (typeof item.getAttachmentContentAsync !== "function" || !Array.isArray(item.attachments)) return [];
+  const files = item.attachments.filter(
+    (/** @type {any} */ a) => a && typeof a.id === "string" && (a.attachmentType === "file" || a.attachmentType === "item"),
+  );
+  const chosen = chooseAttachments(files, (/** @type {any} */ a) => ({
+    name: String(a.name || ""),
+    contentType: a.attachmentType === "item" ? "message/rfc822" : String(a.contentType || ""),
+    size: Number(a.size),
+  }));
+  /** @type {AttachmentContent[]} */
+  const out = [];
+  let total = 0;
+  for (const a of chosen) {
+    const got = await officeCall(Office, (cb) => item.getAttachmentContentAsync(a.id, cb));
+    if (!got.ok || !got.value || typeof got.value.content !== "string") continue;
+    const { content, format } = got.value;
+    let encoded;
+    let type = String(a.contentType || "").slice(0, 255);
+    if (format === "base64") {
+      encoded = content.replace(/\s+/g, "");
+    } else if (format === "eml") {
+      encoded = base64FromBytes(new TextEncoder().encode(content));
+      type = "message/rfc822";
+    } else {
+      continue; // a link (cloud attachment) or a calendar item: nothing of it is read
+    }
+    const size = base64Size(encoded);
+    if (size > ATTACHMENT_LIMITS.bytes || total + size > ATTACHMENT_LIMITS.totalBytes) continue;
+    total += size;
+    out.push({ name: String(a.name || "").slice(0, 1024), content_type: type, content: encoded });
+  }
+  return out;
 }
 
 /**

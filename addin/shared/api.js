@@ -29,8 +29,124 @@
 /** @typedef {{name?: string, email?: string, phone?: string}} Contact */
 /** @typedef {{known: false} | {known: true, organization: string, matched_by: string, contacts: Contact[], note?: string}} SenderContact */
 /** @typedef {"unreachable" | "timeout" | "refused" | "rejected" | "server" | "invalid_answer"} FailureKind */
+/**
+ * One attachment as POST /api/v1/analyze takes it: its name and MIME type as the message
+ * gives them, and its bytes in base64 (no line breaks).
+ * @typedef {{name: string, content_type: string, content: string}} AttachmentContent
+ */
+/** @typedef {"pdf" | "docx" | "image" | "text" | "message"} AttachmentKind */
+/** An attachment as a host describes it before its content is fetched. @typedef {{name: string, contentType: string, size: number}} AttachmentInfo */
 
 export const DEFAULT_TIMEOUT_MS = 8000;
+/**
+ * How long to wait for a verdict when attachments travel with the message: the service
+ * reads them in at most 12 seconds, and a few megabytes take time to send.
+ */
+export const ATTACHMENT_TIMEOUT_MS = 20000;
+/**
+ * What the add-ins send of a message's attachments, within the service's default limits:
+ * at most 10, each at most 5 MiB, together at most 12 MiB; only kinds the service reads.
+ */
+export const ATTACHMENT_LIMITS = Object.freeze({ count: 10, bytes: 5 * 1024 * 1024, totalBytes: 12 * 1024 * 1024 });
+/** The service keeps 512 KiB of the HTML body; a longer one is cut by the add-in first. */
+export const MAX_HTML_CHARS = 512 * 1024;
+
+const EXTENSION_KINDS = /** @type {Record<string, AttachmentKind>} */ ({
+  pdf: "pdf",
+  docx: "docx",
+  docm: "docx",
+  png: "image",
+  jpg: "image",
+  jpeg: "image",
+  gif: "image",
+  tif: "image",
+  tiff: "image",
+  txt: "text",
+  csv: "text",
+  htm: "text",
+  html: "text",
+  eml: "message",
+});
+const TYPE_KINDS = /** @type {Record<string, AttachmentKind>} */ ({
+  "application/pdf": "pdf",
+  "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "docx",
+  "image/png": "image",
+  "image/jpeg": "image",
+  "image/gif": "image",
+  "image/tiff": "image",
+  "text/plain": "text",
+  "text/csv": "text",
+  "text/html": "text",
+  "message/rfc822": "message",
+});
+
+/**
+ * The kind of an attachment the service reads, from its type or its name, or null for one
+ * it does not read (the service decides again from the content; this only saves sending
+ * what it would not read).
+ * @param {string} name
+ * @param {string} contentType
+ * @returns {AttachmentKind | null}
+ */
+export function attachmentKind(name, contentType) {
+  const type = String(contentType || "").toLowerCase().split(";")[0].trim();
+  if (TYPE_KINDS[type]) return TYPE_KINDS[type];
+  const dot = String(name || "").lastIndexOf(".");
+  const extension = dot >= 0 ? String(name).slice(dot + 1).toLowerCase().trim() : "";
+  return EXTENSION_KINDS[extension] ?? null;
+}
+
+/**
+ * The attachments to fetch: those the service reads, each within the size limit,
+ * documents before images, until the count or the total is reached.
+ * @template T
+ * @param {T[]} list
+ * @param {(item: T) => AttachmentInfo} describe
+ * @returns {T[]}
+ */
+export function chooseAttachments(list, describe) {
+  const rank = { pdf: 0, docx: 0, text: 0, message: 0, image: 1 };
+  const candidates = [];
+  for (const [index, item] of list.entries()) {
+    const info = describe(item);
+    const kind = attachmentKind(info.name, info.contentType);
+    const size = Number(info.size);
+    if (!kind || !Number.isFinite(size) || size < 0 || size > ATTACHMENT_LIMITS.bytes) continue;
+    candidates.push({ item, index, size, rank: rank[kind] });
+  }
+  candidates.sort((a, b) => a.rank - b.rank || a.index - b.index);
+  const chosen = [];
+  let total = 0;
+  for (const c of candidates) {
+    if (chosen.length >= ATTACHMENT_LIMITS.count) break;
+    if (total + c.size > ATTACHMENT_LIMITS.totalBytes) continue;
+    total += c.size;
+    chosen.push(c);
+  }
+  return chosen.sort((a, b) => a.index - b.index).map((c) => c.item);
+}
+
+/**
+ * Bytes as base64, without line breaks.
+ * @param {Uint8Array} bytes
+ * @returns {string}
+ */
+export function base64FromBytes(bytes) {
+  let out = "";
+  for (let i = 0; i < bytes.length; i += 0x8000) {
+    out += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  }
+  return btoa(out);
+}
+
+/**
+ * The decoded size of base64 text, without decoding it.
+ * @param {string} text
+ */
+export function base64Size(text) {
+  const padding = text.endsWith("==") ? 2 : text.endsWith("=") ? 1 : 0;
+  return Math.floor((text.length * 3) / 4) - padding;
+}
 const LEVELS = ["none", "info", "caution", "danger"];
 
 export class CaveatError extends Error {
@@ -66,15 +182,16 @@ export function createClient({ baseUrl, getCredential, fetchImpl, timeoutMs = DE
    * @param {"GET" | "POST"} method
    * @param {string} path
    * @param {unknown} [body]
+   * @param {number} [ms] the time limit of this call
    * @returns {Promise<any>}
    */
-  async function call(method, path, body) {
+  async function call(method, path, body, ms = timeoutMs) {
     const credential = await getCredential();
     if (!credential) {
       throw new CaveatError("refused", "no API key or token is configured");
     }
     const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(), timeoutMs);
+    const timer = setTimeout(() => controller.abort(), ms);
     /** @type {Response} */
     let response;
     try {
@@ -90,7 +207,7 @@ export function createClient({ baseUrl, getCredential, fetchImpl, timeoutMs = DE
       });
     } catch (err) {
       if (controller.signal.aborted) {
-        throw new CaveatError("timeout", `the service did not answer within ${timeoutMs} ms`);
+        throw new CaveatError("timeout", `the service did not answer within ${ms} ms`);
       }
       throw new CaveatError("unreachable", "the service could not be reached");
     } finally {
@@ -117,12 +234,15 @@ export function createClient({ baseUrl, getCredential, fetchImpl, timeoutMs = DE
 
   return {
     /**
-     * Ask for the verdict on one message.
+     * Ask for the verdict on one message. With attachments, the service is given longer
+     * (ATTACHMENT_TIMEOUT_MS, or the client's own limit when that is longer).
      * @param {Record<string, unknown>} payload the fields of POST /api/v1/analyze
      * @returns {Promise<Verdict>}
      */
     async analyze(payload) {
-      const data = await call("POST", "/api/v1/analyze", payload);
+      const reading = Array.isArray(payload.attachments) && payload.attachments.length > 0;
+      const ms = reading ? Math.max(timeoutMs, ATTACHMENT_TIMEOUT_MS) : timeoutMs;
+      const data = await call("POST", "/api/v1/analyze", payload, ms);
       if (!isVerdict(data)) {
         throw new CaveatError("invalid_answer", "the service's answer was not a verdict");
       }

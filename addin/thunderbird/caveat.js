@@ -4,7 +4,8 @@
  * that the tests can hand it a stand-in.
  *
  * For each message Thunderbird displays on its own, it reads the raw header block, a
- * plain-text snippet of the body, the subject and the Message-ID, asks the service once,
+ * plain-text snippet of the body, the HTML part, the attachments the service reads (within
+ * its limits), the subject and the Message-ID, asks the service once,
  * and shows the answer three ways: the badge and title of the message display action (per
  * tab), the banner the display script puts at the top of the message, and the popup. It
  * decides nothing itself, and it keeps no message content beyond the one request.
@@ -22,10 +23,11 @@
  * rejects).
  */
 
-import { createClient } from "../shared/api.js";
+import { ATTACHMENT_LIMITS, MAX_HTML_CHARS, attachmentKind, base64FromBytes, chooseAttachments, createClient } from "../shared/api.js";
 import { COULD_NOT_CHECK, bannerFor, failureBanner, fit } from "../shared/banner.js";
 
 /** @typedef {import("../shared/api.js").Verdict} Verdict */
+/** @typedef {import("../shared/api.js").AttachmentContent} AttachmentContent */
 /** @typedef {import("../shared/api.js").SenderContact} SenderContact */
 /** @typedef {import("../shared/banner.js").ShownBanner} ShownBanner */
 /** @typedef {ReturnType<typeof createClient>} Client */
@@ -203,14 +205,44 @@ export function cut(text, max) {
  * @returns {Promise<string | undefined>}
  */
 export async function bodySnippet(messenger, messageId) {
-  /** @type {{contentType?: string, content?: string}[]} */
-  let parts;
+  return snippetOf(messenger, await inlineParts(messenger, messageId));
+}
+
+/**
+ * The message's inline text parts, or [] when Thunderbird will not give them.
+ * @param {any} messenger
+ * @param {number} messageId
+ * @returns {Promise<{contentType?: string, content?: string}[]>}
+ */
+async function inlineParts(messenger, messageId) {
   try {
-    parts = await messenger.messages.listInlineTextParts(messageId);
+    const parts = await messenger.messages.listInlineTextParts(messageId);
+    return Array.isArray(parts) ? parts : [];
   } catch {
-    return undefined;
+    return [];
   }
-  if (!Array.isArray(parts)) return undefined;
+}
+
+/**
+ * The markup of the first text/html part, cut to what the service keeps; undefined when
+ * there is none.
+ * @param {{contentType?: string, content?: string}[]} parts
+ * @returns {string | undefined}
+ */
+export function htmlOf(parts) {
+  const html = parts.find(
+    (p) => typeof p.content === "string" && p.content && String(p.contentType ?? "").toLowerCase().split(";")[0].trim() === "text/html",
+  );
+  return html ? cut(/** @type {string} */ (html.content), MAX_HTML_CHARS) : undefined;
+}
+
+/**
+ * @param {any} messenger
+ * @param {{contentType?: string, content?: string}[]} parts
+ * @returns {Promise<string | undefined>}
+ */
+async function snippetOf(messenger, parts) {
+  if (!parts.length) return undefined;
   /** @param {string} type */
   const ofType = (type) =>
     parts
@@ -337,13 +369,63 @@ export async function collectMessage(messenger, header) {
     const from = await parseAuthor(messenger, header.author);
     if (from) payload.from = from;
   }
-  const body = await bodySnippet(messenger, header.id);
+  const parts = await inlineParts(messenger, header.id);
+  const body = await snippetOf(messenger, parts);
   if (body) payload.body = body;
+  const html = htmlOf(parts);
+  if (html) payload.body_html = html;
+  const attachments = await collectAttachments(messenger, header.id);
+  if (attachments.length) payload.attachments = attachments;
   if (typeof header.subject === "string") payload.subject = header.subject;
   if (typeof header.headerMessageId === "string" && header.headerMessageId) {
     payload.internet_message_id = header.headerMessageId;
   }
   return payload;
+}
+
+/**
+ * The content of the attachments the service reads (PDF, Word, images, text, attached
+ * messages), within its limits, base64. One Thunderbird will not give, or that turns out
+ * larger than listed, is left out; without listAttachments none are sent.
+ * @param {any} messenger
+ * @param {number} messageId
+ * @returns {Promise<AttachmentContent[]>}
+ */
+export async function collectAttachments(messenger, messageId) {
+  const api = messenger.messages;
+  if (typeof api.listAttachments !== "function" || typeof api.getAttachmentFile !== "function") return [];
+  /** @type {any[]} */
+  let listed;
+  try {
+    listed = await api.listAttachments(messageId);
+  } catch {
+    return [];
+  }
+  if (!Array.isArray(listed)) return [];
+  const chosen = chooseAttachments(
+    listed.filter((a) => a && typeof a.partName === "string"),
+    (a) => ({ name: String(a.name || ""), contentType: String(a.contentType || ""), size: Number(a.size) }),
+  );
+  /** @type {AttachmentContent[]} */
+  const out = [];
+  let total = 0;
+  for (const a of chosen) {
+    /** @type {Blob} */
+    let file;
+    try {
+      file = await api.getAttachmentFile(messageId, a.partName);
+    } catch {
+      continue;
+    }
+    if (!file || typeof file.size !== "number" || file.size > ATTACHMENT_LIMITS.bytes) continue;
+    if (total + file.size > ATTACHMENT_LIMITS.totalBytes) continue;
+    total += file.size;
+    const bytes = new Uint8Array(await file.arrayBuffer());
+    const kind = attachmentKind(String(a.name || ""), String(a.contentType || ""));
+    const type = kind === "message" ? "message/rfc822" : String(a.contentType || "").slice(0, 255);
+    out.push({ name: String(a.name || "").slice(0, 1024), content_type: type, content: base64FromBytes(bytes) });
+  }
+  return out;
 }
 
 /**

@@ -27,6 +27,7 @@
   };
   var itemChangedHandlers = [];
   var calls = [];
+  var fetchedAttachments = [];
   var readyResolve;
   var ready = new Promise(function (resolve) {
     readyResolve = resolve;
@@ -153,9 +154,39 @@
             reply(cb, result(Failed, undefined, "InvalidCoercionType"));
             return;
           }
-          reply(cb, result(Succeeded, data.body || ""));
+          var value = coercionType === "html" ? data.bodyHtml || "" : data.body || "";
+          reply(cb, result(Succeeded, value));
         },
       },
+      // Mailbox 1.8: the attachments' details, and their content on request. A test item
+      // without `attachments` has neither (an older Outlook); `content` and `format` are
+      // what getAttachmentContentAsync answers, `fail` makes it fail.
+      attachments: data.attachments
+        ? data.attachments.map(function (a) {
+            return {
+              id: a.id,
+              name: a.name,
+              contentType: a.contentType,
+              size: a.size,
+              attachmentType: a.attachmentType || "file",
+              isInline: !!a.isInline,
+            };
+          })
+        : undefined,
+      getAttachmentContentAsync: data.attachments
+        ? function (id) {
+            var cb = split(Array.prototype.slice.call(arguments, 1)).callback;
+            fetchedAttachments.push(id);
+            var found = data.attachments.filter(function (a) {
+              return a.id === id;
+            })[0];
+            if (!found || found.fail) {
+              reply(cb, result(Failed, undefined, "AttachmentTypeNotSupported"));
+              return;
+            }
+            reply(cb, result(Succeeded, { content: found.content, format: found.format || "base64" }));
+          }
+        : undefined,
       __notifications: notes,
     };
   }
@@ -198,6 +229,8 @@
     },
     __standin: {
       calls: calls,
+      /** The ids of the attachments whose content was asked for, in order. */
+      fetchedAttachments: fetchedAttachments,
       /** Show `data` as the selected message (null: nothing selected); fires ItemChanged. */
       select: function (data) {
         count += 1;

@@ -187,7 +187,10 @@ function parseMailboxes(text, preserveGroups = false) {
  *   id: number, subject?: string, author?: string, headerMessageId?: string,
  *   external?: boolean, folder?: any, date?: string,
  * }} Header
- * @typedef {{header: Header, raw: Uint8Array, parts: {contentType: string, content: string}[]}} StoredMessage
+ * An attachment as listAttachments lists it (a MessagePart), with its bytes; `fail` makes
+ * getAttachmentFile fail for it.
+ * @typedef {{name: string, contentType: string, size: number, partName: string, content: Uint8Array | string, fail?: boolean}} StoredAttachment
+ * @typedef {{header: Header, raw: Uint8Array, parts: {contentType: string, content: string}[], attachments: StoredAttachment[]}} StoredMessage
  */
 
 export function createStandin() {
@@ -212,6 +215,8 @@ export function createStandin() {
   const permissionRequests = [];
   /** Whole-message reads of a File given by getRaw (the code should slice it). */
   const wholeReads = { count: 0 };
+  /** The part names of the attachments whose file was asked for, in order. */
+  const fetchedAttachments = /** @type {string[]} */ ([]);
   const control = {
     userInput: false,
     /** What permissions.request answers when the user is asked. */
@@ -392,6 +397,23 @@ export function createStandin() {
         await later();
         return structuredClone(messageOf(id).parts);
       },
+      /** @param {number} id */
+      async listAttachments(id) {
+        await later();
+        return messageOf(id).attachments.map(({ name, contentType, size, partName }) => ({ name, contentType, size, partName }));
+      },
+      /**
+       * @param {number} id
+       * @param {string} partName
+       */
+      async getAttachmentFile(id, partName) {
+        await later();
+        fetchedAttachments.push(partName);
+        const found = messageOf(id).attachments.find((a) => a.partName === partName);
+        if (!found || found.fail) throw new Error(`Part ${partName} not found in message ${id}.`);
+        const bytes = typeof found.content === "string" ? binary(found.content) : found.content;
+        return new File([bytes], found.name, { type: found.contentType });
+      },
     },
     messageDisplay: {
       onMessagesDisplayed: events.onMessagesDisplayed,
@@ -517,19 +539,21 @@ export function createStandin() {
     granted,
     permissionRequests,
     wholeReads,
+    fetchedAttachments,
     listenerCount: () =>
       events.onMessage.listeners.length + events.onMessagesDisplayed.listeners.length + events.onStorageChanged.listeners.length,
 
     /**
      * Add a message Thunderbird can read.
      * @param {Header} header
-     * @param {{raw?: string | Uint8Array, parts?: {contentType: string, content: string}[]}} [content]
+     * @param {{raw?: string | Uint8Array, parts?: {contentType: string, content: string}[], attachments?: StoredAttachment[]}} [content]
      */
-    addMessage(header, { raw = "", parts = [] } = {}) {
+    addMessage(header, { raw = "", parts = [], attachments = [] } = {}) {
       messages.set(header.id, {
         header: structuredClone(header),
         raw: typeof raw === "string" ? binary(raw) : raw,
         parts: structuredClone(parts),
+        attachments: structuredClone(attachments),
       });
       return header.id;
     },
