@@ -62,7 +62,15 @@ class Thread:
     def done(self) -> None:
         for s in self.steps:
             ENTRIES.append(
-                Entry(f"{self.cls}/{self.folder}/{s.name}", s.cls, self.kind, s.deserved, s.why, s.mail, s.context)
+                Entry(
+                    f"{self.cls}/{self.folder}/{s.name}",
+                    s.cls,
+                    self.kind,
+                    s.deserved,
+                    s.why,
+                    s.mail,
+                    s.context,
+                )
             )
 
 
@@ -79,7 +87,15 @@ _M365_HEADERS = [
     "X-MS-Exchange-Organization-AuthAs: Anonymous",
 ]
 
-_LANG_TAG = {"de": "de-DE", "fr": "fr-FR", "es": "es-ES", "nl": "nl-NL", "it": "it-IT", "en": "en-GB", "pt": "pt-PT"}
+_LANG_TAG = {
+    "de": "de-DE",
+    "fr": "fr-FR",
+    "es": "es-ES",
+    "nl": "nl-NL",
+    "it": "it-IT",
+    "en": "en-GB",
+    "pt": "pt-PT",
+}
 
 
 def _dress(m: Mail, route: str, lang: str) -> Mail:
@@ -89,7 +105,10 @@ def _dress(m: Mail, route: str, lang: str) -> Mail:
         m.headers_top = [
             "Thread-Topic: " + encode_subject(topic),
             "Thread-Index: AQH" + b64id(m.subject + m.date, 26),
-            *[h.format(attach=attach, lang=_LANG_TAG.get(lang, "en-US")).rstrip() for h in _M365_HEADERS],
+            *[
+                h.format(attach=attach, lang=_LANG_TAG.get(lang, "en-US")).rstrip()
+                for h in _M365_HEADERS
+            ],
             *m.headers_top,
         ]
     elif route == "own" and not m.mailer:
@@ -99,7 +118,9 @@ def _dress(m: Mail, route: str, lang: str) -> Mail:
     return m
 
 
-def from_partner(p: Partner, c: Contact | None = None, *, sender_addr: Addr | None = None, **kw: object) -> Mail:
+def from_partner(
+    p: Partner, c: Contact | None = None, *, sender_addr: Addr | None = None, **kw: object
+) -> Mail:
     """Mail the partner's own system sent and signed: the partner, or an account there an
     attacker took over. Our boundary finds SPF, DKIM and DMARC passing for its domain."""
     frm = sender_addr or (c or p.c).addr
@@ -110,20 +131,32 @@ def from_partner(p: Partner, c: Contact | None = None, *, sender_addr: Addr | No
     return _dress(m, route, p.lang)
 
 
-def spoofed(frm: Addr, policy: str = "none", spf: str = "softfail", envelope: str = "", **kw: object) -> Mail:
+def spoofed(
+    frm: Addr, policy: str = "none", spf: str = "softfail", envelope: str = "", **kw: object
+) -> Mail:
     """Sent straight to our boundary from a rented server with someone else's From line."""
     dom = domain_of(frm[1])
     auth = Auth(spf=spf, spf_domain=envelope or dom, dkim="none", dmarc="fail", policy=policy)
     return Mail(frm=frm, route="spoof", auth=auth, **kw)  # type: ignore[arg-type]
 
 
-def via_relay(frm: Addr, relay_account: str, relay_host: str, policy: str = "none", **kw: object) -> Mail:
+def via_relay(
+    frm: Addr, relay_account: str, relay_host: str, policy: str = "none", **kw: object
+) -> Mail:
     """The seed's path: a third party's badly configured webmail relays a forged From."""
     dom = domain_of(frm[1])
-    auth = Auth(spf="pass", spf_domain=domain_of(relay_account), dkim="none", dmarc="fail", policy=policy)
+    auth = Auth(
+        spf="pass", spf_domain=domain_of(relay_account), dkim="none", dmarc="fail", policy=policy
+    )
     auth.from_domain = dom
-    m = Mail(frm=frm, route="relay", auth=auth, relay_account=relay_account, relay_host=relay_host, **kw)  # type: ignore[arg-type]
+    m = Mail(
+        frm=frm, route="relay", auth=auth, relay_account=relay_account, relay_host=relay_host, **kw
+    )  # type: ignore[arg-type]
     m.raw_headers = [f"X-Auth-ID: {relay_account}", *m.raw_headers]
+    if not m.message_id:
+        from _mail import hexid
+
+        m.message_id = f"<{hexid(m.subject + m.date + relay_account, 32)}@webmail.{relay_host}>"
     return m
 
 
@@ -167,7 +200,9 @@ def internal(frm: Addr, **kw: object) -> Mail:
 def esp(frm: Addr, esp_domain: str = "sendwave.example", **kw: object) -> Mail:
     """A newsletter sent by an e-mail service provider, signed for the brand and the ESP."""
     dom = domain_of(frm[1])
-    auth = Auth(dkim_domain=dom, extra_dkim=[esp_domain], spf_domain=f"em.{dom}", policy="quarantine")
+    auth = Auth(
+        dkim_domain=dom, extra_dkim=[esp_domain], spf_domain=f"em.{dom}", policy="quarantine"
+    )
     return Mail(frm=frm, route="esp", auth=auth, **kw)  # type: ignore[arg-type]
 
 
@@ -179,7 +214,9 @@ def pdf(name: str, data: bytes, octet: bool = False) -> Attachment:
 
 
 def docx(name: str, data: bytes) -> Attachment:
-    return Attachment(name, data, "application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+    return Attachment(
+        name, data, "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    )
 
 
 def image(name: str, data: bytes, cid: str = "") -> Attachment:
@@ -190,25 +227,113 @@ def image(name: str, data: bytes, cid: str = "") -> Attachment:
 # --- invoices in the partner's language ---------------------------------------------------------
 
 LABELS = {
-    "de": ("Rechnung", "Rechnungsnummer", "Datum", ["Pos.", "Beschreibung", "Menge", "Einzelpreis", "Betrag"], ("Nettobetrag", "USt. (Reverse Charge)", "Gesamtbetrag"), "Zahlbar innerhalb von 30 Tagen ohne Abzug.", "Bankverbindung"),
-    "en": ("Invoice", "Invoice no.", "Date", ["Item", "Description", "Qty", "Unit price", "Amount"], ("Subtotal", "VAT (reverse charge)", "Total due"), "Payment terms: 30 days net.", "Bank details"),
-    "us": ("Invoice", "Invoice #", "Date", ["Item", "Description", "Qty", "Unit price", "Amount"], ("Subtotal", "Freight", "Total due (USD)"), "Terms: Net 30.", "Remit to"),
-    "fr": ("Facture", "N° de facture", "Date", ["Réf.", "Désignation", "Qté", "PU HT", "Montant HT"], ("Total HT", "TVA (autoliquidation)", "Net à payer"), "Règlement par virement à 30 jours date de facture.", "Coordonnées bancaires"),
-    "es": ("Factura", "Nº factura", "Fecha", ["Ref.", "Concepto", "Cant.", "Precio", "Importe"], ("Base imponible", "IVA (inversión sujeto pasivo)", "Total factura"), "Forma de pago: transferencia bancaria a 30 días.", "Datos bancarios"),
-    "nl": ("Factuur", "Factuurnummer", "Datum", ["Art.", "Omschrijving", "Aantal", "Prijs", "Bedrag"], ("Subtotaal", "Btw verlegd", "Totaal"), "Betaling binnen 30 dagen na factuurdatum.", "Bankgegevens"),
-    "it": ("Fattura", "Fattura n.", "Data", ["Cod.", "Descrizione", "Q.tà", "Prezzo", "Importo"], ("Imponibile", "IVA (inversione contabile)", "Totale documento"), "Pagamento: bonifico bancario a 30 gg data fattura.", "Coordinate bancarie"),
-    "pt": ("Fatura", "Fatura n.º", "Data", ["Ref.", "Descrição", "Qtd.", "Preço", "Valor"], ("Subtotal", "IVA (autoliquidação)", "Total"), "Pagamento por transferência bancária a 30 dias.", "Dados bancários"),
+    "de": (
+        "Rechnung",
+        "Rechnungsnummer",
+        "Datum",
+        ["Pos.", "Beschreibung", "Menge", "Einzelpreis", "Betrag"],
+        ("Nettobetrag", "USt. (Reverse Charge)", "Gesamtbetrag"),
+        "Zahlbar innerhalb von 30 Tagen ohne Abzug.",
+        "Bankverbindung",
+    ),
+    "en": (
+        "Invoice",
+        "Invoice no.",
+        "Date",
+        ["Item", "Description", "Qty", "Unit price", "Amount"],
+        ("Subtotal", "VAT (reverse charge)", "Total due"),
+        "Payment terms: 30 days net.",
+        "Bank details",
+    ),
+    "us": (
+        "Invoice",
+        "Invoice #",
+        "Date",
+        ["Item", "Description", "Qty", "Unit price", "Amount"],
+        ("Subtotal", "Freight", "Total due (USD)"),
+        "Terms: Net 30.",
+        "Remit to",
+    ),
+    "fr": (
+        "Facture",
+        "N° de facture",
+        "Date",
+        ["Réf.", "Désignation", "Qté", "PU HT", "Montant HT"],
+        ("Total HT", "TVA (autoliquidation)", "Net à payer"),
+        "Règlement par virement à 30 jours date de facture.",
+        "Coordonnées bancaires",
+    ),
+    "es": (
+        "Factura",
+        "Nº factura",
+        "Fecha",
+        ["Ref.", "Concepto", "Cant.", "Precio", "Importe"],
+        ("Base imponible", "IVA (inversión sujeto pasivo)", "Total factura"),
+        "Forma de pago: transferencia bancaria a 30 días.",
+        "Datos bancarios",
+    ),
+    "nl": (
+        "Factuur",
+        "Factuurnummer",
+        "Datum",
+        ["Art.", "Omschrijving", "Aantal", "Prijs", "Bedrag"],
+        ("Subtotaal", "Btw verlegd", "Totaal"),
+        "Betaling binnen 30 dagen na factuurdatum.",
+        "Bankgegevens",
+    ),
+    "it": (
+        "Fattura",
+        "Fattura n.",
+        "Data",
+        ["Cod.", "Descrizione", "Q.tà", "Prezzo", "Importo"],
+        ("Imponibile", "IVA (inversione contabile)", "Totale documento"),
+        "Pagamento: bonifico bancario a 30 gg data fattura.",
+        "Coordinate bancarie",
+    ),
+    "pt": (
+        "Fatura",
+        "Fatura n.º",
+        "Data",
+        ["Ref.", "Descrição", "Qtd.", "Preço", "Valor"],
+        ("Subtotal", "IVA (autoliquidação)", "Total"),
+        "Pagamento por transferência bancária a 30 dias.",
+        "Dados bancários",
+    ),
 }
 
 ITEMS = {
-    "kessler": [["1", "Getriebemotor KA-40, 0,75 kW", "12", "418,00", "5.016,00"], ["2", "Frequenzumrichter FU-2", "12", "236,50", "2.838,00"]],
-    "roussel": [["R-118", "Carter usiné aluminium 6082", "40", "86,40", "3 456,00"], ["R-204", "Traitement de surface anodisé", "40", "12,10", "484,00"]],
-    "alcazar": [["T-01", "Transporte completo Coslada – Stuttgart", "2", "1.980,00", "3.960,00"], ["T-09", "Recargo combustible", "2", "118,80", "237,60"]],
-    "vandermeer": [["VP-310", "Kartonnen dozen 400x300x200, bedrukt", "2.400", "0,94", "2.256,00"], ["VP-022", "Schuimprofielen op maat", "600", "1,35", "810,00"]],
-    "bernardi": [["OB-77", "Flangia tornita acciaio C45", "150", "21,60", "3.240,00"], ["OB-12", "Rettifica alberi", "150", "7,80", "1.170,00"]],
-    "ashdown": [["AP-500", "Printed corrugated shipper, 5-ply", "1,800", "1.42", "2,556.00"], ["AP-050", "Pallet wrap and corner boards", "40", "18.50", "740.00"]],
-    "prairie": [["PR-2231", "Machined brass fitting 3/8 NPT", "2,500", "1.86", "4,650.00"], ["PR-0410", "Anodized enclosure, black", "300", "14.20", "4,260.00"]],
-    "lusitania": [["CL-12", "Juntas de cortiça aglomerada 3 mm", "5.000", "0,38", "1.900,00"], ["CL-40", "Placas de cortiça técnica 600x400", "400", "4,90", "1.960,00"]],
+    "kessler": [
+        ["1", "Getriebemotor KA-40, 0,75 kW", "12", "418,00", "5.016,00"],
+        ["2", "Frequenzumrichter FU-2", "12", "236,50", "2.838,00"],
+    ],
+    "roussel": [
+        ["R-118", "Carter usiné aluminium 6082", "40", "86,40", "3 456,00"],
+        ["R-204", "Traitement de surface anodisé", "40", "12,10", "484,00"],
+    ],
+    "alcazar": [
+        ["T-01", "Transporte completo Coslada – Stuttgart", "2", "1.980,00", "3.960,00"],
+        ["T-09", "Recargo combustible", "2", "118,80", "237,60"],
+    ],
+    "vandermeer": [
+        ["VP-310", "Kartonnen dozen 400x300x200, bedrukt", "2.400", "0,94", "2.256,00"],
+        ["VP-022", "Schuimprofielen op maat", "600", "1,35", "810,00"],
+    ],
+    "bernardi": [
+        ["OB-77", "Flangia tornita acciaio C45", "150", "21,60", "3.240,00"],
+        ["OB-12", "Rettifica alberi", "150", "7,80", "1.170,00"],
+    ],
+    "ashdown": [
+        ["AP-500", "Printed corrugated shipper, 5-ply", "1,800", "1.42", "2,556.00"],
+        ["AP-050", "Pallet wrap and corner boards", "40", "18.50", "740.00"],
+    ],
+    "prairie": [
+        ["PR-2231", "Machined brass fitting 3/8 NPT", "2,500", "1.86", "4,650.00"],
+        ["PR-0410", "Anodized enclosure, black", "300", "14.20", "4,260.00"],
+    ],
+    "lusitania": [
+        ["CL-12", "Juntas de cortiça aglomerada 3 mm", "5.000", "0,38", "1.900,00"],
+        ["CL-40", "Placas de cortiça técnica 600x400", "400", "4,90", "1.960,00"],
+    ],
 }
 
 TOTALS = {
@@ -223,7 +348,15 @@ TOTALS = {
 }
 
 
-def invoice(p: Partner, number: str, date: str, bank_lines: list[str], notes_before: list[str] | None = None, notes_after: list[str] | None = None, lang: str | None = None) -> Invoice:
+def invoice(
+    p: Partner,
+    number: str,
+    date: str,
+    bank_lines: list[str],
+    notes_before: list[str] | None = None,
+    notes_after: list[str] | None = None,
+    lang: str | None = None,
+) -> Invoice:
     lang = lang or ("us" if p.key == "prairie" else p.lang)
     title, nlabel, dlabel, cols, tlabels, terms, _ = LABELS[lang]
     totals = TOTALS[p.key]
@@ -233,7 +366,13 @@ def invoice(p: Partner, number: str, date: str, bank_lines: list[str], notes_bef
         number=number,
         date_label=dlabel,
         date=date,
-        to_lines=["Corvane Instruments GmbH", "Kreditorenbuchhaltung", "Industriestraße 14", "70565 Stuttgart", "Deutschland"],
+        to_lines=[
+            "Corvane Instruments GmbH",
+            "Kreditorenbuchhaltung",
+            "Industriestraße 14",
+            "70565 Stuttgart",
+            "Deutschland",
+        ],
         columns=cols,
         rows=ITEMS[p.key],
         totals=list(zip(tlabels, totals, strict=True)),

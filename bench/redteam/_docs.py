@@ -86,7 +86,9 @@ class _PDF(FPDF):
             self.cell(0, 3.5, self.txt(line), align="C", new_x="LMARGIN", new_y="NEXT")
 
 
-def pdf_invoice(head: Letterhead, inv: Invoice, unicode_font: bool = True, page_break_before_notes: bool = False) -> bytes:
+def pdf_invoice(
+    head: Letterhead, inv: Invoice, unicode_font: bool = True, page_break_before_notes: bool = False
+) -> bytes:
     pdf = _PDF(head, unicode_font)
     pdf.add_page()
     pdf.set_font(pdf.family, "", 10)
@@ -96,7 +98,13 @@ def pdf_invoice(head: Letterhead, inv: Invoice, unicode_font: bool = True, page_
     pdf.set_font(pdf.family, "B", 13)
     pdf.cell(0, 7, pdf.txt(inv.title), new_x="LMARGIN", new_y="NEXT")
     pdf.set_font(pdf.family, "", 10)
-    pdf.cell(0, 5, pdf.txt(f"{inv.number_label}: {inv.number}    {inv.date_label}: {inv.date}"), new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(
+        0,
+        5,
+        pdf.txt(f"{inv.number_label}: {inv.number}    {inv.date_label}: {inv.date}"),
+        new_x="LMARGIN",
+        new_y="NEXT",
+    )
     pdf.ln(4)
     widths = _widths(len(inv.columns))
     pdf.set_font(pdf.family, "B", 9)
@@ -138,7 +146,15 @@ def _widths(n: int) -> list[float]:
     return [170 / n] * n
 
 
-def pdf_letter(head: Letterhead, to_lines: list[str], place_date: str, subject: str, paragraphs: list[str], signature: list[str], unicode_font: bool = True) -> bytes:
+def pdf_letter(
+    head: Letterhead,
+    to_lines: list[str],
+    place_date: str,
+    subject: str,
+    paragraphs: list[str],
+    signature: list[str],
+    unicode_font: bool = True,
+) -> bytes:
     pdf = _PDF(head, unicode_font)
     pdf.add_page()
     pdf.set_font(pdf.family, "", 10)
@@ -185,7 +201,16 @@ def _fix_docx(raw: bytes) -> bytes:
     return out.getvalue()
 
 
-def docx_letter(head: Letterhead, to_lines: list[str], place_date: str, subject: str, paragraphs: list[str], signature: list[str], table: list[list[str]] | None = None, author: str = "") -> bytes:
+def docx_letter(
+    head: Letterhead,
+    to_lines: list[str],
+    place_date: str,
+    subject: str,
+    paragraphs: list[str],
+    signature: list[str],
+    table: list[list[str]] | None = None,
+    author: str = "",
+) -> bytes:
     doc = Document()
     props = doc.core_properties
     props.author = author or head.company
@@ -230,7 +255,9 @@ def docx_letter(head: Letterhead, to_lines: list[str], place_date: str, subject:
 # --- images ----------------------------------------------------------------------------------
 
 
-def letter_image(lines: list[str], fmt: str = "PNG", photo: bool = False, width: int = 1240) -> bytes:
+def letter_image(
+    lines: list[str], fmt: str = "PNG", photo: bool = False, width: int = 1240
+) -> bytes:
     """A letter as a scan (PNG, clean) or a phone photo (JPEG, tilted, grey paper)."""
     regular = _font("DejaVuSans.ttf")
     bold = _font("DejaVuSans-Bold.ttf")
@@ -249,7 +276,9 @@ def letter_image(lines: list[str], fmt: str = "PNG", photo: bool = False, width:
         draw.text((100, y), text, fill=(25, 25, 30), font=font_b if is_title else font)
         y += line_h + (10 if is_title else 0)
     if photo:
-        img = img.rotate(0.7, resample=Image.Resampling.BICUBIC, expand=True, fillcolor=(90, 84, 76))
+        img = img.rotate(
+            0.7, resample=Image.Resampling.BICUBIC, expand=True, fillcolor=(90, 84, 76)
+        )
         img = img.filter(ImageFilter.GaussianBlur(0.6))
     buf = io.BytesIO()
     if fmt == "JPEG":

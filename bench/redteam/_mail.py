@@ -8,6 +8,9 @@ IBANs made up with valid check digits. Free-mail provider domains are the real o
 because the threat depends on them; the mailboxes at them are invented.
 """
 
+# Header templates are kept one line each, as they appear in a message.
+# ruff: noqa: E501
+
 from __future__ import annotations
 
 import base64
@@ -64,8 +67,20 @@ def iban_check(cc: str, bban: str) -> str:
     return f"{cc}{check:02d}{bban}"
 
 
-_BBAN_LENGTH = {"DE": 18, "FR": 23, "ES": 20, "NL": 14, "IT": 23, "PT": 21, "GB": 18, "LT": 16,
-                "BE": 12, "PL": 24, "AT": 16, "IE": 18}
+_BBAN_LENGTH = {
+    "DE": 18,
+    "FR": 23,
+    "ES": 20,
+    "NL": 14,
+    "IT": 23,
+    "PT": 21,
+    "GB": 18,
+    "LT": 16,
+    "BE": 12,
+    "PL": 24,
+    "AT": 16,
+    "IE": 18,
+}
 
 
 def make_iban(cc: str, label: str, bank: str = "") -> str:
@@ -149,10 +164,16 @@ class Auth:
         else:
             dd = self.dkim_domain or fd
             bval = b64id(label + "dkimb", 8)
-            note = "(2048-bit key; unprotected)" if self.dkim == "pass" else "(signature verification failed)"
+            note = (
+                "(2048-bit key; unprotected)"
+                if self.dkim == "pass"
+                else "(signature verification failed)"
+            )
             parts.append(f"dkim={self.dkim} {note} header.d={dd} header.i=@{dd} header.b={bval}")
         for d in self.extra_dkim:
-            parts.append(f"dkim=pass (2048-bit key) header.d={d} header.i=@{d} header.b={b64id(label + d, 8)}")
+            parts.append(
+                f"dkim=pass (2048-bit key) header.d={d} header.i=@{d} header.b={b64id(label + d, 8)}"
+            )
         verb = {
             "pass": f"domain of {sd} designates {self.ip} as permitted sender",
             "fail": f"domain of {sd} does not designate {self.ip} as permitted sender",
@@ -176,7 +197,9 @@ def fold(name: str, value: str) -> str:
 
 def dkim_signature(domain: str, selector: str, label: str, headers: str) -> str:
     bh = base64.b64encode(digest(label + "bh")).decode()
-    b = base64.b64encode(digest(label + "b1") + digest(label + "b2") + digest(label + "b3")).decode()
+    b = base64.b64encode(
+        digest(label + "b1") + digest(label + "b2") + digest(label + "b3")
+    ).decode()
     b = b + base64.b64encode(digest(label + "b4") * 3).decode()
     lines = [
         f"v=1; a=rsa-sha256; c=relaxed/relaxed; d={domain};",
@@ -251,6 +274,7 @@ class Mail:
     text_cte: str = "quoted-printable"
     extra_trace: list[str] = field(default_factory=list)
     rcpt: str = ""  # the mailbox it was delivered to (default: the first To)
+    from_raw: str = ""  # the From header's value exactly as written (else built from frm)
 
 
 def _received(frm_host: str, ip: str, by: str, how: str, rid: str, rcpt: str, dt: datetime) -> str:
@@ -287,7 +311,17 @@ def trace(m: Mail, label: str) -> list[str]:
         m.auth.ip = ip
     if route == "own":
         host = m.helo or f"mail.{fdom}"
-        hops.append(_received(host, ip, BOUNDARY, "(Postfix) with ESMTPS", hexid(label + "q", 10).upper(), rcpt, t_in))
+        hops.append(
+            _received(
+                host,
+                ip,
+                BOUNDARY,
+                "(Postfix) with ESMTPS",
+                hexid(label + "q", 10).upper(),
+                rcpt,
+                t_in,
+            )
+        )
         hops.append(
             f"Received: from [10.{num(label, 1, 40)}.{num(label + 'b', 1, 250)}.{num(label + 'c', 2, 250)}]"
             f" (unknown [10.{num(label, 1, 40)}.{num(label + 'b', 1, 250)}.{num(label + 'c', 2, 250)}])\n"
@@ -299,7 +333,17 @@ def trace(m: Mail, label: str) -> list[str]:
         edge = f"mail-{['am7', 'db8', 'vi1', 'he1', 'pa4'][num(label, 0, 4)]}eur0{num(label + 'e', 1, 5)}on2{num(label + 'n', 100, 199)}.outbound.protection.outlook.com"
         host = m.helo or edge
         tenant = f"{['AM9PR03', 'DB9PR08', 'PAXPR04', 'VI1PR07'][num(label + 't', 0, 3)]}MB{num(label + 'm', 1000, 9999)}"
-        hops.append(_received(host, ip, BOUNDARY, "(Postfix) with ESMTPS", hexid(label + "q", 10).upper(), rcpt, t_in))
+        hops.append(
+            _received(
+                host,
+                ip,
+                BOUNDARY,
+                "(Postfix) with ESMTPS",
+                hexid(label + "q", 10).upper(),
+                rcpt,
+                t_in,
+            )
+        )
         hops.append(
             f"Received: from {tenant}.eurprd03.prod.outlook.com (2603:10a6:20b:{hexid(label + 'v6', 3)}::{num(label, 10, 99)})\n"
             f"\tby {tenant}.eurprd03.prod.outlook.com (2603:10a6:20b:{hexid(label + 'v6', 3)}::{num(label, 10, 99)}) with\n"
@@ -307,10 +351,22 @@ def trace(m: Mail, label: str) -> list[str]:
             f"\t15.20.{num(label + 'ver', 7000, 8999)}.{num(label + 'ver2', 10, 40)}; {rfc_date(dt + timedelta(seconds=1))}"
         )
         if not m.message_id:
-            m.message_id = f"<{tenant}{hexid(label + 'mid', 24).upper()}@{tenant}.eurprd03.prod.outlook.com>"
+            m.message_id = (
+                f"<{tenant}{hexid(label + 'mid', 24).upper()}@{tenant}.eurprd03.prod.outlook.com>"
+            )
     elif route in ("gws", "gmail"):
         edge = f"mail-{['ed1', 'wr1', 'ej1', 'lf1', 'wm1'][num(label, 0, 4)]}-f{num(label + 'f', 41, 199)}.google.com"
-        hops.append(_received(edge, ip, BOUNDARY, "(Postfix) with ESMTPS", hexid(label + "q", 10).upper(), rcpt, t_in))
+        hops.append(
+            _received(
+                edge,
+                ip,
+                BOUNDARY,
+                "(Postfix) with ESMTPS",
+                hexid(label + "q", 10).upper(),
+                rcpt,
+                t_in,
+            )
+        )
         hops.append(
             f"Received: by {edge} with SMTP id {hexid(label + 'g2', 16)}\n"
             f"\tfor <{rcpt}>; {rfc_date(dt + timedelta(seconds=1))}"
@@ -319,7 +375,17 @@ def trace(m: Mail, label: str) -> list[str]:
             m.message_id = f"<CA{b64id(label + 'mid', 40)}@mail.gmail.com>"
     elif route == "freemail":
         edge = m.helo or f"mout.{fdom}"
-        hops.append(_received(edge, ip, BOUNDARY, "(Postfix) with ESMTPS", hexid(label + "q", 10).upper(), rcpt, t_in))
+        hops.append(
+            _received(
+                edge,
+                ip,
+                BOUNDARY,
+                "(Postfix) with ESMTPS",
+                hexid(label + "q", 10).upper(),
+                rcpt,
+                t_in,
+            )
+        )
         hops.append(
             f"Received: from [192.168.{num(label, 0, 9)}.{num(label + 'h', 2, 200)}] ([192.0.2.{num(label + 'o', 2, 250)}]) by {edge}\n"
             f"\t(mrgmx{num(label, 100, 120)}) with ESMTPSA (Nemesis) id 1M{b64id(label + 'nm', 16)};\n"
@@ -334,7 +400,17 @@ def trace(m: Mail, label: str) -> list[str]:
         )
     elif route == "relay":
         relay = m.relay_host or "webhost-mail.example"
-        hops.append(_received(f"smtp{num(label, 100, 199)}.{relay}", ip, BOUNDARY, "(Postfix) with ESMTPS", hexid(label + "q", 10).upper(), rcpt, t_in))
+        hops.append(
+            _received(
+                f"smtp{num(label, 100, 199)}.{relay}",
+                ip,
+                BOUNDARY,
+                "(Postfix) with ESMTPS",
+                hexid(label + "q", 10).upper(),
+                rcpt,
+                t_in,
+            )
+        )
         hops.append(
             f"Received: by webmail.{relay} (Authenticated sender: {m.relay_account}, from: {from_email})\n"
             f"\twith HTTP; {rfc_date(dt + timedelta(seconds=1))}"
@@ -349,11 +425,33 @@ def trace(m: Mail, label: str) -> list[str]:
         )
     elif route == "esp":
         host = m.helo or f"mta{num(label, 10, 99)}.mailout.sendwave.example"
-        hops.append(_received(host, ip, BOUNDARY, "(Postfix) with ESMTPS", hexid(label + "q", 10).upper(), rcpt, t_in))
+        hops.append(
+            _received(
+                host,
+                ip,
+                BOUNDARY,
+                "(Postfix) with ESMTPS",
+                hexid(label + "q", 10).upper(),
+                rcpt,
+                t_in,
+            )
+        )
         envelope = f"bounce-{hexid(label + 'bn', 10)}@em.{fdom}"
     elif route == "list":
-        host = m.helo or f"lists.{fdom}"
-        hops.append(_received(host, ip, BOUNDARY, "(Postfix) with ESMTPS", hexid(label + "q", 10).upper(), rcpt, t_in))
+        host = m.helo or (
+            f"mail.{fdom}" if fdom.startswith(("lists.", "groups.")) else f"lists.{fdom}"
+        )
+        hops.append(
+            _received(
+                host,
+                ip,
+                BOUNDARY,
+                "(Postfix) with ESMTPS",
+                hexid(label + "q", 10).upper(),
+                rcpt,
+                t_in,
+            )
+        )
     else:
         raise ValueError(route)
     if m.route == "list" and m.sender:
@@ -386,12 +484,26 @@ def build_body(m: Mail) -> EmailMessage:
             html_part = body.get_payload()[1]
             for a in inline:
                 main, sub = a.mime.split("/")
-                html_part.add_related(a.data, maintype=main, subtype=sub, cid=f"<{a.inline_cid}>", filename=a.filename, disposition="inline")
+                html_part.add_related(
+                    a.data,
+                    maintype=main,
+                    subtype=sub,
+                    cid=f"<{a.inline_cid}>",
+                    filename=a.filename,
+                    disposition="inline",
+                )
     elif m.html is not None:
         body.set_content(m.html, subtype="html", charset="utf-8", cte="quoted-printable")
         for a in inline:
             main, sub = a.mime.split("/")
-            body.add_related(a.data, maintype=main, subtype=sub, cid=f"<{a.inline_cid}>", filename=a.filename, disposition="inline")
+            body.add_related(
+                a.data,
+                maintype=main,
+                subtype=sub,
+                cid=f"<{a.inline_cid}>",
+                filename=a.filename,
+                disposition="inline",
+            )
     else:
         body.set_content(m.text or "", charset="utf-8", cte=m.text_cte)
     for a in files:
@@ -427,8 +539,12 @@ def render(m: Mail, label: str) -> str:
     if m.auth is not None and m.auth.dkim in ("pass", "fail") and m.route not in ("internal",):
         dd = m.auth.dkim_domain or fdom
         sel = {"m365": "selector1", "gws": "google", "gmail": "20230601"}.get(m.route, "mail")
-        own.append(dkim_signature(dd, sel, label, "from:to:subject:date:message-id:mime-version:content-type"))
-    own.append(f"From: {addr(m.frm)}")
+        own.append(
+            dkim_signature(
+                dd, sel, label, "from:to:subject:date:message-id:mime-version:content-type"
+            )
+        )
+    own.append(f"From: {m.from_raw or addr(m.frm)}")
     if m.sender:
         own.append(f"Sender: {addr(m.sender)}")
     own.append(f"To: {addr_list(m.to)}")

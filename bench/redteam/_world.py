@@ -3,6 +3,9 @@ corvane.example, boundary mx.corvane.example), its staff, and eight suppliers wi
 contacts, domains, accounts on file and signatures. partners.csv is written from here.
 """
 
+# The messages are data: their text is kept on one line per sentence or header, as written.
+# ruff: noqa: E501
+
 from __future__ import annotations
 
 import csv
@@ -86,7 +89,12 @@ class Partner:
         return Letterhead(
             self.org,
             [f"{self.street} · {self.city} · {self.country}", f"Tel. {self.c.phone} · {self.web}"],
-            [self.register, f"{self.bank} · IBAN {self.account_shown} · BIC {self.bic}" if self.account_shown.startswith(("DE", "FR", "ES", "NL", "IT", "PT", "GB")) else f"{self.bank} · {self.account_shown}"],
+            [
+                self.register,
+                f"{self.bank} · IBAN {self.account_shown} · BIC {self.bic}"
+                if self.account_shown.startswith(("DE", "FR", "ES", "NL", "IT", "PT", "GB"))
+                else f"{self.bank} · {self.account_shown}",
+            ],
         )
 
 
@@ -95,8 +103,18 @@ KESSLER = Partner(
     org="Kessler Antriebstechnik GmbH",
     domains=["kessler-antriebe.example", "kessler-gruppe.example"],
     contacts=[
-        Contact("Jana Vogt", "j.vogt@kessler-antriebe.example", "+49 711 555 0142", "Buchhaltung / Debitoren"),
-        Contact("Markus Brandt", "m.brandt@kessler-antriebe.example", "+49 711 555 0150", "Vertriebsinnendienst"),
+        Contact(
+            "Jana Vogt",
+            "j.vogt@kessler-antriebe.example",
+            "+49 711 555 0142",
+            "Buchhaltung / Debitoren",
+        ),
+        Contact(
+            "Markus Brandt",
+            "m.brandt@kessler-antriebe.example",
+            "+49 711 555 0150",
+            "Vertriebsinnendienst",
+        ),
     ],
     account="DE89370400440532013000",
     account_shown="DE89 3704 0044 0532 0130 00",
@@ -117,7 +135,14 @@ ROUSSEL = Partner(
     key="roussel",
     org="Ateliers Roussel SAS",
     domains=["roussel-ateliers.example"],
-    contacts=[Contact("Élodie Marchand", "e.marchand@roussel-ateliers.example", "+33 4 72 55 01 23", "Service comptabilité clients")],
+    contacts=[
+        Contact(
+            "Élodie Marchand",
+            "e.marchand@roussel-ateliers.example",
+            "+33 4 72 55 01 23",
+            "Service comptabilité clients",
+        )
+    ],
     account="FR1420041010050500013M02606",
     account_shown="FR14 2004 1010 0505 0001 3M02 606",
     bic="PSSTFRPPLYO",
@@ -136,7 +161,14 @@ ALCAZAR = Partner(
     key="alcazar",
     org="Transportes Alcázar S.L.",
     domains=["transportes-alcazar.example"],
-    contacts=[Contact("Lucía Ferrer", "lferrer@transportes-alcazar.example", "+34 91 555 01 78", "Administración y facturación")],
+    contacts=[
+        Contact(
+            "Lucía Ferrer",
+            "lferrer@transportes-alcazar.example",
+            "+34 91 555 01 78",
+            "Administración y facturación",
+        )
+    ],
     account="ES9121000418450200051332",
     account_shown="ES91 2100 0418 4502 0005 1332",
     bic="CAIXESBBXXX",
@@ -156,8 +188,18 @@ VANDERMEER = Partner(
     org="Van der Meer Verpakkingen B.V.",
     domains=["vandermeer-verpakkingen.example", "vdmeer.example"],
     contacts=[
-        Contact("Sanne de Wit", "s.dewit@vandermeer-verpakkingen.example", "+31 20 555 0190", "Financiële administratie"),
-        Contact("Pieter Bakker", "p.bakker@vandermeer-verpakkingen.example", "+31 20 555 0191", "Credit management"),
+        Contact(
+            "Sanne de Wit",
+            "s.dewit@vandermeer-verpakkingen.example",
+            "+31 20 555 0190",
+            "Financiële administratie",
+        ),
+        Contact(
+            "Pieter Bakker",
+            "p.bakker@vandermeer-verpakkingen.example",
+            "+31 20 555 0191",
+            "Credit management",
+        ),
     ],
     account="NL91ABNA0417164300",
     account_shown="NL91 ABNA 0417 1643 00",
@@ -177,7 +219,14 @@ BERNARDI = Partner(
     key="bernardi",
     org="Officine Bernardi S.r.l.",
     domains=["officinebernardi.example"],
-    contacts=[Contact("Giulia Conti", "g.conti@officinebernardi.example", "+39 02 5550 1466", "Amministrazione")],
+    contacts=[
+        Contact(
+            "Giulia Conti",
+            "g.conti@officinebernardi.example",
+            "+39 02 5550 1466",
+            "Amministrazione",
+        )
+    ],
     account="IT60X0542811101000000123456",
     account_shown="IT60 X054 2811 1010 0000 0123 456",
     bic="BLOPIT22",
@@ -197,8 +246,15 @@ ASHDOWN = Partner(
     org="Ashdown Packaging Ltd",
     domains=["ashdownpackaging.example"],
     contacts=[
-        Contact("Oliver Pembridge", "oliver.pembridge@ashdownpackaging.example", "+44 20 7946 0832", "Commercial Director"),
-        Contact("Rachel Kim", "accounts@ashdownpackaging.example", "+44 20 7946 0833", "Credit Control"),
+        Contact(
+            "Oliver Pembridge",
+            "oliver.pembridge@ashdownpackaging.example",
+            "+44 20 7946 0832",
+            "Commercial Director",
+        ),
+        Contact(
+            "Rachel Kim", "accounts@ashdownpackaging.example", "+44 20 7946 0833", "Credit Control"
+        ),
     ],
     account="GB82WEST12345698765432",
     account_shown="GB82 WEST 1234 5698 7654 32",
@@ -218,7 +274,14 @@ PRAIRIE = Partner(
     key="prairie",
     org="Prairie Ridge Components Inc.",
     domains=["prairieridge.example"],
-    contacts=[Contact("Megan Holloway", "mholloway@prairieridge.example", "+1 312 555 0188", "Accounts Receivable Manager")],
+    contacts=[
+        Contact(
+            "Megan Holloway",
+            "mholloway@prairieridge.example",
+            "+1 312 555 0188",
+            "Accounts Receivable Manager",
+        )
+    ],
     account="021000021/4471902385",
     account_shown="ABA 021000021 · Acct 4471902385",
     bic="CHASUS33",
@@ -237,7 +300,14 @@ LUSITANIA = Partner(
     key="lusitania",
     org="Cortiças Lusitânia Lda",
     domains=["corticas-lusitania.example"],
-    contacts=[Contact("Inês Carvalho", "i.carvalho@corticas-lusitania.example", "+351 21 555 0134", "Departamento Financeiro")],
+    contacts=[
+        Contact(
+            "Inês Carvalho",
+            "i.carvalho@corticas-lusitania.example",
+            "+351 21 555 0134",
+            "Departamento Financeiro",
+        )
+    ],
     account="PT50000201231234567890154",
     account_shown="PT50 0002 0123 1234 5678 9015 4",
     bic="CGDIPTPL",
@@ -258,10 +328,30 @@ PARTNERS = [KESSLER, ROUSSEL, ALCAZAR, VANDERMEER, BERNARDI, ASHDOWN, PRAIRIE, L
 def partners_csv() -> str:
     out = io.StringIO()
     w = csv.writer(out, lineterminator="\n")
-    w.writerow(["organization", "domain", "contact_name", "contact_email", "contact_phone", "bank_accounts", "require_auth"])
+    w.writerow(
+        [
+            "organization",
+            "domain",
+            "contact_name",
+            "contact_email",
+            "contact_phone",
+            "bank_accounts",
+            "require_auth",
+        ]
+    )
     for p in PARTNERS:
         for i, c in enumerate(p.contacts):
-            w.writerow([p.org, ";".join(p.domains), c.name, c.email, c.phone, p.account if i == 0 else "", p.require_auth if i == 0 else ""])
+            w.writerow(
+                [
+                    p.org,
+                    ";".join(p.domains),
+                    c.name,
+                    c.email,
+                    c.phone,
+                    p.account if i == 0 else "",
+                    p.require_auth if i == 0 else "",
+                ]
+            )
     return out.getvalue()
 
 
