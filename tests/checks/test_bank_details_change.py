@@ -10,11 +10,13 @@ import json
 import logging
 from collections import Counter
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 
 from caveat.checks.bank_details_change import bank_details_change
 from caveat.checks.findings import Verdict
+from caveat.cli import main
 from caveat.engine.engine import Engine
 from caveat.knowledge.context import Context, EngineConfig
 from caveat.knowledge.directory import Directory
@@ -566,3 +568,28 @@ def test_a_partner_disowning_a_quoted_request_is_a_note_and_an_outsider_is_not()
     assert bank(analyse(body)) == {"BANK_DETAILS_REPORTED"}
     v = analyse(body, sender="Oliver <oliver.hughes@mailbox.example>")
     assert "BANK_DETAILS_CHANGE_REQUEST" in bank(v)
+
+
+# ------------------------------------------------------------------ the memory, through caveat scan
+
+THREAD = Path(__file__).resolve().parents[1] / "fixtures" / "fake_quotes" / "thread"
+BANK_PARTNERS = THREAD.parents[1] / "directory" / "bank-partners.csv"
+
+
+def test_scan_discounts_a_real_quote_and_reads_a_swapped_one(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    args = ["--internal-domain", "buyer.example", "--directory", str(BANK_PARTNERS)]
+    assert main(["scan", "--json", *args, str(THREAD)]) == 0
+    out = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    levels = {Path(r["source"]).name: r["level"] for r in out}
+    assert levels == {
+        "1-announcement.eml": "danger",  # a change is a change, even a real one
+        "2-real-reply.eml": "none",  # it quotes what the conversation said, word for word
+        "3-swapped-account-in-quote.eml": "danger",  # the quote's account was never said
+    }
+    # Alone (no memory: the first message of the thread Caveat sees) the real reply's quote
+    # is the sender's text like any other.
+    assert main(["scan", "--json", *args, str(THREAD / "2-real-reply.eml")]) == 0
+    alone = json.loads(capsys.readouterr().out)
+    assert alone["level"] == "danger"

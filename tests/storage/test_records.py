@@ -232,3 +232,101 @@ def test_recording_the_same_message_twice_is_harmless(store: Store) -> None:
     record(memory, THREAD_1, T0)
     record(memory, THREAD_1, T0)
     assert memory.counts() == {"conversations": 1, "contacts": 2}  # Anna and Eva
+
+
+# ------------------------------------------------------------------ what a conversation said
+
+PARTNER_FIRST = """\
+From: Oliver Hughes <oliver.hughes@supplier-uk.example>
+To: AP <ap@ours.example>
+Subject: Invoice 2026-118 and our bank details
+Message-ID: <p1@supplier-uk.example>
+Date: Mon, 2 Mar 2026 09:00:00 +0000
+"""
+PARTNER_FIRST_BODY = (
+    "Hello,\n\nplease note that our bank details have changed.\n"
+    "Our new IBAN is GB60 BARC 2000 0055 7799 11.\n\nRegards,\nOliver"
+)
+PARTNER_REPLY = """\
+From: Oliver Hughes <oliver.hughes@supplier-uk.example>
+To: AP <ap@ours.example>
+Subject: Re: Invoice 2026-118 and our bank details
+Message-ID: <p2@supplier-uk.example>
+In-Reply-To: <p1@supplier-uk.example>
+References: <p1@supplier-uk.example>
+Date: Tue, 3 Mar 2026 09:00:00 +0000
+"""
+
+
+def with_body(headers: str, body: str) -> bytes:
+    return (headers.strip() + "\n\n" + body + "\n").encode()
+
+
+def quote(body: str) -> str:
+    return "\n".join("> " + line for line in body.splitlines())
+
+
+def remember(memory: MemoryStore, raw: bytes, at: datetime) -> None:
+    facts = from_raw(raw)
+    memory.record(observe(facts, at=at, authenticated=False, internal=[]), memory.snapshot(facts))
+
+
+def test_a_real_quote_is_vouched_for_and_a_fake_one_is_not(store: Store) -> None:
+    memory = MemoryStore(store)
+    remember(memory, with_body(PARTNER_FIRST, PARTNER_FIRST_BODY), T0)
+    assert memory.text_count() > 0
+    # The client re-wrapped and marked the quote: it still matches, sentence by sentence.
+    real = with_body(
+        PARTNER_REPLY,
+        "Any news?\n\nOn Mon, 2 Mar 2026, Oliver Hughes wrote:\n"
+        + quote(PARTNER_FIRST_BODY.replace("changed.\nOur", "changed. Our")),
+    )
+    seen = memory.snapshot(from_raw(real)).seen_text
+    assert "please note that our bank details have changed" in seen
+    assert "our new iban is gb60 barc 2000 0055 7799 11" in seen
+    # A quote of what was never said, in the same conversation, is not vouched for.
+    fake = with_body(
+        PARTNER_REPLY,
+        "As agreed.\n\nOn Mon, 2 Mar 2026, Oliver Hughes wrote:\n"
+        "> Our new IBAN is GB82 WEST 1234 5698 7654 32.",
+    )
+    assert memory.snapshot(from_raw(fake)).seen_text == frozenset()
+
+
+def test_a_quote_of_another_conversation_is_not_vouched_for(store: Store) -> None:
+    memory = MemoryStore(store)
+    remember(memory, with_body(PARTNER_FIRST, PARTNER_FIRST_BODY), T0)
+    other = PARTNER_REPLY.replace("<p1@", "<elsewhere@").replace("Invoice 2026-118", "Other")
+    raw = with_body(other, "Fine.\n\nOn Mon, Oliver wrote:\n" + quote(PARTNER_FIRST_BODY))
+    assert memory.snapshot(from_raw(raw)).seen_text == frozenset()
+
+
+def test_only_the_senders_own_words_are_remembered(store: Store) -> None:
+    memory = MemoryStore(store)
+    # A fake quote in the first message cannot vouch for itself in the next one.
+    first = PARTNER_FIRST_BODY.replace("Hello,", "See below.\n\nOn Sun, AP wrote:\n> Hello,")
+    remember(memory, with_body(PARTNER_FIRST, "Hi.\n\nOn Sun, AP wrote:\n" + quote(first)), T0)
+    raw = with_body(PARTNER_REPLY, "Again.\n\nOn Mon, Oliver wrote:\n" + quote(first))
+    assert memory.snapshot(from_raw(raw)).seen_text == frozenset()
+
+
+def test_conversation_text_is_keyed_hashes_bounded_and_forgotten(store: Store) -> None:
+    memory = MemoryStore(store)
+    remember(memory, with_body(PARTNER_FIRST, PARTNER_FIRST_BODY), T0)
+    with store.engine.connect() as c:
+        from sqlalchemy import text
+
+        digests = [r[0] for r in c.execute(text("SELECT digest FROM conversation_text"))]
+        secret = c.execute(text("SELECT secret FROM memory_secret")).scalar()
+    assert digests and all(len(d) == 64 for d in digests) and secret and len(secret) == 64
+    import hashlib
+
+    plain = hashlib.sha256(b"please note that our bank details have changed").hexdigest()
+    assert plain not in digests  # keyed: an unkeyed guess does not match
+    many = "\n\n".join(f"Line number {i} of a very long message." for i in range(5000))
+    remember(memory, with_body(PARTNER_REPLY, many), T0 + timedelta(hours=1))
+    from caveat.knowledge.memory import MAX_UNITS_PER_CONVERSATION, MAX_UNITS_PER_MESSAGE
+
+    assert memory.text_count() <= min(MAX_UNITS_PER_CONVERSATION, 2 * MAX_UNITS_PER_MESSAGE)
+    assert memory.forget_before(T0 + timedelta(days=1)) == 1
+    assert memory.text_count() == 0

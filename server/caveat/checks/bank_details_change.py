@@ -161,6 +161,8 @@ class _Text:
     quoted: bool  # presented as quoted, and no earlier message vouches for it
     cues: Cues
     ids: BankIdentifiers
+    #: for a quote: the cues of all of it, the parts the conversation said included
+    whole: Cues | None = None
 
     def label(self, value: str) -> str:
         place = []
@@ -199,7 +201,8 @@ def _read(r: Reading, seen: frozenset[str]) -> list[_Text]:
         out.append(_Text(r.where, False, language_cues(r.own), extract(r.own)))
     quoted = _unseen(r.quoted, seen)
     if quoted.strip():
-        out.append(_Text(r.where, True, language_cues(quoted), extract(quoted)))
+        whole = language_cues(r.quoted) if quoted != r.quoted else None
+        out.append(_Text(r.where, True, language_cues(quoted), extract(quoted), whole))
     return out
 
 
@@ -284,6 +287,12 @@ def bank_details_change(facts: Facts, ctx: Context) -> list[Hit]:
 
     quote_new = sort(accounts(quote_asks, quoted))[0]
     imitating = who is not None and who.how != "directory"
+    # A real quote with an account changed in it: the change language the conversation
+    # said before counts for the account it never named.
+    if quote_new and not quote_asks:
+        quote_asks = any(
+            t.whole is not None and t.whole.asks_change(identifier=identified) for t in quoted
+        )
     # quote_language_alone: change language in an unverified quote needs an account that
     # is not on file, or a sender imitating a partner, to count.
     quote_counts = quote_asks and bool(quote_new or imitating)
