@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import os
 import time
+from pathlib import Path
 
 import pytest
 
@@ -272,3 +273,37 @@ def test_no_process_is_started_without_something_to_read(monkeypatch: pytest.Mon
     )
     assert [a.text for a in f.attachments] == ["hi", ""]
     from_raw("From: a@partner.example\r\n\r\nhi\r\n")
+
+
+@needs_ocr
+def test_a_letter_sent_as_an_image_reaches_the_bank_check(tmp_path: Path) -> None:
+    """End to end: the request and the new account are only in a scanned letter (PNG)."""
+    from tests.fixtures_runner import FIXTURES, Case, analyse
+
+    png = doc.text_png(
+        [
+            "Supplier Ltd - Accounts",
+            "Please note that our bank details have changed.",
+            "Kindly make all future payments to our new account:",
+            "IBAN GB82 WEST 1234 5698 7654 32",
+        ]
+    )
+    raw = (
+        "From: Oliver Hughes <oliver.hughes@supplier-uk.example>\r\nTo: ap@buyer.example\r\n"
+        "Subject: Letter\r\nMessage-ID: <scan-1@supplier-uk.example>\r\n"
+        'Content-Type: multipart/mixed; boundary="b"\r\n\r\n'
+        "--b\r\nContent-Type: text/plain\r\n\r\nPlease see the attached letter.\r\n"
+        '--b\r\nContent-Type: image/png; name="letter.png"\r\n'
+        "Content-Transfer-Encoding: base64\r\n\r\n"
+        + base64.b64encode(png).decode()
+        + "\r\n--b--\r\n"
+    )
+    path = tmp_path / "scan.eml"
+    path.write_text(raw)
+    config = {
+        "internal_domains": ["buyer.example"],
+        "directory": str(FIXTURES / "directory" / "bank-partners.csv"),
+    }
+    verdict = analyse(Case(path, {}, config))
+    assert verdict.level == "danger"
+    assert "BANK_DETAILS_CHANGED" in {f.id for f in verdict.findings}
