@@ -593,3 +593,11 @@ def test_scan_discounts_a_real_quote_and_reads_a_swapped_one(
     assert main(["scan", "--json", *args, str(THREAD / "2-real-reply.eml")]) == 0
     alone = json.loads(capsys.readouterr().out)
     assert alone["level"] == "danger"
+
+
+def test_a_customer_account_number_never_makes_update_your_records_a_request() -> None:
+    body = (
+        "Please update your records: our new address is 12 Harbour Road, Leeds. "
+        "Your account no. 4711081522 with us stays the same."
+    )
+    assert bank(analyse(body)) == set()

@@ -30,7 +30,7 @@ import re
 import tomllib
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -404,9 +404,9 @@ class PhraseBook:
         # An attribution line ends with a colon ("... wrote:") or is a dashed separator
         # ("-----Original Message-----"); only such lines, with the line above for a
         # wrapped one, are tried.
-        for line in _CANDIDATE_LINE_RE.finditer(folded):
-            above = folded.rfind("\n", 0, max(0, line.start() - 1)) + 1
-            begins = self._attribution_in(folded, above, line.start(), line.end())
+        for candidate in _CANDIDATE_LINE_RE.finditer(folded):
+            above = folded.rfind("\n", 0, max(0, candidate.start() - 1)) + 1
+            begins = self._attribution_in(folded, above, candidate.start(), candidate.end())
             if begins is not None:
                 cut = begins
                 break
@@ -415,7 +415,7 @@ class PhraseBook:
             if line_end < 0:
                 break
             following = folded[line_end + 1 :].split("\n", 3)[:3]
-            if any(self.sent_label.match(line) for line in following):
+            if any(self.sent_label.match(f) for f in following):
                 cut = m.start()
                 break
         # fold() keeps every line break where it was, so line numbers carry over.
@@ -426,7 +426,7 @@ class PhraseBook:
         for line in lines[:head]:
             (quoted if line.lstrip().startswith(">") else own).append(line)
         quoted.extend(lines[head:])
-        return "\n".join(own).rstrip(), "\n".join(_unquote(line) for line in quoted).strip()
+        return "\n".join(own).rstrip(), "\n".join(_unquote(q) for q in quoted).strip()
 
 
 def _unquote(line: str) -> str:
@@ -640,23 +640,11 @@ def readings(facts: Facts) -> tuple[Reading, ...]:
     return tuple(out)
 
 
+@lru_cache(maxsize=4)
 def html_text(markup: str) -> str:
-    """The visible text of an HTML part (the last documents read are remembered: the check
-    and the conversation memory read the same one)."""
-    return _recent_html(markup)
-
-
-_HTML_MEMO: dict[str, str] = {}
-
-
-def _recent_html(markup: str) -> str:
-    hit = _HTML_MEMO.get(markup)
-    if hit is None:
-        hit = html_to_text(markup)
-        if len(_HTML_MEMO) >= 4:
-            _HTML_MEMO.pop(next(iter(_HTML_MEMO)))
-        _HTML_MEMO[markup] = hit
-    return hit
+    """The visible text of an HTML part (the last few are remembered: the check and the
+    conversation memory read the same one)."""
+    return html_to_text(markup)
 
 
 def _same_words(a: str, b: str) -> bool:
