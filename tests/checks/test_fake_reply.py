@@ -106,12 +106,28 @@ def test_message_id_of_the_dkim_signer_is_related() -> None:
         "In-Reply-To: <orig@ourco.example>\n",
         "References: <orig@ourco.example>\n",
         "Thread-Index: AdswHh4l5cC2Uo1TQmiq0pZ1K3vR7AAdE3kQ\n",
-        "List-Id: <devs.lists.proj.example>\n",
+        "List-Id: <devs.lists.proj.example>\nTo: devs@lists.proj.example\n",
+        "List-Post: <mailto:devs@lists.proj.example>\nCc: Devs <devs@proj.example>\n",
     ],
-    ids=["in-reply-to", "references", "outlook-thread-index-child", "mailing-list"],
+    ids=[
+        "in-reply-to",
+        "references",
+        "outlook-thread-index-child",
+        "mailing-list-post",
+        "mailing-list-named",
+    ],
 )
 def test_quiet_when_threaded_or_list(extra: str) -> None:
     assert ids("From: f@partner.example\nSubject: RE: Invoice\n" + extra) == []
+
+
+def test_list_marks_on_mail_not_sent_to_the_list_excuse_nothing() -> None:
+    """A List-Id line costs an impostor nothing: on a "reply" addressed to a person, and with
+    nothing at our boundary vouching for it, the message is judged like any other."""
+    assert ids(
+        "From: f@partner.example\nTo: ap@ourco.example\nSubject: RE: Invoice\n"
+        "List-Id: <devs.lists.proj.example>\n"
+    ) == ["FAKE_REPLY"]
 
 
 def test_outlook_thread_index_root_is_not_threading() -> None:

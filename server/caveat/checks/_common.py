@@ -1,18 +1,43 @@
-"""Facts several checks share: named exclusions such as "this is mailing-list mail"."""
+"""Facts several checks share: named exclusions such as "this is mailing-list mail".
+
+Every list mark is a header the sender writes: List-Id, List-Post, List-Unsubscribe,
+Precedence: bulk and the older list managers' headers cost an impostor one line each. So
+:func:`list_info` says not only whether a message carries them but whether anything vouches
+for them (:attr:`ListInfo.trusted`):
+
+  * ``dkim_from``: our own boundary saw a DKIM signature of the From organisation pass (the
+    domain owner sent the message, list marks and all);
+  * ``dkim_list``: our boundary saw a DKIM signature of the list's own organisation pass
+    (the List-Id or List-Post domain: the list server signed what it sent);
+  * ``known_list``: the list lives under one of our domains or a partner's.
+
+Checks decide what an unvouched mark may still excuse. The rule the checks follow: a mark
+nobody vouches for may quiet a *note* (first contact, a Reply-To at another organisation, a
+reply prefix on a post addressed to the list), never a warning (a free-mail Reply-To, a
+swapped or impersonated person, a look-alike domain); and the list's rewrite of From
+("Name via List", the list's own address in From) counts only when the list marks name
+the From's own organisation. When an exclusion is refused, the check says why in its
+evidence (:meth:`ListInfo.refused`).
+"""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
+from caveat.mail.authres import trusted_auth
 from caveat.mail.domains import normalise_domain, org_domain
 from caveat.mail.facts import Facts
+from caveat.mail.names import name_keys
 
 from .findings import Evidence
 
+if TYPE_CHECKING:
+    from caveat.knowledge.context import Context
+
 _LIST_ID_RE = re.compile(r"<([^<>\s]+)>")
 _MAILTO_RE = re.compile(r"mailto:([^?>\s,]+)", re.IGNORECASE)
-_VIA_RE = re.compile(r"\s(via|on behalf of|über|par|via de)\s", re.IGNORECASE)
 _ADDR_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _BULK_PRECEDENCE = {"list", "bulk", "junk"}
 _LEGACY_LIST_HEADERS = (
@@ -25,16 +50,42 @@ _LEGACY_LIST_HEADERS = (
 
 @dataclass(frozen=True, slots=True)
 class ListInfo:
-    """What marks a message as mailing-list or bulk mail, and where the list lives."""
+    """What marks a message as mailing-list or bulk mail, where the list lives, and whether
+    anything but the sender vouches for it."""
 
     is_list: bool  # List-Id or List-Post: a discussion list
     is_bulk: bool  # List-Unsubscribe or Precedence: bulk/list (newsletters, ESPs)
     list_orgs: frozenset[str]  # organisational domains of the list (List-Id, List-Post)
-    from_rewritten: bool  # the list put its own address in From ("Name via List")
+    #: the list put its own address in From ("Name via List"): the From's organisation is
+    #: the one the list marks name (a "via" in the display name alone is not enough)
+    from_rewritten: bool
     evidence: tuple[Evidence, ...]
+    #: authentication at our boundary, or our or a partner's domain, vouches for the marks
+    trusted: bool = False
+    #: why they are trusted ("dkim_from", "dkim_list", "known_list"), or why not
+    trust: str = ""
+    #: the post was sent to the list it names: an address of the list's organisation, or
+    #: one under the list's own name, is among From, To and Cc (a hijack is aimed at a
+    #: person, not at a list)
+    addressed: bool = False
+
+    @property
+    def marked(self) -> bool:
+        return self.is_list or self.is_bulk
+
+    def refused(self) -> tuple[Evidence, ...]:
+        """Evidence that list marks were present but did not excuse the finding."""
+        if not self.marked or self.trusted:
+            return ()
+        return (Evidence("List marks", f"not accepted: {self.trust}"),)
 
 
-def list_info(facts: Facts) -> ListInfo:
+NOT_LIST = ListInfo(False, False, frozenset(), False, ())
+
+
+def list_info(facts: Facts, ctx: Context | None = None) -> ListInfo:
+    """The list marks of a message; with ``ctx``, whether they are vouched for (without it,
+    never: callers that cannot say whose authentication to believe get ``trusted=False``)."""
     evidence = []
     orgs: set[str] = set()
     list_id = facts.first("list-id")
@@ -46,6 +97,7 @@ def list_info(facts: Facts) -> ListInfo:
     )
     unsubscribe = facts.first("list-unsubscribe")
     precedence = (facts.first("precedence") or "").strip().lower()
+    names: set[str] = set()  # the list's own names: List-Id's first label, List-Post's user
     if list_id:
         evidence.append(Evidence("List-Id", list_id))
         m = _LIST_ID_RE.search(list_id)
@@ -53,33 +105,75 @@ def list_info(facts: Facts) -> ListInfo:
         # A List-Id is a dotted name under the list owner's domain (RFC 2919).
         if "." in ident:
             orgs.add(org_domain(normalise_domain(ident)))
+            names.add(ident.split(".", 1)[0])
     if list_post:
         evidence.append(Evidence("List-Post", list_post))
         m = _MAILTO_RE.search(list_post)
         if m and "@" in m.group(1):
-            orgs.add(org_domain(normalise_domain(m.group(1).rsplit("@", 1)[1])))
+            local, _, domain = m.group(1).rpartition("@")
+            orgs.add(org_domain(normalise_domain(domain)))
+            names.add(local.lower())
     if legacy is not None:
         evidence.append(Evidence(legacy[0], legacy[1] or ""))
         for found in _ADDR_RE.findall(legacy[1] or ""):
             orgs.add(org_domain(normalise_domain(found.rsplit("@", 1)[1])))
     if unsubscribe:
         evidence.append(Evidence("List-Unsubscribe", unsubscribe))
+    if precedence in _BULK_PRECEDENCE:
+        evidence.append(Evidence("Precedence", precedence))
+    orgs.discard("")
     is_list = bool(list_id or list_post or legacy)
     is_bulk = bool(unsubscribe) or precedence in _BULK_PRECEDENCE
+    if not (is_list or is_bulk):
+        return NOT_LIST
     author = facts.author
-    rewritten = False
-    if author is not None and is_list:
-        rewritten = author.org in orgs or bool(_VIA_RE.search(f" {author.name} "))
-    return ListInfo(is_list, is_bulk, frozenset(orgs), rewritten, tuple(evidence))
+    rewritten = bool(is_list and author is not None and author.domain and author.org in orgs)
+    addressed = is_list and any(
+        a.domain and (a.org in orgs or a.local in names)
+        for a in (*facts.from_, *facts.to, *facts.cc)
+    )
+    trusted, trust = _vouched(facts, ctx, orgs)
+    return ListInfo(
+        is_list,
+        is_bulk,
+        frozenset(orgs),
+        rewritten,
+        tuple(evidence),
+        trusted=trusted,
+        trust=trust,
+        addressed=addressed,
+    )
+
+
+def _vouched(facts: Facts, ctx: Context | None, orgs: set[str]) -> tuple[bool, str]:
+    if ctx is None:
+        return False, "no authentication was consulted"
+    author = facts.author
+    auth = trusted_auth(facts, ctx.config)
+    if auth is not None:
+        if author is not None and author.domain and auth.dkim_aligned_pass(author.domain):
+            return True, "dkim_from"
+        for r in auth.dkim:
+            if r.result == "pass" and org_domain(auth.dkim_domain(r)) in orgs:
+                return True, "dkim_list"
+    # A list of ours or a partner's, posting under that organisation's own From: the marks
+    # claim nothing the From does not (and a forged From is auth_failure's to report).
+    if author is not None and author.domain and author.org in orgs:
+        known = ctx.config.is_internal(author.domain) or (
+            ctx.directory.partner_of_domain(author.domain) is not None
+        )
+        if known and (auth is None or auth.dmarc is None or auth.dmarc.result != "fail"):
+            return True, "known_list"
+    if auth is None:
+        return False, "no authentication results from our own mail boundary vouch for them"
+    return False, "no DKIM signature of the sender's or the list's domain passed at our boundary"
 
 
 def same_name(a: str, b: str) -> bool:
-    """Display names equal once case, quotes, commas and spacing are ignored."""
-    na, nb = _name_key(a), _name_key(b)
-    return bool(na) and na == nb
-
-
-def _name_key(name: str) -> str:
-    parts = re.split(r"[\s,\"'.]+", name.casefold())
-    words = [p for p in parts if p]
-    return " ".join(sorted(words))
+    """Two display names name the same person once folded (:func:`caveat.mail.names.
+    name_keys`): case, accents, invisible characters, look-alike letters, decorations and
+    word order ignored."""
+    ka, kb = name_keys(a), name_keys(b)
+    if not ka or not kb:
+        return False
+    return ka[0] in kb or kb[0] in ka

@@ -10,9 +10,11 @@ Named exclusions (quiet):
     child of an existing conversation (longer than the 22-byte root);
   * forward_first: the outermost prefix is a forward (FW, Fwd, WG, TR, ...), which is
     normal without threading headers;
-  * mailing_list: list mail (List-Id, List-Post and older list markers); many list posts
-    from older clients reply without threading headers, and a thread hijack is aimed at a
-    person, not a list.
+  * mailing_list: list mail (List-Id, List-Post and older list markers) sent to the list
+    it names, or whose list marks are vouched for (:mod:`caveat.checks._common`); many
+    list posts from older clients reply without threading headers, and a thread hijack is
+    aimed at a person, not a list. List marks on a message that is not addressed to their
+    list, and that nothing vouches for, excuse nothing (the evidence says so).
 Supporting evidence (FAKE_REPLY_FOREIGN_MESSAGE_ID, only with FAKE_REPLY): the Message-ID
 was written under a domain unrelated to the From address, its envelope, its DKIM signers
 or a large mail platform.
@@ -112,13 +114,15 @@ def fake_reply(facts: Facts, ctx: Context) -> list[Hit]:
         return []
     if _thread_index_is_child(facts.first("thread-index")):
         return []
-    if list_info(facts).is_list:
+    lists = list_info(facts, ctx)
+    if lists.is_list and (lists.trusted or lists.addressed):
         return []
     prefix = found[0]
     evidence = [
         ev("Subject", facts.subject),
         ev("In-Reply-To", "(absent)"),
         ev("References", "(absent)"),
+        *lists.refused(),
     ]
     hits = [Hit("FAKE_REPLY", tuple(evidence), {"prefix": prefix + ":"})]
     mid_domain = facts.message_id.rpartition("@")[2] if "@" in facts.message_id else ""

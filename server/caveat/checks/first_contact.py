@@ -2,7 +2,9 @@
 
 Only with a conversation memory (a store): without one, everyone would be new. Named
 exclusions (quiet): internal senders, partner domains and partner contacts from the
-directory, and mailing-list or bulk mail (a list brings new posters every day).
+directory, and mailing-list or bulk mail (a list brings new posters every day). The list
+marks need no one to vouch for them here: first contact is a note, and a sender who adds
+them to a message only loses that note (:mod:`caveat.checks._common`).
 """
 
 from __future__ import annotations

@@ -13,7 +13,12 @@ never scans the directory.
 Named exclusions (quiet):
   * protected: the domain is ours or a partner's (a partner's sub-domains included);
   * freemail: free-mail providers are judged by freemail_impersonation;
-  * list_or_bulk: the weaker variant is not reported on mailing-list or bulk mail.
+  * list_or_bulk_vouched: the weaker variant is not reported on mailing-list or bulk mail
+    whose list marks are vouched for: signed by the list's own domain or a list of ours or
+    a partner's, or signed by the From domain when the variant is another address of the
+    message (a DKIM signature of the variant domain itself proves only that its owner
+    sent the mail, and says nothing about whose it is). Marks nobody vouches for excuse
+    nothing: they are a line in the header for whoever registered the variant.
 """
 
 from __future__ import annotations
@@ -77,8 +82,8 @@ def lookalike_domain(facts: Facts, ctx: Context) -> list[Hit]:
         fid = "LOOKALIKE_DOMAIN" if m.technique in STRONG else "LOOKALIKE_DOMAIN_VARIANT"
         found.setdefault(fid, []).append((header, a, m))
     if "LOOKALIKE_DOMAIN_VARIANT" in found:
-        lists = list_info(facts)
-        if lists.is_list or lists.is_bulk:
+        lists = list_info(facts, ctx)
+        if lists.marked and _vouched_for(lists.trust, found["LOOKALIKE_DOMAIN_VARIANT"], facts):
             del found["LOOKALIKE_DOMAIN_VARIANT"]
     hits = []
     for fid, items in found.items():
@@ -107,3 +112,16 @@ def lookalike_domain(facts: Facts, ctx: Context) -> list[Hit]:
             )
         )
     return hits
+
+
+def _vouched_for(
+    trust: str, items: list[tuple[str, Address, LookalikeMatch]], facts: Facts
+) -> bool:
+    if trust in ("dkim_list", "known_list"):
+        return True
+    author = facts.author
+    return (
+        trust == "dkim_from"
+        and author is not None
+        and all(a.org != author.org for _, a, _ in items)
+    )

@@ -20,8 +20,11 @@ Looked at: From, Reply-To, To and Cc. Named exclusions (quiet):
   * same_organisation: the new address is in the old one's organisation (a colleague's
     alias, a sub-domain, a partner's second domain from the directory);
   * both_present: the old address is in this message too (two people share a name);
-  * mailing_list: list mail, where one person posts from several addresses as a matter of
-    course and nobody's replies are redirected.
+  * mailing_list: list mail sent to the list it names, or whose list marks are vouched
+    for (:mod:`caveat.checks._common`), where one person posts from several addresses as
+    a matter of course and nobody's replies are redirected. List marks on a message not
+    addressed to their list, and that nothing vouches for, excuse nothing (the evidence
+    says so).
   * user_name_alone: the same user name by itself ("jane", "info") at free mail or at an
     unrelated company is somebody else; it counts only under a look-alike of its domain.
   * back_on_file: the new address is on file (a partner contact's address, a partner's
@@ -62,7 +65,8 @@ def recipient_swap(facts: Facts, ctx: Context) -> list[Hit]:
     conv = ctx.memory.conversation
     if conv is None or not conv.people:
         return []
-    if list_info(facts).is_list:
+    lists = list_info(facts, ctx)
+    if lists.is_list and (lists.trusted or lists.addressed):
         return []
     established = conv.established()
     roles = addresses_by_role(facts)
@@ -122,7 +126,7 @@ def recipient_swap(facts: Facts, ctx: Context) -> list[Hit]:
         evidence = tuple(
             ev(header, f"{old.name or old.address}: was {old.address}, now {new} ({note})")
             for header, new, old, note in swaps
-        )
+        ) + (lists.refused() if lists.is_list else ())
         hits.append(Hit(fid, evidence, {"people": people, "swaps": text, "count": len(swaps)}))
     return hits
 

@@ -13,7 +13,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Protocol
 
 from caveat.mail.domains import normalise_domain, org_domain
-from caveat.mail.names import is_person_name, name_key
+from caveat.mail.names import ROLE_LOCAL_PARTS, is_person_name, name_key, organisation_key
 from caveat.reference.bank_identifiers import account_key
 from caveat.reference.freemail import FreemailList
 
@@ -25,6 +25,18 @@ if TYPE_CHECKING:
 
 #: The owner label of the organisation's own domains in look-alike evidence.
 OURS = "your organisation"
+
+#: Words that name a department of a company rather than the company ("Northwind Metals
+#: Billing", "Buchhaltung Northwind Metals").
+_DEPARTMENT_WORDS = ROLE_LOCAL_PARTS | frozenset(
+    """
+    accounts department dept abteilung service services servicio servizio team equipe
+    payable receivable payment payments billing invoice invoices invoicing finance finances
+    financial comptabilite facturation facturacion fatturazione amministrazione
+    contabilidade faturacao boekhouding administratie debiteuren crediteuren credit
+    collections customer client clients kundenservice office desk
+    """.split()
+)
 
 
 class ContactLike(Protocol):
@@ -184,7 +196,35 @@ class Directory:
         return tuple(self._partners[i] for i in self._by_account.get(key, ()))
 
     def contacts_named(self, key: str) -> tuple[KnownPerson, ...]:
+        """The directory's contacts whose name has this key (:func:`caveat.mail.names.
+        name_key`: folded, so a look-alike or decorated spelling finds them too)."""
         return tuple(self._by_name.get(key, ()))
+
+    def partner_by_name_key(self, key: str) -> PartnerEntry | None:
+        """The partner whose organisation a display-name key names: the organisation's
+        name without its legal form ("metals northwind" for "Northwind Metals GmbH"), alone
+        or with words of a department ("Northwind Metals Billing"). Only names distinctive
+        enough to be one company's: a word of four letters or more that is not a role."""
+        if not key:
+            return None
+        index = self._by_display_org
+        i = index.get(key)
+        if i is None:
+            words = key.split()
+            core = [w for w in words if w not in _DEPARTMENT_WORDS]
+            if 0 < len(core) < len(words):
+                i = index.get(" ".join(core))
+        return self._partners[i] if i is not None else None
+
+    @cached_property
+    def _by_display_org(self) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for i, p in enumerate(self._partners):
+            key = organisation_key(p.organization)
+            words = key.split()
+            if any(len(w) >= 4 and w not in _DEPARTMENT_WORDS for w in words):
+                out.setdefault(key, i)
+        return out
 
     def is_internal(self, domain: str) -> bool:
         d = normalise_domain(domain)

