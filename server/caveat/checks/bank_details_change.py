@@ -153,16 +153,36 @@ _New = tuple[Account, "_Text"]
 _Known = tuple[Account, str, "_Text"]
 
 
-@dataclass(frozen=True, slots=True)
 class _Text:
-    """One text read, with what was found in it."""
+    """One text read, with what was found in it. A quote's phrases are looked for only
+    when they can matter (see :func:`bank_details_change`)."""
 
-    where: str  # "" for the body, "the HTML part", an attachment's name
-    quoted: bool  # presented as quoted, and no earlier message vouches for it
-    cues: Cues
-    ids: BankIdentifiers
-    #: for a quote: the cues of all of it, the parts the conversation said included
-    whole: Cues | None = None
+    __slots__ = ("_cues", "_whole", "ids", "quoted", "text", "where", "whole_text")
+
+    def __init__(self, where: str, quoted: bool, text: str, whole_text: str = "") -> None:
+        self.where = where  # "" for the body, "the HTML part", an attachment's name
+        self.quoted = quoted  # presented as quoted, and no earlier message vouches for it
+        self.text = text
+        #: for a quote of which the conversation said some: all of it
+        self.whole_text = whole_text
+        self.ids: BankIdentifiers = extract(text)
+        self._cues: Cues | None = None
+        self._whole: Cues | None = None
+
+    @property
+    def cues(self) -> Cues:
+        if self._cues is None:
+            self._cues = language_cues(self.text)
+        return self._cues
+
+    @property
+    def whole(self) -> Cues | None:
+        """The cues of the whole quote, the parts the conversation said included."""
+        if not self.whole_text:
+            return None
+        if self._whole is None:
+            self._whole = language_cues(self.whole_text)
+        return self._whole
 
     def label(self, value: str) -> str:
         place = []
@@ -198,11 +218,10 @@ def _texts(facts: Facts, seen: frozenset[str]) -> list[_Text]:
 def _read(r: Reading, seen: frozenset[str]) -> list[_Text]:
     out = []
     if r.own.strip():
-        out.append(_Text(r.where, False, language_cues(r.own), extract(r.own)))
+        out.append(_Text(r.where, False, r.own))
     quoted = _unseen(r.quoted, seen)
     if quoted.strip():
-        whole = language_cues(r.quoted) if quoted != r.quoted else None
-        out.append(_Text(r.where, True, language_cues(quoted), extract(quoted), whole))
+        out.append(_Text(r.where, True, quoted, r.quoted if quoted != r.quoted else ""))
     return out
 
 
@@ -220,6 +239,8 @@ def _identifies(ids: BankIdentifiers) -> bool:
 
 def _payer_keys(t: _Text) -> set[str]:
     """Accounts of ``t`` named as the one a payment was made from."""
+    if not t.ids.positions:
+        return set()
     spans = t.cues.spans("payer")
     if not spans:
         return set()
@@ -254,10 +275,21 @@ def bank_details_change(facts: Facts, ctx: Context) -> list[Hit]:
     quoted = [t for t in texts if t.quoted]
     identified = any(_identifies(t.ids) for t in texts)
     own_asks = any(t.cues.asks_change(identifier=identified) for t in own)
-    quote_asks = any(t.cues.asks_change(identifier=identified) for t in quoted)
+    # A quote's change language matters only with bank details in it, or from a sender
+    # imitating a partner (below): most replies quote long threads, read only if needed.
+    quote_asks = any(t.cues.asks_change(identifier=identified) for t in quoted if t.ids)
+    if not own_asks and not quote_asks and not any(t.ids.strong for t in texts):
+        if not quoted:
+            return []
+        who = claimant(facts, ctx)
+        if who is None or who.how == "directory":
+            return []
+    else:
+        who = claimant(facts, ctx)
+    if who is not None and who.how != "directory" and not quote_asks:
+        quote_asks = any(t.cues.asks_change(identifier=identified) for t in quoted)
     if not own_asks and not quote_asks and not any(t.ids.strong for t in texts):
         return []
-    who = claimant(facts, ctx)
     partner = who.partner if who else None
 
     def sort(accts: list[tuple[Account, _Text]]) -> tuple[list[_New], list[_Known]]:
