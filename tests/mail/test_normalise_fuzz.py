@@ -8,6 +8,7 @@ the first line of the parser. Small limits make the size checks part of the sear
 
 from __future__ import annotations
 
+import base64
 from typing import Any
 
 from hypothesis import HealthCheck, given, settings
@@ -119,13 +120,34 @@ ADDRESS = st.fixed_dictionaries(
     {}, optional={"name": JSON | VALUE, "address": JSON | VALUE, "extra": JSON}
 )
 FIELDS = st.sampled_from(
-    "headers from sender reply_to to cc subject body conversation_id internet_message_id "
-    "date raw".split()
+    "headers from sender reply_to to cc subject body body_html attachments conversation_id "
+    "internet_message_id date raw".split()
+)
+#: Attachment content: base64 of bytes that start like a PDF, a Word file, a PNG or nothing
+#: in particular (the readers get broken files of every kind), or text that is not base64.
+CONTENT = st.one_of(
+    st.tuples(
+        st.sampled_from(
+            [b"", b"%PDF-1.4\n", b"PK\x03\x04", b"\x89PNG\r\n\x1a\n", b"\xd0\xcf\x11\xe0"]
+        ),
+        st.binary(max_size=300),
+    ).map(lambda parts: base64.b64encode(parts[0] + parts[1]).decode()),
+    VALUE,
+)
+ATTACHMENT = st.fixed_dictionaries(
+    {},
+    optional={
+        "name": JSON | st.sampled_from(["a.pdf", "b.docx", "c.png", "d.txt", "e.eml", ""]),
+        "content_type": JSON | st.sampled_from(["application/pdf", "image/png", "text/html"]),
+        "content": JSON | CONTENT,
+        "extra": JSON,
+    },
 )
 FIELD_VALUE = st.one_of(
     JSON,
     ADDRESS,
     st.lists(ADDRESS, max_size=10),
+    st.lists(ATTACHMENT, max_size=4),
     mail_text(),
     st.sampled_from(["2024-01-01T10:00:00Z", "2024-13-01", "9999-12-31T23:59:59-23:59"]),
 )

@@ -145,3 +145,33 @@ def test_the_attachment_limits_are_settings(caveat_env: Any) -> None:
     assert facts.body_html == "<p>01234"
     assert [(a.name, a.note) for a in facts.attachments] == [("big.txt", "too large")]
     assert facts.cuts == ("HTML body cut to 8 of 17 bytes", "attachments cut to 1 of 2")
+
+
+def test_hostile_attachments_get_notes_and_the_service_keeps_answering(
+    client: FlaskClient, auth: dict[str, str], seen: list[Facts]
+) -> None:
+    from tests.mail import documents as doc
+
+    def item(name: str, ctype: str, data: bytes) -> dict[str, str]:
+        return {"name": name, "content_type": ctype, "content": base64.b64encode(data).decode()}
+
+    rv = post(
+        client,
+        auth,
+        {
+            **SMALL_PAYLOAD,
+            "attachments": [
+                item("bomb.docx", "application/octet-stream", doc.zip_bomb_docx(100)),
+                item("broken.pdf", "application/pdf", b"%PDF-1.7\n" + b"\x00" * 500),
+                item("huge.png", "image/png", doc.huge_png()),
+                item("invoice.pdf", "application/pdf", doc.pdf([["Invoice 2211"]])),
+            ],
+        },
+    )
+    assert rv.status_code == 200, rv.get_json()
+    bomb, broken, huge, invoice = seen[-1].attachments
+    assert bomb.note.startswith("cut")
+    assert broken.note.startswith("unreadable")
+    assert huge.note.startswith("too large")
+    assert (invoice.text.strip(), invoice.note) == ("Invoice 2211", "")
+    assert post(client, auth, SMALL_PAYLOAD).status_code == 200

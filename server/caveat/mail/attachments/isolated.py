@@ -139,11 +139,12 @@ class _Server:
         self.owner = 0  # the pid that started it: a forked copy of us must start its own
 
     def _start(self) -> subprocess.Popen[bytes]:
+        # The same caveat package as ours (not whatever the working directory holds: -P).
         package_root = str(Path(__file__).resolve().parents[3])
         env = {**os.environ, "PYTHONPATH": package_root}
         env.pop("PYTHONSTARTUP", None)
         proc = subprocess.Popen(  # noqa: S603 - our own interpreter and module
-            [sys.executable, "-I", "-m", "caveat.mail.attachments.zygote", package_root],
+            [sys.executable, "-P", "-m", "caveat.mail.attachments.zygote"],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
