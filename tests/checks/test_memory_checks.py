@@ -275,3 +275,44 @@ def test_real_mail_with_its_own_correspondents_as_partners_shows_no_lookalike(na
     # variant (python.net and python.ca next to python.org in easy_ham): rare.
     variants = [a for a, f in found if "LOOKALIKE_DOMAIN_VARIANT" in f]
     assert len(variants) <= len(messages) // 100, variants
+
+
+# ------------------------------------------------------------------ issue 13: names folded
+
+
+def test_a_colleagues_name_at_an_unrelated_domain() -> None:
+    """CEO fraud from the attacker's own domain: the colleague's name, learned from our own
+    mail, on a company domain that is not ours."""
+    v = run(
+        "From: Tobias Lindqvist <tobias.lindqvist@ours.example>\nTo: ap@ours.example\n"
+        "Subject: Team lunch\n",
+        "From: Tobias Lindqvist <office@tl-holding.example>\nTo: ap@ours.example\n"
+        "Subject: Urgent transfer\n",
+    )
+    assert "KNOWN_NAME_OTHER_DOMAIN" in ids(v[-1])
+
+
+def test_a_contact_at_a_new_domain_in_a_known_thread_is_danger() -> None:
+    v = run(
+        START,
+        reply(
+            "Felix Brandt <felix.brandt@acme.example>",
+            sender="Ben Ortiz <ben@ortiz-trading.example>",
+        ),
+    )
+    assert {"KNOWN_NAME_NEW_IN_THREAD", "RECIPIENT_SWAP"} <= ids(v[-1])
+    assert v[-1].level == "danger"
+
+
+def test_a_list_rewrite_is_not_learned_as_the_posters_address() -> None:
+    """A list post 'EJ Kreinar via Devs' comes from the list's address; the poster writing
+    later from a private mailbox in the same thread is not a free-mail impostor of the list."""
+    v = run(
+        'From: "EJ Kreinar via Devs" <devs@lists.proj.example>\nTo: devs@lists.proj.example\n'
+        "Reply-To: EJ Kreinar <ej.kreinar@gmail.com>\nList-Id: <devs.lists.proj.example>\n"
+        "List-Post: <mailto:devs@lists.proj.example>\nSubject: Build broken on arm64\n"
+        "Message-ID: <l1@lists.proj.example>\n",
+        "From: EJ Kreinar <ej.kreinar@gmail.com>\nTo: Anna Keller <anna.keller@ours.example>\n"
+        "Subject: Re: Build broken on arm64\nIn-Reply-To: <l1@lists.proj.example>\n",
+    )
+    assert not ids(v[-1]) & {"FREEMAIL_KNOWN_NAME", "RECIPIENT_SWAP_FREEMAIL"}

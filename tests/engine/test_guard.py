@@ -22,7 +22,7 @@ from caveat.engine.guard import (
 )
 from caveat.knowledge.context import Context, EngineConfig
 from caveat.knowledge.directory import Directory, DirectoryContact, PartnerEntry
-from caveat.knowledge.memory import ConversationView, MemorySnapshot, Seen
+from caveat.knowledge.memory import ConversationView, KnownPerson, MemorySnapshot, Seen
 from caveat.mail.errors import InputError
 from caveat.mail.facts import Address
 from caveat.mail.limits import Limits
@@ -529,3 +529,37 @@ def test_a_reply_to_that_drew_a_warning_is_never_accepted() -> None:
         assert memory.snapshot(later).accepted_reply_to == frozenset()
     finally:
         store.dispose()
+
+
+# ----------------------------------------------------------------- names folded (issue 13)
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["B\u0435n Ortiz", "Ben\u200bOrtiz", "Ben Ortiz | Acme", "Ortiz, Ben (Acme)"],
+    ids=["cyrillic-e", "zero-width", "decorated", "reordered-bracketed"],
+)
+def test_the_guard_folds_names_like_an_arriving_message(name: str) -> None:
+    v = check(to=(addr("ben.ortiz.acme@gmail.com", name),), memory=MemorySnapshot())
+    assert [f.id for f in v.verdict.findings] == ["FREEMAIL_KNOWN_NAME"]
+    assert v.recipients[0].findings == ("FREEMAIL_KNOWN_NAME",)
+
+
+def test_a_contacts_name_at_an_unrelated_domain_in_a_draft() -> None:
+    v = check(cc=(addr("ben@ortiz-trading.example", "Ben Ortiz"),), memory=MemorySnapshot())
+    assert [f.id for f in v.verdict.findings] == ["KNOWN_NAME_OTHER_DOMAIN"]
+    assert v.verdict.banner is not None
+    assert v.verdict.banner.text.startswith("ben@ortiz-trading.example carries the name")
+    assert [(r.address, r.level) for r in v.recipients] == [
+        ("ben@ortiz-trading.example", "caution")
+    ]
+
+
+def test_a_colleagues_name_on_a_recipient_is_not_judged() -> None:
+    """Colleagues and earlier senders share their names with many correspondents; only the
+    partner directory's few contacts are judged among recipients."""
+    memory = MemorySnapshot(
+        available=True, known={"bo lind": (KnownPerson("bo@ours.example", "Bo Lind", "colleague"),)}
+    )
+    v = check(to=(addr("bo.lind@lind-consulting.example", "Bo Lind"),), memory=memory)
+    assert v.level == "none"

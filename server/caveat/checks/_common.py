@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING
 from caveat.mail.authres import trusted_auth
 from caveat.mail.domains import normalise_domain, org_domain
 from caveat.mail.facts import Facts
-from caveat.mail.names import name_keys
+from caveat.mail.names import name_keys, sent_through
 
 from .findings import Evidence
 
@@ -56,8 +56,9 @@ class ListInfo:
     is_list: bool  # List-Id or List-Post: a discussion list
     is_bulk: bool  # List-Unsubscribe or Precedence: bulk/list (newsletters, ESPs)
     list_orgs: frozenset[str]  # organisational domains of the list (List-Id, List-Post)
-    #: the list put its own address in From ("Name via List"): the From's organisation is
-    #: the one the list marks name (a "via" in the display name alone is not enough)
+    #: the list put its own address in From ("Name via List"): the From is the list's own
+    #: address (its List-Post, or its name), or says "via" at the list's organisation; a
+    #: "via" in the display name alone, on a From the list marks do not name, is not enough
     from_rewritten: bool
     evidence: tuple[Evidence, ...]
     #: authentication at our boundary, or our or a partner's domain, vouches for the marks
@@ -65,8 +66,8 @@ class ListInfo:
     #: why they are trusted ("dkim_from", "dkim_list", "known_list"), or why not
     trust: str = ""
     #: the post was sent to the list it names: an address of the list's organisation, or
-    #: one under the list's own name, is among From, To and Cc (a hijack is aimed at a
-    #: person, not at a list)
+    #: one under the list's own name, is among To and Cc, or the list rewrote From (a
+    #: hijack is aimed at a person, not at a list)
     addressed: bool = False
 
     @property
@@ -98,6 +99,7 @@ def list_info(facts: Facts, ctx: Context | None = None) -> ListInfo:
     unsubscribe = facts.first("list-unsubscribe")
     precedence = (facts.first("precedence") or "").strip().lower()
     names: set[str] = set()  # the list's own names: List-Id's first label, List-Post's user
+    posts: set[str] = set()  # the list's own addresses (List-Post, the older headers)
     if list_id:
         evidence.append(Evidence("List-Id", list_id))
         m = _LIST_ID_RE.search(list_id)
@@ -113,10 +115,13 @@ def list_info(facts: Facts, ctx: Context | None = None) -> ListInfo:
             local, _, domain = m.group(1).rpartition("@")
             orgs.add(org_domain(normalise_domain(domain)))
             names.add(local.lower())
+            posts.add(f"{local.lower()}@{normalise_domain(domain)}")
     if legacy is not None:
         evidence.append(Evidence(legacy[0], legacy[1] or ""))
         for found in _ADDR_RE.findall(legacy[1] or ""):
-            orgs.add(org_domain(normalise_domain(found.rsplit("@", 1)[1])))
+            local, _, domain = found.rpartition("@")
+            orgs.add(org_domain(normalise_domain(domain)))
+            posts.add(f"{local.lower()}@{normalise_domain(domain)}")
     if unsubscribe:
         evidence.append(Evidence("List-Unsubscribe", unsubscribe))
     if precedence in _BULK_PRECEDENCE:
@@ -127,10 +132,16 @@ def list_info(facts: Facts, ctx: Context | None = None) -> ListInfo:
     if not (is_list or is_bulk):
         return NOT_LIST
     author = facts.author
-    rewritten = bool(is_list and author is not None and author.domain and author.org in orgs)
-    addressed = is_list and any(
-        a.domain and (a.org in orgs or a.local in names)
-        for a in (*facts.from_, *facts.to, *facts.cc)
+    rewritten = bool(
+        is_list
+        and author is not None
+        and author.domain
+        and author.org in orgs
+        and (author.local in names or author.address in posts or sent_through(author.name))
+    )
+    addressed = rewritten or (
+        is_list
+        and any(a.domain and (a.org in orgs or a.local in names) for a in (*facts.to, *facts.cc))
     )
     trusted, trust = _vouched(facts, ctx, orgs)
     return ListInfo(

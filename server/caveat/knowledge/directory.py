@@ -13,7 +13,13 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Protocol
 
 from caveat.mail.domains import normalise_domain, org_domain
-from caveat.mail.names import ROLE_LOCAL_PARTS, is_person_name, name_key, organisation_key
+from caveat.mail.names import (
+    LEGAL_FORMS,
+    ROLE_LOCAL_PARTS,
+    is_person_name,
+    name_key,
+    organisation_key,
+)
 from caveat.reference.bank_identifiers import account_key
 from caveat.reference.freemail import FreemailList
 
@@ -205,12 +211,12 @@ class Directory:
         name without its legal form ("metals northwind" for "Northwind Metals GmbH"), alone
         or with words of a department ("Northwind Metals Billing"). Only names distinctive
         enough to be one company's: a word of four letters or more that is not a role."""
-        if not key:
+        words = [w for w in key.split() if w not in LEGAL_FORMS]
+        if not words:
             return None
         index = self._by_display_org
-        i = index.get(key)
+        i = index.get(" ".join(words))
         if i is None:
-            words = key.split()
             core = [w for w in words if w not in _DEPARTMENT_WORDS]
             if 0 < len(core) < len(words):
                 i = index.get(" ".join(core))

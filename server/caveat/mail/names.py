@@ -62,8 +62,8 @@ ROLE_LOCAL_PARTS = frozenset(
 TITLES = frozenset(
     """
     mr mrs ms miss mx dr prof herr frau hr fr mme mlle mm sr sra srta sig sigra dott dottssa
-    dott.ssa ing dipl mag dhr mevr jr phd mba cpa ceo cfo coo cto cio cmo cso vp svp evp md
-    esq msc bsc ii iii iv
+    ssa ing dipl mag dhr mevr jr phd mba cpa ceo cfo coo cto cio cmo cso vp svp evp md esq
+    msc bsc ii iii iv
     """.split()
 )
 
@@ -127,7 +127,7 @@ def _is_invisible(c: str) -> bool:
 def _strip_invisible(name: str) -> str:
     """Invisible characters removed; one between a lower-case and an upper-case letter
     becomes a space (it is where the reader sees two words meet)."""
-    if all(c.isprintable() and c not in _BLANKS for c in name):
+    if name.isascii() and name.isprintable():
         return name
     out: list[str] = []
     pending = False
