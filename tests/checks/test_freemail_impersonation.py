@@ -255,6 +255,8 @@ def test_an_authenticated_senders_other_known_address_is_quiet() -> None:
         ),
     )
     assert ids("From: Ravi Shah <ravi@shah-consulting.example>\n", ctx) == []
+    # same_or_partner_organisation: a sub-domain of an organisation he is known at
+    assert ids("From: Ravi Shah <r.shah@eu.acme-labs.example>\n", ctx) == []
     assert ids("From: Ravi Shah <ravi@shah-advisory.example>\n", ctx) == ["KNOWN_NAME_OTHER_DOMAIN"]
 
 
@@ -318,3 +320,16 @@ def test_signed_bulk_marks_do_not_quiet_impersonation() -> None:
         "Precedence: bulk\n" + SIGNED_BY.format(d=d)
     )
     assert ids(headers) == ["KNOWN_NAME_OTHER_DOMAIN"]
+
+
+def test_list_posters_seen_in_the_thread_count_unless_the_list_marks_hold() -> None:
+    """list_conversation: a poster known in the list's thread at work writes from home; that
+    is list life when the post went to the list (or its marks are vouched for), but a List-Id
+    line on mail to a person is no list."""
+    thread = (Seen("ravi.shah@acme-labs.example", "Ravi Shah", "ravi shah", "", T0),)
+    ctx = Context(config=CONFIG, directory=DIRECTORY, memory=_memory(thread=thread))
+    post = "From: Ravi Shah <ravi.shah.home@gmail.com>\nList-Id: <devs.lists.proj.example>\n"
+    assert ids(post + "To: devs@lists.proj.example\n", ctx) == []
+    (h,) = hits(post + "To: ap@harbourline.example\n", ctx)
+    assert h.id == "FREEMAIL_KNOWN_NAME"
+    assert any(e.header == "List marks" for e in h.evidence)

@@ -41,8 +41,9 @@ Named exclusions (quiet):
     write from work and from home); the directory, colleagues and authenticated senders
     still do. List marks nobody vouches for on a message not addressed to the list excuse
     nothing;
-  * same_or_partner_organisation: the address is ours, the known person's own
-    organisation (a second domain the directory lists), or another partner's;
+  * same_or_partner_organisation: the address is ours, in the organisation of an address
+    the person is known at (their own other mailbox, known_here, included), at a domain
+    the directory lists for their company, or at another partner's;
   * lookalike: a look-alike of ours or a partner's domain is lookalike_domain's to report;
   * replies_reach_them: every Reply-To is the known person's own address, or at their
     organisation (a service that sends for them, answers going to them);
@@ -285,9 +286,9 @@ def _unrelated(a: Address, ctx: Context) -> bool:
     d = a.domain
     if not d or d in ctx.config.freemail or ctx.config.is_internal(d):
         return False
-    if ctx.directory.partner_of_domain(d) is not None:
-        return False  # same_or_partner_organisation
     index = ctx.lookalikes()
+    # is_protected: same_or_partner_organisation (a partner's domain or sub-domain);
+    # match: lookalike (lookalike_domain reports it)
     return not (len(index) and (index.is_protected(d) or index.match(d) is not None))
 
 
@@ -402,8 +403,6 @@ def _known_elsewhere(
             people.extend(ctx.memory.known.get(key, ()))
         if not people:
             continue
-        if any(p.address == a.address for p in people):
-            return None  # known_here
         addresses = {p.address for p in people if p.address}
         domains = {x.rpartition("@")[2] for x in addresses}
         for p in people:
@@ -412,7 +411,7 @@ def _known_elsewhere(
                 domains.update(partner.domains)
         domains.discard("")
         if any(ctx.same_organisation(a.domain, d) for d in domains):
-            return None  # same_or_partner_organisation
+            return None  # known_here, or same_or_partner_organisation
         if header == "From" and _replies_reach(facts, ctx, addresses, domains):
             return None  # replies_reach_them
         if not any(d not in freemail for d in domains):
