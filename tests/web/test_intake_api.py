@@ -117,6 +117,7 @@ def test_the_attachment_limits_are_settings(caveat_env: Any) -> None:
             "MAX_ATTACHMENT_BYTES": 10,
             "MAX_ATTACHMENTS_BYTES": 20,
             "MAX_HTML_BYTES": 8,
+            "OCR_LANGUAGES": "eng+deu",
         }
     )
     limits = app.extensions["caveat"].config.limits
@@ -126,6 +127,7 @@ def test_the_attachment_limits_are_settings(caveat_env: Any) -> None:
         limits.max_attachments_bytes,
         limits.max_html_bytes,
     ) == (1, 10, 20, 8)
+    assert limits.ocr_languages == "eng+deu"
     _, key = app.extensions["caveat"].store.create_key("t")
     got = observe(app)
     rv = app.test_client().post(
@@ -175,3 +177,19 @@ def test_hostile_attachments_get_notes_and_the_service_keeps_answering(
     assert huge.note.startswith("too large")
     assert (invoice.text.strip(), invoice.note) == ("Invoice 2211", "")
     assert post(client, auth, SMALL_PAYLOAD).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("value", "languages"), [("none", ""), ("", ""), ("ENG+deu", "eng+deu"), ("eng,fra", "eng+fra")]
+)
+def test_ocr_can_be_turned_off_or_given_more_models(value: str, languages: str) -> None:
+    from caveat.service.settings import check_setting
+
+    assert check_setting("OCR_LANGUAGES", value) == languages
+
+
+def test_a_bad_ocr_setting_is_named() -> None:
+    from caveat.service.settings import SettingsError, check_setting
+
+    with pytest.raises(SettingsError, match="OCR_LANGUAGES"):
+        check_setting("OCR_LANGUAGES", "eng; rm -rf")

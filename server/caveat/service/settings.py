@@ -92,6 +92,19 @@ def _to_positive_int(value: Any, where: str) -> int:
     return value
 
 
+def _to_ocr_languages(value: Any, where: str) -> str:
+    """Tesseract model names joined by '+' ("eng", "eng+deu"), or "none" (or empty): no OCR."""
+    if not isinstance(value, str):
+        raise _fail(where, f"must be a string, got {type(value).__name__}")
+    text = value.strip().lower()
+    if text in ("", "none", "off"):
+        return ""
+    names = [n.strip() for n in text.replace(",", "+").split("+")]
+    if not all(n and n.replace("_", "").isalnum() and len(n) <= 20 for n in names):
+        raise _fail(where, f"must be tesseract model names joined by '+', or none, got {value!r}")
+    return "+".join(names)
+
+
 def _to_list(value: Any, where: str) -> list[str]:
     if value is None:
         return []
@@ -170,6 +183,7 @@ _CONVERTERS: dict[str, Callable[[Any, str], Any]] = {
     "MAX_ATTACHMENTS": _to_positive_int,
     "MAX_ATTACHMENT_BYTES": _to_positive_int,
     "MAX_ATTACHMENTS_BYTES": _to_positive_int,
+    "OCR_LANGUAGES": _to_ocr_languages,
     "CATALOGUE_PATH": _to_optional_str,
     "FREEMAIL_EXTRA": _to_domains,
     "FREEMAIL_EXCLUDE": _to_domains,
@@ -197,6 +211,9 @@ DEFAULTS: dict[str, Any] = {
     "MAX_ATTACHMENTS": _LIMITS.max_attachments,
     "MAX_ATTACHMENT_BYTES": _LIMITS.max_attachment_bytes,
     "MAX_ATTACHMENTS_BYTES": _LIMITS.max_attachments_bytes,
+    # Tesseract's language models for images in attachments ("eng+deu"), or "none" for no
+    # OCR at all (images are then listed as not read; PDFs and Word documents still are).
+    "OCR_LANGUAGES": _LIMITS.ocr_languages,
     "CATALOGUE_PATH": None,
     "FREEMAIL_EXTRA": [],
     "FREEMAIL_EXCLUDE": [],
@@ -332,6 +349,7 @@ def limits(settings: Mapping[str, Any]) -> Limits:
         max_attachments=settings["MAX_ATTACHMENTS"],
         max_attachment_bytes=settings["MAX_ATTACHMENT_BYTES"],
         max_attachments_bytes=settings["MAX_ATTACHMENTS_BYTES"],
+        ocr_languages=settings["OCR_LANGUAGES"],
     )
 
 
