@@ -143,7 +143,7 @@ class _Server:
         package_root = str(Path(__file__).resolve().parents[3])
         env = {**os.environ, "PYTHONPATH": package_root}
         env.pop("PYTHONSTARTUP", None)
-        proc = subprocess.Popen(  # noqa: S603 - our own interpreter and module
+        proc = subprocess.Popen(  # our own interpreter and module, no shell
             [sys.executable, "-P", "-m", "caveat.mail.attachments.zygote"],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
