@@ -170,7 +170,9 @@ def _ibans(folded: str) -> list[tuple[int, int, str]]:
 
 
 #: where an IBAN split by labels may begin: a country code and check digits at a word start
-_SPLIT_START_RE = re.compile(r"(?<![a-z0-9])([a-z]{2}) ?([0-9]{2})(?![a-z0-9]{24})")
+_SPLIT_START_RE = re.compile(
+    r"(?<![a-z0-9])([a-z]{2}) ?([0-9]{2})(?=[^a-z0-9\n]{0,3}[a-z0-9]{2})(?![a-z0-9]{24})"
+)
 _TOKEN_RE = re.compile(r"[a-z0-9]+")
 #: how far (characters) the parts of a split IBAN may reach after its start
 _SPLIT_REACH = 240
@@ -211,6 +213,9 @@ def _split_ibans(folded: str, taken: list[tuple[int, int]]) -> list[tuple[int, i
         classes = _bban_classes(m.group(1))
         if classes is None:
             continue
+        first = _TOKEN_RE.search(folded, m.end(), m.end() + 6)
+        if first is None or not _fits(first.group(0), classes):
+            continue  # the BBAN begins right after the check digits, in the same cell
         limit = min(len(folded), m.end() + _SPLIT_REACH)
         tokens = [(t.group(0), t.end()) for t in _TOKEN_RE.finditer(folded, m.end(), limit)]
         for skip_numbers in (True, False):
