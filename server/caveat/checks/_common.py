@@ -84,9 +84,23 @@ class ListInfo:
 NOT_LIST = ListInfo(False, False, frozenset(), False, ())
 
 
+_last: tuple[Facts, Context | None, ListInfo] | None = None
+
+
 def list_info(facts: Facts, ctx: Context | None = None) -> ListInfo:
     """The list marks of a message; with ``ctx``, whether they are vouched for (without it,
-    never: callers that cannot say whose authentication to believe get ``trusted=False``)."""
+    never: callers that cannot say whose authentication to believe get ``trusted=False``).
+    Several checks ask about the same message in a row: the last answer is kept."""
+    global _last
+    last = _last
+    if last is not None and last[0] is facts and last[1] is ctx:
+        return last[2]
+    info = _list_info(facts, ctx)
+    _last = (facts, ctx, info)
+    return info
+
+
+def _list_info(facts: Facts, ctx: Context | None) -> ListInfo:
     evidence = []
     orgs: set[str] = set()
     list_id = facts.first("list-id")

@@ -29,6 +29,7 @@ part first); :func:`name_key` the first, which is what the memory stores. For a 
 from __future__ import annotations
 
 import re
+import string
 import unicodedata
 from functools import cache
 from importlib import resources
@@ -219,14 +220,20 @@ def fold_name(name: str) -> str:
 # ------------------------------------------------------------------ keys
 
 
+_ASCII_SEPARATORS = str.maketrans({c: " " for c in string.punctuation if c not in "-'"})
+
+
 def _words(text: str) -> list[str]:
     """Case-folded, accent-free words with at least one letter; emoji and symbols split."""
-    folded = unicodedata.normalize("NFKD", text.casefold())
-    plain = "".join(
-        " " if unicodedata.category(c)[0] in "SP" and c not in "-'" else c
-        for c in folded
-        if not unicodedata.combining(c)
-    )
+    if text.isascii():
+        plain = text.lower().translate(_ASCII_SEPARATORS)
+    else:
+        folded = unicodedata.normalize("NFKD", text.casefold())
+        plain = "".join(
+            " " if unicodedata.category(c)[0] in "SP" and c not in "-'" else c
+            for c in folded
+            if not unicodedata.combining(c)
+        )
     return [w.strip("-") for w in _SPLIT.split(plain) if w and any(c.isalpha() for c in w)]
 
 
