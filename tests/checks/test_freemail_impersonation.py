@@ -90,6 +90,7 @@ def test_the_contacts_name_close_but_not_the_same_is_quiet() -> None:
         "Northwind Metals Billing",
         "Buchhaltung | Northwind Metals",
         "Northwind Metals (Accounts)",
+        "northwind-metals",
         "Contoso Logistique - Comptabilit\u00e9",
     ],
 )
@@ -170,6 +171,9 @@ def test_an_inconsistent_list_rewrite_is_no_excuse() -> None:
         "From: x@harbourline.example\nTo: \u00c9lodie Marchand <em@transports-em.example>\n",
         # the directory has no address for him, but his company's domains
         "From: J\u00f6rg Brandt <j.brandt@stahl-kontor.example>\n",
+        # no person's name shown, the user name spells hers
+        "From: Accounts <anna.keller@metallhandel-nord.example>\n",
+        "From: anna_keller@metallhandel-nord.example\n",
     ],
 )
 def test_a_directory_contacts_name_at_an_unrelated_domain(headers: str) -> None:
@@ -194,6 +198,10 @@ def test_a_directory_contacts_name_at_an_unrelated_domain(headers: str) -> None:
         "From: Sam Solo <sam@solo-consulting.example>\n",
         # no person's name
         "From: Keller <keller@metallhandel-nord.example>\n",
+        # another person's name shown: the user name is theirs to choose
+        "From: Anna Kessler <anna.keller@metallhandel-nord.example>\n",
+        # a user name spelling the name, among the recipients
+        "From: x@harbourline.example\nTo: anna.keller@metallhandel-nord.example\n",
     ],
 )
 def test_quiet_where_the_name_at_that_domain_deceives_nobody(headers: str) -> None:

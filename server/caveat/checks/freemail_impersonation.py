@@ -16,7 +16,9 @@ characters, look-alike letters of other scripts, decorations ("Name | CEO", "Nam
   KNOWN_NAME_OTHER_DOMAIN           a known person's name at a company domain that is
                                     neither theirs, nor ours, nor a partner's, nor a
                                     look-alike (which lookalike_domain reports): the
-                                    attacker's own new domain ("we have moved");
+                                    attacker's own new domain ("we have moved"); in From
+                                    and Reply-To, a user name that spells the name counts
+                                    when the display name shows no person's name;
   KNOWN_NAME_NEW_IN_THREAD          the same, in a conversation the memory knows, at an
                                     address that never took part in it (danger);
   PARTNER_NAME_OTHER_DOMAIN         a partner's organisation name at such a domain;
@@ -73,6 +75,7 @@ from caveat.mail.names import (
     addresses_in_name,
     fold_name,
     is_person_name,
+    local_key,
     local_words,
     name_keys,
 )
@@ -247,6 +250,8 @@ def _partner_named(name: str, ctx: Context) -> PartnerEntry | None:
         return None
     for key in name_keys(name):
         p = ctx.directory.partner_by_name_key(key)
+        if p is None and "-" in key:  # "northwind-metals", a domain label written as a name
+            p = ctx.directory.partner_by_name_key(" ".join(sorted(key.replace("-", " ").split())))
         if p is not None:
             return p
     return None
@@ -397,7 +402,11 @@ def _known_elsewhere(
     other addresses, or at their partner's domains when the directory has no address for
     them), with a note when the name's "via" was not accepted as the reason."""
     freemail = ctx.config.freemail
-    for key in _person_keys(a.name):
+    keys = _person_keys(a.name)
+    if not keys and header in _SENDER_ROLES and local_key(a.local):
+        # no person's name shown ("Accounts <anna.keller@...>"): the user name spells one
+        keys = [local_key(a.local)]
+    for key in keys:
         people = list(ctx.directory.contacts_named(key))
         if header in _SENDER_ROLES:
             people.extend(ctx.memory.known.get(key, ()))
