@@ -341,3 +341,27 @@ def test_list_posters_seen_in_the_thread_count_unless_the_list_marks_hold() -> N
     (h,) = hits(post + "To: ap@harbourline.example\n", ctx)
     assert h.id == "FREEMAIL_KNOWN_NAME"
     assert any(e.header == "List marks" for e in h.evidence)
+
+
+LIST_POST = (
+    'From: "Anna Keller via Metals Forum" <metals-forum@lists.metals-forum.example>\n'
+    "List-Id: <metals-forum.lists.metals-forum.example>\n"
+    "List-Post: <mailto:metals-forum@lists.metals-forum.example>\n"
+    "To: metals-forum@lists.metals-forum.example\n"
+)
+
+
+def test_a_signed_list_posting_for_a_known_person_is_quiet() -> None:
+    signed = SIGNED_BY.format(d="lists.metals-forum.example")
+    assert ids(LIST_POST + signed) == []
+
+
+def test_an_unsigned_list_of_ones_own_posting_for_a_known_person_is_reported() -> None:
+    (h,) = hits(LIST_POST)
+    assert h.id == "KNOWN_NAME_OTHER_DOMAIN"
+    notes = [e.value for e in h.evidence if e.header == "Not excused"]
+    assert notes and notes[0].startswith("a list's rewrite of From, but nothing vouches")
+
+
+def test_a_known_persons_company_tenant_on_a_shared_service_is_quiet() -> None:
+    assert ids("From: Anna Keller (Jira) <jira@northwind-metals.tracker-cloud.example>\n") == []

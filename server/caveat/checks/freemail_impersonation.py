@@ -53,10 +53,12 @@ Named exclusions (quiet):
     (``data/sending_services.txt``: e-signature, invoicing, help desks), unless our
     boundary's authentication shows the service's domain was not the sender;
   * partner_tenant: a partner's own tenant on a shared service, a sub-domain named after
-    the partner's domain label ("northwind.zendesk.example" for northwind.example);
-  * list_rewrite: for an address in the display name, a mailing list that put its own
-    address in From ("'anna@partner.example' via Group"), when the list marks name the
-    From's organisation.
+    the partner's (or the known person's company's) domain label
+    ("northwind.zendesk.example" for northwind.example);
+  * list_rewrite: a mailing list that put its own address in From ("Anna Keller via
+    Group", "'anna@partner.example' via Group"), when the list marks name the From's
+    organisation; for a known person's name, only when the list's mail is also vouched
+    for (signed at our boundary): an unsigned list of one's own is a line in a header.
 """
 
 from __future__ import annotations
@@ -204,7 +206,7 @@ def freemail_impersonation(facts: Facts, ctx: Context) -> list[Hit]:
                 {"address": a.shown, "what": what},
             )
         )
-    hits.extend(_other_domain(facts, ctx, roles))
+    hits.extend(_other_domain(facts, ctx, roles, lists))
     hit = _display_name_address(facts, ctx, roles, lists)
     if hit is not None:
         hits.append(hit)
@@ -330,7 +332,9 @@ def _replies_reach(facts: Facts, ctx: Context, addresses: set[str], domains: set
     )
 
 
-def _other_domain(facts: Facts, ctx: Context, roles: list[tuple[str, Address]]) -> list[Hit]:
+def _other_domain(
+    facts: Facts, ctx: Context, roles: list[tuple[str, Address]], lists: ListInfo
+) -> list[Hit]:
     people: list[tuple[str, Address, KnownPerson, str]] = []
     orgs: list[tuple[str, Address, PartnerEntry]] = []
     conv = ctx.memory.conversation
@@ -344,7 +348,7 @@ def _other_domain(facts: Facts, ctx: Context, roles: list[tuple[str, Address]]) 
             continue
         if _service(facts, a, header, ctx):
             continue
-        found = _known_elsewhere(facts, a, header, ctx)
+        found = _known_elsewhere(facts, a, header, ctx, lists)
         if found is not None:
             known, note = found
             people.append((header, a, known, note))
@@ -396,7 +400,7 @@ def _known_as(p: KnownPerson) -> str:
 
 
 def _known_elsewhere(
-    facts: Facts, a: Address, header: str, ctx: Context
+    facts: Facts, a: Address, header: str, ctx: Context, lists: ListInfo
 ) -> tuple[KnownPerson, str] | None:
     """The known person whose name ``a`` shows while they are known elsewhere only (at
     other addresses, or at their partner's domains when the directory has no address for
@@ -423,6 +427,10 @@ def _known_elsewhere(
             return None  # known_here, or same_or_partner_organisation
         if header == "From" and _replies_reach(facts, ctx, addresses, domains):
             return None  # replies_reach_them
+        if _partner_tenant(a, tuple(domains)):
+            return None  # partner_tenant: their company's tenant on a shared service
+        if header == "From" and lists.from_rewritten and lists.trusted:
+            return None  # list_rewrite: a list that signs its own mail posted for them
         if not any(d not in freemail for d in domains):
             continue  # private_to_private (or nowhere known)
         known = next(
@@ -430,7 +438,11 @@ def _known_elsewhere(
             people[0],
         )
         note = ""
-        if header == "From" and _VIA_NAME.search(a.name):
+        if header == "From" and lists.from_rewritten:
+            note = "a list's rewrite of From, but nothing vouches for the list marks" + (
+                f" ({lists.trust})" if lists.trust else ""
+            )
+        elif header == "From" and _VIA_NAME.search(a.name):
             note = "the name says 'via', but replies would not reach the person"
         return known, note
     return None
