@@ -242,10 +242,19 @@ def test_bare_account_number_counts_only_inside_a_request() -> None:
     ]
 
 
-def test_bulk_mail_from_unknown_senders_is_not_judged() -> None:
-    extra = "List-Unsubscribe: <mailto:leave@news.bank.example>\nPrecedence: bulk\n"
+def test_bulk_mail_from_unknown_senders_is_quiet_only_when_our_boundary_vouches_for_it() -> None:
+    marks = "List-Unsubscribe: <mailto:leave@news.bank.example>\nPrecedence: bulk\n"
     body = f"We have changed our bank. Our new IBAN is {GB_NEW}."
-    assert bank(analyse(body, sender="Bank <news@bank.example>", extra=extra)) == set()
+    sender = "Bank <news@bank.example>"
+    # Written by the sender alone, the marks excuse nothing, and the evidence says why.
+    v = analyse(body, sender=sender, extra=marks)
+    assert bank(v) == {"BANK_DETAILS_CHANGE_REQUEST"}
+    assert any(
+        e.header == "List marks" for e in finding(v, "BANK_DETAILS_CHANGE_REQUEST").evidence
+    )
+    # Signed by the sender's own domain, as our boundary verified: a newsletter.
+    vouched = "Authentication-Results: mx.buyer.example; dkim=pass header.d=bank.example\n"
+    assert bank(analyse(body, sender=sender, extra=vouched + marks)) == set()
 
 
 def test_bulk_headers_do_not_silence_a_known_partner() -> None:
@@ -363,9 +372,14 @@ def test_quoted_change_language_counts_from_a_sender_imitating_a_partner() -> No
     assert "BANK_DETAILS_CHANGED" in bank(v)
 
 
-def test_an_account_only_in_an_unverified_quote_with_no_request_is_a_note() -> None:
+def test_an_account_not_on_file_counts_in_a_quote_nothing_vouches_for() -> None:
+    # The sender wrote the "quote" like the rest: a partner with an account on file whose
+    # quoted "original" names another one has changed it, request or not.
     body = f"See below.\n\nOn Mon, 2 Mar 2026, Someone wrote:\n> Payment to IBAN {GB_NEW} received."
-    assert bank(analyse(body)) == {"BANK_DETAILS_UNVERIFIED"}
+    assert bank(analyse(body)) == {"BANK_DETAILS_CHANGED"}
+    # A partner with nothing on file: an account named without a request is a note.
+    rita = "Rita Lang <rita.lang@newpartner.example>"
+    assert bank(analyse(body, sender=rita)) == {"BANK_DETAILS_UNVERIFIED"}
 
 
 # ------------------------------------------------------------------ kind 2: the HTML part

@@ -44,7 +44,8 @@ Named exclusions (quiet):
     BANK_DETAILS_REPORTED (info);
   * bulk_unknown: newsletters and list mail from senders we do not know never raise a
     change request or an unverified note (banks explain to customers how to change
-    *their* details);
+    *their* details) -- when our boundary vouches for the list marks (aligned DKIM or a
+    known list); marks the sender alone wrote excuse nothing;
   * ours: accounts on file for an organisation whose domain is ours are never "new".
 
 Bodies are read here and nowhere kept: evidence carries masked accounts and the quoted
@@ -60,7 +61,7 @@ from caveat.knowledge.directory import OURS, PartnerEntry
 from caveat.mail.authres import trusted_auth
 from caveat.mail.domains import readable
 from caveat.mail.facts import Facts
-from caveat.mail.names import name_key
+from caveat.mail.names import name_key, organisation_key
 from caveat.reference.bank_identifiers import Account, BankIdentifiers, extract
 from caveat.reference.bank_language import (
     Cues,
@@ -93,7 +94,7 @@ class Claimant:
 
     organisation: str
     partner: PartnerEntry | None  # None when it is our own organisation
-    how: str  # "directory", "lookalike", "freemail_name"
+    how: str  # "directory", "lookalike", "freemail_name", "name_elsewhere"
     evidence: Evidence
 
 
@@ -122,10 +123,32 @@ def claimant(facts: Facts, ctx: Context) -> Claimant | None:
                     "freemail_name",
                     ev("Directory", f"{person.name} is a contact of {partner.organization}"),
                 )
+        named = d.partner_by_name_key(organisation_key(a.name)) if a.name else None
+        if named is not None:
+            return Claimant(
+                named.organization,
+                named,
+                "freemail_name",
+                ev("Directory", f"{a.name} is the name of {named.organization}"),
+            )
         return None
     m = ctx.lookalikes().match(a.domain, a.shown_domain)
     if m is None:
-        return None
+        # A partner's organisation name shown on a domain that is not the partner's: the
+        # message claims to come from the partner all the same.
+        named = d.partner_by_name_key(organisation_key(a.name)) if a.name else None
+        if named is None:
+            return None
+        return Claimant(
+            named.organization,
+            named,
+            "name_elsewhere",
+            ev(
+                "Directory",
+                f"{a.name} is the name of {named.organization}, whose mail comes from "
+                f"{', '.join(named.domains) or 'other addresses'}",
+            ),
+        )
     ours = m.owner == OURS or ctx.config.is_internal(m.imitates)
     partner = None if ours else d.partner_of_domain(m.imitates)
     return Claimant(
@@ -348,20 +371,23 @@ def bank_details_change(facts: Facts, ctx: Context) -> list[Hit]:
             disowned and who is not None and who.how == "directory"
         ):
             return [Hit(REPORTED, evidence, params)]
-    quote_only = not own_asks and not quote_counts and all(t.quoted for _a, t in new)
     if who is not None:
+        # Identifiers not on file count wherever they stand: a quote no earlier message of
+        # the conversation vouches for is the sender's own text.
         on_file_exists = bool(partner and partner.bank_accounts)
-        if not quote_only and (
-            (new and (asks or on_file_exists or who.how != "directory")) or (asks and not known)
-        ):
+        if (new and (asks or on_file_exists or who.how != "directory")) or (asks and not known):
             hits.append(Hit(CHANGED, evidence, params))
         elif known and not new:
             hits.append(Hit(ON_FILE, evidence, params))
         elif new:
             hits.append(Hit(UNVERIFIED, evidence, params))
     else:
-        lists = list_info(facts)
-        bulk = lists.is_list or lists.is_bulk
+        # bulk_unknown: list and bulk marks are written by the sender; they excuse an
+        # unknown sender's bank talk only when our boundary vouches for them.
+        lists = list_info(facts, ctx)
+        bulk = (lists.is_list or lists.is_bulk) and lists.trusted
+        if (lists.is_list or lists.is_bulk) and not lists.trusted and (new or asks):
+            evidence = (*evidence, *lists.refused())
         if known and not new:
             hits.append(Hit(ON_FILE, evidence, params))
         elif bulk:
@@ -453,4 +479,6 @@ def _how(who: Claimant | None) -> str:
         return f"{who.organisation}, a partner in the directory"
     if who.how == "lookalike":
         return f"a domain imitating {who.organisation}"
-    return f"a free-mail address using the name of a {who.organisation} contact"
+    if who.how == "name_elsewhere":
+        return f"an address that is not {who.organisation}'s but shows its name"
+    return f"a free-mail address using the name of {who.organisation} or of its contact"

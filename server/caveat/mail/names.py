@@ -337,9 +337,29 @@ def is_company_name(key: str) -> bool:
 
 def organisation_key(name: str) -> str:
     """An organisation's name as a key: folded like a person's name, its legal form left
-    out ("Northwind Metals GmbH" and "northwind metals" are one)."""
-    words = [w for w in _words(fold_name(name)) if w not in LEGAL_FORMS and w != "&"]
-    return " ".join(sorted(words))
+    out ("Northwind Metals GmbH" and "northwind metals" are one; so are "Alcázar S.L." and
+    "Alcazar SL": a legal form written with dots is one word)."""
+    words = [w for w in _joined_initials(_words(fold_name(name))) if w not in LEGAL_FORMS]
+    return " ".join(sorted(w for w in words if w != "&"))
+
+
+def _joined_initials(words: list[str]) -> list[str]:
+    """Runs of single letters joined into one word ("s r l" from "S.r.l." -> "srl"), so
+    a dotted legal form reads as the form it abbreviates."""
+    out: list[str] = []
+    run: list[str] = []
+    for w in [*words, ""]:
+        if len(w) == 1:
+            run.append(w)
+            continue
+        if len(run) > 1:
+            out.append("".join(run))
+        else:
+            out.extend(run)
+        run = []
+        if w:
+            out.append(w)
+    return out
 
 
 def addresses_in_name(name: str) -> tuple[str, ...]:

@@ -329,12 +329,18 @@ class PhraseBook:
             candidates: set[int] = set()
             for key in present.intersection(self.index):
                 candidates.update(self.index[key])
-            for i in sorted(candidates):
+            # "unchanged" passages first: a change passage inside one ("there is no change
+            # to our bank details") is not a change.
+            for i in sorted(candidates, key=lambda i: (self.patterns[i].category != "unchanged", i)):
                 p = self.patterns[i]
                 if not p.possible(present):
                     continue
                 m = p.regex.search(folded, start, end)
-                while m is not None and p.category in _NEGATABLE and self._negated(p, folded, m):
+                while (
+                    m is not None
+                    and p.category in _NEGATABLE
+                    and (self._negated(p, folded, m) or _inside(m, spans.get("unchanged", ())))
+                ):
                     m = p.regex.search(folded, m.end(), end)
                 if m is None:
                     continue
@@ -470,6 +476,10 @@ class Cues:
         if not self._found.get("records"):
             return False
         return identifier or (self.records_bank and not self._found.get("unchanged"))
+
+
+def _inside(m: re.Match[str], spans: Iterable[tuple[int, int]]) -> bool:
+    return any(a <= m.start() and m.end() <= b for a, b in spans)
 
 
 def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:

@@ -55,6 +55,10 @@ NEGATIVE = [
     "Diese E-Mail stammt nicht von uns. Unsere Bankverbindung hat sich nicht geändert; bitte "
     "zahlen Sie weiterhin wie gewohnt auf das bekannte Konto.",
     "Bitte teilen Sie uns Ihre neue Bankverbindung mit, damit wir die Gutschrift veranlassen.",
+    # a new address, phone or contact, the bank details said to stay as they are
+    "Bitte aktualisieren Sie Ihre Stammdaten: unsere neue Anschrift lautet Hafenstraße 4, Bremen. Unsere Bankverbindung ist unverändert.",
+    "Bitte passen Sie Ihre Stammdaten an, wir haben eine neue Telefonnummer. An unserer Bankverbindung ändert sich nichts.",
+    "Bitte aktualisieren Sie Ihre Stammdaten mit unserer neuen Adresse. Unverändert bleiben Steuernummer und Bankverbindung.",
 ]
 
 URGENCY = [

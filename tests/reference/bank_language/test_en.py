@@ -117,6 +117,11 @@ NEGATIVE = [
     "Changes in banking hours over the Easter weekend.",
     "Update to banking fees from April 2026.",
     "We have changed our bank holiday opening hours.",
+    # a new address, phone or contact, the bank details said to stay as they are
+    "From 1 May Paul Grant is your contact in accounts receivable. Please update your records; our remittance details are unchanged.",
+    "We have moved to 4 Dock Road, Leeds. Please update your records. Our bank details and VAT number stay the same.",
+    "Please update your records with our new phone number, 0113 555 0199. There is no change to our bank details.",
+    "Please update your records with our new postal address. Unchanged are our VAT number and bank details.",
 ]
 
 URGENCY = [

@@ -48,6 +48,10 @@ NEGATIVE = [
     "Ese correo no es nuestro: nuestros datos bancarios no han cambiado, sigan pagando en la "
     "cuenta de siempre.",
     "Por favor, envíenos su nueva cuenta bancaria para poder hacerle el reembolso.",
+    # a new address, phone or contact, the bank details said to stay as they are
+    "Les rogamos que actualicen sus registros con nuestra nueva dirección. Nuestros datos bancarios son los mismos.",
+    "Por favor, actualicen sus registros: cambiamos de teléfono. Se mantienen sin cambios el CIF y los datos bancarios.",
+    "Les rogamos actualicen sus registros con la nueva dirección fiscal; los datos bancarios no cambian.",
 ]
 
 URGENCY = [

@@ -54,6 +54,10 @@ NEGATIVE = [
     "Ce message ne vient pas de nous : nos coordonnées bancaires n'ont pas changé, merci de "
     "continuer à régler sur le compte habituel.",
     "Merci de nous communiquer votre nouveau RIB afin que nous puissions vous rembourser.",
+    # a new address, phone or contact, the bank details said to stay as they are
+    "Merci de mettre à jour vos fichiers avec notre nouvelle adresse : 12 rue des Lilas, Lyon. Nos coordonnées bancaires sont inchangées.",
+    "Merci de mettre à jour vos fichiers : notre siège a déménagé. Restent inchangés notre SIRET et nos coordonnées bancaires.",
+    "Nous vous remercions de mettre à jour vos fichiers avec notre nouveau numéro de téléphone ; nos coordonnées bancaires ne changent pas.",
 ]
 
 URGENCY = [

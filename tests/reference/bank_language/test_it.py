@@ -69,6 +69,10 @@ NEGATIVE = [
     "La fattura è stata modificata con il nuovo indirizzo di consegna.",
     "Le tue coordinate bancarie sono state modificate con successo.",
     "Il conto lavoro della commessa 118 è stato chiuso.",
+    # a new address, phone or contact, the bank details said to stay as they are
+    "Vi preghiamo di aggiornare la Vostra anagrafica con la nuova sede legale. Restano invariati partita IVA e coordinate bancarie.",
+    "Vi preghiamo di aggiornare la vostra anagrafica con il nuovo numero di telefono; le coordinate bancarie sono invariate.",
+    "Vi preghiamo di aggiornare la vostra anagrafica: cambia il referente amministrativo, le coordinate bancarie non cambiano.",
 ]
 
 URGENCY = [

@@ -58,6 +58,10 @@ NEGATIVE = [
     "administratie aanpassen?",
     "Uw nieuwe pinpas en rekeningoverzicht worden binnenkort verzonden.",
     "Uw oude rekeningnummer vervalt per 1 mei; uw nieuwe IBAN vindt u in de app.",
+    # a new address, phone or contact, the bank details said to stay as they are
+    "Wilt u uw administratie bijwerken met ons nieuwe adres? Onze bankgegevens zijn ongewijzigd.",
+    "Wilt u uw administratie aanpassen met ons nieuwe telefoonnummer? Ongewijzigd blijven ons btw-nummer en onze bankgegevens.",
+    "Graag uw administratie bijwerken met onze nieuwe contactpersoon; onze bankgegevens wijzigen niet.",
 ]
 
 URGENCY = [

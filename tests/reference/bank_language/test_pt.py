@@ -58,6 +58,10 @@ NEGATIVE = [
     "A nossa nova conta de Instagram já está ativa, sigam-nos!",
     "Os dados bancários foram alterados com sucesso.",
     "Passe a pagar com o telemóvel na nova app.",
+    # a new address, phone or contact, the bank details said to stay as they are
+    "Agradecemos que atualizem os vossos registos com a nova morada. Os nossos dados bancários são os mesmos.",
+    "Agradecemos que atualizem os vossos registos com o novo contacto. Mantêm-se inalterados o NIF e os dados bancários.",
+    "Por favor atualizem os vossos registos com o novo telefone; os dados bancários não mudam.",
 ]
 
 URGENCY = [
