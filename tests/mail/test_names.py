@@ -196,3 +196,27 @@ def test_addresses_and_organisations_in_names() -> None:
 def test_an_invisible_only_name_has_no_key() -> None:
     assert name_key("\u3164") == ""
     assert name_key("\u200b\u200b") == ""
+
+
+@pytest.mark.parametrize(
+    ("dotted", "plain", "key"),
+    [
+        ("Aurora Trasporti S.p.A.", "Aurora Trasporti SpA", "aurora trasporti"),
+        ("AURORA TRASPORTI S. P. A.", "aurora trasporti", "aurora trasporti"),
+        ("Van Dijk Techniek B.V.", "Van Dijk Techniek BV", "dijk techniek van"),
+        ("Fabrikam Componentes, S.L.", "Fabrikam Componentes SL", "componentes fabrikam"),
+        ("Contoso Logistique S.A.R.L.", "Contoso Logistique SARL", "contoso logistique"),
+        ("Northwind Metals G.m.b.H.", "Northwind Metals", "metals northwind"),
+    ],
+)
+def test_a_legal_form_written_with_dots_is_one_word(dotted: str, plain: str, key: str) -> None:
+    """A dotted legal form reads as the form: the directory's "Aurora Trasporti S.p.A." and a
+    display name "Aurora Trasporti SpA" name one organisation, whichever writes the dots."""
+    assert organisation_key(dotted) == organisation_key(plain) == key
+
+
+def test_initials_are_joined_only_with_each_other() -> None:
+    # A run of initials is one word, kept when it is no legal form ...
+    assert organisation_key("P.O.S. Systems Ltd") == organisation_key("POS Systems")
+    # ... and a lone initial stays a letter of its own, never joined to the next word.
+    assert organisation_key("J. Smith Holdings") == "holdings j smith"
