@@ -249,9 +249,7 @@ def test_bulk_mail_from_unknown_senders_is_quiet_only_when_our_boundary_vouches_
     # Written by the sender alone, the marks excuse nothing, and the evidence says why.
     v = analyse(body, sender=sender, extra=marks)
     assert bank(v) == {"BANK_DETAILS_CHANGE_REQUEST"}
-    assert any(
-        e.header == "List marks" for e in finding(v, "BANK_DETAILS_CHANGE_REQUEST").evidence
-    )
+    assert any(e.header == "List marks" for e in finding(v, "BANK_DETAILS_CHANGE_REQUEST").evidence)
     # Signed by the sender's own domain, as our boundary verified: a newsletter.
     vouched = "Authentication-Results: mx.buyer.example; dkim=pass header.d=bank.example\n"
     assert bank(analyse(body, sender=sender, extra=vouched + marks)) == set()

@@ -220,3 +220,19 @@ def test_initials_are_joined_only_with_each_other() -> None:
     assert organisation_key("P.O.S. Systems Ltd") == organisation_key("POS Systems")
     # ... and a lone initial stays a letter of its own, never joined to the next word.
     assert organisation_key("J. Smith Holdings") == "holdings j smith"
+
+
+@pytest.mark.parametrize(
+    ("name", "key"),
+    [
+        ("A & S Transport GmbH", "as transport"),
+        ("A.G. Meyer", "ag meyer"),
+        ("Meyer A.G.", "meyer"),
+        ("S & A Transport", "sa transport"),
+    ],
+)
+def test_initials_that_spell_a_legal_form_are_left_out_only_at_the_end(name: str, key: str) -> None:
+    """Legal forms close a name: initials elsewhere are part of it, so "A & S Transport
+    GmbH" never shrinks to "transport" (which an unrelated "Transport Service" would
+    match)."""
+    assert organisation_key(name) == key

@@ -61,7 +61,7 @@ from caveat.knowledge.directory import OURS, PartnerEntry
 from caveat.mail.authres import trusted_auth
 from caveat.mail.domains import readable
 from caveat.mail.facts import Facts
-from caveat.mail.names import name_key, organisation_key
+from caveat.mail.names import name_key
 from caveat.reference.bank_identifiers import Account, BankIdentifiers, extract
 from caveat.reference.bank_language import (
     Cues,
@@ -74,6 +74,7 @@ from caveat.reference.bank_language import (
 
 from ._common import list_info
 from .findings import Evidence
+from .freemail_impersonation import partner_claimed
 from .hits import Hit, check, ev
 
 CHANGED = "BANK_DETAILS_CHANGED"
@@ -123,7 +124,7 @@ def claimant(facts: Facts, ctx: Context) -> Claimant | None:
                     "freemail_name",
                     ev("Directory", f"{person.name} is a contact of {partner.organization}"),
                 )
-        named = d.partner_by_name_key(organisation_key(a.name)) if a.name else None
+        named = partner_claimed(facts, a, ctx)
         if named is not None:
             return Claimant(
                 named.organization,
@@ -136,7 +137,7 @@ def claimant(facts: Facts, ctx: Context) -> Claimant | None:
     if m is None:
         # A partner's organisation name shown on a domain that is not the partner's: the
         # message claims to come from the partner all the same.
-        named = d.partner_by_name_key(organisation_key(a.name)) if a.name else None
+        named = partner_claimed(facts, a, ctx)
         if named is None:
             return None
         return Claimant(

@@ -288,6 +288,27 @@ def _spelled(a: Address, ctx: Context, in_thread: bool) -> str:
 # ------------------------------------------------------------------ unrelated domains
 
 
+def partner_claimed(facts: Facts, a: Address, ctx: Context) -> PartnerEntry | None:
+    """The partner whose organisation the display name of ``a`` (or a part of it) names
+    while the address is not the partner's: on free mail, or on a domain that is neither
+    the partner's, nor ours, nor a look-alike of one -- with the exemptions
+    PARTNER_NAME_OTHER_DOMAIN grants (a service sending in its users' names, the partner's
+    own tenant on a shared service, replies that reach the partner)."""
+    partner = _partner_named(a.name, ctx)
+    if partner is None or not a.domain:
+        return None
+    if a.domain in ctx.config.freemail:
+        return partner
+    if ctx.directory.partner_of_address(a.address) is not None or not _unrelated(a, ctx):
+        return None
+    if _partner_tenant(a, partner.domains) or _service(facts, a, "From", ctx):
+        return None
+    contacts = {c.email for c in partner.contacts if c.email}
+    if _replies_reach(facts, ctx, contacts, set(partner.domains)):
+        return None
+    return partner
+
+
 def _unrelated(a: Address, ctx: Context) -> bool:
     """A company domain that is neither ours, nor a partner's, nor a look-alike of one."""
     d = a.domain
@@ -344,17 +365,23 @@ def _other_domain(
         if header == "Sender" or a.address in done:
             continue
         done.add(a.address)
-        if not _unrelated(a, ctx) or ctx.directory.partner_of_address(a.address) is not None:
+        if ctx.directory.partner_of_address(a.address) is not None:
             continue
-        if _service(facts, a, header, ctx):
-            continue
+        # The name lookups first: most addresses show no known name, and for those the
+        # domain need not be placed (the look-alike index is the costly part).
         found = _known_elsewhere(facts, a, header, ctx, lists)
+        partner = None
+        if found is None:
+            partner = _partner_named(a.name, ctx) if header in _SENDER_ROLES else None
+            if partner is None or _partner_tenant(a, partner.domains):
+                continue
+        if not _unrelated(a, ctx) or _service(facts, a, header, ctx):
+            continue
         if found is not None:
             known, note = found
             people.append((header, a, known, note))
             continue
-        partner = _partner_named(a.name, ctx) if header in _SENDER_ROLES else None
-        if partner is None or _partner_tenant(a, partner.domains):
+        if partner is None:
             continue
         domains = set(partner.domains)
         contacts = {c.email for c in partner.contacts if c.email}

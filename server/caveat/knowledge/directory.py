@@ -41,6 +41,10 @@ _DEPARTMENT_WORDS = ROLE_LOCAL_PARTS | frozenset(
     financial comptabilite facturation facturacion fatturazione amministrazione
     contabilidade faturacao boekhouding administratie debiteuren crediteuren credit
     collections customer client clients kundenservice office desk
+    buchhaltung rechnungswesen verwaltung finanzen debitoren kreditoren inkasso treasury
+    tresorerie tesoreria tesouraria administration administracion administracao admin
+    contabilidad contabilita financien financiele ufficio cobros cobranzas cobrancas
+    pagos pagamentos pagamenti factures facturen rechnungen
     """.split()
 )
 

@@ -339,26 +339,29 @@ def organisation_key(name: str) -> str:
     """An organisation's name as a key: folded like a person's name, its legal form left
     out ("Northwind Metals GmbH" and "northwind metals" are one; so are "Alcázar S.L." and
     "Alcazar SL": a legal form written with dots is one word)."""
-    words = [w for w in _joined_initials(_words(fold_name(name))) if w not in LEGAL_FORMS]
-    return " ".join(sorted(w for w in words if w != "&"))
+    return " ".join(sorted(_organisation_words(_words(fold_name(name)))))
 
 
-def _joined_initials(words: list[str]) -> list[str]:
-    """Runs of single letters joined into one word ("s r l" from "S.r.l." -> "srl"), so
-    a dotted legal form reads as the form it abbreviates."""
+def _organisation_words(words: list[str]) -> list[str]:
+    """The words that name the organisation. A run of initials is one word ("P.O.S."
+    -> "pos"), left out as a legal form only where legal forms stand, at the end
+    ("S.r.l."): "A.G. Meyer" keeps its initials, and so does "A & S Transport"."""
     out: list[str] = []
-    run: list[str] = []
-    for w in [*words, ""]:
-        if len(w) == 1:
-            run.append(w)
+    i, n = 0, len(words)
+    while i < n:
+        j = i
+        while j < n and len(words[j]) == 1 and words[j] != "&":
+            j += 1
+        if j - i > 1:
+            joined = "".join(words[i:j])
+            if not (j == n and joined in LEGAL_FORMS):
+                out.append(joined)
+            i = j
             continue
-        if len(run) > 1:
-            out.append("".join(run))
-        else:
-            out.extend(run)
-        run = []
-        if w:
+        w = words[i]
+        if w not in LEGAL_FORMS and w != "&":
             out.append(w)
+        i += 1
     return out
 
 
