@@ -624,7 +624,22 @@ def _trusted_id(authserv_id: str, config: TrustConfig, microsoft_ok: bool) -> bo
     return microsoft_ok
 
 
+_last: tuple[Facts, TrustConfig, TrustedAuth | None] | None = None
+
+
 def trusted_auth(facts: Facts, config: TrustConfig) -> TrustedAuth | None:
+    """The authentication results of our own boundary, or None when there are none.
+    Several checks ask about the same message in a row: the last answer is kept."""
+    global _last
+    last = _last
+    if last is not None and last[0] is facts and last[1] is config:
+        return last[2]
+    found = _trusted_auth(facts, config)
+    _last = (facts, config, found)
+    return found
+
+
+def _trusted_auth(facts: Facts, config: TrustConfig) -> TrustedAuth | None:
     """The authentication results of our own boundary, or None when there are none.
 
     Headers are prepended on the way, so the topmost trusted Authentication-Results is the

@@ -28,6 +28,7 @@ for display and comparison keys for the directory.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 
@@ -132,12 +133,47 @@ class _Extractor:
     routing: re.Pattern[str] | None
     sort_code: re.Pattern[str] | None
     bic: re.Pattern[str] | None
+    #: how far before its number a label may begin (characters)
+    reach: int = 0
+    #: words one of which every BIC label has: without one, no BIC pattern is tried
+    bic_anchor: re.Pattern[str] | None = None
+
+
+#: a run of six digits or more, single separators allowed: where a labelled number can be
+_DIGIT_RUN_RE = re.compile(r"\d(?:[ \-.]?\d){5,}")
+
+
+def _digit_windows(folded: str, reach: int) -> list[tuple[int, int]]:
+    """Spans of ``folded`` that hold every labelled number with its label: from ``reach``
+    characters before each run of digits to just after it (the character after a number
+    decides whether it ends there), overlapping spans merged."""
+    out: list[tuple[int, int]] = []
+    for m in _DIGIT_RUN_RE.finditer(folded):
+        start, end = max(0, m.start() - reach), min(len(folded), m.end() + 1)
+        if out and start <= out[-1][1]:
+            out[-1] = (out[-1][0], end)
+        else:
+            out.append((start, end))
+    return out
+
+
+def _finditer(
+    regex: re.Pattern[str], folded: str, windows: list[tuple[int, int]]
+) -> Iterator[re.Match[str]]:
+    """``regex.finditer`` over the windows only (a lookbehind still sees what is before
+    a window's start)."""
+    for start, end in windows:
+        yield from regex.finditer(folded, start, end)
 
 
 @cache
 def _extractor() -> _Extractor:
     ext = phrase_book().extraction
     number = r"(\d(?:[ \-.]?\d){5,19})(?![\w\-])"
+    labels = (*ext.account_labels, *ext.routing_labels, *ext.sort_code_labels)
+    # The longest label, each space of it a run of up to 8 non-word characters, then up to
+    # 6 before "no"/"number" (6 characters and 3 more) and the number.
+    reach = max((len(label) + 8 * label.count(" ") for label in labels), default=0) + 24
     return _Extractor(
         _label_regex(ext.account_labels, r"(?:(?:no|nr|n|number|num)\W{0,3})?" + number),
         _label_regex(ext.routing_labels, r"(?:(?:no|nr|number|num)\W{0,3})?(\d{9})(?!\d)"),
@@ -145,7 +181,27 @@ def _extractor() -> _Extractor:
         _label_regex(
             ext.bic_labels, r"(?:code\W{0,3})?([a-z]{6}[a-z0-9]{2}(?:[a-z0-9]{3})?)(?!\w)"
         ),
+        reach,
+        _anchor(ext.bic_labels),
     )
+
+
+def _anchor(labels: tuple[str, ...]) -> re.Pattern[str] | None:
+    """A pattern for a few words that, between them, occur in every label (chosen
+    greedily, the word in most labels first)."""
+    left = [set(label.split()) for label in labels]
+    words: list[str] = []
+    while left:
+        counts: dict[str, int] = {}
+        for ws in left:
+            for w in ws:
+                counts[w] = counts.get(w, 0) + 1
+        best = max(sorted(counts), key=lambda w: counts[w])
+        words.append(best)
+        left = [ws for ws in left if best not in ws]
+    if not words:
+        return None
+    return re.compile(rf"(?<!\w)(?:{'|'.join(re.escape(w) for w in words)})(?!\w)")
 
 
 def _ibans(folded: str) -> list[tuple[int, int, str]]:
@@ -273,9 +329,12 @@ def extract(text: str) -> BankIdentifiers:
     def free(s: int, e: int) -> bool:
         return not any(s < te and ts < e for ts, te in taken)
 
+    # Account numbers, routing numbers and sort codes are runs of six digits or more: the
+    # label patterns are tried only just before and over such runs, not along the text.
+    windows = _digit_windows(folded, x.reach)
     numbers: list[tuple[int, str]] = []
     if x.account is not None:
-        for m in x.account.finditer(folded):
+        for m in _finditer(x.account, folded, windows):
             if free(m.start(1), m.end(1)):
                 numbers.append((m.start(1), re.sub(r"\D", "", m.group(1))))
     paired: set[int] = set()
@@ -291,7 +350,7 @@ def extract(text: str) -> BankIdentifiers:
         return best
 
     if x.sort_code is not None:
-        for m in x.sort_code.finditer(folded):
+        for m in _finditer(x.sort_code, folded, windows):
             sort = "".join(m.groups())
             acct = nearest(m.start(), sort)
             if acct is None or not 7 <= len(acct[1]) <= 10:
@@ -303,7 +362,7 @@ def extract(text: str) -> BankIdentifiers:
             accounts.setdefault(sort + a, Account("uk", sort + a, a, masked))
             positions.append((sort + a, min(m.start(), acct[0])))
     if x.routing is not None:
-        for m in x.routing.finditer(folded):
+        for m in _finditer(x.routing, folded, windows):
             routing = m.group(1)
             if not _rtn.is_valid(routing):
                 continue
@@ -323,7 +382,7 @@ def extract(text: str) -> BankIdentifiers:
         accounts.setdefault(n, Account("account", n, n, f"account ****{n[-4:]}"))
         positions.append((n, pos))
     bics: list[str] = []
-    if x.bic is not None:
+    if x.bic is not None and x.bic_anchor is not None and x.bic_anchor.search(folded):
         for m in x.bic.finditer(folded):
             code = m.group(1).upper()
             if _bic.is_valid(code):

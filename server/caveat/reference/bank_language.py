@@ -270,7 +270,10 @@ class _Pattern:
         return max(self.needs, key=lambda k: (min(len(x) for x in k), -len(k)))
 
     def possible(self, present: set[str]) -> bool:
-        return all(not keys.isdisjoint(present) for keys in self.needs)
+        for keys in self.needs:  # a plain loop: this runs a hundred times per text
+            if keys.isdisjoint(present):
+                return False
+        return True
 
 
 @dataclass(frozen=True)
@@ -295,6 +298,8 @@ class PhraseBook:
     sent_label: re.Pattern[str]
     #: trigger key -> the patterns it may set off (indexes into ``patterns``)
     index: Mapping[str, tuple[int, ...]] = field(default_factory=dict)
+    #: the index's keys, as a set (intersected with the few words of a text)
+    keys: frozenset[str] = frozenset()
     #: some phrase or term uses a stem shorter than a key (``ab*``): keys cost more
     short_stems: bool = False
     attribution_short_stems: bool = False
@@ -303,6 +308,8 @@ class PhraseBook:
 
     @classmethod
     def build(cls, patterns: Sequence[_Pattern], **parts: Any) -> PhraseBook:
+        # "unchanged" passages are looked for first (see scan): they come first.
+        patterns = sorted(patterns, key=lambda p: p.category != "unchanged")
         index: dict[str, list[int]] = {}
         for i, p in enumerate(patterns):
             for key in p.trigger:
@@ -314,6 +321,7 @@ class PhraseBook:
         return cls(
             patterns=tuple(patterns),
             index={k: tuple(v) for k, v in index.items()},
+            keys=frozenset(index),
             short_stems=short([*patterns, *parts["bank_terms"]]),
             attribution_short_stems=short(parts["attribution"]),
             **parts,
@@ -327,11 +335,11 @@ class PhraseBook:
         for start, end in _chunks(folded):
             present = _keys_present(_WORD_RE.findall(folded, start, end), self.short_stems)
             candidates: set[int] = set()
-            for key in present.intersection(self.index):
+            for key in present & self.keys:
                 candidates.update(self.index[key])
-            # "unchanged" passages first: a change passage inside one ("there is no change
-            # to our bank details") is not a change.
-            for i in sorted(candidates, key=lambda i: (self.patterns[i].category != "unchanged", i)):
+            # In index order, "unchanged" passages first: a change passage inside one
+            # ("there is no change to our bank details") is not a change.
+            for i in sorted(candidates):
                 p = self.patterns[i]
                 if not p.possible(present):
                     continue
