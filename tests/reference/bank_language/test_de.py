@@ -29,6 +29,17 @@ POSITIVE = [
     "Hiermit teilen wir Ihnen mit, dass wir unsere Hausbank gewechselt haben.",
     "Derzeit ist unser Geschäftskonto vorübergehend gesperrt.",
     "Ab sofort gilt folgende Bankverbindung: IBAN DE12 5001 0517 0648 4898 90",
+    # Wordings found missing in a second review:
+    "Bitte beachten Sie die neue Bankverbindung für alle künftigen Zahlungen.",
+    "Ab sofort bitten wir Sie, alle Zahlungen auf das unten genannte Konto zu leisten.",
+    "Künftig bitten wir um Überweisung auf unser Konto bei der Hafenbank.",
+    "Die Bankverbindung hat sich geändert, bitte nutzen Sie das Konto unten.",
+    "Bitte überweisen Sie den Betrag ausnahmsweise auf das folgende Konto.",
+    "Ab sofort sind alle Zahlungen auf das folgende Konto zu leisten.",
+    "Bitte notieren Sie die geänderte Bankverbindung für alle weiteren Zahlungen.",
+    "Ausnahmsweise bitten wir Sie, die Rechnung auf unser Konto bei der Hafenbank zu überweisen.",
+    "Diesmal bitte auf das untenstehende Konto überweisen, nicht auf das bekannte.",
+    "Die Bankverbindung hat sich geändert; die neue IBAN lautet DE12 5001 0517 0648 4898 90.",
 ]
 
 NEGATIVE = [
@@ -56,9 +67,26 @@ NEGATIVE = [
     "zahlen Sie weiterhin wie gewohnt auf das bekannte Konto.",
     "Bitte teilen Sie uns Ihre neue Bankverbindung mit, damit wir die Gutschrift veranlassen.",
     # a new address, phone or contact, the bank details said to stay as they are
-    "Bitte aktualisieren Sie Ihre Stammdaten: unsere neue Anschrift lautet Hafenstraße 4, Bremen. Unsere Bankverbindung ist unverändert.",
-    "Bitte passen Sie Ihre Stammdaten an, wir haben eine neue Telefonnummer. An unserer Bankverbindung ändert sich nichts.",
-    "Bitte aktualisieren Sie Ihre Stammdaten mit unserer neuen Adresse. Unverändert bleiben Steuernummer und Bankverbindung.",
+    "Bitte aktualisieren Sie Ihre Stammdaten: unsere neue Anschrift lautet Hafenstraße 4, Bremen. "
+    "Unsere Bankverbindung ist unverändert.",
+    "Bitte passen Sie Ihre Stammdaten an, wir haben eine neue Telefonnummer. An unserer "
+    "Bankverbindung ändert sich nichts.",
+    "Bitte aktualisieren Sie Ihre Stammdaten mit unserer neuen Adresse. Unverändert bleiben "
+    "Steuernummer und Bankverbindung.",
+    # an invoice's payment line, a payment run, other changes, other accounts, the payer's
+    # account, and an "ab sofort" that ends the sentence before
+    "Bitte überweisen Sie den Betrag auf das folgende Konto.",
+    "Zahlungsbedingungen: 30 Tage netto auf unser bekanntes Konto.",
+    "Sie können Ihre Bankverbindung in der App ändern.",
+    "Ab sofort werden Zahlungen an Lieferanten immer freitags ausgeführt.",
+    "Ab sofort ändern sich unsere Öffnungszeiten.",
+    "Ihr Kundenkonto wird zum Monatsende geschlossen.",
+    "Wir haben den Betrag von unserem Konto bei der Hafenbank überwiesen.",
+    "Bitte zahlen Sie die einmalige Einrichtungsgebühr auf das folgende Konto.",
+    "Die neue Preisliste gilt ab sofort. Bitte überweisen Sie den Rechnungsbetrag auf das "
+    "folgende Konto.",
+    "Bitte teilen Sie uns Ihre neue Bankverbindung für künftige Zahlungen mit.",
+    "Hat sich die Bankverbindung geändert? Dann teilen Sie uns das bitte mit.",
 ]
 
 URGENCY = [

@@ -67,6 +67,27 @@ POSITIVE = [
     "temporarily frozen.",
     "Please make the payment for invoice SL-2026-0201 to our new account",
     "We have changed our bank to another provider.",
+    # Wordings found missing in a second review: a new account named by its kind, a standing
+    # instruction that starts now, a move of the banking, a closing bank account with a
+    # redirection, a dated change, a one-off account for one payment:
+    "Please find below our new operating account for all future payments.",
+    "Effective immediately, all payments should be made to the account below.",
+    "From now on, payments must go to our account at Harbour Bank.",
+    "We have moved our banking to Harbour Bank; please send future payments there.",
+    "Our account with Marlow Savings closes on Friday; kindly direct payments to the account "
+    "below.",
+    "Please note our bank details change from 1 June.",
+    "For this invoice only, please pay into the account below.",
+    "With immediate effect, invoices should be paid into our account at Kestrel Bank.",
+    "Going forward, all future remittances are to be sent to the following account.",
+    "Please find below our new collection account for the outstanding invoices.",
+    "Our new business account details are attached.",
+    "We are moving our banking to Kestrel Bank next month.",
+    "Our bank details will change at the end of the month; the new account is shown below.",
+    "Our bank account with Kestrel Bank will be closed on Friday.",
+    "Our operating account closes on 30 June; the new one is attached.",
+    "Just this once, please transfer the balance to the account below.",
+    "Please pay into the account below this time only.",
 ]
 
 NEGATIVE = [
@@ -118,10 +139,34 @@ NEGATIVE = [
     "Update to banking fees from April 2026.",
     "We have changed our bank holiday opening hours.",
     # a new address, phone or contact, the bank details said to stay as they are
-    "From 1 May Paul Grant is your contact in accounts receivable. Please update your records; our remittance details are unchanged.",
-    "We have moved to 4 Dock Road, Leeds. Please update your records. Our bank details and VAT number stay the same.",
-    "Please update your records with our new phone number, 0113 555 0199. There is no change to our bank details.",
-    "Please update your records with our new postal address. Unchanged are our VAT number and bank details.",
+    "From 1 May Paul Grant is your contact in accounts receivable. Please update your records; "
+    "our remittance details are unchanged.",
+    "We have moved to 4 Dock Road, Leeds. Please update your records. Our bank details and VAT "
+    "number stay the same.",
+    "Please update your records with our new phone number, 0113 555 0199. There is no change to "
+    "our bank details.",
+    "Please update your records with our new postal address. Unchanged are our VAT number and "
+    "bank details.",
+    # an invoice's payment line, a payment run, other changes, other accounts, the payer's
+    # account, and a "from today" or "going forward" that ends the sentence before
+    "Please make payment to the account below within 30 days.",
+    "Payment terms: 30 days net to our usual account.",
+    "You can change your bank details in the app.",
+    "From now on, payments to suppliers go out on Fridays.",
+    "Effective immediately, our office hours change.",
+    "Your customer account will be closed at the end of the month.",
+    "We paid the invoice from our account at Kestrel Bank.",
+    "Going forward, we will pay your invoices from our account at Kestrel Bank.",
+    "Our new business account manager will be in touch next week.",
+    "We have moved our accounts to a new bookkeeping system.",
+    "Our account with you will be closed at the end of the year.",
+    "If our bank details change, we will tell you by letter.",
+    "Our new prices apply from today. Please make payment to the account below.",
+    "Invoices will be sent by email going forward. Payments to the account below are due "
+    "within 30 days.",
+    "In future, please quote the invoice number with payments to the account below.",
+    "For this order only, a 5% discount applies.",
+    "Our current account closing balance was 5,000 pounds.",
 ]
 
 URGENCY = [

@@ -25,6 +25,14 @@ POSITIVE = [
     "Debido a un cambio de entidad bancaria, les indicamos el nuevo IBAN a continuación.",
     "Les informamos que, por motivos internos, nuestra cuenta en el Banco Sur ha sido cancelada.",
     "Por favor, a partir de hoy ingresen los importes en la cuenta que les indico abajo.",
+    # Wordings found missing in a second review:
+    "Nuestros datos bancarios cambian a partir del 1 de junio.",
+    "A partir de ahora les rogamos realicen las transferencias a la cuenta indicada abajo.",
+    "Nuestra cuenta actual será cancelada a final de mes.",
+    "Les comunicamos que nuestra cuenta bancaria cambia a partir del próximo mes.",
+    "Excepcionalmente, les rogamos que abonen esta factura en la cuenta indicada abajo.",
+    "De ahora en adelante, por favor, realicen todos los pagos en nuestra cuenta del Banco del "
+    "Puerto.",
 ]
 
 NEGATIVE = [
@@ -49,9 +57,24 @@ NEGATIVE = [
     "cuenta de siempre.",
     "Por favor, envíenos su nueva cuenta bancaria para poder hacerle el reembolso.",
     # a new address, phone or contact, the bank details said to stay as they are
-    "Les rogamos que actualicen sus registros con nuestra nueva dirección. Nuestros datos bancarios son los mismos.",
-    "Por favor, actualicen sus registros: cambiamos de teléfono. Se mantienen sin cambios el CIF y los datos bancarios.",
-    "Les rogamos actualicen sus registros con la nueva dirección fiscal; los datos bancarios no cambian.",
+    "Les rogamos que actualicen sus registros con nuestra nueva dirección. Nuestros datos "
+    "bancarios son los mismos.",
+    "Por favor, actualicen sus registros: cambiamos de teléfono. Se mantienen sin cambios el CIF "
+    "y los datos bancarios.",
+    "Les rogamos actualicen sus registros con la nueva dirección fiscal; los datos bancarios no "
+    "cambian.",
+    # an invoice's payment line, a payment run, other changes, other accounts, the payer's
+    # account, a condition, an "a partir de ahora" that ends the sentence before
+    "Les rogamos realicen el pago en la cuenta indicada abajo en un plazo de 30 días.",
+    "Puede cambiar sus datos bancarios en la app.",
+    "A partir de ahora, los pagos a proveedores se realizan los viernes.",
+    "A partir de ahora cambia nuestro horario de oficina.",
+    "Su cuenta de cliente será cancelada.",
+    "Hemos pagado la factura desde nuestra cuenta en el Banco del Puerto.",
+    "Si nuestros datos bancarios cambian, se lo comunicaremos por carta.",
+    "Nuestros datos bancarios no cambian a partir del 1 de junio.",
+    "Les enviaremos las facturas por correo a partir de ahora. Les rogamos realicen la "
+    "transferencia a la cuenta indicada abajo.",
 ]
 
 URGENCY = [

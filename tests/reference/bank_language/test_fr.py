@@ -28,6 +28,12 @@ POSITIVE = [
     "Nos coordonnées bancaires sont désormais les suivantes :",
     "Suite à notre changement d'établissement bancaire, voici notre RIB.",
     "Pourriez-vous effectuer le paiement sur notre autre compte ?",
+    # Wordings found missing in a second review:
+    "Nos coordonnées bancaires changent à compter du 1er juin.",
+    "Notre RIB change au 1er juillet ; le nouveau vous sera transmis.",
+    "Nos coordonnées bancaires vont bientôt changer.",
+    "Exceptionnellement, merci de régler cette facture sur le compte ci-dessous.",
+    "Merci d'effectuer ce virement exceptionnellement sur le compte indiqué ci-dessous.",
 ]
 
 NEGATIVE = [
@@ -55,9 +61,23 @@ NEGATIVE = [
     "continuer à régler sur le compte habituel.",
     "Merci de nous communiquer votre nouveau RIB afin que nous puissions vous rembourser.",
     # a new address, phone or contact, the bank details said to stay as they are
-    "Merci de mettre à jour vos fichiers avec notre nouvelle adresse : 12 rue des Lilas, Lyon. Nos coordonnées bancaires sont inchangées.",
-    "Merci de mettre à jour vos fichiers : notre siège a déménagé. Restent inchangés notre SIRET et nos coordonnées bancaires.",
-    "Nous vous remercions de mettre à jour vos fichiers avec notre nouveau numéro de téléphone ; nos coordonnées bancaires ne changent pas.",
+    "Merci de mettre à jour vos fichiers avec notre nouvelle adresse : 12 rue des Lilas, Lyon. "
+    "Nos coordonnées bancaires sont inchangées.",
+    "Merci de mettre à jour vos fichiers : notre siège a déménagé. Restent inchangés notre SIRET "
+    "et nos coordonnées bancaires.",
+    "Nous vous remercions de mettre à jour vos fichiers avec notre nouveau numéro de téléphone ; "
+    "nos coordonnées bancaires ne changent pas.",
+    # an invoice's payment line, a payment run, other changes, other accounts, the payer's
+    # account, a condition
+    "Merci d'effectuer le paiement sur le compte ci-dessous sous 30 jours.",
+    "Vous pouvez modifier vos coordonnées bancaires dans l'application.",
+    "Désormais, les paiements aux fournisseurs sont effectués le vendredi.",
+    "À compter d'aujourd'hui, nos horaires d'ouverture changent.",
+    "Votre compte client sera clôturé à la fin du mois.",
+    "Nous avons réglé la facture depuis notre compte à la Banque du Port.",
+    "Exceptionnellement, nos bureaux seront fermés vendredi.",
+    "Si nos coordonnées bancaires changent, nous vous en informerons par courrier.",
+    "Nos coordonnées bancaires ne changent pas au 1er juin.",
 ]
 
 URGENCY = [

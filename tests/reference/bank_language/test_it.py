@@ -35,6 +35,11 @@ POSITIVE = [
     "Il nuovo IBAN è il seguente: IT60 X054 2811 1010 0000 0123 456.",
     "Vi segnaliamo che l'IBAN riportato in fattura non è più valido.",
     "Le coordinate bancarie sono variate, trovate i nuovi dati nella lettera allegata.",
+    # Wordings found missing in a second review:
+    "Vi comunichiamo il nuovo conto per il saldo delle fatture aperte.",
+    "Vi comunichiamo il nuovo conto su cui effettuare i prossimi bonifici.",
+    "Solo per questa fattura vi chiediamo di effettuare il bonifico sul conto indicato di seguito.",
+    "Eccezionalmente vi preghiamo di saldare la fattura sul conto corrente riportato sotto.",
 ]
 
 NEGATIVE = [
@@ -70,9 +75,21 @@ NEGATIVE = [
     "Le tue coordinate bancarie sono state modificate con successo.",
     "Il conto lavoro della commessa 118 è stato chiuso.",
     # a new address, phone or contact, the bank details said to stay as they are
-    "Vi preghiamo di aggiornare la Vostra anagrafica con la nuova sede legale. Restano invariati partita IVA e coordinate bancarie.",
-    "Vi preghiamo di aggiornare la vostra anagrafica con il nuovo numero di telefono; le coordinate bancarie sono invariate.",
-    "Vi preghiamo di aggiornare la vostra anagrafica: cambia il referente amministrativo, le coordinate bancarie non cambiano.",
+    "Vi preghiamo di aggiornare la Vostra anagrafica con la nuova sede legale. Restano invariati "
+    "partita IVA e coordinate bancarie.",
+    "Vi preghiamo di aggiornare la vostra anagrafica con il nuovo numero di telefono; le "
+    "coordinate bancarie sono invariate.",
+    "Vi preghiamo di aggiornare la vostra anagrafica: cambia il referente amministrativo, le "
+    "coordinate bancarie non cambiano.",
+    # an invoice's payment line, a payment run, other changes, other accounts, the payer's
+    # account
+    "Vi preghiamo di effettuare il pagamento sul conto indicato di seguito entro 30 giorni.",
+    "Puoi modificare le tue coordinate bancarie nell'app.",
+    "Da oggi i pagamenti ai fornitori vengono eseguiti il venerdì.",
+    "Da oggi cambia il nostro orario d'ufficio.",
+    "Il tuo account cliente verrà chiuso.",
+    "Abbiamo pagato la fattura dal nostro conto presso Banca del Porto.",
+    "Vi comunichiamo che il nuovo conto cliente è attivo sul portale.",
 ]
 
 URGENCY = [

@@ -30,6 +30,14 @@ POSITIVE = [
     "Wij hebben per 1 maart ons rekeningnummer gewijzigd.",
     "Wij hebben een nieuw rekeningnummer, de gegevens staan in de bijlage.",
     "Graag het bedrag overmaken naar het onderstaande nieuwe rekeningnummer.",
+    # Wordings found missing in a second review:
+    "Vanaf heden verzoeken wij u alle betalingen te voldoen op onderstaande rekening.",
+    "Onze huidige rekening wordt per einde van de maand opgeheven.",
+    "Ons nieuw rekeningnummer is NL91 ABNA 0417 1643 00.",
+    "Met ingang van heden vragen wij u alle betalingen over te maken naar het onderstaande "
+    "rekeningnummer.",
+    "Ons rekeningnummer wordt per 1 juni opgeheven.",
+    "Bij uitzondering verzoeken wij u deze factuur over te maken naar onderstaande rekening.",
 ]
 
 NEGATIVE = [
@@ -60,8 +68,21 @@ NEGATIVE = [
     "Uw oude rekeningnummer vervalt per 1 mei; uw nieuwe IBAN vindt u in de app.",
     # a new address, phone or contact, the bank details said to stay as they are
     "Wilt u uw administratie bijwerken met ons nieuwe adres? Onze bankgegevens zijn ongewijzigd.",
-    "Wilt u uw administratie aanpassen met ons nieuwe telefoonnummer? Ongewijzigd blijven ons btw-nummer en onze bankgegevens.",
-    "Graag uw administratie bijwerken met onze nieuwe contactpersoon; onze bankgegevens wijzigen niet.",
+    "Wilt u uw administratie aanpassen met ons nieuwe telefoonnummer? Ongewijzigd blijven ons "
+    "btw-nummer en onze bankgegevens.",
+    "Graag uw administratie bijwerken met onze nieuwe contactpersoon; onze bankgegevens wijzigen "
+    "niet.",
+    # an invoice's payment line, a payment run, other changes, other accounts, the payer's
+    # account, a "deze factuur" that ends the sentence before
+    "Graag betalen binnen 30 dagen op onderstaande rekening.",
+    "U kunt uw bankgegevens wijzigen in de app.",
+    "Vanaf nu worden betalingen aan leveranciers op vrijdag uitgevoerd.",
+    "Onze openingstijden wijzigen per direct.",
+    "Uw klantaccount wordt per einde van de maand opgeheven.",
+    "Wij hebben de factuur betaald vanaf onze rekening bij de Havenbank.",
+    "Onze rekening wordt per post verstuurd.",
+    "Deze korting geldt alleen voor deze factuur. Graag het bedrag overmaken naar onderstaande "
+    "rekening.",
 ]
 
 URGENCY = [

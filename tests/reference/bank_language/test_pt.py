@@ -29,6 +29,13 @@ POSITIVE = [
     "Nossos dados bancários foram atualizados; favor atualizar o cadastro de fornecedores.",
     "Os dados bancários foram alterados, seguem os novos.",
     "Agradecemos que passem a efetuar os pagamentos para a conta abaixo indicada.",
+    # Wordings found missing in a second review:
+    "A partir de agora, pedimos que efetuem as transferências para a conta indicada abaixo.",
+    "Informamos a nova conta bancária para os pagamentos em aberto.",
+    "Com efeito imediato, todos os pagamentos devem ser feitos para a seguinte conta.",
+    "A partir de hoje, solicitamos que todos os pagamentos sejam feitos na nossa nova conta.",
+    "Comunicamos o nosso novo IBAN para os próximos pagamentos.",
+    "Excecionalmente, pedimos que efetuem o pagamento desta fatura para a conta indicada abaixo.",
 ]
 
 NEGATIVE = [
@@ -59,9 +66,24 @@ NEGATIVE = [
     "Os dados bancários foram alterados com sucesso.",
     "Passe a pagar com o telemóvel na nova app.",
     # a new address, phone or contact, the bank details said to stay as they are
-    "Agradecemos que atualizem os vossos registos com a nova morada. Os nossos dados bancários são os mesmos.",
-    "Agradecemos que atualizem os vossos registos com o novo contacto. Mantêm-se inalterados o NIF e os dados bancários.",
+    "Agradecemos que atualizem os vossos registos com a nova morada. Os nossos dados bancários "
+    "são os mesmos.",
+    "Agradecemos que atualizem os vossos registos com o novo contacto. Mantêm-se inalterados o "
+    "NIF e os dados bancários.",
     "Por favor atualizem os vossos registos com o novo telefone; os dados bancários não mudam.",
+    # an invoice's payment line, a payment run, other changes, other accounts, the payer's
+    # account, a bank to its customer, an "a partir de agora" that ends the sentence before
+    "Pedimos que efetuem o pagamento para a conta indicada abaixo no prazo de 30 dias.",
+    "Pode alterar os seus dados bancários na app.",
+    "A partir de agora, os pagamentos a fornecedores são feitos às sextas-feiras.",
+    "Com efeito imediato, o nosso horário de atendimento muda.",
+    "A sua conta de cliente será encerrada.",
+    "Pagámos a fatura a partir da nossa conta no Banco do Porto.",
+    "Informamos que a sua nova conta bancária já está ativa.",
+    "A partir de hoje, os pagamentos com cartão são feitos na nossa loja online.",
+    "A partir de hoje, os depósitos em conta são gratuitos.",
+    "Enviaremos as faturas por email a partir de agora. Pedimos que efetuem o pagamento para "
+    "a conta indicada abaixo.",
 ]
 
 URGENCY = [
