@@ -157,3 +157,32 @@ def test_a_negation_of_another_language_does_not_count() -> None:
     # Portuguese "no" ("in the") is Spanish for "not".
     cues = phrase_book().scan("Abrimos uma nova conta no Banco Exemplo para os pagamentos.")
     assert cues.asks_change()
+
+
+PAID_TO = [
+    "Bonifico a 60 giorni sul conto di sempre: IBAN IT61 X030 6909 6061 0000 0012 345.",
+    "Merci de régler par virement sur notre compte IBAN FR76 3000 6000 0112 3456 7890 189.",
+    "Betaling van de rekening graag binnen 30 dagen op NL20 INGB 0001 2345 67.",
+    "Pago de la cuenta pendiente a la cuenta ES60 0049 1500 0512 3456 7892.",
+    "Pagamento da conta em aberto para o IBAN PT09 0033 0000 4530 0135 0005 8.",
+]
+PAID_FROM = [
+    "Il bonifico è stato eseguito dal nostro conto IT60 X054 2811 1010 0000 0123 456.",
+    "Le paiement a été effectué depuis notre compte FR14 2004 1010 0505 0001 3M02 606.",
+    "Montant débité de notre compte le 3 mars.",
+    "Het bedrag is overgemaakt van onze rekening NL91 ABNA 0417 1643 00.",
+    "La transferencia se hizo desde nuestra cuenta ES91 2100 0418 4502 0005 1332.",
+    "O pagamento foi feito da nossa conta PT50 0002 0123 1234 5678 9015 4.",
+]
+
+
+@pytest.mark.parametrize("text", PAID_TO)
+def test_the_account_to_pay_into_is_not_the_payers(text: str) -> None:
+    # "sul conto", "sur notre compte": where to pay. "la rekening", "la cuenta", "a conta"
+    # are also the bill ("payment of the bill"), not an account paid from.
+    assert not phrase_book().scan(text).found("payer"), text
+
+
+@pytest.mark.parametrize("text", PAID_FROM)
+def test_the_account_paid_from_is_the_payers(text: str) -> None:
+    assert phrase_book().scan(text).found("payer"), text
