@@ -667,10 +667,29 @@ class MemoryStore:
 
     def _remember_text(self, s: Session, conv_id: int, units: Sequence[str]) -> None:
         key = self._secret(s)
-        for digest in dict.fromkeys(self._digest(key, u) for u in units):
-            self._insert_ignore(
-                s, ConversationTextRow, {"conversation_id": conv_id, "digest": digest}
+        digests = list(dict.fromkeys(self._digest(key, u) for u in units))
+        if not digests:
+            return
+        # Those the conversation already holds (a message analysed again, a reply quoting
+        # it) are not written again; the rest in one statement.
+        held: set[str] = set()
+        for i in range(0, len(digests), 500):
+            held.update(
+                s.scalars(
+                    select(ConversationTextRow.digest).where(
+                        ConversationTextRow.conversation_id == conv_id,
+                        ConversationTextRow.digest.in_(digests[i : i + 500]),
+                    )
+                )
             )
+        fresh = [{"conversation_id": conv_id, "digest": d} for d in digests if d not in held]
+        if not fresh:
+            return
+        dialect = s.get_bind().dialect.name
+        insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(
+            ConversationTextRow
+        )
+        s.execute(insert.on_conflict_do_nothing(), fresh)
         count = int(
             s.scalar(
                 select(func.count())
