@@ -119,9 +119,28 @@ def _address(name: str, raw_address: str) -> Address | None:
     )
 
 
+#: the longest address header read (To, Cc, From, Sender, Reply-To, in characters): the
+#: stdlib's address parser is slow on long or contrived headers, so length is checked first
+MAX_ADDRESS_HEADER_CHARS = 64 * 1024
+
+
 def addresses_from_header(values: Iterable[str]) -> tuple[Address, ...]:
+    values = list(values)
+    if sum(len(v) for v in values) > MAX_ADDRESS_HEADER_CHARS:
+        raise InputError(
+            "header_too_large",
+            f"an address header is longer than {MAX_ADDRESS_HEADER_CHARS} characters",
+            status=413,
+        )
+    try:
+        pairs = getaddresses(values)
+    except RecursionError:
+        # Groups and comments nested hundreds deep ("::::", "((((") exhaust the parser.
+        raise InputError(
+            "unreadable_header", "an address header nests too deeply to be read"
+        ) from None
     out = []
-    for name, addr in getaddresses(list(values)):
+    for name, addr in pairs:
         a = _address(name, addr)
         if a is not None:
             out.append(a)

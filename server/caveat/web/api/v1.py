@@ -8,6 +8,7 @@ never logged.
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, datetime
 from functools import cache
 from typing import Any
@@ -281,7 +282,7 @@ def read_json_body() -> Any:
     except UnicodeDecodeError:
         raise ApiError(400, "invalid_json", "the request body is not UTF-8 text") from None
     try:
-        return json.loads(text, parse_constant=_no_constants)
+        value = json.loads(text, parse_constant=_no_constants)
     except RecursionError:
         raise ApiError(400, "invalid_json", "the request body is nested too deeply") from None
     except json.JSONDecodeError as exc:
@@ -297,6 +298,24 @@ def read_json_body() -> Any:
         raise ApiError(
             400, "invalid_json", "the request body is not valid JSON: a number is too long"
         ) from None
+    # JSON may escape half of a UTF-16 pair alone ("\ud800"): such text cannot be stored,
+    # hashed or encoded, so each lone half becomes U+FFFD, as a decoder would make it.
+    if _SURROGATE_ESCAPE_RE.search(text):
+        value = _without_lone_surrogates(value)
+    return value
+
+
+_SURROGATE_ESCAPE_RE = re.compile(r"\\u[dD][89a-fA-F]")
+
+
+def _without_lone_surrogates(value: Any) -> Any:
+    if isinstance(value, str):
+        return value.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
+    if isinstance(value, list):
+        return [_without_lone_surrogates(v) for v in value]
+    if isinstance(value, dict):
+        return {_without_lone_surrogates(k): _without_lone_surrogates(v) for k, v in value.items()}
+    return value
 
 
 class _NotJson(ValueError):
