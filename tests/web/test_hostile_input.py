@@ -71,3 +71,23 @@ def test_a_lone_surrogate_in_a_report_is_replaced_not_a_500(
     )
     assert r.status_code in (200, 201), r.data
     json.loads(r.data)
+
+
+def test_mime_nested_a_thousand_deep_is_refused_before_parsing() -> None:
+    head = "From: a@b.example\r\nTo: c@d.example\r\nSubject: x\r\nMIME-Version: 1.0\r\n"
+    depth = 1000
+    opening = "".join(
+        f'Content-Type: multipart/mixed; boundary="b{i}"\r\n\r\n--b{i}\r\n' for i in range(depth)
+    )
+    closing = "".join(f"--b{i}--\r\n" for i in reversed(range(depth)))
+    raw = (head + opening + "Content-Type: text/plain\r\n\r\nhi\r\n" + closing).encode()
+    with pytest.raises(InputError) as exc:
+        from_raw(raw)
+    assert exc.value.code == "too_many_parts"
+    # A message nested twenty deep is still read.
+    shallow = "".join(
+        f'Content-Type: multipart/mixed; boundary="b{i}"\r\n\r\n--b{i}\r\n' for i in range(20)
+    )
+    end = "".join(f"--b{i}--\r\n" for i in reversed(range(20)))
+    facts = from_raw((head + shallow + "Content-Type: text/plain\r\n\r\nhello\r\n" + end).encode())
+    assert "hello" in facts.body
