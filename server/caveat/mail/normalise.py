@@ -175,16 +175,13 @@ MAX_MIME_BOUNDARIES = 100
 _BOUNDARY_RE = re.compile(r"boundary\s*=", re.IGNORECASE)
 
 
-def _check_mime_parts(text: str) -> None:
-    """Refuse, before parsing, a message that declares more multipart boundaries than
-    :data:`MAX_MIME_BOUNDARIES` (MIME nested a thousand deep cost the parser seconds)."""
+def _too_many_parts(text: str) -> bool:
+    """Whether the message declares more multipart boundaries than
+    :data:`MAX_MIME_BOUNDARIES`: its body is then not parsed (MIME nested a thousand deep
+    cost the parser a third of a second, and more with every level); the headers are
+    still read, and the verdict says what was left out."""
     found = _BOUNDARY_RE.finditer(text)
-    if next(islice(found, MAX_MIME_BOUNDARIES, None), None) is not None:
-        raise InputError(
-            "too_many_parts",
-            f"the message declares more than {MAX_MIME_BOUNDARIES} multipart boundaries",
-            status=413,
-        )
+    return next(islice(found, MAX_MIME_BOUNDARIES, None), None) is not None
 
 
 def _check_message_size(raw: str | bytes, limits: Limits) -> None:
@@ -556,7 +553,6 @@ def from_raw(
     limits = limits or Limits()
     _check_message_size(raw, limits)
     text = raw.decode("utf-8", "surrogateescape") if isinstance(raw, bytes) else raw
-    _check_mime_parts(text)
     m = _BLANK_LINE_RE.search(text)
     header_block = text[: m.start()] if m else text
     _check_header_size(header_block, limits)
@@ -568,7 +564,12 @@ def from_raw(
     body = body_html = ""
     cuts: tuple[str, ...] = ()
     blobs: list[Blob] = []
-    if m:
+    if m and _too_many_parts(text):
+        cuts = (
+            f"the body was not read: the message declares more than {MAX_MIME_BOUNDARIES} "
+            "multipart boundaries",
+        )
+    elif m:
         # surrogatepass: text decoded from JSON may hold lone surrogates ("\ud800"), which
         # no other error handler can encode.
         data = raw if isinstance(raw, bytes) else raw.encode("utf-8", "surrogatepass")
