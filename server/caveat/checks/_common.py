@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING
 from caveat.mail.authres import trusted_auth
 from caveat.mail.domains import normalise_domain, org_domain
 from caveat.mail.facts import Facts
+from caveat.mail.memo import last_answer
 from caveat.mail.names import name_keys, sent_through
 
 from .findings import Evidence
@@ -84,22 +85,14 @@ class ListInfo:
 NOT_LIST = ListInfo(False, False, frozenset(), False, ())
 
 
-_last: tuple[Facts, Context | None, ListInfo] | None = None
-
-
 def list_info(facts: Facts, ctx: Context | None = None) -> ListInfo:
     """The list marks of a message; with ``ctx``, whether they are vouched for (without it,
     never: callers that cannot say whose authentication to believe get ``trusted=False``).
     Several checks ask about the same message in a row: the last answer is kept."""
-    global _last
-    last = _last
-    if last is not None and last[0] is facts and last[1] is ctx:
-        return last[2]
-    info = _list_info(facts, ctx)
-    _last = (facts, ctx, info)
-    return info
+    return _list_info(facts, ctx)
 
 
+@last_answer
 def _list_info(facts: Facts, ctx: Context | None) -> ListInfo:
     evidence = []
     orgs: set[str] = set()

@@ -124,41 +124,32 @@ def claimant(facts: Facts, ctx: Context) -> Claimant | None:
                     "freemail_name",
                     ev("Directory", f"{person.name} is a contact of {partner.organization}"),
                 )
-        named = partner_claimed(facts, a, ctx)
-        if named is not None:
+    else:
+        m = ctx.lookalikes().match(a.domain, a.shown_domain)
+        if m is not None:
+            ours = m.owner == OURS or ctx.config.is_internal(m.imitates)
             return Claimant(
-                named.organization,
-                named,
-                "freemail_name",
-                ev("Directory", f"{a.name} is the name of {named.organization}"),
+                OURS if ours else m.owner,
+                None if ours else d.partner_of_domain(m.imitates),
+                "lookalike",
+                ev(
+                    "Look-alike",
+                    f"{readable(a.shown_domain)} imitates {m.imitates} ({m.owner}): {m.detail}",
+                ),
             )
+    # A partner's organisation name on free mail or on a domain that is not the partner's:
+    # the message claims to come from the partner all the same.
+    named = partner_claimed(facts, a, ctx)
+    if named is None:
         return None
-    m = ctx.lookalikes().match(a.domain, a.shown_domain)
-    if m is None:
-        # A partner's organisation name shown on a domain that is not the partner's: the
-        # message claims to come from the partner all the same.
-        named = partner_claimed(facts, a, ctx)
-        if named is None:
-            return None
-        return Claimant(
-            named.organization,
-            named,
-            "name_elsewhere",
-            ev(
-                "Directory",
-                f"{a.name} is the name of {named.organization}, whose mail comes from "
-                f"{', '.join(named.domains) or 'other addresses'}",
-            ),
-        )
-    ours = m.owner == OURS or ctx.config.is_internal(m.imitates)
-    partner = None if ours else d.partner_of_domain(m.imitates)
     return Claimant(
-        OURS if ours else m.owner,
-        partner,
-        "lookalike",
+        named.organization,
+        named,
+        "freemail_name" if a.domain in ctx.config.freemail else "name_elsewhere",
         ev(
-            "Look-alike",
-            f"{readable(a.shown_domain)} imitates {m.imitates} ({m.owner}): {m.detail}",
+            "Directory",
+            f"{a.name} is the name of {named.organization}, whose mail comes from "
+            f"{', '.join(named.domains) or 'other addresses'}",
         ),
     )
 

@@ -35,6 +35,7 @@ from .domains import (
     to_unicode,
 )
 from .facts import Facts
+from .memo import last_answer
 
 
 class TrustConfig(Protocol):
@@ -624,23 +625,10 @@ def _trusted_id(authserv_id: str, config: TrustConfig, microsoft_ok: bool) -> bo
     return microsoft_ok
 
 
-_last: tuple[Facts, TrustConfig, TrustedAuth | None] | None = None
-
-
+@last_answer
 def trusted_auth(facts: Facts, config: TrustConfig) -> TrustedAuth | None:
     """The authentication results of our own boundary, or None when there are none.
-    Several checks ask about the same message in a row: the last answer is kept."""
-    global _last
-    last = _last
-    if last is not None and last[0] is facts and last[1] is config:
-        return last[2]
-    found = _trusted_auth(facts, config)
-    _last = (facts, config, found)
-    return found
-
-
-def _trusted_auth(facts: Facts, config: TrustConfig) -> TrustedAuth | None:
-    """The authentication results of our own boundary, or None when there are none.
+    Several checks ask about the same message in a row: the last answer is kept.
 
     Headers are prepended on the way, so the topmost trusted Authentication-Results is the
     one our boundary wrote; headers from the same authserv-id below it are merged (milters
