@@ -613,3 +613,15 @@ def test_a_customer_account_number_never_makes_update_your_records_a_request() -
         "Your account no. 4711081522 with us stays the same."
     )
     assert bank(analyse(body)) == set()
+
+
+def test_saying_the_details_are_unchanged_does_not_hide_an_account_not_on_file() -> None:
+    # "unchanged" only keeps an "update your records" about an address or a phone from
+    # being read as a request; an account that is not on file still counts.
+    for body in (
+        f"Please update your records. Our bank details are unchanged: IBAN {GB_NEW}.",
+        f"There is no change to our bank details. Please pay to IBAN {GB_NEW}.",
+    ):
+        assert bank(analyse(body)) == {"BANK_DETAILS_CHANGED"}, body
+    body = "Please update your records with our new phone number. Our bank details are unchanged."
+    assert bank(analyse(body)) == set()
