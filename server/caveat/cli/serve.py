@@ -22,6 +22,7 @@ from caveat.service.settings import SettingsError, environment, load_settings
 from caveat.storage.store import StorageError, Store
 from caveat.web.api.services import EXTENSION
 from caveat.web.app import create_app
+from caveat.web.metrics import MULTIPROC_ENV
 from caveat.web.tls import ensure_self_signed
 
 from .common import add_db_option, count
@@ -193,7 +194,22 @@ def prepare(args: argparse.Namespace, out: TextIO) -> tuple[list[str], dict[str,
         *tls_args,
         "caveat.web.wsgi:app",
     ]
-    return argv, environment(settings)
+    env = environment(settings)
+    env[MULTIPROC_ENV] = str(metrics_folder(instance, args.port))
+    return argv, env
+
+
+def metrics_folder(instance: Path, port: int) -> Path:
+    """The folder where gunicorn's workers keep their metrics for ``GET /metrics``
+    (prometheus_client's multiprocess mode): one per port in the instance folder, readable
+    by its owner only, and emptied at every start, since the files of an earlier run would
+    add that run's counts to this one's."""
+    folder = instance / f"metrics-{port}"
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    os.chmod(folder, 0o700)
+    for stale in folder.glob("*.db"):
+        stale.unlink()
+    return folder
 
 
 def _demo_key(store: Store, instance: Path, out: TextIO, *, renew: bool = False) -> str:

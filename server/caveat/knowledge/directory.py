@@ -7,7 +7,8 @@ of the directory, so a directory of 100,000 partners costs a message what 1,000 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import time
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING, Protocol
@@ -31,6 +32,10 @@ if TYPE_CHECKING:
 
 #: The owner label of the organisation's own domains in look-alike evidence.
 OURS = "your organisation"
+
+#: Told when an index is built: its name ("directory", "lookalikes"), its number of
+#: entries and the seconds the build took (the service's metrics listen).
+IndexListener = Callable[[str, int, float], None]
 
 #: Words that name a department of a company rather than the company ("Northwind Metals
 #: Billing", "Buchhaltung Northwind Metals").
@@ -111,6 +116,8 @@ class Directory:
         self._by_organisation: dict[str, int] = {}
         self._by_account: dict[str, list[int]] = {}
         self.ignored_domains: list[tuple[str, str]] = []  # (organisation, free-mail domain)
+        #: told of the look-alike index's build; set by the snapshot's owner before sharing it
+        self.listener: IndexListener | None = None
         for p in partners:
             self._add(p)
 
@@ -248,7 +255,11 @@ class Directory:
 
         protected = [(d, OURS) for d in self.internal]
         protected += [(d, p.organization) for p in self._partners for d in p.domains]
-        return LookalikeIndex(protected)
+        started = time.perf_counter()
+        index = LookalikeIndex(protected)
+        if self.listener is not None:
+            self.listener("lookalikes", len(protected), time.perf_counter() - started)
+        return index
 
     @cached_property
     def labels(self) -> dict[str, str]:

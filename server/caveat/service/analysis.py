@@ -17,7 +17,7 @@ from caveat.checks.findings import Verdict
 from caveat.engine.engine import Engine
 from caveat.engine.guard import GuardVerdict, Outgoing, RecipientGuard
 from caveat.knowledge.context import Context, EngineConfig
-from caveat.knowledge.directory import Directory
+from caveat.knowledge.directory import Directory, IndexListener
 from caveat.knowledge.memory import EMPTY, observe, participants
 from caveat.mail.authres import trusted_auth
 from caveat.mail.facts import Facts
@@ -37,7 +37,10 @@ class Analyzer:
         *,
         remember: bool = True,
         monotonic: Callable[[], float] = time.monotonic,
+        index_listener: IndexListener | None = None,
     ) -> None:
+        """``index_listener`` is told of every directory snapshot this analyser loads (how
+        many partners, how long reading and indexing took) and of its look-alike index."""
         self.engine = engine
         self.config = config
         self.store = store
@@ -45,6 +48,7 @@ class Analyzer:
         self.directories = DirectoryStore(store) if store is not None else None
         self.memory = MemoryStore(store) if store is not None else None
         self._monotonic = monotonic
+        self._index_listener = index_listener
         self._directory: Directory | None = None
         self._checked_at = float("-inf")
         self._lock = threading.Lock()
@@ -65,9 +69,14 @@ class Analyzer:
             version = self.directories.version()
             self._checked_at = now
             if self._directory is None or self._directory.version != version:
-                self._directory = self.directories.load(
+                started = time.perf_counter()
+                directory = self.directories.load(
                     internal_domains=self.config.internal_domains, freemail=self.config.freemail
                 )
+                if self._index_listener is not None:
+                    self._index_listener("directory", len(directory), time.perf_counter() - started)
+                    directory.listener = self._index_listener
+                self._directory = directory
             return self._directory
 
     def refresh(self) -> None:

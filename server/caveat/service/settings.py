@@ -166,6 +166,26 @@ def _to_origins(value: Any, where: str) -> list[str]:
     return out
 
 
+#: A metrics token shorter than this is refused (it guards what the service counts).
+METRICS_TOKEN_MIN = 16
+
+
+def _to_token(value: Any, where: str) -> str | None:
+    """A bearer token: at least METRICS_TOKEN_MIN printable ASCII characters, no spaces
+    (what an HTTP header carries unchanged); unset or empty for none. The token is never
+    echoed in the message."""
+    text = _to_optional_str(value, where)
+    if text is None:
+        return None
+    if len(text) < METRICS_TOKEN_MIN or not all("!" <= c <= "~" for c in text):
+        raise _fail(
+            where,
+            f"must be at least {METRICS_TOKEN_MIN} printable ASCII characters without spaces "
+            "(make one with: python -c 'import secrets; print(secrets.token_urlsafe(32))')",
+        )
+    return text
+
+
 #: Every setting with its converter. INSTANCE_PATH and DATABASE_URL get their defaults
 #: from the instance folder, so they are filled in by :func:`load_settings`.
 _CONVERTERS: dict[str, Callable[[Any, str], Any]] = {
@@ -189,6 +209,7 @@ _CONVERTERS: dict[str, Callable[[Any, str], Any]] = {
     "FREEMAIL_EXCLUDE": _to_domains,
     "PUBLIC_URL": _to_public_url,
     "ADDIN_ORIGINS": _to_origins,
+    "METRICS_TOKEN": _to_token,
     "TEST_ENDPOINTS": _to_bool,
 }
 
@@ -223,6 +244,9 @@ DEFAULTS: dict[str, Any] = {
     # The Thunderbird extension needs none: its host permission for the service lets it
     # past CORS.
     "ADDIN_ORIGINS": [],
+    # The bearer token a Prometheus scraper sends for GET /metrics (caveat.web.monitoring);
+    # unset: /metrics answers 404.
+    "METRICS_TOKEN": None,
     # The read-back endpoints of the add-ins' end-to-end tests (caveat.web.testing); never
     # on in a deployment.
     "TEST_ENDPOINTS": False,

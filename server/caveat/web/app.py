@@ -8,7 +8,6 @@ validator from the OpenAPI document. The WSGI entry point is :mod:`caveat.web.ws
 
 from __future__ import annotations
 
-import traceback
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
@@ -27,7 +26,9 @@ from caveat.storage.store import Store
 from caveat.web.api.schema import RequestValidator
 from caveat.web.api.services import EXTENSION, Services, catalogue_document, services
 
-from . import addin, api, home, testing
+from . import addin, api, home, monitoring, testing
+from .logs import redacted_traceback
+from .metrics import observe_index
 
 #: For JSON answers: nothing may load from them, nothing may frame them.
 API_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
@@ -54,26 +55,6 @@ class CaveatFlask(Flask):
             request.path,
             redacted_traceback(exc),
         )
-
-
-def redacted_traceback(exc: BaseException) -> str:
-    """The traceback of ``exc`` and the exceptions it was raised from, frames and exception
-    types only."""
-    chain: list[BaseException] = []
-    seen: set[int] = set()
-    current: BaseException | None = exc
-    while current is not None and id(current) not in seen:
-        seen.add(id(current))
-        chain.append(current)
-        current = current.__cause__ or (
-            None if current.__suppress_context__ else current.__context__
-        )
-    parts = []
-    for e in reversed(chain):
-        frames = "".join(traceback.format_list(traceback.extract_tb(e.__traceback__)))
-        kind = f"{type(e).__module__}.{type(e).__qualname__}"
-        parts.append(f"Traceback (most recent call last):\n{frames}{kind}: (message withheld)")
-    return "\n\nwhich led to:\n\n".join(parts)
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
@@ -104,7 +85,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         catalogue=catalogue,
         store=store,
         request_validator=RequestValidator(config.limits),
-        analyzer=Analyzer(engine, config, store),
+        analyzer=Analyzer(engine, config, store, index_listener=observe_index),
         clock=_utcnow,
         catalogue_document=catalogue_document(catalogue),
         notices=setup_notices(config),
@@ -112,6 +93,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     for notice in app.extensions[EXTENSION].notices:
         app.logger.warning("set-up: %s", notice.message)
 
+    monitoring.init_app(app)  # first: its clock starts before the other parts run
     api.init_app(app)
     addin.init_app(app)
     home.init_app(app)

@@ -61,6 +61,11 @@ loglevel = "info"
 # gunicorn or by the application.
 accesslog = "-"
 access_log_format = '%(h)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms'
+# Error, access and application logs as JSON lines, one object per line with the request
+# id (caveat.web.logs): the access line's fields are named there, never a query string
+# or a header other than X-Request-Id. access_log_format above applies only to
+# gunicorn's own logger class.
+logger_class = "caveat.web.logs.GunicornLogger"
 
 
 def post_worker_init(worker: Any) -> None:
@@ -70,6 +75,14 @@ def post_worker_init(worker: Any) -> None:
     for handler in worker.log.error_log.handlers:
         logger.addHandler(handler)
     logger.propagate = False
+
+
+def child_exit(server: Any, worker: Any) -> None:
+    """Drop the live gauges of a worker that exited from the metrics (prometheus_client's
+    multiprocess mode; its counters stay in the totals)."""
+    from caveat.web.metrics import mark_process_dead
+
+    mark_process_dead(worker.pid)
 
 
 def post_fork(server: Any, worker: Any) -> None:

@@ -23,6 +23,7 @@ from werkzeug.wrappers import Response
 
 from caveat.mail.errors import InputError
 from caveat.storage.store import StorageError
+from caveat.web.metrics import count_storage_error
 
 log = logging.getLogger(__name__)
 
@@ -102,6 +103,7 @@ def _api_error(exc: ApiError) -> ResponseReturnValue:
 def _storage_error(exc: StorageError) -> ResponseReturnValue:
     # An outage, not a defect: the message names the database (never its password).
     log.error("storage unavailable on %s %s: %s", request.method, request.path, exc)
+    count_storage_error()
     code, message = _MESSAGES[503]
     return error_response(503, code, message)
 
