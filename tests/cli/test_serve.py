@@ -53,7 +53,8 @@ def test_https_by_default_with_a_generated_certificate(
     assert option(argv, "--workers") == "3"
     assert option(argv, "--bind") == "127.0.0.1:8443"
     assert option(argv, "--config") == "python:caveat.web.gunicorn_conf"
-    assert argv[-1] == "caveat.web.wsgi:app"
+    assert argv[-1] == "caveat.web.asgi:app"
+    assert option(argv, "--control-socket") == str(caveat_env.absolute() / "gunicorn.ctl")
     cert, key = Path(option(argv, "--certfile")), Path(option(argv, "--keyfile"))
     assert cert.parent == caveat_env and cert.is_file()
     assert stat.S_IMODE(key.stat().st_mode) == 0o600
@@ -197,8 +198,7 @@ def test_a_bad_setting_is_reported(
 def test_gunicorn_config_loads() -> None:
     from caveat.web import gunicorn_conf
 
-    assert gunicorn_conf.worker_class == "gthread"
-    assert gunicorn_conf.threads == 1
+    assert gunicorn_conf.worker_class == "caveat.web.worker.Worker"
     # paths only: no query strings in the access log
     assert "%(U)s" in gunicorn_conf.access_log_format
     assert "%(q)s" not in gunicorn_conf.access_log_format

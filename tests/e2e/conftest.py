@@ -11,19 +11,14 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from caveat.cli import main as caveat_main
 from caveat.storage.store import Store
+from tests.live_service import Service, clean_env, serve
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "fixtures"
@@ -61,39 +56,13 @@ def artifacts() -> Path:
     return folder
 
 
-@dataclass
-class Service:
-    """``caveat serve`` on loopback, on its own SQLite file, with the seed's configuration."""
-
-    url: str
-    key: str
-    process: subprocess.Popen[bytes]
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=10)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def start_service(folder: Path, extra_env: dict[str, str] | None = None) -> Service:
+    """``caveat serve`` on loopback, on its own SQLite file, with the seed's configuration."""
     instance = folder / "instance"
     instance.mkdir(parents=True, exist_ok=True)
     db = f"sqlite:///{instance / 'caveat.db'}"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CAVEAT_")}
-    env.update(
-        CAVEAT_INSTANCE_PATH=str(instance),
-        CAVEAT_INTERNAL_DOMAINS="partnera.example",
-        CAVEAT_TRUST_MICROSOFT="true",
+    env = clean_env(
+        instance, CAVEAT_INTERNAL_DOMAINS="partnera.example", CAVEAT_TRUST_MICROSOFT="true"
     )
     env.update(extra_env or {})
     store = Store.from_url(db)
@@ -104,33 +73,7 @@ def start_service(folder: Path, extra_env: dict[str, str] | None = None) -> Serv
         store.dispose()
     csv = FIXTURES / "directory" / "seed-partners.csv"
     assert caveat_main(["partners", "import", "--db", db, str(csv)]) == 0
-
-    port = _free_port()
-    caveat = Path(sys.executable).parent / "caveat"
-    log = (folder / "service.log").open("wb")
-    process = subprocess.Popen(
-        [str(caveat), "serve", "--no-tls", "--host", "127.0.0.1", "--port", str(port),
-         "--workers", "1", "--db", db],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        cwd=folder,
-    )
-    log.close()
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            with urllib.request.urlopen(f"{url}/healthz", timeout=2) as r:  # noqa: S310 - loopback
-                if r.status == 200:
-                    break
-        except OSError:
-            pass
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            raise RuntimeError((folder / "service.log").read_text("utf-8", "replace"))
-        time.sleep(0.2)
-    return Service(url=url, key=key, process=process)
+    return serve(folder, db, key, env)
 
 
 @pytest.fixture(scope="module")

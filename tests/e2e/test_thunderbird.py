@@ -31,8 +31,9 @@ from typing import Any
 import pytest
 
 from caveat.clients.thunderbird_xpi import EXTENSION_ID, Deployment, build_xpi
+from tests.live_service import free_port as _free_port
 
-from .conftest import FIXTURES, ROOT, Service, _free_port, start_service
+from .conftest import FIXTURES, ROOT, Service, start_service
 
 SEED = FIXTURES / "seed"
 FAKE_REPLY = SEED / "02-fake-reply-via-relay.eml"

@@ -192,7 +192,8 @@ def prepare(args: argparse.Namespace, out: TextIO) -> tuple[list[str], dict[str,
         "--bind",
         _bind(args.host, args.port),
         *tls_args,
-        "caveat.web.wsgi:app",
+        *_control_socket(instance),
+        "caveat.web.asgi:app",
     ]
     env = environment(settings)
     env[MULTIPROC_ENV] = str(metrics_folder(instance, args.port))
@@ -284,6 +285,20 @@ def _is_ipv6(host: str) -> bool:
         return ipaddress.ip_address(host).version == 6
     except ValueError:
         return False
+
+
+#: Unix socket paths longer than this do not fit in ``sockaddr_un`` on Linux.
+_UNIX_PATH_MAX = 107
+
+
+def _control_socket(instance: Path) -> list[str]:
+    """gunicorn's control socket (``gunicornc``) inside the instance folder, so that two
+    services on one host never share one (gunicorn's default is one per user); none when the
+    folder's path is too long for a Unix socket."""
+    path = instance.absolute() / "gunicorn.ctl"
+    if len(os.fsencode(path)) > _UNIX_PATH_MAX:
+        return ["--no-control-socket"]
+    return ["--control-socket", str(path)]
 
 
 def _gunicorn() -> list[str]:

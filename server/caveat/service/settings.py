@@ -199,6 +199,8 @@ _CONVERTERS: dict[str, Callable[[Any, str], Any]] = {
     "MAX_BODY_BYTES": _to_positive_int,
     "MAX_MESSAGE_BYTES": _to_positive_int,
     "MAX_REQUEST_BYTES": _to_positive_int,
+    "MAX_SMALL_REQUEST_BYTES": _to_positive_int,
+    "REQUEST_READ_SECONDS": _to_positive_int,
     "MAX_HTML_BYTES": _to_positive_int,
     "MAX_ATTACHMENTS": _to_positive_int,
     "MAX_ATTACHMENT_BYTES": _to_positive_int,
@@ -225,6 +227,14 @@ DEFAULTS: dict[str, Any] = {
     "MAX_MESSAGE_BYTES": _LIMITS.max_message_bytes,
     # A whole raw message of MAX_MESSAGE_BYTES plus the JSON around it.
     "MAX_REQUEST_BYTES": 26 * 1024 * 1024,
+    # Every other request (the send-time guard, reports, ...) carries a few kilobytes; its
+    # body is refused beyond this, before it is read.
+    "MAX_SMALL_REQUEST_BYTES": 1024 * 1024,
+    # A request body must arrive within this many seconds, plus one second for every
+    # 64 KiB it declares (a 16 MiB body on a slow line: 10 + 256 s), or the request is
+    # answered 408 and its connection closed. Bodies are read by the event loop, so a
+    # client trickling its request holds a connection, never a worker (caveat.web.front).
+    "REQUEST_READ_SECONDS": 10,
     # The HTML body's markup read per message (more is cut, and the cut named).
     "MAX_HTML_BYTES": _LIMITS.max_html_bytes,
     # Attachments read per message (documents before images), the bytes of one, and the

@@ -14,7 +14,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from flask import Flask, Response, jsonify, request
+from flask import Flask, Response, current_app, jsonify, request
 
 from caveat import __version__
 from caveat.engine.catalogue import Catalogue
@@ -27,6 +27,7 @@ from caveat.web.api.schema import RequestValidator
 from caveat.web.api.services import EXTENSION, Services, catalogue_document, services
 
 from . import addin, api, home, monitoring, testing
+from .limits import body_limit
 from .logs import redacted_traceback
 from .metrics import observe_index
 
@@ -99,8 +100,14 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     home.init_app(app)
     testing.init_app(app)
     app.add_url_rule("/healthz", "healthz", healthz, methods=["GET"])
+    app.before_request(_body_limit)
     app.after_request(security_headers)
     return app
+
+
+def _body_limit() -> None:
+    """Each endpoint's body limit (the front applies the same one before reading)."""
+    request.max_content_length = body_limit(request.method, request.path, current_app.config)
 
 
 def _utcnow() -> datetime:

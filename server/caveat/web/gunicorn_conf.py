@@ -1,28 +1,32 @@
 """gunicorn settings for the service:
-``gunicorn -c python:caveat.web.gunicorn_conf 'caveat.web.wsgi:app'``.
+``gunicorn -c python:caveat.web.gunicorn_conf 'caveat.web.asgi:app'``.
 
 ``caveat serve`` passes workers, bind address and certificate on the command line, which
 take precedence over this file.
 
-Worker class: gthread with ONE thread per worker.
-  * The work is CPU-bound Python (JSON decoding, header parsing, the checks). Threads would
-    add no throughput under the GIL, so parallelism comes from processes: one worker per
-    CPU, as ``caveat serve`` defaults to.
-  * One thread also keeps the engine single-threaded within a process, which its memo
-    caches (``cachetools`` caches without locks) require.
-  * gthread rather than sync for HTTP keep-alive: the add-in calls once per message the
-    user opens, over TLS, and the sync worker closes the connection after every response,
-    which costs a full TLS handshake each time. gthread keeps idle connections in its
-    poller, where they do not occupy the worker.
-  * Caveat of gthread: its main thread keeps heartbeating while a request runs, so
-    ``timeout`` does not kill a request that hangs; it still restarts a worker whose main
-    loop is stuck. The engine's input limits bound the work per request.
+Worker class: gunicorn's asyncio ``asgi`` worker (:mod:`caveat.web.worker`), with the Flask
+application behind the buffering front of :mod:`caveat.web.front`.
+  * The event loop reads every connection: request heads and bodies arrive without holding
+    anything but a connection and its bytes, so a client that trickles its request (one
+    byte a second) cannot keep the worker from others. The front bounds each body in size
+    (per endpoint, before reading) and in time (``REQUEST_READ_SECONDS``), and the bytes
+    buffered per worker.
+  * The work is CPU-bound Python (JSON decoding, header parsing, the checks), so the Flask
+    application runs on ONE thread per process, one complete request after another:
+    threads would add no throughput under the GIL, and the engine's memo caches
+    (``cachetools`` caches without locks) need a single thread. Parallelism comes from
+    processes: one worker per CPU, as ``caveat serve`` defaults to.
+  * Idle keep-alive connections stay in the event loop, so the add-in, which calls once
+    per message the user opens, over TLS, does not pay a handshake each time.
+  * The event loop keeps heartbeating while a request runs, so ``timeout`` does not kill a
+    request that hangs; the engine's input limits bound the work per request and the
+    database calls carry their own timeouts.
 Preloading: the master imports the application once (settings, catalogue, database
 migration) and forks the workers from it, so a worker that ``max_requests`` recycles is
 serving again in milliseconds rather than after a fresh import, and the workers share the
 read-only pages. Each worker drops the database connections it inherited (``post_fork``).
-For an internet-facing deployment, put a reverse proxy in front that buffers requests
-(slow clients then cost the proxy, not a worker).
+A reverse proxy in front is optional; when there is one, it should pass request bodies
+through without changing them.
 """
 
 from __future__ import annotations
@@ -32,9 +36,8 @@ import os
 from typing import Any
 
 preload_app = True
-worker_class = "gthread"
-threads = 1
-# Connections a worker keeps (mostly idle keep-alive connections in the poller).
+worker_class = "caveat.web.worker.Worker"
+# Connections a worker keeps open at once (idle keep-alive ones and requests being read).
 worker_connections = 1000
 keepalive = 5
 timeout = 30
@@ -46,7 +49,7 @@ max_requests_jitter = 1000
 
 # Request line and header limits: gunicorn's defaults. The large inputs (a 256 KB header
 # block, a whole raw message) travel inside the JSON body, which these do not limit; the
-# application refuses bodies over MAX_REQUEST_BYTES before reading them.
+# front refuses bodies over their endpoint's limit before reading them.
 limit_request_line = 4094
 limit_request_fields = 100
 limit_request_field_size = 8190
@@ -89,6 +92,6 @@ def post_fork(server: Any, worker: Any) -> None:
     """Give the worker its own database connections: pooled connections opened in the
     master must not be shared across processes (SQLAlchemy's guidance for forking)."""
     from caveat.web.api.services import EXTENSION
+    from caveat.web.asgi import flask_app
 
-    app = server.app.wsgi()
-    app.extensions[EXTENSION].store.engine.dispose(close=False)
+    flask_app.extensions[EXTENSION].store.engine.dispose(close=False)

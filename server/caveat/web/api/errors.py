@@ -15,7 +15,7 @@ import logging
 import re
 from collections.abc import Iterable
 
-from flask import Flask, current_app, jsonify, request
+from flask import Flask, jsonify, request
 from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import HTTPException
 from werkzeug.http import HTTP_STATUS_CODES
@@ -81,7 +81,7 @@ def _http_error(exc: HTTPException) -> ResponseReturnValue:
         return exc
     code, message = _default(status)
     if status == 413:
-        limit = current_app.config.get("MAX_CONTENT_LENGTH")
+        limit = request.max_content_length
         if limit:
             message = f"the request body is larger than {limit} bytes"
     elif status == 405:

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from functools import cache
 from typing import Any
 
-from flask import Blueprint, Response, current_app, g, jsonify, request
+from flask import Blueprint, Response, g, jsonify, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from caveat.engine.guard import outgoing_from_payload
@@ -231,7 +231,7 @@ def export_partners() -> Response:
 
 def _refuse_declared_oversize() -> int | None:
     """413 before reading a body whose Content-Length is over the limit; returns the limit."""
-    limit: int | None = current_app.config.get("MAX_CONTENT_LENGTH")
+    limit = request.max_content_length
     if limit is not None and request.content_length is not None and request.content_length > limit:
         raise RequestEntityTooLarge()
     return limit

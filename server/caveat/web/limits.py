@@ -1,0 +1,18 @@
+"""How large a request body each endpoint accepts, one rule for the front (which refuses
+before reading) and for Flask (which refuses while reading, in-process and in tests)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+#: Endpoints that carry whole messages or files: a raw message (``raw``), attachment
+#: content, or the partner directory's CSV.
+LARGE_BODIES = frozenset({("POST", "/api/v1/analyze"), ("PUT", "/api/v1/partners")})
+
+
+def body_limit(method: str, path: str, settings: Mapping[str, Any]) -> int:
+    """The largest request body, in bytes, that ``method path`` accepts."""
+    if (method.upper(), path.rstrip("/")) in LARGE_BODIES:
+        return int(settings["MAX_REQUEST_BYTES"])
+    return int(settings["MAX_SMALL_REQUEST_BYTES"])
