@@ -91,3 +91,40 @@ def test_mime_nested_a_thousand_deep_is_not_parsed_and_the_verdict_says_so() -> 
     end = "".join(f"--b{i}--\r\n" for i in reversed(range(20)))
     facts = from_raw((head + shallow + "Content-Type: text/plain\r\n\r\nhello\r\n" + end).encode())
     assert "hello" in facts.body
+
+
+@pytest.mark.parametrize(
+    ("field", "most"), [("subject", 4096), ("conversation_id", 1024), ("internet_message_id", 998)]
+)
+def test_identifier_and_subject_fields_have_a_length_limit(
+    client: FlaskClient, auth: dict[str, str], field: str, most: int
+) -> None:
+    payload = {"headers": "From: a@b.example\r\nTo: c@d.example\r\n"}
+    ok = client.post("/api/v1/analyze", json={**payload, field: "x" * most}, headers=auth)
+    assert ok.status_code == 200
+    r = client.post("/api/v1/analyze", json={**payload, field: "x" * 1_000_000}, headers=auth)
+    assert r.status_code == 400
+    assert r.get_json()["error"]["code"] == "invalid_field"
+    assert len(r.data) < 300  # the value is not echoed back
+
+
+def test_a_message_id_longer_than_a_header_line_is_dropped_not_echoed(
+    client: FlaskClient, auth: dict[str, str]
+) -> None:
+    huge = "x" * 200_000
+    headers = f"From: a@b.example\r\nTo: c@d.example\r\nMessage-ID: <{huge}@a.example>\r\n"
+    r = client.post("/api/v1/analyze", json={"headers": headers}, headers=auth)
+    assert r.status_code == 200
+    assert r.get_json()["message_id"] == ""
+    assert len(r.data) < 10_000
+
+
+def test_the_send_time_guard_takes_small_bodies_only(
+    client: FlaskClient, auth: dict[str, str]
+) -> None:
+    big = json.dumps({"to": [{"address": "a@b.example"}], "subject": "z" * 2_000_000})
+    r = client.post(
+        "/api/v1/recipients", data=big, content_type="application/json", headers=auth
+    )
+    assert r.status_code == 413
+    assert r.get_json()["error"]["code"] == "request_too_large"

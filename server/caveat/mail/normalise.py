@@ -88,11 +88,18 @@ def split_headers(block: str) -> tuple[tuple[str, str], ...]:
     return tuple(out)
 
 
+#: The longest message id kept (RFC 5322's line length).
+MAX_MESSAGE_ID_CHARS = 998
+
+
 def _message_ids(value: str | None, *, fold: bool = True) -> tuple[str, ...]:
     """The message ids in a header value, lower-cased (``fold=False``: as written)."""
     if not value:
         return ()
     found = _MSGID_RE.findall(value) or [tok for tok in value.split() if "@" in tok]
+    # An id longer than a header line may be (RFC 5322: 998 characters) is no id a mail
+    # system made; dropped, it can neither be echoed back nor stored.
+    found = [f for f in found if len(f) <= MAX_MESSAGE_ID_CHARS]
     return tuple(f.lower() for f in found) if fold else tuple(found)
 
 
