@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -41,8 +42,12 @@ def test_a_report_keeps_addresses_and_hashes_only(reports: ReportStore) -> None:
     (row,) = reports.recent()
     assert row.sender == "finance-person@partnerb.example"
     assert row.reporter == "anna.keller@partnera.example"
-    assert row.message_hash == id_hash("20241106123140.8f3a1c2b@relay.example")
-    assert row.conversation_hash == id_hash("AAQkADconv")
+    key = reports.key()
+    assert row.message_hash == id_hash(key, "20241106123140.8f3a1c2b@relay.example")
+    assert row.conversation_hash == id_hash(key, "AAQkADconv")
+    # keyed: a guessed id cannot be confirmed with a plain hash of it
+    plain = hashlib.sha256(b"20241106123140.8f3a1c2b@relay.example").hexdigest()
+    assert row.message_hash != plain
     assert row.finding_ids == ("FAKE_REPLY", "REPLYTO_FREEMAIL")
     assert row.level == "danger"
     columns = {c["name"] for c in inspect(reports.store.engine).get_columns("reports")}

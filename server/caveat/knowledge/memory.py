@@ -7,9 +7,20 @@ known people who bear the names in it — and after the analysis it records the 
 with :func:`observe`. Both steps take the same facts, so the snapshot and the record
 agree on keys and names.
 
-What is kept (and nothing else): normalised addresses, display names, hashed
-conversation keys (conversation id, Message-IDs, normalised subject), timestamps and
+What is kept (and nothing else): normalised addresses, display names, conversation keys
+(conversation id, Message-IDs, normalised subject) as keyed hashes, timestamps and
 whether a sender's authentication passed. No subject or body is stored in clear.
+
+Conversation keys are HMAC-SHA-256 under a key derived from the deployment's secret
+(:func:`derive_key`), never plain SHA-256: a subject or Message-ID someone guesses cannot
+be confirmed from a copy of the database without the secret. The facts a message gives in
+clear (:class:`ConversationIds`) stay in the process and are hashed before a store sees
+them.
+
+What one message adds is bounded whatever its headers hold: at most
+:data:`MAX_THREAD_IDS` Message-IDs of In-Reply-To and References (the thread's root and
+the nearest ancestors, see :func:`conversation_ids`), :data:`MAX_PEOPLE_PER_MESSAGE`
+participants and :data:`MAX_ACCEPTED_REPLY_TO` accepted reply addresses are remembered.
 
 What the conversation said, for telling a real quote from a sender-written one: each
 sentence and paragraph of a message's own words (above any quote line, in the body and in
@@ -33,6 +44,7 @@ caution or a danger is never accepted, so the send-time guard still warns about 
 from __future__ import annotations
 
 import hashlib
+import hmac
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -48,10 +60,52 @@ MIN_SHARED_PARTICIPANTS = 2
 #: Units of text (sentences, paragraphs) remembered per message and per conversation.
 MAX_UNITS_PER_MESSAGE = 300
 MAX_UNITS_PER_CONVERSATION = 3000
+#: In-Reply-To Message-IDs used per message (it names the parent; RFC 5322 allows more).
+MAX_IN_REPLY_TO = 2
+#: References used per message: the first (the thread's root) and the last ones, which
+#: are the nearest ancestors (RFC 5322 3.6.4: a reply's References are its parent's
+#: References followed by the parent's Message-ID).
+MAX_REFERENCES = 10
+#: Message-IDs of the thread one message can look up and add, at most.
+MAX_THREAD_IDS = MAX_IN_REPLY_TO + MAX_REFERENCES
+#: Participants (From, then To, then Cc) one message adds to its conversation.
+MAX_PEOPLE_PER_MESSAGE = 50
+#: Reply-To addresses one unremarkable message adds as accepted.
+MAX_ACCEPTED_REPLY_TO = 5
+
+#: The label under which the conversation keys' HMAC key is derived from the secret.
+CONVERSATION_KEY_LABEL = b"caveat conversation keys v1"
 
 
-def _h(kind: str, value: str) -> str:
-    return hashlib.sha256(f"{kind}:{value}".encode("utf-8", "surrogatepass")).hexdigest()
+def derive_key(secret: bytes, label: bytes) -> bytes:
+    """A key of its own for one use of the deployment's secret (HMAC-SHA-256 of the label
+    under the secret), so that hashes made for one purpose never match another's."""
+    return hmac.new(secret, label, hashlib.sha256).digest()
+
+
+def keyed_hash(key: bytes, kind: str, value: str) -> str:
+    """HMAC-SHA-256 (hex) of ``kind:value`` under ``key``."""
+    data = f"{kind}:{value}".encode("utf-8", "surrogatepass")
+    return hmac.new(key, data, hashlib.sha256).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class ConversationIds:
+    """The ways to find a message's conversation, in clear and bounded. They stay in the
+    process: :meth:`hashed` makes the keys a store sees."""
+
+    client: str | None  # the mail client's conversation id
+    thread: tuple[str, ...]  # Message-IDs it answers (In-Reply-To, References)
+    own: str | None  # its own Message-ID
+    subject: str | None  # normalised subject, when long enough to name a thread
+
+    def hashed(self, key: bytes) -> ConversationKeys:
+        return ConversationKeys(
+            client=keyed_hash(key, "cid", self.client) if self.client else None,
+            thread=tuple(dict.fromkeys(keyed_hash(key, "mid", m) for m in self.thread)),
+            own=keyed_hash(key, "mid", self.own) if self.own else None,
+            subject=keyed_hash(key, "subj", self.subject) if self.subject else None,
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,21 +125,36 @@ class ConversationKeys:
         return tuple(keys)
 
 
-def reply_to_key(conversation: int, address: str) -> str:
+def reply_to_key(key: bytes, conversation: int, address: str) -> str:
     """The hashed record that ``address`` is an accepted reply address of the conversation
     the store knows as ``conversation`` (one per conversation: no address is shared)."""
-    return _h("rto", f"{conversation}:{address}")
+    return keyed_hash(key, "rto", f"{conversation}:{address}")
 
 
-def conversation_keys(facts: Facts) -> ConversationKeys:
+def thread_ids(facts: Facts) -> tuple[str, ...]:
+    """The Message-IDs a message answers, bounded: In-Reply-To (at most
+    :data:`MAX_IN_REPLY_TO`), then the first of References (the thread's root) and its
+    last ones (the nearest ancestors), :data:`MAX_REFERENCES` in all, each once."""
+    refs = facts.references
+    if len(refs) > MAX_REFERENCES:
+        refs = (refs[0], *refs[len(refs) - MAX_REFERENCES + 1 :])
+    return tuple(dict.fromkeys((*facts.in_reply_to[:MAX_IN_REPLY_TO], *refs)))
+
+
+def conversation_ids(facts: Facts) -> ConversationIds:
     subject = subject_key(facts.subject)
-    thread = tuple(dict.fromkeys(_h("mid", m) for m in (*facts.in_reply_to, *facts.references)))
-    return ConversationKeys(
-        client=_h("cid", facts.conversation_id) if facts.conversation_id else None,
-        thread=thread,
-        own=_h("mid", facts.message_id) if facts.message_id else None,
-        subject=_h("subj", subject) if len(subject) >= MIN_SUBJECT_KEY else None,
+    return ConversationIds(
+        client=facts.conversation_id or None,
+        thread=thread_ids(facts),
+        own=facts.message_id or None,
+        subject=subject if len(subject) >= MIN_SUBJECT_KEY else None,
     )
+
+
+def conversation_keys(facts: Facts, key: bytes) -> ConversationKeys:
+    """The hashed keys of the message's conversation under ``key`` (see
+    :func:`derive_key`)."""
+    return conversation_ids(facts).hashed(key)
 
 
 @dataclass(frozen=True, slots=True)
@@ -236,7 +305,8 @@ def shares_enough(view: Iterable[Seen], people: Iterable[Person]) -> bool:
 class Observation:
     """What the store records after a message was analysed."""
 
-    keys: ConversationKeys
+    #: in clear, in the process only: the store hashes them (see :class:`ConversationIds`)
+    ids: ConversationIds
     people: tuple[Person, ...]
     sender: Person | None
     sender_authenticated: bool
@@ -259,12 +329,14 @@ def observe(
 ) -> Observation:
     """The record of one message. ``authenticated``: its From domain passed aligned,
     trusted authentication. ``internal``: the addresses among its people that are ours.
-    ``unremarkable``: its verdict was none or info, so its Reply-To is accepted."""
-    people = participants(facts)
+    ``unremarkable``: its verdict was none or info, so its Reply-To is accepted.
+
+    Bounded whatever the message holds: see the module's docstring."""
+    people = participants(facts)[:MAX_PEOPLE_PER_MESSAGE]
     ours = set(internal)
     sender = next((p for p in people if p.role == "from"), None)
     return Observation(
-        keys=conversation_keys(facts),
+        ids=conversation_ids(facts),
         people=people,
         sender=sender,
         sender_authenticated=authenticated,
@@ -272,7 +344,7 @@ def observe(
         at=at,
         accepted_reply_to=tuple(
             dict.fromkeys(a.address for a in facts.reply_to if a.address and a.domain)
-        )
+        )[:MAX_ACCEPTED_REPLY_TO]
         if unremarkable
         else (),
         text=own_units(facts),

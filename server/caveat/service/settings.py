@@ -19,6 +19,7 @@ from __future__ import annotations
 import os
 import tomllib
 from collections.abc import Callable, Mapping
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -26,6 +27,7 @@ from urllib.parse import urlsplit
 from caveat.knowledge.context import EngineConfig
 from caveat.mail.limits import Limits
 from caveat.reference.freemail import FreemailList
+from caveat.storage.retention import Retention
 
 ENV_PREFIX = "CAVEAT_"
 INSTANCE_ENV = ENV_PREFIX + "INSTANCE_PATH"
@@ -191,6 +193,10 @@ def _to_token(value: Any, where: str) -> str | None:
 _CONVERTERS: dict[str, Callable[[Any, str], Any]] = {
     "INSTANCE_PATH": _to_str,
     "DATABASE_URL": _to_str,
+    "MEMORY_RETENTION_DAYS": _to_positive_int,
+    "REPORT_RETENTION_DAYS": _to_positive_int,
+    "REVOKED_KEY_RETENTION_DAYS": _to_positive_int,
+    "RETENTION_INTERVAL_MINUTES": _to_positive_int,
     "INTERNAL_DOMAINS": _to_domains,
     "TRUSTED_AUTHSERV_IDS": _to_ids,
     "TRUST_MICROSOFT": _to_bool,
@@ -218,6 +224,18 @@ _CONVERTERS: dict[str, Callable[[Any, str], Any]] = {
 SETTINGS = frozenset(_CONVERTERS)
 
 DEFAULTS: dict[str, Any] = {
+    # How long stored rows are kept (caveat.storage.retention; docs/architecture.md). The
+    # conversation memory (conversations, their hashed keys, participants and text hashes;
+    # senders seen and colleagues' names) goes once not seen for this many days: a year
+    # and a month, so that a partner who writes once a year is still known next year.
+    "MEMORY_RETENTION_DAYS": 400,
+    # Reports of fraud from the add-ins: two years, the administrators' record of attempts.
+    "REPORT_RETENTION_DAYS": 730,
+    # Revoked API keys (active keys are kept): a quarter after revocation.
+    "REVOKED_KEY_RETENTION_DAYS": 90,
+    # How often the sweep runs: one process of all those on the database, after a request,
+    # in the background (no cron); `caveat database prune` runs it at once.
+    "RETENTION_INTERVAL_MINUTES": 60,
     "INTERNAL_DOMAINS": [],
     "TRUSTED_AUTHSERV_IDS": [],
     "TRUST_MICROSOFT": False,
@@ -384,6 +402,16 @@ def limits(settings: Mapping[str, Any]) -> Limits:
         max_attachment_bytes=settings["MAX_ATTACHMENT_BYTES"],
         max_attachments_bytes=settings["MAX_ATTACHMENTS_BYTES"],
         ocr_languages=settings["OCR_LANGUAGES"],
+    )
+
+
+def retention(settings: Mapping[str, Any]) -> Retention:
+    """How long stored rows are kept, and how often the sweep runs."""
+    return Retention(
+        memory_days=settings["MEMORY_RETENTION_DAYS"],
+        report_days=settings["REPORT_RETENTION_DAYS"],
+        revoked_key_days=settings["REVOKED_KEY_RETENTION_DAYS"],
+        interval=timedelta(minutes=settings["RETENTION_INTERVAL_MINUTES"]),
     )
 
 

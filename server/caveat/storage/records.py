@@ -15,8 +15,9 @@ Tables (migration 0002):
       their own words (see :mod:`caveat.knowledge.memory`), bounded and dropped with the
       conversation; and the deployment's HMAC key, made on first use.
 
-Nothing here holds a subject or a body; conversation keys are SHA-256 hashes, and what a
-conversation said is kept only as keyed hashes.
+Nothing here holds a subject or a body; conversation keys (migration 0005) and what a
+conversation said are kept only as keyed hashes, under keys derived from memory_secret.
+How long each kind of row is kept: :mod:`caveat.storage.retention`.
 """
 
 from __future__ import annotations
@@ -32,7 +33,6 @@ from sqlalchemy import (
     Boolean,
     ForeignKey,
     Integer,
-    String,
     UniqueConstraint,
     delete,
     func,
@@ -44,6 +44,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from caveat.knowledge.directory import Directory, DirectoryContact, PartnerEntry
 from caveat.knowledge.memory import (
+    CONVERSATION_KEY_LABEL,
     MAX_UNITS_PER_CONVERSATION,
     ConversationKeys,
     ConversationView,
@@ -53,7 +54,8 @@ from caveat.knowledge.memory import (
     Person,
     Seen,
     SenderView,
-    conversation_keys,
+    conversation_ids,
+    derive_key,
     participants,
     quoted_units,
     reply_to_key,
@@ -64,7 +66,7 @@ from caveat.knowledge.partners_csv import ParseResult, organization_key
 from caveat.mail.facts import Facts
 from caveat.reference.freemail import FreemailList
 
-from .store import Base, Store, UTCDateTime
+from .store import Base, SafeString, Store, UTCDateTime
 
 ORG_MAX = 300
 NAME_MAX = 300
@@ -81,18 +83,18 @@ class PartnerRow(Base):
     __tablename__ = "partners"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    organization: Mapped[str] = mapped_column(String(ORG_MAX))
+    organization: Mapped[str] = mapped_column(SafeString(ORG_MAX))
     #: how rows of the same organisation are matched (case and spacing ignored)
-    org_key: Mapped[str] = mapped_column(String(ORG_MAX), unique=True)
+    org_key: Mapped[str] = mapped_column(SafeString(ORG_MAX), unique=True)
     #: ``;``-separated subset of spf;dkim;dmarc
-    require_auth: Mapped[str] = mapped_column(String(20), default="")
+    require_auth: Mapped[str] = mapped_column(SafeString(20), default="")
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class PartnerDomainRow(Base):
     __tablename__ = "partner_domains"
 
-    domain: Mapped[str] = mapped_column(String(DOMAIN_MAX), primary_key=True)
+    domain: Mapped[str] = mapped_column(SafeString(DOMAIN_MAX), primary_key=True)
     partner_id: Mapped[int] = mapped_column(
         ForeignKey("partners.id", ondelete="CASCADE"), index=True
     )
@@ -105,9 +107,9 @@ class PartnerContactRow(Base):
     partner_id: Mapped[int] = mapped_column(
         ForeignKey("partners.id", ondelete="CASCADE"), index=True
     )
-    name: Mapped[str] = mapped_column(String(NAME_MAX), default="")
-    email: Mapped[str] = mapped_column(String(ADDRESS_MAX), default="", index=True)
-    phone: Mapped[str] = mapped_column(String(100), default="")
+    name: Mapped[str] = mapped_column(SafeString(NAME_MAX), default="")
+    email: Mapped[str] = mapped_column(SafeString(ADDRESS_MAX), default="", index=True)
+    phone: Mapped[str] = mapped_column(SafeString(100), default="")
 
 
 class PartnerAccountRow(Base):
@@ -116,7 +118,7 @@ class PartnerAccountRow(Base):
     partner_id: Mapped[int] = mapped_column(
         ForeignKey("partners.id", ondelete="CASCADE"), primary_key=True
     )
-    account: Mapped[str] = mapped_column(String(64), primary_key=True)
+    account: Mapped[str] = mapped_column(SafeString(64), primary_key=True)
 
 
 class DirectoryStateRow(Base):
@@ -139,8 +141,9 @@ class ConversationRow(Base):
 class ConversationKeyRow(Base):
     __tablename__ = "conversation_keys"
 
-    #: SHA-256 of "kind:value" (conversation id, Message-ID or normalised subject)
-    key_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    #: HMAC-SHA-256 of "kind:value" (conversation id, Message-ID, normalised subject, or
+    #: accepted reply address) under the conversation-key key derived from memory_secret
+    key_hash: Mapped[str] = mapped_column(SafeString(64), primary_key=True)
     conversation_id: Mapped[int] = mapped_column(
         ForeignKey("conversations.id", ondelete="CASCADE"), primary_key=True, index=True
     )
@@ -155,10 +158,10 @@ class ConversationPersonRow(Base):
     conversation_id: Mapped[int] = mapped_column(
         ForeignKey("conversations.id", ondelete="CASCADE"), index=True
     )
-    address: Mapped[str] = mapped_column(String(ADDRESS_MAX))
-    name_key: Mapped[str] = mapped_column(String(NAME_MAX), default="")
-    name: Mapped[str] = mapped_column(String(NAME_MAX), default="")
-    local_key: Mapped[str] = mapped_column(String(130), default="")
+    address: Mapped[str] = mapped_column(SafeString(ADDRESS_MAX))
+    name_key: Mapped[str] = mapped_column(SafeString(NAME_MAX), default="")
+    name: Mapped[str] = mapped_column(SafeString(NAME_MAX), default="")
+    local_key: Mapped[str] = mapped_column(SafeString(130), default="")
     first_seen: Mapped[datetime] = mapped_column(UTCDateTime())
     last_seen: Mapped[datetime] = mapped_column(UTCDateTime())
 
@@ -166,11 +169,11 @@ class ConversationPersonRow(Base):
 class ContactRow(Base):
     __tablename__ = "contacts"
 
-    address: Mapped[str] = mapped_column(String(ADDRESS_MAX), primary_key=True)
-    name: Mapped[str] = mapped_column(String(NAME_MAX), default="")
-    name_key: Mapped[str] = mapped_column(String(NAME_MAX), default="", index=True)
+    address: Mapped[str] = mapped_column(SafeString(ADDRESS_MAX), primary_key=True)
+    name: Mapped[str] = mapped_column(SafeString(NAME_MAX), default="")
+    name_key: Mapped[str] = mapped_column(SafeString(NAME_MAX), default="", index=True)
     first_seen: Mapped[datetime] = mapped_column(UTCDateTime())
-    last_seen: Mapped[datetime] = mapped_column(UTCDateTime())
+    last_seen: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
     #: messages with this address in From (0: seen only as a colleague in To or Cc)
     sent: Mapped[int] = mapped_column(Integer, default=0)
     #: last time a message from it passed aligned, trusted authentication
@@ -186,15 +189,30 @@ class ConversationTextRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     conversation_id: Mapped[int] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"))
     #: HMAC-SHA-256 (hex) of one folded sentence or paragraph, keyed by memory_secret
-    digest: Mapped[str] = mapped_column(String(64))
+    digest: Mapped[str] = mapped_column(SafeString(64))
 
 
 class MemorySecretRow(Base):
     __tablename__ = "memory_secret"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    #: 32 random bytes, hex: the deployment's key for conversation_text
-    secret: Mapped[str] = mapped_column(String(64))
+    #: 32 random bytes, hex: the deployment's key for conversation_text, and the secret
+    #: the conversation keys' and reports' HMAC keys are derived from
+    secret: Mapped[str] = mapped_column(SafeString(64))
+
+
+def deployment_secret(s: Session) -> bytes:
+    """The deployment's random secret (memory_secret), made on first use. Two processes
+    making it at once keep the first one written."""
+    row = s.get(MemorySecretRow, 1)
+    if row is None:
+        dialect = s.get_bind().dialect.name
+        ins = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(MemorySecretRow)
+        s.execute(ins.values(id=1, secret=secrets.token_hex(32)).on_conflict_do_nothing())
+        s.flush()
+        row = s.get(MemorySecretRow, 1)
+    assert row is not None
+    return bytes.fromhex(row.secret)
 
 
 def _clip(text: str, most: int) -> str:
@@ -441,13 +459,16 @@ class MemoryStore:
     def __init__(self, store: Store) -> None:
         self.store = store
         self._key: bytes | None = None
+        self._conversation_key: bytes | None = None
 
     def snapshot(self, facts: Facts) -> MemorySnapshot:
-        keys = conversation_keys(facts)
+        ids = conversation_ids(facts)
         people = participants(facts)
         author = facts.author
         names = wanted_name_keys(facts)
         with self.store.session() as s:
+            ckey = self._keys_key(s)
+            keys = ids.hashed(ckey)
             conv_id = self._find(s, keys, people)
             view = self._view(s, conv_id) if conv_id is not None else None
             sender = None
@@ -469,7 +490,7 @@ class MemoryStore:
             accepted: frozenset[str] = frozenset()
             if conv_id is not None:
                 wanted = {
-                    reply_to_key(conv_id, a.address): a.address
+                    reply_to_key(ckey, conv_id, a.address): a.address
                     for a in (*facts.from_, *facts.reply_to, *facts.to, *facts.cc)
                     if a.address
                 }
@@ -493,14 +514,14 @@ class MemoryStore:
     def _secret(self, s: Session) -> bytes:
         """The deployment's HMAC key for conversation text, made on first use."""
         if self._key is None:
-            row = s.get(MemorySecretRow, 1)
-            if row is None:
-                self._insert_ignore(s, MemorySecretRow, {"id": 1, "secret": secrets.token_hex(32)})
-                s.flush()
-                row = s.get(MemorySecretRow, 1)
-            assert row is not None
-            self._key = bytes.fromhex(row.secret)
+            self._key = deployment_secret(s)
         return self._key
+
+    def _keys_key(self, s: Session) -> bytes:
+        """The HMAC key of conversation keys, derived from the deployment's secret."""
+        if self._conversation_key is None:
+            self._conversation_key = derive_key(self._secret(s), CONVERSATION_KEY_LABEL)
+        return self._conversation_key
 
     def _digest(self, key: bytes, unit: str) -> str:
         return hmac.new(key, unit.encode("utf-8", "surrogatepass"), hashlib.sha256).hexdigest()
@@ -567,9 +588,11 @@ class MemoryStore:
         """Remember one analysed message."""
         at = obs.at
         with self.store.session() as s:
+            ckey = self._keys_key(s)
+            keys = obs.ids.hashed(ckey)
             conv_id = snapshot.conversation_ref
             if conv_id is None or s.get(ConversationRow, conv_id) is None:
-                conv_id = self._find(s, obs.keys, obs.people)
+                conv_id = self._find(s, keys, obs.people)
             if conv_id is None:
                 conv = ConversationRow(created_at=at, last_seen_at=at, messages=0)
                 s.add(conv)
@@ -580,8 +603,8 @@ class MemoryStore:
                 .where(ConversationRow.id == conv_id)
                 .values(messages=ConversationRow.messages + 1, last_seen_at=at)
             )
-            wanted = [k for k in (*obs.keys.lookup_order(), obs.keys.subject) if k]
-            wanted += [reply_to_key(conv_id, a) for a in obs.accepted_reply_to]
+            wanted = [k for k in (*keys.lookup_order(), keys.subject) if k]
+            wanted += [reply_to_key(ckey, conv_id, a) for a in obs.accepted_reply_to]
             if wanted:
                 have = set(
                     s.scalars(

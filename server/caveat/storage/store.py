@@ -11,6 +11,7 @@ import contextlib
 import hashlib
 import hmac
 import logging
+import re
 import secrets
 import threading
 from collections.abc import Callable, Iterator
@@ -195,6 +196,36 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+#: What no text column may hold: NUL, which PostgreSQL refuses in text, and UTF-16
+#: surrogates, which have no UTF-8 form (a Python string holds them only alone, e.g. from a
+#: JSON ``"\ud800"`` escape or a lenient decoder).
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def storable_text(value: str) -> str:
+    """``value`` with NUL and surrogates replaced by U+FFFD, the replacement character."""
+    if value.isascii() and "\x00" not in value:
+        return value
+    return _UNSTORABLE.sub("\ufffd", value)
+
+
+class SafeString(TypeDecorator[str]):
+    """A string column that every backend accepts whatever a request carried.
+
+    PostgreSQL refuses NUL in text and no driver can encode a lone surrogate, so an
+    attacker's display name holding one would turn an analysis into a database error.
+    Both become U+FFFD on the way in, on SQLite too, so that both backends store, find and
+    answer the same. Comparisons bind through the column's type, so a lookup of a name
+    holding NUL finds the row stored for it. Every String column of the models uses it.
+    """
+
+    impl = String
+    cache_ok = True
+
+    def process_bind_param(self, value: str | None, dialect: Dialect) -> str | None:
+        return storable_text(value) if isinstance(value, str) else value
+
+
 class Base(DeclarativeBase):
     metadata = MetaData(
         naming_convention={
@@ -221,11 +252,11 @@ class ApiKey(Base):
     __tablename__ = "api_keys"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    name: Mapped[str] = mapped_column(String(NAME_MAX))
+    name: Mapped[str] = mapped_column(SafeString(NAME_MAX))
     #: the first characters of the key, shown in listings so people can tell keys apart
-    prefix: Mapped[str] = mapped_column(String(PREFIX_LENGTH), index=True)
+    prefix: Mapped[str] = mapped_column(SafeString(PREFIX_LENGTH), index=True)
     #: hex SHA-256 of the whole key
-    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    key_hash: Mapped[str] = mapped_column(SafeString(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
