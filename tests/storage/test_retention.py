@@ -174,9 +174,7 @@ def test_two_stores_on_one_database_do_not_both_sweep(
     assert run(a, retention) is None
 
 
-def test_racing_claims_have_one_winner(
-    two_stores: tuple[Store, Store], clock: FakeClock
-) -> None:
+def test_racing_claims_have_one_winner(two_stores: tuple[Store, Store], clock: FakeClock) -> None:
     a, b = two_stores
     assert claim(a, timedelta(seconds=1))
     clock.advance(seconds=2)  # due again: eight contenders, four through each store

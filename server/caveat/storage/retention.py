@@ -234,9 +234,7 @@ def _delete_batch(store: Store, step: _Step, batch: int) -> tuple[int, bool]:
             which = tuple_(*step.key).in_([tuple(r) for r in rows])
         # ``due`` again: a row that became current since the SELECT stays.
         result = s.execute(
-            delete(step.model)
-            .where(which, step.due)
-            .execution_options(synchronize_session=False)
+            delete(step.model).where(which, step.due).execution_options(synchronize_session=False)
         )
         return int(result.rowcount or 0), len(rows) >= batch  # type: ignore[attr-defined]
 
@@ -291,9 +289,7 @@ class Sweeper:
     def __init__(self, store: Store, retention: Retention, *, background: bool | None = None):
         self.store = store
         self.retention = retention
-        self.background = (
-            not is_memory_url(store.engine.url) if background is None else background
-        )
+        self.background = not is_memory_url(store.engine.url) if background is None else background
         self.last: SweepResult | None = None
         self._next_check: datetime | None = None
         self._lock = threading.Lock()
