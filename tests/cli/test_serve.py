@@ -187,6 +187,18 @@ def test_bad_options(execvp: Exec, args: list[str], capsys: pytest.CaptureFixtur
     assert exit_.value.code == 2
 
 
+@pytest.mark.parametrize("host", ["0.0.0.0", "::", "192.0.2.10"])  # noqa: S104
+def test_listening_beyond_loopback_needs_public_url(
+    execvp: Exec, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], host: str
+) -> None:
+    code, _, err = serve(["--db", "sqlite://", "--host", host], capsys)
+    assert code == 2 and "PUBLIC_URL" in err
+    assert execvp.calls == []
+    monkeypatch.setenv("CAVEAT_PUBLIC_URL", "https://caveat.example.com")
+    code, _, _ = serve(["--db", "sqlite://", "--host", host], capsys)
+    assert code == 0 and len(execvp.calls) == 1
+
+
 def test_a_bad_setting_is_reported(
     execvp: Exec, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from html.parser import HTMLParser
+from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -266,3 +267,34 @@ def test_page_csp_constant_has_no_wildcard_scripts() -> None:
     scripts = _csp(PAGE_CSP)["script-src"]
     assert "*" not in " ".join(scripts)
     assert "data:" not in scripts
+
+
+def test_without_public_url_only_requests_for_localhost_are_served(
+    client: FlaskClient, auth: dict[str, str]
+) -> None:
+    # The URLs the service writes (here the cacheable well-known list) would otherwise
+    # come from whatever Host a client sends.
+    well_known = "/.well-known/microsoft-officeaddins-allowed.json"
+    for host in ("localhost:8443", "127.0.0.1", "[::1]:8443", "caveat.localhost"):
+        assert client.get(well_known, headers={"Host": host}).status_code == 200, host
+    for host in ("evil.example", "evil.example:8443", "10.0.0.5"):
+        r = client.get(well_known, headers={"Host": host})
+        assert r.status_code == 400, host
+        assert r.get_json()["error"]["code"] == "unknown_host"
+        r = client.post("/api/v1/analyze", json=SMALL_PAYLOAD, headers={**auth, "Host": host})
+        assert r.status_code == 400
+    # load balancers probe with whatever Host they have
+    assert client.get("/healthz", headers={"Host": "10.0.0.5"}).status_code == 200
+
+
+def test_with_public_url_the_host_header_is_never_used(caveat_env: Path) -> None:
+    app = create_app(
+        {"TESTING": True, "DATABASE_URL": "sqlite://", "PUBLIC_URL": "https://caveat.example.com"}
+    )
+    r = app.test_client().get(
+        "/.well-known/microsoft-officeaddins-allowed.json", headers={"Host": "evil.example"}
+    )
+    assert r.status_code == 200
+    assert r.get_json() == {
+        "allowed": ["https://caveat.example.com/addin/outlook/launchevent.js"]
+    }

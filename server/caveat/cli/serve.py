@@ -136,6 +136,13 @@ def prepare(args: argparse.Namespace, out: TextIO) -> tuple[list[str], dict[str,
     return gunicorn's argv and the environment to add."""
     overrides = {"DATABASE_URL": args.db} if args.db else {}
     settings = load_settings(overrides)
+    if not settings["PUBLIC_URL"] and not _is_loopback(args.host):
+        # Without it the service would take its own URL from the Host header of requests.
+        raise SettingsError(
+            f"listening on {args.host} needs PUBLIC_URL, the https URL clients reach the "
+            "service at: caveat configure --public-url https://caveat.example.com "
+            "(or CAVEAT_PUBLIC_URL); without it the service answers on loopback only"
+        )
     # create_app logs the set-up notices; here they are printed below, once and plainly,
     # and gunicorn's master logs them again as it loads the app.
     app_log = logging.getLogger("caveat.web.app")
@@ -278,6 +285,15 @@ def _url_host(host: str) -> str:
 
 def _bind(host: str, port: int) -> str:
     return f"[{host}]:{port}" if _is_ipv6(host) else f"{host}:{port}"
+
+
+def _is_loopback(host: str) -> bool:
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def _is_ipv6(host: str) -> bool:

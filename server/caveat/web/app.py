@@ -27,6 +27,7 @@ from caveat.web.api.schema import RequestValidator
 from caveat.web.api.services import EXTENSION, Services, catalogue_document, services
 
 from . import addin, api, home, monitoring, retention, testing
+from .hosts import check_host
 from .limits import body_limit
 from .logs import redacted_traceback
 from .metrics import observe_index
@@ -101,6 +102,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     testing.init_app(app)
     retention.init_app(app)  # the retention sweep, after requests (no cron)
     app.add_url_rule("/healthz", "healthz", healthz, methods=["GET"])
+    app.before_request(check_host)
     app.before_request(_body_limit)
     app.after_request(security_headers)
     return app
