@@ -113,6 +113,12 @@ class GunicornLogger(_GunicornLogger):
     made of named fields rather than a format string."""
 
     def setup(self, cfg: Any) -> None:
+        earlier = [
+            h
+            for log in (self.error_log, self.access_log)
+            for h in log.handlers
+            if getattr(h, "_gunicorn", False)
+        ]
         super().setup(cfg)
         formatter = JsonFormatter()
         for log in (self.error_log, self.access_log):
@@ -121,11 +127,16 @@ class GunicornLogger(_GunicornLogger):
                     handler.setFormatter(formatter)
         # The application's records (``caveat.*``) go to the error log as well, from the
         # master too (the set-up notices it logs while loading the application); a
-        # configuration reload replaces the handlers, so the earlier ones are dropped.
+        # configuration reload replaces the handlers, so the earlier ones are dropped, and
+        # closed (gunicorn lets go of them without closing their files).
         app_log = logging.getLogger(APP_LOGGER)
         for handler in list(app_log.handlers):
             if getattr(handler, "_gunicorn", False):
                 app_log.removeHandler(handler)
+        current = set(self.error_log.handlers) | set(self.access_log.handlers)
+        for handler in earlier:
+            if handler not in current:
+                handler.close()
         for handler in self.error_log.handlers:
             app_log.addHandler(handler)
         app_log.setLevel(logging.INFO)
