@@ -330,3 +330,77 @@ def test_conversation_text_is_keyed_hashes_bounded_and_forgotten(store: Store) -
     assert memory.text_count() <= min(MAX_UNITS_PER_CONVERSATION, 2 * MAX_UNITS_PER_MESSAGE)
     assert memory.forget_before(T0 + timedelta(days=1)) == 1
     assert memory.text_count() == 0
+
+
+# ------------------------------------------------------------------ bounded and keyed
+
+
+def test_one_message_adds_a_bounded_number_of_rows(store: Store) -> None:
+    from sqlalchemy import func, select
+
+    from caveat.knowledge.memory import (
+        MAX_ACCEPTED_REPLY_TO,
+        MAX_PEOPLE_PER_MESSAGE,
+        MAX_THREAD_IDS,
+        MAX_UNITS_PER_MESSAGE,
+    )
+    from caveat.storage.records import (
+        ContactRow,
+        ConversationKeyRow,
+        ConversationPersonRow,
+        ConversationTextRow,
+    )
+
+    refs = " ".join(f"<r{i}@x>" for i in range(20_000))
+    to = ", ".join(f"P {i} <p{i}@ours.example>" for i in range(450))
+    reply_to = ", ".join(f"a{i}@answers.example" for i in range(40))
+    body = "\n\n".join(f"Paragraph {i} says something new." for i in range(2000))
+    raw = (
+        f"From: Felix <felix@acme.example>\nTo: {to}\nReply-To: {reply_to}\n"
+        f"Subject: Order 2026-118 for March\nMessage-ID: <m1@acme.example>\n"
+        f"In-Reply-To: <r19999@x>\nReferences: {refs}\n\n{body}\n"
+    ).encode()
+    facts = from_raw(raw)
+    memory = MemoryStore(store)
+    internal = [a.address for a in facts.to]
+    memory.record(
+        observe(facts, at=T0, authenticated=False, internal=internal, unremarkable=True),
+        memory.snapshot(facts),
+    )
+    with store.session() as s:
+
+        def n(model: type) -> int:
+            return int(s.scalar(select(func.count()).select_from(model)) or 0)
+
+        # thread ids, its own id, the client's id, the subject, accepted reply addresses
+        assert n(ConversationKeyRow) <= MAX_THREAD_IDS + 3 + MAX_ACCEPTED_REPLY_TO
+        assert n(ConversationPersonRow) == MAX_PEOPLE_PER_MESSAGE
+        assert n(ContactRow) <= MAX_PEOPLE_PER_MESSAGE + 1
+        assert n(ConversationTextRow) <= MAX_UNITS_PER_MESSAGE
+
+
+def test_stored_conversation_keys_are_keyed(store: Store) -> None:
+    import hashlib
+
+    from sqlalchemy import text
+
+    from caveat.knowledge.memory import subject_key
+
+    memory = MemoryStore(store)
+    record(memory, THREAD_1, T0)
+    facts = from_raw(message(THREAD_1))
+    subject = subject_key(facts.subject)
+    with store.engine.connect() as c:
+        stored = {r[0] for r in c.execute(text("SELECT key_hash FROM conversation_keys"))}
+    assert stored
+    plain = {
+        hashlib.sha256(f"subj:{subject}".encode()).hexdigest(),
+        hashlib.sha256(subject.encode()).hexdigest(),
+        hashlib.sha256(f"mid:{facts.message_id}".encode()).hexdigest(),
+    }
+    assert not stored & plain
+    # another deployment (another secret) cannot find the conversation by its keys
+    with store.engine.begin() as c:
+        c.execute(text("UPDATE memory_secret SET secret = :s"), {"s": "ab" * 32})
+    assert MemoryStore(store).snapshot(from_raw(message(THREAD_3_REPLY))).conversation is None
+    assert memory.snapshot(from_raw(message(THREAD_3_REPLY))).conversation is not None

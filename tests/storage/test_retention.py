@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -286,3 +286,44 @@ def test_retention_settings_are_checked() -> None:
         Retention(memory_days=0)
     with pytest.raises(ValueError):
         Retention(interval=timedelta(0))
+
+
+# ----------------------------------------------------------------- migration 0005
+
+
+def test_migration_0005_deletes_the_unkeyed_conversation_memory(db_url: str) -> None:
+    from alembic import command
+
+    from caveat.storage.store import alembic_config, make_engine, upgrade
+
+    engine = make_engine(db_url)
+    try:
+        with engine.begin() as c:
+            command.upgrade(alembic_config(c), "0004")
+        with engine.begin() as c:
+            c.execute(
+                text(
+                    "INSERT INTO conversations (id, created_at, last_seen_at, messages) "
+                    "VALUES (1, :t, :t, 1)"
+                ),
+                {"t": datetime(2026, 1, 1)},
+            )
+            c.execute(
+                text("INSERT INTO conversation_keys (key_hash, conversation_id) VALUES (:k, 1)"),
+                {"k": "0" * 64},
+            )
+            c.execute(
+                text(
+                    "INSERT INTO contacts (address, name, name_key, first_seen, last_seen, sent,"
+                    " colleague) VALUES ('a@b.example', 'A', 'a', :t, :t, 1, false)"
+                ),
+                {"t": datetime(2026, 1, 1)},
+            )
+        upgrade(engine)
+        with engine.connect() as c:
+            assert c.execute(text("SELECT count(*) FROM conversation_keys")).scalar() == 0
+            assert c.execute(text("SELECT count(*) FROM conversations")).scalar() == 0
+            assert c.execute(text("SELECT count(*) FROM contacts")).scalar() == 1
+            assert c.execute(text("SELECT count(*) FROM maintenance")).scalar() == 0
+    finally:
+        engine.dispose()
