@@ -15,7 +15,7 @@ $(BIN)/python:
 
 $(STAMP): $(BIN)/python pyproject.toml
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev,postgres]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,postgres,redis]'
 	touch $(STAMP)
 
 run: $(STAMP)
@@ -32,13 +32,17 @@ run: $(STAMP)
 # rather than skip without it. The XPI is built and linted after the JavaScript tests.
 # scripts/ensure-ocr installs Debian's tesseract for reading images in attachments;
 # CAVEAT_TEST_OCR=required makes the OCR tests fail rather than skip without it.
+# scripts/ensure-redis installs Debian's redis-server, which the tests of rate limit
+# counters shared between instances start on a private socket (tests/redis_server.py);
+# CAVEAT_TEST_REDIS=required makes them fail rather than skip without it.
 test: $(STAMP)
 	$(BIN)/ruff check server tests bench
 	scripts/ensure-browser
 	scripts/ensure-thunderbird
 	scripts/ensure-ocr
+	scripts/ensure-redis
 	CAVEAT_TEST_POSTGRES=required CAVEAT_TEST_BROWSER=required CAVEAT_TEST_THUNDERBIRD=required \
-		CAVEAT_TEST_OCR=required \
+		CAVEAT_TEST_OCR=required CAVEAT_TEST_REDIS=required \
 		scripts/with-postgres $(BIN)/python -m pytest
 	scripts/node-test
 	$(MAKE) --no-print-directory thunderbird-xpi

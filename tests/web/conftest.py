@@ -17,9 +17,18 @@ SMALL_PAYLOAD = {
 }
 
 
+#: Tests of other behaviour send faster than any client (hypothesis sends hundreds of
+#: requests a second with one key); tests/web/test_rate_limits.py tests the limits.
+NO_RATE_LIMITS = {
+    "RATE_LIMIT_PER_KEY": "off",
+    "RATE_LIMIT_PER_ADDRESS": "off",
+    "RATE_LIMIT_AUTH_FAILURES": "off",
+}
+
+
 @pytest.fixture
 def app(caveat_env: Path) -> Flask:
-    return create_app({"TESTING": True, "DATABASE_URL": "sqlite://"})
+    return create_app({"TESTING": True, "DATABASE_URL": "sqlite://", **NO_RATE_LIMITS})
 
 
 @pytest.fixture

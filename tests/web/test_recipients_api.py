@@ -27,6 +27,7 @@ from caveat.storage.records import (
 from caveat.storage.store import Store
 from caveat.web.app import create_app
 
+from .conftest import NO_RATE_LIMITS
 from .test_contract import ERROR_SCHEMA, check_response, validate
 
 PATH = "/api/v1/recipients"
@@ -44,7 +45,12 @@ THREAD = "AAQkAGI2TG93AAA="
 @pytest.fixture
 def app(caveat_env: Path) -> Flask:
     app = create_app(
-        {"TESTING": True, "DATABASE_URL": "sqlite://", "INTERNAL_DOMAINS": ["ours.example"]}
+        {
+            "TESTING": True,
+            "DATABASE_URL": "sqlite://",
+            "INTERNAL_DOMAINS": ["ours.example"],
+            **NO_RATE_LIMITS,  # the fuzz test below sends hundreds of requests a second
+        }
     )
     services = app.extensions["caveat"]
     DirectoryStore(services.store).import_partners(parse_partners_csv(PARTNERS).partners)

@@ -24,6 +24,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from limits import parse_many
+from limits.storage import SCHEMES as LIMITS_SCHEMES
+
 from caveat.knowledge.context import EngineConfig
 from caveat.mail.limits import Limits
 from caveat.reference.freemail import FreemailList
@@ -188,6 +191,40 @@ def _to_token(value: Any, where: str) -> str | None:
     return text
 
 
+#: A rate limit setting that limits nothing.
+RATE_LIMIT_OFF = "off"
+
+
+def _to_rate_limit(value: Any, where: str) -> str:
+    """One or more limits in the ``limits`` package's notation, separated by ';' (``3000/minute;
+    100/second``: each must hold), or ``off``. Returned as written, spaces trimmed."""
+    text = _to_str(value, where)
+    if text.lower() in (RATE_LIMIT_OFF, "none"):
+        return RATE_LIMIT_OFF
+    try:
+        items = parse_many(text)
+    except ValueError:
+        items = []
+    if not items or any(item.amount < 1 for item in items):
+        raise _fail(
+            where,
+            f"must be limits such as 3000/minute;100/second (or off), got {value!r}",
+        )
+    return ";".join(part.strip() for part in text.replace(",", ";").split(";") if part.strip())
+
+
+def _to_limits_storage(value: Any, where: str) -> str:
+    """Where the rate limit counters live: memory:// (each process its own) or a store the
+    ``limits`` package supports (redis://, rediss://, redis+unix://, memcached://, ...)."""
+    text = _to_str(value, where)
+    scheme = text.partition("://")[0].lower() if "://" in text else ""
+    if scheme not in LIMITS_SCHEMES or scheme.startswith("async+"):
+        # Name the scheme only: the rest may carry a password.
+        found = f"{scheme}://" if scheme else "no scheme://"
+        raise _fail(where, f"must be memory:// or a URI such as redis://host:6379, got {found}")
+    return text
+
+
 #: Every setting with its converter. INSTANCE_PATH and DATABASE_URL get their defaults
 #: from the instance folder, so they are filled in by :func:`load_settings`.
 _CONVERTERS: dict[str, Callable[[Any, str], Any]] = {
@@ -219,6 +256,10 @@ _CONVERTERS: dict[str, Callable[[Any, str], Any]] = {
     "ADDIN_ORIGINS": _to_origins,
     "METRICS_TOKEN": _to_token,
     "TEST_ENDPOINTS": _to_bool,
+    "RATE_LIMIT_PER_KEY": _to_rate_limit,
+    "RATE_LIMIT_PER_ADDRESS": _to_rate_limit,
+    "RATE_LIMIT_AUTH_FAILURES": _to_rate_limit,
+    "RATE_LIMIT_STORAGE_URI": _to_limits_storage,
 }
 
 SETTINGS = frozenset(_CONVERTERS)
@@ -278,6 +319,20 @@ DEFAULTS: dict[str, Any] = {
     # The read-back endpoints of the add-ins' end-to-end tests (caveat.web.testing); never
     # on in a deployment.
     "TEST_ENDPOINTS": False,
+    # Requests one API key may make (caveat.web.api.ratelimit). A client's key usually
+    # serves a whole organisation: at about one call a minute per person at the morning
+    # peak, this fits 3,000 people, and the per-second part allows bursts.
+    "RATE_LIMIT_PER_KEY": "3000/minute;100/second",
+    # Requests one client address may make (an IPv6 address counts by its /64), keys or
+    # not, /healthz excepted: above the per-key limit, so that an organisation behind one
+    # NAT address is held by its key's limit first.
+    "RATE_LIMIT_PER_ADDRESS": "6000/minute;200/second",
+    # API requests one address may make with a missing, unknown or revoked key; beyond it
+    # the address may present only keys already accepted from it recently.
+    "RATE_LIMIT_AUTH_FAILURES": "60/minute",
+    # Where the counters live. memory:// is per process: with several gunicorn workers the
+    # effective limit is workers x limit; several nodes share counters through redis://.
+    "RATE_LIMIT_STORAGE_URI": "memory://",
 }
 
 

@@ -25,6 +25,7 @@ from caveat.storage.reports import ReportStore
 
 from .errors import ApiError
 from .guard_schema import recipients_validator
+from .ratelimit import rate_limits
 from .schema import BodyValidator, openapi_bytes
 from .services import notify_analyzed, services
 
@@ -44,22 +45,28 @@ _REALM = 'Bearer realm="caveat"'
 def require_api_key() -> None:
     if request.endpoint in PUBLIC:
         return
+    limits = rate_limits()
     scheme, _, key = request.headers.get("Authorization", "").strip().partition(" ")
-    if scheme.lower() != "bearer" or not key.strip():
+    key = key.strip()
+    if scheme.lower() != "bearer" or not key:
+        limits.verification_failed()
         raise ApiError(
             401,
             "unauthorized",
             "an API key is required: send Authorization: Bearer <key>",
             [("WWW-Authenticate", _REALM)],
         )
-    record = services().store.verify_key(key.strip())
+    limits.before_verifying(key)
+    record = services().store.verify_key(key)
     if record is None:
+        limits.verification_failed()
         raise ApiError(
             401,
             "unauthorized",
             "the API key is not valid (unknown or revoked)",
             [("WWW-Authenticate", f'{_REALM}, error="invalid_token"')],
         )
+    limits.verified(key, record)
     g.api_key = record
 
 
