@@ -733,7 +733,9 @@ class MemoryStore:
             s.execute(delete(ConversationTextRow).where(ConversationTextRow.id.in_(oldest)))
 
     def forget_before(self, cutoff: datetime) -> int:
-        """Drop conversations last seen before ``cutoff`` (retention); returns how many."""
+        """Drop conversations last seen before ``cutoff``, and senders not seen since,
+        in one transaction; returns how many conversations. The service's retention is
+        :mod:`caveat.storage.retention`, which does this in bounded batches."""
         with self.store.session() as s:
             ids = list(
                 s.scalars(select(ConversationRow.id).where(ConversationRow.last_seen_at < cutoff))
