@@ -97,6 +97,20 @@ def _to_positive_int(value: Any, where: str) -> int:
     return value
 
 
+def _to_seconds(value: Any, where: str) -> float:
+    """A number of seconds, at least 0.1 and at most 3600 (text or a number)."""
+    if isinstance(value, bool):
+        raise _fail(where, f"must be a number of seconds, got {value!r}")
+    if isinstance(value, str):
+        try:
+            value = float(value.strip())
+        except ValueError:
+            raise _fail(where, f"must be a number of seconds, got {value!r}") from None
+    if not isinstance(value, int | float) or not 0.1 <= value <= 3600:
+        raise _fail(where, f"must be a number of seconds from 0.1 to 3600, got {value!r}")
+    return float(value)
+
+
 def _to_ocr_languages(value: Any, where: str) -> str:
     """Tesseract model names joined by '+' ("eng", "eng+deu"), or "none" (or empty): no OCR."""
     if not isinstance(value, str):
@@ -230,6 +244,8 @@ def _to_limits_storage(value: Any, where: str) -> str:
 _CONVERTERS: dict[str, Callable[[Any, str], Any]] = {
     "INSTANCE_PATH": _to_str,
     "DATABASE_URL": _to_str,
+    "DATABASE_TIMEOUT_SECONDS": _to_seconds,
+    "DATABASE_POOL_SIZE": _to_positive_int,
     "MEMORY_RETENTION_DAYS": _to_positive_int,
     "REPORT_RETENTION_DAYS": _to_positive_int,
     "REVOKED_KEY_RETENTION_DAYS": _to_positive_int,
@@ -265,6 +281,17 @@ _CONVERTERS: dict[str, Callable[[Any, str], Any]] = {
 SETTINGS = frozenset(_CONVERTERS)
 
 DEFAULTS: dict[str, Any] = {
+    # How long one use of the database may take (a connection from the pool, the liveness
+    # check, the statements, the commit): past it the call is cut and the request answered
+    # 503. PostgreSQL's statement_timeout is set to three quarters of it; connecting is
+    # bounded by libpq's connect_timeout (whole seconds, at least 2). On SQLite it is the
+    # busy timeout (waiting for another process's write lock). See docs/architecture.md.
+    "DATABASE_TIMEOUT_SECONDS": 2.0,
+    # Connections each process keeps open to PostgreSQL; it may open as many again at busy
+    # moments (SQLAlchemy's max_overflow) and then waits at most DATABASE_TIMEOUT_SECONDS
+    # for one. Workers serve one request at a time, so 2 is plenty; mind PostgreSQL's
+    # max_connections: workers x 2 x DATABASE_POOL_SIZE, per node.
+    "DATABASE_POOL_SIZE": 2,
     # How long stored rows are kept (caveat.storage.retention; docs/architecture.md). The
     # conversation memory (conversations, their hashed keys, participants and text hashes;
     # senders seen and colleagues' names) goes once not seen for this many days: a year

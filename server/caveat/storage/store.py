@@ -11,6 +11,7 @@ import contextlib
 import hashlib
 import hmac
 import logging
+import math
 import re
 import secrets
 import threading
@@ -40,18 +41,33 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Dialect, make_url
 from sqlalchemy.engine.url import URL
-from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
+from sqlalchemy.exc import (
+    ArgumentError,
+    InvalidatePoolError,
+    NoSuchModuleError,
+    SQLAlchemyError,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 from sqlalchemy.pool import StaticPool
 from sqlalchemy.types import TypeDecorator
+
+from .deadline import WATCHDOG, Watchdog
 
 log = logging.getLogger(__name__)
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 #: How long SQLite waits for another process's write lock before giving up (gunicorn runs
-#: several workers, each with its own connections to the same file).
+#: several workers, each with its own connections to the same file), unless the engine has
+#: a timeout of its own (the service's DATABASE_TIMEOUT_SECONDS).
 SQLITE_BUSY_TIMEOUT_S = 30
+#: PostgreSQL's statement_timeout as a share of the engine's timeout: a slow statement on a
+#: live server is cancelled by the server (the connection stays usable) before the
+#: client-side deadline would have to cut the connection.
+STATEMENT_SHARE = 0.75
+#: Connections a PostgreSQL engine with a timeout keeps per process (and opens as many
+#: again at busy moments), unless told otherwise.
+POOL_SIZE = 2
 
 KEY_PREFIX = "cav_"
 PREFIX_LENGTH = 8
@@ -116,7 +132,9 @@ def is_memory_url(url: URL) -> bool:
     return url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:")
 
 
-def make_engine(url: str | URL) -> Engine:
+def make_engine(
+    url: str | URL, *, timeout: float | None = None, pool_size: int | None = None
+) -> Engine:
     """A SQLAlchemy engine for ``url``, configured for this service.
 
     * ``sqlite://`` (or ``sqlite:///:memory:``): a throw-away in-memory database. One
@@ -124,12 +142,22 @@ def make_engine(url: str | URL) -> Engine:
       database.
     * ``sqlite:///PATH``: WAL journal (readers do not block the writer, so several gunicorn
       workers can share the file), foreign keys on, a busy timeout instead of an immediate
-      "database is locked", and synchronous=NORMAL, which is durable enough in WAL mode.
-    * ``postgresql://``: psycopg 3, with a liveness check of pooled connections.
+      "database is locked" (``timeout`` seconds, else :data:`SQLITE_BUSY_TIMEOUT_S`), and
+      synchronous=NORMAL, which is durable enough in WAL mode.
+    * ``postgresql://``: psycopg 3, with a liveness check of pooled connections. With a
+      ``timeout`` (the service's), every use is bounded: libpq's ``connect_timeout`` (whole
+      seconds, at least 2), the server's ``statement_timeout`` (:data:`STATEMENT_SHARE`
+      of it), a pool of ``pool_size`` connections plus as many overflow ones that waits at
+      most ``timeout`` for a free one, and a client-side deadline that
+      :meth:`Store.session` arms (:mod:`caveat.storage.deadline`), which also covers the
+      liveness check. Without one (command-line tools, migrations) nothing is bounded.
     """
     parsed = normalise_url(url)
+    if timeout is not None and not timeout > 0:
+        raise ValueError("timeout must be positive seconds or None")
     try:
         if parsed.get_backend_name() == "sqlite":
+            busy = SQLITE_BUSY_TIMEOUT_S if timeout is None else timeout
             if is_memory_url(parsed):
                 engine = create_engine(
                     parsed,
@@ -140,17 +168,83 @@ def make_engine(url: str | URL) -> Engine:
                 _check_sqlite_folder(parsed)
                 engine = create_engine(
                     parsed,
-                    connect_args={
-                        "timeout": SQLITE_BUSY_TIMEOUT_S,
-                        "check_same_thread": False,
-                    },
+                    connect_args={"timeout": busy, "check_same_thread": False},
                 )
-            event.listen(engine, "connect", _sqlite_pragmas)
-        else:
+            event.listen(engine, "connect", _sqlite_pragmas(busy))
+        elif timeout is None:
             engine = create_engine(parsed, pool_pre_ping=True)
+        else:
+            size = pool_size or POOL_SIZE
+            engine = create_engine(
+                parsed,
+                pool_size=size,
+                max_overflow=size,
+                pool_timeout=timeout,
+                connect_args=_postgres_limits(parsed, timeout),
+            )
+            _watch(engine, WATCHDOG)
     except (ArgumentError, NoSuchModuleError, ImportError) as exc:
         raise StorageError(f"cannot use {_safe(parsed)}: {exc}") from None
     return engine
+
+
+def _postgres_limits(url: URL, timeout: float) -> dict[str, Any]:
+    """libpq parameters that bound connecting and statements. The URL's own ``options``
+    (a search_path, say) are kept, its own ``connect_timeout`` or ``statement_timeout``
+    win (later ``-c`` settings override earlier ones)."""
+    statement_ms = max(1, round(timeout * STATEMENT_SHARE * 1000))
+    options = f"-c statement_timeout={statement_ms}"
+    given = url.query.get("options")
+    if given:
+        options += " " + (given if isinstance(given, str) else " ".join(given))
+    limits: dict[str, Any] = {"options": options}
+    if "connect_timeout" not in url.query:
+        limits["connect_timeout"] = max(2, math.ceil(timeout))
+    return limits
+
+
+def _watch(engine: Engine, watchdog: Watchdog) -> None:
+    """Hook a PostgreSQL engine's pool into the watchdog: connections checked out under an
+    armed deadline are cut when it passes, the liveness check of a pooled connection runs
+    after the connection is attached (SQLAlchemy's own ``pool_pre_ping`` runs before any
+    hook could), and no new connection is opened once the deadline has passed."""
+
+    @event.listens_for(engine, "do_connect")
+    def refuse_late(_dialect: Any, _record: Any, _cargs: Any, _cparams: Any) -> None:
+        if watchdog.expired():
+            raise engine.dialect.loaded_dbapi.OperationalError(
+                "no new connection: the database call ran out of time"
+            )
+
+    @event.listens_for(engine, "connect")
+    def fresh(_dbapi_connection: Any, record: Any) -> None:
+        record.info["caveat_fresh"] = True
+
+    @event.listens_for(engine, "checkout")
+    def checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        watchdog.attach(dbapi_connection)
+        if record.info.pop("caveat_fresh", False):
+            return  # just opened: it answered already
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as exc:
+            watchdog.detach(dbapi_connection)
+            # Like pool_pre_ping: drop every pooled connection and try a new one (which
+            # fails at once when the deadline has passed).
+            raise InvalidatePoolError(f"liveness check failed: {exc}") from exc
+
+    @event.listens_for(engine, "checkin")
+    def checkin(dbapi_connection: Any, _record: Any) -> None:
+        if dbapi_connection is not None:
+            watchdog.detach(dbapi_connection)
+
+    @event.listens_for(engine, "close")
+    def close(dbapi_connection: Any, _record: Any) -> None:
+        watchdog.forget(dbapi_connection)
+
+    @event.listens_for(engine, "close_detached")
+    def close_detached(dbapi_connection: Any) -> None:
+        watchdog.forget(dbapi_connection)
 
 
 def _check_sqlite_folder(url: URL) -> None:
@@ -159,16 +253,19 @@ def _check_sqlite_folder(url: URL) -> None:
         raise StorageError(f"cannot open {_safe(url)}: the folder {folder} does not exist")
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    cursor = dbapi_connection.cursor()
-    try:
-        cursor.execute("PRAGMA foreign_keys = ON")
-        cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_S * 1000}")
-        # In-memory databases answer "memory" and keep it; files switch to WAL for good.
-        cursor.execute("PRAGMA journal_mode = WAL")
-        cursor.execute("PRAGMA synchronous = NORMAL")
-    finally:
-        cursor.close()
+def _sqlite_pragmas(busy_seconds: float) -> Callable[[Any, Any], None]:
+    def pragmas(dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute("PRAGMA foreign_keys = ON")
+            cursor.execute(f"PRAGMA busy_timeout = {round(busy_seconds * 1000)}")
+            # In-memory databases answer "memory" and keep it; files switch to WAL for good.
+            cursor.execute("PRAGMA journal_mode = WAL")
+            cursor.execute("PRAGMA synchronous = NORMAL")
+        finally:
+            cursor.close()
+
+    return pragmas
 
 
 # ----------------------------------------------------------------- schema
@@ -328,6 +425,7 @@ def upgrade(engine: Engine) -> None:
     """
     try:
         with _migration_lock(engine), engine.begin() as connection:
+            _no_statement_timeout(connection)
             command.upgrade(alembic_config(connection), "head")
     except CommandError as exc:
         raise StorageError(
@@ -343,6 +441,8 @@ def _migration_lock(engine: Engine) -> Iterator[None]:
     url = engine.url
     if url.get_backend_name() == "postgresql":
         with engine.connect() as conn:
+            # Waiting for another process's migration is no slow statement.
+            _no_statement_timeout(conn)
             # Any constant shared by every caveat process; released with the connection.
             conn.execute(text("SELECT pg_advisory_lock(7260814)"))
             try:
@@ -373,6 +473,13 @@ def _migration_lock(engine: Engine) -> Iterator[None]:
     yield
 
 
+def _no_statement_timeout(connection: Any) -> None:
+    """Lift the engine's statement_timeout for the rest of this transaction (PostgreSQL):
+    migrations may take their time."""
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("SET LOCAL statement_timeout = 0"))
+
+
 def _reason(exc: SQLAlchemyError) -> str:
     """The driver's own words, first line only (no SQL, no parameters)."""
     orig = getattr(exc, "orig", None)
@@ -392,7 +499,10 @@ class Store:
 
     ``clock`` is injected so tests can move time (``last_used_at`` throttling).
     ``key_cache_seconds`` is how long a verified API key is remembered (0: not at all).
-    Database failures surface as :class:`StorageError`.
+    ``timeout``: how long one :meth:`session` may take on PostgreSQL before its
+    connections are cut (give the engine the same, see :func:`make_engine`); None: no
+    limit. Database failures, a passed deadline among them, surface as
+    :class:`StorageError`.
     """
 
     def __init__(
@@ -401,9 +511,15 @@ class Store:
         *,
         clock: Clock = _utcnow,
         key_cache_seconds: float = KEY_CACHE_SECONDS,
+        timeout: float | None = None,
+        watchdog: Watchdog = WATCHDOG,
     ) -> None:
         self.engine = engine
         self.clock = clock
+        self.timeout = timeout
+        self._watchdog = watchdog
+        # SQLite is bounded by its busy timeout and never hangs on a network.
+        self._deadlines = timeout is not None and engine.dialect.name == "postgresql"
         self._sessions = sessionmaker(engine, expire_on_commit=False)
         # Every API request presents its key; remembering the ones found valid saves a
         # database round trip per request. Only valid keys are remembered, so a new key
@@ -417,9 +533,23 @@ class Store:
 
     @classmethod
     def from_url(
-        cls, url: str | URL, *, clock: Clock = _utcnow, key_cache_seconds: float = KEY_CACHE_SECONDS
+        cls,
+        url: str | URL,
+        *,
+        clock: Clock = _utcnow,
+        key_cache_seconds: float = KEY_CACHE_SECONDS,
+        timeout: float | None = None,
+        pool_size: int | None = None,
     ) -> Store:
-        return cls(make_engine(url), clock=clock, key_cache_seconds=key_cache_seconds)
+        """A store on a new engine. ``timeout`` and ``pool_size``: see :func:`make_engine`
+        (the service passes DATABASE_TIMEOUT_SECONDS and DATABASE_POOL_SIZE; command-line
+        tools pass nothing and wait as long as the database takes)."""
+        return cls(
+            make_engine(url, timeout=timeout, pool_size=pool_size),
+            clock=clock,
+            key_cache_seconds=key_cache_seconds,
+            timeout=timeout,
+        )
 
     @property
     def url(self) -> str:
@@ -432,10 +562,38 @@ class Store:
         self.engine.dispose()
 
     @contextlib.contextmanager
-    def session(self) -> Iterator[Session]:
-        """A session that commits when the block ends and rolls back on any error."""
+    def session(self, *, timeout: float | None = None) -> Iterator[Session]:
+        """A session that commits when the block ends and rolls back on any error.
+
+        On PostgreSQL with a store timeout, the whole block (waiting for a connection, its
+        liveness check, the statements, the commit) has that long, or ``timeout`` seconds
+        for work known to take longer (an import); past it the connection is cut and
+        :class:`StorageError` raised.
+        """
+        if not self._deadlines:
+            with self._session(None) as session:
+                yield session
+            return
+        seconds = timeout if timeout is not None else self.timeout
+        assert seconds is not None
+        with self._watchdog.armed(seconds) as deadline:
+            try:
+                with self._session(timeout) as session:
+                    yield session
+            except StorageError as exc:
+                if deadline.expired:
+                    raise StorageError(
+                        f"database timeout on {self.url}: no answer within {seconds:g} s"
+                    ) from exc
+                raise
+
+    @contextlib.contextmanager
+    def _session(self, statement_seconds: float | None) -> Iterator[Session]:
         try:
             with self._sessions() as session, session.begin():
+                if statement_seconds is not None:
+                    ms = max(1, round(statement_seconds * STATEMENT_SHARE * 1000))
+                    session.execute(text(f"SET LOCAL statement_timeout = {ms}"))
                 yield session
         except SQLAlchemyError as exc:
             raise StorageError(f"database error on {self.url}: {_reason(exc)}") from exc
@@ -599,4 +757,3 @@ def _check_name(name: str) -> str:
     if not clean.isprintable():
         raise ValueError("a key name must be printable text")
     return clean
-

@@ -79,7 +79,11 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     config = engine_config(settings)
     catalogue = Catalogue.load(settings["CATALOGUE_PATH"])
     engine = Engine(catalogue)
-    store = Store.from_url(settings["DATABASE_URL"])
+    store = Store.from_url(
+        settings["DATABASE_URL"],
+        timeout=settings["DATABASE_TIMEOUT_SECONDS"],
+        pool_size=settings["DATABASE_POOL_SIZE"],
+    )
     store.upgrade()
     app.extensions[EXTENSION] = Services(
         engine=engine,
