@@ -7,12 +7,13 @@ a second kept a worker from answering anything else. Here gunicorn's ``asgi`` wo
 every connection on an event loop, and this front collects each request's body in memory,
 bounded in size (per endpoint, checked against Content-Length before anything is read) and
 in time (the whole body within ``REQUEST_READ_SECONDS``). Only a complete request reaches
-the Flask application, which runs on a single thread next to the event loop (asgiref's
-thread-sensitive executor), one request after another, as before. A slow or stalled client
+the Flask application, which runs on a single thread next to the event loop, one request
+after another, as before. A slow or stalled client
 costs a connection and its bytes, never the worker.
 
 The body is kept in memory only (asgiref's own adapter would spool bodies over 64 KiB to a
-temporary file, and message content is never written to disk).
+temporary file, and message content is never written to disk); asgiref converts the
+scope to a WSGI environ.
 """
 
 from __future__ import annotations
@@ -22,9 +23,9 @@ import io
 import json
 import logging
 from collections.abc import Awaitable, Callable, MutableMapping
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from asgiref.sync import AsyncToSync
 from asgiref.wsgi import WsgiToAsgiInstance
 
 from .limits import body_limit
@@ -64,13 +65,65 @@ async def send_error(
     await send({"type": "http.response.body", "body": body})
 
 
-class _WsgiCall(WsgiToAsgiInstance):  # type: ignore[misc]
-    """asgiref's WSGI adapter, given a body already read (in memory)."""
+def environ_for(scope: Scope, body: bytes) -> dict[str, Any]:
+    """The WSGI environ of an ASGI HTTP scope with its whole body (asgiref's conversion)."""
+    adapter = WsgiToAsgiInstance(None)
+    adapter.scope = scope
+    environ: dict[str, Any] = adapter.build_environ(scope, io.BytesIO(body))
+    return environ
 
-    async def call(self, scope: Scope, body: bytes, send: Send) -> None:
-        self.scope = scope
-        self.sync_send = AsyncToSync(send)
-        await self.run_wsgi_app(io.BytesIO(body))
+
+class AppThread:
+    """The WSGI application on one thread of its own, one call at a time.
+
+    One hop to the thread and back per request: the call runs the application and joins
+    its answer there (Flask's answers are in memory already), and the event loop sends it.
+    asgiref's adapter hops back to the loop for every piece of the answer, which cost about
+    a millisecond a request, more than a whole health check.
+    """
+
+    def __init__(self, wsgi_app: Any) -> None:
+        self.wsgi_app = wsgi_app
+        self._executor: ThreadPoolExecutor | None = None
+
+    async def __call__(self, scope: Scope, body: bytes, send: Send) -> None:
+        if self._executor is None:  # made in the worker, after gunicorn's fork
+            self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="caveat-app")
+        loop = asyncio.get_running_loop()
+        status, headers, content = await loop.run_in_executor(
+            self._executor, self._call, scope, body
+        )
+        await send({"type": "http.response.start", "status": status, "headers": headers})
+        await send({"type": "http.response.body", "body": content})
+
+    def _call(self, scope: Scope, body: bytes) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
+        started: list[Any] = []
+
+        def start_response(
+            status: str, headers: list[tuple[str, str]], exc_info: Any = None
+        ) -> Any:
+            started[:] = [status, headers]
+            return lambda data: None  # the legacy write() callable; Flask never uses it
+
+        try:
+            result = self.wsgi_app(environ_for(scope, body), start_response)
+            try:
+                content = b"".join(result)
+            finally:
+                close = getattr(result, "close", None)
+                if close is not None:
+                    close()
+        except Exception:  # a defect outside Flask's own handling: never the worker
+            log.exception("unhandled error around the application")
+            return 500, [(b"content-type", b"application/json")], error_body(
+                "internal_error", "the service could not handle this request"
+            )
+        status, headers = started
+        return (
+            int(status.split(" ", 1)[0]),
+            [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers],
+            content,
+        )
 
 
 #: The slowest upload the front waits for, beyond ``REQUEST_READ_SECONDS``: 64 KiB a second.
@@ -84,7 +137,7 @@ class BufferingFront:
     """ASGI application: read each request whole, within limits, then run ``wsgi_app``."""
 
     def __init__(self, wsgi_app: Any, settings: MutableMapping[str, Any]) -> None:
-        self.wsgi_app = wsgi_app
+        self.app = AppThread(wsgi_app)
         self.settings = settings
         self.read_seconds = float(settings["REQUEST_READ_SECONDS"])
         #: Bytes reserved by the requests being read now (their limit or declared length).
@@ -127,7 +180,7 @@ class BufferingFront:
             return
         finally:
             self.reserved -= reserve
-        await _WsgiCall(self.wsgi_app).call(scope, body, send)
+        await self.app(scope, body, send)
 
     async def _read_body(self, receive: Receive, limit: int, declared: int | None) -> bytes:
         """The whole body, or TimeoutError once it is later than ``REQUEST_READ_SECONDS`` plus
