@@ -1,9 +1,11 @@
-"""The checks: one module per family, each a pure function ``(facts, context) -> hits``."""
+"""The checks: one module per family (the display-name family has two: who a name imitates,
+and what a name hides), each a pure function ``(facts, context) -> hits``."""
 
 from __future__ import annotations
 
 from .auth_failure import auth_failure
 from .bank_details_change import bank_details_change
+from .display_name_controls import display_name_controls
 from .fake_reply import fake_reply
 from .first_contact import first_contact
 from .freemail_impersonation import freemail_impersonation
@@ -20,6 +22,7 @@ ALL_CHECKS: tuple[CheckFn, ...] = (
     fake_reply,
     lookalike_domain,
     freemail_impersonation,
+    display_name_controls,
     recipient_swap,
     bank_details_change,
     first_contact,

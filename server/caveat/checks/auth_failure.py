@@ -41,6 +41,7 @@ from dataclasses import dataclass
 
 from caveat.knowledge.context import Context
 from caveat.mail.authres import MethodResult, TrustedAuth, trusted_auth
+from caveat.mail.bidi import Isolated, isolate
 from caveat.mail.domains import normalise_domain, org_domain, readable, relaxed_aligned
 from caveat.mail.facts import Facts
 
@@ -130,8 +131,11 @@ def auth_failure(facts: Facts, ctx: Context) -> list[Hit]:
                         _evidence(auth, None),
                         {
                             "from_domain": from_domain,
-                            "passed": ", ".join(
-                                f"{m} for {readable(auth.written(d))}" for m, d in passed
+                            "passed": Isolated(
+                                ", ".join(
+                                    f"{m} for {isolate(readable(auth.written(d)))}"
+                                    for m, d in passed
+                                )
                             ),
                         },
                     )

@@ -59,6 +59,7 @@ from dataclasses import dataclass
 from caveat.knowledge.context import Context
 from caveat.knowledge.directory import OURS, PartnerEntry
 from caveat.mail.authres import trusted_auth
+from caveat.mail.bidi import Isolated, isolate
 from caveat.mail.domains import readable
 from caveat.mail.facts import Facts
 from caveat.mail.names import name_key
@@ -122,7 +123,10 @@ def claimant(facts: Facts, ctx: Context) -> Claimant | None:
                     partner.organization,
                     partner,
                     "freemail_name",
-                    ev("Directory", f"{person.name} is a contact of {partner.organization}"),
+                    ev(
+                        "Directory",
+                        f"{isolate(person.name)} is a contact of {isolate(partner.organization)}",
+                    ),
                 )
     else:
         m = ctx.lookalikes().match(a.domain, a.shown_domain)
@@ -134,7 +138,8 @@ def claimant(facts: Facts, ctx: Context) -> Claimant | None:
                 "lookalike",
                 ev(
                     "Look-alike",
-                    f"{readable(a.shown_domain)} imitates {m.imitates} ({m.owner}): {m.detail}",
+                    f"{isolate(readable(a.shown_domain))} imitates {m.imitates} "
+                    f"({isolate(m.owner)}): {isolate(m.detail)}",
                 ),
             )
     # A partner's organisation name on free mail or on a domain that is not the partner's:
@@ -148,8 +153,8 @@ def claimant(facts: Facts, ctx: Context) -> Claimant | None:
         "freemail_name" if a.domain in ctx.config.freemail else "name_elsewhere",
         ev(
             "Directory",
-            f"{a.name} is the name of {named.organization}, whose mail comes from "
-            f"{', '.join(named.domains) or 'other addresses'}",
+            f"{isolate(a.name)} is the name of {isolate(named.organization)}, whose mail "
+            f"comes from {', '.join(named.domains) or 'other addresses'}",
         ),
     )
 
@@ -204,7 +209,7 @@ class _Text:
         if self.quoted:
             place.append("quoted")
         if self.where:
-            place.append(f"in {self.where}")
+            place.append(f"in {isolate(self.where)}")  # an attachment's name, as written
         return f"{value} ({', '.join(place)})" if place else value
 
 
@@ -464,13 +469,15 @@ def _accounts_on_file(n: int) -> str:
     return "one account on file" if n == 1 else f"{n} accounts on file"
 
 
-def _how(who: Claimant | None) -> str:
+def _how(who: Claimant | None) -> Isolated:
+    """Who the message claims to come from, in words; the organisation's name isolated."""
     if who is None:
-        return "a sender who is not in the partner directory"
+        return Isolated("a sender who is not in the partner directory")
+    org = isolate(who.organisation)
     if who.how == "directory":
-        return f"{who.organisation}, a partner in the directory"
+        return Isolated(f"{org}, a partner in the directory")
     if who.how == "lookalike":
-        return f"a domain imitating {who.organisation}"
+        return Isolated(f"a domain imitating {org}")
     if who.how == "name_elsewhere":
-        return f"an address that is not {who.organisation}'s but shows its name"
-    return f"a free-mail address using the name of {who.organisation} or of its contact"
+        return Isolated(f"an address that is not {org}'s but shows its name")
+    return Isolated(f"a free-mail address using the name of {org} or of its contact")

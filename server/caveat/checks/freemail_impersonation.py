@@ -71,6 +71,7 @@ from caveat.knowledge.context import Context
 from caveat.knowledge.directory import OURS, PartnerEntry
 from caveat.knowledge.memory import KnownPerson, local_name_keys
 from caveat.mail.authres import trusted_auth
+from caveat.mail.bidi import isolate, mailbox
 from caveat.mail.domains import normalise_domain, org_domain, readable
 from caveat.mail.facts import Address, Facts
 from caveat.mail.names import (
@@ -176,7 +177,7 @@ def freemail_impersonation(facts: Facts, ctx: Context) -> list[Hit]:
         for h, addr, known in by_name:
             evidence.append(ev(h, addr.display()))
             evidence.append(
-                ev("Known as", f"{known.name} <{known.address}> ({_SOURCE[known.source]})")
+                ev("Known as", f"{mailbox(known.name, known.address)} ({_SOURCE[known.source]})")
             )
         evidence.extend(refused)
         hits.append(
@@ -219,7 +220,7 @@ def _org_hit(fid: str, found: list[tuple[str, Address, PartnerEntry]]) -> Hit:
     for h, addr, p in found:
         evidence.append(ev(h, addr.display()))
         where = ", ".join(readable(d) for d in p.domains[:3]) or "no domain on file"
-        evidence.append(ev("Partner", f"{p.organization} ({where})"))
+        evidence.append(ev("Partner", f"{isolate(p.organization)} ({where})"))
     return Hit(
         fid,
         tuple(evidence),
@@ -420,9 +421,9 @@ def _other_domain(
 def _known_as(p: KnownPerson) -> str:
     where = p.address or p.organization
     return (
-        f"{p.name} <{where}> ({_SOURCE[p.source]})"
+        f"{mailbox(p.name, where)} ({_SOURCE[p.source]})"
         if p.address
-        else (f"{p.name}, {where} ({_SOURCE[p.source]})")
+        else (f"{isolate(p.name)}, {isolate(where)} ({_SOURCE[p.source]})")
     )
 
 
@@ -502,7 +503,7 @@ def _display_name_address(
     evidence = []
     for h, addr, w, owner in found:
         evidence.append(ev(h, addr.display()))
-        evidence.append(ev("Name shows", f"{w} ({owner})"))
+        evidence.append(ev("Name shows", f"{isolate(w)} ({isolate(owner)})"))
     if lists.marked and not lists.from_rewritten:
         evidence.extend(lists.refused())
     return Hit(

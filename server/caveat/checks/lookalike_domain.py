@@ -26,6 +26,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from caveat.knowledge.context import Context
+from caveat.mail.bidi import isolate
 from caveat.mail.domains import readable
 from caveat.mail.facts import Address, Facts
 
@@ -94,8 +95,8 @@ def lookalike_domain(facts: Facts, ctx: Context) -> list[Hit]:
             evidence.append(
                 ev(
                     "Look-alike",
-                    f"{readable(addr.shown_domain)} imitates {match.imitates} ({match.owner}): "
-                    f"{match.detail}",
+                    f"{isolate(readable(addr.shown_domain))} imitates {match.imitates} "
+                    f"({isolate(match.owner)}): {isolate(match.detail)}",
                 )
             )
         hits.append(

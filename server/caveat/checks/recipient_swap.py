@@ -44,6 +44,7 @@ from cachetools import LRUCache
 
 from caveat.knowledge.context import Context
 from caveat.knowledge.memory import Seen, person
+from caveat.mail.bidi import Isolated, isolate
 from caveat.mail.domains import org_domain
 from caveat.mail.facts import Address, Facts
 from caveat.mail.names import is_person_name
@@ -119,21 +120,26 @@ def recipient_swap(facts: Facts, ctx: Context) -> list[Hit]:
         found.setdefault(fid, []).append((header, a.shown, old, note))
     hits = []
     for fid, swaps in found.items():
-        people = _and(list(dict.fromkeys(old.name or old.address for _, _, old, _ in swaps)))
-        text = "; ".join(
-            f"{old.name or old.address}: {old.address} → {new}" for _, new, old, _ in swaps
+        # names and addresses each a bidi isolate: a name cannot turn the addresses after it
+        names = dict.fromkeys(old.name or old.address for _, _, old, _ in swaps)
+        people = _and([isolate(n) for n in names])
+        text = Isolated(
+            "; ".join(
+                f"{isolate(old.name or old.address)}: {isolate(old.address)} → {isolate(new)}"
+                for _, new, old, _ in swaps
+            )
         )
         evidence = tuple(
-            ev(header, f"{old.name or old.address}: was {old.address}, now {new} ({note})")
+            ev(header, f"{isolate(old.name or old.address)}: was {old.address}, now {new} ({note})")
             for header, new, old, note in swaps
         ) + (lists.refused() if lists.is_list else ())
         hits.append(Hit(fid, evidence, {"people": people, "swaps": text, "count": len(swaps)}))
     return hits
 
 
-def _and(names: list[str]) -> str:
-    """``A``, ``A and B``, ``A, B and C``."""
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+def _and(names: list[str]) -> Isolated:
+    """``A``, ``A and B``, ``A, B and C`` (the names already isolated)."""
+    return Isolated(names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1])
 
 
 def _on_file(address: str, domain: str, ctx: Context) -> bool:

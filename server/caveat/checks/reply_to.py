@@ -36,6 +36,7 @@ from __future__ import annotations
 from caveat.knowledge.context import Context
 from caveat.knowledge.directory import OURS
 from caveat.mail.authres import trusted_auth
+from caveat.mail.bidi import isolate
 from caveat.mail.domains import readable
 from caveat.mail.facts import Address, Facts
 from caveat.mail.names import name_keys
@@ -147,7 +148,10 @@ def _imitates_ours(facts: Facts, ctx: Context) -> list[Hit]:
         if facts.author is not None:
             evidence.insert(0, ev("From", facts.author.display()))
         evidence.append(
-            ev("Look-alike", f"{readable(r.shown_domain)} imitates {m.imitates}: {m.detail}")
+            ev(
+                "Look-alike",
+                f"{isolate(readable(r.shown_domain))} imitates {m.imitates}: {isolate(m.detail)}",
+            )
         )
         return [
             Hit(

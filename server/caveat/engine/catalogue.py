@@ -20,6 +20,7 @@ from typing import Any
 import jsonschema
 
 from caveat.checks.findings import FAMILIES, SEVERITIES
+from caveat.mail.bidi import PDI, isolate, utf16_length
 
 BANNER_MAX = 150
 _ID = r"^[A-Z][A-Z0-9_]*$"
@@ -166,20 +167,19 @@ class Composite:
         return self.positive & present
 
 
-class _Formatter(string.Formatter):
-    def get_value(self, key: int | str, args: Any, kwargs: Mapping[str, Any]) -> Any:
-        if isinstance(key, str):
-            return kwargs.get(key, "?")
-        return "?"
-
-
-_FORMATTER = _Formatter()
+_FORMATTER = string.Formatter()
 
 
 def render(template: str, params: Mapping[str, Any]) -> str:
     """Fill ``{name}`` fields; a missing one becomes ``?`` rather than an error. A value
     that ends a sentence itself ("Supply Inc.") takes the place of the template's full
     stop right after it, so the text never reads "Inc..".
+
+    Every filled value is a bidi isolate (:func:`caveat.mail.bidi.isolate`): FSI, the value
+    without embedding, override or isolate controls, PDI. A display name holding a
+    RIGHT-TO-LEFT OVERRIDE, or written in Arabic letters, then cannot reorder the rest of
+    the sentence. A value a check built from several (``Isolated``) keeps its inner
+    isolates.
 
     Templates hold only plain ``{name}`` fields (checked when the catalogue loads)."""
     out: list[str] = []
@@ -190,10 +190,15 @@ def render(template: str, params: Mapping[str, Any]) -> str:
         out.append(literal)
         ended = False
         if field is not None:
-            value = str(_FORMATTER.get_value(field, (), params))
+            value = isolate(params[field]) if field in params else "?"
             out.append(value)
-            ended = value.endswith(".")
+            ended = value.rstrip(PDI).endswith(".")
     return "".join(out)
+
+
+def banner_length(text: str) -> int:
+    """A banner's length as Outlook counts it (UTF-16 code units; the isolates count)."""
+    return utf16_length(text)
 
 
 class Catalogue:

@@ -34,6 +34,33 @@ finding, part or not, is in the answer as well. Other findings have empty `parts
 Fields in *italics* are filled from what the check found. Where an entry has a wording for
 exactly one (one person, one account), that wording is used when the check counts one.
 
+## Text direction
+
+Names, addresses, domains, subjects and file names are written by the sender, and some
+characters change the direction of the text after them: a RIGHT-TO-LEFT OVERRIDE (U+202E)
+in a display name would turn the rest of a sentence around, or the address written after
+the name. So, in every answer of the service:
+
+- **Titles, explanations and banners.** Every filled field is a bidi isolate: FIRST STRONG
+  ISOLATE (U+2068), the value, POP DIRECTIONAL ISOLATE (U+2069). Inside it the embedding,
+  override and isolate controls (U+202A to U+202E, U+2066 to U+2069) are removed, so that
+  nothing can close the isolate early or reach past it; direction marks (U+200E, U+200F,
+  U+061C) stay, as right-to-left names need them. A value of left-to-right letters,
+  European digits, spaces and punctuation only (which nothing can reorder) is left bare,
+  so the texts of most mail carry no extra characters. A banner's 150 characters are
+  counted as Outlook counts them, in UTF-16 code units with the isolates included; a
+  banner that does not fit once filled gives way to its level's text.
+- **Evidence.** Values are quoted as the message wrote them, character for character, for
+  people and for programs (exports, SIEM): a header value, a subject, an account. Where a
+  value puts a name beside an address (`Name <address>`, "Known as", a swap "Name: was …,
+  now …") or a name or file name inside a sentence, that name is isolated the same way,
+  so that it cannot move or turn the address. The name as written, controls included, is
+  in the evidence of `DISPLAY_NAME_CONTROLS`, with each hidden character shown as its
+  code point.
+- **Clients.** The Outlook task pane and the Thunderbird pop-up and banner set every
+  message-derived string as text (never markup) in its own `<bdi>` element (CSS
+  `unicode-bidi: isolate`): the name and the address of the From line are two isolates.
+
 | level | threshold | banner title | banner text |
 |---|---|---|---|
 """

@@ -12,7 +12,7 @@ from caveat.knowledge.context import Context
 from caveat.mail.domains import readable
 from caveat.mail.facts import Facts
 
-from .catalogue import BANNER_MAX, Catalogue, CatalogueError, render
+from .catalogue import BANNER_MAX, Catalogue, CatalogueError, banner_length, render
 
 _RANK = {name: i for i, name in enumerate(LEVELS)}
 
@@ -103,8 +103,10 @@ class Engine:
 
 
 def _fit(text: str) -> str:
-    """A filled banner text, or "" when the filled fields made it too long for Outlook."""
-    return text if len(text) <= BANNER_MAX else ""
+    """A filled banner text, or "" when the filled fields made it too long for Outlook
+    (counted as Outlook counts: UTF-16 code units, the isolates around the fields
+    included)."""
+    return text if banner_length(text) <= BANNER_MAX else ""
 
 
 def _dedupe(evidence):  # type: ignore[no-untyped-def]

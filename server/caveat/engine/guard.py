@@ -42,7 +42,7 @@ from caveat.mail.facts import Address, Facts
 from caveat.mail.limits import Limits
 from caveat.mail.normalise import _payload_address, _payload_addresses
 
-from .catalogue import BANNER_MAX, Catalogue, CatalogueError, render
+from .catalogue import BANNER_MAX, Catalogue, CatalogueError, banner_length, render
 from .engine import Engine
 
 #: The checks that judge recipients, in the engine's order.
@@ -357,7 +357,7 @@ class RecipientGuard:
                 continue
             # as the user wrote them: a capital I for an l must show in the banner too
             text = render(template, {"address": who[0].shown, "domain": who[0].shown_domain})
-            if len(text) <= BANNER_MAX:
+            if banner_length(text) <= BANNER_MAX:
                 return Banner(level.title, text)
         return Banner(level.title, level.text)
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
 
+from .bidi import mailbox
 from .domains import org_domain, to_unicode, written_org
 
 
@@ -63,8 +64,10 @@ class Address:
 
     def display(self) -> str:
         """How a mail client would show it: ``Name <address>`` or the bare address, as
-        written."""
-        return f"{self.name} <{self.shown}>" if self.name else self.shown
+        written; the name a bidi isolate (:func:`caveat.mail.bidi.mailbox`), so that a
+        right-to-left override or right-to-left letters in it cannot move or turn the
+        address beside it."""
+        return mailbox(self.name, self.shown)
 
 
 #: The kinds of attachment :attr:`Attachment.kind` names.

@@ -114,7 +114,12 @@ def confusable_prototypes() -> dict[int, str]:
     return table
 
 
-def _is_invisible(c: str) -> bool:
+def is_invisible(c: str) -> bool:
+    """A character that draws nothing a reader can tell apart, which folding removes:
+    format characters (zero-width spaces and joiners, bidi controls and marks, soft
+    hyphens, byte-order marks, tag characters), control characters, private-use,
+    surrogate and unassigned code points, fillers that draw nothing and variation
+    selectors. The one list of them: the ``DISPLAY_NAME_CONTROLS`` check reads it too."""
     if c in _BLANKS:
         return True
     cat = unicodedata.category(c)
@@ -133,7 +138,7 @@ def _strip_invisible(name: str) -> str:
     out: list[str] = []
     pending = False
     for c in name:
-        if _is_invisible(c):
+        if is_invisible(c):
             pending = True
             continue
         if pending and out and out[-1].islower() and c.isupper():
