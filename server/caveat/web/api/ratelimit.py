@@ -65,11 +65,20 @@ ACCEPTED_MAX = 4096
 STORE_RETRY_SECONDS = 30.0
 
 CODE = "rate_limited"
+#: Where a request keeps the address it is counted under (WSGI environ key).
+_ADDRESS = "caveat.rate_limit_address"
 
 
 def client_address() -> str:
     """The address a request is counted under: the socket's, an IPv6 one as its /64."""
-    raw = (request.remote_addr or "").strip()
+    cached: str | None = request.environ.get(_ADDRESS)
+    if cached is None:
+        cached = request.environ[_ADDRESS] = _counted_address(request.remote_addr or "")
+    return cached
+
+
+def _counted_address(raw: str) -> str:
+    raw = raw.strip()
     try:
         ip = ipaddress.ip_address(raw.split("%", 1)[0])
     except ValueError:
