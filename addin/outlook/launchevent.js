@@ -93,6 +93,11 @@
   const WHITESPACE = new RegExp("\\s+", "g");
   const COULD_NOT_CHECK = "Caveat could not check the recipients";
   const FALLBACK_WARNING = "Caveat: check the recipients of this message before sending.";
+  const FSI = "\u2068";
+  const PDI = "\u2069";
+  const PRINTABLE_ASCII = new RegExp("^[\\x20-\\x7e]*$");
+  /** Embeddings, overrides and isolates: what could leave an isolate or end it early. */
+  const DIRECTION_CONTROLS = new RegExp("[\\u202a-\\u202e\\u2066-\\u2069]", "g");
   const SEND_ANYWAY_HINT =
     "Confirm these addresses with the people concerned, using contact details you already have, before choosing Send Anyway.";
   const FIX_FIRST_HINT = "Correct or remove these recipients, then send again.";
@@ -650,6 +655,20 @@
   }
 
   /**
+   * An address for the dialog's plain text, where no element can isolate it: as it is when
+   * it is printable ASCII, else a bidi isolate (FSI ... PDI) without the controls that could
+   * end it early, so that a right-to-left override in one address cannot turn the rest of
+   * the dialog around.
+   * @param {string} address
+   */
+  function isolated(address) {
+    if (PRINTABLE_ASCII.test(address)) {
+      return address;
+    }
+    return FSI + address.replace(DIRECTION_CONTROLS, "") + PDI;
+  }
+
+  /**
    * The addresses the service flagged (caution or danger), each once, in its order.
    * @param {Answer} answer
    * @returns {string[]}
@@ -682,7 +701,7 @@
       tail = SEND_ANYWAY_HINT;
     }
     if (flagged.length > 0) {
-      let listed = flagged.slice(0, MAX_LISTED_ADDRESSES).join(", ");
+      let listed = flagged.slice(0, MAX_LISTED_ADDRESSES).map(isolated).join(", ");
       if (flagged.length > MAX_LISTED_ADDRESSES) {
         listed += " and " + (flagged.length - MAX_LISTED_ADDRESSES) + " more";
       }

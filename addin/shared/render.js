@@ -6,7 +6,10 @@
  * quoted as evidence. So this module builds the DOM with createElement and textContent only
  * (never innerHTML, never an attribute or URL taken from the message), and wraps every
  * message-derived string in <bdi> so a right-to-left override inside it cannot reorder the
- * text around it. Host-free: the host passes its `document`.
+ * text around it; a name and its address are two <bdi>, so the name cannot turn the address.
+ * The service's own sentences (titles, explanations, the banner) come with every value in
+ * them already isolated (FSI ... PDI) and are set as text. Host-free: the host passes its
+ * `document`.
  */
 
 /** @typedef {import("./api.js").Verdict} Verdict */
@@ -76,6 +79,28 @@ export function untrusted(doc, value) {
   const node = doc.createElement("bdi");
   node.textContent = shown(value);
   return node;
+}
+
+/**
+ * "Name <address>" as two isolates: the name in its own <bdi>, the address in another, the
+ * brackets outside both. Whatever the name holds (a right-to-left override, Arabic or Hebrew
+ * letters, a stray isolate), it ends with its <bdi> and cannot move or turn the address.
+ * @param {Document} doc
+ * @param {unknown} name
+ * @param {unknown} address
+ */
+export function mailbox(doc, name, address) {
+  const line = el(doc, "span", null, "mailbox");
+  if (name) {
+    line.appendChild(untrusted(doc, name));
+    if (!address) return line;
+    line.appendChild(doc.createTextNode(" <"));
+    line.appendChild(untrusted(doc, address));
+    line.appendChild(doc.createTextNode(">"));
+  } else {
+    line.appendChild(untrusted(doc, address));
+  }
+  return line;
 }
 
 /** @param {Element} root */
@@ -152,7 +177,9 @@ function findingItem(doc, finding, parts = []) {
   if (finding.evidence && finding.evidence.length) {
     const list = el(doc, "dl", null, "evidence");
     for (const ev of finding.evidence) {
-      list.appendChild(el(doc, "dt", shown(ev.header, 80)));
+      const dt = el(doc, "dt");
+      dt.appendChild(untrusted(doc, shown(ev.header, 80)));
+      list.appendChild(dt);
       const dd = el(doc, "dd");
       dd.appendChild(untrusted(doc, ev.value));
       list.appendChild(dd);
@@ -228,7 +255,7 @@ function messageLine(doc, options) {
   const p = el(doc, "p", null, "message");
   if (options.from && (options.from.name || options.from.address)) {
     p.appendChild(el(doc, "span", "From: ", "label"));
-    p.appendChild(untrusted(doc, options.from.name ? `${options.from.name} <${options.from.address ?? ""}>` : options.from.address));
+    p.appendChild(mailbox(doc, options.from.name, options.from.address));
     p.appendChild(el(doc, "br"));
   }
   if (options.subject) {
@@ -352,7 +379,9 @@ export function renderContact(root, contact) {
       if (person.name) item.appendChild(untrusted(doc, person.name));
       if (person.phone) {
         item.appendChild(el(doc, "span", " \u2014 phone ", "label"));
-        item.appendChild(el(doc, "span", shown(person.phone, 40), "phone"));
+        const phone = untrusted(doc, shown(person.phone, 40));
+        phone.className = "phone";
+        item.appendChild(phone);
       }
       if (person.email) {
         item.appendChild(el(doc, "span", " \u2014 ", "label"));

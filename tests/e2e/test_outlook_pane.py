@@ -298,6 +298,75 @@ def test_hostile_names_subjects_and_header_values_render_inert(pane: Pane) -> No
     pane.assert_clean()
 
 
+#: Where each character of ``part`` is drawn, left edges in page pixels, in the order the
+#: text holds them: increasing when it reads left to right as written.
+_LEFT_EDGES = """([selector, part]) => {
+    for (const el of document.querySelectorAll(selector)) {
+        const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+        for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+            const at = node.textContent.indexOf(part);
+            if (at < 0) continue;
+            const edges = [];
+            for (let i = at; i < at + part.length; i++) {
+                const r = document.createRange();
+                r.setStart(node, i);
+                r.setEnd(node, i + 1);
+                edges.push(r.getBoundingClientRect().left);
+            }
+            return edges;
+        }
+    }
+    return null;
+}"""
+
+
+def test_an_override_in_the_senders_name_cannot_turn_the_address(pane: Pane) -> None:
+    # "Ann Lee" + RIGHT-TO-LEFT OVERRIDE: in one run with the address, the override would
+    # draw the address backwards; the name and the address are two isolates.
+    name = "Ann Lee\u202e"
+    headers = (
+        "From: =?utf-8?b?QW5uIExlZeKArg==?= <ann@evil.example>\r\n"
+        "To: Anna Keller <anna.keller@partnera.example>\r\n"
+        "Subject: Invoice 77\r\n"
+        "Message-ID: <rlo-1@evil.example>\r\n"
+    )
+    pane.open(
+        {
+            "subject": "Invoice 77",
+            "from": {"displayName": name, "emailAddress": "ann@evil.example"},
+            "to": [{"displayName": "Anna Keller", "emailAddress": "anna.keller@partnera.example"}],
+            "headers": headers,
+            "body": "Please pay invoice 77.",
+            "conversationId": "AAQkADrlo",
+            "internetMessageId": "<rlo-1@evil.example>",
+        }
+    )
+    assert pane.wait_level("caution", "danger") in ("caution", "danger")
+    pane.fold_all(True)
+    line = pane.page.evaluate(
+        """() => {
+            const [name, address] = document.querySelectorAll('#caveat .message .mailbox bdi');
+            return {name: name.textContent, address: address.textContent,
+                    nameRight: name.getBoundingClientRect().right,
+                    addressLeft: address.getBoundingClientRect().left,
+                    top: [name.getBoundingClientRect().top, address.getBoundingClientRect().top]};
+        }"""
+    )
+    assert (line["name"], line["address"]) == (name, "ann@evil.example")
+    assert line["top"][0] == line["top"][1]  # one line, so left and right can be compared
+    assert line["addressLeft"] > line["nameRight"]
+    edges = pane.page.evaluate(_LEFT_EDGES, [".message .mailbox", "ann@evil.example"])
+    assert edges == sorted(edges) and len(set(edges)) == len(edges), edges
+    # The service's evidence line ("Ann Lee <ann@evil.example>", the name isolated) too.
+    assert "DISPLAY_NAME_CONTROLS" in pane.page.evaluate(
+        "[...document.querySelectorAll('#caveat .finding')].map(f => f.dataset.findingId)"
+    )
+    edges = pane.page.evaluate(_LEFT_EDGES, [".evidence dd", "<ann@evil.example>"])
+    assert edges == sorted(edges) and len(set(edges)) == len(edges), edges
+    pane.shot("05b-override-in-name")
+    pane.assert_clean()
+
+
 def test_could_not_check_when_the_service_is_down(
     browser: Any, artifacts: Path, tmp_path: Path
 ) -> None:

@@ -420,6 +420,21 @@ test("the dialog stays within 500 characters and lists at most three addresses",
   assert.ok(done.errorMessage.endsWith("before choosing Send Anyway."));
 });
 
+test("flagged addresses that carry a direction are isolated in the dialog's plain text", async (t) => {
+  const rlo = "ann\u202E@evil.example";
+  const hebrew = "\u05D0\u05D1@x.example";
+  const recipients = [rlo, hebrew, "plain@free.example"].map((address) => ({ address, level: "danger", findings: ["X"] }));
+  const service = await serve(t, answer({ ...DANGER, recipients }));
+  const host = outlook();
+  load(host, { deployment: { baseUrl: service.baseUrl, key: KEY } });
+  const [done] = await raise(host, "onMessageSendHandler");
+  assert.ok(
+    done.errorMessage.includes("Flagged: \u2068ann@evil.example\u2069, \u2068\u05D0\u05D1@x.example\u2069, plain@free.example. Confirm"),
+    done.errorMessage,
+  );
+  assert.ok(!done.errorMessage.includes("\u202E"), "the override is gone, so it cannot turn the hint after it");
+});
+
 test("none and info let the message go, without touching the notification", async (t) => {
   for (const verdict of [NONE, INFO]) {
     const service = await serve(t, answer(verdict));

@@ -250,3 +250,58 @@ test("the folded pane with composites and notices builds only the renderer's own
   renderVerdict(root, hostile, { subject: text, onVerify() {}, onReport() {} });
   assertInert(root, text);
 });
+
+// ---------------------------------------------------------------- text direction (issue 14)
+
+const RLO = "\u202E";
+const FSI = "\u2068";
+const PDI = "\u2069";
+
+test("the From line is two isolates: a right-to-left override in the name cannot turn the address", () => {
+  const { root } = dom();
+  for (const name of [`Anna Keller${RLO}`, `Anna${PDI}${RLO}Keller`, "\u05E9\u05E8\u05D4 \u05DB\u05D4\u05DF"]) {
+    renderVerdict(root, verdictWith("x"), { subject: "s", from: { name, address: "anna@evil.example" } });
+    const line = /** @type {Element} */ (root.querySelector(".message .mailbox"));
+    const parts = [...line.childNodes].map((n) => [n.nodeName, n.textContent]);
+    assert.deepEqual(parts, [
+      ["BDI", name],
+      ["#text", " <"],
+      ["BDI", "anna@evil.example"],
+      ["#text", ">"],
+    ]);
+  }
+});
+
+test("a From line with only an address, or only a name, is one isolate", () => {
+  const { root } = dom();
+  renderVerdict(root, verdictWith("x"), { from: { name: "", address: `a${RLO}@x.example` } });
+  assert.deepEqual([...(root.querySelector(".mailbox")?.childNodes ?? [])].map((n) => [n.nodeName, n.textContent]), [["BDI", `a${RLO}@x.example`]]);
+  renderVerdict(root, verdictWith("x"), { from: { name: `N${RLO}` } });
+  assert.deepEqual([...(root.querySelector(".mailbox")?.childNodes ?? [])].map((n) => [n.nodeName, n.textContent]), [["BDI", `N${RLO}`]]);
+});
+
+test("evidence headers, values and a contact's phone each sit in their own isolate", () => {
+  const { root } = dom();
+  renderVerdict(root, verdictWith(`Anna${RLO} <a@x.example>`));
+  for (const cell of root.querySelectorAll(".evidence dt, .evidence dd")) {
+    assert.equal(cell.children.length, 1);
+    assert.equal(cell.firstElementChild?.tagName, "BDI");
+  }
+  renderContact(root, { known: true, organization: "Org", matched_by: "domain", contacts: [{ name: `Anna${RLO}`, email: "a@x.example", phone: "+49 40 5550" }], note: "" });
+  const item = /** @type {Element} */ (root.querySelector(".contacts li"));
+  assert.deepEqual([...item.querySelectorAll("bdi")].map((b) => b.textContent), [`Anna${RLO}`, "+49 40 5550", "a@x.example"]);
+  assert.equal(item.querySelector(".phone")?.tagName, "BDI");
+});
+
+test("the service's isolates in titles, explanations and the banner are kept as they come", () => {
+  const { root } = dom();
+  const title = `${FSI}\u0645\u062D\u0645\u062F${PDI} writes from ${FSI}x.example${PDI}`;
+  const explanation = `Reply-To shows ${FSI}Anna Keller${PDI}, with the address b@gmail.com.`;
+  const verdict = verdictWith("x");
+  verdict.banner = { title: "Possible fraud", text: `${FSI}Org${PDI} asks you to pay.` };
+  verdict.findings[0] = { ...verdict.findings[0], title, explanation };
+  renderVerdict(root, verdict);
+  assert.equal(root.querySelector(".finding-title")?.textContent, title);
+  assert.equal(root.querySelector(".explanation")?.textContent, explanation);
+  assert.equal(root.querySelector(".level-text")?.textContent, verdict.banner.text);
+});

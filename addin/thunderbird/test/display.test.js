@@ -231,3 +231,15 @@ test("with the real background: the fake reply's banner is shown and reported to
   });
   assert.equal(service.to("/api/v1/analyze").length, 1);
 });
+
+test("the service's isolates and direction mark in the banner text are kept, each text in its own isolate", async () => {
+  // "{organisation} asks you to pay ..." with a Hebrew organisation: the service isolates the
+  // name (FSI ... PDI) and puts a left-to-right mark first; the banner must not lose them.
+  const text = "\u200E\u2068\u05DB\u05D4\u05DF \u05D1\u05E2\u05F4\u05DE\u2069 asks you to pay IL62 **** 0001. Do not pay before you confirm it by phone.";
+  const { sent, shadows } = display(answering({ ...DANGER_MODEL, text }));
+  await shown(sent);
+  const root = shadows[0].root;
+  assert.equal(root.querySelector(".text")?.textContent, text);
+  assert.deepEqual([...root.querySelectorAll("bdi")].map((b) => b.className), ["title", "text"]);
+  assert.match(root.querySelector("style")?.textContent ?? "", /bdi \{ unicode-bidi: isolate; \}/);
+});

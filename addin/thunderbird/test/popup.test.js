@@ -70,9 +70,11 @@ test("the popup shows the verdict, the findings and the actions for the displaye
   );
   assert.ok(root.querySelector("button.verify"));
   assert.ok(root.querySelector("button.report"));
-  // The sender and subject come from the message: text in their own <bdi>, no markup.
+  // The sender and subject come from the message: text in their own <bdi>, no markup; the
+  // sender's name and address are two, so that the name cannot turn the address.
   const bdis = [...root.querySelectorAll(".message bdi")].map((b) => b.textContent);
-  assert.deepEqual(bdis, ["<img src=x onerror=alert(1)> <finance-person@partnerb.example>", HEADER.subject]);
+  assert.deepEqual(bdis, ["<img src=x onerror=alert(1)>", "finance-person@partnerb.example", HEADER.subject]);
+  assert.equal(root.querySelector(".message .mailbox")?.textContent, "<img src=x onerror=alert(1)> <finance-person@partnerb.example>");
   assert.equal(root.querySelectorAll("img").length, 0);
 });
 
