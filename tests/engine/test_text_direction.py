@@ -174,3 +174,20 @@ def test_a_banner_that_does_not_fit_outlook_once_isolated_gives_way(
     else:
         assert len(raw) <= BANNER_MAX < banner_length(render(template, params))
         assert v.banner.text == cat.levels["danger"].text
+
+
+def test_a_text_that_opens_with_a_right_to_left_value_keeps_its_own_direction() -> None:
+    # HTML's dir=auto (a bdi, a host's notification bar) takes the direction from the first
+    # letter, isolates included: without the mark, this English banner would be set right
+    # to left with the company's name on the right.
+    text = render(
+        "{organisation} asks you to pay {account}.",
+        {
+            "organisation": "\u05db\u05d4\u05df \u05d1\u05e2\u05f4\u05de",
+            "account": "IL62 **** 0001",
+        },
+    )
+    assert text.startswith("\u200e" + FSI)
+    assert render("{organisation} asks you to pay.", {"organisation": "Acme"}) == (
+        "Acme asks you to pay."
+    )

@@ -8,8 +8,10 @@ from caveat.mail.bidi import (
     FSI,
     PDI,
     Isolated,
+    first_strong,
     isolate,
     joined,
+    keep_direction,
     left_to_right,
     mailbox,
     neutralise,
@@ -122,3 +124,26 @@ def test_utf16_length_counts_astral_characters_twice() -> None:
     assert utf16_length("abc") == 3
     assert utf16_length(f"{FSI}x{PDI}") == 3
     assert utf16_length("\U0001f600") == 2
+
+
+def test_first_strong_looks_inside_isolates_as_html_does() -> None:
+    assert first_strong(f"{FSI}\u05e9\u05dc\u05d5\u05dd{PDI} asks") == "R"
+    assert first_strong("123 Acme") == "L"
+    assert first_strong("123 ...") == ""
+
+
+@pytest.mark.parametrize(
+    ("text", "own", "expected"),
+    [
+        (f"{FSI}\u05e9{PDI} asks you to pay.", "L", f"\u200e{FSI}\u05e9{PDI} asks you to pay."),
+        ("Acme asks you to pay.", "L", "Acme asks you to pay."),
+        (f"Pay {FSI}\u05e9{PDI}.", "L", f"Pay {FSI}\u05e9{PDI}."),
+        # a catalogue written in a right-to-left language keeps its own direction too
+        ("Acme \u05e9\u05dc\u05d5\u05dd", "R", "\u200fAcme \u05e9\u05dc\u05d5\u05dd"),
+        ("12 34", "L", "12 34"),
+    ],
+)
+def test_keep_direction_marks_a_text_only_when_a_value_would_set_its_direction(
+    text: str, own: str, expected: str
+) -> None:
+    assert keep_direction(text, own) == expected

@@ -20,7 +20,7 @@ from typing import Any
 import jsonschema
 
 from caveat.checks.findings import FAMILIES, SEVERITIES
-from caveat.mail.bidi import PDI, isolate, utf16_length
+from caveat.mail.bidi import PDI, first_strong, isolate, keep_direction, utf16_length
 
 BANNER_MAX = 150
 _ID = r"^[A-Z][A-Z0-9_]*$"
@@ -179,21 +179,26 @@ def render(template: str, params: Mapping[str, Any]) -> str:
     without embedding, override or isolate controls, PDI. A display name holding a
     RIGHT-TO-LEFT OVERRIDE, or written in Arabic letters, then cannot reorder the rest of
     the sentence. A value a check built from several (``Isolated``) keeps its inner
-    isolates.
+    isolates. A text that would open with a right-to-left letter of a value gets a
+    LEFT-TO-RIGHT MARK in front (:func:`caveat.mail.bidi.keep_direction`).
 
     Templates hold only plain ``{name}`` fields (checked when the catalogue loads)."""
     out: list[str] = []
+    own: list[str] = []
     ended = False
     for literal, field, _, _ in _FORMATTER.parse(template):
         if ended and literal.startswith("."):
             literal = literal[1:]
         out.append(literal)
+        own.append(literal)
         ended = False
         if field is not None:
             value = isolate(params[field]) if field in params else "?"
             out.append(value)
             ended = value.rstrip(PDI).endswith(".")
-    return "".join(out)
+    # "{organisation} asks you to pay ...": a host that guesses the direction from the first
+    # letter must find the sentence's, not a right-to-left name's
+    return keep_direction("".join(out), first_strong("".join(own)))
 
 
 def banner_length(text: str) -> int:

@@ -47,7 +47,11 @@ the name. So, in every answer of the service:
   nothing can close the isolate early or reach past it; direction marks (U+200E, U+200F,
   U+061C) stay, as right-to-left names need them. A value of left-to-right letters,
   European digits, spaces and punctuation only (which nothing can reorder) is left bare,
-  so the texts of most mail carry no extra characters. A banner's 150 characters are
+  so the texts of most mail carry no extra characters. A text that would open with a
+  right-to-left letter of a value ("{organisation} asks you to pay ...") starts with a
+  LEFT-TO-RIGHT MARK (U+200E): HTML's `dir=auto`, and hosts that guess a text's
+  direction the same way, look inside isolates and would otherwise set the whole English
+  sentence right to left. A banner's 150 characters are
   counted as Outlook counts them, in UTF-16 code units with the isolates included; a
   banner that does not fit once filled gives way to its level's text.
 - **Evidence.** Values are quoted as the message wrote them, character for character, for

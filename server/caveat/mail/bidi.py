@@ -109,6 +109,33 @@ def left_to_right(text: str) -> bool:
     return text.isprintable() and all(unicodedata.bidirectional(c) in _LTR_SAFE for c in text)
 
 
+LRM = "\u200e"
+RLM = "\u200f"
+
+
+def first_strong(text: str) -> str:
+    """"L" or "R": the direction of the first letter with one, isolates *not* skipped (as
+    HTML's ``dir=auto`` and many hosts guess a paragraph's direction); "" when none."""
+    for c in text:
+        cls = unicodedata.bidirectional(c)
+        if cls == "L":
+            return "L"
+        if cls in ("R", "AL"):
+            return "R"
+    return ""
+
+
+def keep_direction(text: str, own: str) -> str:
+    """``text`` with a direction mark in front when a host guessing its direction from its
+    first letter would take it from a value rather than from the sentence itself (``own``,
+    "L" or "R": the direction of the sentence's own words). UAX #9 skips isolates when it
+    guesses; HTML's ``dir=auto`` does not, and would set an English sentence that opens
+    with a Hebrew company's name right to left."""
+    if own and first_strong(text) not in ("", own):
+        return (LRM if own == "L" else RLM) + text
+    return text
+
+
 def _single_isolate(text: str) -> bool:
     """``text`` is one FSI ... PDI run whose first FSI is closed by its last PDI."""
     if not (text.startswith(FSI) and text.endswith(PDI)):
@@ -134,12 +161,6 @@ def mailbox(name: str, address: str) -> str:
     """``Name <address>`` with the name isolated, so that nothing in it can move or turn
     the address; the bare address when there is no name."""
     return f"{isolate(name)} <{address}>" if name else address
-
-
-def plain(text: str) -> str:
-    """``text`` without the isolates this module adds (for comparing or logging what was
-    said; never for showing)."""
-    return text.replace(FSI, "").replace(PDI, "") if not text.isascii() else text
 
 
 def visible(text: str, hidden: Iterable[int]) -> str:
