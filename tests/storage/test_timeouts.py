@@ -18,7 +18,7 @@ import pytest
 from sqlalchemy import Engine, make_url, text
 
 from caveat.service.settings import SettingsError, load_settings
-from caveat.storage.deadline import Watchdog, shut_socket
+from caveat.storage.deadline import Outage, Watchdog, shut_socket
 from caveat.storage.store import StorageError, Store, _postgres_limits, make_engine
 
 from ..conftest import POSTGRES_URL, postgres_schema
@@ -68,6 +68,20 @@ def test_a_block_that_ends_in_time_cuts_nothing() -> None:
         assert not deadline.expired
     time.sleep(0.4)
     assert rec.cut == []
+
+
+def test_a_deadline_runs_again_from_each_answer() -> None:
+    rec = Recorder()
+    dog = Watchdog(cut=rec)
+    with dog.armed(0.3) as deadline:
+        dog.attach(Conn("busy"))
+        for _ in range(6):  # 0.6 s in all, never 0.3 s without news
+            time.sleep(0.1)
+            dog.touch()
+        assert not deadline.expired
+        assert rec.event.wait(2)  # and then silence
+        assert deadline.expired
+    assert rec.cut == ["busy"]
 
 
 def test_a_connection_checked_out_after_the_deadline_is_cut_at_once() -> None:
@@ -150,6 +164,45 @@ def test_shutting_the_socket_ends_a_blocked_read_and_leaves_the_descriptor() -> 
     a.close()
     b.close()
     assert not shut_socket(a)  # closed: nothing to shut
+
+
+def test_an_outage_lasts_until_a_probe_answers() -> None:
+    answers = iter([False, False, True])
+    probed = threading.Event()
+
+    def probe() -> None:
+        if not next(answers):
+            raise OSError("no answer")
+        probed.set()
+
+    outage = Outage(probe, pause=0.01)
+    assert outage.since() is None
+    outage.begin()
+    assert outage.since() is not None
+    outage.begin()  # one outage, one probing thread
+    assert probed.wait(2)
+    deadline = time.monotonic() + 2
+    while outage.since() is not None and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert outage.since() is None
+
+
+def test_a_closed_outage_stops_probing() -> None:
+    calls: list[int] = []
+
+    def probe() -> None:
+        calls.append(1)
+        raise OSError("no answer")
+
+    outage = Outage(probe, pause=0.01)
+    outage.begin()
+    time.sleep(0.1)
+    outage.close()
+    time.sleep(0.05)
+    seen = len(calls)
+    time.sleep(0.1)
+    assert len(calls) == seen
+    assert outage.since() is None
 
 
 # ----------------------------------------------------------------- settings and engines
@@ -250,6 +303,20 @@ def server(pg_store: Store) -> PgServer:
     return PgServer(POSTGRES_URL)
 
 
+def answers_again(store: Store, within: float = 3.0) -> float:
+    """Seconds until ``store`` answers again (after an outage, its probe must see the
+    server first); fails the test after ``within``."""
+    started = time.monotonic()
+    while True:
+        try:
+            store.ping()
+            return time.monotonic() - started
+        except StorageError:
+            if time.monotonic() - started > within:
+                raise
+            time.sleep(0.05)
+
+
 def timed(call: Any) -> tuple[float, BaseException | None]:
     started = time.monotonic()
     try:
@@ -279,6 +346,18 @@ def test_work_known_to_be_long_asks_for_more_time(pg_store: Store) -> None:
         assert s.execute(text("SELECT pg_sleep(1.2), 1")).one()[1] == 1
     with pg_store.session() as s:  # and the next session has its usual limit again
         assert s.execute(text("SHOW statement_timeout")).scalar() == "750ms"
+
+
+@needs_postgres
+def test_many_quick_statements_may_take_longer_than_the_timeout_together(
+    pg_store: Store,
+) -> None:
+    started = time.monotonic()
+    with pg_store.session() as s:
+        for _ in range(8):
+            s.execute(text("SELECT pg_sleep(0.2)"))
+    assert time.monotonic() - started > 1.5
+    assert pg_store.outage.since() is None
 
 
 @needs_postgres
@@ -336,6 +415,7 @@ def test_waiting_for_a_connection_is_bounded(pg_url: str) -> None:
             t.join()
     assert isinstance(exc, StorageError)
     assert took < 1.5
+    assert store.outage.since() is None  # a busy pool is no outage
     store.ping()
     store.dispose()
 
@@ -346,16 +426,22 @@ def test_a_hung_server_fails_every_call_within_the_budget_then_recovers(
 ) -> None:
     pg_store.create_key("before")  # a pooled connection that the hang will catch
     with server.hung(at_most=12):
-        for _ in range(3):
-            took, exc = timed(pg_store.ping)
+        took, exc = timed(pg_store.ping)
+        assert isinstance(exc, StorageError), exc
+        assert "no answer within 1 s" in str(exc)
+        assert 0.9 < took < 1.8
+        # The calls after it do not wait: the store knows the server is not answering
+        # and a background probe finds out when it does again.
+        for call in (pg_store.ping, lambda: pg_store.create_key("during"), pg_store.ping):
+            took, exc = timed(call)
             assert isinstance(exc, StorageError), exc
-            # 1 s on a pooled connection; a new one waits libpq's connect_timeout (2 s)
-            assert took < 2.8
-        took, exc = timed(lambda: pg_store.create_key("during"))
+            assert "database unavailable" in str(exc)
+            assert took < 0.1
+        time.sleep(3)  # probes that time out, one after another
+        took, exc = timed(pg_store.ping)
         assert isinstance(exc, StorageError)
-        assert took < 2.8
-    took, exc = timed(pg_store.ping)
-    assert exc is None
+        assert took < 0.1
+    assert answers_again(pg_store) < 2.5
     assert [k.name for k in pg_store.list_keys()] == ["before"]
 
 
@@ -376,7 +462,7 @@ def test_a_server_hung_in_the_middle_of_a_session_is_cut_off(
     assert isinstance(exc, StorageError)
     assert "no answer within 1 s" in str(exc)
     assert took < 1.8
-    pg_store.ping()
+    answers_again(pg_store)
 
 
 @needs_postgres

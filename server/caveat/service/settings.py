@@ -281,11 +281,13 @@ _CONVERTERS: dict[str, Callable[[Any, str], Any]] = {
 SETTINGS = frozenset(_CONVERTERS)
 
 DEFAULTS: dict[str, Any] = {
-    # How long one use of the database may take (a connection from the pool, the liveness
-    # check, the statements, the commit): past it the call is cut and the request answered
-    # 503. PostgreSQL's statement_timeout is set to three quarters of it; connecting is
-    # bounded by libpq's connect_timeout (whole seconds, at least 2). On SQLite it is the
-    # busy timeout (waiting for another process's write lock). See docs/architecture.md.
+    # How long the database may take to answer any one call (a connection from the pool
+    # with its liveness check, a statement, the commit): past it the connection is cut and
+    # the request answered 503, and the process answers 503 at once until the database
+    # answers a background probe. PostgreSQL's statement_timeout is three quarters of it;
+    # connecting is bounded by libpq's connect_timeout (whole seconds, at least 2). On
+    # SQLite it is the busy timeout (waiting for another process's write lock). See
+    # docs/architecture.md.
     "DATABASE_TIMEOUT_SECONDS": 2.0,
     # Connections each process keeps open to PostgreSQL; it may open as many again at busy
     # moments (SQLAlchemy's max_overflow) and then waits at most DATABASE_TIMEOUT_SECONDS

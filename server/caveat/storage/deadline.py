@@ -8,9 +8,11 @@ touches the database would wait for as long as the server stays stopped.
 
 This module bounds that wait from the client's side. :meth:`Watchdog.armed` gives the
 calling thread a deadline; the engine's pool hooks (:mod:`caveat.storage.store`) attach
-every connection the thread checks out to its armed deadlines and detach it on return. One
-daemon thread per process sleeps until the earliest deadline; when a deadline passes while
-its thread still holds connections, it shuts down their sockets (on a duplicate of the
+every connection the thread checks out to its armed deadlines and detach it on return, and
+its statement hooks move the deadline on (:meth:`Watchdog.touch`) before and after every
+statement, so it bounds each wait for the server rather than a whole session. One daemon
+thread per process sleeps until the earliest deadline; when a deadline passes while its
+thread still holds connections, it shuts down their sockets (on a duplicate of the
 descriptor, so libpq keeps owning its own). The blocked driver call then fails at once with
 "server closed the connection", SQLAlchemy invalidates the connection, and the store turns
 the error into :class:`~caveat.storage.store.StorageError` (a 503 for the API). Connections
@@ -140,6 +142,19 @@ class Watchdog:
                 while self._heap and self._heap[0][2].done:
                     heapq.heappop(self._heap)
 
+    def touch(self) -> None:
+        """The calling thread heard from the database, or is about to ask it something:
+        its deadlines run from now again. A deadline therefore bounds each wait for the
+        server, not the sum of many quick calls (a long import)."""
+        stack = self._stack()
+        if not stack:
+            return
+        at = self._clock()
+        with self._lock:
+            for deadline in stack:
+                if not deadline.expired:
+                    deadline.at = at + deadline.seconds
+
     def expired(self) -> bool:
         """Whether a deadline armed by the calling thread has passed."""
         return any(d.expired for d in self._stack())
@@ -190,7 +205,11 @@ class Watchdog:
                 now = self._clock()
                 while self._heap and (self._heap[0][2].done or self._heap[0][0] <= now):
                     _, _, deadline = heapq.heappop(self._heap)
-                    if not deadline.done:
+                    if deadline.done:
+                        continue
+                    if deadline.at > now:  # touched since it was pushed: not due yet
+                        heapq.heappush(self._heap, (deadline.at, next(self._seq), deadline))
+                    else:
                         self._expire(deadline)
                 self._next_wake = self._heap[0][0] if self._heap else float("inf")
                 self._wake.wait(None if not self._heap else max(0.0, self._next_wake - now))
@@ -218,3 +237,67 @@ WATCHDOG = Watchdog()
 
 if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=WATCHDOG._reset)
+
+
+class Outage:
+    """A database that stopped answering: once a call ran out of time, the calls after it
+    fail at once (the store raises without waiting) while a background thread calls
+    ``probe`` until it returns without an exception; then calls go through again.
+
+    Without it every request of every worker would wait out its full deadline for as long
+    as the server hangs, and requests queued behind it longer still. The state belongs to
+    the process that saw the failure: a child after ``fork`` starts without an outage.
+    """
+
+    def __init__(
+        self,
+        probe: Callable[[], object],
+        *,
+        pause: float = 0.25,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._probe = probe
+        self._pause = pause
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._since: float | None = None
+        self._pid = os.getpid()
+        self._closed = False
+
+    def since(self) -> float | None:
+        """Seconds since the outage began, or None when there is none."""
+        since = self._since
+        if since is None or self._pid != os.getpid():
+            return None
+        return self._clock() - since
+
+    def begin(self) -> None:
+        """A call ran out of time: start failing calls at once, and probing."""
+        if self._pid != os.getpid():  # a child after fork: the parent's lock may be held
+            self._lock = threading.Lock()
+            self._since = None
+            self._pid = os.getpid()
+        with self._lock:
+            if self._closed or self._since is not None:
+                return
+            self._since = self._clock()
+            threading.Thread(target=self._run, name="caveat-db-probe", daemon=True).start()
+
+    def close(self) -> None:
+        """Stop probing (the store is disposed of)."""
+        with self._lock:
+            self._closed = True
+            self._since = None
+
+    def _run(self) -> None:
+        while not self._closed:
+            try:
+                self._probe()
+            except Exception:  # still down: any error is one more failed probe
+                time.sleep(self._pause)
+                continue
+            with self._lock:
+                since, self._since = self._since, None
+            if since is not None:
+                log.warning("the database answers again after %.1f s", self._clock() - since)
+            return

@@ -47,11 +47,12 @@ from sqlalchemy.exc import (
     NoSuchModuleError,
     SQLAlchemyError,
 )
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 from sqlalchemy.pool import StaticPool
 from sqlalchemy.types import TypeDecorator
 
-from .deadline import WATCHDOG, Watchdog
+from .deadline import WATCHDOG, Outage, Watchdog
 
 log = logging.getLogger(__name__)
 
@@ -148,9 +149,10 @@ def make_engine(
       ``timeout`` (the service's), every use is bounded: libpq's ``connect_timeout`` (whole
       seconds, at least 2), the server's ``statement_timeout`` (:data:`STATEMENT_SHARE`
       of it), a pool of ``pool_size`` connections plus as many overflow ones that waits at
-      most ``timeout`` for a free one, and a client-side deadline that
-      :meth:`Store.session` arms (:mod:`caveat.storage.deadline`), which also covers the
-      liveness check. Without one (command-line tools, migrations) nothing is bounded.
+      most ``timeout`` for a free one, and a client-side deadline for each wait for the
+      server that :meth:`Store.session` arms (:mod:`caveat.storage.deadline`), which also
+      covers the liveness check. Without one (command-line tools, migrations) nothing is
+      bounded.
     """
     parsed = normalise_url(url)
     if timeout is not None and not timeout > 0:
@@ -232,6 +234,14 @@ def _watch(engine: Engine, watchdog: Watchdog) -> None:
             # Like pool_pre_ping: drop every pooled connection and try a new one (which
             # fails at once when the deadline has passed).
             raise InvalidatePoolError(f"liveness check failed: {exc}") from exc
+
+    def touch(*_args: Any, **_kwargs: Any) -> None:
+        watchdog.touch()
+
+    # Before and after each statement, and before commit and rollback: the deadline bounds
+    # every wait for the server, not a session's many quick statements together.
+    for name in ("before_cursor_execute", "after_cursor_execute", "commit", "rollback"):
+        event.listen(engine, name, touch)
 
     @event.listens_for(engine, "checkin")
     def checkin(dbapi_connection: Any, _record: Any) -> None:
@@ -499,10 +509,10 @@ class Store:
 
     ``clock`` is injected so tests can move time (``last_used_at`` throttling).
     ``key_cache_seconds`` is how long a verified API key is remembered (0: not at all).
-    ``timeout``: how long one :meth:`session` may take on PostgreSQL before its
-    connections are cut (give the engine the same, see :func:`make_engine`); None: no
-    limit. Database failures, a passed deadline among them, surface as
-    :class:`StorageError`.
+    ``timeout``: how long the server may take to answer any one call of a
+    :meth:`session` on PostgreSQL before the connection is cut (give the engine the same,
+    see :func:`make_engine`); None: no limit. Database failures, a passed deadline among
+    them, surface as :class:`StorageError`.
     """
 
     def __init__(
@@ -520,6 +530,8 @@ class Store:
         self._watchdog = watchdog
         # SQLite is bounded by its busy timeout and never hangs on a network.
         self._deadlines = timeout is not None and engine.dialect.name == "postgresql"
+        #: after a session ran out of time, later ones fail at once until a probe answers
+        self.outage = Outage(self._probe)
         self._sessions = sessionmaker(engine, expire_on_commit=False)
         # Every API request presents its key; remembering the ones found valid saves a
         # database round trip per request. Only valid keys are remembered, so a new key
@@ -559,21 +571,31 @@ class Store:
         upgrade(self.engine)
 
     def dispose(self) -> None:
+        self.outage.close()
         self.engine.dispose()
 
     @contextlib.contextmanager
     def session(self, *, timeout: float | None = None) -> Iterator[Session]:
         """A session that commits when the block ends and rolls back on any error.
 
-        On PostgreSQL with a store timeout, the whole block (waiting for a connection, its
-        liveness check, the statements, the commit) has that long, or ``timeout`` seconds
-        for work known to take longer (an import); past it the connection is cut and
-        :class:`StorageError` raised.
+        On PostgreSQL with a store timeout, the server has that long (or ``timeout``
+        seconds, for a statement known to take longer) to answer each call: the
+        connection from the pool with its liveness check, every statement, the commit.
+        The time runs again from each answer, so many quick statements may together take
+        longer. A server that does not answer in time has its connection cut, the block
+        raises :class:`StorageError`, and later sessions of this store raise it at once
+        until a background probe gets an answer (:class:`~caveat.storage.deadline.Outage`).
         """
         if not self._deadlines:
             with self._session(None) as session:
                 yield session
             return
+        down = self.outage.since()
+        if down is not None:
+            raise StorageError(
+                f"database unavailable on {self.url}: no answer for {down:.1f} s "
+                "(checked again in the background)"
+            )
         seconds = timeout if timeout is not None else self.timeout
         assert seconds is not None
         with self._watchdog.armed(seconds) as deadline:
@@ -581,11 +603,20 @@ class Store:
                 with self._session(timeout) as session:
                     yield session
             except StorageError as exc:
-                if deadline.expired:
+                # A busy pool is not a silent server: only time run out talking to it
+                # makes the calls after this one fail at once.
+                if deadline.expired and not isinstance(exc.__cause__, PoolTimeout):
+                    self.outage.begin()
                     raise StorageError(
                         f"database timeout on {self.url}: no answer within {seconds:g} s"
                     ) from exc
                 raise
+
+    def _probe(self) -> None:
+        """One liveness check during an outage, with the usual deadline."""
+        assert self.timeout is not None
+        with self._watchdog.armed(self.timeout), self._session(None) as s:
+            s.execute(select(1))
 
     @contextlib.contextmanager
     def _session(self, statement_seconds: float | None) -> Iterator[Session]:
