@@ -95,9 +95,10 @@ def request_for(kind: str, rng: random.Random, bodies: list[dict[str, Any]], n: 
     return "GET", "/api/v1/checks", None, (200,)
 
 
-def client(port: int, key: str, seconds: float, seed: int, queue: Any) -> None:
+def client(
+    port: int, key: str, seconds: float, seed: int, bodies: list[dict[str, Any]], queue: Any
+) -> None:
     rng = random.Random(seed)  # noqa: S311 - a reproducible mix, not a secret
-    bodies = payloads()
     kinds = [k for k, w in MIX.items() for _ in range(w)]
     encoded = {}
     latencies: dict[str, list[float]] = {k: [] for k in MIX}
@@ -180,15 +181,18 @@ def start_service(folder: Path, db: str, workers: int) -> tuple[subprocess.Popen
          "--workers", str(workers), "--db", db],
         env=env, stdout=log, stderr=subprocess.STDOUT, cwd=folder,
     )
+    log.close()
     deadline = time.monotonic() + 60
     while True:
+        c = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
         try:
-            c = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
             c.request("GET", "/healthz")
             if c.getresponse().status == 200:
                 break
         except OSError:
             pass
+        finally:
+            c.close()
         if process.poll() is not None or time.monotonic() > deadline:
             process.kill()
             raise SystemExit((folder / "service.log").read_text("utf-8", "replace")[-3000:])
@@ -216,14 +220,15 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         db = args.db or f"sqlite:///{folder / 'caveat.db'}"
-        before = count_reports(db) if args.db else 0
+        bodies = payloads()  # read once; the clients are forked with them
         process, port, key = start_service(folder, db, args.workers)
+        before = count_reports(db)
         killed_at = None
         try:
             queue: Any = multiprocessing.get_context("fork").Queue()
             procs = [
                 multiprocessing.get_context("fork").Process(
-                    target=client, args=(port, key, args.seconds, i, queue)
+                    target=client, args=(port, key, args.seconds, i, bodies, queue)
                 )
                 for i in range(args.connections)
             ]
