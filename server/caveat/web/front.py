@@ -45,8 +45,12 @@ def error_body(code: str, message: str) -> bytes:
 
 
 async def send_error(
-    send: Send, status: int, code: str, message: str, headers: list[tuple[bytes, bytes]] = ()
-) -> None:  # type: ignore[assignment]
+    send: Send,
+    status: int,
+    code: str,
+    message: str,
+    headers: tuple[tuple[bytes, bytes], ...] = (),
+) -> None:
     body = error_body(code, message)
     await send(
         {
@@ -162,7 +166,7 @@ class BufferingFront:
                 503,
                 "busy",
                 "the service is receiving too many large requests; try again shortly",
-                [(b"retry-after", b"2")],
+                ((b"retry-after", b"2"),),
             )
             return
         self.reserved += reserve

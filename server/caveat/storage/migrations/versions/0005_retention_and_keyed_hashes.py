@@ -45,14 +45,14 @@ def upgrade() -> None:
     # Unkeyed conversation memory: children first (SQLite migrations do not rely on
     # cascades).
     for table in ("conversation_text", "conversation_keys", "conversation_people"):
-        op.execute(sa.text(f"DELETE FROM {table}"))
+        op.execute(sa.table(table).delete())
     op.execute(sa.text("DELETE FROM conversations"))
 
 
 def downgrade() -> None:
     # The keyed conversation memory means nothing to the older code either.
     for table in ("conversation_text", "conversation_keys", "conversation_people"):
-        op.execute(sa.text(f"DELETE FROM {table}"))
+        op.execute(sa.table(table).delete())
     op.execute(sa.text("DELETE FROM conversations"))
     with op.batch_alter_table("contacts", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_contacts_last_seen"))
