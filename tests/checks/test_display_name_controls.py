@@ -41,8 +41,8 @@ def fire(name: str, *, reply_to: str | None = None) -> list[str]:
         f"Anna Keller{ZWSP}",
         f"Anna{ZWJ}Keller",  # a joiner between Latin letters
         f"Anna{ZWNJ}Keller",
-        f"Anna{RLM}Keller",  # a direction mark in a Latin name
-        f"Anna Keller{LRM}",
+        f"Anna{RLM}Keller",  # a direction mark inside a Latin name
+        f"Anna Keller{RLM} (Northwind)",
         "Anna\u202bKeller\u202c",  # an embedding in a Latin name
         "Anna\u2067Keller\u2069",  # an isolate in a Latin name
         "Anna Kel\u00adler",  # soft hyphen
@@ -86,6 +86,10 @@ def test_a_name_that_hides_characters_is_reported(name: str) -> None:
         "\u845b\U000e0100\u57ce",
         # a byte-order mark written at the very start
         "\ufeffMaria Santos",
+        # direction marks at either end, as software in right-to-left locales writes them
+        f"{RLM}John Smith{RLM}",
+        f"Anna Keller{LRM}",
+        f"\ufeff{LRM}Anna Keller",
         # private-use and unassigned code points draw a glyph or a box: nothing hidden
         "Anna \uf8ff",
     ],

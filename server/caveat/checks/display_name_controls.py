@@ -24,6 +24,10 @@ Named exclusions (quiet), for the characters that real names do carry:
   * emoji_presentation: a variation selector after a symbol or emoji ("❤️"), a keycap
     ("1️⃣") or an ideograph (CJK ideographic variants); tag characters that spell a
     subdivision flag ("🏴󠁧󠁢󠁳󠁣󠁴󠁿");
+  * edge_mark: a direction mark (LRM, RLM, ALM) at either end of a name, where mail
+    software in right-to-left locales puts them around a name in Latin letters; a mark
+    moves only the punctuation next to it, never a letter, and at the ends it splits no
+    word;
   * byte_order_mark: a ZERO WIDTH NO-BREAK SPACE (U+FEFF) as the very first character,
     where software that writes a byte-order mark puts it;
   * not_hidden: private-use and unassigned code points draw a glyph (a logo, an emoji
@@ -94,8 +98,9 @@ def hidden_characters(name: str) -> list[int]:
         if override(c):
             out.append(i)
         elif explicit(c) or mark(c):
-            if not rtl:
-                out.append(i)  # right_to_left_name excuses them only in such a name
+            # right_to_left_name excuses them in such a name; edge_mark a mark at either end
+            if not rtl and not (mark(c) and _at_edge(name, i)):
+                out.append(i)
         elif c in _JOINERS:
             if not _joins(name, i):
                 out.append(i)
@@ -108,6 +113,12 @@ def hidden_characters(name: str) -> list[int]:
         elif not (c == _BOM and i == 0):
             out.append(i)
     return out
+
+
+def _at_edge(name: str, i: int) -> bool:
+    """edge_mark: only marks (and a leading byte-order mark) stand between ``i`` and one
+    end of the name."""
+    return all(mark(c) or c == _BOM for c in name[:i]) or all(mark(c) for c in name[i + 1 :])
 
 
 def _base_before(name: str, i: int) -> str:
