@@ -24,8 +24,6 @@ from ..pg_server import PgServer, controllable
 from .conftest import SMALL_PAYLOAD
 from .test_contract import check_response
 
-pytestmark = pytest.mark.skipif(not POSTGRES_URL, reason="CAVEAT_TEST_POSTGRES_URL unset")
-
 #: The default budget is 2 s; a request may also wait for a fresh connection (libpq's
 #: connect_timeout, 2 s) instead, never for both.
 ANSWER_WITHIN = 3.0
