@@ -1,4 +1,4 @@
-"""Faults against the real server: the database stopped, and the database hung.
+"""Faults against the real server: a worker killed, the database stopped, the database hung.
 
 Starts a throw-away PostgreSQL (``scripts/with-postgres``, unless CAVEAT_TEST_POSTGRES_URL
 already names one) and ``caveat serve`` on it (gunicorn and its worker as shipped, plain
@@ -11,6 +11,9 @@ p50 and max latency.
 Phases (each a fault made or ended, and what every answer must then be):
 
 * ``up``: the database answers: 200.
+* ``worker-killed``: one gunicorn worker killed with SIGKILL; once /healthz answers 200
+  (likewise): 200. (``bench/load.py --kill-worker-at`` kills one under load and counts
+  the requests in flight on it.)
 * ``db-stopped``: PostgreSQL shut down (fast shutdown): 503 within ``--within`` seconds.
 * ``db-restarted``: started again; once /healthz answers 200 (at most ``--settle``
   seconds, the time printed): 200.
@@ -24,7 +27,7 @@ the service. Exits 1 when any answer broke its phase's rule.
 
     python bench/faults.py [--seconds 10] [--clients 4] [--workers 2] [--within 3]
 
-Other faults (a worker killed, say) are further :class:`Phase` entries.
+Other faults are further :class:`Phase` entries.
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ import argparse
 import http.client
 import json
 import os
+import signal
 import statistics
 import sys
 import tempfile
@@ -184,10 +188,25 @@ def report(phase: Phase, tallies: dict[str, Tally]) -> list[str]:
     return lines
 
 
-def database_phases(server: PgServer, within: float, settle: float) -> list[Phase]:
-    """The database's faults, in the order they run."""
+def kill_a_worker(master: int) -> None:
+    """SIGKILL one of gunicorn's workers (a child of ``master``); gunicorn starts another."""
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+        if ppid == master:
+            os.kill(int(entry.name), signal.SIGKILL)
+            return
+
+
+def fault_phases(server: PgServer, master: int, within: float, settle: float) -> list[Phase]:
+    """The faults, in the order they run."""
     return [
         Phase("up", 200),
+        Phase("worker-killed", 200, enter=lambda: kill_a_worker(master), settle=settle),
         Phase("db-stopped", 503, enter=server.stop, within=within),
         Phase("db-restarted", 200, enter=server.start, settle=settle),
         Phase("db-hung", 503, enter=lambda: server.freeze(at_most=600), within=within),
@@ -228,7 +247,7 @@ def run(args: argparse.Namespace, db: str) -> int:
         print(f"{'phase':13} {'endpoint':16} {'answers':>6} {'p50 ms':>9} {'max ms':>9}   statuses")
         broken = 0
         try:
-            for phase in database_phases(server, args.within, args.settle):
+            for phase in fault_phases(server, service.process.pid, args.within, args.settle):
                 if phase.enter is not None:
                     phase.enter()
                 if phase.settle:

@@ -260,6 +260,7 @@ _CONVERTERS: dict[str, Callable[[Any, str], Any]] = {
     "MAX_REQUEST_BYTES": _to_positive_int,
     "MAX_SMALL_REQUEST_BYTES": _to_positive_int,
     "REQUEST_READ_SECONDS": _to_positive_int,
+    "REQUEST_BUDGET_SECONDS": _to_positive_int,
     "MAX_HTML_BYTES": _to_positive_int,
     "MAX_ATTACHMENTS": _to_positive_int,
     "MAX_ATTACHMENT_BYTES": _to_positive_int,
@@ -323,6 +324,11 @@ DEFAULTS: dict[str, Any] = {
     # answered 408 and its connection closed. Bodies are read by the event loop, so a
     # client trickling its request holds a connection, never a worker (caveat.web.front).
     "REQUEST_READ_SECONDS": 10,
+    # Once a request has arrived, its answer must be ready within this many seconds,
+    # waiting for its turn included, or the client gets 503 over_budget at once (and a
+    # request still waiting never runs). Above the slowest legitimate request: attachments
+    # read for up to 12 s, and the database's own timeouts.
+    "REQUEST_BUDGET_SECONDS": 30,
     # The HTML body's markup read per message (more is cut, and the cut named).
     "MAX_HTML_BYTES": _LIMITS.max_html_bytes,
     # Attachments read per message (documents before images), the bytes of one, and the

@@ -84,19 +84,36 @@ class AppThread:
     its answer there (Flask's answers are in memory already), and the event loop sends it.
     asgiref's adapter hops back to the loop for every piece of the answer, which cost about
     a millisecond a request, more than a whole health check.
+
+    The whole request, waiting for its turn included, has ``budget`` seconds: after that the
+    client gets a 503 at once. A request still waiting for its turn then never runs; one
+    already running goes on to its end (the stages it runs through are each bounded: see
+    docs/architecture.md) and its answer is dropped.
     """
 
-    def __init__(self, wsgi_app: Any) -> None:
+    def __init__(self, wsgi_app: Any, budget: float) -> None:
         self.wsgi_app = wsgi_app
+        self.budget = budget
         self._executor: ThreadPoolExecutor | None = None
 
     async def __call__(self, scope: Scope, body: bytes, send: Send) -> None:
         if self._executor is None:  # made in the worker, after gunicorn's fork
             self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="caveat-app")
         loop = asyncio.get_running_loop()
-        status, headers, content = await loop.run_in_executor(
-            self._executor, self._call, scope, body
-        )
+        call = loop.run_in_executor(self._executor, self._call, scope, body)
+        try:
+            status, headers, content = await asyncio.wait_for(asyncio.shield(call), self.budget)
+        except TimeoutError:
+            call.cancel()  # one still waiting for its turn never runs
+            log.warning("request over its budget of %g s: %s", self.budget, scope["path"])
+            await send_error(
+                send,
+                503,
+                "over_budget",
+                f"the service could not answer within {self.budget:g} seconds; try again",
+                ((b"retry-after", b"5"),),
+            )
+            return
         await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": content})
 
@@ -141,7 +158,7 @@ class BufferingFront:
     """ASGI application: read each request whole, within limits, then run ``wsgi_app``."""
 
     def __init__(self, wsgi_app: Any, settings: MutableMapping[str, Any]) -> None:
-        self.app = AppThread(wsgi_app)
+        self.app = AppThread(wsgi_app, float(settings["REQUEST_BUDGET_SECONDS"]))
         self.settings = settings
         self.read_seconds = float(settings["REQUEST_READ_SECONDS"])
         #: Bytes reserved by the requests being read now (their limit or declared length).
