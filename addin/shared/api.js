@@ -24,7 +24,7 @@
 /**
  * The answer of POST /api/v1/analyze. `notices` is absent from services that do not send it
  * (absent means none).
- * @typedef {{level: Level, score: number, banner: Banner | null, findings: Finding[], message_id?: string, checked_at?: string, notices?: Notice[]}} Verdict
+ * @typedef {{level: Level, score: number, banner: Banner | null, findings: Finding[], message_id?: string, checked_at?: string, notices?: Notice[], partial?: string[]}} Verdict
  */
 /** @typedef {{name?: string, email?: string, phone?: string}} Contact */
 /** @typedef {{known: false} | {known: true, organization: string, matched_by: string, contacts: Contact[], note?: string}} SenderContact */

@@ -239,6 +239,23 @@ function serviceNotices(doc, notices) {
 }
 
 /**
+ * What the service left unread (``partial``): the verdict is about the rest, and the reader
+ * should know it. Text from the service, drawn as text.
+ * @param {Document} doc
+ * @param {unknown} partial
+ */
+function partialNote(doc, partial) {
+  if (!Array.isArray(partial)) return null;
+  const usable = partial.filter((p) => typeof p === "string" && p);
+  if (!usable.length) return null;
+  const box = el(doc, "aside", null, "partial");
+  box.appendChild(el(doc, "h2", "Checked in part"));
+  box.appendChild(el(doc, "p", "Caveat could not read all of this message; what it says is about the rest:", "partial-intro"));
+  for (const text of usable.slice(0, 20)) box.appendChild(el(doc, "p", shown(text, 300), "partial-item"));
+  return box;
+}
+
+/**
  * @typedef {{
  *   onVerify?: () => void,
  *   onReport?: () => void,
@@ -316,6 +333,8 @@ export function renderVerdict(root, verdict, options = {}) {
     section.appendChild(list);
     root.appendChild(section);
   }
+  const partial = partialNote(doc, verdict.partial);
+  if (partial) root.appendChild(partial);
   const notices = serviceNotices(doc, verdict.notices);
   if (notices) root.appendChild(notices);
   if (verdict.checked_at) root.appendChild(el(doc, "footer", `Checked ${verdict.checked_at}`));

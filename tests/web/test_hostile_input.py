@@ -128,3 +128,21 @@ def test_the_send_time_guard_takes_small_bodies_only(
     )
     assert r.status_code == 413
     assert r.get_json()["error"]["code"] == "request_too_large"
+
+
+def test_a_message_read_in_part_says_so_in_the_answer(
+    client: FlaskClient, auth: dict[str, str]
+) -> None:
+    head = "From: a@b.example\r\nTo: c@d.example\r\nMIME-Version: 1.0\r\n"
+    nested = "".join(
+        f'Content-Type: multipart/mixed; boundary="b{i}"\r\n\r\n--b{i}\r\n' for i in range(1000)
+    )
+    r = client.post("/api/v1/analyze", json={"raw": head + nested}, headers=auth)
+    assert r.status_code == 200
+    (said,) = r.get_json()["partial"]
+    assert "multipart boundaries" in said
+    whole = client.post(
+        "/api/v1/analyze", json={"headers": "From: a@b.example\r\nTo: c@d.example\r\n"},
+        headers=auth,
+    )
+    assert "partial" not in whole.get_json()

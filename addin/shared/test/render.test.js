@@ -305,3 +305,20 @@ test("the service's isolates in titles, explanations and the banner are kept as 
   assert.equal(root.querySelector(".explanation")?.textContent, explanation);
   assert.equal(root.querySelector(".level-text")?.textContent, verdict.banner.text);
 });
+
+test("a partial verdict says what was not read, as text, before the set-up notes", () => {
+  const { window, root } = dom();
+  const partial = ["the body was not read: the message declares more than 100 multipart boundaries", HOSTILE[0]];
+  renderVerdict(root, { ...SEED_LIKE, partial, notices: [{ code: "x", message: "set-up" }] });
+  const box = /** @type {Element} */ (root.querySelector("aside.partial"));
+  assert.ok(box);
+  assert.deepEqual([...box.querySelectorAll(".partial-item")].map((p) => p.textContent), partial);
+  assert.equal(box.querySelector("script"), null);
+  assert.equal(/** @type {any} */ (window).__pwned, undefined);
+  const kids = [...root.children];
+  assert.ok(kids.indexOf(box) < kids.indexOf(/** @type {Element} */ (root.querySelector(".notices"))));
+  for (const absent of [undefined, [], "no", [3, null, ""]]) {
+    renderVerdict(root, /** @type {any} */ ({ ...SEED_LIKE, partial: absent }));
+    assert.equal(root.querySelector(".partial"), null, JSON.stringify(absent));
+  }
+});

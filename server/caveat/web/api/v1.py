@@ -81,6 +81,7 @@ def analyze() -> Response:
     notify_analyzed(facts, verdict.level)
     body = {
         **verdict.to_dict(),
+        **({"partial": list(facts.cuts)} if facts.cuts else {}),
         "message_id": facts.message_id,
         "checked_at": _stamp(now),
         "notices": [n.to_dict() for n in s.notices],
