@@ -7,9 +7,12 @@ import asyncio
 import json
 import threading
 import time
-from typing import Any
+from collections.abc import Callable, Coroutine
+from typing import Any, TypeVar
 
 from caveat.web.front import BufferingFront
+
+T = TypeVar("T")
 
 SETTINGS = {
     "MAX_REQUEST_BYTES": 1000,
@@ -64,9 +67,29 @@ def echo_app(environ: dict[str, Any], start_response: Any) -> list[bytes]:
     return [json.dumps({"length": len(data), "path": environ["PATH_INFO"]}).encode()]
 
 
+def run_loop(make: Callable[[], Coroutine[Any, Any, T]]) -> T:
+    """``asyncio.run`` on a thread of its own: in the full suite the browser tests' driver
+    keeps an event loop running on the main thread."""
+    out: list[T] = []
+    failed: list[BaseException] = []
+
+    def main() -> None:
+        try:
+            out.append(asyncio.run(make()))
+        except BaseException as exc:  # handed back to the test
+            failed.append(exc)
+
+    thread = threading.Thread(target=main)
+    thread.start()
+    thread.join()
+    if failed:
+        raise failed[0]
+    return out[0]
+
+
 def run(front: BufferingFront, sc: dict, receive: Any) -> Recorder:
     send = Recorder()
-    asyncio.run(front(sc, receive, send))
+    run_loop(lambda: front(sc, receive, send))
     return send
 
 
@@ -127,7 +150,7 @@ def test_a_request_over_its_budget_is_answered_503_and_one_waiting_never_runs() 
         return first, second
 
     started = time.monotonic()
-    first, second = asyncio.run(both())
+    first, second = run_loop(both)
     took = time.monotonic() - started
     release.set()
     assert first.status == 503 and second.status == 503
@@ -144,7 +167,7 @@ def test_lifespan_is_acknowledged() -> None:
         return messages.pop(0)
 
     send = Recorder()
-    asyncio.run(BufferingFront(echo_app, SETTINGS)({"type": "lifespan"}, receive, send))
+    run_loop(lambda: BufferingFront(echo_app, SETTINGS)({"type": "lifespan"}, receive, send))
     assert [m["type"] for m in send.messages] == [
         "lifespan.startup.complete",
         "lifespan.shutdown.complete",
