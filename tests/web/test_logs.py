@@ -341,3 +341,30 @@ def test_a_response_without_a_request_id_logs_none(saved_loggers: None, tmp_path
 
 def test_flask_sees_the_app_logger_under_caveat(app: Flask) -> None:
     assert app.logger.name.startswith(APP_LOGGER + ".")
+
+
+def test_an_outage_is_logged_once_in_a_while_not_once_a_request(
+    caveat_env: Path, json_lines: io.StringIO, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from caveat.web.api import errors
+
+    app = create_app({"TESTING": True, "DATABASE_URL": "sqlite://"})
+    client = app.test_client()
+
+    def down() -> None:
+        raise StorageError("database error on sqlite://: disk I/O error")
+
+    monkeypatch.setattr(app.extensions["caveat"].store, "ping", down)
+    now = [1000.0]
+    monkeypatch.setattr(errors, "_monotonic", lambda: now[0])
+    json_lines.truncate(0)
+    json_lines.seek(0)
+    for _ in range(50):
+        assert client.get("/healthz").status_code == 503
+    outage = [x for x in parsed(json_lines) if "storage unavailable" in x["message"]]
+    assert len(outage) == 1
+    now[0] += errors.STORAGE_LOG_SECONDS
+    assert client.get("/healthz").status_code == 503
+    outage = [x for x in parsed(json_lines) if "storage unavailable" in x["message"]]
+    assert len(outage) == 2
+    assert "and 49 more 503s" in outage[1]["message"]

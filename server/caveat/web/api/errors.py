@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 from collections.abc import Iterable
 
-from flask import Flask, jsonify, request
+from flask import Flask, current_app, jsonify, request
 from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import HTTPException
 from werkzeug.http import HTTP_STATUS_CODES
@@ -100,9 +101,28 @@ def _api_error(exc: ApiError) -> ResponseReturnValue:
     return error_response(exc.status, exc.code, exc.message, exc.headers)
 
 
+#: During an outage every request fails the same way: one log line per this many seconds
+#: per process says so, with how many answers it stands for (the metrics count each one).
+STORAGE_LOG_SECONDS = 10.0
+_monotonic = time.monotonic
+
+
 def _storage_error(exc: StorageError) -> ResponseReturnValue:
     # An outage, not a defect: the message names the database (never its password).
-    log.error("storage unavailable on %s %s: %s", request.method, request.path, exc)
+    now = _monotonic()
+    state = current_app.extensions.setdefault("caveat.storage_log", {"next": 0.0, "unlogged": 0})
+    if now >= state["next"]:
+        also = state["unlogged"]
+        log.error(
+            "storage unavailable on %s %s: %s%s",
+            request.method,
+            request.path,
+            exc,
+            f" (and {also} more 503s since the last such line)" if also else "",
+        )
+        state.update(next=now + STORAGE_LOG_SECONDS, unlogged=0)
+    else:
+        state["unlogged"] += 1
     count_storage_error()
     code, message = _MESSAGES[503]
     return error_response(503, code, message)
