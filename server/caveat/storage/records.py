@@ -28,6 +28,7 @@ import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import (
     Boolean,
@@ -605,6 +606,8 @@ class MemoryStore:
             )
             wanted = [k for k in (*keys.lookup_order(), keys.subject) if k]
             wanted += [reply_to_key(ckey, conv_id, a) for a in obs.accepted_reply_to]
+            dialect = s.get_bind().dialect.name
+            conn = s.connection()
             if wanted:
                 have = set(
                     s.scalars(
@@ -614,29 +617,34 @@ class MemoryStore:
                         )
                     )
                 )
-                for k in dict.fromkeys(wanted):
-                    if k not in have:
-                        self._insert_ignore(
-                            s, ConversationKeyRow, {"key_hash": k, "conversation_id": conv_id}
-                        )
+                new_keys = [k for k in dict.fromkeys(wanted) if k not in have]
+                if new_keys:
+                    conn.execute(
+                        _statement(dialect, "conversation_keys"),
+                        [{"key_hash": k, "conversation_id": conv_id} for k in sorted(new_keys)],
+                    )
             if obs.text:
                 self._remember_text(s, conv_id, obs.text)
+            # Each kind of row in one statement (executemany), built once per dialect, the
+            # rows in key order so that two workers recording one thread cannot deadlock.
+            # (the first of two rows with one key is the one inserted, as one by one)
+            people: dict[tuple[str, str], dict[str, object]] = {}
             for p in obs.people:
-                values = {
-                    "conversation_id": conv_id,
-                    "address": _clip(p.address, ADDRESS_MAX),
-                    "name_key": _clip(p.name_key, NAME_MAX),
-                    "name": _clip(p.name, NAME_MAX),
-                    "local_key": _clip(p.local_key, 130),
-                    "first_seen": at,
-                    "last_seen": at,
-                }
-                self._upsert(
-                    s,
-                    ConversationPersonRow,
-                    values,
-                    ["conversation_id", "address", "name_key"],
-                    {"last_seen": at},
+                address, name_key = _clip(p.address, ADDRESS_MAX), _clip(p.name_key, NAME_MAX)
+                if (address, name_key) not in people:
+                    people[(address, name_key)] = {
+                        "conversation_id": conv_id,
+                        "address": address,
+                        "name_key": name_key,
+                        "name": _clip(p.name, NAME_MAX),
+                        "local_key": _clip(p.local_key, 130),
+                        "first_seen": at,
+                        "last_seen": at,
+                    }
+            if people:
+                conn.execute(
+                    _statement(dialect, "conversation_people"),
+                    [people[k] for k in sorted(people)],
                 )
             if obs.sender is not None:
                 p = obs.sender
@@ -668,14 +676,12 @@ class MemoryStore:
                         ),
                     },
                 )
+            colleagues: dict[str, dict[str, object]] = {}
             for p in obs.colleagues:
-                if not p.name_key:
-                    continue
-                self._upsert(
-                    s,
-                    ContactRow,
-                    {
-                        "address": _clip(p.address, ADDRESS_MAX),
+                address = _clip(p.address, ADDRESS_MAX)
+                if p.name_key and address not in colleagues:
+                    colleagues[address] = {
+                        "address": address,
                         "name": _clip(p.name, NAME_MAX),
                         "name_key": _clip(p.name_key, NAME_MAX),
                         "first_seen": at,
@@ -683,9 +689,11 @@ class MemoryStore:
                         "sent": 0,
                         "authenticated_at": None,
                         "colleague": True,
-                    },
-                    ["address"],
-                    {"colleague": True, "last_seen": at},
+                    }
+            if colleagues:
+                conn.execute(
+                    _statement(dialect, "colleagues"),
+                    [colleagues[k] for k in sorted(colleagues)],
                 )
 
     def _remember_text(self, s: Session, conv_id: int, units: Sequence[str]) -> None:
@@ -792,9 +800,32 @@ class MemoryStore:
         )
         s.execute(ins.on_conflict_do_update(index_elements=keys, set_=changes))
 
-    def _insert_ignore(self, s: Session, model: type[Base], values: dict[str, object]) -> None:
-        dialect = s.get_bind().dialect.name
-        ins = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(model).values(
-            **values
+
+_STATEMENTS: dict[tuple[str, str], Any] = {}
+
+
+def _statement(dialect: str, kind: str) -> Any:
+    """The memory's batched writes, built once per dialect (building an insert...on conflict
+    statement anew took a fifth of an analyze request): executed with a list of rows."""
+    found = _STATEMENTS.get((dialect, kind))
+    if found is not None:
+        return found
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    if kind == "conversation_keys":
+        stmt: Any = insert(ConversationKeyRow.__table__).on_conflict_do_nothing()
+    elif kind == "conversation_people":
+        ins = insert(ConversationPersonRow.__table__)
+        stmt = ins.on_conflict_do_update(
+            index_elements=["conversation_id", "address", "name_key"],
+            set_={"last_seen": ins.excluded.last_seen},
         )
-        s.execute(ins.on_conflict_do_nothing())
+    elif kind == "colleagues":
+        ins = insert(ContactRow.__table__)
+        stmt = ins.on_conflict_do_update(
+            index_elements=["address"],
+            set_={"colleague": True, "last_seen": ins.excluded.last_seen},
+        )
+    else:
+        raise ValueError(f"no batched statement {kind!r}")
+    _STATEMENTS[(dialect, kind)] = stmt
+    return stmt
