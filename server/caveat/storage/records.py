@@ -648,9 +648,10 @@ class MemoryStore:
                 )
             if obs.sender is not None:
                 p = obs.sender
-                self._upsert(
-                    s,
-                    ContactRow,
+                kind = "sender" + ("+auth" if obs.sender_authenticated else "")
+                kind += "+name" if p.name_key else ""
+                conn.execute(
+                    _statement(dialect, kind),
                     {
                         "address": _clip(p.address, ADDRESS_MAX),
                         "name": _clip(p.name, NAME_MAX),
@@ -660,20 +661,6 @@ class MemoryStore:
                         "sent": 1,
                         "authenticated_at": at if obs.sender_authenticated else None,
                         "colleague": False,
-                    },
-                    ["address"],
-                    {
-                        "last_seen": at,
-                        "sent": ContactRow.sent + 1,
-                        **({"authenticated_at": at} if obs.sender_authenticated else {}),
-                        **(
-                            {
-                                "name": _clip(p.name, NAME_MAX),
-                                "name_key": _clip(p.name_key, NAME_MAX),
-                            }
-                            if p.name_key
-                            else {}
-                        ),
                     },
                 )
             colleagues: dict[str, dict[str, object]] = {}
@@ -785,28 +772,13 @@ class MemoryStore:
         with self.store.session() as s:
             return int(s.scalar(q) or 0)
 
-    # insert-or-update that two workers may run at once without an IntegrityError
-    def _upsert(
-        self,
-        s: Session,
-        model: type[Base],
-        values: dict[str, object],
-        keys: list[str],
-        changes: dict[str, object],
-    ) -> None:
-        dialect = s.get_bind().dialect.name
-        ins = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(model).values(
-            **values
-        )
-        s.execute(ins.on_conflict_do_update(index_elements=keys, set_=changes))
-
 
 _STATEMENTS: dict[tuple[str, str], Any] = {}
 
 
 def _statement(dialect: str, kind: str) -> Any:
     """The memory's batched writes, built once per dialect (building an insert...on conflict
-    statement anew took a fifth of an analyze request): executed with a list of rows."""
+    statement anew took a fifth of an analyze request), executed with a row or a list of rows."""
     found = _STATEMENTS.get((dialect, kind))
     if found is not None:
         return found
@@ -819,6 +791,20 @@ def _statement(dialect: str, kind: str) -> Any:
             index_elements=["conversation_id", "address", "name_key"],
             set_={"last_seen": ins.excluded.last_seen},
         )
+    elif kind.startswith("sender"):
+        # The sender of a message: one more message sent; authenticated now, when it was;
+        # its name as this message writes it, when it writes one.
+        ins = insert(ContactRow.__table__)
+        changes: dict[str, Any] = {
+            "last_seen": ins.excluded.last_seen,
+            "sent": ContactRow.__table__.c.sent + 1,
+        }
+        if "+auth" in kind:
+            changes["authenticated_at"] = ins.excluded.authenticated_at
+        if "+name" in kind:
+            changes["name"] = ins.excluded.name
+            changes["name_key"] = ins.excluded.name_key
+        stmt = ins.on_conflict_do_update(index_elements=["address"], set_=changes)
     elif kind == "colleagues":
         ins = insert(ContactRow.__table__)
         stmt = ins.on_conflict_do_update(
