@@ -474,20 +474,24 @@ class MemoryStore:
             view = self._view(s, conv_id) if conv_id is not None else None
             sender = None
             if author is not None and author.address:
-                row = s.get(ContactRow, author.address)
+                row = s.execute(
+                    select(
+                        ContactRow.first_seen, ContactRow.sent, ContactRow.authenticated_at
+                    ).where(ContactRow.address == author.address)
+                ).first()
                 if row is not None and row.sent > 0:
                     sender = SenderView(row.first_seen, row.sent, row.authenticated_at is not None)
             known: dict[str, list[KnownPerson]] = {}
             if names:
-                q = select(ContactRow).where(
+                q = select(
+                    ContactRow.name_key, ContactRow.address, ContactRow.name, ContactRow.colleague
+                ).where(
                     ContactRow.name_key.in_(sorted(names)),
                     (ContactRow.colleague.is_(True)) | (ContactRow.authenticated_at.is_not(None)),
                 )
-                for row in s.scalars(q):
-                    source = "colleague" if row.colleague else "authenticated"
-                    known.setdefault(row.name_key, []).append(
-                        KnownPerson(row.address, row.name, source)
-                    )
+                for name_key, address, name, colleague in s.execute(q):
+                    source = "colleague" if colleague else "authenticated"
+                    known.setdefault(name_key, []).append(KnownPerson(address, name, source))
             accepted: frozenset[str] = frozenset()
             if conv_id is not None:
                 wanted = {
@@ -576,12 +580,14 @@ class MemoryStore:
         return None
 
     def _view(self, s: Session, conv_id: int) -> ConversationView:
-        rows = s.scalars(
-            select(ConversationPersonRow)
-            .where(ConversationPersonRow.conversation_id == conv_id)
-            .order_by(ConversationPersonRow.first_seen, ConversationPersonRow.id)
+        # Columns, not ORM objects: this runs for every message of a known conversation.
+        p = ConversationPersonRow
+        rows = s.execute(
+            select(p.address, p.name, p.name_key, p.local_key, p.first_seen)
+            .where(p.conversation_id == conv_id)
+            .order_by(p.first_seen, p.id)
         )
-        people = tuple(Seen(r.address, r.name, r.name_key, r.local_key, r.first_seen) for r in rows)
+        people = tuple(Seen(*r) for r in rows)
         messages = s.scalar(select(ConversationRow.messages).where(ConversationRow.id == conv_id))
         return ConversationView(people, int(messages or 0))
 
@@ -784,9 +790,9 @@ def _statement(dialect: str, kind: str) -> Any:
         return found
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     if kind == "conversation_keys":
-        stmt: Any = insert(ConversationKeyRow.__table__).on_conflict_do_nothing()
+        stmt: Any = insert(ConversationKeyRow).on_conflict_do_nothing()
     elif kind == "conversation_people":
-        ins = insert(ConversationPersonRow.__table__)
+        ins = insert(ConversationPersonRow)
         stmt = ins.on_conflict_do_update(
             index_elements=["conversation_id", "address", "name_key"],
             set_={"last_seen": ins.excluded.last_seen},
@@ -794,10 +800,10 @@ def _statement(dialect: str, kind: str) -> Any:
     elif kind.startswith("sender"):
         # The sender of a message: one more message sent; authenticated now, when it was;
         # its name as this message writes it, when it writes one.
-        ins = insert(ContactRow.__table__)
+        ins = insert(ContactRow)
         changes: dict[str, Any] = {
             "last_seen": ins.excluded.last_seen,
-            "sent": ContactRow.__table__.c.sent + 1,
+            "sent": ContactRow.sent + 1,
         }
         if "+auth" in kind:
             changes["authenticated_at"] = ins.excluded.authenticated_at
@@ -806,7 +812,7 @@ def _statement(dialect: str, kind: str) -> Any:
             changes["name_key"] = ins.excluded.name_key
         stmt = ins.on_conflict_do_update(index_elements=["address"], set_=changes)
     elif kind == "colleagues":
-        ins = insert(ContactRow.__table__)
+        ins = insert(ContactRow)
         stmt = ins.on_conflict_do_update(
             index_elements=["address"],
             set_={"colleague": True, "last_seen": ins.excluded.last_seen},
