@@ -48,11 +48,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from tests.live_service import clean_env, serve  # the tests' own helpers
+from tests.live_service import clean_env, migrated_key, serve  # the tests' own helpers
 from tests.pg_server import PgServer, controllable
 
 from _messages import SEED, payload_of
-from caveat.storage.store import Store
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -224,12 +223,7 @@ def run(args: argparse.Namespace, db: str) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         (folder / "instance").mkdir()
-        store = Store.from_url(db)
-        try:
-            store.upgrade()
-            _, key = store.create_key("faults")
-        finally:
-            store.dispose()
+        key = migrated_key(db, "faults")
         env = clean_env(
             folder / "instance",
             CAVEAT_RATE_LIMIT_PER_KEY="off",

@@ -44,9 +44,12 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.pool import NullPool
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from tests.live_service import clean_env, migrated_key, serve  # the tests' own helpers
+
 from _messages import HAM, SEED, payload_of
 from caveat.cli import main as caveat_main
-from caveat.storage.store import Store, normalise_url
+from caveat.storage.store import normalise_url
 
 ROOT = Path(__file__).resolve().parents[1]
 DIRECTORY_CSV = ROOT / "tests" / "fixtures" / "directory" / "seed-partners.csv"
@@ -157,47 +160,17 @@ def workers_of(master: int) -> list[int]:
 def start_service(folder: Path, db: str, workers: int) -> tuple[subprocess.Popen[bytes], int, str]:
     instance = folder / "instance"
     instance.mkdir()
-    store = Store.from_url(db)
-    try:
-        store.upgrade()
-        _, key = store.create_key("load")
-    finally:
-        store.dispose()
+    key = migrated_key(db, "load")
     if caveat_main(["partners", "import", "--db", db, str(DIRECTORY_CSV)]) != 0:
         raise SystemExit("could not import the seed directory")
-    sys.path.insert(0, str(ROOT))
-    from tests.live_service import clean_env, free_port  # the tests' own helpers
-
-    port = free_port()
     env = clean_env(
         instance,
         CAVEAT_INTERNAL_DOMAINS="partnera.example",
         CAVEAT_RATE_LIMIT_PER_KEY="off",
         CAVEAT_RATE_LIMIT_PER_ADDRESS="off",
     )
-    log = (folder / "service.log").open("wb")
-    process = subprocess.Popen(
-        [str(Path(sys.executable).parent / "caveat"), "serve", "--no-tls", "--port", str(port),
-         "--workers", str(workers), "--db", db],
-        env=env, stdout=log, stderr=subprocess.STDOUT, cwd=folder,
-    )
-    log.close()
-    deadline = time.monotonic() + 60
-    while True:
-        c = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-        try:
-            c.request("GET", "/healthz")
-            if c.getresponse().status == 200:
-                break
-        except OSError:
-            pass
-        finally:
-            c.close()
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            raise SystemExit((folder / "service.log").read_text("utf-8", "replace")[-3000:])
-        time.sleep(0.2)
-    return process, port, key
+    service = serve(folder, db, key, env, workers=workers)
+    return service.process, service.port, key
 
 
 def count_reports(db: str) -> int:

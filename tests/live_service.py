@@ -13,6 +13,8 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
+from caveat.storage.store import Store
+
 
 @dataclass
 class Service:
@@ -38,6 +40,17 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+def migrated_key(db: str, name: str) -> str:
+    """Migrate the database at ``db`` and return a new API key named ``name`` on it."""
+    store = Store.from_url(db)
+    try:
+        store.upgrade()
+        _, key = store.create_key(name)
+    finally:
+        store.dispose()
+    return key
 
 
 def serve(

@@ -14,8 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from caveat.storage.store import Store
-from tests.live_service import Service, clean_env, serve
+from tests.live_service import Service, clean_env, migrated_key, serve
 
 #: Seconds a request head or body may take in these tests (the setting's default is 10).
 READ_SECONDS = 2
@@ -27,12 +26,7 @@ def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
     instance = folder / "instance"
     instance.mkdir()
     db = f"sqlite:///{instance / 'caveat.db'}"
-    store = Store.from_url(db)
-    try:
-        store.upgrade()
-        _, key = store.create_key("front")
-    finally:
-        store.dispose()
+    key = migrated_key(db, "front")
     env = clean_env(instance, CAVEAT_REQUEST_READ_SECONDS=str(READ_SECONDS))
     svc = serve(folder, db, key, env, workers=1)
     yield svc
