@@ -21,7 +21,7 @@ from caveat.knowledge.context import EngineConfig
 from caveat.knowledge.partners_csv import parse_partners_csv
 from caveat.mail.normalise import from_raw
 from caveat.service.analysis import Analyzer
-from caveat.storage.records import DirectoryStore
+from caveat.storage.directory_store import DirectoryStore
 from caveat.storage.store import Store
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)

@@ -11,7 +11,7 @@ import pytest
 from caveat.cli import main
 from caveat.knowledge.memory import observe
 from caveat.mail.normalise import from_raw
-from caveat.storage.records import MemoryStore
+from caveat.storage.memory_store import MemoryStore
 from caveat.storage.retention import claim
 from caveat.storage.store import Store
 

@@ -28,7 +28,7 @@ from caveat.mail.facts import Address
 from caveat.mail.limits import Limits
 from caveat.mail.normalise import from_payload, from_raw
 from caveat.service.analysis import Analyzer
-from caveat.storage.records import MemoryStore
+from caveat.storage.memory_store import MemoryStore
 from caveat.storage.store import Store
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)

@@ -7,7 +7,8 @@ from datetime import UTC, datetime, timedelta
 from caveat.knowledge.memory import observe
 from caveat.knowledge.partners_csv import parse_partners_csv
 from caveat.mail.normalise import from_raw
-from caveat.storage.records import DirectoryStore, MemoryStore, import_parsed
+from caveat.storage.directory_store import DirectoryStore, import_parsed
+from caveat.storage.memory_store import MemoryStore
 from caveat.storage.store import Store
 
 HEADER = "organization,domain,contact_name,contact_email,contact_phone,bank_accounts,require_auth"

@@ -14,13 +14,13 @@ from sqlalchemy import event, func, select, text
 
 from caveat.knowledge.memory import observe
 from caveat.mail.normalise import from_raw
+from caveat.storage.memory_store import MemoryStore
 from caveat.storage.records import (
     ContactRow,
     ConversationKeyRow,
     ConversationPersonRow,
     ConversationRow,
     ConversationTextRow,
-    MemoryStore,
 )
 from caveat.storage.reports import ReportRow, ReportStore
 from caveat.storage.retention import Retention, Sweeper, claim, last_run, run, sweep

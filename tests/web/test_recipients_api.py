@@ -17,12 +17,12 @@ from sqlalchemy import select
 from werkzeug.test import TestResponse
 
 from caveat.knowledge.partners_csv import parse_partners_csv
+from caveat.storage.directory_store import DirectoryStore
 from caveat.storage.records import (
     ContactRow,
     ConversationKeyRow,
     ConversationPersonRow,
     ConversationRow,
-    DirectoryStore,
 )
 from caveat.storage.store import Store
 from caveat.web.app import create_app

@@ -13,7 +13,7 @@ from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
 from caveat.knowledge.partners_csv import parse_partners_csv
-from caveat.storage.records import DirectoryStore
+from caveat.storage.directory_store import DirectoryStore
 from caveat.storage.store import Store
 from caveat.web.app import create_app
 

@@ -25,7 +25,7 @@ from caveat.knowledge.partners_csv import (
     write_partners_csv,
 )
 from caveat.service.settings import SettingsError
-from caveat.storage.records import DirectoryStore, import_parsed
+from caveat.storage.directory_store import DirectoryStore, import_parsed
 from caveat.storage.store import StorageError, Store
 
 from .common import add_db_option, count

@@ -21,7 +21,8 @@ from caveat.knowledge.directory import Directory, IndexListener
 from caveat.knowledge.memory import EMPTY, observe, participants
 from caveat.mail.authres import trusted_auth
 from caveat.mail.facts import Facts
-from caveat.storage.records import DirectoryStore, MemoryStore
+from caveat.storage.directory_store import DirectoryStore
+from caveat.storage.memory_store import MemoryStore
 from caveat.storage.store import Store
 
 #: How often a long-running process asks whether the directory changed (one small query).

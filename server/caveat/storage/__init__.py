@@ -9,6 +9,6 @@ Importing this package registers every table in :data:`~caveat.storage.store.Bas
 metadata, which the migrations and the schema comparison need.
 """
 
-from . import records, reports, retention, store
+from . import directory_store, memory_store, records, reports, retention, store
 
-__all__ = ["records", "reports", "retention", "store"]
+__all__ = ["directory_store", "memory_store", "records", "reports", "retention", "store"]

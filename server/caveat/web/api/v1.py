@@ -20,7 +20,7 @@ from caveat.engine.guard import outgoing_from_payload
 from caveat.knowledge.partners_csv import DirectoryFileError, parse_partners_csv, write_partners_csv
 from caveat.knowledge.verify import UNKNOWN, find_sender_contact
 from caveat.mail.normalise import from_payload
-from caveat.storage.records import DirectoryStore, import_parsed
+from caveat.storage.directory_store import DirectoryStore, import_parsed
 from caveat.storage.reports import ReportStore
 
 from .errors import ApiError
