@@ -48,6 +48,7 @@ import hmac
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Protocol
 
 from caveat.mail.facts import Address, Facts
 from caveat.mail.names import is_person_name, local_key, local_words, name_key, subject_key
@@ -255,6 +256,19 @@ class MemorySnapshot:
 
 
 EMPTY = MemorySnapshot()
+
+
+class Memory(Protocol):
+    """Where the conversation memory lives: the database (:mod:`caveat.storage.
+    memory_store`) for the service, or one process's own for a one-off scan."""
+
+    def snapshot(self, facts: Facts) -> MemorySnapshot:
+        """What is remembered that bears on this message (read before the engine)."""
+        ...
+
+    def record(self, obs: Observation, snapshot: MemorySnapshot) -> None:
+        """Remember one analysed message (``snapshot`` is what was read for it)."""
+        ...
 
 
 def wanted_name_keys(facts: Facts) -> set[str]:

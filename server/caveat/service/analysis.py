@@ -18,7 +18,7 @@ from caveat.engine.engine import Engine
 from caveat.engine.guard import GuardVerdict, Outgoing, RecipientGuard
 from caveat.knowledge.context import Context, EngineConfig
 from caveat.knowledge.directory import Directory, IndexListener
-from caveat.knowledge.memory import EMPTY, observe, participants
+from caveat.knowledge.memory import EMPTY, Memory, observe, participants
 from caveat.mail.authres import trusted_auth
 from caveat.mail.facts import Facts
 from caveat.storage.directory_store import DirectoryStore
@@ -39,15 +39,19 @@ class Analyzer:
         remember: bool = True,
         monotonic: Callable[[], float] = time.monotonic,
         index_listener: IndexListener | None = None,
+        memory: Memory | None = None,
     ) -> None:
         """``index_listener`` is told of every directory snapshot this analyser loads (how
-        many partners, how long reading and indexing took) and of its look-alike index."""
+        many partners, how long reading and indexing took) and of its look-alike index.
+        ``memory`` replaces the store's conversation memory (a one-off scan's own)."""
         self.engine = engine
         self.config = config
         self.store = store
-        self.remember = remember and store is not None
         self.directories = DirectoryStore(store) if store is not None else None
-        self.memory = MemoryStore(store) if store is not None else None
+        self.memory: Memory | None = memory
+        if self.memory is None and store is not None:
+            self.memory = MemoryStore(store)
+        self.remember = remember and self.memory is not None
         self._monotonic = monotonic
         self._index_listener = index_listener
         self._directory: Directory | None = None
