@@ -132,13 +132,13 @@ class RateLimits:
         not one accepted lately."""
         if not self.auth_failures or not self.limiter.enabled:
             return
-        address = client_address()
-        reset_at = self._exhausted(self.auth_failures, "auth-failures", address)
-        if reset_at is None:
-            return
+        # A key accepted lately passes whatever the count: asked first, it spares every
+        # request of a working client a look at the store (a round trip with Redis).
         with self._lock:
-            known = bool(key) and hash_key(key) in self._accepted
-        if not known:
+            if key and hash_key(key) in self._accepted:
+                return
+        reset_at = self._exhausted(self.auth_failures, "auth-failures", client_address())
+        if reset_at is not None:
             raise _too_many(
                 "too many requests without a valid API key from this address",
                 _retry_after(reset_at),
