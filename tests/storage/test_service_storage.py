@@ -71,6 +71,7 @@ def auth(app: Flask) -> dict[str, str]:
 
 
 def rows(app: Flask, model: type[Any]) -> int:
+    app.extensions["caveat"].analyzer.flush()  # the memory's queued records
     with store_of(app).session() as s:
         return int(s.scalar(select(func.count()).select_from(model)) or 0)
 

@@ -40,17 +40,21 @@ class Analyzer:
         monotonic: Callable[[], float] = time.monotonic,
         index_listener: IndexListener | None = None,
         memory: Memory | None = None,
+        write_behind: bool = False,
     ) -> None:
         """``index_listener`` is told of every directory snapshot this analyser loads (how
         many partners, how long reading and indexing took) and of its look-alike index.
-        ``memory`` replaces the store's conversation memory (a one-off scan's own)."""
+        ``memory`` replaces the store's conversation memory (a one-off scan's own).
+        ``write_behind``: the store's memory records each message from a per-process
+        queue, off the request's path (the service; see :mod:`caveat.storage.
+        memory_writer`); otherwise before :meth:`analyze` returns."""
         self.engine = engine
         self.config = config
         self.store = store
         self.directories = DirectoryStore(store) if store is not None else None
         self.memory: Memory | None = memory
         if self.memory is None and store is not None:
-            self.memory = MemoryStore(store)
+            self.memory = MemoryStore(store, write_behind=write_behind)
         self.remember = remember and self.memory is not None
         self._monotonic = monotonic
         self._index_listener = index_listener
@@ -111,6 +115,16 @@ class Analyzer:
                 snapshot,
             )
         return verdict
+
+    def flush(self) -> None:
+        """Write what the memory has queued (see ``write_behind``)."""
+        if isinstance(self.memory, MemoryStore):
+            self.memory.flush()
+
+    def close(self) -> None:
+        """Write what the memory has queued and stop its writer (a worker's exit)."""
+        if isinstance(self.memory, MemoryStore):
+            self.memory.close()
 
     def check_recipients(self, outgoing: Outgoing, now: datetime | None = None) -> GuardVerdict:
         """Judge the recipients of a message being written (:mod:`caveat.engine.guard`).

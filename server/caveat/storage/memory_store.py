@@ -5,22 +5,30 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from collections.abc import Sequence
-from datetime import datetime
-from typing import Any
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, TypeVar
 
 from sqlalchemy import (
+    Connection,
+    Integer,
+    and_,
+    bindparam,
     delete,
     func,
+    insert,
+    or_,
     select,
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session
 
 from caveat.knowledge.memory import (
     CONVERSATION_KEY_LABEL,
+    MAX_PEOPLE_PER_MESSAGE,
     MAX_UNITS_PER_CONVERSATION,
+    ConversationIds,
     ConversationKeys,
     ConversationView,
     KnownPerson,
@@ -39,6 +47,7 @@ from caveat.knowledge.memory import (
 )
 from caveat.mail.facts import Facts
 
+from .memory_writer import MemoryWriter
 from .records import (
     ADDRESS_MAX,
     NAME_MAX,
@@ -51,62 +60,289 @@ from .records import (
     clip,
     deployment_secret,
 )
-from .store import Store
+from .store import Store, UTCDateTime, is_memory_url
+
+#: A message analysed again writes nothing while what it would refresh (the conversation's
+#: and its people's last-seen times) is younger than this; retention counts in days.
+REFRESH_AFTER = timedelta(days=1)
+
+_K = ConversationKeyRow
+_C = ConversationRow
+_P = ConversationPersonRow
+_T = ConversationTextRow
+_CT = ContactRow
+
+# The snapshot's statements, built once (SQLAlchemy caches their compiled form by the
+# statement object; building them per call cost more than running them on SQLite).
+_FIND_BY_KEYS = select(_K.key_hash, _K.conversation_id).where(
+    _K.key_hash.in_(bindparam("keys", expanding=True))
+)
+_VIEW_COLUMNS = (
+    _C.id,
+    _C.messages,
+    _C.last_seen_at,
+    _P.address,
+    _P.name,
+    _P.name_key,
+    _P.local_key,
+    _P.first_seen,
+)
+_VIEWS = (
+    select(*_VIEW_COLUMNS)
+    .select_from(_C)
+    .outerjoin(_P, _P.conversation_id == _C.id)
+    .where(_C.id.in_(bindparam("ids", expanding=True)))
+    .order_by(_C.id, _P.first_seen, _P.id)
+)
+#: The newest conversations with a subject, each with its people, in one statement.
+_VIEWS_BY_SUBJECT = (
+    select(*_VIEW_COLUMNS)
+    .select_from(_C)
+    .outerjoin(_P, _P.conversation_id == _C.id)
+    .where(
+        _C.id.in_(
+            select(_K.conversation_id)
+            .join(_C, _C.id == _K.conversation_id)
+            .where(_K.key_hash == bindparam("subject"))
+            .order_by(_C.last_seen_at.desc(), _C.id.desc())
+            .limit(SUBJECT_CANDIDATES)
+            .scalar_subquery()
+        )
+    )
+    .order_by(_C.id, _P.first_seen, _P.id)
+)
+_HELD = select(_K.key_hash).where(
+    _K.conversation_id == bindparam("cid"), _K.key_hash.in_(bindparam("keys", expanding=True))
+)
+#: The contacts of the message's addresses, and the known people (colleagues and
+#: authenticated senders) who bear its names, in one statement.
+_CONTACTS = (
+    select(
+        _CT.address,
+        _CT.name,
+        _CT.name_key,
+        _CT.first_seen,
+        _CT.last_seen,
+        _CT.sent,
+        _CT.authenticated_at,
+        _CT.colleague,
+    )
+    .where(
+        or_(
+            _CT.address.in_(bindparam("addresses", expanding=True)),
+            and_(
+                _CT.name_key.in_(bindparam("names", expanding=True)),
+                or_(_CT.colleague.is_(True), _CT.authenticated_at.is_not(None)),
+            ),
+        )
+    )
+    .order_by(_CT.address)
+)
+_SEEN_TEXT = select(_T.digest).where(
+    _T.conversation_id == bindparam("cid"), _T.digest.in_(bindparam("digests", expanding=True))
+)
+# The record's.
+_ALIVE = select(_C.id).where(_C.id.in_(bindparam("ids", expanding=True)))
+_NEW_CONVERSATION = insert(_C).returning(_C.id)
+_COUNT_MESSAGE = (
+    update(_C)
+    .where(_C.id == bindparam("cid"))
+    .values(
+        messages=_C.messages + bindparam("n", type_=Integer()),
+        last_seen_at=bindparam("at", type_=UTCDateTime()),
+    )
+)
+_TEXT_COUNTS = (
+    select(_T.conversation_id, func.count())
+    .where(_T.conversation_id.in_(bindparam("ids", expanding=True)))
+    .group_by(_T.conversation_id)
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Contact:
+    """A contact row as the snapshot read it."""
+
+    name: str
+    name_key: str
+    first_seen: datetime
+    last_seen: datetime
+    sent: int
+    authenticated_at: datetime | None
+    colleague: bool
+
+
+@dataclass(frozen=True)
+class StoredSnapshot(MemorySnapshot):
+    """A :class:`MemorySnapshot` with what the store read for it, so that the record of
+    the same message looks nothing up again (the checks see only the base class's
+    fields)."""
+
+    #: the message's conversation keys, hashed
+    keys: ConversationKeys | None = None
+    #: of the message's keys and possible accepted-reply keys, those the conversation holds
+    held: frozenset[str] = frozenset()
+    #: (address, name key) of each person the conversation holds
+    people: frozenset[tuple[str, str]] = frozenset()
+    #: when the conversation was last seen
+    last_seen_at: datetime | None = None
+    #: the stored contacts of the message's sender and participants, by address
+    contacts: Mapping[str, Contact] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class _Record:
+    """What one analysed message makes the store write."""
+
+    obs: Observation
+    keys: ConversationKeys
+    #: the conversation the snapshot found (None: a new one)
+    conversation: int | None
+    held: frozenset[str]
+    #: a message the conversation did not hold (its own Message-ID was not among its keys)
+    new_message: bool
+    #: added to the sender's count of messages: 0 for a message it was counted for
+    sender_sent: int
 
 
 class MemoryStore:
-    """The conversation memory in the database: a snapshot before analysis, a record after."""
+    """The conversation memory in the database: a snapshot before analysis, a record after.
 
-    def __init__(self, store: Store) -> None:
+    ``write_behind``: records go through a per-process queue written by a background
+    thread (:mod:`caveat.storage.memory_writer`), as the service does; otherwise, and on
+    a database in memory, each is written before :meth:`record` returns (command-line
+    tools, tests)."""
+
+    def __init__(self, store: Store, *, write_behind: bool = False) -> None:
         self.store = store
         self._key: bytes | None = None
         self._conversation_key: bytes | None = None
+        # A database in memory is one connection shared by every thread (StaticPool): no
+        # second thread may write on it while a request reads.
+        queued = write_behind and not is_memory_url(store.engine.url)
+        self.writer: MemoryWriter[_Record] | None = MemoryWriter(self._write) if queued else None
+
+    def flush(self) -> None:
+        """Write every queued record now."""
+        if self.writer is not None:
+            self.writer.flush()
+
+    def close(self) -> None:
+        """Write every queued record and stop the writer's thread (a worker's exit)."""
+        if self.writer is not None:
+            self.writer.close()
+
+    # ------------------------------------------------------------- snapshot
 
     def snapshot(self, facts: Facts) -> MemorySnapshot:
-        ids = conversation_ids(facts)
-        people = participants(facts)
         author = facts.author
-        names = wanted_name_keys(facts)
-        with self.store.session() as s:
-            ckey = self._keys_key(s)
-            keys = ids.hashed(ckey)
-            conv_id = self._find(s, keys, people)
-            view = self._view(s, conv_id) if conv_id is not None else None
-            sender = None
-            if author is not None and author.address:
-                row = s.execute(
-                    select(
-                        ContactRow.first_seen, ContactRow.sent, ContactRow.authenticated_at
-                    ).where(ContactRow.address == author.address)
-                ).first()
-                if row is not None and row.sent > 0:
-                    sender = SenderView(row.first_seen, row.sent, row.authenticated_at is not None)
-            known: dict[str, list[KnownPerson]] = {}
-            if names:
-                q = select(
-                    ContactRow.name_key, ContactRow.address, ContactRow.name, ContactRow.colleague
-                ).where(
-                    ContactRow.name_key.in_(sorted(names)),
-                    (ContactRow.colleague.is_(True)) | (ContactRow.authenticated_at.is_not(None)),
+        return self._snapshot(
+            conversation_ids(facts),
+            participants(facts),
+            author.address if author is not None and author.address else None,
+            wanted_name_keys(facts),
+            {a.address for a in (*facts.from_, *facts.reply_to, *facts.to, *facts.cc) if a.address},
+            quoted_units(facts),
+        )
+
+    def _snapshot(
+        self,
+        ids: ConversationIds,
+        people: Sequence[Person],
+        author: str | None,
+        names: set[str],
+        addresses: set[str],
+        quoted: Sequence[str],
+    ) -> StoredSnapshot:
+        ckey = self._keys_key()
+        keys = ids.hashed(ckey)
+        writer = self.writer
+        if writer is not None:
+            # Read-your-writes: a queued record that bears on this message is written first.
+            tokens = [f"k:{k}" for k in (*keys.lookup_order(), keys.subject) if k]
+            tokens += [f"n:{n}" for n in names]
+            if author:
+                tokens.append(f"a:{author}")
+            writer.settle(tokens)
+        snap = self._read(ckey, keys, people, author, names, addresses, quoted)
+        if (
+            writer is not None
+            and snap.conversation_ref is not None
+            and writer.pending(f"c:{snap.conversation_ref}")
+        ):
+            writer.flush()
+            snap = self._read(ckey, keys, people, author, names, addresses, quoted)
+        return snap
+
+    def _read(
+        self,
+        ckey: bytes,
+        keys: ConversationKeys,
+        people: Sequence[Person],
+        author: str | None,
+        names: set[str],
+        addresses: set[str],
+        quoted: Sequence[str],
+    ) -> StoredSnapshot:
+        order = keys.lookup_order()
+        contact_addresses = {p.address for p in people[:MAX_PEOPLE_PER_MESSAGE]}
+        if author:
+            contact_addresses.add(author)
+        conv_id: int | None = None
+        view: ConversationView | None = None
+        last_seen_at: datetime | None = None
+        held: frozenset[str] = frozenset()
+        accepted: frozenset[str] = frozenset()
+        seen_text: frozenset[str] = frozenset()
+        with self.store.connection() as c:
+            views: dict[int, tuple[ConversationView, datetime]] = {}
+            if order:
+                found = {k: int(cid) for k, cid in c.execute(_FIND_BY_KEYS, {"keys": list(order)})}
+                conv_id = next((found[k] for k in order if k in found), None)
+                if conv_id is not None:
+                    views = _views(c.execute(_VIEWS, {"ids": [conv_id]}))
+                    if conv_id not in views:
+                        conv_id = None  # forgotten meanwhile
+            if conv_id is None and keys.subject is not None:
+                views = _views(c.execute(_VIEWS_BY_SUBJECT, {"subject": keys.subject}))
+                newest_first = sorted(views, key=lambda i: (views[i][1], i), reverse=True)
+                conv_id = next(
+                    (i for i in newest_first if shares_enough(views[i][0].people, people)), None
                 )
-                for name_key, address, name, colleague in s.execute(q):
-                    source = "colleague" if colleague else "authenticated"
-                    known.setdefault(name_key, []).append(KnownPerson(address, name, source))
-            accepted: frozenset[str] = frozenset()
             if conv_id is not None:
-                wanted = {
-                    reply_to_key(ckey, conv_id, a.address): a.address
-                    for a in (*facts.from_, *facts.reply_to, *facts.to, *facts.cc)
-                    if a.address
-                }
-                if wanted:
-                    q2 = select(ConversationKeyRow.key_hash).where(
-                        ConversationKeyRow.conversation_id == conv_id,
-                        ConversationKeyRow.key_hash.in_(sorted(wanted)),
-                    )
-                    accepted = frozenset(wanted[k] for k in s.scalars(q2))
-            seen_text = self._seen_text(s, conv_id, facts) if conv_id is not None else frozenset()
-        return MemorySnapshot(
+                view, last_seen_at = views[conv_id]
+                rto = {reply_to_key(ckey, conv_id, a): a for a in addresses}
+                wanted = {k for k in (*order, keys.subject) if k} | set(rto)
+                held = frozenset(c.scalars(_HELD, {"cid": conv_id, "keys": sorted(wanted)}))
+                accepted = frozenset(rto[k] for k in held if k in rto)
+            contacts: dict[str, Contact] = {}
+            known: dict[str, list[KnownPerson]] = {}
+            if contact_addresses or names:
+                for r in c.execute(
+                    _CONTACTS, {"addresses": sorted(contact_addresses), "names": sorted(names)}
+                ):
+                    if r.address in contact_addresses:
+                        contacts[r.address] = Contact(
+                            r.name,
+                            r.name_key,
+                            r.first_seen,
+                            r.last_seen,
+                            int(r.sent),
+                            r.authenticated_at,
+                            bool(r.colleague),
+                        )
+                    if r.name_key in names and (r.colleague or r.authenticated_at is not None):
+                        source = "colleague" if r.colleague else "authenticated"
+                        known.setdefault(r.name_key, []).append(
+                            KnownPerson(r.address, r.name, source)
+                        )
+            if conv_id is not None and quoted:
+                seen_text = self._seen_text(c, conv_id, quoted)
+        sender = None
+        mine = contacts.get(author) if author else None
+        if mine is not None and mine.sent > 0:
+            sender = SenderView(mine.first_seen, mine.sent, mine.authenticated_at is not None)
+        return StoredSnapshot(
             available=True,
             conversation=view,
             sender=sender,
@@ -114,229 +350,239 @@ class MemoryStore:
             conversation_ref=conv_id,
             accepted_reply_to=accepted,
             seen_text=seen_text,
+            keys=keys,
+            held=held,
+            people=frozenset((s.address, s.name_key) for s in view.people) if view else frozenset(),
+            last_seen_at=last_seen_at,
+            contacts=contacts,
         )
 
-    def _secret(self, s: Session) -> bytes:
+    def _seen_text(self, c: Connection, conv_id: int, units: Sequence[str]) -> frozenset[str]:
+        """The units of what a message quotes that the conversation said before."""
+        key = self._secret()
+        wanted = {self._digest(key, u): u for u in units}
+        found: set[str] = set()
+        digests = sorted(wanted)
+        for i in range(0, len(digests), 500):
+            rows = c.scalars(_SEEN_TEXT, {"cid": conv_id, "digests": digests[i : i + 500]})
+            found.update(wanted[d] for d in rows)
+        return frozenset(found)
+
+    def _secret(self) -> bytes:
         """The deployment's HMAC key for conversation text, made on first use."""
         if self._key is None:
-            self._key = deployment_secret(s)
+            with self.store.session() as s:
+                self._key = deployment_secret(s)
         return self._key
 
-    def _keys_key(self, s: Session) -> bytes:
+    def _keys_key(self) -> bytes:
         """The HMAC key of conversation keys, derived from the deployment's secret."""
         if self._conversation_key is None:
-            self._conversation_key = derive_key(self._secret(s), CONVERSATION_KEY_LABEL)
+            self._conversation_key = derive_key(self._secret(), CONVERSATION_KEY_LABEL)
         return self._conversation_key
 
     def _digest(self, key: bytes, unit: str) -> str:
         return hmac.new(key, unit.encode("utf-8", "surrogatepass"), hashlib.sha256).hexdigest()
 
-    def _seen_text(self, s: Session, conv_id: int, facts: Facts) -> frozenset[str]:
-        """The units of what ``facts`` quotes that the conversation said before."""
-        units = quoted_units(facts)
-        if not units:
-            return frozenset()
-        key = self._secret(s)
-        wanted = {self._digest(key, u): u for u in units}
-        found: set[str] = set()
-        digests = sorted(wanted)
-        for i in range(0, len(digests), 500):
-            q = select(ConversationTextRow.digest).where(
-                ConversationTextRow.conversation_id == conv_id,
-                ConversationTextRow.digest.in_(digests[i : i + 500]),
-            )
-            found.update(wanted[d] for d in s.scalars(q))
-        return frozenset(found)
-
-    def _find(self, s: Session, keys: ConversationKeys, people: Sequence[Person]) -> int | None:
-        order = keys.lookup_order()
-        if order:
-            found = dict(
-                (k, cid)
-                for k, cid in s.execute(
-                    select(ConversationKeyRow.key_hash, ConversationKeyRow.conversation_id).where(
-                        ConversationKeyRow.key_hash.in_(order)
-                    )
-                )
-            )
-            for k in order:
-                if k in found:
-                    return int(found[k])
-        if keys.subject is None:
-            return None
-        candidates = list(
-            s.scalars(
-                select(ConversationKeyRow.conversation_id)
-                .join(ConversationRow, ConversationRow.id == ConversationKeyRow.conversation_id)
-                .where(ConversationKeyRow.key_hash == keys.subject)
-                .order_by(ConversationRow.last_seen_at.desc(), ConversationRow.id.desc())
-                .limit(SUBJECT_CANDIDATES)
-            )
-        )
-        for cid in candidates:
-            view = self._view(s, cid)
-            if shares_enough(view.people, people):
-                return int(cid)
-        return None
-
-    def _view(self, s: Session, conv_id: int) -> ConversationView:
-        # Columns, not ORM objects: this runs for every message of a known conversation.
-        p = ConversationPersonRow
-        rows = s.execute(
-            select(p.address, p.name, p.name_key, p.local_key, p.first_seen)
-            .where(p.conversation_id == conv_id)
-            .order_by(p.first_seen, p.id)
-        )
-        people = tuple(Seen(*r) for r in rows)
-        messages = s.scalar(select(ConversationRow.messages).where(ConversationRow.id == conv_id))
-        return ConversationView(people, int(messages or 0))
+    # ------------------------------------------------------------- record
 
     def record(self, obs: Observation, snapshot: MemorySnapshot) -> None:
-        """Remember one analysed message."""
-        at = obs.at
-        with self.store.session() as s:
-            ckey = self._keys_key(s)
-            keys = obs.ids.hashed(ckey)
-            conv_id = snapshot.conversation_ref
-            if conv_id is None or s.get(ConversationRow, conv_id) is None:
-                conv_id = self._find(s, keys, obs.people)
-            if conv_id is None:
-                conv = ConversationRow(created_at=at, last_seen_at=at, messages=0)
-                s.add(conv)
-                s.flush()
-                conv_id = conv.id
-            s.execute(
-                update(ConversationRow)
-                .where(ConversationRow.id == conv_id)
-                .values(messages=ConversationRow.messages + 1, last_seen_at=at)
+        """Remember one analysed message (``snapshot``: what :meth:`snapshot` read for it;
+        a snapshot of another kind makes the store read again). Nothing is written for a
+        message the conversation holds already with the same people, seen recently."""
+        if not isinstance(snapshot, StoredSnapshot) or snapshot.keys is None:
+            snapshot = self._snapshot(
+                obs.ids,
+                obs.people,
+                obs.sender.address if obs.sender is not None else None,
+                set(),
+                set(obs.accepted_reply_to),
+                (),
             )
-            wanted = [k for k in (*keys.lookup_order(), keys.subject) if k]
-            wanted += [reply_to_key(ckey, conv_id, a) for a in obs.accepted_reply_to]
-            dialect = s.get_bind().dialect.name
-            conn = s.connection()
-            if wanted:
-                have = set(
-                    s.scalars(
-                        select(ConversationKeyRow.key_hash).where(
-                            ConversationKeyRow.conversation_id == conv_id,
-                            ConversationKeyRow.key_hash.in_(wanted),
-                        )
+        assert snapshot.keys is not None
+        keys = snapshot.keys
+        conv = snapshot.conversation_ref
+        seen = conv is not None and keys.own is not None and keys.own in snapshot.held
+        contact = (
+            snapshot.contacts.get(clip(obs.sender.address, ADDRESS_MAX)) if obs.sender else None
+        )
+        if seen and self._unchanged(obs, snapshot):
+            return
+        rec = _Record(
+            obs=obs,
+            keys=keys,
+            conversation=conv,
+            held=snapshot.held if conv is not None else frozenset(),
+            new_message=not seen,
+            sender_sent=0 if seen and contact is not None and contact.sent > 0 else 1,
+        )
+        if self.writer is None:
+            self._write([rec])
+        else:
+            self.writer.put(rec, _tokens(rec, snapshot))
+
+    def _unchanged(self, obs: Observation, snap: StoredSnapshot) -> bool:
+        """The message's conversation holds it already, with every key and person it
+        brings, and every contact it would refresh was seen within :data:`REFRESH_AFTER`:
+        recording it again would change nothing that matters."""
+        assert snap.keys is not None and snap.conversation_ref is not None
+        fresh = obs.at - REFRESH_AFTER
+        if snap.last_seen_at is None or snap.last_seen_at < fresh:
+            return False
+        ckey = self._keys_key()
+        wanted = {k for k in (*snap.keys.lookup_order(), snap.keys.subject) if k}
+        wanted.update(reply_to_key(ckey, snap.conversation_ref, a) for a in obs.accepted_reply_to)
+        if not wanted <= snap.held:
+            return False
+        for p in obs.people:
+            if (clip(p.address, ADDRESS_MAX), clip(p.name_key, NAME_MAX)) not in snap.people:
+                return False
+        if obs.sender is not None:
+            p = obs.sender
+            c = snap.contacts.get(clip(p.address, ADDRESS_MAX))
+            if c is None or c.sent < 1 or c.last_seen < fresh:
+                return False
+            if obs.sender_authenticated and (
+                c.authenticated_at is None or c.authenticated_at < fresh
+            ):
+                return False
+            if p.name_key and (c.name, c.name_key) != (
+                clip(p.name, NAME_MAX),
+                clip(p.name_key, NAME_MAX),
+            ):
+                return False
+        for p in obs.colleagues:
+            if p.name_key:
+                c = snap.contacts.get(clip(p.address, ADDRESS_MAX))
+                if c is None or not c.colleague or c.last_seen < fresh:
+                    return False
+        return True
+
+    def _write(self, records: list[_Record]) -> None:
+        """Write records in one transaction, each kind of row in one statement
+        (executemany) across the records, the rows in key order so that two workers
+        writing one thread cannot deadlock."""
+        ckey = self._keys_key()
+        secret = self._secret()
+        with self.store.connection() as c:
+            dialect = c.dialect.name
+            known = sorted({r.conversation for r in records if r.conversation is not None})
+            alive = set(c.scalars(_ALIVE, {"ids": known})) if known else set()
+            counts: list[dict[str, Any]] = []
+            keys: dict[tuple[str, int], dict[str, Any]] = {}
+            texts: dict[tuple[int, str], dict[str, Any]] = {}
+            people: list[tuple[tuple[int, str, str], dict[str, Any]]] = []
+            senders: list[tuple[str, tuple[str, dict[str, Any]]]] = []
+            colleagues: list[tuple[str, dict[str, Any]]] = []
+            for r in records:
+                obs, at = r.obs, r.obs.at
+                if r.conversation is not None and r.conversation in alive:
+                    cid, held, new = r.conversation, r.held, r.new_message
+                    counts.append({"cid": cid, "n": 1 if new else 0, "at": at})
+                else:
+                    cid = int(
+                        c.execute(
+                            _NEW_CONVERSATION,
+                            {"created_at": at, "last_seen_at": at, "messages": 1},
+                        ).scalar_one()
                     )
-                )
-                new_keys = [k for k in dict.fromkeys(wanted) if k not in have]
-                if new_keys:
-                    conn.execute(
-                        _statement(dialect, "conversation_keys"),
-                        [{"key_hash": k, "conversation_id": conv_id} for k in sorted(new_keys)],
+                    held, new = frozenset(), True
+                wanted = [k for k in (*r.keys.lookup_order(), r.keys.subject) if k]
+                wanted += [reply_to_key(ckey, cid, a) for a in obs.accepted_reply_to]
+                for k in wanted:
+                    if k not in held:
+                        keys.setdefault((k, cid), {"key_hash": k, "conversation_id": cid})
+                for u in obs.text:
+                    d = self._digest(secret, u)
+                    texts.setdefault((cid, d), {"conversation_id": cid, "digest": d})
+                mine: dict[tuple[str, str], dict[str, Any]] = {}
+                for p in obs.people:
+                    address, name_key = clip(p.address, ADDRESS_MAX), clip(p.name_key, NAME_MAX)
+                    mine.setdefault(
+                        (address, name_key),
+                        {
+                            "conversation_id": cid,
+                            "address": address,
+                            "name_key": name_key,
+                            "name": clip(p.name, NAME_MAX),
+                            "local_key": clip(p.local_key, 130),
+                            "first_seen": at,
+                            "last_seen": at,
+                        },
                     )
-            if obs.text:
-                self._remember_text(s, conv_id, obs.text)
-            # Each kind of row in one statement (executemany), built once per dialect, the
-            # rows in key order so that two workers recording one thread cannot deadlock.
-            # (the first of two rows with one key is the one inserted, as one by one)
-            people: dict[tuple[str, str], dict[str, object]] = {}
-            for p in obs.people:
-                address, name_key = clip(p.address, ADDRESS_MAX), clip(p.name_key, NAME_MAX)
-                if (address, name_key) not in people:
-                    people[(address, name_key)] = {
-                        "conversation_id": conv_id,
+                people.extend(((cid, *k), row) for k, row in mine.items())
+                if obs.sender is not None:
+                    p = obs.sender
+                    kind = "sender" + ("+auth" if obs.sender_authenticated else "")
+                    kind += "+name" if p.name_key else ""
+                    address = clip(p.address, ADDRESS_MAX)
+                    row = {
                         "address": address,
-                        "name_key": name_key,
-                        "name": clip(p.name, NAME_MAX),
-                        "local_key": clip(p.local_key, 130),
-                        "first_seen": at,
-                        "last_seen": at,
-                    }
-            if people:
-                conn.execute(
-                    _statement(dialect, "conversation_people"),
-                    [people[k] for k in sorted(people)],
-                )
-            if obs.sender is not None:
-                p = obs.sender
-                kind = "sender" + ("+auth" if obs.sender_authenticated else "")
-                kind += "+name" if p.name_key else ""
-                conn.execute(
-                    _statement(dialect, kind),
-                    {
-                        "address": clip(p.address, ADDRESS_MAX),
                         "name": clip(p.name, NAME_MAX),
                         "name_key": clip(p.name_key, NAME_MAX),
                         "first_seen": at,
                         "last_seen": at,
-                        "sent": 1,
+                        "sent": r.sender_sent if not new else 1,
                         "authenticated_at": at if obs.sender_authenticated else None,
                         "colleague": False,
-                    },
-                )
-            colleagues: dict[str, dict[str, object]] = {}
-            for p in obs.colleagues:
-                address = clip(p.address, ADDRESS_MAX)
-                if p.name_key and address not in colleagues:
-                    colleagues[address] = {
-                        "address": address,
-                        "name": clip(p.name, NAME_MAX),
-                        "name_key": clip(p.name_key, NAME_MAX),
-                        "first_seen": at,
-                        "last_seen": at,
-                        "sent": 0,
-                        "authenticated_at": None,
-                        "colleague": True,
                     }
-            if colleagues:
-                conn.execute(
-                    _statement(dialect, "colleagues"),
-                    [colleagues[k] for k in sorted(colleagues)],
-                )
+                    senders.append((address, (kind, row)))
+                ours: dict[str, dict[str, Any]] = {}
+                for p in obs.colleagues:
+                    address = clip(p.address, ADDRESS_MAX)
+                    if p.name_key and address not in ours:
+                        ours[address] = {
+                            "address": address,
+                            "name": clip(p.name, NAME_MAX),
+                            "name_key": clip(p.name_key, NAME_MAX),
+                            "first_seen": at,
+                            "last_seen": at,
+                            "sent": 0,
+                            "authenticated_at": None,
+                            "colleague": True,
+                        }
+                colleagues.extend(ours.items())
+            if counts:
+                c.execute(_COUNT_MESSAGE, sorted(counts, key=lambda row: row["cid"]))
+            if keys:
+                c.execute(_statement(dialect, "conversation_keys"), [keys[k] for k in sorted(keys)])
+            if texts:
+                # in the order said: the oldest go first when a conversation holds too many
+                c.execute(_statement(dialect, "conversation_text"), list(texts.values()))
+                self._trim_text(c, sorted({cid for cid, _ in texts}))
+            # A row key met twice in one batch (two messages of a thread, one sender) is
+            # written in rounds, in the order the messages came: one upsert never meets
+            # the same key twice, and the last message's values win, as one by one.
+            for rows in _rounds(people):
+                c.execute(_statement(dialect, "conversation_people"), rows)
+            for round_ in _rounds(senders):
+                by_kind: dict[str, list[dict[str, Any]]] = {}
+                for kind, sender_row in round_:
+                    by_kind.setdefault(kind, []).append(sender_row)
+                for kind, rows in by_kind.items():
+                    c.execute(_statement(dialect, kind), rows if len(rows) > 1 else rows[0])
+            for rows in _rounds(colleagues):
+                c.execute(_statement(dialect, "colleagues"), rows)
 
-    def _remember_text(self, s: Session, conv_id: int, units: Sequence[str]) -> None:
-        key = self._secret(s)
-        digests = list(dict.fromkeys(self._digest(key, u) for u in units))
-        if not digests:
-            return
-        # Those the conversation already holds (a message analysed again, a reply quoting
-        # it) are not written again; the rest in one statement.
-        held: set[str] = set()
-        for i in range(0, len(digests), 500):
-            held.update(
-                s.scalars(
-                    select(ConversationTextRow.digest).where(
-                        ConversationTextRow.conversation_id == conv_id,
-                        ConversationTextRow.digest.in_(digests[i : i + 500]),
+    def _trim_text(self, c: Connection, conversations: list[int]) -> None:
+        """Drop the oldest units of conversations that hold more than the bound."""
+        for cid, count in c.execute(_TEXT_COUNTS, {"ids": conversations}).all():
+            if count > MAX_UNITS_PER_CONVERSATION:
+                oldest = list(
+                    c.scalars(
+                        select(_T.id)
+                        .where(_T.conversation_id == cid)
+                        .order_by(_T.id)
+                        .limit(count - MAX_UNITS_PER_CONVERSATION)
                     )
                 )
-            )
-        fresh = [{"conversation_id": conv_id, "digest": d} for d in digests if d not in held]
-        if not fresh:
-            return
-        dialect = s.get_bind().dialect.name
-        insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(
-            ConversationTextRow
-        )
-        s.execute(insert.on_conflict_do_nothing(), fresh)
-        count = int(
-            s.scalar(
-                select(func.count())
-                .select_from(ConversationTextRow)
-                .where(ConversationTextRow.conversation_id == conv_id)
-            )
-            or 0
-        )
-        if count > MAX_UNITS_PER_CONVERSATION:
-            oldest = list(
-                s.scalars(
-                    select(ConversationTextRow.id)
-                    .where(ConversationTextRow.conversation_id == conv_id)
-                    .order_by(ConversationTextRow.id)
-                    .limit(count - MAX_UNITS_PER_CONVERSATION)
-                )
-            )
-            s.execute(delete(ConversationTextRow).where(ConversationTextRow.id.in_(oldest)))
+                c.execute(delete(_T).where(_T.id.in_(oldest)))
 
     def forget_before(self, cutoff: datetime) -> int:
         """Drop conversations last seen before ``cutoff``, and senders not seen since,
         in one transaction; returns how many conversations. The service's retention is
         :mod:`caveat.storage.retention`, which does this in bounded batches."""
+        self.flush()
         with self.store.session() as s:
             ids = list(
                 s.scalars(select(ConversationRow.id).where(ConversationRow.last_seen_at < cutoff))
@@ -362,6 +608,7 @@ class MemoryStore:
         return len(ids)
 
     def counts(self) -> dict[str, int]:
+        self.flush()
         with self.store.session() as s:
             return {
                 "conversations": int(
@@ -375,6 +622,7 @@ class MemoryStore:
         q = select(func.count()).select_from(ConversationTextRow)
         if conversation is not None:
             q = q.where(ConversationTextRow.conversation_id == conversation)
+        self.flush()
         with self.store.session() as s:
             return int(s.scalar(q) or 0)
 
@@ -388,22 +636,25 @@ def _statement(dialect: str, kind: str) -> Any:
     found = _STATEMENTS.get((dialect, kind))
     if found is not None:
         return found
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    upsert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     if kind == "conversation_keys":
-        stmt: Any = insert(ConversationKeyRow).on_conflict_do_nothing()
+        stmt: Any = upsert(ConversationKeyRow).on_conflict_do_nothing()
+    elif kind == "conversation_text":
+        stmt = upsert(ConversationTextRow).on_conflict_do_nothing()
     elif kind == "conversation_people":
-        ins = insert(ConversationPersonRow)
+        ins = upsert(ConversationPersonRow)
         stmt = ins.on_conflict_do_update(
             index_elements=["conversation_id", "address", "name_key"],
             set_={"last_seen": ins.excluded.last_seen},
         )
     elif kind.startswith("sender"):
-        # The sender of a message: one more message sent; authenticated now, when it was;
+        # The sender of a message: its messages counted (a message it was counted for
+        # before adds 0); authenticated now, when it was;
         # its name as this message writes it, when it writes one.
-        ins = insert(ContactRow)
+        ins = upsert(ContactRow)
         changes: dict[str, Any] = {
             "last_seen": ins.excluded.last_seen,
-            "sent": ContactRow.sent + 1,
+            "sent": ContactRow.sent + ins.excluded.sent,
         }
         if "+auth" in kind:
             changes["authenticated_at"] = ins.excluded.authenticated_at
@@ -412,7 +663,7 @@ def _statement(dialect: str, kind: str) -> Any:
             changes["name_key"] = ins.excluded.name_key
         stmt = ins.on_conflict_do_update(index_elements=["address"], set_=changes)
     elif kind == "colleagues":
-        ins = insert(ContactRow)
+        ins = upsert(ContactRow)
         stmt = ins.on_conflict_do_update(
             index_elements=["address"],
             set_={"colleague": True, "last_seen": ins.excluded.last_seen},
@@ -421,3 +672,68 @@ def _statement(dialect: str, kind: str) -> Any:
         raise ValueError(f"no batched statement {kind!r}")
     _STATEMENTS[(dialect, kind)] = stmt
     return stmt
+
+
+def _views(rows: Iterable[Any]) -> dict[int, tuple[ConversationView, datetime]]:
+    """Conversations with their people (one row per person, or one without), by id."""
+    people: dict[int, list[Seen]] = {}
+    heads: dict[int, tuple[int, datetime]] = {}
+    for r in rows:
+        cid = int(r[0])
+        heads.setdefault(cid, (int(r[1] or 0), r[2]))
+        seen = people.setdefault(cid, [])
+        if r[3] is not None:
+            seen.append(Seen(r[3], r[4], r[5], r[6], r[7]))
+    return {
+        cid: (ConversationView(tuple(people[cid]), messages), last)
+        for cid, (messages, last) in heads.items()
+    }
+
+
+def _tokens(rec: _Record, snap: StoredSnapshot) -> set[str]:
+    """What a queued record would change for a later snapshot (see
+    :meth:`MemoryStore._snapshot`): its conversation keys, its conversation, and the
+    address and names of a contact whose presence, authentication or name it changes.
+    A sender's count of messages and last-seen time are not among them: no check reads
+    them."""
+    tokens = {f"k:{k}" for k in (*rec.keys.lookup_order(), rec.keys.subject) if k}
+    if rec.conversation is not None:
+        tokens.add(f"c:{rec.conversation}")
+    obs = rec.obs
+    if obs.sender is not None:
+        p = obs.sender
+        c = snap.contacts.get(clip(p.address, ADDRESS_MAX))
+        appears = c is None or c.sent < 1
+        authenticated = obs.sender_authenticated and (c is None or c.authenticated_at is None)
+        renamed = bool(p.name_key) and (
+            c is None
+            or (c.name, c.name_key) != (clip(p.name, NAME_MAX), clip(p.name_key, NAME_MAX))
+        )
+        if appears or authenticated or renamed:
+            tokens.add(f"a:{clip(p.address, ADDRESS_MAX)}")
+            if p.name_key:
+                tokens.add(f"n:{clip(p.name_key, NAME_MAX)}")
+            if c is not None and c.name_key:
+                tokens.add(f"n:{c.name_key}")
+    for p in obs.colleagues:
+        c = snap.contacts.get(clip(p.address, ADDRESS_MAX))
+        if p.name_key and (c is None or not c.colleague):
+            tokens.add(f"n:{c.name_key if c is not None else clip(p.name_key, NAME_MAX)}")
+    return tokens
+
+
+V = TypeVar("V")
+
+
+def _rounds(rows: Iterable[tuple[Any, V]]) -> list[list[V]]:
+    """Rows in rounds: the first of each key, then the second of each, ...; each round in
+    key order."""
+    rounds: list[list[tuple[Any, V]]] = []
+    times: dict[Any, int] = {}
+    for key, value in rows:
+        n = times.get(key, 0)
+        times[key] = n + 1
+        if n == len(rounds):
+            rounds.append([])
+        rounds[n].append((key, value))
+    return [[v for _, v in sorted(r, key=lambda kv: kv[0])] for r in rounds]

@@ -91,7 +91,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         catalogue=catalogue,
         store=store,
         request_validator=RequestValidator(config.limits),
-        analyzer=Analyzer(engine, config, store, index_listener=observe_index),
+        analyzer=Analyzer(engine, config, store, index_listener=observe_index, write_behind=True),
         clock=_utcnow,
         catalogue_document=catalogue_document(catalogue),
         notices=setup_notices(config),

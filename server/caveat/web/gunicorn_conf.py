@@ -95,3 +95,14 @@ def post_fork(server: Any, worker: Any) -> None:
     from caveat.web.asgi import flask_app
 
     flask_app.extensions[EXTENSION].store.engine.dispose(close=False)
+
+
+def worker_exit(server: Any, worker: Any) -> None:
+    """Write the conversation memory's queued records before the worker goes (a graceful
+    stop, a ``max_requests`` recycle): nothing the worker analysed is lost
+    (:mod:`caveat.storage.memory_writer`; interpreter exit does the same, for a worker
+    that ends otherwise)."""
+    from caveat.web.api.services import EXTENSION
+    from caveat.web.asgi import flask_app
+
+    flask_app.extensions[EXTENSION].analyzer.close()
