@@ -71,13 +71,15 @@ def auth(app: Flask) -> dict[str, str]:
 
 
 def rows(app: Flask, model: type[Any]) -> int:
-    app.extensions["caveat"].analyzer.flush()  # the memory's queued records
+    settle(app)
     with store_of(app).session() as s:
         return int(s.scalar(select(func.count()).select_from(model)) or 0)
 
 
 def settle(app: Flask) -> None:
-    """Wait for a sweep a request may have started in the background."""
+    """Wait for a sweep a request may have started in the background, and write the
+    memory's queued records."""
+    app.extensions["caveat"].analyzer.flush()
     sweeper(app).join(30)
 
 
