@@ -7,7 +7,10 @@ of the directory, so a directory of 100,000 partners costs a message what 1,000 
 
 from __future__ import annotations
 
+import itertools
 import time
+from array import array
+from bisect import bisect_right
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -92,8 +95,47 @@ class PartnerEntry:
     require_auth: frozenset[str]
 
 
+#: Partner entries a directory keeps once made (lookups of the same partners in a row).
+ENTRIES_KEPT = 1024
+
+#: A partner as :meth:`Directory.of_records` takes it: organisation, domains, contacts as
+#: (name, email, phone), bank accounts, agreed authentication.
+PartnerRecord = tuple[
+    str, Sequence[str], Sequence[tuple[str, str, str]], Sequence[str], Iterable[str]
+]
+
+# The organisational domain without its memo cache: a directory's worth of names seen once
+# would only churn it.
+_org_domain: Callable[[str], str] = getattr(org_domain, "__wrapped__", org_domain)
+
+
+def _add_id(index: dict[str, int | tuple[int, ...]], key: str, i: int) -> None:
+    cur = index.get(key)
+    if cur is None:
+        index[key] = i
+    elif isinstance(cur, int):
+        if cur != i:
+            index[key] = (cur, i)
+    elif i not in cur:
+        index[key] = (*cur, i)
+
+
+def _ids(value: int | tuple[int, ...] | None) -> tuple[int, ...]:
+    if value is None:
+        return ()
+    return (value,) if isinstance(value, int) else value
+
+
 class Directory:
-    """Read interface of the partner directory (and of our own domains)."""
+    """Read interface of the partner directory (and of our own domains).
+
+    Kept as columns rather than an object per partner: the organisations in one list, every
+    partner's domains, contacts and accounts in flat lists with an array of offsets, and the
+    indexes as dictionaries from a key to a partner number (or a tuple of them). A 100k
+    directory is then a few dozen large objects for the cyclic collector instead of a
+    million small ones, and the strings are shared between the lists and the indexes.
+    :class:`PartnerEntry` objects are made when a lookup returns one.
+    """
 
     def __init__(
         self,
@@ -108,64 +150,159 @@ class Directory:
             dict.fromkeys(normalise_domain(d) for d in internal_domains if d.strip())
         )
         self._freemail = freemail
-        self._partners: list[PartnerEntry] = []
-        self._by_org_domain: dict[str, int] = {}
+        self._orgs: list[str] = []
+        #: each partner's agreed authentication, as a number in ``_auth_sets``
+        self._auth: array[int] = array("I")
+        self._auth_sets: list[frozenset[str]] = []
+        self._auth_numbers: dict[frozenset[str], int] = {}
+        self._domains: list[str] = []
+        self._domain_at: array[int] = array("I", [0])
+        self._c_name: list[str] = []
+        self._c_email: list[str] = []
+        self._c_phone: list[str] = []
+        self._contact_at: array[int] = array("I", [0])
+        self._accounts: list[str] = []
+        self._account_at: array[int] = array("I", [0])
         self._by_domain: dict[str, int] = {}
+        #: registrable domain -> partner, only where ``_by_domain`` does not say the same
+        self._by_org_domain: dict[str, int] = {}
         self._by_email: dict[str, int] = {}
-        self._by_name: dict[str, list[KnownPerson]] = {}
+        self._by_name: dict[str, int | tuple[int, ...]] = {}  # contact numbers
         self._by_organisation: dict[str, int] = {}
-        self._by_account: dict[str, list[int]] = {}
+        self._by_account: dict[str, int | tuple[int, ...]] = {}  # partner numbers
+        self._entries: dict[int, PartnerEntry] = {}
         self.ignored_domains: list[tuple[str, str]] = []  # (organisation, free-mail domain)
         #: told of the look-alike index's build; set by the snapshot's owner before sharing it
         self.listener: IndexListener | None = None
+        org_domains: dict[str, int] = {}
         for p in partners:
-            self._add(p)
+            self._add(
+                p.organization,
+                p.domains,
+                [(c.name, c.email, c.phone) for c in p.contacts],
+                p.bank_accounts,
+                p.require_auth,
+                org_domains,
+            )
+        self._finish(org_domains)
 
-    def _add(self, p: PartnerLike) -> None:
-        i = len(self._partners)
-        domains: list[str] = []
-        for d in p.domains:
-            d = normalise_domain(d)
+    @classmethod
+    def of_records(
+        cls,
+        records: Iterable[PartnerRecord],
+        *,
+        internal_domains: Iterable[str] = (),
+        freemail: FreemailList | None = None,
+        version: int = 0,
+    ) -> Directory:
+        """The directory of plain records (as the store reads them: no object per partner)."""
+        directory = cls(internal_domains=internal_domains, freemail=freemail, version=version)
+        org_domains: dict[str, int] = {}
+        for record in records:
+            directory._add(*record, org_domains)
+        directory._finish(org_domains)
+        return directory
+
+    def _add(
+        self,
+        organization: str,
+        domains: Sequence[str],
+        contacts: Sequence[tuple[str, str, str]],
+        accounts: Sequence[str],
+        require_auth: Iterable[str],
+        org_domains: dict[str, int],
+    ) -> None:
+        i = len(self._orgs)
+        for raw in domains:
+            d = normalise_domain(raw)
             if not d:
                 continue
+            if d == raw:
+                d = raw  # one string for the list and the index
             if self._freemail is not None and d in self._freemail:
                 # A free-mail provider is nobody's company domain: listing it would make
                 # every mailbox there this partner's.
-                self.ignored_domains.append((p.organization, d))
+                self.ignored_domains.append((organization, d))
                 continue
-            domains.append(d)
+            self._domains.append(d)
             self._by_domain.setdefault(d, i)
-            self._by_org_domain.setdefault(org_domain(d), i)
-        contacts = tuple(DirectoryContact(c.name, c.email.lower(), c.phone) for c in p.contacts)
-        for c in contacts:
-            if c.email:
-                self._by_email.setdefault(c.email, i)
-            key = name_key(c.name)
+            org_domains.setdefault(_org_domain(d), i)
+        self._domain_at.append(len(self._domains))
+        for name, email, phone in contacts:
+            address = email.lower()
+            if address == email:
+                address = email
+            c = len(self._c_email)
+            self._c_name.append(name)
+            self._c_email.append(address)
+            self._c_phone.append(phone)
+            if address:
+                self._by_email.setdefault(address, i)
+            key = name_key(name)
             if is_person_name(key):
-                self._by_name.setdefault(key, []).append(
-                    KnownPerson(c.email, c.name, "directory", p.organization)
-                )
-        self._by_organisation.setdefault(p.organization, i)
-        for account in p.bank_accounts:
+                _add_id(self._by_name, key, c)
+        self._contact_at.append(len(self._c_email))
+        self._by_organisation.setdefault(organization, i)
+        self._orgs.append(organization)
+        for account in accounts:
+            self._accounts.append(account)
             key = account_key(account)
-            if key and i not in self._by_account.get(key, ()):
-                self._by_account.setdefault(key, []).append(i)
-        self._partners.append(
-            PartnerEntry(
-                p.organization,
-                tuple(domains),
-                contacts,
-                tuple(p.bank_accounts),
-                frozenset(p.require_auth),
-            )
+            if key:
+                _add_id(self._by_account, key, i)
+        self._account_at.append(len(self._accounts))
+        auth = frozenset(require_auth)
+        n = self._auth_numbers.get(auth)
+        if n is None:
+            n = self._auth_numbers[auth] = len(self._auth_sets)
+            self._auth_sets.append(auth)
+        self._auth.append(n)
+
+    def _finish(self, org_domains: dict[str, int]) -> None:
+        by_domain = self._by_domain
+        for od, i in org_domains.items():
+            if by_domain.get(od) != i:
+                self._by_org_domain[od] = i
+
+    def _entry(self, i: int) -> PartnerEntry:
+        """Partner number ``i`` as an entry; the same object for the same partner while it
+        stays among the last :data:`ENTRIES_KEPT` asked for."""
+        entry = self._entries.get(i)
+        if entry is not None:
+            return entry
+        if len(self._entries) >= ENTRIES_KEPT:
+            self._entries.clear()
+        entry = self._entries[i] = self._make_entry(i)
+        return entry
+
+    def _make_entry(self, i: int) -> PartnerEntry:
+        c0, c1 = self._contact_at[i], self._contact_at[i + 1]
+        return PartnerEntry(
+            self._orgs[i],
+            tuple(self._domains[self._domain_at[i] : self._domain_at[i + 1]]),
+            tuple(
+                DirectoryContact(self._c_name[c], self._c_email[c], self._c_phone[c])
+                for c in range(c0, c1)
+            ),
+            tuple(self._accounts[self._account_at[i] : self._account_at[i + 1]]),
+            self._auth_sets[self._auth[i]],
         )
 
+    def _domains_of(self, i: int) -> list[str]:
+        return self._domains[self._domain_at[i] : self._domain_at[i + 1]]
+
+    def warm(self) -> Directory:
+        """Build every index that is otherwise built on first use (the look-alike index,
+        the name and label indexes): before a process forks, so that its children share
+        them rather than each building its own."""
+        _ = self.lookalikes, self.labels, self._by_organisation_key, self._by_display_org
+        return self
+
     def __len__(self) -> int:
-        return len(self._partners)
+        return len(self._orgs)
 
     @property
     def partners(self) -> tuple[PartnerEntry, ...]:
-        return tuple(self._partners)
+        return tuple(self._make_entry(i) for i in range(len(self._orgs)))
 
     # --------------------------------------------------------------- lookups
 
@@ -176,46 +313,61 @@ class Directory:
         d = normalise_domain(domain)
         i = self._by_domain.get(d)
         if i is None:
-            i = self._by_org_domain.get(org_domain(d))
-        return self._partners[i] if i is not None else None
+            od = org_domain(d)
+            i = self._by_org_domain.get(od)
+            if i is None:
+                i = self._by_domain.get(od)
+        return self._entry(i) if i is not None else None
 
     def organisation_of(self, domain: str) -> str | None:
-        p = self.partner_of_domain(domain)
-        return p.organization if p else None
+        if not domain:
+            return None
+        d = normalise_domain(domain)
+        i = self._by_domain.get(d)
+        if i is None:
+            od = org_domain(d)
+            i = self._by_org_domain.get(od)
+            if i is None:
+                i = self._by_domain.get(od)
+        return self._orgs[i] if i is not None else None
 
     def partner_of_address(self, address: str) -> PartnerEntry | None:
         """The partner whose directory entry lists this very address as a contact."""
         i = self._by_email.get(address.lower())
-        return self._partners[i] if i is not None else None
+        return self._entry(i) if i is not None else None
 
     def partner_named(self, organization: str) -> PartnerEntry | None:
         i = self._by_organisation.get(organization)
-        return self._partners[i] if i is not None else None
+        return self._entry(i) if i is not None else None
 
     def partner_called(self, name: str) -> PartnerEntry | None:
         """The partner whose organisation name this is, case and spacing ignored (the rule
         by which rows of the partner CSV merge): a display name such as "ACME  gmbh"."""
         i = self._by_organisation_key.get(organization_key(name)) if name.strip() else None
-        return self._partners[i] if i is not None else None
+        return self._entry(i) if i is not None else None
 
     @cached_property
     def _by_organisation_key(self) -> dict[str, int]:
         out: dict[str, int] = {}
-        for i, p in enumerate(self._partners):
-            key = organization_key(p.organization)
+        for i, organization in enumerate(self._orgs):
+            key = organization_key(organization)
             if key:
-                out.setdefault(key, i)
+                out.setdefault(organization if key == organization else key, i)
         return out
 
     def account_owners(self, key: str) -> tuple[PartnerEntry, ...]:
         """The partners that have this account on file (``key`` as
         :func:`caveat.reference.bank_identifiers.account_key` makes it)."""
-        return tuple(self._partners[i] for i in self._by_account.get(key, ()))
+        return tuple(self._entry(i) for i in _ids(self._by_account.get(key)))
 
     def contacts_named(self, key: str) -> tuple[KnownPerson, ...]:
         """The directory's contacts whose name has this key (:func:`caveat.mail.names.
         name_key`: folded, so a look-alike or decorated spelling finds them too)."""
-        return tuple(self._by_name.get(key, ()))
+        out = []
+        for c in _ids(self._by_name.get(key)):
+            i = bisect_right(self._contact_at, c) - 1
+            out.append(KnownPerson(self._c_email[c], self._c_name[c], "directory", self._orgs[i]))
+        return tuple(out)
 
     def partner_by_name_key(self, key: str) -> PartnerEntry | None:
         """The partner whose organisation a display-name key names: the organisation's
@@ -231,13 +383,13 @@ class Directory:
             core = [w for w in words if w not in _DEPARTMENT_WORDS]
             if 0 < len(core) < len(words):
                 i = index.get(" ".join(core))
-        return self._partners[i] if i is not None else None
+        return self._entry(i) if i is not None else None
 
     @cached_property
     def _by_display_org(self) -> dict[str, int]:
         out: dict[str, int] = {}
-        for i, p in enumerate(self._partners):
-            key = organisation_key(p.organization)
+        for i, organization in enumerate(self._orgs):
+            key = organisation_key(organization)
             words = key.split()
             if any(len(w) >= 4 and w not in _DEPARTMENT_WORDS for w in words):
                 out.setdefault(key, i)
@@ -254,7 +406,11 @@ class Directory:
         from caveat.reference.lookalike import LookalikeIndex
 
         protected = [(d, OURS) for d in self.internal]
-        protected += [(d, p.organization) for p in self._partners for d in p.domains]
+        protected += [
+            (d, organization)
+            for i, organization in enumerate(self._orgs)
+            for d in self._domains_of(i)
+        ]
         started = time.perf_counter()
         index = LookalikeIndex(protected)
         if self.listener is not None:
@@ -266,11 +422,13 @@ class Directory:
         """Registrable labels of our and the partners' domains (``partnerb`` of
         ``partnerb.example``), at least four letters long, with their owner."""
         out: dict[str, str] = {}
-        for owner, domains in [(OURS, self.internal)] + [
-            (p.organization, p.domains) for p in self._partners
-        ]:
+        owners = itertools.chain(
+            [(OURS, self.internal)],
+            ((organization, self._domains_of(i)) for i, organization in enumerate(self._orgs)),
+        )
+        for owner, domains in owners:
             for d in domains:
-                org = org_domain(d)
+                org = _org_domain(d)
                 label = org.split(".", 1)[0]
                 if len(label) >= 4 and not label.isdigit():
                     out.setdefault(label, owner)

@@ -3,16 +3,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import datetime
+from typing import Any, cast
 
-from sqlalchemy import (
-    delete,
-    select,
-)
+from sqlalchemy import Table, bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.expression import Executable
 
-from caveat.knowledge.directory import Directory, DirectoryContact, PartnerEntry
+from caveat.knowledge.directory import (
+    Directory,
+    DirectoryContact,
+    PartnerEntry,
+    PartnerRecord,
+)
 from caveat.knowledge.partners_csv import ParseResult
 from caveat.reference.freemail import FreemailList
 
@@ -61,109 +65,37 @@ class DirectoryStore:
         A bad row never costs what is on file: organisations in ``incomplete`` (keys of
         :func:`org_key`: the file named them on a row that could not be read) only gain
         what the records add, and with ``keep_absent`` (the file had a bad row, whoever it
-        was about) ``replace`` removes nothing."""
-        partial = frozenset(incomplete)
-        created = updated = removed = 0
-        problems: list[tuple[str, str]] = []
+        was about) ``replace`` removes nothing.
+
+        In bulk, in one transaction: what is on file is read once (columns, no ORM
+        objects), the records are merged with it in memory, and the changes are written
+        with one executemany per table and batch, so the time grows with the number of
+        partners, not with its square."""
         now = self.store.clock()
         with self.store.session() as s:
-            owners = dict(
-                s.execute(select(PartnerDomainRow.domain, PartnerDomainRow.partner_id)).all()
-            )
-            by_key = {r.org_key: r for r in s.scalars(select(PartnerRow))}
-            seen: set[int] = set()
+            plan = _ImportPlan(s, frozenset(incomplete))
             for p in partners:
-                organization = clip(str(getattr(p, "organization", "")).strip(), ORG_MAX)
-                key = org_key(organization)
-                if not key:
-                    continue
-                row = by_key.get(key)
-                if row is None:
-                    row = PartnerRow(organization=organization, org_key=key, updated_at=now)
-                    s.add(row)
-                    s.flush()
-                    by_key[key] = row
-                    created += 1
-                else:
-                    updated += 1
-                    row.organization = organization
-                    row.updated_at = now
-                seen.add(row.id)
-                auth = set(getattr(p, "require_auth", ()) or ())
-                kept_contacts: set[str] = set()
-                kept_accounts: set[str] = set()
-                if key in partial:  # add to what is on file, take nothing away
-                    auth |= {a for a in row.require_auth.split(";") if a}
-                    kept_contacts = {
-                        c.email or c.name
-                        for c in s.scalars(
-                            select(PartnerContactRow).where(PartnerContactRow.partner_id == row.id)
-                        )
-                    }
-                    kept_accounts = set(
-                        s.scalars(
-                            select(PartnerAccountRow.account).where(
-                                PartnerAccountRow.partner_id == row.id
-                            )
-                        )
-                    )
-                else:
-                    for table in (PartnerDomainRow, PartnerContactRow, PartnerAccountRow):
-                        s.execute(delete(table).where(table.partner_id == row.id))
-                        if table is PartnerDomainRow:
-                            owners = {d: o for d, o in owners.items() if o != row.id}
-                row.require_auth = ";".join(sorted(auth))
-                for d in dict.fromkeys(getattr(p, "domains", ())):
-                    owner = owners.get(d)
-                    if owner == row.id:
-                        continue  # kept from what was on file
-                    if owner is not None and owner != row.id:
-                        other = s.get(PartnerRow, owner)
-                        problems.append(
-                            (
-                                organization,
-                                f"{d} belongs to "
-                                f"{other.organization if other else 'another organisation'}; "
-                                "left there",
-                            )
-                        )
-                        continue
-                    owners[d] = row.id
-                    s.add(PartnerDomainRow(domain=clip(d, DOMAIN_MAX), partner_id=row.id))
-                for c in getattr(p, "contacts", ()):
-                    if (c.email.lower() or c.name) in kept_contacts:
-                        continue
-                    s.add(
-                        PartnerContactRow(
-                            partner_id=row.id,
-                            name=clip(c.name, NAME_MAX),
-                            email=clip(c.email.lower(), ADDRESS_MAX),
-                            phone=clip(c.phone, 100),
-                        )
-                    )
-                for account in dict.fromkeys(getattr(p, "bank_accounts", ())):
-                    if clip(account, 64) in kept_accounts:
-                        continue
-                    s.add(PartnerAccountRow(partner_id=row.id, account=clip(account, 64)))
-                s.flush()
+                plan.add(p)
+            problems = list(plan.problems)
+            removed = 0
+            stale = [o for o in plan.orgs.values() if o.id is not None and not o.seen]
             if replace and keep_absent:
-                absent = sum(1 for r in by_key.values() if r.id not in seen)
-                if absent:
+                if stale:
                     problems.append(
                         (
                             "the file",
                             "it has bad rows, so no organisation was removed "
-                            f"({absent} not listed in it kept); fix the rows and import "
+                            f"({len(stale)} not listed in it kept); fix the rows and import "
                             "again to remove them",
                         )
                     )
-            elif replace:
-                stale = [r for r in by_key.values() if r.id not in seen]
-                for r in stale:
-                    s.delete(r)
-                removed = len(stale)
+                stale = []
+            elif not replace:
+                stale = []
+            plan.write(s, now, [o.id for o in stale if o.id is not None])
+            removed = len(stale)
             self._bump(s, now)
-        return ImportReport(created, updated, removed, tuple(problems))
+        return ImportReport(plan.created, plan.updated, removed, tuple(problems))
 
     def remove(self, organization: str) -> bool:
         with self.store.session() as s:
@@ -184,44 +116,64 @@ class DirectoryStore:
 
     def partners(self) -> list[PartnerEntry]:
         """Every partner, ordered by organisation name."""
+        return [
+            PartnerEntry(
+                organization,
+                tuple(domains),
+                tuple(DirectoryContact(*c) for c in contacts),
+                tuple(accounts),
+                frozenset(auth),
+            )
+            for organization, domains, contacts, accounts, auth in self._records()
+        ]
+
+    def _records(self) -> Iterator[PartnerRecord]:
+        """Every partner as a plain record, ordered by organisation name (domains by name,
+        contacts in the order they were stored, accounts by identifier): one select of
+        columns per table, no ORM objects."""
         with self.store.session() as s:
-            rows = list(s.scalars(select(PartnerRow).order_by(PartnerRow.org_key)))
+            rows = s.execute(
+                select(_PARTNERS.c.id, _PARTNERS.c.organization, _PARTNERS.c.require_auth).order_by(
+                    _PARTNERS.c.org_key
+                )
+            ).all()
             domains: dict[int, list[str]] = {}
             for d, pid in s.execute(
-                select(PartnerDomainRow.domain, PartnerDomainRow.partner_id).order_by(
-                    PartnerDomainRow.domain
-                )
+                select(_DOMAINS.c.domain, _DOMAINS.c.partner_id).order_by(_DOMAINS.c.domain)
             ):
                 domains.setdefault(pid, []).append(d)
-            contacts: dict[int, list[DirectoryContact]] = {}
-            for c in s.scalars(select(PartnerContactRow).order_by(PartnerContactRow.id)):
-                contacts.setdefault(c.partner_id, []).append(
-                    DirectoryContact(c.name, c.email, c.phone)
-                )
+            contacts: dict[int, list[tuple[str, str, str]]] = {}
+            for pid, name, email, phone in s.execute(
+                select(
+                    _CONTACTS.c.partner_id, _CONTACTS.c.name, _CONTACTS.c.email, _CONTACTS.c.phone
+                ).order_by(_CONTACTS.c.id)
+            ):
+                contacts.setdefault(pid, []).append((name, email, phone))
             accounts: dict[int, list[str]] = {}
             for pid, account in s.execute(
-                select(PartnerAccountRow.partner_id, PartnerAccountRow.account).order_by(
-                    PartnerAccountRow.account
-                )
+                select(_ACCOUNTS.c.partner_id, _ACCOUNTS.c.account).order_by(_ACCOUNTS.c.account)
             ):
                 accounts.setdefault(pid, []).append(account)
-            return [
-                PartnerEntry(
-                    r.organization,
-                    tuple(domains.get(r.id, ())),
-                    tuple(contacts.get(r.id, ())),
-                    tuple(accounts.get(r.id, ())),
-                    frozenset(a for a in r.require_auth.split(";") if a),
-                )
-                for r in rows
-            ]
+        auth_sets: dict[str, tuple[str, ...]] = {}
+        for pid, organization, auth in rows:
+            if auth not in auth_sets:
+                auth_sets[auth] = tuple(a for a in auth.split(";") if a)
+            yield (
+                organization,
+                domains.pop(pid, ()),
+                contacts.pop(pid, ()),
+                accounts.pop(pid, ()),
+                auth_sets[auth],
+            )
 
     def load(
         self, *, internal_domains: Iterable[str] = (), freemail: FreemailList | None = None
     ) -> Directory:
+        """The directory as the checks read it, at the version read first (a change that
+        lands while it is read is picked up by the next version check)."""
         version = self.version()
-        return Directory(
-            self.partners(), internal_domains=internal_domains, freemail=freemail, version=version
+        return Directory.of_records(
+            self._records(), internal_domains=internal_domains, freemail=freemail, version=version
         )
 
 
@@ -245,3 +197,218 @@ def import_parsed(
         keep_absent=bool(result.errors),
     )
     return report, warnings
+
+
+# ----------------------------------------------------------------- bulk import
+
+#: Rows per executemany call and ids per ``IN (...)``: each call stays well inside the
+#: store's per-statement deadline, and within SQLite's limit of bound parameters.
+BATCH = 2000
+
+_PARTNERS = cast(Table, PartnerRow.__table__)
+_DOMAINS = cast(Table, PartnerDomainRow.__table__)
+_CONTACTS = cast(Table, PartnerContactRow.__table__)
+_ACCOUNTS = cast(Table, PartnerAccountRow.__table__)
+
+
+class _Org:
+    """One organisation during an import: what is on file, and what the records make of it."""
+
+    __slots__ = (
+        "accounts",
+        "auth",
+        "contacts",
+        "domains",
+        "id",
+        "key",
+        "organization",
+        "rewrite",
+        "seen",
+    )
+
+    def __init__(self, key: str, organization: str, auth: str, pid: int | None) -> None:
+        self.key = key
+        self.organization = organization
+        self.auth = auth
+        self.id = pid
+        self.seen = False
+        #: its stored domains, contacts and accounts are deleted before the new ones go in
+        self.rewrite = False
+        self.domains: list[str] = []
+        self.contacts: list[tuple[str, str, str]] = []
+        self.accounts: list[str] = []
+
+
+class _ImportPlan:
+    """The directory on file, read once, and the records merged into it in memory, with
+    the same rules as one record after another: a domain goes to the first organisation
+    that has it (on file, or earlier in the records), an incomplete organisation keeps
+    what is on file and gains what the records add."""
+
+    def __init__(self, s: Session, partial: frozenset[str]) -> None:
+        self.partial = partial
+        self.created = self.updated = 0
+        self.problems: list[tuple[str, str]] = []
+        self.orgs: dict[str, _Org] = {}
+        by_id: dict[int, _Org] = {}
+        for pid, key, organization, auth in s.execute(
+            select(
+                _PARTNERS.c.id,
+                _PARTNERS.c.org_key,
+                _PARTNERS.c.organization,
+                _PARTNERS.c.require_auth,
+            )
+        ):
+            org = _Org(key, organization, auth, pid)
+            self.orgs[key] = org
+            by_id[pid] = org
+        #: domain -> the key of the organisation that has it, and the other way round
+        self.owners: dict[str, str] = {}
+        self.owned: dict[str, list[str]] = {}
+        for domain, pid in s.execute(select(_DOMAINS.c.domain, _DOMAINS.c.partner_id)):
+            key = by_id[pid].key
+            self.owners[domain] = key
+            self.owned.setdefault(key, []).append(domain)
+        # What incomplete organisations have on file: their new records only add to it.
+        self.kept_contacts: dict[str, set[str]] = {}
+        self.kept_accounts: dict[str, set[str]] = {}
+        ids = [o.id for k, o in self.orgs.items() if k in partial and o.id is not None]
+        for chunk in _chunks(ids):
+            for pid, email, name in s.execute(
+                select(_CONTACTS.c.partner_id, _CONTACTS.c.email, _CONTACTS.c.name).where(
+                    _CONTACTS.c.partner_id.in_(chunk)
+                )
+            ):
+                self.kept_contacts.setdefault(by_id[pid].key, set()).add(email or name)
+            for pid, account in s.execute(
+                select(_ACCOUNTS.c.partner_id, _ACCOUNTS.c.account).where(
+                    _ACCOUNTS.c.partner_id.in_(chunk)
+                )
+            ):
+                self.kept_accounts.setdefault(by_id[pid].key, set()).add(account)
+
+    def add(self, p: object) -> None:
+        organization = clip(str(getattr(p, "organization", "")).strip(), ORG_MAX)
+        key = org_key(organization)
+        if not key:
+            return
+        org = self.orgs.get(key)
+        if org is None:
+            org = self.orgs[key] = _Org(key, organization, "", None)
+            self.created += 1
+        else:
+            self.updated += 1
+            org.organization = organization
+        org.seen = True
+        auth = set(getattr(p, "require_auth", ()) or ())
+        kept_contacts: set[str] = set()
+        kept_accounts: set[str] = set()
+        if key in self.partial:  # add to what is on file, take nothing away
+            auth |= {a for a in org.auth.split(";") if a}
+            if not org.rewrite:
+                kept_contacts |= self.kept_contacts.get(key, set())
+                kept_accounts |= self.kept_accounts.get(key, set())
+            kept_contacts |= {email or name for name, email, _ in org.contacts}
+            kept_accounts |= set(org.accounts)
+        else:
+            org.rewrite = org.id is not None
+            org.contacts, org.accounts, org.domains = [], [], []
+            for d in self.owned.pop(key, ()):
+                if self.owners.get(d) == key:
+                    del self.owners[d]
+        org.auth = ";".join(sorted(auth))
+        owned = self.owned.setdefault(key, [])
+        for d in dict.fromkeys(getattr(p, "domains", ())):
+            owner = self.owners.get(d)
+            if owner == key:
+                continue  # kept from what was on file
+            if owner is not None:
+                self.problems.append(
+                    (organization, f"{d} belongs to {self.orgs[owner].organization}; left there")
+                )
+                continue
+            self.owners[d] = key
+            owned.append(d)
+            org.domains.append(clip(d, DOMAIN_MAX))
+        for c in getattr(p, "contacts", ()):
+            if (c.email.lower() or c.name) in kept_contacts:
+                continue
+            org.contacts.append(
+                (clip(c.name, NAME_MAX), clip(c.email.lower(), ADDRESS_MAX), clip(c.phone, 100))
+            )
+        for account in dict.fromkeys(clip(a, 64) for a in getattr(p, "bank_accounts", ())):
+            if account not in kept_accounts:
+                org.accounts.append(account)
+
+    def write(self, s: Session, now: datetime, remove: list[int]) -> None:
+        """Apply the plan: updates, then deletions (so that a domain that changes owner is
+        free before it is inserted again), then the new organisations and every new row."""
+        seen = [o for o in self.orgs.values() if o.seen]
+        update_rows = [
+            {"b_id": o.id, "b_org": o.organization, "b_auth": o.auth, "b_at": now}
+            for o in seen
+            if o.id is not None
+        ]
+        update_stmt = (
+            update(_PARTNERS)
+            .where(_PARTNERS.c.id == bindparam("b_id"))
+            .values(
+                organization=bindparam("b_org"),
+                require_auth=bindparam("b_auth"),
+                updated_at=bindparam("b_at"),
+            )
+        )
+        _executemany(s, update_stmt, update_rows)
+        rewrite = [o.id for o in seen if o.rewrite and o.id is not None]
+        for table in (_DOMAINS, _CONTACTS, _ACCOUNTS):
+            for chunk in _chunks(rewrite + remove):
+                s.execute(delete(table).where(table.c.partner_id.in_(chunk)))
+        for chunk in _chunks(remove):
+            s.execute(delete(_PARTNERS).where(_PARTNERS.c.id.in_(chunk)))
+        new = [o for o in seen if o.id is None]
+        _executemany(
+            s,
+            insert(_PARTNERS),
+            [
+                {
+                    "organization": o.organization,
+                    "org_key": o.key,
+                    "require_auth": o.auth,
+                    "updated_at": now,
+                }
+                for o in new
+            ],
+        )
+        if new:
+            ids = {k: i for k, i in s.execute(select(_PARTNERS.c.org_key, _PARTNERS.c.id))}
+            for o in new:
+                o.id = ids[o.key]
+        _executemany(
+            s,
+            insert(_DOMAINS),
+            [{"domain": d, "partner_id": o.id} for o in seen for d in o.domains],
+        )
+        _executemany(
+            s,
+            insert(_CONTACTS),
+            [
+                {"partner_id": o.id, "name": name, "email": email, "phone": phone}
+                for o in seen
+                for name, email, phone in o.contacts
+            ],
+        )
+        _executemany(
+            s,
+            insert(_ACCOUNTS),
+            [{"partner_id": o.id, "account": a} for o in seen for a in o.accounts],
+        )
+
+
+def _chunks(values: list[Any]) -> Iterator[list[Any]]:
+    for i in range(0, len(values), BATCH):
+        yield values[i : i + BATCH]
+
+
+def _executemany(s: Session, statement: Executable, rows: list[dict[str, Any]]) -> None:
+    for chunk in _chunks(rows):
+        s.execute(statement, chunk)
