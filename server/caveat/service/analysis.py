@@ -8,7 +8,6 @@ check_recipients`) reads the same memory and directory and writes nothing.
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -21,12 +20,9 @@ from caveat.knowledge.directory import Directory, IndexListener
 from caveat.knowledge.memory import EMPTY, Memory, observe, participants
 from caveat.mail.authres import trusted_auth
 from caveat.mail.facts import Facts
-from caveat.storage.directory_store import DirectoryStore
+from caveat.service.directories import DIRECTORY_CHECK_SECONDS, Directories
 from caveat.storage.memory_store import MemoryStore
 from caveat.storage.store import Store
-
-#: How often a long-running process asks whether the directory changed (one small query).
-DIRECTORY_CHECK_SECONDS = 5.0
 
 
 class Analyzer:
@@ -51,48 +47,27 @@ class Analyzer:
         self.engine = engine
         self.config = config
         self.store = store
-        self.directories = DirectoryStore(store) if store is not None else None
+        self.directories = Directories(
+            store,
+            config,
+            monotonic=monotonic,
+            index_listener=index_listener,
+            check_seconds=DIRECTORY_CHECK_SECONDS,
+        )
         self.memory: Memory | None = memory
         if self.memory is None and store is not None:
             self.memory = MemoryStore(store, write_behind=write_behind)
         self.remember = remember and self.memory is not None
-        self._monotonic = monotonic
-        self._index_listener = index_listener
-        self._directory: Directory | None = None
-        self._checked_at = float("-inf")
-        self._lock = threading.Lock()
         self._guard: RecipientGuard | None = None
 
     def directory(self) -> Directory:
-        """The directory snapshot, rebuilt when another process changed the directory."""
-        if self.directories is None:
-            if self._directory is None:
-                self._directory = Directory(
-                    internal_domains=self.config.internal_domains, freemail=self.config.freemail
-                )
-            return self._directory
-        now = self._monotonic()
-        if self._directory is not None and now - self._checked_at < DIRECTORY_CHECK_SECONDS:
-            return self._directory
-        with self._lock:
-            version = self.directories.version()
-            self._checked_at = now
-            if self._directory is None or self._directory.version != version:
-                started = time.perf_counter()
-                directory = self.directories.load(
-                    internal_domains=self.config.internal_domains, freemail=self.config.freemail
-                )
-                if self._index_listener is not None:
-                    self._index_listener("directory", len(directory), time.perf_counter() - started)
-                    directory.listener = self._index_listener
-                self._directory = directory
-            return self._directory
+        """The directory snapshot; a newer one is built in the background when another
+        process changed the directory (:mod:`caveat.service.directories`)."""
+        return self.directories.current()
 
     def refresh(self) -> None:
-        """Forget the directory snapshot (after an import in this process)."""
-        with self._lock:
-            self._directory = None
-            self._checked_at = float("-inf")
+        """Build the directory snapshot now (after an import in this process)."""
+        self.directories.refresh()
 
     def analyze(self, facts: Facts, now: datetime | None = None) -> Verdict:
         now = now or datetime.now(UTC)
