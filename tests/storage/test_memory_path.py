@@ -6,10 +6,13 @@ queue (read-your-writes, back-pressure, batches, a graceful close)."""
 from __future__ import annotations
 
 import logging
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -316,3 +319,30 @@ def test_a_failed_batch_is_logged_and_dropped_and_the_writer_goes_on(
 def test_writer_settings_are_checked() -> None:
     with pytest.raises(ValueError):
         MemoryWriter(lambda items: None, capacity=0)
+
+
+def test_a_process_that_exits_writes_what_it_queued(tmp_path: Path) -> None:
+    """The queue is written at interpreter exit (atexit), however long the thread would
+    still have waited."""
+    db = f"sqlite:///{tmp_path / 'c.db'}"
+    script = f"""
+import sys
+sys.path.insert(0, {str(Path(__file__).resolve().parents[2])!r})
+from datetime import UTC, datetime
+from caveat.storage.memory_store import MemoryStore
+from caveat.storage.store import Store
+from tests.storage.test_memory_path import FIRST, UNRELATED, analyse
+store = Store.from_url({db!r})
+store.upgrade()
+memory = MemoryStore(store, write_behind=True)
+memory.writer.linger = 600
+analyse(memory, FIRST, datetime(2026, 3, 2, tzinfo=UTC))
+analyse(memory, UNRELATED, datetime(2026, 3, 2, tzinfo=UTC))
+assert len(memory.writer) == 2
+"""
+    subprocess.run([sys.executable, "-c", script], check=True, timeout=120)
+    store = Store.from_url(db)
+    try:
+        assert rows(store, ConversationRow) == 2
+    finally:
+        store.dispose()
