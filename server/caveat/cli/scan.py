@@ -2,7 +2,10 @@
 
 Two passes keep memory flat on large inputs: the first reads only each message's Date to
 put them in order, the second analyses them one at a time through one context, so that a
-conversation's later messages are judged with what its earlier ones showed. On a terminal,
+conversation's later messages are judged with what its earlier ones showed. Without
+``--db``, that conversation memory is :class:`~caveat.knowledge.process_memory.
+ProcessMemory`, kept in this process and gone when it ends; with ``--db URL`` it is the
+database's, as the service's. On a terminal,
 stderr shows a progress bar for each pass; nothing of it is written anywhere else.
 
 Every input gets exactly one line on stdout, in the order analysed (oldest Date first;
@@ -40,6 +43,7 @@ from tqdm import tqdm
 from caveat.checks.findings import LEVELS
 from caveat.engine.engine import Engine
 from caveat.knowledge.context import EngineConfig
+from caveat.knowledge.process_memory import ProcessMemory
 from caveat.mail.errors import InputError
 from caveat.mail.facts import Facts
 from caveat.mail.normalise import from_raw, split_headers
@@ -223,7 +227,11 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
         if args.directory is not None:
             if not load_directory(store, args.directory, err, prog="caveat scan"):
                 return 2
-        analyzer = Analyzer(Engine(), config, store)
+        # Without --db the conversation memory lives in this process's dictionaries (the
+        # same answers as the database's, at a fraction of the cost); the in-memory store
+        # then holds only the partner directory.
+        memory = ProcessMemory() if args.db is None else None
+        analyzer = Analyzer(Engine(), config, store, memory=memory)
         return _scan(args, analyzer, out, err)
     except StorageError as exc:
         print(f"caveat scan: {exc}", file=err)
