@@ -346,3 +346,23 @@ assert len(memory.writer) == 2
         assert rows(store, ConversationRow) == 2
     finally:
         store.dispose()
+
+
+def test_an_idle_writer_thread_ends_and_the_next_record_starts_another(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import caveat.storage.memory_writer as module
+
+    monkeypatch.setattr(module, "IDLE", 0.05)
+    written: list[str] = []
+    writer: MemoryWriter[str] = MemoryWriter(written.extend, linger=0)
+    writer.put("a", ())
+    deadline = time.monotonic() + 10
+    while (written != ["a"] or writer._thread is not None) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert written == ["a"] and writer._thread is None  # written, then the thread ended
+    writer.put("b", ())
+    while written != ["a", "b"] and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert written == ["a", "b"]
+    writer.close()

@@ -46,6 +46,8 @@ CAPACITY = 256
 BATCH = 64
 #: How long the thread waits for more items after the first one (seconds).
 LINGER = 0.05
+#: How long the thread waits for a first item before it ends (seconds).
+IDLE = 10.0
 
 
 class MemoryWriter(Generic[T]):
@@ -155,7 +157,11 @@ class MemoryWriter(Generic[T]):
         while True:
             with self._lock:
                 while not self._queue and not self._closed:
-                    self._wake.wait()
+                    if not self._wake.wait(IDLE) and not self._queue:
+                        # Idle: the thread goes (the next record starts another), so a
+                        # writer nobody uses any more holds no thread and no connection.
+                        self._thread = None
+                        return
                 if not self._queue and self._closed:
                     return
                 # Wait a little for more, unless a batch is full already.
