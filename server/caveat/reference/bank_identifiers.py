@@ -137,6 +137,8 @@ class _Extractor:
     reach: int = 0
     #: words one of which every BIC label has: without one, no BIC pattern is tried
     bic_anchor: re.Pattern[str] | None = None
+    #: those words, as plain strings
+    bic_words: tuple[str, ...] = ()
 
 
 #: a run of six digits or more, single separators allowed: where a labelled number can be
@@ -182,13 +184,20 @@ def _extractor() -> _Extractor:
             ext.bic_labels, r"(?:code\W{0,3})?([a-z]{6}[a-z0-9]{2}(?:[a-z0-9]{3})?)(?!\w)"
         ),
         reach,
-        _anchor(ext.bic_labels),
+        _anchor(_anchor_words(ext.bic_labels)),
+        _anchor_words(ext.bic_labels),
     )
 
 
-def _anchor(labels: tuple[str, ...]) -> re.Pattern[str] | None:
-    """A pattern for a few words that, between them, occur in every label (chosen
-    greedily, the word in most labels first)."""
+def _anchor(words: tuple[str, ...]) -> re.Pattern[str] | None:
+    if not words:
+        return None
+    return re.compile(rf"(?<!\w)(?:{'|'.join(re.escape(w) for w in words)})(?!\w)")
+
+
+def _anchor_words(labels: tuple[str, ...]) -> tuple[str, ...]:
+    """A few words that, between them, occur in every label (chosen greedily, the word in
+    most labels first)."""
     left = [set(label.split()) for label in labels]
     words: list[str] = []
     while left:
@@ -199,14 +208,23 @@ def _anchor(labels: tuple[str, ...]) -> re.Pattern[str] | None:
         best = max(sorted(counts), key=lambda w: counts[w])
         words.append(best)
         left = [ws for ws in left if best not in ws]
-    if not words:
-        return None
-    return re.compile(rf"(?<!\w)(?:{'|'.join(re.escape(w) for w in words)})(?!\w)")
+    return tuple(words)
+
+
+#: two letters and two digits at the start of a word ("de89"): where every IBAN begins.
+#: Led by the digit, so the search skips along the text instead of trying every letter.
+_IBAN_HINT_RE = re.compile(r"[0-9](?<=(?<![a-z0-9])[a-z]{2}[0-9])[0-9]")
+#: the same with a space allowed before the digits ("de 89"): where a split IBAN begins
+_SPLIT_HINT_RE = re.compile(
+    r"[0-9](?:(?<=(?<![a-z0-9])[a-z]{2}[0-9])|(?<=(?<![a-z0-9])[a-z]{2} [0-9]))[0-9]"
+)
 
 
 def _ibans(folded: str) -> list[tuple[int, int, str]]:
     """(start, end, compact IBAN) for every valid IBAN, in text order."""
-    out = []
+    out: list[tuple[int, int, str]] = []
+    if _IBAN_HINT_RE.search(folded) is None:
+        return out  # no word starts with two letters and two digits
     pos = 0
     while (m := _IBAN_RE.search(folded, pos)) is not None:
         chunk = m.group(0)
@@ -262,7 +280,9 @@ def _split_ibans(folded: str, taken: list[tuple[int, int]]) -> list[tuple[int, i
     word (a label) is skipped, and anything else ends the attempt. A one- or two-digit
     number right after a word is tried both ways: as a label's number ("part 2") and as a
     part ("sort code 12 34 56"). Only a complete BBAN with valid check digits counts."""
-    out = []
+    out: list[tuple[int, int, str]] = []
+    if _SPLIT_HINT_RE.search(folded) is None:
+        return out  # no word starts with two letters and two digits, spaced or not
     for m in _SPLIT_START_RE.finditer(folded):
         if any(ts <= m.start() < te for ts, te in taken):
             continue
@@ -382,7 +402,12 @@ def extract(text: str) -> BankIdentifiers:
         accounts.setdefault(n, Account("account", n, n, f"account ****{n[-4:]}"))
         positions.append((n, pos))
     bics: list[str] = []
-    if x.bic is not None and x.bic_anchor is not None and x.bic_anchor.search(folded):
+    if (
+        x.bic is not None
+        and x.bic_anchor is not None
+        and any(w in folded for w in x.bic_words)  # a substring test first: it is cheap
+        and x.bic_anchor.search(folded)
+    ):
         for m in x.bic.finditer(folded):
             code = m.group(1).upper()
             if _bic.is_valid(code):

@@ -44,7 +44,6 @@ CATEGORIES = (
 )  # fmt: skip
 _GAP = {"..": 3, "...": 20}
 _TOKEN_RE = re.compile(r"\.\.\.|\.\.|\{[a-z_]+\}|[()|?]|\w+\*?|[^\w\s]")
-_WORD_RE = re.compile(r"\w+")
 _KEY_LEN = 4
 #: longest piece of evidence quoted from the message
 EVIDENCE_MAX = 160
@@ -211,9 +210,13 @@ def _line(regex: str) -> re.Pattern[str]:
     return re.compile(rf"^(?![ \t]*>)[^\w\n]*{regex}(?!\w)[^\w\n]*$", re.MULTILINE)
 
 
-def _keys_present(words: Iterable[str], short_stems: bool) -> set[str]:
-    """The keys a text's words can satisfy (see :func:`_word`)."""
-    present = {w[:_KEY_LEN] for w in words}
+#: the first _KEY_LEN characters of each word (a word's key, see :func:`_word`)
+_KEY_RE = re.compile(rf"(\w{{1,{_KEY_LEN}}})\w*")
+
+
+def _keys_in(folded: str, start: int, end: int, short_stems: bool) -> set[str]:
+    """The keys the words of ``folded[start:end]`` can satisfy."""
+    present = set(_KEY_RE.findall(folded, start, end))
     if short_stems:
         present |= {k[:n] + "*" for k in present for n in range(1, min(len(k), _KEY_LEN - 1) + 1)}
     return present
@@ -225,7 +228,52 @@ _NEXT_WORD_RE = re.compile(r"\W{1,3}(\w+)")
 #: how far back (characters) a negation may stand from the passage it turns round
 _NEGATION_REACH = 80
 _NEGATABLE = frozenset({"change", "hold"})
-_CANDIDATE_LINE_RE = re.compile(r"^(?![ \t]*>)[^\n]*?(?::[^\w\n]*|[-_=]{3,}[^\n]*)$", re.MULTILINE)
+#: a line that may be an attribution ends with a colon ("... wrote:") or holds a rule
+#: ("-----Original Message-----"); each is found by its own pattern, led by a literal
+_COLON_END_RE = re.compile(r":[^\w\n]*$", re.MULTILINE)
+_RULE_RE = re.compile(r"[-_=]{3,}")
+_QUOTE_START_RE = re.compile(r"[ \t]*>")
+
+
+def _candidate_lines(folded: str) -> list[tuple[int, int]]:
+    """Spans of the lines that end with a colon and what follows it is not a word, or
+    that hold three or more of ``-``, ``_`` or ``=`` in a row; not ``>`` lines; in order."""
+    starts = {folded.rfind("\n", 0, m.start()) + 1 for m in _COLON_END_RE.finditer(folded)}
+    starts.update(folded.rfind("\n", 0, m.start()) + 1 for m in _RULE_RE.finditer(folded))
+    out = []
+    for start in sorted(starts):
+        if _QUOTE_START_RE.match(folded, start):
+            continue
+        end = folded.find("\n", start)
+        out.append((start, end if end >= 0 else len(folded)))
+    return out
+
+
+def _need_bits(patterns: Sequence[_Pattern]) -> tuple[dict[str, int], tuple[int, ...]]:
+    """What :meth:`_Pattern.possible` asks, as bits: each distinct key set that some
+    pattern needs is one bit; the first result maps a key to the bits of the sets that
+    hold it, the second gives each pattern the bits it needs, all of which must be met."""
+    bit_of: dict[frozenset[str], int] = {}
+    bits: dict[str, int] = {}
+    masks: list[int] = []
+    for p in patterns:
+        mask = 0
+        for keys in p.needs:
+            if keys not in bit_of:
+                bit_of[keys] = 1 << len(bit_of)
+                for key in keys:
+                    bits[key] = bits.get(key, 0) | bit_of[keys]
+            mask |= bit_of[keys]
+        masks.append(mask)
+    return bits, tuple(masks)
+
+
+def _met(present: set[str], bits: Mapping[str, int]) -> int:
+    """The need bits (see :func:`_need_bits`) that the keys ``present`` meet."""
+    met = 0
+    for key in present & bits.keys():
+        met |= bits[key]
+    return met
 
 
 def _chunks(text: str) -> Iterator[tuple[int, int]]:
@@ -305,6 +353,12 @@ class PhraseBook:
     attribution_short_stems: bool = False
     #: language -> its negation words (``[terms] negation``)
     negation: Mapping[str, re.Pattern[str]] = field(default_factory=dict)
+    #: ``patterns`` and ``attribution`` as need bits (see :func:`_need_bits`); for each
+    #: trigger key, the patterns it may set off with the bits each needs
+    need_bits: Mapping[str, int] = field(default_factory=dict)
+    triggered: Mapping[str, tuple[tuple[int, int], ...]] = field(default_factory=dict)
+    attribution_bits: Mapping[str, int] = field(default_factory=dict)
+    attribution_masks: tuple[int, ...] = ()
 
     @classmethod
     def build(cls, patterns: Sequence[_Pattern], **parts: Any) -> PhraseBook:
@@ -314,6 +368,8 @@ class PhraseBook:
         for i, p in enumerate(patterns):
             for key in p.trigger:
                 index.setdefault(key, []).append(i)
+        need_bits, masks = _need_bits(patterns)
+        attribution_bits, attribution_masks = _need_bits(parts["attribution"])
 
         def short(items: Iterable[_Pattern]) -> bool:
             return any(k.endswith("*") for p in items for need in p.needs for k in need)
@@ -322,6 +378,10 @@ class PhraseBook:
             patterns=tuple(patterns),
             index={k: tuple(v) for k, v in index.items()},
             keys=frozenset(index),
+            need_bits=need_bits,
+            triggered={k: tuple((i, masks[i]) for i in v) for k, v in index.items()},
+            attribution_bits=attribution_bits,
+            attribution_masks=attribution_masks,
             short_stems=short([*patterns, *parts["bank_terms"]]),
             attribution_short_stems=short(parts["attribution"]),
             **parts,
@@ -332,17 +392,19 @@ class PhraseBook:
         spans: dict[str, list[tuple[int, int]]] = {}
         languages: set[str] = set()
         records: list[tuple[int, int, set[str]]] = []
+        triggered = self.triggered
         for start, end in _chunks(folded):
-            present = _keys_present(_WORD_RE.findall(folded, start, end), self.short_stems)
-            candidates: set[int] = set()
-            for key in present & self.keys:
-                candidates.update(self.index[key])
+            present = _keys_in(folded, start, end, self.short_stems)
+            triggers = present & self.keys
+            if not triggers:
+                continue
+            met = _met(present, self.need_bits)
+            # The patterns whose trigger occurs and which are possible (every need met).
+            candidates = {i for key in triggers for i, need in triggered[key] if need & met == need}
             # In index order, "unchanged" passages first: a change passage inside one
             # ("there is no change to our bank details") is not a change.
             for i in sorted(candidates):
                 p = self.patterns[i]
-                if not p.possible(present):
-                    continue
                 m = p.regex.search(folded, start, end)
                 while (
                     m is not None
@@ -386,10 +448,11 @@ class PhraseBook:
 
     def _attribution_in(self, folded: str, above: int, start: int, end: int) -> int | None:
         """Where an attribution that ends on the line ``start:end`` begins, if one does."""
-        present = _keys_present(_WORD_RE.findall(folded, above, end), self.attribution_short_stems)
-        for p in self.attribution:
-            if not p.possible(present):
-                continue
+        present = _keys_in(folded, above, end, self.attribution_short_stems)
+        met = _met(present, self.attribution_bits)
+        for p, need in zip(self.attribution, self.attribution_masks, strict=True):
+            if need & met != need:
+                continue  # p.possible(present) is false
             m = p.regex.match(folded, start, end)
             if m is not None:
                 return start
@@ -413,14 +476,14 @@ class PhraseBook:
         the ``>`` lines, their markers removed): the sender's own words and what the sender
         presents as quoted. Both are written by the sender; only the caller can tell, from
         what it saw before, whether a quote is real."""
-        folded, _ = fold(text)
+        folded, offsets = fold(text)
         cut = len(folded)
         # An attribution line ends with a colon ("... wrote:") or is a dashed separator
         # ("-----Original Message-----"); only such lines, with the line above for a
         # wrapped one, are tried.
-        for candidate in _CANDIDATE_LINE_RE.finditer(folded):
-            above = folded.rfind("\n", 0, max(0, candidate.start() - 1)) + 1
-            begins = self._attribution_in(folded, above, candidate.start(), candidate.end())
+        for start, end in _candidate_lines(folded):
+            above = folded.rfind("\n", 0, max(0, start - 1)) + 1
+            begins = self._attribution_in(folded, above, start, end)
             if begins is not None:
                 cut = begins
                 break
@@ -428,27 +491,51 @@ class PhraseBook:
             line_end = folded.find("\n", m.end())
             if line_end < 0:
                 break
-            following = folded[line_end + 1 :].split("\n", 3)[:3]
-            if any(self.sent_label.match(f) for f in following):
+            if self._sent_follows(folded, line_end + 1):
                 cut = m.start()
                 break
-        # fold() keeps every line break where it was, so line numbers carry over.
-        lines = text.split("\n")
-        head = folded.count("\n", 0, cut) + (cut == len(folded))
-        own: list[str] = []
-        quoted: list[str] = []
-        for line in lines[:head]:
-            (quoted if line.lstrip().startswith(">") else own).append(line)
-        quoted.extend(lines[head:])
-        return "\n".join(own).rstrip(), "\n".join(_unquote(q) for q in quoted).strip()
+        # fold() keeps every line break where it was, one for one, so the line that begins
+        # at ``cut`` in the folded text begins after the same line break in the original.
+        if cut >= len(folded):
+            head, tail = text, None
+        elif cut == 0:
+            head, tail = "", text
+        else:
+            brk = cut - 1 if offsets is None else offsets[cut - 1]
+            if text[brk] == "\n":
+                head, tail = text[:brk], text[brk + 1 :]
+            else:  # not expected: then counted in lines
+                lines = text.split("\n")
+                n = folded.count("\n", 0, cut)
+                head = "\n".join(lines[:n])
+                tail = "\n".join(lines[n:]) if n < len(lines) else None
+        if ">" in head:
+            quoted = _QUOTED_LINE_RE.findall(head)
+            own = _QUOTED_LINE_CUT_RE.sub("", head)
+        else:
+            quoted, own = [], head
+        if tail is not None:
+            quoted.append(tail)
+        return own.rstrip(), _MARKERS_RE.sub("", "\n".join(quoted)).strip()
+
+    def _sent_follows(self, folded: str, start: int) -> bool:
+        """One of the three lines from ``start`` on begins with a "sent" label."""
+        for _ in range(3):
+            end = folded.find("\n", start)
+            if self.sent_label.match(folded[start : end if end >= 0 else len(folded)]):
+                return True
+            if end < 0:
+                return False
+            start = end + 1
+        return False
 
 
-def _unquote(line: str) -> str:
-    """A quoted line without its ``>`` markers."""
-    stripped = line.lstrip()
-    while stripped.startswith(">"):
-        stripped = stripped[1:].lstrip()
-    return stripped
+#: a line presented as quoted: ``>`` after any spaces (what ``str.lstrip`` removes)
+_QUOTED_LINE_RE = re.compile(r"^[^\S\n]*>[^\n]*", re.MULTILINE)
+#: the same with its line break, to cut it out of the sender's own lines
+_QUOTED_LINE_CUT_RE = re.compile(r"^[^\S\n]*>[^\n]*\n?", re.MULTILINE)
+#: the spaces and ``>`` markers at the start of a quoted line
+_MARKERS_RE = re.compile(r"^(?:[^\S\n]|>)+", re.MULTILINE)
 
 
 @dataclass(frozen=True)
