@@ -161,7 +161,14 @@ class Directories:
             directory = self.store.load(
                 internal_domains=self.config.internal_domains, freemail=self.config.freemail
             )
+        seconds = time.perf_counter() - started
+        log.info(
+            "partner directory snapshot %d read: %d organisations in %.2f s",
+            directory.version,
+            len(directory),
+            seconds,
+        )
         if self._listener is not None:
-            self._listener("directory", len(directory), time.perf_counter() - started)
+            self._listener("directory", len(directory), seconds)
             directory.listener = self._listener
         return directory

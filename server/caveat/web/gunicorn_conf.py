@@ -24,7 +24,9 @@ application behind the buffering front of :mod:`caveat.web.front`.
 Preloading: the master imports the application once (settings, catalogue, database
 migration) and forks the workers from it, so a worker that ``max_requests`` recycles is
 serving again in milliseconds rather than after a fresh import, and the workers share the
-read-only pages. Each worker drops the database connections it inherited (``post_fork``).
+read-only pages. The master also builds the partner directory snapshot before it forks
+(``when_ready``), so that the workers share it and none builds it on a request. Each
+worker drops the database connections it inherited (``post_fork``).
 A reverse proxy in front is optional; when there is one, it should pass request bodies
 through without changing them.
 """
@@ -86,6 +88,24 @@ def child_exit(server: Any, worker: Any) -> None:
     from caveat.web.metrics import mark_process_dead
 
     mark_process_dead(worker.pid)
+
+
+def when_ready(server: Any) -> None:
+    """In the master, after the preload and before the first fork: build the partner
+    directory snapshot and its indexes, then freeze the collector's view of the process
+    (:meth:`caveat.service.directories.Directories.prepare`). Every worker then starts with
+    the snapshot in pages it shares with the master, and no first request builds one. A
+    database that cannot be read now is not fatal: the workers build on first use."""
+    from caveat.storage.store import StorageError
+    from caveat.web.api.services import EXTENSION
+    from caveat.web.asgi import flask_app
+
+    try:
+        directory = flask_app.extensions[EXTENSION].analyzer.directories.prepare()
+    except StorageError as exc:
+        server.log.warning("partner directory not built before the workers start: %s", exc)
+        return
+    server.log.info("partner directory built before the workers start: %d", len(directory))
 
 
 def post_fork(server: Any, worker: Any) -> None:
