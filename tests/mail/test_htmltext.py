@@ -186,3 +186,26 @@ def test_a_huge_style_sheet_is_read_in_bounded_time() -> None:
 )
 def test_broken_css_never_raises(html: str) -> None:
     assert "x" in html_to_text(html)
+
+
+def test_a_style_and_a_sheet_met_again_hide_the_same_each_time() -> None:
+    # Style texts and style sheets already read are remembered: the second message (and
+    # the second cell) must be read exactly as the first.
+    sheet = "<style>.x { display: none } p.y { color: #fff }</style>"
+    for body in ("one", "two"):
+        doc = (
+            f"<html><head>{sheet}</head><body>"
+            f'<p class="x">hidden {body}</p><p class="y">white {body}</p>'
+            f'<span style="font-size:0">tiny {body}</span><span style="font-size:0">again</span>'
+            f'<p style="COLOR: RED">{body} shown</p></body></html>'
+        )
+        seen = visible_text(doc)
+        assert seen.text == f"{body} shown"
+        assert seen.hidden == 4
+        assert html_to_text(doc) == seen.text
+        assert html_to_text(doc) == seen.text  # the remembered answer
+
+
+def test_a_long_style_is_read_whole() -> None:
+    style = "color: black; " * 400 + "display: none"
+    assert html_to_text(f'<p style="{style}">gone</p><p>kept</p>') == "kept"

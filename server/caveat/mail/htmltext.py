@@ -33,8 +33,8 @@ rendered, stored or logged.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
 import tinycss2
 from selectolax.lexbor import LexborHTMLParser, LexborNode, SelectolaxError
@@ -183,8 +183,21 @@ def _bounded(html: str) -> tuple[str, str]:
 # ----------------------------------------------------------------- CSS values
 
 
-def _declarations(text: str) -> Iterator[tuple[str, str, bool]]:
-    """(property, value, important) for each declaration of a style attribute or block."""
+#: a style text longer than this is parsed each time, not remembered
+_REMEMBERED_STYLE_CHARS = 2000
+
+
+def _declarations(text: str) -> tuple[tuple[str, str, bool], ...]:
+    """(property, value, important) for each declaration of a style attribute or block.
+    The same style text comes back in every cell of a newsletter's table and in every
+    message of a list: the answers for short ones are remembered."""
+    if len(text) <= _REMEMBERED_STYLE_CHARS:
+        return _remembered_declarations(text)
+    return _parse_declarations(text)
+
+
+def _parse_declarations(text: str) -> tuple[tuple[str, str, bool], ...]:
+    out = []
     for d in tinycss2.parse_blocks_contents(text, skip_whitespace=True, skip_comments=True):
         if d.type != "declaration":
             continue
@@ -192,7 +205,11 @@ def _declarations(text: str) -> Iterator[tuple[str, str, bool]]:
         if name not in _WATCHED:
             continue
         value = tinycss2.serialize(d.value).strip()
-        yield name, value if name == "content" else value.lower(), bool(d.important)
+        out.append((name, value if name == "content" else value.lower(), bool(d.important)))
+    return tuple(out)
+
+
+_remembered_declarations = lru_cache(maxsize=4096)(_parse_declarations)
 
 
 def _length_px(value: str, parent_px: float) -> float | None:
@@ -347,10 +364,12 @@ class _Rule:
     declarations: tuple[tuple[str, str, bool], ...]
 
 
-def _rules(sheet: str) -> list[_Rule]:
+@lru_cache(maxsize=32)
+def _rules(sheet: str) -> tuple[_Rule, ...]:
     """Style rules of the document's style sheets that set a watched property, in order;
     the rules inside ``@media`` and ``@supports`` blocks count (a mail client may well
-    meet their condition)."""
+    meet their condition). The messages of one sender carry the same sheet: the last
+    few sheets' rules are remembered."""
     out: list[_Rule] = []
     pending = list(
         reversed(tinycss2.parse_stylesheet(sheet, skip_whitespace=True, skip_comments=True))
@@ -367,7 +386,7 @@ def _rules(sheet: str) -> list[_Rule]:
             continue
         if node.type != "qualified-rule":
             continue
-        decls = tuple(_declarations(tinycss2.serialize(node.content)))
+        decls = _declarations(tinycss2.serialize(node.content))
         if not decls:
             continue
         for sel in _split_selectors(tinycss2.serialize(node.prelude)):
@@ -380,7 +399,7 @@ def _rules(sheet: str) -> list[_Rule]:
                 sel = sel[: m.start()].strip() or "*"
             order += 1
             out.append(_Rule(sel, pseudo, _specificity(sel), order, decls))
-    return out
+    return tuple(out)
 
 
 class _Styles:
@@ -635,6 +654,9 @@ def _tidy(text: str) -> str:
     return "\n".join(out).strip()
 
 
+@lru_cache(maxsize=4)
 def html_to_text(html: str) -> str:
-    """The text a reader sees of an HTML document or fragment (see :func:`visible_text`)."""
+    """The text a reader sees of an HTML document or fragment (see :func:`visible_text`).
+    The last few answers are remembered: the normaliser reads an HTML-only message's
+    text, and the body checks read the same part again."""
     return visible_text(html).text
