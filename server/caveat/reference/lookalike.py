@@ -69,9 +69,10 @@ from cachetools import LRUCache, cached
 from rapidfuzz.distance import OSA
 
 from caveat.mail.domains import _PSL, normalise_domain, org_domain, to_unicode
-from caveat.mail.names import confusable_prototypes
+from caveat.mail.names import LEGAL_FORMS, confusable_prototypes
 
 __all__ = [
+    "BUSINESS_WORDS",
     "GENERIC_WORDS",
     "TECHNIQUES",
     "LookalikeIndex",
@@ -89,6 +90,18 @@ EDIT_MIN = 5  # both labels
 OTHER_SUFFIX_MIN = 4  # also for confusable and hyphen when the suffix differs
 WORD_MIN = 4
 SUBSTRING_MIN = 6
+#: From this many characters (hyphens not counted) a protected label is long enough that
+#: another company's name is rarely one edit from it or built around it by chance. Shorter
+#: labels collide with unrelated names, the more so the larger the directory: for them
+#: ``edit`` takes only a change the eye passes over (letters of like shape, a letter
+#: doubled or undoubled, neighbours swapped after the first letter), ``added_word`` only
+#: words a fraudster adds (:data:`BUSINESS_WORDS`, numbers), and a short label that the
+#: directory itself uses as a word (``COMMON_MIN``) takes no ``other_suffix`` or
+#: ``added_word`` at all.
+LONG_LABEL = 8
+#: A protected label that begins or ends this many other, longer protected labels is a
+#: word companies in this directory build their names from (``freight``, ``labs``).
+COMMON_MIN = 2
 
 #: Words that many unrelated companies use as their whole label, under many suffixes and
 #: inside longer names (``mail.de`` / ``mail.com``, ``online-shop.com``). A protected label
@@ -105,6 +118,23 @@ GENERIC_WORDS = frozenset(
     services shop smart smtp software solutions star store studio support system systems
     team tech technik technology trade trading travel united webmail webshop world
     """.split()
+)
+
+#: Words fraudsters add to a partner's name, beside :data:`GENERIC_WORDS`: billing words
+#: in the languages of the product's users and legal forms.
+BUSINESS_WORDS = LEGAL_FORMS | frozenset(
+    """
+    accounting accountspayable ap ar billing buchhaltung cobros compta comptabilite docs
+    documents facturas facturation facture factures factura fattura fatture finanz finanzen
+    hr invoicing kreditoren ltd pagamenti pagamentos pago pagos payable receivable rechnung
+    rechnungen signin sso treasury update verify verification zahlung zahlungen
+    """.split()
+)
+
+#: Lower-case letters of like shape, told apart at a glance only by a careful reader.
+_LIKE_SHAPES = frozenset(
+    frozenset(pair)
+    for pair in "il ij lt ft ce co eo ao ae uv vw vy nh nm nr bh bd pq gq".split()
 )
 
 _RANK = {t: i for i, t in enumerate(("subdomain", "confusable", "hyphen", "edit"))}
@@ -190,36 +220,34 @@ def _registrable(domain: str) -> str | None:
 
 _FUZZY = 1  # takes part in the fuzzy techniques at all
 _PLAIN = 2  # and in other_suffix and added_word (not a generic word)
+_COMMON = 4  # a building block of other protected names (see _common_flags)
 
 
 class _Entry:
-    """One protected registrable domain, as the techniques read it."""
+    """One protected registrable domain, as the techniques read it (made on demand: the
+    index itself keeps no Python object per domain)."""
 
-    __slots__ = ("domain", "fuzzy", "label", "owner", "plain", "skel", "suffix")
+    __slots__ = ("common", "domain", "fuzzy", "label", "owner", "plain", "size", "skel", "suffix")
 
     def __init__(self, domain: str, owner: str, skel: str, flags: int) -> None:
         self.domain = domain
         self.owner = owner
         self.label, _, self.suffix = domain.partition(".")
         self.skel = skel
+        self.size = len(skel) - skel.count("-")  # characters, hyphens not counted
         self.fuzzy = bool(flags & _FUZZY)
         self.plain = bool(flags & _PLAIN)
+        self.common = bool(flags & _COMMON)
+
+    @property
+    def short(self) -> bool:
+        """Short enough for another company to have the same or a neighbouring name by
+        chance (see ``LONG_LABEL``)."""
+        return self.size < LONG_LABEL
 
 
-def _add(index: dict[str, int | tuple[int, ...]], key: str, i: int) -> None:
-    cur = index.get(key)
-    if cur is None:
-        index[key] = i
-    elif isinstance(cur, int):
-        index[key] = (cur, i)
-    else:
-        index[key] = (*cur, i)
-
-
-def _ids(value: int | tuple[int, ...] | None) -> tuple[int, ...]:
-    if value is None:
-        return ()
-    return (value,) if isinstance(value, int) else value
+def _key(s: str) -> int:
+    return hash(s) & _MASK64
 
 
 def _deletions(s: str) -> Iterator[str]:
@@ -236,14 +264,90 @@ def _suffix_hash(suffix: str) -> int:
     return (hash(suffix) * 0x9E3779B97F4A7C15) & _MASK64
 
 
+class _Table:
+    """A multimap from 64-bit keys to entry numbers: two parallel arrays sorted by key,
+    searched by bisection. Two Python objects whatever its size."""
+
+    __slots__ = ("_ids", "_keys")
+
+    def __init__(self, packed: list[int]) -> None:
+        """``packed``: ``key << 32 | entry`` per pair (sorted here, in place)."""
+        packed.sort()
+        self._keys = array("Q", [p >> 32 for p in packed])
+        self._ids = array("I", [p & 0xFFFFFFFF for p in packed])
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    def get(self, key: int) -> tuple[int, ...]:
+        keys = self._keys
+        j = bisect_left(keys, key)
+        if j == len(keys) or keys[j] != key:
+            return ()
+        k = j + 1
+        while k < len(keys) and keys[k] == key:
+            k += 1
+        return tuple(self._ids[j:k])
+
+
+def _slip(cand: str, prot: str) -> bool:
+    """``cand`` is one edit from ``prot`` that the eye passes over in a short name: a
+    letter of like shape for another, a letter doubled or a double written once, or two
+    neighbours swapped after the first letter. (Any other edit of a short name reads as
+    another name, and in a large directory it mostly is one.)"""
+    la, lb = len(cand), len(prot)
+    i = 0
+    while i < min(la, lb) and cand[i] == prot[i]:
+        i += 1
+    if la == lb:
+        if i >= la:
+            return False
+        if cand[i + 1 :] == prot[i + 1 :]:
+            return frozenset((cand[i], prot[i])) in _LIKE_SHAPES
+        return (
+            i > 0
+            and i + 1 < la
+            and cand[i] == prot[i + 1]
+            and cand[i + 1] == prot[i]
+            and cand[i + 2 :] == prot[i + 2 :]
+        )
+    longer, shorter = (cand, prot) if la > lb else (prot, cand)
+    if len(longer) != len(shorter) + 1 or longer[i + 1 :] != shorter[i:]:
+        return False
+    c = longer[i]
+    return (i > 0 and longer[i - 1] == c) or (i + 1 < len(longer) and longer[i + 1] == c)
+
+
+def _common_flags(bares: list[str], flags: bytearray, ids: list[int]) -> None:
+    """Mark the labels that begin or end at least ``COMMON_MIN`` other, longer protected
+    labels (hyphens ignored): in this directory they are words companies build their
+    names from (``freight`` of ``nordicfreight`` and ``freight-partners``), not one
+    company's name."""
+    distinct = sorted(set(bares))
+    backwards = sorted(b[::-1] for b in distinct)
+    for i, bare in zip(ids, bares, strict=True):
+        if len(bare) < WORD_MIN:
+            continue
+        found = 0
+        for table, key in ((distinct, bare), (backwards, bare[::-1])):
+            lo = bisect_left(table, key)
+            found += bisect_left(table, key + "\U0010ffff", lo) - lo - 1
+        if found >= COMMON_MIN:
+            flags[i] |= _COMMON
+
+
 # --------------------------------------------------------------------------- the index
 
 
 class LookalikeIndex:
     """Protected registrable domains, indexed for every look-alike technique.
 
-    Memory is kept to the domain strings, their skeleton labels and a few dicts keyed by
-    them; the edit-distance neighbourhood is two flat arrays (12 bytes per key).
+    Compact and fork-friendly: the domains are one string and the owners one UTF-8 blob,
+    both with an array of offsets; every lookup table is a pair of sorted arrays of 64-bit
+    hashes and entry numbers (the edit-distance neighbourhood stores 32 bits of each hash
+    per key and finds the rest through its bucket). A lookup reads these buffers and
+    touches no per-domain Python object, so after ``gc.freeze()`` and ``fork()`` the
+    workers share the pages.
     """
 
     def __init__(
@@ -265,36 +369,48 @@ class LookalikeIndex:
             cur = owners.get(org)
             if cur is None or (owner.casefold(), owner) < (cur.casefold(), cur):
                 owners[org] = owner
-        self._domains = sorted(owners)
-        self._owners = [owners[d] for d in self._domains]
-        del owners
-        self._skels: list[str] = []
-        self._flags = bytearray(len(self._domains))
-        self._orgs: dict[str, int] = {}
-        self._by_skel: dict[str, int | tuple[int, ...]] = {}
-        self._by_bare: dict[str, int | tuple[int, ...]] = {}  # hyphenated labels only
+        domains = sorted(owners)
+        self._n = len(domains)
+        self._names = "".join(domains)  # ASCII: one byte a character
+        self._name_at = array("I", [0])
+        owner_blob = bytearray()
+        self._owner_at = array("I", [0])
+        for d in domains:
+            self._name_at.append(self._name_at[-1] + len(d))
+            owner_blob += owners[d].encode("utf-8", "surrogatepass")
+            self._owner_at.append(len(owner_blob))
+        self._owner_blob = bytes(owner_blob)
+        del owners, owner_blob
+        self._flags = bytearray(self._n)
+        org_keys: list[int] = []
+        skel_keys: list[int] = []
+        bare_keys: list[int] = []  # hyphenated labels only
+        bares: list[str] = []
+        bare_ids: list[int] = []
         ends: list[int] = []
         sub_lengths: set[int] = set()
         pairs: list[int] = []
         self._max_org_labels = 2
         self._max_parts = 1
-        for i, domain in enumerate(self._domains):
-            self._orgs[domain] = i
+        for i, domain in enumerate(domains):
+            org_keys.append((_key(domain) << 32) | i)
             self._max_org_labels = max(self._max_org_labels, domain.count(".") + 1)
             label, _, suffix = domain.partition(".")
             label_u = to_unicode(label) if "xn--" in label else label
             skel = skeleton(label_u)
-            if skel == label:
-                skel = label
-            self._skels.append(skel)
-            _add(self._by_skel, skel, i)
+            skel_keys.append((_key(skel) << 32) | i)
             if label.isdigit() or label_u.startswith("xn--"):
                 continue
             plain = label_u not in generic and skel not in generic
             self._flags[i] = _FUZZY | (_PLAIN if plain else 0)
+            bare = skel
             if "-" in skel:
-                _add(self._by_bare, skeleton(label_u.replace("-", "")), i)
+                bare = skeleton(label_u.replace("-", ""))
+                bare_keys.append((_key(bare) << 32) | i)
                 self._max_parts = max(self._max_parts, skel.count("-") + 1)
+            if plain:
+                bares.append(bare)
+                bare_ids.append(i)
             if plain and len(skel) >= SUBSTRING_MIN:
                 ends.append(hash("<" + skel[:SUBSTRING_MIN]))
                 ends.append(hash(">" + skel[-SUBSTRING_MIN:]))
@@ -304,6 +420,13 @@ class LookalikeIndex:
                 keys = {(hash(skel[:k] + skel[k + 1 :]) ^ sh) & _MASK64 for k in range(len(skel))}
                 keys.add((hash(skel) ^ sh) & _MASK64)
                 pairs.extend([(h << 32) | i for h in keys])
+        del domains
+        self._orgs = _Table(org_keys)
+        self._by_skel = _Table(skel_keys)
+        self._by_bare = _Table(bare_keys)
+        del org_keys, skel_keys, bare_keys
+        _common_flags(bares, self._flags, bare_ids)
+        del bares, bare_ids
         self._sub_lengths = tuple(sorted(sub_lengths, reverse=True))
         # Which labels start or end with a given six characters: a one-hash bit filter, so
         # that the search for a label inside a longer one tries lengths only where one may be.
@@ -314,29 +437,53 @@ class LookalikeIndex:
             h &= self._ends_mask
             self._ends[h >> 3] |= 1 << (h & 7)
         del ends
-        # Deletion neighbourhood: sorted 64-bit hashes of every protected skeleton label and
-        # its one-character deletions (with the suffix), a parallel array of entry numbers,
-        # and bucket offsets on the top bits so that a search bisects a dozen entries.
+        # Deletion neighbourhood: 64-bit hashes of every protected skeleton label and its
+        # one-character deletions (with the suffix), sorted; the top bits choose a bucket
+        # (its start in an offsets array), the next 32 are stored, beside the entry number.
         pairs.sort()
-        self._keys = array("Q", [p >> 32 for p in pairs])
-        self._ids = array("I", [p & 0xFFFFFFFF for p in pairs])
-        del pairs
-        bits = max(0, len(self._keys).bit_length() - 4)
+        bits = max(0, len(pairs).bit_length() - 4)
         self._shift = 64 - bits
-        self._buckets = array(
-            "I", [bisect_left(self._keys, b << self._shift) for b in range(1 << bits)]
-        )
-        self._buckets.append(len(self._keys))
+        low = self._shift - 32
+        self._keys = array("I", [(p >> (32 + low)) & 0xFFFFFFFF for p in pairs])
+        self._ids = array("I", [p & 0xFFFFFFFF for p in pairs])
+        starts = array("I", [0]) * ((1 << bits) + 1)
+        for p in pairs:
+            starts[(p >> 32 >> self._shift) + 1] += 1
+        for b in range(1 << bits):
+            starts[b + 1] += starts[b]
+        self._buckets = starts
+        del pairs
+
+    def _domain(self, i: int) -> str:
+        return self._names[self._name_at[i] : self._name_at[i + 1]]
 
     def _entry(self, i: int) -> _Entry:
-        return _Entry(self._domains[i], self._owners[i], self._skels[i], self._flags[i])
+        domain = self._domain(i)
+        label = domain.partition(".")[0]
+        skel = skeleton(to_unicode(label) if "xn--" in label else label)
+        at = self._owner_at
+        owner = self._owner_blob[at[i] : at[i + 1]].decode("utf-8", "surrogatepass")
+        return _Entry(domain, owner, skel, self._flags[i])
+
+    def _org_id(self, d: str) -> int | None:
+        for i in self._orgs.get(_key(d)):
+            if self._domain(i) == d:
+                return i
+        return None
+
+    def _same_skel(self, skel: str) -> list[_Entry]:
+        return [e for e in map(self._entry, self._by_skel.get(_key(skel))) if e.skel == skel]
+
+    def _same_bare(self, bare: str) -> list[_Entry]:
+        found = map(self._entry, self._by_bare.get(_key(bare)))
+        return [e for e in found if skeleton(to_unicode(e.label).replace("-", "")) == bare]
 
     def _has_end(self, key: str) -> bool:
         h = hash(key) & self._ends_mask
         return bool(self._ends[h >> 3] & (1 << (h & 7)))
 
     def __len__(self) -> int:
-        return len(self._domains)
+        return self._n
 
     def is_protected(self, domain: str) -> bool:
         """The domain is a protected registrable domain or one of its sub-domains."""
@@ -345,7 +492,7 @@ class LookalikeIndex:
 
     def _protected(self, d: str) -> bool:
         while True:
-            if d in self._orgs:
+            if self._org_id(d) is not None:
                 return True
             dot = d.find(".")
             if dot < 0:
@@ -359,7 +506,7 @@ class LookalikeIndex:
         about the match, which is made on the folded form; the detail names the characters
         as written ("the letter 'l' is replaced by the letter 'I'")."""
         d = _clean(domain)
-        if d is None or not self._domains or self._protected(d):
+        if d is None or not self._n or self._protected(d):
             return None
         org = _registrable(d)
         if org is None:
@@ -383,13 +530,13 @@ class LookalikeIndex:
             starts.append(starts[-1] + len(lab) + 1)
         label_end = len(d) - len(org) + org.find(".")  # end of the registrable label
         n_sub = len(labels) - org.count(".") - 1  # labels left of the registrable domain
-        best: tuple[tuple[int, int, str], str, str] | None = None
+        best: tuple[tuple[int, int, str], int, str] | None = None
         for i in range(len(labels) - 1):
             for size in range(2, self._max_org_labels + 1):
                 end = starts[i + size] - 1
                 if i + size >= len(labels) or end > label_end:
                     break
-                idx = self._orgs.get(d[starts[i] : end])
+                idx = self._org_id(d[starts[i] : end])
                 if idx is not None:
                     e = self._entry(idx)
                     key = (0, -len(e.domain), e.domain)
@@ -399,12 +546,12 @@ class LookalikeIndex:
                             how = f"is used as a sub-domain of {to_unicode(org)}"
                         else:
                             how = f"has '{to_unicode(tail)}' added at the end"
-                        best = (key, e.domain, f"{to_unicode(e.domain)} {how}")
+                        best = (key, idx, f"{to_unicode(e.domain)} {how}")
         for lab in labels[:n_sub]:
             for k, ch in enumerate(lab):
                 if ch != "-":
                     continue
-                idx = self._orgs.get(lab[:k] + lab[k:].replace("-", "."))
+                idx = self._org_id(lab[:k] + lab[k:].replace("-", "."))
                 if idx is not None:
                     e = self._entry(idx)
                     key = (1, -len(e.domain), e.domain)
@@ -413,25 +560,28 @@ class LookalikeIndex:
                             f"{to_unicode(e.domain)}, written '{to_unicode(lab)}', is used "
                             f"as a sub-domain of {to_unicode(org)}"
                         )
-                        best = (key, e.domain, text)
+                        best = (key, idx, text)
         if best is None:
             return None
-        e = self._entry(self._orgs[best[1]])
+        e = self._entry(best[1])
         return LookalikeMatch(d, e.domain, e.owner, "subdomain", best[2])
 
     # ------------------------------------------------------------------ edit distance
 
     def _near(self, skel: str, suffix: str) -> set[int]:
-        """Entries whose skeleton label shares a deletion with ``skel``, same suffix."""
+        """Entries whose skeleton label may share a deletion with ``skel``, same suffix
+        (a hash match: the caller measures the distance)."""
         out: set[int] = set()
         keys, ids, buckets, shift = self._keys, self._ids, self._buckets, self._shift
+        low = shift - 32
         sh = _suffix_hash(suffix)
         for s in _deletions(skel):
             h = _near_key(s, sh)
             b = h >> shift
+            k = (h >> low) & 0xFFFFFFFF
             hi = buckets[b + 1]
-            j = bisect_left(keys, h, buckets[b], hi)
-            while j < hi and keys[j] == h:
+            j = bisect_left(keys, k, buckets[b], hi)
+            while j < hi and keys[j] == k:
                 out.add(ids[j])
                 j += 1
         return out
@@ -474,7 +624,7 @@ class _Query:
     def run(self) -> LookalikeMatch | None:
         index, skel = self.index, self.skel
         entry = index._entry
-        same_skel = [entry(i) for i in _ids(index._by_skel.get(skel))]
+        same_skel = index._same_skel(skel)
         # confusable: same skeleton, other characters
         hits = [
             e
@@ -490,12 +640,12 @@ class _Query:
         # hyphen: the same once hyphens are ignored
         bare = skeleton(self.label.replace("-", "")) if "-" in self.label else skel
         if len(bare) >= HYPHEN_MIN:
-            ids = _ids(index._by_bare.get(bare))
+            found = index._same_bare(bare)
             if bare != skel:
-                ids += _ids(index._by_skel.get(bare))
+                found += index._same_skel(bare)
             hits = [
                 e
-                for e in map(entry, ids)
+                for e in found
                 if e.fuzzy
                 and e.skel != skel
                 and (e.suffix == self.suffix or len(bare) >= OTHER_SUFFIX_MIN)
@@ -504,7 +654,8 @@ class _Query:
                 e = min(hits, key=self._rank)
                 text = _hyphen_detail(self.label, to_unicode(e.label), self.shown)
                 return self._result(e, "hyphen", text + self._suffix_note(e))
-        # edit: one change on the skeletons, same suffix
+        # edit: one change on the skeletons, same suffix; in a short name only a change the
+        # eye passes over
         if len(skel) >= EDIT_MIN:
             hits = [
                 e
@@ -514,6 +665,7 @@ class _Query:
                 and len(e.skel) >= EDIT_MIN
                 and e.skel != skel
                 and OSA.distance(skel, e.skel, score_cutoff=1) <= 1
+                and (not e.short or _slip(skel, e.skel))
             ]
             if hits:
                 e = min(hits, key=self._rank)
@@ -522,7 +674,10 @@ class _Query:
         hits = [
             e
             for e in same_skel
-            if e.plain and e.suffix != self.suffix and len(skel) >= OTHER_SUFFIX_MIN
+            if e.plain
+            and e.suffix != self.suffix
+            and len(skel) >= OTHER_SUFFIX_MIN
+            and not (e.short and e.common)
         ]
         if hits:
             e = min(hits, key=self._rank)
@@ -540,7 +695,6 @@ class _Query:
 
     def _added_word(self) -> LookalikeMatch | None:
         index = self.index
-        entry = index._entry
         parts = self.label.split("-")
         if len(parts) > 32 or "" in parts:
             parts = [p for p in parts if p][:32]
@@ -550,30 +704,35 @@ class _Query:
         # best: (rank, entry, what is added, order, the text that imitates the label)
         best: tuple[tuple[bool, int, int, str], _Entry, list[str], int, str] | None = None
 
-        def consider(ids: tuple[int, ...], order: int, extra: list[str], text: str) -> None:
+        def consider(found: list[_Entry], order: int, extra: list[str], text: str) -> None:
             nonlocal best
             minimum = SUBSTRING_MIN if order == 3 else WORD_MIN
-            for i in ids:
-                e = entry(i)
+            for e in found:
                 if not e.plain or len(e.skel) < minimum:
                     continue
+                if e.common and e.short:
+                    continue  # a word of many names in this directory
+                if order == 3 and _generic_compound(e.skel):
+                    continue  # generic words run together: inside many names by chance
+                if e.short and not all(_business_word(w) for w in extra if w):
+                    continue  # a short name beside an unremarkable word: mostly chance
                 s, length, name = self._rank(e)
                 key = (s, length, order, name)
                 if best is None or key < best[0]:
                     best = (key, e, extra, order, text)
 
-        by_skel = index._by_skel
+        same_skel, same_bare = index._same_skel, index._same_bare
         for i in range(n):
             for j in range(i + 1, min(n, i + index._max_parts) + 1):
                 if j - i == n:
                     break
                 extra = parts[:i] + parts[j:]
                 text = "-".join(parts[i:j])
-                consider(_ids(by_skel.get("-".join(skels[i:j]))), 0, extra, text)
+                consider(same_skel("-".join(skels[i:j])), 0, extra, text)
                 if j - i > 1:
-                    consider(_ids(by_skel.get(skeleton("".join(parts[i:j])))), 1, extra, text)
-                elif index._by_bare:
-                    consider(_ids(index._by_bare.get(skels[i])), 1, extra, text)
+                    consider(same_skel(skeleton("".join(parts[i:j]))), 1, extra, text)
+                elif len(index._by_bare):
+                    consider(same_bare(skels[i]), 1, extra, text)
         for p, part in enumerate(parts):
             if part.isascii() and not part.isalpha() and not part.isdigit():
                 tokens = [t for t in _DIGITS.split(part) if t]
@@ -582,7 +741,7 @@ class _Query:
                         if tok.isdigit():
                             continue
                         extra = parts[:p] + tokens[:k] + tokens[k + 1 :] + parts[p + 1 :]
-                        consider(_ids(by_skel.get(skeleton(tok))), 2, extra, tok)
+                        consider(same_skel(skeleton(tok)), 2, extra, tok)
         # a protected label at the start or the end of a part, with no separator
         lengths = index._sub_lengths
         for p, (part, s) in enumerate(zip(parts, skels, strict=True)):
@@ -599,13 +758,13 @@ class _Query:
                     if length >= size:
                         continue
                     key = s[:length] if at_start else s[size - length :]
-                    ids = _ids(by_skel.get(key))
-                    if ids:
+                    found = same_skel(key)
+                    if found:
                         if at_start:
                             text, rest = src[:length], src[length:]
                         else:
                             text, rest = src[size - length :], src[: size - length]
-                        consider(ids, 3, [*parts[:p], rest, *parts[p + 1 :]], text)
+                        consider(found, 3, [*parts[:p], rest, *parts[p + 1 :]], text)
                         break
         if best is None:
             return None
@@ -613,6 +772,23 @@ class _Query:
         detail = _added_detail(extra, e, text, to_unicode(e.label), order)
         return self._result(e, "added_word", detail + self._suffix_note(e))
 
+
+@cache
+def _generic_compound(skel: str) -> bool:
+    """The label is generic words run together (``techgroup``, ``datasystems``)."""
+    ok = [True] + [False] * len(skel)
+    for end in range(1, len(skel) + 1):
+        ok[end] = any(
+            ok[start] and skel[start:end] in GENERIC_WORDS for start in range(max(0, end - 14), end)
+        )
+    return ok[-1] and skel not in GENERIC_WORDS
+
+
+def _business_word(word: str) -> bool:
+    """A word a fraudster adds to a partner's name (``invoices``, ``pay``, ``gmbh``), or a
+    number."""
+    w = skeleton(word)
+    return w.isdigit() or w in BUSINESS_WORDS or w in GENERIC_WORDS
 
 # --------------------------------------------------------------------------- details
 
