@@ -351,11 +351,7 @@ def main() -> int:
         print(json.dumps({"rows": rows}))
         return 0
     for row in rows:
-        ratio = (
-            f" (x{row['after'] / row['before']:.2f})"
-            if row["before"] not in (None, 0)
-            else ""
-        )
+        ratio = f" (x{row['after'] / row['before']:.2f})" if row["before"] not in (None, 0) else ""
         print(
             f"{row['figure']}: {row['before']} -> {row['after']} {row['unit']}{ratio}; "
             f"goal {row['goal']}: {'met' if row['met'] else 'NOT met'}"

@@ -133,8 +133,7 @@ BUSINESS_WORDS = LEGAL_FORMS | frozenset(
 
 #: Lower-case letters of like shape, told apart at a glance only by a careful reader.
 _LIKE_SHAPES = frozenset(
-    frozenset(pair)
-    for pair in "il ij lt ft ce co eo ao ae uv vw vy nh nm nr bh bd pq gq".split()
+    frozenset(pair) for pair in "il ij lt ft ce co uv vw vy nh nm nr bh bd pq gq".split()
 )
 
 _RANK = {t: i for i, t in enumerate(("subdomain", "confusable", "hyphen", "edit"))}
@@ -789,6 +788,7 @@ def _business_word(word: str) -> bool:
     number."""
     w = skeleton(word)
     return w.isdigit() or w in BUSINESS_WORDS or w in GENERIC_WORDS
+
 
 # --------------------------------------------------------------------------- details
 
