@@ -56,6 +56,10 @@ from .database import open_store
 from .partners import load_directory
 
 _FAR_FUTURE = datetime.max.replace(tzinfo=UTC)
+#: The date pass reads a file up to its blank line, in chunks of this many bytes, and
+#: never more than the header block :func:`_date_of` reads.
+_HEAD_CHUNK = 16 * 1024
+_HEAD_BYTES = 256 * 1024
 _T = TypeVar("_T")
 
 
@@ -177,6 +181,29 @@ class Reader:
         except (KeyError, mailbox.Error) as exc:
             return Problem("unreadable", f"cannot read: {exc}")
 
+    def head(self, loc: Located) -> bytes | Problem:
+        """The start of a message, all :func:`_date_of` reads of it: a file is read up to
+        the end of its header block or a little past :data:`_HEAD_BYTES`; an mbox entry
+        whole."""
+        if loc.key is not None:
+            return self.read(loc)
+        try:
+            with loc.path.open("rb") as fh:
+                data = b""
+                # 4 bytes past the limit: a blank line that starts before it is seen whole
+                while len(data) < _HEAD_BYTES + 4:
+                    chunk = fh.read(_HEAD_CHUNK)
+                    if not chunk:
+                        break
+                    # the blank line may straddle two chunks: look back a few bytes
+                    seen = max(0, len(data) - 3)
+                    data += chunk
+                    if data.find(b"\n\n", seen) >= 0 or data.find(b"\r\n\r\n", seen) >= 0:
+                        break
+                return data
+        except OSError as exc:
+            return _unreadable(exc)
+
     def close(self) -> None:
         for box in self._mboxes.values():
             box.close()
@@ -196,7 +223,7 @@ def _date_of(data: bytes) -> datetime:
     end = data.find(b"\n\n")
     end2 = data.find(b"\r\n\r\n")
     cut = min(x for x in (end, end2, len(data)) if x >= 0)
-    headers = split_headers(data[: min(cut, 256 * 1024)].decode("utf-8", "replace"))
+    headers = split_headers(data[: min(cut, _HEAD_BYTES)].decode("utf-8", "replace"))
     for name, value in headers:
         if name == "date":
             try:
@@ -253,7 +280,7 @@ def _scan(args: argparse.Namespace, analyzer: Analyzer, out: TextIO, err: TextIO
         for seq, loc in enumerate(progress.over(located, "reading dates")):
             date = _FAR_FUTURE
             if loc.problem is None:
-                data = reader.read(loc)
+                data = reader.head(loc)
                 if isinstance(data, Problem):
                     loc = replace(loc, problem=data)
                 else:
