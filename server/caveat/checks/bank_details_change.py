@@ -54,6 +54,7 @@ request phrase only, and nothing is logged.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from caveat.knowledge.context import Context
@@ -63,14 +64,21 @@ from caveat.mail.bidi import Isolated, isolate
 from caveat.mail.domains import readable
 from caveat.mail.facts import Facts
 from caveat.mail.names import name_key
-from caveat.reference.bank_identifiers import Account, BankIdentifiers, extract
+from caveat.reference.bank_identifiers import (
+    Account,
+    BankIdentifiers,
+    extract,
+    may_name_strong,
+)
 from caveat.reference.bank_language import (
     Cues,
     Reading,
     language_cues,
+    may_ask,
     phrase_book,
     readings,
     text_units,
+    words_of,
 )
 
 from ._common import list_info
@@ -174,10 +182,22 @@ _Known = tuple[Account, str, "_Text"]
 
 
 class _Text:
-    """One text read, with what was found in it. A quote's phrases are looked for only
-    when they can matter (see :func:`bank_details_change`)."""
+    """One text read, with what was found in it, each part found when first asked for:
+    a quote's phrases are looked for only when they can matter, and neither phrases nor
+    identifiers in a text whose words rule them out (see :func:`bank_details_change`)."""
 
-    __slots__ = ("_cues", "_whole", "ids", "quoted", "text", "where", "whole_text")
+    __slots__ = (
+        "_cues",
+        "_ids",
+        "_may_ask",
+        "_may_be_strong",
+        "_whole",
+        "_words",
+        "quoted",
+        "text",
+        "where",
+        "whole_text",
+    )
 
     def __init__(self, where: str, quoted: bool, text: str, whole_text: str = "") -> None:
         self.where = where  # "" for the body, "the HTML part", an attachment's name
@@ -185,9 +205,50 @@ class _Text:
         self.text = text
         #: for a quote of which the conversation said some: all of it
         self.whole_text = whole_text
-        self.ids: BankIdentifiers = extract(text)
+        self._ids: BankIdentifiers | None = None
         self._cues: Cues | None = None
         self._whole: Cues | None = None
+        self._words: frozenset[str] | None = None
+        self._may_ask: bool | None = None
+        self._may_be_strong: bool | None = None
+
+    @property
+    def ids(self) -> BankIdentifiers:
+        if self._ids is None:
+            self._ids = extract(self.text)
+        return self._ids
+
+    @property
+    def words(self) -> frozenset[str]:
+        if self._words is None:
+            self._words = words_of(self.text)
+        return self._words
+
+    @property
+    def may_ask(self) -> bool:
+        """False when no change, hold or records phrase can be in the text (its words
+        rule every one out): then its cues ask for nothing."""
+        if self._may_ask is None:
+            self._may_ask = may_ask(self.words)
+        return self._may_ask
+
+    @property
+    def may_be_strong(self) -> bool:
+        """False when the text cannot hold an IBAN or an account with its sort code or
+        routing number: then ``ids.strong`` is empty."""
+        if self._may_be_strong is None:
+            self._may_be_strong = may_name_strong(self.text, self.words)
+        return self._may_be_strong
+
+    def asks(self, identified: Callable[[], bool]) -> bool:
+        """``cues.asks_change(identifier=identified())``, asking ``identified`` only when
+        the answer depends on it (an "update your records" and nothing more)."""
+        if not self.may_ask:
+            return False
+        cues = self.cues
+        if cues.asks_change(identifier=False):
+            return True
+        return bool(cues.found("records")) and cues.asks_change(identifier=identified())
 
     @property
     def cues(self) -> Cues:
@@ -289,26 +350,37 @@ def _authenticated_internal(facts: Facts, ctx: Context) -> bool:
 )
 def bank_details_change(facts: Facts, ctx: Context) -> list[Hit]:
     texts = _texts(facts, ctx.memory.seen_text)
-    if not texts:
+    # The pre-check: most mail has neither a word that a request needs nor anything an
+    # IBAN, a sort code or a routing number could be. Then no text asks for a change and
+    # none holds a strong identifier, and every path below ends in [] (tests/checks/
+    # test_bank_details_precheck.py holds this against the full path).
+    if not any(t.may_ask or t.may_be_strong for t in texts):
         return []
     own = [t for t in texts if not t.quoted]
     quoted = [t for t in texts if t.quoted]
-    identified = any(_identifies(t.ids) for t in texts)
-    own_asks = any(t.cues.asks_change(identifier=identified) for t in own)
+    known_identified: list[bool] = []
+
+    def identified() -> bool:
+        if not known_identified:
+            known_identified.append(any(_identifies(t.ids) for t in texts))
+        return known_identified[0]
+
+    own_asks = any(t.asks(identified) for t in own)
     # A quote's change language matters only with bank details in it, or from a sender
     # imitating a partner (below): most replies quote long threads, read only if needed.
-    quote_asks = any(t.cues.asks_change(identifier=identified) for t in quoted if t.ids)
-    if not own_asks and not quote_asks and not any(t.ids.strong for t in texts):
-        if not quoted:
-            return []
+    quote_asks = any(t.asks(identified) for t in quoted if t.may_ask and t.ids)
+    strong = any(t.may_be_strong and t.ids.strong for t in texts)
+    if not own_asks and not quote_asks and not strong:
+        if not any(t.may_ask for t in quoted):
+            return []  # no quote can ask either: what the sender claims to be is moot
         who = claimant(facts, ctx)
         if who is None or who.how == "directory":
             return []
     else:
         who = claimant(facts, ctx)
     if who is not None and who.how != "directory" and not quote_asks:
-        quote_asks = any(t.cues.asks_change(identifier=identified) for t in quoted)
-    if not own_asks and not quote_asks and not any(t.ids.strong for t in texts):
+        quote_asks = any(t.asks(identified) for t in quoted)
+    if not own_asks and not quote_asks and not strong:
         return []
     partner = who.partner if who else None
 
@@ -343,7 +415,7 @@ def bank_details_change(facts: Facts, ctx: Context) -> list[Hit]:
     # said before counts for the account it never named.
     if quote_new and not quote_asks:
         quote_asks = any(
-            t.whole is not None and t.whole.asks_change(identifier=identified) for t in quoted
+            t.whole is not None and t.whole.asks_change(identifier=identified()) for t in quoted
         )
     # quote_language_alone: change language in an unverified quote needs an account that
     # is not on file, or a sender imitating a partner, to count.

@@ -139,6 +139,8 @@ class _Extractor:
     bic_anchor: re.Pattern[str] | None = None
     #: those words, as plain strings
     bic_words: tuple[str, ...] = ()
+    #: the words of each sort code and routing label (a UK or US account needs one)
+    pair_labels: tuple[frozenset[str], ...] = ()
 
 
 #: a run of six digits or more, single separators allowed: where a labelled number can be
@@ -186,7 +188,49 @@ def _extractor() -> _Extractor:
         reach,
         _anchor(_anchor_words(ext.bic_labels)),
         _anchor_words(ext.bic_labels),
+        tuple(
+            frozenset(_WORD_RE.findall(label))
+            for label in (*ext.sort_code_labels, *ext.routing_labels)
+        ),
     )
+
+
+_WORD_RE = re.compile(r"\w+")
+
+
+_ALNUM_RE = re.compile(r"[a-z0-9]")
+
+
+def _iban_may_start(folded: str) -> bool:
+    """Whether an IBAN, whole or split, may begin in ``folded``: a word starts with two
+    letters and two digits (a space allowed between), the letters are a country with
+    IBANs, and the first letter or digit after them fits that country's first BBAN
+    position (as both IBAN patterns and the checksum's format test require)."""
+    for m in _SPLIT_HINT_RE.finditer(folded):
+        at = m.start()  # the first check digit
+        country = folded[at - 3 : at - 1] if folded[at - 1] == " " else folded[at - 2 : at]
+        classes = _bban_classes(country)
+        if classes is None:
+            continue
+        first = _ALNUM_RE.search(folded, m.end())
+        if first is not None and _fits(first.group(0), classes):
+            return True
+    return False
+
+
+def may_name_strong(text: str, words: frozenset[str]) -> bool:
+    """Whether ``text``, whose folded words are ``words``, can hold a strong identifier
+    (an IBAN, or an account with its sort code or routing number) at all: a word starts
+    with two letters and two digits (every IBAN does), or the words of a sort code or
+    routing label are there and so is a run of six digits. When this is false,
+    ``extract(text).strong`` is empty."""
+    folded, _ = fold(text)
+    if _iban_may_start(folded):
+        return True
+    x = _extractor()
+    if not any(label <= words for label in x.pair_labels):
+        return False
+    return _DIGIT_RUN_RE.search(folded) is not None
 
 
 def _anchor(words: tuple[str, ...]) -> re.Pattern[str] | None:

@@ -32,6 +32,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from importlib import resources
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -71,6 +72,10 @@ class _Node:
     gap: int = 0
     #: for a sequence: the key set of every required item (all must occur in the text)
     needs: tuple[frozenset[str], ...] = ()
+    #: like ``keys`` and ``needs``, with whole words (``stem*`` for a stem) instead of
+    #: prefixes: a text that has none of a set's words cannot match
+    words: frozenset[str] | None = None
+    word_needs: tuple[frozenset[str], ...] = ()
 
 
 class _Compiler:
@@ -123,17 +128,22 @@ class _Compiler:
             if pos < len(tokens) and tokens[pos] == "?":  # the item just read is optional
                 pos += 1
                 last = items[-1]
-                items[-1] = _Node(last.regex, True, last.keys)
+                items[-1] = _Node(last.regex, True, last.keys, words=last.words)
         alternatives.append(self._join(items, pattern))
         if len(alternatives) == 1:
             return pos, alternatives[0]
         keys: set[str] = set()
+        words: set[str] = set()
         for a in alternatives:
-            if a.keys is None:
+            if a.keys is None or a.words is None:
                 return pos, _Node("(?:" + "|".join(a.regex for a in alternatives) + ")")
             keys |= a.keys
+            words |= a.words
         return pos, _Node(
-            "(?:" + "|".join(a.regex for a in alternatives) + ")", False, frozenset(keys)
+            "(?:" + "|".join(a.regex for a in alternatives) + ")",
+            False,
+            frozenset(keys),
+            words=frozenset(words),
         )
 
     def _join(self, items: list[_Node], pattern: str) -> _Node:
@@ -169,7 +179,15 @@ class _Compiler:
             default=None,
         )
         needs = tuple(i.keys for i in required if i.keys is not None)
-        return _Node(regex, False, best.keys if best else None, needs=needs)
+        word_needs = tuple(i.words for i in required if i.words is not None)
+        return _Node(
+            regex,
+            False,
+            best.keys if best else None,
+            needs=needs,
+            words=best.words if best else None,
+            word_needs=word_needs,
+        )
 
     def _term(self, name: str, pattern: str) -> _Node:
         if name in self._term_nodes:
@@ -182,7 +200,8 @@ class _Compiler:
         nodes = [self.compile(entry) for entry in self.terms[name]]
         self._stack.pop()
         keys = frozenset(k for n in nodes for k in (n.keys or ()))
-        node = _Node("(?:" + "|".join(n.regex for n in nodes) + ")", False, keys)
+        words = frozenset(w for n in nodes for w in (n.words or ()))
+        node = _Node("(?:" + "|".join(n.regex for n in nodes) + ")", False, keys, words=words)
         self._term_nodes[name] = node
         return node
 
@@ -194,7 +213,21 @@ def _word(tok: str) -> _Node:
     word = tok.rstrip("*")
     regex = re.escape(word) + (r"\w*" if star else "")
     key = word + "*" if star and len(word) < _KEY_LEN else word[:_KEY_LEN]
-    return _Node(regex, False, frozenset({key}))
+    return _Node(regex, False, frozenset({key}), words=frozenset({tok}))
+
+
+def _selective(words: frozenset[str]) -> tuple[int, int]:
+    """How seldom a text is likely to have one of ``words``: long words first, then
+    fewer of them."""
+    return min(len(w.rstrip("*")) for w in words), -len(words)
+
+
+def _word_needs(node: _Node) -> tuple[frozenset[str], ...]:
+    """Like :func:`_needs`, in whole words."""
+    if node.word_needs:
+        return node.word_needs
+    assert node.words is not None
+    return (node.words,)
 
 
 def _needs(node: _Node) -> tuple[frozenset[str], ...]:
@@ -228,6 +261,8 @@ _NEXT_WORD_RE = re.compile(r"\W{1,3}(\w+)")
 #: how far back (characters) a negation may stand from the passage it turns round
 _NEGATION_REACH = 80
 _NEGATABLE = frozenset({"change", "hold"})
+#: the categories that make a request (see :meth:`Cues.asks_change`)
+_ASKING = frozenset({"change", "hold", "records"})
 #: a line that may be an attribution ends with a colon ("... wrote:") or holds a rule
 #: ("-----Original Message-----"); each is found by its own pattern, led by a literal
 _COLON_END_RE = re.compile(r":[^\w\n]*$", re.MULTILINE)
@@ -249,7 +284,9 @@ def _candidate_lines(folded: str) -> list[tuple[int, int]]:
     return out
 
 
-def _need_bits(patterns: Sequence[_Pattern]) -> tuple[dict[str, int], tuple[int, ...]]:
+def _need_bits(
+    patterns: Sequence[_Pattern], words: bool = False
+) -> tuple[dict[str, int], tuple[int, ...]]:
     """What :meth:`_Pattern.possible` asks, as bits: each distinct key set that some
     pattern needs is one bit; the first result maps a key to the bits of the sets that
     hold it, the second gives each pattern the bits it needs, all of which must be met."""
@@ -258,7 +295,7 @@ def _need_bits(patterns: Sequence[_Pattern]) -> tuple[dict[str, int], tuple[int,
     masks: list[int] = []
     for p in patterns:
         mask = 0
-        for keys in p.needs:
+        for keys in p.word_needs if words else p.needs:
             if keys not in bit_of:
                 bit_of[keys] = 1 << len(bit_of)
                 for key in keys:
@@ -310,6 +347,9 @@ class _Pattern:
     regex: re.Pattern[str]
     #: one key set per required item: the pattern is tried only when each meets the text
     needs: tuple[frozenset[str], ...]
+    #: one set of whole words (``stem*`` for a stem) per required item: a text that lacks
+    #: every word of one of them cannot match (see :meth:`PhraseBook.may_ask`)
+    word_needs: tuple[frozenset[str], ...] = ()
 
     @property
     def trigger(self) -> frozenset[str]:
@@ -359,6 +399,15 @@ class PhraseBook:
     triggered: Mapping[str, tuple[tuple[int, int], ...]] = field(default_factory=dict)
     attribution_bits: Mapping[str, int] = field(default_factory=dict)
     attribution_masks: tuple[int, ...] = ()
+    #: the request patterns (change, hold, records) as whole-word need bits, distinct
+    ask_bits: Mapping[str, int] = field(default_factory=dict)
+    ask_masks: tuple[int, ...] = ()
+    #: for each of their words, the needs (as bits) of the patterns it is the trigger of
+    ask_triggered: Mapping[str, tuple[int, ...]] = field(default_factory=dict)
+    #: the stems (``bank*``) of those patterns by their first _KEY_LEN letters (the whole
+    #: stem when shorter), and the lengths of those keys
+    ask_stems: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    ask_stem_keys: tuple[int, ...] = ()
 
     @classmethod
     def build(cls, patterns: Sequence[_Pattern], **parts: Any) -> PhraseBook:
@@ -370,6 +419,16 @@ class PhraseBook:
                 index.setdefault(key, []).append(i)
         need_bits, masks = _need_bits(patterns)
         attribution_bits, attribution_masks = _need_bits(parts["attribution"])
+        asking = [p for p in patterns if p.category in _ASKING]
+        ask_bits, ask_masks = _need_bits(asking, words=True)
+        ask_triggered: dict[str, set[int]] = {}
+        for p, need in zip(asking, ask_masks, strict=True):
+            for word in max(p.word_needs, key=_selective):
+                ask_triggered.setdefault(word, set()).add(need)
+        ask_stems: dict[str, list[str]] = {}
+        for word in ask_bits:
+            if word.endswith("*"):
+                ask_stems.setdefault(word[: min(_KEY_LEN, len(word) - 1)], []).append(word)
 
         def short(items: Iterable[_Pattern]) -> bool:
             return any(k.endswith("*") for p in items for need in p.needs for k in need)
@@ -382,10 +441,35 @@ class PhraseBook:
             triggered={k: tuple((i, masks[i]) for i in v) for k, v in index.items()},
             attribution_bits=attribution_bits,
             attribution_masks=attribution_masks,
+            ask_bits=ask_bits,
+            ask_masks=tuple(dict.fromkeys(ask_masks)),
+            ask_triggered={k: tuple(sorted(v)) for k, v in ask_triggered.items()},
+            ask_stems={k: tuple(v) for k, v in ask_stems.items()},
+            ask_stem_keys=tuple(sorted({len(k) for k in ask_stems})),
             short_stems=short([*patterns, *parts["bank_terms"]]),
             attribution_short_stems=short(parts["attribution"]),
             **parts,
         )
+
+    def may_ask(self, words: Iterable[str]) -> bool:
+        """Whether a text whose words (folded, see :func:`words_of`) are ``words`` can ask
+        for a change at all: some change, hold or records pattern has each of its required
+        items among them. When this is false, :meth:`scan` finds none of those categories
+        (every phrase matches whole words, and a paragraph's words are the text's)."""
+        present = set(words)
+        # A stem counts as there when a word shares its first letters (a coarser test
+        # than the stem itself: it can only let more through).
+        stems = self.ask_stems
+        for n in self.ask_stem_keys:
+            for key in stems.keys() & set(map(itemgetter(slice(0, n)), words)):
+                present.update(stems[key])
+        met = _met(present, self.ask_bits)
+        triggered = self.ask_triggered
+        for word in present & triggered.keys():
+            for need in triggered[word]:
+                if need & met == need:
+                    return True
+        return False
 
     def scan(self, text: str) -> Cues:
         folded, offsets = fold(text)
@@ -635,7 +719,7 @@ def _load(files: Iterable[tuple[str, str]]) -> PhraseBook:
                 node = comp.compile(src)
                 assert node.keys is not None
                 regex = re.compile(rf"(?<!\w){node.regex}(?!\w)")
-                patterns.append(_Pattern(lang, cat, src, regex, _needs(node)))
+                patterns.append(_Pattern(lang, cat, src, regex, _needs(node), _word_needs(node)))
         if "negation" in terms:
             words = comp._term("negation", "{negation}").regex
             negations[lang] = re.compile(rf"(?<!\w){words}(?!\w)")
@@ -691,6 +775,15 @@ def phrase_book() -> PhraseBook:
 
 def language_cues(text: str) -> Cues:
     return phrase_book().scan(text)
+
+
+def words_of(text: str) -> frozenset[str]:
+    """The words of ``text``, folded (:func:`caveat.mail.textfold.fold`)."""
+    return frozenset(_UNIT_WORD_RE.findall(fold(text)[0]))
+
+
+def may_ask(words: Iterable[str]) -> bool:
+    return phrase_book().may_ask(words)
 
 
 def strip_quoted(text: str) -> str:
