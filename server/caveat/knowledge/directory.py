@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING, Protocol
 
-from caveat.mail.domains import normalise_domain, org_domain
+from caveat.mail.domains import _PSL, normalise_domain, org_domain
 from caveat.mail.names import (
     LEGAL_FORMS,
     ROLE_LOCAL_PARTS,
@@ -104,23 +104,41 @@ PartnerRecord = tuple[
     str, Sequence[str], Sequence[tuple[str, str, str]], Sequence[str], Iterable[str]
 ]
 
-# The organisational domain without its memo cache: a directory's worth of names seen once
-# would only churn it.
-_org_domain: Callable[[str], str] = getattr(org_domain, "__wrapped__", org_domain)
+
+def _org_domain(domain: str) -> str:
+    """:func:`org_domain` of a normalised domain, without its memo cache (a directory's
+    worth of names seen once would only churn it) and, for a name whose last label ends
+    with a letter and holds no colon (no IP address or literal does), without the test for
+    an IP address."""
+    if domain[-1:].isalpha() and ":" not in domain:
+        return _PSL.privatesuffix(domain) or domain
+    return org_domain(domain)
 
 
-def _add_id(index: dict[str, int | tuple[int, ...]], key: str, i: int) -> None:
+#: Index values: one number, or several (a list while the directory is built, a tuple after).
+_Ids = int | list[int] | tuple[int, ...]
+
+
+def _add_id(index: dict[str, _Ids], key: str, i: int) -> None:
+    """Add number ``i`` (never smaller than the ones added before) under ``key``."""
     cur = index.get(key)
     if cur is None:
         index[key] = i
     elif isinstance(cur, int):
         if cur != i:
-            index[key] = (cur, i)
-    elif i not in cur:
-        index[key] = (*cur, i)
+            index[key] = [cur, i]
+    elif isinstance(cur, list) and cur[-1] != i:
+        cur.append(i)
 
 
-def _ids(value: int | tuple[int, ...] | None) -> tuple[int, ...]:
+def _as_tuples(index: dict[str, _Ids]) -> None:
+    """Lists of numbers into tuples, once built (smaller, and left alone by the collector)."""
+    for key, value in index.items():
+        if isinstance(value, list):
+            index[key] = tuple(value)
+
+
+def _ids(value: _Ids | None) -> Sequence[int]:
     if value is None:
         return ()
     return (value,) if isinstance(value, int) else value
@@ -167,9 +185,9 @@ class Directory:
         #: registrable domain -> partner, only where ``_by_domain`` does not say the same
         self._by_org_domain: dict[str, int] = {}
         self._by_email: dict[str, int] = {}
-        self._by_name: dict[str, int | tuple[int, ...]] = {}  # contact numbers
+        self._by_name: dict[str, _Ids] = {}  # contact numbers
         self._by_organisation: dict[str, int] = {}
-        self._by_account: dict[str, int | tuple[int, ...]] = {}  # partner numbers
+        self._by_account: dict[str, _Ids] = {}  # partner numbers
         self._entries: dict[int, PartnerEntry] = {}
         self.ignored_domains: list[tuple[str, str]] = []  # (organisation, free-mail domain)
         #: told of the look-alike index's build; set by the snapshot's owner before sharing it
@@ -258,6 +276,8 @@ class Directory:
         self._auth.append(n)
 
     def _finish(self, org_domains: dict[str, int]) -> None:
+        _as_tuples(self._by_name)
+        _as_tuples(self._by_account)
         by_domain = self._by_domain
         for od, i in org_domains.items():
             if by_domain.get(od) != i:
