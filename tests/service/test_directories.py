@@ -150,16 +150,38 @@ def test_a_failed_rebuild_keeps_the_old_snapshot_and_is_tried_again(
     assert directories.current().organisation_of("beta.example") == "Beta"
 
 
-def test_refresh_builds_at_once(store: Store) -> None:
+def test_refresh_rebuilds_in_the_background_at_once(
+    store: Store, held: tuple[Directories, HeldLoads], ticks: Ticks
+) -> None:
+    directories, loads = held
     imports = DirectoryStore(store)
     imports.import_partners([partner("Acme", "acme.example")])
-    directories = Directories(store, CONFIG)
     old = directories.current()
     imports.import_partners([partner("Beta", "beta.example")])
+    directories.refresh()  # within the check interval: the import asks for it
+    assert loads.started.wait(30)
+    assert directories.current() is old
+    # another import while that build runs: it is built again after
+    imports.import_partners([partner("Gamma", "gamma.example")])
     directories.refresh()
+    loads.release.set()
+    assert directories.wait(30)
     new = directories.current()
-    assert new is not old and new.organisation_of("beta.example") == "Beta"
+    assert new.organisation_of("beta.example") == "Beta"
+    assert new.organisation_of("gamma.example") == "Gamma"
     assert "lookalikes" in vars(new)
+    assert ticks.now == 100.0  # no time passed: the refresh, not the interval
+
+
+def test_refresh_before_any_snapshot_leaves_the_first_build_to_the_first_use(
+    store: Store,
+) -> None:
+    imports = DirectoryStore(store)
+    directories = Directories(store, CONFIG)
+    imports.import_partners([partner("Acme", "acme.example")])
+    directories.refresh()
+    assert not directories.building
+    assert directories.current().organisation_of("acme.example") == "Acme"
 
 
 def test_prepare_builds_everything_and_freezes_the_collector(store: Store) -> None:

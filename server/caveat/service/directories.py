@@ -15,9 +15,11 @@ A snapshot (:class:`~caveat.knowledge.directory.Directory` with its look-alike i
   it changed, a new snapshot is read and indexed on that thread while requests keep using
   the one they have; it is swapped in (one reference assignment) when complete. A failed
   check or build is logged and tried again at the next interval; the old snapshot stays.
-* **In the foreground** only when there is nothing to serve yet (a process without the
-  pre-fork build: the CLI, the test client) and after an import in this same process
-  (:meth:`Directories.refresh`: the importing call waits for its own change to be in force).
+* **After an import in this process** (:meth:`Directories.refresh`: ``PUT
+  /api/v1/partners``) the same background rebuild starts at once; the importing request
+  does not wait for it, and this process uses the new directory a build's time later.
+* **In the foreground** only when there is nothing to serve yet: a process without the
+  pre-fork build (the CLI, the test client, a master whose database could not be read).
 """
 
 from __future__ import annotations
@@ -64,6 +66,8 @@ class Directories:
         #: held while a snapshot is built in the foreground, and to start a background check
         self._lock = threading.Lock()
         self._worker: threading.Thread | None = None
+        #: asked to check again (a refresh) while a check was running
+        self._again = False
 
     # ------------------------------------------------------------------ reading
 
@@ -93,15 +97,23 @@ class Directories:
         return directory
 
     def refresh(self) -> None:
-        """Build the snapshot now and use it (after an import in this process)."""
+        """The stored directory changed in this process (an import): rebuild now rather
+        than at the next check. In the background, like any rebuild, when a snapshot is in
+        use (the importing request does not wait for it either); otherwise the next use
+        builds the first one."""
+        if self._current is None:
+            return
         with self._lock:
-            directory = self._build()
-            directory.warm()
-            self._current = directory
-            self._checked_at = self._monotonic()
+            self._again = True
+            if not self.building:
+                self._checked_at = self._monotonic()
+                self._worker = threading.Thread(
+                    target=self._check, name="caveat-directory", daemon=True
+                )
+                self._worker.start()
 
     def wait(self, timeout: float | None = None) -> bool:
-        """Wait for a background check or build to end; False if it is still running."""
+        """Wait for the background checks and builds to end; False if one still runs."""
         worker = self._worker
         if worker is not None:
             worker.join(timeout)
@@ -131,7 +143,18 @@ class Directories:
             self._lock.release()
 
     def _check(self) -> None:
-        """On the background thread: rebuild if the stored directory changed."""
+        """On the background thread: rebuild if the stored directory changed, and again
+        if a refresh came meanwhile."""
+        while True:
+            with self._lock:
+                self._again = False
+            self._check_once()
+            with self._lock:
+                if not self._again:
+                    self._worker = None
+                    return
+
+    def _check_once(self) -> None:
         assert self.store is not None
         try:
             current = self._current
@@ -147,7 +170,6 @@ class Directories:
             return
         with self._lock:
             current = self._current
-            # A foreground refresh may have put a newer one in meanwhile.
             if current is None or current.version <= directory.version:
                 self._current = directory
 
