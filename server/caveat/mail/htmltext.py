@@ -183,8 +183,9 @@ def _bounded(html: str) -> tuple[str, str]:
 # ----------------------------------------------------------------- CSS values
 
 
-#: a style text longer than this is parsed each time, not remembered
-_REMEMBERED_STYLE_CHARS = 2000
+#: a style text longer than this is parsed each time, not remembered (what is remembered
+#: stays under a megabyte or two per process whatever the mail holds)
+_REMEMBERED_STYLE_CHARS = 500
 
 
 def _declarations(text: str) -> tuple[tuple[str, str, bool], ...]:
@@ -209,7 +210,7 @@ def _parse_declarations(text: str) -> tuple[tuple[str, str, bool], ...]:
     return tuple(out)
 
 
-_remembered_declarations = lru_cache(maxsize=4096)(_parse_declarations)
+_remembered_declarations = lru_cache(maxsize=2048)(_parse_declarations)
 
 
 def _length_px(value: str, parent_px: float) -> float | None:
@@ -364,7 +365,7 @@ class _Rule:
     declarations: tuple[tuple[str, str, bool], ...]
 
 
-@lru_cache(maxsize=32)
+@lru_cache(maxsize=8)
 def _rules(sheet: str) -> tuple[_Rule, ...]:
     """Style rules of the document's style sheets that set a watched property, in order;
     the rules inside ``@media`` and ``@supports`` blocks count (a mail client may well
