@@ -6,24 +6,36 @@ words, joined plainly or with a hyphen, under a realistic mix of suffixes), then
 are not in the index, half look-alikes of indexed domains made with every technique.
 
     .venv/bin/python bench/lookalike_index.py [--sizes 1000 10000 100000] [--queries 2000]
-        [--repeat 5] [--seed 7]
+        [--repeat 5] [--seed 7] [--baseline DIR] [--quick] [--json]
 
 Each query is timed --repeat times and its fastest run kept; percentiles are over queries.
 The ratio p50(largest) / p50(smallest) is the scaling figure: a lookup must not scan the
 protected domains, so it should stay close to 1. Memory is what tracemalloc sees allocated
-by a second, traced build of the same index. "unrelated hits" counts unrelated queries that
-matched anyway: the chance look-alikes a directory of that size produces.
+by a second, traced build of the same index, "blocks" the allocations it holds (about one
+per Python object). "dirtied MiB": the parent freezes its objects (``gc.freeze()``) and
+forks, as the service's master does before its workers; the child answers every query
+once and reports how much private memory it dirtied (refcounts written into pages it
+shared with the parent are what turn shared pages into private ones). "unrelated hits"
+counts unrelated queries that matched anyway: the chance look-alikes a directory of that
+size produces.
+
+Each size runs in a fresh process per side. ``--baseline DIR`` (a checkout of older code:
+``git worktree add /tmp/base <commit>``) runs that code's side too, size by size, in turn
+with the current code's. ``--quick``: 1k and 100k, 600 queries, 2 repeats.
 """
 
 from __future__ import annotations
 
 import argparse
 import gc
+import json
 import os
 import random
+import subprocess
 import sys
 import time
 import tracemalloc
+from pathlib import Path
 
 from caveat.reference.lookalike import LookalikeIndex
 
@@ -129,69 +141,199 @@ def pct(values: list[float], q: float) -> float:
     return s[min(len(s) - 1, int(q * len(s)))]
 
 
+def private_dirty_kib() -> int:
+    """This process's private dirty memory (Linux), in KiB; 0 where it cannot be read."""
+    try:
+        with open("/proc/self/smaps_rollup") as fh:
+            for line in fh:
+                if line.startswith("Private_Dirty:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def dirtied_after_fork(index: LookalikeIndex, queries: list[str]) -> float:
+    """MiB of private memory a forked child dirties while answering ``queries`` once with
+    the parent's index, after ``gc.freeze()`` (what a gunicorn worker pays per copy)."""
+    if not hasattr(os, "fork"):
+        return float("nan")
+    gc.collect()
+    gc.freeze()
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child
+        os.close(read)
+        start = private_dirty_kib()
+        for q in queries:
+            index.match(q)
+        gc.collect()
+        os.write(write, str(private_dirty_kib() - start).encode())
+        os._exit(0)
+    os.close(write)
+    with os.fdopen(read) as fh:
+        kib = int(fh.read() or 0)
+    os.waitpid(pid, 0)
+    gc.unfreeze()
+    return kib / 1024
+
+
+def one(size: int, queries: int, repeat: int, seed: int) -> dict[str, float]:
+    """Every figure for one size, with whatever ``caveat`` this process imports."""
+    rng = random.Random(f"{seed}-{size}")  # noqa: S311 - synthetic data
+    protected = domains(size, rng)
+    owners = [(d, f"Partner {i}") for i, d in enumerate(protected)]
+    qrng = random.Random(f"{seed}-queries")  # noqa: S311 - synthetic data
+    indexed = set(protected)
+    unrelated = [d for d in domains(queries, qrng) if d not in indexed]
+    unrelated = unrelated[: queries // 2]
+    fakes = [lookalike(qrng.choice(protected), qrng, indexed) for _ in range(queries // 2)]
+
+    gc.collect()
+    t0 = time.perf_counter()
+    index = LookalikeIndex(owners)
+    build = time.perf_counter() - t0
+
+    del index
+    gc.collect()
+    tracemalloc.start()
+    before = tracemalloc.get_traced_memory()[0]
+    index = LookalikeIndex(owners)
+    memory = (tracemalloc.get_traced_memory()[0] - before) / 2**20
+    blocks = sum(stat.count for stat in tracemalloc.take_snapshot().statistics("filename"))
+    tracemalloc.stop()
+
+    times: list[float] = []
+    found = hits = 0
+    fake_set = set(fakes)
+    for q in unrelated + fakes:
+        m = index.match(q)  # warm the per-domain caches, as a running service has them
+        if q in fake_set:
+            found += m is not None
+        else:
+            hits += m is not None
+        best = float("inf")
+        for _ in range(repeat):
+            t = time.perf_counter_ns()
+            index.match(q)
+            best = min(best, time.perf_counter_ns() - t)
+        times.append(best / 1000)
+    dirtied = dirtied_after_fork(index, [f"x{q}" for q in unrelated + fakes])
+    return {
+        "size": size,
+        "build_s": build,
+        "memory_mib": memory,
+        "blocks": blocks,
+        "p50_us": pct(times, 0.5),
+        "p99_us": pct(times, 0.99),
+        "max_us": max(times),
+        "found": found,
+        "fakes": len(fakes),
+        "hits": hits,
+        "unrelated": len(unrelated),
+        "dirtied_mib": dirtied,
+    }
+
+
 def main() -> int:
-    ap = argparse.ArgumentParser()
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000, 100000])
     ap.add_argument("--queries", type=int, default=2000)
     ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--baseline", type=Path, help="a checkout of older code: its side too")
+    ap.add_argument("--quick", action="store_true", help="1k and 100k, 600 queries, 2 repeats")
+    ap.add_argument("--json", action="store_true")
+    ap.add_argument("--one", type=int, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})
-    print(
-        f"{'domains':>8} {'build s':>8} {'memory MiB':>10} {'p50 us':>8} {'p99 us':>8} "
-        f"{'max us':>8} {'look-alikes found':>17} {'unrelated hits':>14}"
-    )
-    p50s: dict[int, float] = {}
-    for size in args.sizes:
-        rng = random.Random(f"{args.seed}-{size}")  # noqa: S311 - synthetic data
-        protected = domains(size, rng)
-        owners = [(d, f"Partner {i}") for i, d in enumerate(protected)]
-        qrng = random.Random(f"{args.seed}-queries")  # noqa: S311 - synthetic data
-        indexed = set(protected)
-        unrelated = [d for d in domains(args.queries, qrng) if d not in indexed]
-        unrelated = unrelated[: args.queries // 2]
-        fakes = [lookalike(qrng.choice(protected), qrng, indexed) for _ in range(args.queries // 2)]
-
-        gc.collect()
-        t0 = time.perf_counter()
-        index = LookalikeIndex(owners)
-        build = time.perf_counter() - t0
-
-        del index
-        gc.collect()
-        tracemalloc.start()
-        before = tracemalloc.get_traced_memory()[0]
-        index = LookalikeIndex(owners)
-        memory = (tracemalloc.get_traced_memory()[0] - before) / 2**20
-        tracemalloc.stop()
-
-        times: list[float] = []
-        found = hits = 0
-        for q in unrelated + fakes:
-            m = index.match(q)  # warm the per-domain caches, as a running service has them
-            if q in fakes:
-                found += m is not None
-            else:
-                hits += m is not None
-            best = float("inf")
-            for _ in range(args.repeat):
-                t = time.perf_counter_ns()
-                index.match(q)
-                best = min(best, time.perf_counter_ns() - t)
-            times.append(best / 1000)
-        p50s[size] = pct(times, 0.5)
-        print(
-            f"{size:8} {build:8.2f} {memory:10.1f} {pct(times, 0.5):8.1f} "
-            f"{pct(times, 0.99):8.1f} {max(times):8.1f} "
-            f"{found:>9}/{len(fakes):<7} {hits:>6}/{len(unrelated):<7}"
+    if args.one:
+        print(json.dumps(one(args.one, args.queries, args.repeat, args.seed)))
+        return 0
+    if args.quick:
+        args.sizes, args.queries, args.repeat = [1000, 100000], 600, 2
+    sides: dict[str, Path | None] = {}
+    if args.baseline is not None:
+        sides["before"] = args.baseline.resolve() / "server"
+    sides["after"] = None
+    results: dict[tuple[str, int], dict[str, float]] = {}
+    for size in args.sizes:  # the sides in turn, each in a fresh process
+        for side, server in sides.items():
+            env = dict(os.environ)
+            if server is not None:
+                env["PYTHONPATH"] = str(server)
+            cmd = [sys.executable, __file__, "--one", str(size), "--queries", str(args.queries)]
+            cmd += ["--repeat", str(args.repeat), "--seed", str(args.seed)]
+            done = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
+            if done.returncode != 0:
+                sys.exit(f"{side} {size} failed:\n{done.stderr}")
+            results[side, size] = json.loads(done.stdout.splitlines()[-1])
+    small, large = min(args.sizes), max(args.sizes)
+    rows = []
+    ref = "before" if args.baseline is not None else None
+    for figure, key, unit, goal in (
+        (f"look-alike index memory, {large // 1000}k domains", "memory_mib", "MiB", "smaller"),
+        (f"look-alike index allocations, {large // 1000}k domains", "blocks", "blocks", "fewer"),
+        (f"look-alike index build, {large // 1000}k domains", "build_s", "s", "not slower"),
+        (
+            f"memory a forked worker dirties answering {args.queries} queries, "
+            f"{large // 1000}k domains",
+            "dirtied_mib",
+            "MiB",
+            "smaller",
+        ),
+    ):
+        before = results[ref, large][key] if ref else None
+        after = results["after", large][key]
+        met = before is None or after <= before * (1.2 if key == "build_s" else 1.0)
+        rows.append(
+            {
+                "figure": figure,
+                "before": before,
+                "after": after,
+                "goal": goal,
+                "met": met,
+                "unit": unit,
+            }
         )
-        del index
-    small, large = min(p50s), max(p50s)
-    print(
-        f"p50 ratio {large // 1000}k/{small // 1000}k: {p50s[large] / p50s[small]:.2f}; "
-        f"python {sys.version.split()[0]}"
+    p50 = {side: results[side, large]["p50_us"] / results[side, small]["p50_us"] for side in sides}
+    rows.append(
+        {
+            "figure": f"look-alike match p50, {large // 1000}k / {small // 1000}k domains",
+            "before": p50.get("before"),
+            "after": p50["after"],
+            "goal": "<= 1.5",
+            "met": p50["after"] <= 1.5,
+            "unit": "ratio",
+        }
     )
+    if args.json:
+        print(json.dumps({"rows": rows}))
+        return 0
+    print(
+        f"{'side':6} {'domains':>8} {'build s':>8} {'memory MiB':>10} {'blocks':>9} "
+        f"{'dirtied MiB':>11} {'p50 us':>8} {'p99 us':>8} {'max us':>8} "
+        f"{'look-alikes found':>17} {'unrelated hits':>14}"
+    )
+    for (side, size), r in results.items():
+        print(
+            f"{side:6} {size:8} {r['build_s']:8.2f} {r['memory_mib']:10.1f} {r['blocks']:9.0f} "
+            f"{r['dirtied_mib']:11.2f} {r['p50_us']:8.1f} {r['p99_us']:8.1f} {r['max_us']:8.1f} "
+            f"{r['found']:>9.0f}/{r['fakes']:<7.0f} {r['hits']:>6.0f}/{r['unrelated']:<7.0f}"
+        )
+    for row in rows:
+        ratio = ""
+        if row["before"]:
+            ratio = f" (x{row['after'] / row['before']:.2f})"
+        before = "-" if row["before"] is None else f"{row['before']:.2f}"
+        print(
+            f"{row['figure']}: {before} -> {row['after']:.2f} {row['unit']}{ratio}; "
+            f"goal {row['goal']}: {'met' if row['met'] else 'NOT met'}"
+        )
+    print(f"python {sys.version.split()[0]}")
     return 0
 
 

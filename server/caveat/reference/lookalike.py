@@ -263,28 +263,57 @@ def _suffix_hash(suffix: str) -> int:
     return (hash(suffix) * 0x9E3779B97F4A7C15) & _MASK64
 
 
-class _Table:
-    """A multimap from 64-bit keys to entry numbers: two parallel arrays sorted by key,
-    searched by bisection. Two Python objects whatever its size."""
+def _filter(hashes: Iterable[int], bits_per_key: int = 8) -> tuple[bytearray, int]:
+    """A one-hash bit filter of ``hashes`` (their low bits): most keys that are not there
+    are turned away without a search."""
+    keys = list(hashes) if not isinstance(hashes, array) else hashes
+    bits = max(10, (bits_per_key * len(keys)).bit_length())
+    mask = (1 << bits) - 1
+    seen = bytearray(1 << (bits - 3))
+    for h in keys:
+        h &= mask
+        seen[h >> 3] |= 1 << (h & 7)
+    return seen, mask
 
-    __slots__ = ("_ids", "_keys")
+
+class _Table:
+    """A multimap from 64-bit keys to entry numbers: two parallel arrays sorted by key and
+    bucket offsets on the keys' top bits, so that a search bisects a handful of keys, and a
+    bit filter that turns most absent keys away first. A few Python objects whatever its
+    size."""
+
+    __slots__ = ("_buckets", "_ids", "_keys", "_seen", "_seen_mask", "_shift")
 
     def __init__(self, packed: list[int]) -> None:
         """``packed``: ``key << 32 | entry`` per pair (sorted here, in place)."""
         packed.sort()
         self._keys = array("Q", [p >> 32 for p in packed])
         self._ids = array("I", [p & 0xFFFFFFFF for p in packed])
+        bits = max(0, len(packed).bit_length() - 3)
+        self._shift = 64 - bits
+        starts = array("I", [0]) * ((1 << bits) + 1)
+        for k in self._keys:
+            starts[(k >> self._shift) + 1] += 1
+        for b in range(1 << bits):
+            starts[b + 1] += starts[b]
+        self._buckets = starts
+        self._seen, self._seen_mask = _filter(self._keys)
 
     def __len__(self) -> int:
         return len(self._keys)
 
     def get(self, key: int) -> tuple[int, ...]:
+        h = key & self._seen_mask
+        if not self._seen[h >> 3] & (1 << (h & 7)):
+            return ()
         keys = self._keys
-        j = bisect_left(keys, key)
-        if j == len(keys) or keys[j] != key:
+        b = key >> self._shift
+        hi = self._buckets[b + 1]
+        j = bisect_left(keys, key, self._buckets[b], hi)
+        if j == hi or keys[j] != key:
             return ()
         k = j + 1
-        while k < len(keys) and keys[k] == key:
+        while k < hi and keys[k] == key:
             k += 1
         return tuple(self._ids[j:k])
 
@@ -451,6 +480,7 @@ class LookalikeIndex:
         for b in range(1 << bits):
             starts[b + 1] += starts[b]
         self._buckets = starts
+        self._near_seen, self._near_mask = _filter(p >> 32 for p in pairs)
         del pairs
 
     def _domain(self, i: int) -> str:
@@ -574,8 +604,12 @@ class LookalikeIndex:
         keys, ids, buckets, shift = self._keys, self._ids, self._buckets, self._shift
         low = shift - 32
         sh = _suffix_hash(suffix)
+        seen, mask = self._near_seen, self._near_mask
         for s in _deletions(skel):
             h = _near_key(s, sh)
+            f = h & mask
+            if not seen[f >> 3] & (1 << (f & 7)):
+                continue
             b = h >> shift
             k = (h >> low) & 0xFFFFFFFF
             hi = buckets[b + 1]
