@@ -49,6 +49,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _messages import HAM, SEED, payload_of
 from caveat.mail.errors import InputError
 
+ROOT = Path(__file__).resolve().parents[1]
 KEY = re.compile(r"\bcav_[A-Za-z0-9_\-]+")
 WRK_RPS = re.compile(r"Requests/sec:\s+([0-9.]+)")
 WRK_LAT = re.compile(r"Latency\s+(\S+)")
@@ -82,7 +83,8 @@ def _pin(cpus: set[int] | None) -> Any:
 def start_server(
     instance: Path, port: int, workers: int | None, cpus: set[int] | None, code: Path | None = None
 ) -> tuple[subprocess.Popen[bytes], str]:
-    """``code``: another checkout whose ``server`` package the server runs instead of ours."""
+    """``code``: the checkout whose ``server`` package the server runs (default: the one
+    this script belongs to, whichever the virtual environment has installed)."""
     caveat = Path(sys.executable).with_name("caveat")
     argv = [str(caveat), "serve", "--demo", "--host", "127.0.0.1", "--port", str(port)]
     if workers:
@@ -96,8 +98,7 @@ def start_server(
         "CAVEAT_RATE_LIMIT_PER_ADDRESS": "off",
     }
     env.pop("DATABASE_URL", None)
-    if code is not None:
-        env["PYTHONPATH"] = str(code / "server")
+    env["PYTHONPATH"] = str((code or ROOT) / "server")
     with log.open("wb") as sink:
         proc = subprocess.Popen(
             argv,
