@@ -2,7 +2,7 @@
 files: CPU seconds on one core, both sides measured in turn in the same run.
 
     .venv/bin/python bench/scan_cost.py [--files N | --all] [--rounds R] [--baseline DIR]
-        [--quick] [--json]
+        [--code DIR] [--quick] [--json]
 
 The two sides, each in a fresh child process, over the same N files of
 ../shared/corpus/ham (every k-th file of the sorted list, so that each dataset is in it):
@@ -23,11 +23,12 @@ The two sides, each in a fresh child process, over the same N files of
   whose main type is ``text`` and that is not an attachment, ``part.get_content()`` (a
   charset Python does not know counts as read). ``time.process_time()`` around that loop.
 
-``--baseline DIR`` (a checkout of older code, ``git worktree add /tmp/base <commit>``) adds
-its ``caveat scan`` as a third side, so the ratio before and after comes from one run. Each
-side is run ``--rounds`` times, in an order that turns each round; the lowest cost per
-message of each is kept (the others measure the machine, not the code). ``--quick``: 150
-files, one round.
+``--code DIR`` measures another checkout's scan instead of this one's (a commit without the
+uncommitted changes of a shared working tree). ``--baseline DIR`` (a checkout of older code,
+``git worktree add /tmp/base <commit>``) adds its ``caveat scan`` as a third side, so the
+ratio before and after comes from one run. Each side is run ``--rounds`` times, in an order
+that turns each round; the lowest cost per message of each is kept (the others measure the
+machine, not the code). ``--quick``: 150 files, one round.
 """
 
 from __future__ import annotations
@@ -122,19 +123,24 @@ def main() -> int:
     ap.add_argument("--all", action="store_true", help="every file of the corpus")
     ap.add_argument("--rounds", type=int, default=2, help="runs of each side (default 2)")
     ap.add_argument("--baseline", type=Path, help="another checkout, measured in turn")
+    ap.add_argument(
+        "--code", type=Path, help="the checkout whose scan is measured (default: this one)"
+    )
     ap.add_argument("--quick", action="store_true", help="150 files, one round (under a minute)")
     ap.add_argument("--json", action="store_true", help="one JSON object with the rows")
     args = ap.parse_args()
     if not HAM.is_dir():
         print(f"skipped: no corpus at {HAM} (see ../shared/corpus/README.md)", file=sys.stderr)
         return 0
-    if args.baseline is not None and not (args.baseline / "server" / "caveat").is_dir():
-        ap.error(f"--baseline {args.baseline}: no server/caveat there")
+    for name, where in (("--baseline", args.baseline), ("--code", args.code)):
+        if where is not None and not (where / "server" / "caveat").is_dir():
+            ap.error(f"{name} {where}: no server/caveat there")
     count = 150 if args.quick else None if args.all else args.files
     rounds = 1 if args.quick else max(1, args.rounds)
     files = corpus(count)
     n = len(files)
-    codes: list[tuple[str, Path | None]] = [("scan", ROOT / "server")]
+    measured = (args.code.resolve() if args.code is not None else ROOT) / "server"
+    codes: list[tuple[str, Path | None]] = [("scan", measured)]
     if args.baseline is not None:
         codes.append(("baseline", args.baseline.resolve() / "server"))
 
