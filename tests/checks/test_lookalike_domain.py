@@ -1,13 +1,18 @@
-"""lookalike_domain: what list marks may excuse (issue 13, kind 5). The techniques
-themselves are tested with the index in tests/reference/."""
+"""lookalike_domain: what list marks may excuse (issue 13, kind 5), and what a long
+authenticated history of the sender may excuse (issue 15). The techniques themselves are
+tested with the index in tests/reference/."""
 
 from __future__ import annotations
+
+import dataclasses
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from caveat.checks.lookalike_domain import lookalike_domain
 from caveat.knowledge.context import Context, EngineConfig
 from caveat.knowledge.directory import Directory, DirectoryContact, PartnerEntry
+from caveat.knowledge.memory import MemorySnapshot, SenderView
 from caveat.mail.normalise import from_payload
 
 CONFIG = EngineConfig.build(internal_domains=["harbourline.example"])
@@ -68,3 +73,55 @@ def test_a_variant_on_a_partners_own_list_is_excused() -> None:
         f"Cc: x@{VARIANT}\n"
     )
     assert ids(headers) == []
+
+
+# --------------------------------------------------------------------------- history
+
+NOW = datetime(2026, 6, 1, tzinfo=UTC)
+PASS = (
+    "Authentication-Results: mx.harbourline.example; spf=pass smtp.mailfrom={d};"
+    " dkim=pass header.d={d}\n"
+)
+STRONG_FAKE = "fabrikam-componentez.example"  # one letter changed: made to deceive
+
+
+def history(days: int = 400, messages: int = 40, authenticated: bool = True) -> Context:
+    seen = SenderView(NOW - timedelta(days=days), messages, authenticated)
+    return dataclasses.replace(CTX, memory=MemorySnapshot(available=True, sender=seen), now=NOW)
+
+
+def with_history(headers: str, ctx: Context) -> list[str]:
+    return [h.id for h in lookalike_domain(from_payload({"headers": headers}), ctx)]
+
+
+def test_an_established_authenticated_sender_at_a_variant_is_not_warned_about() -> None:
+    headers = f"From: Fabrikam <facturas@{VARIANT}>\n" + PASS.format(d=VARIANT)
+    assert with_history(headers, history()) == []
+    # the same message from a sender the memory does not know is warned about
+    assert with_history(headers, CTX) == ["LOOKALIKE_DOMAIN_VARIANT"]
+
+
+@pytest.mark.parametrize(
+    ("ctx", "auth"),
+    [
+        (history(days=30), True),  # a new domain: too young
+        (history(messages=3), True),  # too few messages
+        (history(authenticated=False), True),  # never authenticated before
+        (history(), False),  # this message is not authenticated for the variant
+    ],
+    ids=["young", "few", "never-authenticated", "unauthenticated-now"],
+)
+def test_a_history_short_of_established_excuses_nothing(ctx: Context, auth: bool) -> None:
+    headers = f"From: Fabrikam <facturas@{VARIANT}>\n" + (PASS.format(d=VARIANT) if auth else "")
+    assert with_history(headers, ctx) == ["LOOKALIKE_DOMAIN_VARIANT"]
+
+
+def test_a_history_never_excuses_a_domain_made_to_deceive() -> None:
+    headers = f"From: Fabrikam <facturas@{STRONG_FAKE}>\n" + PASS.format(d=STRONG_FAKE)
+    assert with_history(headers, history()) == ["LOOKALIKE_DOMAIN"]
+
+
+def test_a_history_excuses_only_the_senders_own_domain() -> None:
+    d = "metaltrade.example"
+    headers = f"From: Ana <ana@{d}>\nReply-To: <facturas@{VARIANT}>\n" + PASS.format(d=d)
+    assert with_history(headers, history()) == ["LOOKALIKE_DOMAIN_VARIANT"]

@@ -19,13 +19,24 @@ Named exclusions (quiet):
     message (a DKIM signature of the variant domain itself proves only that its owner
     sent the mail, and says nothing about whose it is). Marks nobody vouches for excuse
     nothing: they are a line in the header for whoever registered the variant.
+  * established_sender: the weaker variant is not reported when it is only the sender's
+    own domain, this message passed aligned SPF or DKIM for it at our boundary, and the
+    conversation memory shows the same address writing to us for at least
+    ESTABLISHED_DAYS, with ESTABLISHED_MESSAGES messages and aligned authentication
+    before. A domain registered to imitate a partner is new: to pass this it would have
+    had to write to us for months, each of those messages warned about. Nothing quiets
+    LOOKALIKE_DOMAIN: a domain that deceives the eye stays reported however long it has
+    written. (Which names count as look-alikes at all, and why a short name needs more
+    than any one changed letter, is the index's: :mod:`caveat.reference.lookalike`.)
 """
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from caveat.knowledge.context import Context
+from caveat.mail.authres import trusted_auth
 from caveat.mail.bidi import isolate
 from caveat.mail.domains import readable
 from caveat.mail.facts import Address, Facts
@@ -37,6 +48,10 @@ if TYPE_CHECKING:
     from caveat.reference.lookalike import LookalikeMatch
 
 STRONG = frozenset({"confusable", "edit", "hyphen", "subdomain"})
+#: An address that has written to us, authenticated, for this long and this often is an
+#: established correspondent (see established_sender above).
+ESTABLISHED_DAYS = 90
+ESTABLISHED_MESSAGES = 5
 _ROLES = (
     ("From", "from_"),
     ("Sender", "sender"),
@@ -83,8 +98,11 @@ def lookalike_domain(facts: Facts, ctx: Context) -> list[Hit]:
         fid = "LOOKALIKE_DOMAIN" if m.technique in STRONG else "LOOKALIKE_DOMAIN_VARIANT"
         found.setdefault(fid, []).append((header, a, m))
     if "LOOKALIKE_DOMAIN_VARIANT" in found:
+        variants = found["LOOKALIKE_DOMAIN_VARIANT"]
         lists = list_info(facts, ctx)
-        if lists.marked and _vouched_for(lists.trust, found["LOOKALIKE_DOMAIN_VARIANT"], facts):
+        if (lists.marked and _vouched_for(lists.trust, variants, facts)) or _established(
+            variants, facts, ctx
+        ):
             del found["LOOKALIKE_DOMAIN_VARIANT"]
     hits = []
     for fid, items in found.items():
@@ -125,4 +143,24 @@ def _vouched_for(
         trust == "dkim_from"
         and author is not None
         and all(a.org != author.org for _, a, _ in items)
+    )
+
+
+def _established(
+    items: list[tuple[str, Address, LookalikeMatch]], facts: Facts, ctx: Context
+) -> bool:
+    """Every variant is the sender's own domain, authenticated now, and the sender has a
+    long authenticated history with us (established_sender)."""
+    author, seen = facts.author, ctx.memory.sender
+    if author is None or not author.domain or seen is None or not seen.authenticated:
+        return False
+    if any(a.domain != author.domain for _, a, _ in items):
+        return False
+    if seen.messages < ESTABLISHED_MESSAGES:
+        return False
+    if ctx.now - seen.first_seen < timedelta(days=ESTABLISHED_DAYS):
+        return False
+    auth = trusted_auth(facts, ctx.config)
+    return auth is not None and (
+        auth.dkim_aligned_pass(author.domain) or auth.spf_aligned_pass(author.domain)
     )
