@@ -3,7 +3,9 @@
 A pure library (no Flask, no database). :class:`LookalikeIndex` is built once from
 ``(domain, owner)`` pairs and answers :meth:`LookalikeIndex.match` without scanning the
 protected domains: every trick below is an exact-key lookup, so a lookup costs about the
-same with a thousand partner domains as with a hundred thousand.
+same with a thousand partner domains as with a hundred thousand. The index is a handful
+of flat buffers (strings, byte blobs, arrays of hashes), not an object per domain: built
+before a server forks, it is shared by the workers page for page.
 
 Terms: the *registrable domain* of ``mail.acme.co.uk`` is ``acme.co.uk`` (Public Suffix
 List); its *label* is ``acme`` and its *suffix* ``co.uk``. The *skeleton* of a text is its
@@ -35,6 +37,27 @@ longest label, then the first in alphabetical order.
                   at the start or the end of a word (``partnerbinvoices.com``,
                   ``securepartnerb.com``; labels of 6+ characters: in the middle of a longer
                   word, six letters are mostly a coincidence). Generic words excluded.
+
+Short names. A protected label of under ``LONG_LABEL`` (8) characters, hyphens not
+counted, is one letter from many other companies' names, and a large directory holds many
+such labels: one substitution in a five-letter name is a different word far more often
+than in a twelve-letter one. For such a label:
+
+* ``edit`` takes only a change the eye passes over: a letter for one of like shape
+  (``l``/``i``, ``c``/``e``, ``n``/``h``, ``u``/``v``: :data:`_LIKE_SHAPES`), a letter
+  doubled or a double written once, two neighbours swapped after the first letter. Any
+  other letter changed, added or dropped reads as another name (``orange`` and
+  ``trange``), and is not reported;
+* ``added_word`` takes only the words a fraudster adds (:data:`BUSINESS_WORDS`,
+  :data:`GENERIC_WORDS`, numbers): ``acme-payments`` is reported, ``acme-kitchen`` not;
+* a label that begins or ends at least ``COMMON_MIN`` (2) other, longer protected labels
+  is a word this directory's companies build their names from (``freight`` beside
+  ``nordicfreight`` and ``freightlines``), and takes no ``other_suffix`` or ``added_word``
+  at all, as a generic word does.
+
+Long labels take every technique as above, whatever else the directory holds (a group's
+name that begins its companies' names stays the group's). A label that is generic words run
+together (``techgroup``) is not looked for inside a longer word without a separator.
 
 Never reported: the protected domains and their sub-domains; empty, malformed or IP
 domains; labels made only of digits; labels whose punycode does not decode. A protected
