@@ -76,7 +76,9 @@ from caveat.reference.bank_language import (
     language_cues,
     may_ask,
     phrase_book,
+    reading,
     readings,
+    sources,
     text_units,
     words_of,
 )
@@ -199,7 +201,14 @@ class _Text:
         "whole_text",
     )
 
-    def __init__(self, where: str, quoted: bool, text: str, whole_text: str = "") -> None:
+    def __init__(
+        self,
+        where: str,
+        quoted: bool,
+        text: str,
+        whole_text: str = "",
+        words: frozenset[str] | None = None,
+    ) -> None:
         self.where = where  # "" for the body, "the HTML part", an attachment's name
         self.quoted = quoted  # presented as quoted, and no earlier message vouches for it
         self.text = text
@@ -208,7 +217,7 @@ class _Text:
         self._ids: BankIdentifiers | None = None
         self._cues: Cues | None = None
         self._whole: Cues | None = None
-        self._words: frozenset[str] | None = None
+        self._words = words  # when known: the words of ``text`` (see words_of)
         self._may_ask: bool | None = None
         self._may_be_strong: bool | None = None
 
@@ -296,10 +305,23 @@ def _texts(facts: Facts, seen: frozenset[str]) -> list[_Text]:
     return out
 
 
-def _read(r: Reading, seen: frozenset[str]) -> list[_Text]:
+def _may_matter(text: str, words: frozenset[str]) -> bool:
+    """The pre-check of a whole text (whose words are ``words``), before it is cut into
+    own words and quote: can any part of it ask for a change or hold a strong
+    identifier? (Its parts are made of its lines, so their words are among its words
+    and the identifier test holds for them.)"""
+    return may_ask(words) or may_name_strong(text, words)
+
+
+def _read(
+    r: Reading, seen: frozenset[str], source: str = "", words: frozenset[str] | None = None
+) -> list[_Text]:
+    """The texts of ``r``; ``words`` are those of ``source``, the text ``r`` was cut
+    from: the sender's own words have them when they are all of it."""
     out = []
     if r.own.strip():
-        out.append(_Text(r.where, False, r.own))
+        same = words is not None and not r.quoted and r.own == source.rstrip()
+        out.append(_Text(r.where, False, r.own, words=words if same else None))
     quoted = _unseen(r.quoted, seen)
     if quoted.strip():
         out.append(_Text(r.where, True, quoted, r.quoted if quoted != r.quoted else ""))
@@ -349,11 +371,16 @@ def _authenticated_internal(facts: Facts, ctx: Context) -> bool:
     prepare=_prepare,
 )
 def bank_details_change(facts: Facts, ctx: Context) -> list[Hit]:
-    texts = _texts(facts, ctx.memory.seen_text)
     # The pre-check: most mail has neither a word that a request needs nor anything an
     # IBAN, a sort code or a routing number could be. Then no text asks for a change and
     # none holds a strong identifier, and every path below ends in [] (tests/checks/
-    # test_bank_details_precheck.py holds this against the full path).
+    # test_bank_details_precheck.py holds this against the full path). First on each
+    # whole text, before quotes are cut; then on each part.
+    found = [(s, words_of(s.text)) for s in sources(facts)]
+    if not any(_may_matter(s.text, words) for s, words in found):
+        return []
+    seen = ctx.memory.seen_text
+    texts = [t for s, words in found for t in _read(reading(s), seen, s.text, words)]
     if not any(t.may_ask or t.may_be_strong for t in texts):
         return []
     own = [t for t in texts if not t.quoted]

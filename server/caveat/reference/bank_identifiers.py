@@ -198,22 +198,24 @@ def _extractor() -> _Extractor:
 _WORD_RE = re.compile(r"\w+")
 
 
-_ALNUM_RE = re.compile(r"[a-z0-9]")
+_ALNUM_OR_BREAK_RE = re.compile(r"[a-z0-9\n]")
 
 
 def _iban_may_start(folded: str) -> bool:
     """Whether an IBAN, whole or split, may begin in ``folded``: a word starts with two
     letters and two digits (a space allowed between), the letters are a country with
-    IBANs, and the first letter or digit after them fits that country's first BBAN
-    position (as both IBAN patterns and the checksum's format test require)."""
+    IBANs, and the first letter or digit after them on their line, if there is one, fits
+    that country's first BBAN position (as both IBAN patterns and the checksum's format
+    test require). Only the line is looked at: the same test then holds for any text
+    made of this one's lines (the sender's own lines of a reply, its quote)."""
     for m in _SPLIT_HINT_RE.finditer(folded):
         at = m.start()  # the first check digit
         country = folded[at - 3 : at - 1] if folded[at - 1] == " " else folded[at - 2 : at]
         classes = _bban_classes(country)
         if classes is None:
             continue
-        first = _ALNUM_RE.search(folded, m.end())
-        if first is not None and _fits(first.group(0), classes):
+        first = _ALNUM_OR_BREAK_RE.search(folded, m.end())
+        if first is None or first.group(0) == "\n" or _fits(first.group(0), classes):
             return True
     return False
 
@@ -223,7 +225,8 @@ def may_name_strong(text: str, words: frozenset[str]) -> bool:
     (an IBAN, or an account with its sort code or routing number) at all: a word starts
     with two letters and two digits (every IBAN does), or the words of a sort code or
     routing label are there and so is a run of six digits. When this is false,
-    ``extract(text).strong`` is empty."""
+    ``extract(text).strong`` is empty, and so it is for every text made of this one's
+    lines, whole or in part, with spaces or ``>`` markers at their start removed."""
     folded, _ = fold(text)
     if _iban_may_start(folded):
         return True
@@ -274,10 +277,12 @@ def _ibans(folded: str) -> list[tuple[int, int, str]]:
         chunk = m.group(0)
         positions = [i for i, c in enumerate(chunk) if c.isalnum()]
         compact = "".join(chunk[i] for i in positions).upper()
-        length = next(
-            (n for n in range(min(len(compact), 34), 14, -1) if _iban.is_valid(compact[:n])),
-            0,
-        )
+        # The country's format fixes the length (its BBAN, after the country and the
+        # check digits): only that prefix can be valid.
+        classes = _bban_classes(compact[:2])
+        length = 4 + len(classes) if classes is not None else 0
+        if not (15 <= length <= min(len(compact), 34) and _iban.is_valid(compact[:length])):
+            length = 0
         if length:
             end = m.start() + positions[length - 1] + 1
             out.append((m.start(), end, compact[:length]))

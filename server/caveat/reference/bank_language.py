@@ -216,12 +216,6 @@ def _word(tok: str) -> _Node:
     return _Node(regex, False, frozenset({key}), words=frozenset({tok}))
 
 
-def _selective(words: frozenset[str]) -> tuple[int, int]:
-    """How seldom a text is likely to have one of ``words``: long words first, then
-    fewer of them."""
-    return min(len(w.rstrip("*")) for w in words), -len(words)
-
-
 def _word_needs(node: _Node) -> tuple[frozenset[str], ...]:
     """Like :func:`_needs`, in whole words."""
     if node.word_needs:
@@ -245,6 +239,14 @@ def _line(regex: str) -> re.Pattern[str]:
 
 #: the first _KEY_LEN characters of each word (a word's key, see :func:`_word`)
 _KEY_RE = re.compile(rf"(\w{{1,{_KEY_LEN}}})\w*")
+
+
+def _keys_of(words: Iterable[str], short_stems: bool) -> set[str]:
+    """The keys ``words`` can satisfy."""
+    present = {w[:_KEY_LEN] for w in words}
+    if short_stems:
+        present |= {k[:n] + "*" for k in present for n in range(1, min(len(k), _KEY_LEN - 1) + 1)}
+    return present
 
 
 def _keys_in(folded: str, start: int, end: int, short_stems: bool) -> set[str]:
@@ -311,6 +313,65 @@ def _met(present: set[str], bits: Mapping[str, int]) -> int:
     for key in present & bits.keys():
         met |= bits[key]
     return met
+
+
+def _selective(words: frozenset[str]) -> tuple[int, int]:
+    """How seldom a text is likely to have one of ``words``: long words first, then
+    fewer of them."""
+    return min(len(w.rstrip("*")) for w in words), -len(words)
+
+
+@dataclass(frozen=True)
+class _WordIndex:
+    """Patterns by the whole words they need (``stem*`` for a stem): which of them can
+    match a text, from the text's words alone. Every phrase matches whole words (a
+    stem, the start of one), so a pattern one of whose required items has none of its
+    words in a text cannot match there."""
+
+    #: the need bits of each word (see :func:`_need_bits`)
+    bits: Mapping[str, int]
+    #: word -> (pattern number, its need bits) of the patterns it is the trigger of: the
+    #: pattern's least common need, so that few patterns are looked at
+    triggered: Mapping[str, tuple[tuple[int, int], ...]]
+    #: the stems by their first _KEY_LEN letters (the whole stem when shorter)
+    stems: Mapping[str, tuple[str, ...]]
+    stem_keys: tuple[int, ...]
+
+    @classmethod
+    def build(cls, patterns: Sequence[_Pattern]) -> _WordIndex:
+        bits, masks = _need_bits(patterns, words=True)
+        triggered: dict[str, list[tuple[int, int]]] = {}
+        for i, (p, need) in enumerate(zip(patterns, masks, strict=True)):
+            for word in max(p.word_needs, key=_selective):
+                triggered.setdefault(word, []).append((i, need))
+        stems: dict[str, list[str]] = {}
+        for word in bits:
+            if word.endswith("*"):
+                stems.setdefault(word[: min(_KEY_LEN, len(word) - 1)], []).append(word)
+        return cls(
+            bits,
+            {k: tuple(v) for k, v in triggered.items()},
+            {k: tuple(v) for k, v in stems.items()},
+            tuple(sorted({len(k) for k in stems})),
+        )
+
+    def present(self, words: Iterable[str]) -> set[str]:
+        """The words, and the stems that may be there: a stem counts as there when a word
+        shares its first letters (coarser than the stem itself: it lets more through)."""
+        present = set(words)
+        for n in self.stem_keys:
+            for key in self.stems.keys() & set(map(itemgetter(slice(0, n)), present)):
+                present.update(self.stems[key])
+        return present
+
+    def candidates(self, present: set[str]) -> set[int]:
+        """The patterns each of whose required items has a word in ``present``."""
+        triggers = present & self.triggered.keys()
+        if not triggers:
+            return set()
+        met = _met(present, self.bits)
+        triggered = self.triggered
+        return {i for word in triggers for i, need in triggered[word] if need & met == need}
 
 
 def _chunks(text: str) -> Iterator[tuple[int, int]]:
@@ -393,21 +454,13 @@ class PhraseBook:
     attribution_short_stems: bool = False
     #: language -> its negation words (``[terms] negation``)
     negation: Mapping[str, re.Pattern[str]] = field(default_factory=dict)
-    #: ``patterns`` and ``attribution`` as need bits (see :func:`_need_bits`); for each
-    #: trigger key, the patterns it may set off with the bits each needs
-    need_bits: Mapping[str, int] = field(default_factory=dict)
-    triggered: Mapping[str, tuple[tuple[int, int], ...]] = field(default_factory=dict)
+    #: ``attribution`` as need bits (see :func:`_need_bits`)
     attribution_bits: Mapping[str, int] = field(default_factory=dict)
     attribution_masks: tuple[int, ...] = ()
-    #: the request patterns (change, hold, records) as whole-word need bits, distinct
-    ask_bits: Mapping[str, int] = field(default_factory=dict)
-    ask_masks: tuple[int, ...] = ()
-    #: for each of their words, the needs (as bits) of the patterns it is the trigger of
-    ask_triggered: Mapping[str, tuple[int, ...]] = field(default_factory=dict)
-    #: the stems (``bank*``) of those patterns by their first _KEY_LEN letters (the whole
-    #: stem when shorter), and the lengths of those keys
-    ask_stems: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
-    ask_stem_keys: tuple[int, ...] = ()
+    #: ``patterns`` by the whole words they need, and the request patterns (change,
+    #: hold, records) alone: which can match a paragraph, a text
+    words: _WordIndex | None = None
+    asking: _WordIndex | None = None
 
     @classmethod
     def build(cls, patterns: Sequence[_Pattern], **parts: Any) -> PhraseBook:
@@ -417,18 +470,7 @@ class PhraseBook:
         for i, p in enumerate(patterns):
             for key in p.trigger:
                 index.setdefault(key, []).append(i)
-        need_bits, masks = _need_bits(patterns)
         attribution_bits, attribution_masks = _need_bits(parts["attribution"])
-        asking = [p for p in patterns if p.category in _ASKING]
-        ask_bits, ask_masks = _need_bits(asking, words=True)
-        ask_triggered: dict[str, set[int]] = {}
-        for p, need in zip(asking, ask_masks, strict=True):
-            for word in max(p.word_needs, key=_selective):
-                ask_triggered.setdefault(word, set()).add(need)
-        ask_stems: dict[str, list[str]] = {}
-        for word in ask_bits:
-            if word.endswith("*"):
-                ask_stems.setdefault(word[: min(_KEY_LEN, len(word) - 1)], []).append(word)
 
         def short(items: Iterable[_Pattern]) -> bool:
             return any(k.endswith("*") for p in items for need in p.needs for k in need)
@@ -437,15 +479,10 @@ class PhraseBook:
             patterns=tuple(patterns),
             index={k: tuple(v) for k, v in index.items()},
             keys=frozenset(index),
-            need_bits=need_bits,
-            triggered={k: tuple((i, masks[i]) for i in v) for k, v in index.items()},
             attribution_bits=attribution_bits,
             attribution_masks=attribution_masks,
-            ask_bits=ask_bits,
-            ask_masks=tuple(dict.fromkeys(ask_masks)),
-            ask_triggered={k: tuple(sorted(v)) for k, v in ask_triggered.items()},
-            ask_stems={k: tuple(v) for k, v in ask_stems.items()},
-            ask_stem_keys=tuple(sorted({len(k) for k in ask_stems})),
+            words=_WordIndex.build(patterns),
+            asking=_WordIndex.build([p for p in patterns if p.category in _ASKING]),
             short_stems=short([*patterns, *parts["bank_terms"]]),
             attribution_short_stems=short(parts["attribution"]),
             **parts,
@@ -456,35 +493,20 @@ class PhraseBook:
         for a change at all: some change, hold or records pattern has each of its required
         items among them. When this is false, :meth:`scan` finds none of those categories
         (every phrase matches whole words, and a paragraph's words are the text's)."""
-        present = set(words)
-        # A stem counts as there when a word shares its first letters (a coarser test
-        # than the stem itself: it can only let more through).
-        stems = self.ask_stems
-        for n in self.ask_stem_keys:
-            for key in stems.keys() & set(map(itemgetter(slice(0, n)), words)):
-                present.update(stems[key])
-        met = _met(present, self.ask_bits)
-        triggered = self.ask_triggered
-        for word in present & triggered.keys():
-            for need in triggered[word]:
-                if need & met == need:
-                    return True
-        return False
+        assert self.asking is not None
+        return bool(self.asking.candidates(self.asking.present(words)))
 
     def scan(self, text: str) -> Cues:
         folded, offsets = fold(text)
         spans: dict[str, list[tuple[int, int]]] = {}
         languages: set[str] = set()
         records: list[tuple[int, int, set[str]]] = []
-        triggered = self.triggered
+        index = self.words
+        assert index is not None
         for start, end in _chunks(folded):
-            present = _keys_in(folded, start, end, self.short_stems)
-            triggers = present & self.keys
-            if not triggers:
-                continue
-            met = _met(present, self.need_bits)
-            # The patterns whose trigger occurs and which are possible (every need met).
-            candidates = {i for key in triggers for i, need in triggered[key] if need & met == need}
+            words = set(_UNIT_WORD_RE.findall(folded, start, end))
+            # The patterns that can match this paragraph, from its words.
+            candidates = index.candidates(index.present(words))
             # In index order, "unchanged" passages first: a change passage inside one
             # ("there is no change to our bank details") is not a change.
             for i in sorted(candidates):
@@ -501,7 +523,7 @@ class PhraseBook:
                 spans.setdefault(p.category, []).append((m.start(), m.end()))
                 languages.add(p.language)
                 if p.category == "records":
-                    records.append((m.start(), m.end(), present))
+                    records.append((m.start(), m.end(), _keys_of(words, self.short_stems)))
         # "Update your records" names bank details only when they are close by.
         records_bank = any(
             t.possible(present)
@@ -813,29 +835,52 @@ class Reading:
     quoted: str
 
 
-def readings(facts: Facts) -> tuple[Reading, ...]:
+@dataclass(frozen=True, slots=True)
+class Source:
+    """One text a person reads in a message, before it is cut (see :func:`reading`)."""
+
+    where: str  # "" for the body, "the HTML part", or an attachment's name
+    text: str
+    #: "split" (the body, the HTML part: cut into own words and quote), "own" (an
+    #: attachment's text), "quoted" (an enclosed message: a forward)
+    kind: str
+
+
+def sources(facts: Facts) -> tuple[Source, ...]:
     """What a person reads in ``facts``: the body; the HTML part's visible text when it
     says anything the plain part does not (a stub "this message contains HTML", or words
     only the HTML shows); the text read from each attachment (an enclosed message counts
     as quoted)."""
-    out: list[Reading] = []
+    out: list[Source] = []
     if facts.body.strip():
-        own, quoted = split_quoted(facts.body)
-        out.append(Reading("", own, quoted))
+        out.append(Source("", facts.body, "split"))
     if facts.body_html:
         visible = html_text(facts.body_html)
         if visible.strip() and not _same_words(visible, facts.body):
-            own, quoted = split_quoted(visible)
-            out.append(Reading("the HTML part", own, quoted))
+            out.append(Source("the HTML part", visible, "split"))
     for a in facts.attachments:
         if not a.text.strip():
             continue
         name = a.name or "an attachment"
-        if a.content_type in _ENCLOSED:
-            out.append(Reading(name, "", a.text))
-        else:
-            out.append(Reading(name, a.text, ""))
+        out.append(Source(name, a.text, "quoted" if a.content_type in _ENCLOSED else "own"))
     return tuple(out)
+
+
+def reading(source: Source) -> Reading:
+    """``source`` cut into the sender's own words and what it presents as quoted. Each
+    part is made of the source's lines (spaces and ``>`` markers at their start removed),
+    so its words are among the source's."""
+    if source.kind == "split":
+        own, quoted = split_quoted(source.text)
+        return Reading(source.where, own, quoted)
+    if source.kind == "quoted":
+        return Reading(source.where, "", source.text)
+    return Reading(source.where, source.text, "")
+
+
+def readings(facts: Facts) -> tuple[Reading, ...]:
+    """:func:`reading` of each of :func:`sources`."""
+    return tuple(reading(s) for s in sources(facts))
 
 
 @lru_cache(maxsize=4)
