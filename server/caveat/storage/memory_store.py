@@ -725,10 +725,10 @@ def _views(rows: Iterable[Any]) -> dict[int, tuple[ConversationView, datetime]]:
 
 def _tokens(rec: _Record, snap: StoredSnapshot) -> set[str]:
     """What a queued record would change for a later snapshot (see
-    :meth:`MemoryStore._snapshot`): its conversation keys, its conversation, and the
-    address and names of a contact whose presence, authentication or name it changes.
-    A sender's count of messages and last-seen time are not among them: no check reads
-    them."""
+    :meth:`MemoryStore._snapshot`): its conversation keys, its conversation, the address
+    of a sender whose count of messages, authentication or name it changes, and the names
+    of a contact whose presence as a known person it changes. Last-seen times are not
+    among them: no check reads them."""
     tokens = {f"k:{k}" for k in (*rec.keys.lookup_order(), rec.keys.subject) if k}
     if rec.conversation is not None:
         tokens.add(f"c:{rec.conversation}")
@@ -742,8 +742,10 @@ def _tokens(rec: _Record, snap: StoredSnapshot) -> set[str]:
             c is None
             or (c.name, c.name_key) != (clip(p.name, NAME_MAX), clip(p.name_key, NAME_MAX))
         )
-        if appears or authenticated or renamed:
+        if appears or authenticated or renamed or rec.sender_sent:
+            # (the count of messages: lookalike_domain's established_sender reads it)
             tokens.add(f"a:{clip(p.address, ADDRESS_MAX)}")
+        if appears or authenticated or renamed:
             if p.name_key:
                 tokens.add(f"n:{clip(p.name_key, NAME_MAX)}")
             if c is not None and c.name_key:
