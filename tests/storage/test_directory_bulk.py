@@ -16,8 +16,10 @@ IBAN = "DE89370400440532013000"
 
 @pytest.fixture(autouse=True)
 def small_batches(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Batches of 7 rows and ids, so that a few dozen partners cross several of them."""
+    """Batches of 7 rows and ids (5 rows per COPY on PostgreSQL), so that a few dozen
+    partners cross several of them."""
     monkeypatch.setattr(directory_store, "BATCH", 7)
+    monkeypatch.setattr(directory_store, "COPY_BATCH", 5)
 
 
 def partner(org: str, *domains: str, contacts: int = 1, accounts: tuple[str, ...] = ()) -> Partner:
@@ -182,6 +184,22 @@ def test_replace_with_bad_rows_removes_nothing(store: Store) -> None:
     assert report.removed == 0
     assert any("17 not listed in it kept" in problem for _, problem in report.problems)
     assert len(d.partners()) == 20
+
+
+def test_text_no_driver_can_store_is_stored_as_elsewhere(store: Store) -> None:
+    d = DirectoryStore(store)
+    odd = Partner(
+        "Odd\x00Name",
+        ("odd.example",),
+        (Contact("Ann\ud800 Lee", "ann@odd.example", "+1\x00"),),
+        (),
+        frozenset(),
+    )
+    d.import_partners([odd])
+    d.import_partners([odd])  # and again, through the update
+    (stored,) = d.partners()
+    assert stored.organization == "Odd\ufffdName"
+    assert stored.contacts[0].name == "Ann\ufffd Lee" and stored.contacts[0].phone == "+1\ufffd"
 
 
 def test_the_same_organisation_twice_in_the_records_ends_as_the_second_says(

@@ -7,9 +7,20 @@ from collections.abc import Iterable, Iterator
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, delete, insert, select, update
+from sqlalchemy import (
+    Integer,
+    Table,
+    bindparam,
+    column,
+    delete,
+    insert,
+    select,
+    table,
+    text,
+    update,
+)
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.expression import Executable
+from sqlalchemy.sql.expression import TableClause
 
 from caveat.knowledge.directory import (
     Directory,
@@ -34,7 +45,7 @@ from .records import (
     clip,
     org_key,
 )
-from .store import Store
+from .store import Store, storable_text
 
 
 class DirectoryStore:
@@ -204,11 +215,17 @@ def import_parsed(
 #: Rows per executemany call and ids per ``IN (...)``: each call stays well inside the
 #: store's per-statement deadline, and within SQLite's limit of bound parameters.
 BATCH = 2000
+#: Rows per COPY on PostgreSQL.
+COPY_BATCH = 10_000
 
 _PARTNERS = cast(Table, PartnerRow.__table__)
 _DOMAINS = cast(Table, PartnerDomainRow.__table__)
 _CONTACTS = cast(Table, PartnerContactRow.__table__)
 _ACCOUNTS = cast(Table, PartnerAccountRow.__table__)
+#: PostgreSQL: the organisations an import updates, for the length of its transaction
+_IMPORTED = table(
+    "partner_import", column("id", Integer), column("organization"), column("require_auth")
+)
 
 
 class _Org:
@@ -246,7 +263,7 @@ class _ImportPlan:
     what is on file and gains what the records add."""
 
     def __init__(self, s: Session, partial: frozenset[str]) -> None:
-        self.partial = partial
+        self.partial = frozenset(storable_text(k) for k in partial)
         self.created = self.updated = 0
         self.problems: list[tuple[str, str]] = []
         self.orgs: dict[str, _Org] = {}
@@ -272,7 +289,7 @@ class _ImportPlan:
         # What incomplete organisations have on file: their new records only add to it.
         self.kept_contacts: dict[str, set[str]] = {}
         self.kept_accounts: dict[str, set[str]] = {}
-        ids = [o.id for k, o in self.orgs.items() if k in partial and o.id is not None]
+        ids = [o.id for k, o in self.orgs.items() if k in self.partial and o.id is not None]
         for chunk in _chunks(ids):
             for pid, email, name in s.execute(
                 select(_CONTACTS.c.partner_id, _CONTACTS.c.email, _CONTACTS.c.name).where(
@@ -288,8 +305,11 @@ class _ImportPlan:
                 self.kept_accounts.setdefault(by_id[pid].key, set()).add(account)
 
     def add(self, p: object) -> None:
-        organization = clip(str(getattr(p, "organization", "")).strip(), ORG_MAX)
-        key = org_key(organization)
+        # Text as the database will hold it (NUL and lone surrogates replaced), so that
+        # what the records say compares equal to what is on file.
+        text = storable_text
+        organization = text(clip(str(getattr(p, "organization", "")).strip(), ORG_MAX))
+        key = text(org_key(organization))
         if not key:
             return
         org = self.orgs.get(key)
@@ -318,7 +338,7 @@ class _ImportPlan:
                     del self.owners[d]
         org.auth = ";".join(sorted(auth))
         owned = self.owned.setdefault(key, [])
-        for d in dict.fromkeys(getattr(p, "domains", ())):
+        for d in dict.fromkeys(text(d) for d in getattr(p, "domains", ())):
             owner = self.owners.get(d)
             if owner == key:
                 continue  # kept from what was on file
@@ -331,12 +351,13 @@ class _ImportPlan:
             owned.append(d)
             org.domains.append(clip(d, DOMAIN_MAX))
         for c in getattr(p, "contacts", ()):
-            if (c.email.lower() or c.name) in kept_contacts:
+            name, email = text(c.name), text(c.email.lower())
+            if (email or name) in kept_contacts:
                 continue
             org.contacts.append(
-                (clip(c.name, NAME_MAX), clip(c.email.lower(), ADDRESS_MAX), clip(c.phone, 100))
+                (clip(name, NAME_MAX), clip(email, ADDRESS_MAX), text(clip(c.phone, 100)))
             )
-        for account in dict.fromkeys(clip(a, 64) for a in getattr(p, "bank_accounts", ())):
+        for account in dict.fromkeys(text(clip(a, 64)) for a in getattr(p, "bank_accounts", ())):
             if account not in kept_accounts:
                 org.accounts.append(account)
 
@@ -344,12 +365,50 @@ class _ImportPlan:
         """Apply the plan: updates, then deletions (so that a domain that changes owner is
         free before it is inserted again), then the new organisations and every new row."""
         seen = [o for o in self.orgs.values() if o.seen]
-        update_rows = [
-            {"b_id": o.id, "b_org": o.organization, "b_auth": o.auth, "b_at": now}
-            for o in seen
-            if o.id is not None
-        ]
-        update_stmt = (
+        _update_partners(s, [(o.id, o.organization, o.auth) for o in seen if o.id is not None], now)
+        rewrite = [o.id for o in seen if o.rewrite and o.id is not None]
+        for child in (_DOMAINS, _CONTACTS, _ACCOUNTS):
+            for chunk in _chunks(rewrite + remove):
+                s.execute(delete(child).where(child.c.partner_id.in_(chunk)))
+        for chunk in _chunks(remove):
+            s.execute(delete(_PARTNERS).where(_PARTNERS.c.id.in_(chunk)))
+        new = [o for o in seen if o.id is None]
+        _insert(
+            s,
+            _PARTNERS,
+            ("organization", "org_key", "require_auth", "updated_at"),
+            [(o.organization, o.key, o.auth, now) for o in new],
+        )
+        if new:
+            ids = {k: i for k, i in s.execute(select(_PARTNERS.c.org_key, _PARTNERS.c.id))}
+            for o in new:
+                o.id = ids[o.key]
+        _insert(
+            s,
+            _DOMAINS,
+            ("domain", "partner_id"),
+            [(d, o.id) for o in seen for d in o.domains],
+        )
+        _insert(
+            s,
+            _CONTACTS,
+            ("partner_id", "name", "email", "phone"),
+            [(o.id, *c) for o in seen for c in o.contacts],
+        )
+        _insert(
+            s,
+            _ACCOUNTS,
+            ("partner_id", "account"),
+            [(o.id, a) for o in seen for a in o.accounts],
+        )
+
+
+def _update_partners(s: Session, rows: list[tuple[int | None, str, str]], now: datetime) -> None:
+    """Set the name and agreed authentication of stored organisations. SQLite: one
+    executemany per batch. PostgreSQL, where a statement per row is a round trip: one
+    ``UPDATE ... FROM (VALUES ...)`` per batch."""
+    if s.get_bind().dialect.name != "postgresql":
+        statement = (
             update(_PARTNERS)
             .where(_PARTNERS.c.id == bindparam("b_id"))
             .values(
@@ -358,57 +417,65 @@ class _ImportPlan:
                 updated_at=bindparam("b_at"),
             )
         )
-        _executemany(s, update_stmt, update_rows)
-        rewrite = [o.id for o in seen if o.rewrite and o.id is not None]
-        for table in (_DOMAINS, _CONTACTS, _ACCOUNTS):
-            for chunk in _chunks(rewrite + remove):
-                s.execute(delete(table).where(table.c.partner_id.in_(chunk)))
-        for chunk in _chunks(remove):
-            s.execute(delete(_PARTNERS).where(_PARTNERS.c.id.in_(chunk)))
-        new = [o for o in seen if o.id is None]
-        _executemany(
-            s,
-            insert(_PARTNERS),
-            [
-                {
-                    "organization": o.organization,
-                    "org_key": o.key,
-                    "require_auth": o.auth,
-                    "updated_at": now,
-                }
-                for o in new
-            ],
+        for chunk in _chunks(rows):
+            s.execute(
+                statement,
+                [{"b_id": i, "b_org": o, "b_auth": a, "b_at": now} for i, o, a in chunk],
+            )
+        return
+    # PostgreSQL: the new values by COPY into a table of this transaction, then one
+    # UPDATE ... FROM it per range of BATCH ids (each statement short).
+    s.execute(
+        text(
+            "CREATE TEMPORARY TABLE partner_import (id integer PRIMARY KEY, "
+            "organization text NOT NULL, require_auth text NOT NULL) ON COMMIT DROP"
         )
-        if new:
-            ids = {k: i for k, i in s.execute(select(_PARTNERS.c.org_key, _PARTNERS.c.id))}
-            for o in new:
-                o.id = ids[o.key]
-        _executemany(
-            s,
-            insert(_DOMAINS),
-            [{"domain": d, "partner_id": o.id} for o in seen for d in o.domains],
+    )
+    rows = sorted(rows, key=lambda r: r[0] or 0)
+    _insert(s, _IMPORTED, ("id", "organization", "require_auth"), rows)
+    given = _IMPORTED
+    statement = (
+        update(_PARTNERS)
+        .where(_PARTNERS.c.id == given.c.id)
+        .where(given.c.id.between(bindparam("lo"), bindparam("hi")))
+        .values(
+            organization=given.c.organization,
+            require_auth=given.c.require_auth,
+            updated_at=bindparam("at", type_=_PARTNERS.c.updated_at.type),
         )
-        _executemany(
-            s,
-            insert(_CONTACTS),
-            [
-                {"partner_id": o.id, "name": name, "email": email, "phone": phone}
-                for o in seen
-                for name, email, phone in o.contacts
-            ],
-        )
-        _executemany(
-            s,
-            insert(_ACCOUNTS),
-            [{"partner_id": o.id, "account": a} for o in seen for a in o.accounts],
-        )
-
-
-def _chunks(values: list[Any]) -> Iterator[list[Any]]:
-    for i in range(0, len(values), BATCH):
-        yield values[i : i + BATCH]
-
-
-def _executemany(s: Session, statement: Executable, rows: list[dict[str, Any]]) -> None:
+    )
     for chunk in _chunks(rows):
-        s.execute(statement, chunk)
+        s.execute(statement, {"lo": chunk[0][0], "hi": chunk[-1][0], "at": now})
+
+
+def _insert(
+    s: Session, table: TableClause, columns: tuple[str, ...], rows: list[tuple[Any, ...]]
+) -> None:
+    """Insert ``rows`` (values of ``columns``). SQLite: one executemany per batch.
+    PostgreSQL: ``COPY ... FROM STDIN`` (psycopg), a batch at a time, the text made
+    storable as :class:`~caveat.storage.store.SafeString` makes it for other statements."""
+    if not rows:
+        return
+    if s.get_bind().dialect.name != "postgresql":
+        statement = insert(table)
+        for chunk in _chunks(rows):
+            s.execute(statement, [dict(zip(columns, row, strict=True)) for row in chunk])
+        return
+    connection = s.connection().connection.driver_connection
+    assert connection is not None
+    names = ", ".join(columns)
+    with connection.cursor() as cursor:
+        for chunk in _chunks(rows, COPY_BATCH):
+            # table and column names are this module's constants, never input
+            with cursor.copy(f"COPY {table.name} ({names}) FROM STDIN") as copy:
+                for row in chunk:
+                    copy.write_row([storable_text(v) if isinstance(v, str) else v for v in row])
+            # a statement through the session: the store's deadline moves on (it bounds each
+            # wait for the server, and a COPY is not seen by its hooks)
+            s.execute(select(1))
+
+
+def _chunks(items: list[Any], size: int | None = None) -> Iterator[list[Any]]:
+    size = size or BATCH
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
