@@ -195,6 +195,7 @@ class _Text:
         "_may_be_strong",
         "_whole",
         "_words",
+        "gated",
         "quoted",
         "text",
         "where",
@@ -208,6 +209,7 @@ class _Text:
         text: str,
         whole_text: str = "",
         words: frozenset[str] | None = None,
+        gated: bool = True,
     ) -> None:
         self.where = where  # "" for the body, "the HTML part", an attachment's name
         self.quoted = quoted  # presented as quoted, and no earlier message vouches for it
@@ -218,6 +220,8 @@ class _Text:
         self._cues: Cues | None = None
         self._whole: Cues | None = None
         self._words = words  # when known: the words of ``text`` (see words_of)
+        #: may_ask and may_be_strong are read from the words (False: both always True)
+        self.gated = gated
         self._may_ask: bool | None = None
         self._may_be_strong: bool | None = None
 
@@ -238,7 +242,7 @@ class _Text:
         """False when no change, hold or records phrase can be in the text (its words
         rule every one out): then its cues ask for nothing."""
         if self._may_ask is None:
-            self._may_ask = may_ask(self.words)
+            self._may_ask = not self.gated or may_ask(self.words)
         return self._may_ask
 
     @property
@@ -246,7 +250,7 @@ class _Text:
         """False when the text cannot hold an IBAN or an account with its sort code or
         routing number: then ``ids.strong`` is empty."""
         if self._may_be_strong is None:
-            self._may_be_strong = may_name_strong(self.text, self.words)
+            self._may_be_strong = not self.gated or may_name_strong(self.text, self.words)
         return self._may_be_strong
 
     def asks(self, identified: Callable[[], bool]) -> bool:
@@ -314,17 +318,22 @@ def _may_matter(text: str, words: frozenset[str]) -> bool:
 
 
 def _read(
-    r: Reading, seen: frozenset[str], source: str = "", words: frozenset[str] | None = None
+    r: Reading,
+    seen: frozenset[str],
+    source: str = "",
+    words: frozenset[str] | None = None,
+    gated: bool = True,
 ) -> list[_Text]:
     """The texts of ``r``; ``words`` are those of ``source``, the text ``r`` was cut
     from: the sender's own words have them when they are all of it."""
     out = []
     if r.own.strip():
         same = words is not None and not r.quoted and r.own == source.rstrip()
-        out.append(_Text(r.where, False, r.own, words=words if same else None))
+        out.append(_Text(r.where, False, r.own, words=words if same else None, gated=gated))
     quoted = _unseen(r.quoted, seen)
     if quoted.strip():
-        out.append(_Text(r.where, True, quoted, r.quoted if quoted != r.quoted else ""))
+        whole = r.quoted if quoted != r.quoted else ""
+        out.append(_Text(r.where, True, quoted, whole, gated=gated))
     return out
 
 
@@ -371,16 +380,21 @@ def _authenticated_internal(facts: Facts, ctx: Context) -> bool:
     prepare=_prepare,
 )
 def bank_details_change(facts: Facts, ctx: Context) -> list[Hit]:
+    return decide(facts, ctx)
+
+
+def decide(facts: Facts, ctx: Context, precheck: bool = True) -> list[Hit]:
+    """The check; with ``precheck=False``, every text is read in full (the path the
+    pre-check is measured against: tests/checks/test_bank_details_precheck.py)."""
     # The pre-check: most mail has neither a word that a request needs nor anything an
     # IBAN, a sort code or a routing number could be. Then no text asks for a change and
-    # none holds a strong identifier, and every path below ends in [] (tests/checks/
-    # test_bank_details_precheck.py holds this against the full path). First on each
+    # none holds a strong identifier, and every path below ends in []. First on each
     # whole text, before quotes are cut; then on each part.
-    found = [(s, words_of(s.text)) for s in sources(facts)]
-    if not any(_may_matter(s.text, words) for s, words in found):
+    found = [(s, words_of(s.text) if precheck else None) for s in sources(facts)]
+    if precheck and not any(_may_matter(s.text, words) for s, words in found if words is not None):
         return []
     seen = ctx.memory.seen_text
-    texts = [t for s, words in found for t in _read(reading(s), seen, s.text, words)]
+    texts = [t for s, words in found for t in _read(reading(s), seen, s.text, words, precheck)]
     if not any(t.may_ask or t.may_be_strong for t in texts):
         return []
     own = [t for t in texts if not t.quoted]
