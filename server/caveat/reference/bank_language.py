@@ -15,9 +15,12 @@ body of text, which categories matched:
 
 Every language's patterns run against every message: a German supplier writing in English,
 or an English request with a German footer, needs no language detection. Before any
-pattern runs, the words of the text are collected once, and only the patterns whose
-required word occurs are tried, so a body costs a few regular-expression searches rather
-than hundreds.
+pattern runs, the words of each paragraph are collected once, and only the patterns each
+of whose required items has one of its words there are tried (phrases match whole words;
+a stem counts by its first letters), so a body costs a few regular-expression searches
+rather than hundreds. :func:`may_ask` answers the same for a whole text from its words
+alone, for the change, hold and records patterns: when it says no, :func:`language_cues`
+finds none of them (the bank-details check's pre-check).
 
 :func:`strip_quoted` removes the quoted earlier messages of a reply (``>`` lines, and all
 that follows an attribution line such as "On … wrote:", an Outlook header block or an
@@ -412,12 +415,6 @@ class _Pattern:
     #: every word of one of them cannot match (see :meth:`PhraseBook.may_ask`)
     word_needs: tuple[frozenset[str], ...] = ()
 
-    @property
-    def trigger(self) -> frozenset[str]:
-        """The need least likely to be met (the one with the longest keys): the index
-        entry through which the pattern is found."""
-        return max(self.needs, key=lambda k: (min(len(x) for x in k), -len(k)))
-
     def possible(self, present: set[str]) -> bool:
         for keys in self.needs:  # a plain loop: this runs a hundred times per text
             if keys.isdisjoint(present):
@@ -445,10 +442,6 @@ class PhraseBook:
     attribution: tuple[_Pattern, ...]
     from_label: re.Pattern[str]
     sent_label: re.Pattern[str]
-    #: trigger key -> the patterns it may set off (indexes into ``patterns``)
-    index: Mapping[str, tuple[int, ...]] = field(default_factory=dict)
-    #: the index's keys, as a set (intersected with the few words of a text)
-    keys: frozenset[str] = frozenset()
     #: some phrase or term uses a stem shorter than a key (``ab*``): keys cost more
     short_stems: bool = False
     attribution_short_stems: bool = False
@@ -466,10 +459,6 @@ class PhraseBook:
     def build(cls, patterns: Sequence[_Pattern], **parts: Any) -> PhraseBook:
         # "unchanged" passages are looked for first (see scan): they come first.
         patterns = sorted(patterns, key=lambda p: p.category != "unchanged")
-        index: dict[str, list[int]] = {}
-        for i, p in enumerate(patterns):
-            for key in p.trigger:
-                index.setdefault(key, []).append(i)
         attribution_bits, attribution_masks = _need_bits(parts["attribution"])
 
         def short(items: Iterable[_Pattern]) -> bool:
@@ -477,8 +466,6 @@ class PhraseBook:
 
         return cls(
             patterns=tuple(patterns),
-            index={k: tuple(v) for k, v in index.items()},
-            keys=frozenset(index),
             attribution_bits=attribution_bits,
             attribution_masks=attribution_masks,
             words=_WordIndex.build(patterns),
