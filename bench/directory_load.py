@@ -399,8 +399,10 @@ def main() -> int:
                         "unit": "s",
                         **(
                             {}
-                            if before is not None or not tried
+                            if before is not None
                             else {"note": f"did not finish in {args.limit:g} s"}
+                            if tried
+                            else {"note": "not run: a smaller size did not finish"}
                         ),
                     }
                 )
