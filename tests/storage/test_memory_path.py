@@ -235,11 +235,15 @@ def test_a_new_sender_queued_is_known_to_the_next_message_from_it(
     snap = queued.snapshot(facts_of(other))
     assert snap.sender is not None and snap.sender.messages == 1
     # A known sender's count of messages (lookalike_domain's established_sender reads it)
-    # counts the one queued.
+    # counts the one queued, which stays queued.
     queued.record(observe(facts_of(other), at=T0, authenticated=False, internal=[]), snap)
     third = other.replace("<x1@else.example>", "<x2@else.example>").replace("Quarterly", "Annual")
+    assert queued.writer is not None and len(queued.writer) == 1
     again = queued.snapshot(facts_of(third))
     assert again.sender is not None and again.sender.messages == 2
+    assert len(queued.writer) == 1  # merged, not written: nothing else of it bears on this
+    queued.flush()
+    assert queued.snapshot(facts_of(third)).sender == again.sender
 
 
 def test_queued_records_of_one_thread_are_written_in_one_batch_as_one_by_one(

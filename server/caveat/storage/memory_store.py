@@ -22,7 +22,7 @@ import functools
 import hashlib
 import hmac
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
@@ -278,14 +278,35 @@ class MemoryStore:
             if author:
                 tokens.append(f"a:{author}")
             writer.settle(tokens)
-        snap = self._read(ckey, keys, people, author, names, addresses, quoted)
-        if (
-            writer is not None
-            and snap.conversation_ref is not None
-            and writer.pending(f"c:{snap.conversation_ref}")
-        ):
+        if writer is None:
+            return self._read(ckey, keys, people, author, names, addresses, quoted)
+        snap = self._merged(writer, ckey, keys, people, author, names, addresses, quoted)
+        if snap.conversation_ref is not None and writer.pending(f"c:{snap.conversation_ref}"):
             writer.flush()
+            snap = self._merged(writer, ckey, keys, people, author, names, addresses, quoted)
+        return snap
+
+    def _merged(
+        self,
+        writer: MemoryWriter[_Record],
+        ckey: bytes,
+        keys: ConversationKeys,
+        people: Sequence[Person],
+        author: str | None,
+        names: set[str],
+        addresses: set[str],
+        quoted: Sequence[str],
+    ) -> StoredSnapshot:
+        """A read with the queued records merged that only add to a known sender's count
+        of messages (written, they would not change anything else a snapshot holds)."""
+        with writer.paused():
             snap = self._read(ckey, keys, people, author, names, addresses, quoted)
+            queued = writer.count(f"sent:{author}") if author else 0
+        if queued and snap.sender is not None:
+            s = snap.sender
+            snap = replace(
+                snap, sender=SenderView(s.first_seen, s.messages + queued, s.authenticated)
+            )
         return snap
 
     def _read(
@@ -726,9 +747,11 @@ def _views(rows: Iterable[Any]) -> dict[int, tuple[ConversationView, datetime]]:
 def _tokens(rec: _Record, snap: StoredSnapshot) -> set[str]:
     """What a queued record would change for a later snapshot (see
     :meth:`MemoryStore._snapshot`): its conversation keys, its conversation, the address
-    of a sender whose count of messages, authentication or name it changes, and the names
-    of a contact whose presence as a known person it changes. Last-seen times are not
-    among them: no check reads them."""
+    of a sender whose presence, authentication or name it changes, and the names of a
+    contact whose presence as a known person it changes; those make the snapshot write
+    the queue first. One more message of a known sender is merged instead (the count
+    ``lookalike_domain``'s established_sender reads). Last-seen times are not among them:
+    no check reads them."""
     tokens = {f"k:{k}" for k in (*rec.keys.lookup_order(), rec.keys.subject) if k}
     if rec.conversation is not None:
         tokens.add(f"c:{rec.conversation}")
@@ -742,10 +765,10 @@ def _tokens(rec: _Record, snap: StoredSnapshot) -> set[str]:
             c is None
             or (c.name, c.name_key) != (clip(p.name, NAME_MAX), clip(p.name_key, NAME_MAX))
         )
-        if appears or authenticated or renamed or rec.sender_sent:
-            # (the count of messages: lookalike_domain's established_sender reads it)
-            tokens.add(f"a:{clip(p.address, ADDRESS_MAX)}")
+        if rec.sender_sent:  # merged into a later snapshot's count (``_merged``)
+            tokens.add(f"sent:{clip(p.address, ADDRESS_MAX)}")
         if appears or authenticated or renamed:
+            tokens.add(f"a:{clip(p.address, ADDRESS_MAX)}")
             if p.name_key:
                 tokens.add(f"n:{clip(p.name_key, NAME_MAX)}")
             if c is not None and c.name_key:

@@ -12,7 +12,8 @@ the last ``linger`` seconds plus the batch being written.
   whole queue on the calling thread before returning.
 * Read-your-writes: :meth:`settle` (before a read) and :meth:`pending` tell whether a
   queued item touches what the read is about to look at; the reader then calls
-  :meth:`flush`, which writes everything queued on the calling thread. An item's tokens
+  :meth:`flush`, which writes everything queued on the calling thread. Or it merges:
+  read inside :meth:`paused` and add what :meth:`count` says is queued. An item's tokens
   are dropped only after its batch committed (or failed), so a read that finds no pending
   token cannot miss a batch being written.
 * Graceful stop: :meth:`close` writes what is left and stops the thread; it runs at
@@ -28,12 +29,13 @@ from __future__ import annotations
 
 import atexit
 import collections
+import contextlib
 import logging
 import os
 import threading
 import time
 import weakref
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any, Generic, TypeVar
 
 log = logging.getLogger(__name__)
@@ -118,6 +120,19 @@ class MemoryWriter(Generic[T]):
         """An item queued or being written touches ``token``."""
         with self._lock:
             return token in self._tokens
+
+    def count(self, token: str) -> int:
+        """How many items queued or being written touch ``token``."""
+        with self._lock:
+            return self._tokens[token]
+
+    @contextlib.contextmanager
+    def paused(self) -> Iterator[None]:
+        """No batch is being written inside the block (one being written finishes first):
+        what is read from the database and what :meth:`count` answers then add up."""
+        self._check_process()
+        with self._writing:
+            yield
 
     def __len__(self) -> int:
         with self._lock:
