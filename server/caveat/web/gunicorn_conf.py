@@ -100,11 +100,14 @@ def when_ready(server: Any) -> None:
     from caveat.web.api.services import EXTENSION
     from caveat.web.asgi import flask_app
 
+    services = flask_app.extensions[EXTENSION]
     try:
-        directory = flask_app.extensions[EXTENSION].analyzer.directories.prepare()
+        directory = services.analyzer.directories.prepare()
     except StorageError as exc:
         server.log.warning("partner directory not built before the workers start: %s", exc)
         return
+    finally:
+        services.store.engine.dispose()  # the master needs no connection after this
     server.log.info("partner directory built before the workers start: %d", len(directory))
 
 
