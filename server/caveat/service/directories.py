@@ -19,7 +19,9 @@ A snapshot (:class:`~caveat.knowledge.directory.Directory` with its look-alike i
   /api/v1/partners``) the same background rebuild starts at once; the importing request
   does not wait for it, and this process uses the new directory a build's time later.
 * **In the foreground** only when there is nothing to serve yet: a process without the
-  pre-fork build (the CLI, the test client, a master whose database could not be read).
+  pre-fork build (the CLI, the test client, a master whose database could not be read);
+  and for a throw-away in-memory store (``sqlite://``: one connection, which a second
+  thread must not use, and which no other process can change).
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ from collections.abc import Callable
 from caveat.knowledge.context import EngineConfig
 from caveat.knowledge.directory import Directory, IndexListener
 from caveat.storage.directory_store import DirectoryStore
-from caveat.storage.store import StorageError, Store
+from caveat.storage.store import StorageError, Store, is_memory_url
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +59,9 @@ class Directories:
         """``index_listener`` is told of every snapshot built (how many partners, how long
         reading and indexing took) and of its look-alike index."""
         self.store = DirectoryStore(store) if store is not None else None
+        #: a throw-away in-memory database is one connection that a second thread must not
+        #: share, and no other process can change it: checked and rebuilt in the foreground
+        self._background = store is not None and not is_memory_url(store.engine.url)
         self.config = config
         self.check_seconds = DIRECTORY_CHECK_SECONDS if check_seconds is None else check_seconds
         self._monotonic = monotonic
@@ -64,7 +69,7 @@ class Directories:
         self._current: Directory | None = None
         self._checked_at = float("-inf")
         #: held while a snapshot is built in the foreground, and to start a background check
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()
         self._worker: threading.Thread | None = None
         #: asked to check again (a refresh) while a check was running
         self._again = False
@@ -81,6 +86,11 @@ class Directories:
                     self._checked_at = self._monotonic()
                 return self._current
         if self.store is not None and self._monotonic() - self._checked_at >= self.check_seconds:
+            if not self._background:
+                with self._lock:
+                    self._checked_at = self._monotonic()
+                    self._check_once()
+                return self._current or directory
             self._start_check()
         return directory
 
@@ -102,6 +112,11 @@ class Directories:
         use (the importing request does not wait for it either); otherwise the next use
         builds the first one."""
         if self._current is None:
+            return
+        if not self._background:
+            with self._lock:
+                self._checked_at = self._monotonic()
+                self._check_once()
             return
         with self._lock:
             self._again = True
