@@ -86,3 +86,27 @@ def test_the_payload_path_still_refuses_what_it_cannot_take_whole() -> None:
         from_payload({"from": {"address": "ann@partner.example"}, "to": to}, LIMITS)
     f = from_payload({"from": {"address": "ann@partner.example"}, "body": "short"}, LIMITS)
     assert f.cuts == ()
+
+
+def _declaring(count: int, spelling: str) -> bytes:
+    head = "From: a@b.example\nTo: c@d.example\nSubject: x\nMIME-Version: 1.0\n"
+    head += 'Content-Type: multipart/mixed; boundary="top"\n\n--top\nContent-Type: text/plain\n\n'
+    # parameters the body spells, in any case: each counts as a declared boundary
+    body = "".join(f"X; {spelling} = b{i}\n" for i in range(count))
+    return (head + "hello\n" + body + "--top--\n").encode()
+
+
+@pytest.mark.parametrize("spelling", ["boundary", "BOUNDARY", "BoUnDaRy"])
+def test_more_declared_boundaries_than_the_limit_in_any_case(spelling: str) -> None:
+    from caveat.mail.normalise import MAX_MIME_BOUNDARIES
+
+    # the header's own declaration and the body's
+    cut = from_raw(_declaring(MAX_MIME_BOUNDARIES, spelling))
+    assert any("multipart boundaries" in c for c in cut.cuts) and cut.body == ""
+    read = from_raw(_declaring(MAX_MIME_BOUNDARIES - 1, spelling))
+    assert not read.cuts and read.body.startswith("hello")
+
+
+def test_the_word_alone_is_no_declaration() -> None:
+    raw = _declaring(0, "") + b"boundary " * 500
+    assert not from_raw(raw).cuts
