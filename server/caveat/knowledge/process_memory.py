@@ -4,8 +4,10 @@ It answers exactly as the database's memory (:mod:`caveat.storage.memory_store`)
 after the same messages: the same conversations found by the same keys, the same people
 in the same order with the same first-seen times, the same senders, colleagues, accepted
 reply addresses and quoted text vouched for, within the same bounds (the columns' lengths,
-:data:`~caveat.knowledge.memory.MAX_UNITS_PER_CONVERSATION`). Only the cost differs: a
-snapshot and a record are a few dictionary lookups, not a dozen SQL statements.
+:data:`~caveat.knowledge.memory.MAX_UNITS_PER_CONVERSATION`), and the same rule for a
+message seen again (not counted twice; nothing written when nothing would change). Only the
+cost differs: a snapshot and a record are dictionary lookups, not SQL statements.
+``tests/storage/test_process_memory_matches.py`` holds it to that, on every backend.
 
 What it holds lives in this process and dies with it; nothing is written anywhere. So the
 conversation keys and the units of text are kept as the values themselves, not as keyed
