@@ -286,14 +286,13 @@ def _suffix_hash(suffix: str) -> int:
     return (hash(suffix) * 0x9E3779B97F4A7C15) & _MASK64
 
 
-def _filter(hashes: Iterable[int], bits_per_key: int = 8) -> tuple[bytearray, int]:
+def _filter(hashes: array[int], bits_per_key: int = 8) -> tuple[bytearray, int]:
     """A one-hash bit filter of ``hashes`` (their low bits): most keys that are not there
     are turned away without a search."""
-    keys = list(hashes) if not isinstance(hashes, array) else hashes
-    bits = max(10, (bits_per_key * len(keys)).bit_length())
+    bits = max(10, (bits_per_key * len(hashes)).bit_length())
     mask = (1 << bits) - 1
     seen = bytearray(1 << (bits - 3))
-    for h in keys:
+    for h in hashes:
         h &= mask
         seen[h >> 3] |= 1 << (h & 7)
     return seen, mask
@@ -314,13 +313,10 @@ class _Table:
         self._ids = array("I", [p & 0xFFFFFFFF for p in packed])
         bits = max(0, len(packed).bit_length() - 3)
         self._shift = 64 - bits
-        starts = array("I", [0]) * ((1 << bits) + 1)
-        for k in self._keys:
-            starts[(k >> self._shift) + 1] += 1
-        for b in range(1 << bits):
-            starts[b + 1] += starts[b]
-        self._buckets = starts
-        self._seen, self._seen_mask = _filter(self._keys)
+        keys = self._keys
+        self._buckets = array("I", [bisect_left(keys, b << self._shift) for b in range(1 << bits)])
+        self._buckets.append(len(keys))
+        self._seen, self._seen_mask = _filter(keys)
 
     def __len__(self) -> int:
         return len(self._keys)
@@ -377,8 +373,8 @@ def _common_flags(bares: list[str], flags: bytearray, ids: list[int]) -> None:
     distinct = sorted(set(bares))
     backwards = sorted(b[::-1] for b in distinct)
     for i, bare in zip(ids, bares, strict=True):
-        if len(bare) < WORD_MIN:
-            continue
+        if not WORD_MIN <= len(bare) < LONG_LABEL:
+            continue  # only a short label's commonness is asked about
         found = 0
         for table, key in ((distinct, bare), (backwards, bare[::-1])):
             lo = bisect_left(table, key)
@@ -497,13 +493,9 @@ class LookalikeIndex:
         low = self._shift - 32
         self._keys = array("I", [(p >> (32 + low)) & 0xFFFFFFFF for p in pairs])
         self._ids = array("I", [p & 0xFFFFFFFF for p in pairs])
-        starts = array("I", [0]) * ((1 << bits) + 1)
-        for p in pairs:
-            starts[(p >> 32 >> self._shift) + 1] += 1
-        for b in range(1 << bits):
-            starts[b + 1] += starts[b]
-        self._buckets = starts
-        self._near_seen, self._near_mask = _filter(p >> 32 for p in pairs)
+        top = self._shift + 32
+        self._buckets = array("I", [bisect_left(pairs, b << top) for b in range(1 << bits)])
+        self._buckets.append(len(pairs))
         del pairs
 
     def _domain(self, i: int) -> str:
@@ -627,12 +619,8 @@ class LookalikeIndex:
         keys, ids, buckets, shift = self._keys, self._ids, self._buckets, self._shift
         low = shift - 32
         sh = _suffix_hash(suffix)
-        seen, mask = self._near_seen, self._near_mask
         for s in _deletions(skel):
             h = _near_key(s, sh)
-            f = h & mask
-            if not seen[f >> 3] & (1 << (f & 7)):
-                continue
             b = h >> shift
             k = (h >> low) & 0xFFFFFFFF
             hi = buckets[b + 1]
