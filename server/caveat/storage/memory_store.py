@@ -1,10 +1,11 @@
 """The conversation memory in the database: a snapshot before analysis, a record after
 (what is kept and why: :mod:`caveat.knowledge.memory`).
 
-The snapshot is four or five statements built once at import, on one Core connection in
-one transaction (which conversation the keys find; that conversation and its people; which
-of the message's keys it holds; the contacts of its addresses and the known people of its
-names; what of its quote the conversation said). What it read stays in the snapshot
+The snapshot is four or five statements of the driver's own SQL (rendered once per
+dialect and IN-list length), on one Core connection in one transaction: which
+conversation the keys find; that conversation and its people; which of the message's keys
+it holds; the contacts of its addresses and the known people of its names; what of its
+quote the conversation said. What it read stays in the snapshot
 (:class:`StoredSnapshot`): the record looks nothing up again, and writes nothing for a
 message its conversation holds already with the same people, seen lately
 (:meth:`MemoryStore._unchanged`). A message held already that is written anyway does not
@@ -12,8 +13,8 @@ count as one more message of the conversation or of its sender.
 
 Records are written at once, or, for the service, through a per-process write-behind queue
 (:mod:`caveat.storage.memory_writer`), in batches of one transaction; a snapshot that a
-queued record bears on writes the queue first (read-your-writes). What a crash can lose and
-why it only makes later mail look less familiar: docs/architecture.md.
+queued record bears on writes the queue first, or merges it (read-your-writes). What a
+crash can lose and why it only makes later mail look less familiar: docs/architecture.md.
 """
 
 from __future__ import annotations
