@@ -86,7 +86,7 @@ from array import array
 from bisect import bisect_left
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from cachetools import LRUCache, cached
 from rapidfuzz.distance import OSA
@@ -817,7 +817,7 @@ class _Query:
         return self._result(e, "added_word", detail + self._suffix_note(e))
 
 
-@cache
+@lru_cache(maxsize=4096)
 def _generic_compound(skel: str) -> bool:
     """The label is generic words run together (``techgroup``, ``datasystems``)."""
     ok = [True] + [False] * len(skel)
