@@ -402,6 +402,8 @@ def main() -> int:
                             if before is not None
                             else {"note": f"did not finish in {args.limit:g} s"}
                             if tried
+                            else {"note": "not run in --quick"}
+                            if args.quick
                             else {"note": "not run: a smaller size did not finish"}
                         ),
                     }
