@@ -100,6 +100,8 @@ def org_domain(domain: str) -> str:
 def _is_ip_literal(domain: str) -> bool:
     if domain.startswith("[") and domain.endswith("]"):
         return True
+    if ":" not in domain and not domain[-1:].isdigit():
+        return False  # no top-level domain is all digits, so not an IPv4 or IPv6 address
     try:
         ipaddress.ip_address(domain)
     except ValueError:
