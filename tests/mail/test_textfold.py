@@ -49,6 +49,19 @@ def test_offsets_always_point_into_the_original(text: str) -> None:
         assert offsets == sorted(offsets)
 
 
+@given(st.text(alphabet="ab ßﬁ\u200b\u00adé\u0301Ｄ８½㎏\n", max_size=80))
+def test_each_folded_character_maps_to_the_character_it_came_from(text: str) -> None:
+    # the map is built by runs; character by character, it must say the same
+    from caveat.mail.textfold import _FOLD
+
+    folded, offsets = fold(text)
+    expected = [i for i, ch in enumerate(text) for _ in _FOLD[ord(ch)]]
+    if offsets is None:
+        assert expected == list(range(len(folded)))
+    else:
+        assert offsets == expected
+
+
 def test_html_blocks_become_lines_and_scripts_vanish() -> None:
     html = """<html><head><title>t</title><style>p{color:red}</style></head><body>
     <p>Dear customer,</p><div>our bank details have&nbsp;changed.</div>

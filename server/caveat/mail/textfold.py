@@ -13,6 +13,7 @@ mix accents; people write ``Bankverbindung geändert`` or ``geaendert``. Two fol
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from functools import lru_cache
 
@@ -73,10 +74,25 @@ def fold(text: str) -> tuple[str, list[int] | None]:
     folded = text.translate(_FOLD)
     if _FOLD.uneven.isdisjoint(text):
         return folded, None
+    # Runs of characters that fold to one character each map one for one; only the
+    # uneven ones (removed, or expanded like "ß") are looked at one by one.
     offsets: list[int] = []
-    for i, ch in enumerate(text):
-        offsets.extend([i] * len(_FOLD[ord(ch)]))
+    at = 0
+    for m in _uneven_pattern(len(_FOLD.uneven)).finditer(text):
+        i = m.start()
+        offsets.extend(range(at, i))
+        offsets.extend([i] * len(_FOLD[ord(text[i])]))
+        at = i + 1
+    offsets.extend(range(at, len(text)))
     return folded, offsets
+
+
+@lru_cache(maxsize=2)
+def _uneven_pattern(size: int) -> re.Pattern[str]:
+    """A character class of the uneven characters seen so far (``size`` of them: the set
+    only grows, so its size names its content)."""
+    del size
+    return re.compile("[" + "".join(re.escape(c) for c in sorted(_FOLD.uneven)) + "]")
 
 
 def fold_phrase(text: str) -> str:

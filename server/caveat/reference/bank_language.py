@@ -853,10 +853,14 @@ def sources(facts: Facts) -> tuple[Source, ...]:
     return tuple(out)
 
 
+@lru_cache(maxsize=8)
 def reading(source: Source) -> Reading:
     """``source`` cut into the sender's own words and what it presents as quoted. Each
     part is made of the source's lines (spaces and ``>`` markers at their start removed),
-    so its words are among the source's."""
+    so its words are among the source's.
+
+    The last few are remembered: the memory's snapshot, the bank-details check and the
+    memory's record each read the same message's texts."""
     if source.kind == "split":
         own, quoted = split_quoted(source.text)
         return Reading(source.where, own, quoted)
@@ -877,6 +881,7 @@ def html_text(markup: str) -> str:
     return html_to_text(markup)
 
 
+@lru_cache(maxsize=4)
 def _same_words(a: str, b: str) -> bool:
     """Every word of ``a`` is a word of ``b`` (folded)."""
     return set(_UNIT_WORD_RE.findall(fold(a)[0])) <= set(_UNIT_WORD_RE.findall(fold(b)[0]))
