@@ -7,8 +7,9 @@ are met.
         [--json]
 
 ``--baseline DIR`` is another checkout of the project (``git worktree add /tmp/base
-<commit>``), handed to the benches that compare against older code; the others compare
-against their own reference (a bare standard-library parse, a 1k directory). ``--quick``
+<commit>``), handed to every bench as the older side (as its commit to the one that
+exports the commit itself); without it each bench uses its own default older side or
+reference (a bare standard-library parse, a 1k directory). ``--quick``
 asks every bench for its short mode (each under a minute or so); the full run takes about
 half an hour on two CPUs.
 
@@ -36,27 +37,37 @@ from typing import Any
 
 HERE = Path(__file__).resolve().parent
 
-#: name -> (script, takes --baseline)
-BENCHES: dict[str, tuple[str, bool]] = {
-    "http": ("http_throughput.py", True),
-    "memory": ("memory_path.py", True),
-    "engine": ("engine_time.py", True),
-    "scan": ("scan_cost.py", False),
-    "directory": ("directory_load.py", True),
-    "lookalike": ("lookalike_precision.py", False),
+#: name -> (script, how it is told the older code: "dir" for ``--baseline DIR``, "commit"
+#: for ``--base COMMIT``)
+BENCHES: dict[str, tuple[str, str]] = {
+    "http": ("http_throughput.py", "dir"),
+    "memory": ("memory_path.py", "dir"),
+    "engine": ("engine_time.py", "dir"),
+    "scan": ("scan_cost.py", "dir"),
+    "directory": ("directory_load.py", "commit"),
+    "lookalike": ("lookalike_precision.py", "dir"),
 }
 
 
 def run_bench(name: str, args: argparse.Namespace) -> dict[str, Any]:
-    script, takes_baseline = BENCHES[name]
+    script, baseline_as = BENCHES[name]
     path = HERE / script
     if not path.is_file():
         return {"name": name, "error": f"{script} is missing"}
     argv = [sys.executable, str(path), "--json"]
     if args.quick:
         argv.append("--quick")
-    if takes_baseline and args.baseline is not None:
-        argv += ["--baseline", str(args.baseline)]
+    if args.baseline is not None:
+        if baseline_as == "dir":
+            argv += ["--baseline", str(args.baseline)]
+        else:
+            commit = subprocess.run(
+                ["git", "-C", str(args.baseline), "rev-parse", "HEAD"],
+                capture_output=True,
+                text=True,
+                check=True,
+            ).stdout.strip()
+            argv += ["--base", commit]
     started = time.monotonic()
     try:
         done = subprocess.run(
