@@ -288,9 +288,10 @@ def python_load(
 # --- payloads -----------------------------------------------------------------------------
 
 
-def payloads(kind: str, count: int) -> list[bytes]:
+def payloads(kind: str, count: int, fresh: bool = False) -> list[bytes]:
     """The add-in's requests: seed fixture 02 alone, or it and ``count`` corpus messages
-    (seeded sample), each with its Message-ID written as the placeholder :data:`MID`."""
+    (seeded sample); with ``fresh``, each with its Message-ID written as the placeholder
+    :data:`MID` (which the load generator makes unique per request)."""
     fixture = min(SEED.glob("02*.eml"))
     raws = [fixture.read_bytes()]
     if kind == "corpus" and HAM.is_dir():
@@ -304,7 +305,7 @@ def payloads(kind: str, count: int) -> list[bytes]:
         except InputError:  # a message the add-in could not send either
             continue
         text = json.dumps(payload)  # ASCII: wrk's script carries it as it is
-        if payload.get("internet_message_id"):
+        if fresh and payload.get("internet_message_id"):
             text = text.replace(json.dumps(payload["internet_message_id"])[1:-1], MID)
         if len(text) <= 60_000:
             out.append(text.encode("ascii"))
@@ -416,7 +417,7 @@ def main() -> int:
     if args.baseline is not None and not (args.baseline / "server" / "caveat").is_dir():
         ap.error(f"--baseline {args.baseline}: no server/caveat there")
 
-    bodies = payloads(args.payloads, 200)
+    bodies = payloads(args.payloads, 200, args.fresh)
     use_wrk = shutil.which("wrk") is not None and not args.python_client
     split = None if args.no_pin else split_cpus()
     codes: list[tuple[str, Path | None]] = [("current", None)]
