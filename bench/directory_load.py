@@ -43,16 +43,12 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "bench"))
+
+from _company_names import SUFFIXES, WORDS  # noqa: E402 - after the path
+
 BASE = "c832f94"
 
-WORDS = (
-    "alpha beta global nordic metal freight logistics trade supply systems tech data "
-    "green blue river stone bridge harbor summit valley pacific atlantic united central "
-    "precision industrial medical pharma textile foods energy solar power motion digital "
-    "consulting partners holdings group capital finance labs works design print paper "
-    "chemical plastics steel timber marine aero auto parts tools electric water"
-).split()
-SUFFIXES = ("com", "de", "co.uk", "fr", "nl", "it", "es", "ch", "at", "se", "pl", "eu", "net")
 HEADER = "organization,domain,contact_name,contact_email,contact_phone,bank_accounts,require_auth"
 
 

@@ -326,8 +326,9 @@ class Directory:
 
     # --------------------------------------------------------------- lookups
 
-    def partner_of_domain(self, domain: str) -> PartnerEntry | None:
-        """The partner that uses this mail domain (or its registrable domain)."""
+    def _partner_index(self, domain: str) -> int | None:
+        """The number of the partner that uses this mail domain (or its registrable
+        domain)."""
         if not domain:
             return None
         d = normalise_domain(domain)
@@ -337,18 +338,15 @@ class Directory:
             i = self._by_org_domain.get(od)
             if i is None:
                 i = self._by_domain.get(od)
+        return i
+
+    def partner_of_domain(self, domain: str) -> PartnerEntry | None:
+        """The partner that uses this mail domain (or its registrable domain)."""
+        i = self._partner_index(domain)
         return self._entry(i) if i is not None else None
 
     def organisation_of(self, domain: str) -> str | None:
-        if not domain:
-            return None
-        d = normalise_domain(domain)
-        i = self._by_domain.get(d)
-        if i is None:
-            od = org_domain(d)
-            i = self._by_org_domain.get(od)
-            if i is None:
-                i = self._by_domain.get(od)
+        i = self._partner_index(domain)
         return self._orgs[i] if i is not None else None
 
     def partner_of_address(self, address: str) -> PartnerEntry | None:
