@@ -44,7 +44,11 @@ def pg_app(caveat_env: Path, postgres_admin: Engine) -> Iterator[Flask]:
         try:
             yield app
         finally:
-            app.extensions["caveat"].store.dispose()
+            # background work ends before the schema is dropped (see test_two_instances)
+            services = app.extensions["caveat"]
+            services.analyzer.close()
+            services.analyzer.directories.wait(30)
+            services.store.dispose()
 
 
 @pytest.fixture

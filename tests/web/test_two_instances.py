@@ -15,6 +15,7 @@ from sqlalchemy.engine import Engine
 from caveat.service import analysis
 from caveat.storage.store import Store
 from caveat.web.app import create_app
+from caveat.web.retention import sweeper
 from tests.conftest import postgres_schema
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
@@ -25,10 +26,12 @@ MESSAGES = sorted((FIXTURES / "thread").glob("*.eml")) + sorted((FIXTURES / "see
 CONFIG = {"TESTING": True, "INTERNAL_DOMAINS": ["partnera.example"], "TRUST_MICROSOFT": True}
 
 
-def instance(url: str, caveat_env: Path, name: str) -> Flask:
+def instance(url: str, caveat_env: Path, name: str, started: list[Flask]) -> Flask:
     folder = caveat_env / name
     folder.mkdir(parents=True, exist_ok=True)
-    return create_app({**CONFIG, "DATABASE_URL": url, "INSTANCE_PATH": str(folder)})
+    app = create_app({**CONFIG, "DATABASE_URL": url, "INSTANCE_PATH": str(folder)})
+    started.append(app)
+    return app
 
 
 def keys(app: Flask) -> tuple[dict[str, str], dict[str, str]]:
@@ -62,8 +65,30 @@ def two_databases(postgres_admin: Engine) -> Iterator[tuple[str, str]]:
         yield one, two
 
 
+@pytest.fixture
+def started(two_databases: tuple[str, str]) -> Iterator[list[Flask]]:
+    """The instances a test starts. Each one's background work (the memory's queued
+    records, a directory rebuild after the import, a retention sweep) ends before the
+    schemas are dropped: dropping one under a running transaction deadlocks."""
+    apps: list[Flask] = []
+    yield apps
+    for app in apps:
+        stop(app)
+
+
+def stop(app: Flask) -> None:
+    services = app.extensions["caveat"]
+    services.analyzer.close()
+    assert services.analyzer.directories.wait(30), "a directory build did not end"
+    sweeper(app).join(30)
+    services.store.dispose()
+
+
 def test_two_instances_give_the_verdicts_of_one(
-    two_databases: tuple[str, str], caveat_env: Path, monkeypatch: pytest.MonkeyPatch
+    two_databases: tuple[str, str],
+    started: list[Flask],
+    caveat_env: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     # Each instance asks the database whether the directory changed at most every few
     # seconds (DIRECTORY_CHECK_SECONDS); here at every message, so that the directory
@@ -71,10 +96,11 @@ def test_two_instances_give_the_verdicts_of_one(
     monkeypatch.setattr(analysis, "DIRECTORY_CHECK_SECONDS", 0.0)
     one_url, two_url = two_databases
 
-    single = instance(one_url, caveat_env, "single")
+    single = instance(one_url, caveat_env, "single", started)
     expected = run([single], *keys(single))
 
-    a, b = instance(two_url, caveat_env, "a"), instance(two_url, caveat_env, "b")
+    a = instance(two_url, caveat_env, "a", started)
+    b = instance(two_url, caveat_env, "b", started)
     got = run([a, b], *keys(a))
 
     assert got == expected
@@ -86,9 +112,10 @@ def test_two_instances_give_the_verdicts_of_one(
 
 
 def test_a_report_and_a_revoked_key_reach_the_other_instance(
-    two_databases: tuple[str, str], caveat_env: Path
+    two_databases: tuple[str, str], started: list[Flask], caveat_env: Path
 ) -> None:
-    a, b = instance(two_databases[0], caveat_env, "a"), instance(two_databases[0], caveat_env, "b")
+    a = instance(two_databases[0], caveat_env, "a", started)
+    b = instance(two_databases[0], caveat_env, "b", started)
     auth, admin = keys(a)
     r = a.test_client().post(
         "/api/v1/reports", json={"from": {"address": "fraud@example.net"}}, headers=auth
