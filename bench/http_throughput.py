@@ -152,7 +152,7 @@ def stop_server(proc: subprocess.Popen[bytes]) -> None:
 
 # --- load with wrk ------------------------------------------------------------------------
 
-#: Written where a payload's Message-ID was; --fresh makes each request's its own.
+#: A stand-in for a payload's Message-ID; --fresh makes each request's its own.
 MID = "bench-mid-0000"
 
 
@@ -174,7 +174,7 @@ def wrk_script(
     method: str, path: str, bodies: list[bytes], headers: dict[str, str], fresh: bool
 ) -> str:
     """A wrk script sending ``bodies`` in turn, each thread from its own place in the list;
-    with ``fresh`` the placeholder Message-ID becomes one no other request has."""
+    with ``fresh`` the stand-in Message-ID becomes one no other request has."""
     lines = [
         f"local method, path = {_lua_string(method)}, {_lua_string(path)}",
         "local headers = {}",
@@ -290,7 +290,7 @@ def python_load(
 
 def payloads(kind: str, count: int, fresh: bool = False) -> list[bytes]:
     """The add-in's requests: seed fixture 02 alone, or it and ``count`` corpus messages
-    (seeded sample); with ``fresh``, each with its Message-ID written as the placeholder
+    (seeded sample); with ``fresh``, each with its Message-ID written as the stand-in
     :data:`MID` (which the load generator makes unique per request)."""
     fixture = min(SEED.glob("02*.eml"))
     raws = [fixture.read_bytes()]
