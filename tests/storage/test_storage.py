@@ -111,7 +111,7 @@ def test_migrations_create_the_schema_and_are_idempotent(store: Store) -> None:
     store.upgrade()
     store.upgrade()
     with store.engine.connect() as c:
-        assert c.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0005"
+        assert c.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0006"
         assert "api_keys" in inspect(c).get_table_names()
 
 

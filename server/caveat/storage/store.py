@@ -15,7 +15,7 @@ import math
 import re
 import secrets
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -26,7 +26,6 @@ from alembic.config import Config
 from alembic.util.exc import CommandError
 from cachetools import TTLCache
 from sqlalchemy import (
-    Boolean,
     Connection,
     DateTime,
     Engine,
@@ -35,7 +34,6 @@ from sqlalchemy import (
     String,
     create_engine,
     event,
-    false,
     select,
     text,
     update,
@@ -52,6 +50,8 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 from sqlalchemy.pool import StaticPool
 from sqlalchemy.types import TypeDecorator
+
+from caveat.identity.permissions import PERMISSIONS, check_permissions
 
 from .deadline import WATCHDOG, Outage, Watchdog
 
@@ -82,6 +82,11 @@ TOUCH_INTERVAL = timedelta(minutes=1)
 #: time. Short, because a leaked key must stop quickly, and cheap: a busy key costs each
 #: process one indexed lookup every two seconds.
 KEY_CACHE_SECONDS = 2.0
+#: What a key may call when it was made before keys had scopes (migration 0006 gives it
+#: these) or is made without naming any: everything a key that was not an admin key could
+#: call then (reading the reports and the partner directory needed an admin key).
+#: ``caveat keys create`` always names them.
+LEGACY_SCOPES = frozenset({"analyze", "report", "contacts"})
 
 Clock = Callable[[], datetime]
 
@@ -96,6 +101,16 @@ class KeyNotFound(LookupError):
 
 class AmbiguousKey(LookupError):
     """Several API keys share that prefix; the caller must use the id."""
+
+
+class KeyRefused(LookupError):
+    """A presented key that does not let its bearer in. ``reason`` is ``"unknown"`` (not a
+    key of this store, or not a key at all), ``"revoked"`` or ``"expired"``; the message
+    says the same in words a caller may be shown (never the key or its hash)."""
+
+    def __init__(self, reason: str, message: str) -> None:
+        super().__init__(message)
+        self.reason = reason
 
 
 # ----------------------------------------------------------------- engine
@@ -370,8 +385,10 @@ class ApiKey(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    #: may also change the partner directory through the API (mail clients' keys may not)
-    admin: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    #: what the key may call: permission names (caveat.identity.permissions), space-separated
+    scopes: Mapped[str] = mapped_column(SafeString(), default="", server_default="")
+    #: when it stops working; None: never
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 @dataclass(frozen=True, slots=True)
@@ -384,11 +401,26 @@ class KeyRecord:
     created_at: datetime
     last_used_at: datetime | None
     revoked_at: datetime | None
-    admin: bool = False
+    #: the permissions the key grants (names of caveat.identity.permissions)
+    scopes: frozenset[str] = frozenset()
+    expires_at: datetime | None = None
 
     @property
     def active(self) -> bool:
+        """Not revoked (an expired key is still active in this sense: see :meth:`usable`)."""
         return self.revoked_at is None
+
+    @property
+    def admin(self) -> bool:
+        """The key grants every permission there is (made with ``--admin``)."""
+        return self.scopes >= frozenset(PERMISSIONS)
+
+    def expired(self, now: datetime) -> bool:
+        return self.expires_at is not None and now >= self.expires_at
+
+    def usable(self, now: datetime) -> bool:
+        """Neither revoked nor expired at ``now``."""
+        return self.active and not self.expired(now)
 
     @classmethod
     def of(cls, row: ApiKey) -> KeyRecord:
@@ -399,8 +431,14 @@ class KeyRecord:
             created_at=row.created_at,
             last_used_at=row.last_used_at,
             revoked_at=row.revoked_at,
-            admin=bool(row.admin),
+            scopes=frozenset((row.scopes or "").split()),
+            expires_at=row.expires_at,
         )
+
+
+def scopes_text(scopes: frozenset[str]) -> str:
+    """How scopes are stored and shown: the names, space-separated, in a stable order."""
+    return " ".join(sorted(scopes))
 
 
 def hash_key(plaintext: str) -> str:
@@ -666,20 +704,48 @@ class Store:
 
     # ------------------------------------------------------------- API keys
 
-    def create_key(self, name: str, *, admin: bool = False) -> tuple[KeyRecord, str]:
-        """A new key named ``name`` (``admin``: it may also change the partner directory
-        through the API): its record, and the key itself.
+    def create_key(
+        self,
+        name: str,
+        *,
+        scopes: Iterable[str] | None = None,
+        admin: bool = False,
+        expires_at: datetime | None = None,
+    ) -> tuple[KeyRecord, str]:
+        """A new key named ``name``: its record, and the key itself.
+
+        ``scopes``: the permissions it grants (names from caveat.identity.permissions; an
+        unknown one is a ValueError naming the known ones); ``admin``: every permission,
+        whatever ``scopes`` says; neither: :data:`LEGACY_SCOPES`. ``expires_at``: when it
+        stops working (timezone-aware, after now), None for never.
 
         The key exists only in this return value; the store keeps its hash.
         """
         name = _check_name(name)
+        if admin:
+            granted = frozenset(PERMISSIONS)
+        elif scopes is None:
+            granted = LEGACY_SCOPES
+        else:
+            if isinstance(scopes, str):  # "analyze report" would otherwise be its letters
+                scopes = scopes.split()
+            granted = check_permissions(scopes)
+            if not granted:
+                raise ValueError("a key needs at least one scope")
+        now = self.clock()
+        if expires_at is not None:
+            if expires_at.tzinfo is None:
+                raise ValueError("a key's expiry must say its time zone")
+            if expires_at <= now:
+                raise ValueError("a key's expiry must be in the future")
         plaintext = new_key()
         row = ApiKey(
             name=name,
             prefix=plaintext[:PREFIX_LENGTH],
             key_hash=hash_key(plaintext),
-            created_at=self.clock(),
-            admin=admin,
+            created_at=now,
+            scopes=scopes_text(granted),
+            expires_at=expires_at,
         )
         with self.session() as s:
             s.add(row)
@@ -754,10 +820,22 @@ class Store:
         return rows[0]
 
     def verify_key(self, plaintext: str) -> KeyRecord | None:
-        """The active key ``plaintext`` is, or None.
+        """The usable key ``plaintext`` is (known, not revoked, not expired), or None.
+
+        See :meth:`check_key`, which says why a key is refused.
+        """
+        try:
+            return self.check_key(plaintext)
+        except KeyRefused:
+            return None
+
+    def check_key(self, plaintext: str) -> KeyRecord:
+        """The usable key ``plaintext`` is, or :class:`KeyRefused` saying why not.
 
         Records the use about once a minute (a key remembered from an earlier request is
         not looked up, so ``last_used_at`` may lag by up to a minute plus the cache time).
+        A remembered key is checked against its expiry on every call, so none is accepted
+        past it.
         """
         if (
             not isinstance(plaintext, str)
@@ -765,11 +843,15 @@ class Store:
             or len(plaintext) > 128
             or not plaintext.isascii()
         ):
-            return None
+            raise KeyRefused("unknown", "not an API key of this service")
         digest = hash_key(plaintext)
+        now = self.clock()
         if self._verified is not None:
             with self._verified_lock:
                 cached = self._verified.get(digest)
+                if cached is not None and cached.expired(now):
+                    del self._verified[digest]
+                    cached = None
             if cached is not None:
                 return cached
         with self.session() as s:
@@ -777,11 +859,16 @@ class Store:
             # The lookup found the row by its hash; compare again in constant time so that
             # nothing (a collation, an index quirk) can make a near match pass.
             if row is None or not hmac.compare_digest(row.key_hash, digest):
-                return None
-            if row.revoked_at is not None:
-                return None
+                raise KeyRefused("unknown", "not an API key of this service")
             record = KeyRecord.of(row)
-        now = self.clock()
+        if record.revoked_at is not None:
+            raise KeyRefused(
+                "revoked", f"API key {record.prefix} was revoked {_moment(record.revoked_at)}"
+            )
+        if record.expires_at is not None and record.expired(now):
+            raise KeyRefused(
+                "expired", f"API key {record.prefix} expired {_moment(record.expires_at)}"
+            )
         if record.last_used_at is None or now - record.last_used_at >= TOUCH_INTERVAL:
             self._touch(record.id, now)
         if self._verified is not None:
@@ -805,6 +892,10 @@ class Store:
                 )
         except StorageError as exc:
             log.warning("could not record the use of API key %s: %s", key_id, exc)
+
+
+def _moment(when: datetime) -> str:
+    return when.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
 def _check_name(name: str) -> str:
