@@ -11,7 +11,7 @@
  * Office is passed in (the real Office.js in Outlook, a stand-in in the tests).
  */
 
-import { ATTACHMENT_LIMITS, MAX_HTML_CHARS, base64FromBytes, base64Size, chooseAttachments } from "../shared/api.js";
+import { ATTACHMENT_LIMITS, MAX_HTML_CHARS, SIGN_IN_NEEDED, CaveatError, base64FromBytes, base64Size, chooseAttachments } from "../shared/api.js";
 import { bannerFor, failureBanner } from "../shared/banner.js";
 import { renderActionMessage, renderContact, renderFailure, renderPending, renderVerdict } from "../shared/render.js";
 
@@ -171,11 +171,15 @@ export async function showNotification(Office, item, model) {
 }
 
 /**
- * Run the pane: check the selected message now and on every ItemChanged.
- * @param {{Office: any, root: Element, client: Client}} deps
+ * Run the pane: check the selected message now and on every ItemChanged. With `auth`, a
+ * check that needs the person to sign in shows a Sign in button; its click calls
+ * `auth.signIn` at once (a sign-in window may only open from a click) and, signed in,
+ * checks the message again. While `auth.active()` (calls carry the person's token) a
+ * report names no reporter: the service takes the person from the token.
+ * @param {{Office: any, root: Element, client: Client, auth?: {signIn: () => Promise<unknown>, active: () => boolean}}} deps
  * @returns {{check: () => Promise<void>}}
  */
-export function startPane({ Office, root, client }) {
+export function startPane({ Office, root, client, auth }) {
   let generation = 0;
   /** @type {Verdict | null} */
   let current = null;
@@ -201,10 +205,36 @@ export function startPane({ Office, root, client }) {
       if (mine !== generation) return;
       const banner = failureBanner(error);
       if (banner.show) {
-        renderFailure(root, banner, options);
+        renderFailure(root, banner, needsSignIn(error) ? { ...options, onSignIn: () => startSignIn(mine) } : options);
       }
       await showNotification(Office, item, banner);
     }
+  }
+
+  /** @param {unknown} error */
+  function needsSignIn(error) {
+    return Boolean(auth) && error instanceof CaveatError && error.kind === "signin";
+  }
+
+  /**
+   * The Sign in button's click: the window opens now; signed in, the message is checked
+   * again; not signed in, the pane says so and keeps the button.
+   * @param {number} shownFor the check whose failure showed the button
+   */
+  function startSignIn(shownFor) {
+    if (!auth) return;
+    const pending = auth.signIn();
+    renderActionMessage(root, "Signing in\u2026 finish in the window that opened.", "ok");
+    pending.then(
+      () => {
+        if (shownFor === generation) void check();
+      },
+      (error) => {
+        if (shownFor !== generation) return;
+        const why = error instanceof CaveatError ? error.message : SIGN_IN_NEEDED;
+        renderActionMessage(root, `Not signed in: ${why}. Try Sign in again, or ask your administrator.`, "error");
+      },
+    );
   }
 
   /** @param {any} item */
@@ -242,7 +272,7 @@ export function startPane({ Office, root, client }) {
         from,
         level: current ? current.level : null,
         finding_ids: current ? current.findings.map((f) => f.id) : [],
-        reporter: Office.context.mailbox.userProfile ? Office.context.mailbox.userProfile.emailAddress : null,
+        ...(auth && auth.active() ? {} : { reporter: Office.context.mailbox.userProfile ? Office.context.mailbox.userProfile.emailAddress : null }),
       });
       renderActionMessage(root, "Reported. Your security team will see this message's sender; do not reply to it or pay.", "ok");
     } catch (error) {

@@ -1,14 +1,19 @@
 // @ts-check
 /**
  * Entry point of the task pane page. The page is served by the Caveat service itself, so the
- * service is this page's origin; the deployment's API key comes in the page's URL, where the
- * manifest put it (the manifest is the one thing a tenant-wide deployment hands to every
- * client). An Entra ID token obtained by nested app authentication can replace the key by
- * giving createClient another getCredential.
+ * service is this page's origin. The service says how its users sign in
+ * (GET /api/v1/identity): with sign-in on, every call carries the person's own token
+ * (MSAL's nested app authentication, Office's single sign-on where that is missing; see
+ * signin.js), and a key in the page's URL is ignored. With sign-in off (the local demo),
+ * the deployment's API key comes in the page's URL, where the demo manifest put it.
  */
-import { createClient } from "../shared/api.js";
+import { CaveatError, createClient, loadIdentity } from "../shared/api.js";
 import { startPane } from "./outlook.js";
 import { bootPane } from "./outside.js";
+import { createTokenSource } from "./signin.js";
+
+/** @typedef {import("./signin.js").TokenSource} TokenSource */
+/** @typedef {ReturnType<typeof createClient>} Client */
 
 /**
  * The service's base URL: this page's origin, and the path prefix the service is mounted
@@ -20,9 +25,59 @@ function serviceBase(place) {
   return place.origin + (at > 0 ? place.pathname.slice(0, at) : "");
 }
 
+/**
+ * The pane's API client and sign-in. The service is asked how its users sign in before the
+ * first call, once; when it cannot be asked, that call fails as "could not check"
+ * (unreachable, say) and the next one asks again. Sign-in on: a client with the person's
+ * token, renewed once after a 401; off: a client with the key of the page's URL.
+ * @param {{Office: any, msal: any, baseUrl: string, key: string}} deps
+ */
+export function paneClient({ Office, msal, baseUrl, key }) {
+  /** @type {Promise<Client> | null} */
+  let made = null;
+  /** @type {TokenSource | null} */
+  let source = null;
+
+  /** @returns {Promise<Client>} */
+  function real() {
+    if (!made) {
+      made = loadIdentity({ baseUrl }).then(
+        async (identity) => {
+          if (!identity.sign_in) return createClient({ baseUrl, getCredential: () => key });
+          const tokens = createTokenSource({ Office, msal, identity });
+          await tokens.init();
+          source = tokens;
+          return createClient({ baseUrl, getCredential: () => tokens.getToken(), renewCredential: () => tokens.renew() });
+        },
+        (error) => {
+          made = null;
+          throw error;
+        },
+      );
+    }
+    return made;
+  }
+
+  /** @type {Client} */
+  const client = {
+    analyze: async (payload) => (await real()).analyze(payload),
+    senderContact: async (sender) => (await real()).senderContact(sender),
+    report: async (report) => (await real()).report(report),
+  };
+  return {
+    client,
+    auth: {
+      /** Sign in from a click; offered only after the token source said "sign-in needed". */
+      signIn: () => (source ? source.signIn() : Promise.reject(new CaveatError("signin", "sign-in needed"))),
+      /** Whether calls carry the person's token (sign-in on). */
+      active: () => source !== null,
+    },
+  };
+}
+
 /** @type {any} */
 const Office = /** @type {any} */ (globalThis).Office;
-const root = document.getElementById("caveat");
+const root = typeof document !== "undefined" ? document.getElementById("caveat") : null;
 
 if (root) {
   // Office.js is missing when it could not load, and never says "Outlook" in a plain
@@ -34,8 +89,9 @@ if (root) {
     baseUrl,
     start: () => {
       const key = new URLSearchParams(window.location.search).get("key") ?? "";
-      const client = createClient({ baseUrl, getCredential: () => key });
-      startPane({ Office, root, client });
+      const msal = /** @type {any} */ (globalThis).msal;
+      const { client, auth } = paneClient({ Office, msal, baseUrl, key });
+      startPane({ Office, root, client, auth });
     },
   });
 }

@@ -3,9 +3,11 @@
  * The Caveat API client both add-ins use: one call per displayed message, a time limit, and
  * every way of failing turned into a CaveatError the host shows as "could not check".
  *
- * Host-free: the host passes `fetch` and a credential provider. Today the credential is the
- * deployment's API key; an Entra ID token from nested app authentication (MSAL) is another
- * provider returning a different string, with no change here.
+ * Host-free: the host passes `fetch` and a credential provider: a person's access token from
+ * the organisation's identity provider (the Outlook add-in gets it through MSAL's nested app
+ * authentication), or the deployment's API key in the local demo. With a token, the host
+ * also passes `renewCredential`: a refused token (401) is renewed once, silently, and the
+ * call tried again; refused again, the call fails as "signin" (sign-in needed).
  */
 
 /** @typedef {"none" | "info" | "caution" | "danger"} Level */
@@ -28,7 +30,17 @@
  */
 /** @typedef {{name?: string, email?: string, phone?: string}} Contact */
 /** @typedef {{known: false} | {known: true, organization: string, matched_by: string, contacts: Contact[], note?: string}} SenderContact */
-/** @typedef {"unreachable" | "timeout" | "refused" | "rejected" | "server" | "invalid_answer"} FailureKind */
+/**
+ * Why a call failed. "signin": no token could be had without the person signing in, or the
+ * service refused the token even after a silent renewal. "forbidden": the service knows the
+ * person and their role does not allow the call (403 to a token).
+ * @typedef {"unreachable" | "timeout" | "refused" | "rejected" | "server" | "invalid_answer" | "signin" | "forbidden"} FailureKind
+ */
+/**
+ * What a service says of its sign-in (GET /api/v1/identity, no credential needed): off (the
+ * local demo, with an API key), or on with what a client needs to get a token.
+ * @typedef {{sign_in: false} | {sign_in: true, client_id: string, authority: string, scopes: string[], issuer?: string, authorization_endpoint?: string | null, token_endpoint?: string | null}} IdentityConfig
+ */
 /**
  * One attachment as POST /api/v1/analyze takes it: its name and MIME type as the message
  * gives them, and its bytes in base64 (no line breaks).
@@ -163,20 +175,90 @@ export class CaveatError extends Error {
   }
 }
 
+/** What the pane and the banner say when a token is needed and none could be had silently. */
+export const SIGN_IN_NEEDED = "sign-in needed";
+
+/**
+ * Whether `base` may be called: https, or plain http on loopback (tests).
+ * @param {string} base
+ */
+export function isAllowedBase(base) {
+  return /^https:\/\/|^http:\/\/(127\.0\.0\.1|localhost|\[::1\])(:|\/|$)/.test(base);
+}
+
+/**
+ * Ask the service how its users sign in (GET /api/v1/identity, no credential). Anything
+ * but a well-formed answer is a CaveatError; an older service without the endpoint (404)
+ * has sign-in off.
+ * @param {{baseUrl: string, fetchImpl?: typeof fetch, timeoutMs?: number}} options
+ * @returns {Promise<IdentityConfig>}
+ */
+export async function loadIdentity({ baseUrl, fetchImpl, timeoutMs = DEFAULT_TIMEOUT_MS }) {
+  const base = baseUrl.replace(/\/+$/, "");
+  if (!isAllowedBase(base)) {
+    throw new CaveatError("refused", "the service URL must use https (plain http only on loopback)");
+  }
+  const doFetch = fetchImpl ?? globalThis.fetch.bind(globalThis);
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), timeoutMs);
+  /** @type {Response} */
+  let response;
+  try {
+    response = await doFetch(`${base}/api/v1/identity`, {
+      headers: { Accept: "application/json" },
+      signal: controller.signal,
+      credentials: "omit",
+    });
+  } catch {
+    if (controller.signal.aborted) throw new CaveatError("timeout", `the service did not answer within ${timeoutMs} ms`);
+    throw new CaveatError("unreachable", "the service could not be reached");
+  } finally {
+    clearTimeout(timer);
+  }
+  if (response.status === 404) return { sign_in: false };
+  if (response.status >= 500) throw new CaveatError("server", "the service failed to answer", response.status);
+  /** @type {any} */
+  let data = null;
+  try {
+    data = await response.json();
+  } catch {
+    data = null;
+  }
+  if (!response.ok || !data || typeof data !== "object" || typeof data.sign_in !== "boolean") {
+    throw new CaveatError("invalid_answer", "the service's sign-in settings could not be read", response.status);
+  }
+  if (!data.sign_in) return { sign_in: false };
+  const scopes = Array.isArray(data.scopes) ? data.scopes.filter((/** @type {unknown} */ x) => typeof x === "string" && x) : [];
+  if (typeof data.client_id !== "string" || !data.client_id || typeof data.authority !== "string" || !data.authority || !scopes.length) {
+    throw new CaveatError("invalid_answer", "the service's sign-in settings are incomplete");
+  }
+  return {
+    sign_in: true,
+    client_id: data.client_id,
+    authority: data.authority,
+    scopes,
+    issuer: typeof data.issuer === "string" ? data.issuer : undefined,
+    authorization_endpoint: typeof data.authorization_endpoint === "string" ? data.authorization_endpoint : null,
+    token_endpoint: typeof data.token_endpoint === "string" ? data.token_endpoint : null,
+  };
+}
+
 /**
  * @param {{
  *   baseUrl: string,
  *   getCredential: () => Promise<string> | string,
+ *   renewCredential?: () => Promise<string> | string,
  *   fetchImpl?: typeof fetch,
  *   timeoutMs?: number,
- * }} options
+ * }} options `renewCredential`, given only with tokens: a fresh token after a 401
  */
-export function createClient({ baseUrl, getCredential, fetchImpl, timeoutMs = DEFAULT_TIMEOUT_MS }) {
+export function createClient({ baseUrl, getCredential, renewCredential, fetchImpl, timeoutMs = DEFAULT_TIMEOUT_MS }) {
   const base = baseUrl.replace(/\/+$/, "");
-  if (!/^https:\/\/|^http:\/\/(127\.0\.0\.1|localhost|\[::1\])(:|\/|$)/.test(base)) {
+  if (!isAllowedBase(base)) {
     throw new CaveatError("refused", "the service URL must use https (plain http only on loopback)");
   }
   const doFetch = fetchImpl ?? globalThis.fetch.bind(globalThis);
+  const tokens = typeof renewCredential === "function";
 
   /**
    * @param {"GET" | "POST"} method
@@ -188,8 +270,36 @@ export function createClient({ baseUrl, getCredential, fetchImpl, timeoutMs = DE
   async function call(method, path, body, ms = timeoutMs) {
     const credential = await getCredential();
     if (!credential) {
-      throw new CaveatError("refused", "no API key or token is configured");
+      throw tokens ? new CaveatError("signin", SIGN_IN_NEEDED) : new CaveatError("refused", "no API key or token is configured");
     }
+    try {
+      return await send(credential, method, path, body, ms);
+    } catch (error) {
+      if (!tokens || !(error instanceof CaveatError) || error.status !== 401 || !renewCredential) throw error;
+    }
+    // The token was refused (expired early, revoked, a key rotated): one silent renewal.
+    const renewed = await renewCredential();
+    if (!renewed) throw new CaveatError("signin", SIGN_IN_NEEDED);
+    try {
+      return await send(renewed, method, path, body, ms);
+    } catch (error) {
+      if (error instanceof CaveatError && error.status === 401) {
+        throw new CaveatError("signin", `${SIGN_IN_NEEDED}: ${error.message}`, 401);
+      }
+      throw error;
+    }
+  }
+
+  /**
+   * One request with one credential.
+   * @param {string} credential
+   * @param {"GET" | "POST"} method
+   * @param {string} path
+   * @param {unknown} body
+   * @param {number} ms
+   * @returns {Promise<any>}
+   */
+  async function send(credential, method, path, body, ms) {
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), ms);
     /** @type {Response} */
@@ -220,8 +330,11 @@ export function createClient({ baseUrl, getCredential, fetchImpl, timeoutMs = DE
     } catch {
       data = null;
     }
+    if (response.status === 403 && tokens) {
+      throw new CaveatError("forbidden", errorMessage(data, "your role does not allow this"), 403);
+    }
     if (response.status === 401 || response.status === 403) {
-      throw new CaveatError("refused", errorMessage(data, "the service refused the key"), response.status);
+      throw new CaveatError("refused", errorMessage(data, tokens ? "the service refused the token" : "the service refused the key"), response.status);
     }
     if (response.status >= 500) {
       throw new CaveatError("server", "the service failed to answer", response.status);

@@ -49,6 +49,8 @@ const REASONS = {
   unreachable: "the Caveat service could not be reached.",
   timeout: "the Caveat service did not answer in time.",
   refused: "the Caveat service refused this add-in's key. Ask your administrator.",
+  signin: "sign-in needed. Open the Caveat pane and choose Sign in.",
+  forbidden: "your role does not allow this. Ask your administrator.",
   rejected: "the Caveat service could not read this message.",
   server: "the Caveat service had an internal error.",
   invalid_answer: "the Caveat service gave an answer this add-in does not understand.",

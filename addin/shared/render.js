@@ -256,9 +256,12 @@ function partialNote(doc, partial) {
 }
 
 /**
+ * `onSignIn`: the "could not check: sign-in needed" state offers a Sign in button, first
+ * (an identity provider's window may only open from a click).
  * @typedef {{
  *   onVerify?: () => void,
  *   onReport?: () => void,
+ *   onSignIn?: () => void,
  *   subject?: string,
  *   from?: {name?: string, address?: string} | null,
  * }} PaneOptions
@@ -288,6 +291,12 @@ function messageLine(doc, options) {
  */
 function actions(doc, options) {
   const section = el(doc, "section", null, "actions");
+  if (options.onSignIn) {
+    const signIn = el(doc, "button", "Sign in", "signin");
+    signIn.setAttribute("type", "button");
+    signIn.addEventListener("click", options.onSignIn);
+    section.appendChild(signIn);
+  }
   if (options.onVerify) {
     const verify = el(doc, "button", "Verify sender", "verify");
     verify.setAttribute("type", "button");

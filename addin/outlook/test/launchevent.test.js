@@ -719,11 +719,11 @@ test("a page without a key is 'not configured', and plain http off loopback is r
 
 // ------------------------------------------------------------------ commands.html
 
-test("commands.html loads Office.js, then launchevent.js, with nothing inline", () => {
+test("commands.html loads Office.js, then MSAL.js from this service, then launchevent.js, with nothing inline", () => {
   const scripts = [...PAGE.matchAll(/<script\b([^>]*)>([\s\S]*?)<\/script>/gi)];
   assert.deepEqual(
     scripts.map((m) => m[1].match(/\bsrc="([^"]*)"/)?.[1]),
-    ["https://appsforoffice.microsoft.com/lib/1/hosted/office.js", "launchevent.js"],
+    ["https://appsforoffice.microsoft.com/lib/1/hosted/office.js", "../vendor/msal-browser.min.js", "launchevent.js"],
   );
   for (const m of scripts) assert.equal(m[2].trim(), "", "no inline script");
   assert.doesNotMatch(PAGE, /<style\b|\sstyle=|\son[a-z]+=/i, "no inline style or event attribute");

@@ -70,12 +70,13 @@ function assertExplains(root) {
   assert.doesNotMatch(text, /Starting Caveat/);
 }
 
-test("the page waits with 'Starting Caveat', its scripts are Office.js and then the module, nothing inline", () => {
+test("the page waits with 'Starting Caveat', its scripts are Office.js, MSAL.js from this service and then the module, nothing inline", () => {
   const doc = new JSDOM(HTML).window.document;
   assert.match(doc.getElementById("caveat")?.textContent ?? "", /Starting Caveat/);
   const scripts = [...doc.querySelectorAll("script")].map((s) => [s.getAttribute("src"), s.getAttribute("type"), s.textContent]);
   assert.deepEqual(scripts, [
     ["https://appsforoffice.microsoft.com/lib/1/hosted/office.js", null, ""],
+    ["../vendor/msal-browser.min.js", null, ""],
     ["taskpane.js", "module", ""],
   ]);
 });

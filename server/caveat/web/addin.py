@@ -5,13 +5,20 @@
   scripts and style sheets at the top of those two folders are served (never tests or
   package files). Pages carry a strict Content-Security-Policy: scripts only from this
   service and from Microsoft's Office.js host, nothing inline, nothing framed except by
-  Outlook's own web hosts. They are revalidated on every load (``no-cache`` with an ETag),
-  so a new version reaches clients without waiting for a cache to expire.
+  Outlook's own web hosts; requests only to this service and, with sign-in on, to the
+  identity provider's origin. They are revalidated on every load (``no-cache`` with an
+  ETag), so a new version reaches clients without waiting for a cache to expire.
+* ``/addin/vendor/msal-browser.min.js``: Microsoft's MSAL.js (the npm package
+  ``@azure/msal-browser``, MIT, its licence beside it), which the pages use for nested app
+  authentication. It is served from this service, never from a CDN, from the copy kept in
+  ``addin/vendor/`` (``scripts/vendor-msal`` refreshes it from the locked npm package; a
+  test checks that the two are the same).
 * ``/addin/outlook/launchevent.js``: for classic Outlook on Windows, whose JavaScript-only
-  runtime loads the file with no page around it and so cannot read a key from its own
-  URL, the service writes the deployment's base URL and key in front of the script — only
-  when the key in the request's ``key`` parameter is a valid one, so the file reveals
-  nothing to someone who does not already hold the key.
+  runtime loads the file with no page around it and so cannot read its configuration from
+  its own URL, the service writes the deployment's base URL in front of the script, with
+  what sign-in needs (the client id, authority and scopes, all public) when sign-in is on,
+  and with the key of the demo mode only when the key in the request's ``key`` parameter
+  is a valid one, so the file reveals no key to someone who does not already hold it.
 * ``/.well-known/microsoft-officeaddins-allowed.json``: names that script, which classic
   Outlook requires before the script may make cross-origin requests.
 * ``/static/…``: icons and other assets, cacheable for a week.
@@ -56,22 +63,36 @@ OUTLOOK_FRAME_HOSTS = (
 )
 OFFICE_JS_HOST = "https://appsforoffice.microsoft.com"
 
-PAGE_CSP = "; ".join(
-    [
-        "default-src 'none'",
-        f"script-src 'self' {OFFICE_JS_HOST}",
-        "style-src 'self'",
-        "img-src 'self' data:",
-        "connect-src 'self'",
-        "base-uri 'none'",
-        "form-action 'none'",
-        "object-src 'none'",
-        "frame-ancestors 'self' " + " ".join(OUTLOOK_FRAME_HOSTS),
-    ]
-)
+
+
+def page_csp(connect: tuple[str, ...] = ()) -> str:
+    """The pages' Content-Security-Policy; ``connect`` adds origins the page may call (the
+    identity provider's, when sign-in is on)."""
+    return "; ".join(
+        [
+            "default-src 'none'",
+            f"script-src 'self' {OFFICE_JS_HOST}",
+            "style-src 'self'",
+            "img-src 'self' data:",
+            " ".join(("connect-src 'self'", *connect)),
+            "base-uri 'none'",
+            "form-action 'none'",
+            "object-src 'none'",
+            "frame-ancestors 'self' " + " ".join(OUTLOOK_FRAME_HOSTS),
+        ]
+    )
+
+
+PAGE_CSP = page_csp()
 
 _SERVED = {".html": "text/html", ".js": "text/javascript", ".css": "text/css"}
 _PARTS = frozenset({"outlook", "shared"})
+#: Third-party files served as they are, by name (see the module's docstring).
+VENDOR_ROOT = ADDIN_ROOT / "vendor"
+_VENDOR_FILES = {
+    "msal-browser.min.js": "text/javascript",
+    "msal-browser.LICENSE": "text/plain",
+}
 STATIC_MAX_AGE = 7 * 24 * 3600
 
 bp = Blueprint("addin", __name__)
@@ -93,8 +114,71 @@ def addin_file(part: str, name: str) -> Response:
     response = _small_file(ADDIN_ROOT / part, name, _SERVED[suffix])
     response.headers["Cache-Control"] = "no-cache"
     if suffix == ".html":
-        response.headers["Content-Security-Policy"] = PAGE_CSP
+        response.headers["Content-Security-Policy"] = page_csp(_identity_origins())
     return response
+
+
+@bp.get("/addin/vendor/<name>")
+def vendor_file(name: str) -> Response:
+    mimetype = _VENDOR_FILES.get(name)
+    if mimetype is None:
+        abort(404)
+    response = _small_file(VENDOR_ROOT, name, mimetype)
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+def identity_document() -> dict[str, object]:
+    """The public sign-in settings, as ``GET /api/v1/identity`` answers them."""
+    config = current_app.config
+    issuer = config.get("IDENTITY_ISSUER")
+    client_id = config.get("IDENTITY_CLIENT_ID")
+    if not issuer or not client_id:
+        return {"sign_in": False}
+    issuer = str(issuer).rstrip("/")
+    entra = issuer.startswith("https://login.microsoftonline.com/")
+    scope = config.get("IDENTITY_SCOPE") or "access_as_user"
+    scopes = config.get("IDENTITY_REQUEST_SCOPES") or (
+        [f"api://{client_id}/{scope}"] if entra else [scope, "openid"]
+    )
+    authority = config.get("IDENTITY_AUTHORITY") or (
+        "https://login.microsoftonline.com/organizations" if entra else issuer
+    )
+    return {
+        "sign_in": True,
+        "issuer": issuer,
+        "authority": authority,
+        "client_id": client_id,
+        "scopes": list(scopes),
+        "authorization_endpoint": config.get("IDENTITY_AUTHORIZATION_ENDPOINT"),
+        "token_endpoint": config.get("IDENTITY_TOKEN_ENDPOINT"),
+    }
+
+
+def sign_in_config() -> dict[str, object] | None:
+    """What the add-in needs to sign people in (all of it public), or None with sign-in off:
+    the service's own ``GET /api/v1/identity`` document, less what only says it is on."""
+    document = identity_document()
+    if not document.get("sign_in"):
+        return None
+    return {k: v for k, v in document.items() if k != "sign_in"}
+
+
+def _identity_origins() -> tuple[str, ...]:
+    config = sign_in_config()
+    if config is None:
+        return ()
+    found: list[str] = []
+    for field in ("issuer", "authority", "authorization_endpoint", "token_endpoint"):
+        value = config.get(field)
+        if not isinstance(value, str):
+            continue
+        parts = urlsplit(value)
+        if parts.scheme in ("https", "http") and parts.netloc:
+            own = f"{parts.scheme}://{parts.netloc}"
+            if own not in found:
+                found.append(own)
+    return tuple(found)
 
 
 def _launch_event_script() -> Response:
@@ -103,9 +187,14 @@ def _launch_event_script() -> Response:
         script = path.read_text("utf-8")
     except FileNotFoundError:
         abort(404)
+    config: dict[str, object] = {}
+    sign_in = sign_in_config()
+    if sign_in is not None:
+        config = {"baseUrl": public_base(), "identity": sign_in}
     key = request.args.get("key", "")
     if key and len(key) <= 200 and services().store.verify_key(key) is not None:
-        config = {"baseUrl": public_base(), "key": key}
+        config = {**config, "baseUrl": public_base(), "key": key}
+    if config:
         # JSON is valid JavaScript (ASCII mode escapes U+2028/9); a verified key is plain text.
         script = f"var CAVEAT_DEPLOYMENT = {json.dumps(config)};\n{script}"
     response = Response(script, mimetype="text/javascript")
