@@ -18,26 +18,50 @@
  *   {command: "details"}                       (popup) -> Details
  *   {command: "verify", messageId?}            (popup) -> {ok: true, contact} | {ok: false, message}
  *   {command: "report", messageId?}            (popup) -> {ok: true} | {ok: false, message}
+ *   {command: "account"}                       (options, popup) -> Account
+ *   {command: "signIn"}                        (options) -> {ok: true, account} | {ok: false, message}
+ *   {command: "signOut"}                       (options) -> {ok: true, account}
+ *
+ * How it proves who asks: when the service says people sign in (GET /api/v1/identity), with
+ * the person's access token from signin.js (and no key at all); otherwise, as in the local
+ * demo, with the deployment's or the user's API key.
  *
  * Any other command, or a message from anywhere but this extension, is refused (the promise
  * rejects).
  */
 
-import { ATTACHMENT_LIMITS, MAX_HTML_CHARS, attachmentKind, base64FromBytes, chooseAttachments, createClient } from "../shared/api.js";
+import { ATTACHMENT_LIMITS, CaveatError, MAX_HTML_CHARS, attachmentKind, base64FromBytes, chooseAttachments, createClient } from "../shared/api.js";
 import { COULD_NOT_CHECK, bannerFor, failureBanner, fit } from "../shared/banner.js";
+import { SIGNED_OUT_KEY, SignInError, createSession, fetchIdentity, whoLabel } from "./signin.js";
 
 /** @typedef {import("../shared/api.js").Verdict} Verdict */
 /** @typedef {import("../shared/api.js").AttachmentContent} AttachmentContent */
 /** @typedef {import("../shared/api.js").SenderContact} SenderContact */
 /** @typedef {import("../shared/banner.js").ShownBanner} ShownBanner */
 /** @typedef {ReturnType<typeof createClient>} Client */
-/** @typedef {{base_url?: string, api_key?: string, display_report_url?: string}} Deployment */
-/** @typedef {{verdict: Verdict} | {failure: ShownBanner}} Outcome */
+/**
+ * The deployment's settings (thunderbird/deployment.json). `test_actions` (test builds
+ * only, honoured only with `display_report_url`): popup commands run for a message, by
+ * Message-ID, when its banner is shown, as the end-to-end tests cannot click.
+ * @typedef {{base_url?: string, api_key?: string, display_report_url?: string, test_actions?: Record<string, string[]>}} Deployment
+ */
+/** @typedef {{verdict: Verdict} | {failure: ShownBanner, signIn?: boolean}} Outcome */
+/** @typedef {import("./signin.js").Identity} Identity */
+/** @typedef {import("./signin.js").SignInIdentity} SignInIdentity */
+/**
+ * What the options page shows: whether people sign in to this service, who is signed in.
+ * @typedef {{signIn: false, problem?: string}
+ *   | {signIn: true, signedIn: boolean, label: string, tokenOrigin: string, tokenAllowed: boolean}} Account
+ */
+/**
+ * @typedef {{client: Client | null, problem: Error | null, reportUrl: string, baseUrl: string,
+ *   identity: SignInIdentity | null, readAt: number}} Config
+ */
 /** @typedef {{name: string, address: string}} Mailbox */
 /**
  * @typedef {{state: "none"}
  *   | {state: "verdict", messageId: number, verdict: Verdict, from: Mailbox | null, subject: string}
- *   | {state: "failure", messageId: number, banner: ShownBanner, from: Mailbox | null, subject: string}} Details
+ *   | {state: "failure", messageId: number, banner: ShownBanner, from: Mailbox | null, subject: string, signIn: boolean}} Details
  */
 
 /** Where the builder writes the deployment's settings, from the XPI's root. */
@@ -76,9 +100,19 @@ const OWN_REASONS = {
   not_configured: "Caveat is not configured: it has no service URL or API key. Ask your administrator.",
   bad_url: "the service URL in Caveat's settings is not valid. Ask your administrator.",
   unreadable: "Thunderbird could not read this message.",
+  sign_in_needed: "sign-in needed. Open Caveat's settings and sign in.",
+  sign_in_failed: "signing in did not work. Open Caveat's settings and sign in again.",
+  sign_in_unreachable: "your organisation's sign-in service could not be reached.",
+  sign_in_refused: "the Caveat service refused your sign-in. Ask your administrator.",
+  forbidden: "the Caveat service does not let your account do this. Ask your administrator.",
+  identity_invalid: "the service's sign-in settings cannot be used. Ask your administrator.",
 };
+/** The failures that a sign-in (the options page) may cure. */
+const SIGN_IN_KINDS = new Set(["sign_in_needed", "sign_in_failed", "sign_in_refused"]);
 
 const LEVELS = new Set(["none", "info", "caution", "danger", "unknown"]);
+/** What a test build may ask the background to do once a banner is shown. */
+const TEST_ACTIONS = new Set(["report", "sign_out"]);
 
 export class AdapterError extends Error {
   /**
@@ -90,6 +124,14 @@ export class AdapterError extends Error {
     this.name = "AdapterError";
     this.kind = kind;
   }
+}
+
+/**
+ * Whether signing in may cure this failure.
+ * @param {unknown} error
+ */
+export function needsSignIn(error) {
+  return Boolean(error && typeof error === "object" && "kind" in error && SIGN_IN_KINDS.has(String(error.kind)));
 }
 
 /**
@@ -133,6 +175,15 @@ export function cleanDeployment(data) {
   for (const key of /** @type {const} */ (["base_url", "api_key", "display_report_url"])) {
     const value = record[key];
     if (typeof value === "string" && value.trim()) out[key] = value.trim();
+  }
+  const actions = record.test_actions;
+  if (out.display_report_url && actions && typeof actions === "object" && !Array.isArray(actions)) {
+    /** @type {Record<string, string[]>} */
+    const clean = {};
+    for (const [id, list] of Object.entries(actions)) {
+      if (Array.isArray(list)) clean[id.trim().replace(/^<|>$/g, "").toLowerCase()] = list.filter((a) => TEST_ACTIONS.has(a));
+    }
+    out.test_actions = clean;
   }
   return out;
 }
@@ -465,14 +516,23 @@ export function single(list) {
  *   loadDeployment?: () => Promise<Deployment>,
  *   now?: () => number,
  *   timeoutMs?: number,
+ *   session?: ReturnType<typeof createSession>,
  * }} options
  */
-export function createCaveat({ messenger, fetchImpl, loadDeployment, now = Date.now, timeoutMs }) {
+export function createCaveat({ messenger, fetchImpl, loadDeployment, now = Date.now, timeoutMs, session: givenSession }) {
   const doFetch = fetchImpl ?? globalThis.fetch.bind(globalThis);
+  const session = givenSession ?? createSession({ messenger, fetchImpl: doFetch, now });
   /** @type {Promise<Deployment>} */
   let deployment = Promise.resolve({});
-  /** @type {Promise<{client: Client | null, problem: AdapterError | null, reportUrl: string}>} */
-  let config = Promise.resolve({ client: null, problem: new AdapterError("not_configured", "not started"), reportUrl: "" });
+  /** @type {Promise<Config>} */
+  let config = Promise.resolve({
+    client: null,
+    problem: new AdapterError("not_configured", "not started"),
+    reportUrl: "",
+    baseUrl: "",
+    identity: null,
+    readAt: 0,
+  });
   /** @type {Map<number, {promise: Promise<Outcome>, failedAt: number}>} */
   const cache = new Map();
   /** Which message each tab shows, so that a late answer does not badge the wrong one. */
@@ -482,6 +542,11 @@ export function createCaveat({ messenger, fetchImpl, loadDeployment, now = Date.
   /** @type {Set<number>} */
   const bannerAsked = new Set();
 
+  /**
+   * The service's address and how to prove who asks: the person's token when the service
+   * says people sign in, else the API key.
+   * @returns {Promise<Config>}
+   */
   async function readConfig() {
     const fixed = await deployment;
     /** @type {Record<string, unknown>} */
@@ -495,14 +560,92 @@ export function createCaveat({ messenger, fetchImpl, loadDeployment, now = Date.
     const baseUrl = text(stored.baseUrl) || fixed.base_url || "";
     const apiKey = text(stored.apiKey) || fixed.api_key || "";
     const reportUrl = fixed.display_report_url ?? "";
-    if (!baseUrl || !apiKey) {
-      return { client: null, problem: new AdapterError("not_configured", "no service URL or API key"), reportUrl };
+    const readAt = now();
+    /** @param {Error} problem */
+    const broken = (problem) => ({ client: null, problem, reportUrl, baseUrl, identity: null, readAt });
+    if (!baseUrl) return broken(new AdapterError("not_configured", "no service URL"));
+    /** @type {Client} */
+    let keyClient;
+    try {
+      keyClient = createClient({ baseUrl, getCredential: () => apiKey, fetchImpl: doFetch, timeoutMs });
+    } catch {
+      return broken(new AdapterError("bad_url", "the service URL is not valid"));
+    }
+    /** @type {Identity} */
+    let identity;
+    try {
+      identity = await fetchIdentity(baseUrl, doFetch, timeoutMs);
+    } catch (error) {
+      // An API key still works with a service that cannot say (the local demo's way);
+      // without one, why the service could not be asked.
+      if (!apiKey) return broken(/** @type {Error} */ (error));
+      identity = { signIn: false };
+    }
+    if (identity.signIn) {
+      return { client: keyClient, problem: null, reportUrl, baseUrl, identity, readAt };
+    }
+    if (!apiKey) return broken(new AdapterError("not_configured", "no API key"));
+    return { client: keyClient, problem: null, reportUrl, baseUrl, identity: null, readAt };
+  }
+
+  /**
+   * The current settings; read again when the last reading failed FAILURE_TTL_MS ago (the
+   * service may be back).
+   * @returns {Promise<Config>}
+   */
+  async function currentConfig() {
+    const current = await config;
+    if (!current.client && now() - current.readAt > FAILURE_TTL_MS) {
+      config = readConfig();
+      return config;
+    }
+    return current;
+  }
+
+  /**
+   * Call the service with the current credential. With sign-in, a token the service
+   * refuses (401) is forgotten and the call made once more with a fresh one.
+   * @template T
+   * @param {(client: Client) => Promise<T>} call
+   * @returns {Promise<T>}
+   */
+  async function withService(call) {
+    const current = await currentConfig();
+    if (!current.client) throw current.problem;
+    const identity = current.identity;
+    if (!identity) return call(current.client);
+    const refusedOnce = new Error("refused once");
+    const attempt = async () => {
+      let used = "";
+      const client = createClient({
+        baseUrl: current.baseUrl,
+        getCredential: async () => (used = await session.token(identity)),
+        fetchImpl: doFetch,
+        timeoutMs,
+      });
+      try {
+        return await call(client);
+      } catch (error) {
+        if (error instanceof CaveatError && error.status === 401 && used) {
+          await session.refused(used);
+          throw refusedOnce;
+        }
+        if (error instanceof CaveatError && error.status === 403) {
+          throw new AdapterError("forbidden", error.message);
+        }
+        throw error;
+      }
+    };
+    try {
+      return await attempt();
+    } catch (error) {
+      if (error !== refusedOnce) throw error;
     }
     try {
-      const client = createClient({ baseUrl, getCredential: () => apiKey, fetchImpl: doFetch, timeoutMs });
-      return { client, problem: null, reportUrl };
-    } catch {
-      return { client: null, problem: new AdapterError("bad_url", "the service URL is not valid"), reportUrl };
+      return await attempt();
+    } catch (error) {
+      if (error === refusedOnce) throw new AdapterError("sign_in_refused", "the service refused a fresh token too");
+      throw error;
     }
   }
 
@@ -511,19 +654,33 @@ export function createCaveat({ messenger, fetchImpl, loadDeployment, now = Date.
    * @returns {Promise<Verdict>}
    */
   async function check(header) {
-    const client = await configuredClient();
+    const current = await currentConfig();
+    if (!current.client) throw current.problem;
     const payload = await collectMessage(messenger, header);
-    return client.analyze(payload);
+    return withService((client) => client.analyze(payload));
   }
 
   /**
-   * The client of the current settings; throws why there is none.
-   * @returns {Promise<Client>}
+   * What the options page shows about signing in.
+   * @returns {Promise<Account>}
    */
-  async function configuredClient() {
-    const { client, problem } = await config;
-    if (!client) throw problem;
-    return client;
+  async function account() {
+    const current = await currentConfig();
+    const identity = current.identity;
+    if (!identity) {
+      return current.problem ? { signIn: false, problem: failureFor(current.problem).text } : { signIn: false };
+    }
+    const who = await session.who(identity);
+    // A match pattern takes no port: the host on every port.
+    const endpoint = new URL(identity.tokenEndpoint);
+    const tokenOrigin = `${endpoint.protocol}//${endpoint.hostname}/*`;
+    let tokenAllowed = true;
+    try {
+      tokenAllowed = Boolean(await messenger.permissions.contains({ origins: [tokenOrigin] }));
+    } catch {
+      tokenAllowed = true;
+    }
+    return { signIn: true, signedIn: who !== null, label: who ? whoLabel(who) : "", tokenOrigin, tokenAllowed };
   }
 
   /**
@@ -547,7 +704,7 @@ export function createCaveat({ messenger, fetchImpl, loadDeployment, now = Date.
         (verdict) => ({ verdict }),
         (error) => {
           entry.failedAt = now();
-          return { failure: failureFor(error) };
+          return needsSignIn(error) ? { failure: failureFor(error), signIn: true } : { failure: failureFor(error) };
         },
       ),
     };
@@ -687,6 +844,7 @@ export function createCaveat({ messenger, fetchImpl, loadDeployment, now = Date.
       const { reportUrl } = await config;
       if (!reportUrl) return { ok: true };
       const header = await displayedMessage(messenger, sender.tab.id);
+      await runTestActions(header);
       const report = {
         internet_message_id: header && header.headerMessageId ? String(header.headerMessageId) : "",
         level: LEVELS.has(message.level) ? message.level : null,
@@ -716,14 +874,14 @@ export function createCaveat({ messenger, fetchImpl, loadDeployment, now = Date.
       if ("verdict" in outcome) {
         return /** @type {Details} */ ({ state: "verdict", messageId: header.id, verdict: outcome.verdict, from, subject });
       }
-      return /** @type {Details} */ ({ state: "failure", messageId: header.id, banner: outcome.failure, from, subject });
+      return /** @type {Details} */ ({ state: "failure", messageId: header.id, banner: outcome.failure, from, subject, signIn: outcome.signIn === true });
     },
 
     async verify(message, sender) {
       const target = await actionTarget(message, sender, "verify", "look up");
       if (!("header" in target)) return target;
       try {
-        const contact = await (await configuredClient()).senderContact(target.from);
+        const contact = await withService((client) => client.senderContact(target.from));
         return { ok: true, contact };
       } catch (error) {
         return { ok: false, message: `The partner directory could not be reached: ${failureFor(error).text}` };
@@ -733,24 +891,82 @@ export function createCaveat({ messenger, fetchImpl, loadDeployment, now = Date.
     async report(message, sender) {
       const target = await actionTarget(message, sender, "report", "report");
       if (!("header" in target)) return target;
-      const { header, from } = target;
-      const outcome = await analysisFor(header);
-      const verdict = "verdict" in outcome ? outcome.verdict : null;
-      const messageId = typeof header.headerMessageId === "string" ? header.headerMessageId : "";
+      return reportMessage(target.header, target.from);
+    },
+
+    async account(_message, sender) {
+      if (!fromExtensionPage(sender)) throw new Error("account is asked by an extension page");
+      return account();
+    },
+
+    async signIn(_message, sender) {
+      if (!fromExtensionPage(sender)) throw new Error("signIn is asked by the settings page");
+      const current = await currentConfig();
+      if (!current.identity) {
+        return { ok: false, message: "This Caveat service does not sign people in: it takes an API key." };
+      }
       try {
-        await (await configuredClient()).report({
+        await session.signIn(current.identity);
+      } catch (error) {
+        const why = error instanceof SignInError ? error.message : "an unexpected error occurred";
+        return { ok: false, message: `Not signed in: ${why}.` };
+      }
+      cache.clear();
+      return { ok: true, account: await account() };
+    },
+
+    async signOut(_message, sender) {
+      if (!fromExtensionPage(sender)) throw new Error("signOut is asked by the settings page");
+      await session.signOut();
+      cache.clear();
+      return { ok: true, account: await account() };
+    },
+  };
+
+  /**
+   * Report a message's sender as fraud; the service takes the reporter from the token (or
+   * the key), never from here.
+   * @param {any} header
+   * @param {Mailbox} from
+   */
+  async function reportMessage(header, from) {
+    const outcome = await analysisFor(header);
+    const verdict = "verdict" in outcome ? outcome.verdict : null;
+    const messageId = typeof header.headerMessageId === "string" ? header.headerMessageId : "";
+    try {
+      await withService((client) =>
+        client.report({
           from,
           internet_message_id: messageId && messageId.length <= MAX_MESSAGE_ID_CHARS ? messageId : null,
           level: verdict ? verdict.level : null,
           finding_ids: verdict ? verdict.findings.map((f) => f.id) : [],
           reporter: null,
-        });
-        return { ok: true };
-      } catch (error) {
-        return { ok: false, message: `The report could not be sent: ${failureFor(error).text}` };
+        }),
+      );
+      return { ok: true };
+    } catch (error) {
+      return { ok: false, message: `The report could not be sent: ${failureFor(error).text}` };
+    }
+  }
+
+  /**
+   * A test build's actions for a message whose banner was just shown (see Deployment).
+   * @param {any} header
+   */
+  async function runTestActions(header) {
+    const fixed = await deployment;
+    if (!fixed.display_report_url || !fixed.test_actions || !header) return;
+    const id = String(header.headerMessageId ?? "").trim().replace(/^<|>$/g, "").toLowerCase();
+    for (const action of fixed.test_actions[id] ?? []) {
+      if (action === "report") {
+        const from = await parseAuthor(messenger, header.author);
+        if (from) await reportMessage(header, from);
+      } else if (action === "sign_out") {
+        await session.signOut();
+        cache.clear();
       }
-    },
-  };
+    }
+  }
 
   /**
    * The one runtime.onMessage dispatcher.
@@ -821,6 +1037,7 @@ export function createCaveat({ messenger, fetchImpl, loadDeployment, now = Date.
    */
   function onStorageChanged(changes, area) {
     if (area !== "local" || !changes) return;
+    if (SIGNED_OUT_KEY in changes) cache.clear();
     if (!("baseUrl" in changes) && !("apiKey" in changes)) return;
     config = readConfig();
     cache.clear();

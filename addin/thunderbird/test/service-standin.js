@@ -54,15 +54,30 @@ export const CONTACT = {
  */
 
 /**
+ * The service's answer to GET /api/v1/identity (no credential), when `identity` is given;
+ * without it the service has no such endpoint (404, a service older than sign-in), which
+ * the extension reads as "sign-in off". Those requests are kept apart (`identityRequests`),
+ * so that `requests` stays the calls that need a credential.
+ *
+ * With sign-in, `acceptToken(token)` says whether a bearer token is valid (the key is
+ * refused then, as a service does when service keys may not act for people), and each
+ * report records the token it was made with (`reporters`).
  * @param {{
  *   analyze?: (payload: any) => any,
  *   down?: boolean,
  *   hang?: boolean,
+ *   identity?: Record<string, unknown> | (() => Response),
+ *   acceptToken?: (token: string) => boolean,
+ *   fallback?: (url: string, init: RequestInit) => Promise<Response> | null,
  * }} [behaviour]
  */
 export function createService(behaviour = {}) {
   /** @type {Recorded[]} */
   const requests = [];
+  /** @type {string[]} */
+  const identityRequests = [];
+  /** @type {string[]} */
+  const reporters = [];
   const state = { down: behaviour.down ?? false, hang: behaviour.hang ?? false };
   const analyze = behaviour.analyze ?? (() => NONE);
 
@@ -79,10 +94,20 @@ export function createService(behaviour = {}) {
    */
   async function fetchImpl(input, init = {}) {
     const url = String(input);
+    const other = behaviour.fallback ? behaviour.fallback(url, init) : null;
+    if (other) return other;
     /** @type {Record<string, string>} */
     const headers = {};
     for (const [k, v] of new Headers(init.headers ?? {})) headers[k] = v;
     const text = typeof init.body === "string" ? init.body : undefined;
+    if (url.endsWith("/api/v1/identity")) {
+      identityRequests.push(url);
+      await new Promise((r) => setTimeout(r, 0));
+      if (state.down) throw new TypeError("NetworkError when attempting to fetch resource.");
+      if (typeof behaviour.identity === "function") return behaviour.identity();
+      if (behaviour.identity) return json(behaviour.identity);
+      return json({ error: { code: "not_found", message: "no such endpoint" } }, 404);
+    }
     requests.push({
       url,
       method: init.method ?? "GET",
@@ -101,7 +126,9 @@ export function createService(behaviour = {}) {
     if (state.down) throw new TypeError("NetworkError when attempting to fetch resource.");
     const parsed = new URL(url);
     if (parsed.pathname === "/test/display-events") return json({ ok: true });
-    if (headers.authorization !== `Bearer ${KEY}`) {
+    const bearer = (headers.authorization ?? "").replace(/^Bearer /, "");
+    const accepted = behaviour.acceptToken ? behaviour.acceptToken(bearer) : bearer === KEY;
+    if (!accepted) {
       return json({ error: { code: "unauthorized", message: "the API key is not valid (unknown or revoked)" } }, 401);
     }
     if (parsed.pathname === "/api/v1/analyze" && init.method === "POST") {
@@ -111,6 +138,7 @@ export function createService(behaviour = {}) {
     }
     if (parsed.pathname === "/api/v1/senders/contact") return json(CONTACT);
     if (parsed.pathname === "/api/v1/reports" && init.method === "POST") {
+      reporters.push(bearer);
       return json({ id: 1, reported_at: "2026-11-25T10:01:00Z", created: true }, 201);
     }
     return json({ error: { code: "not_found", message: "no such endpoint" } }, 404);
@@ -119,6 +147,8 @@ export function createService(behaviour = {}) {
   return {
     fetch: fetchImpl,
     requests,
+    identityRequests,
+    reporters,
     state,
     /** @param {string} suffix */
     to: (suffix) => requests.filter((r) => new URL(r.url).pathname === suffix),
