@@ -1,4 +1,5 @@
-"""``caveat keys create | list | revoke`` against a SQLite file."""
+"""``caveat keys create | list | revoke`` against a SQLite file (scopes and expiry:
+test_keys_scopes.py)."""
 
 from __future__ import annotations
 
@@ -25,7 +26,9 @@ def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, 
 def test_create_prints_the_key_once_with_a_warning(
     db: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code, out, err = run(["keys", "create", "outlook-addin", "--db", db], capsys)
+    code, out, err = run(
+        ["keys", "create", "outlook-addin", "--scope", "analyze", "--db", db], capsys
+    )
     assert code == 0
     key = out.strip()
     assert key.startswith("cav_") and len(key.splitlines()) == 1
@@ -39,8 +42,8 @@ def test_create_prints_the_key_once_with_a_warning(
 
 
 def test_list_shows_every_key_and_its_state(db: str, capsys: pytest.CaptureFixture[str]) -> None:
-    run(["keys", "create", "first", "--db", db], capsys)
-    run(["keys", "create", "second", "--db", db], capsys)
+    run(["keys", "create", "first", "--scope", "analyze", "--db", db], capsys)
+    run(["keys", "create", "second", "--scope", "analyze", "--db", db], capsys)
     run(["keys", "revoke", "1", "--db", db], capsys)
     code, out, _ = run(["keys", "list", "--db", db], capsys)
     assert code == 0
@@ -52,7 +55,7 @@ def test_list_shows_every_key_and_its_state(db: str, capsys: pytest.CaptureFixtu
 
 
 def test_list_json(db: str, capsys: pytest.CaptureFixture[str]) -> None:
-    run(["keys", "create", "a", "--db", db], capsys)
+    run(["keys", "create", "a", "--scope", "analyze", "--db", db], capsys)
     code, out, _ = run(["keys", "list", "--json", "--db", db], capsys)
     assert code == 0
     record = json.loads(out)
@@ -61,10 +64,13 @@ def test_list_json(db: str, capsys: pytest.CaptureFixture[str]) -> None:
         "id",
         "name",
         "prefix",
+        "scopes",
         "created_at",
+        "expires_at",
         "last_used_at",
         "revoked_at",
         "active",
+        "expired",
         "admin",
     }
 
@@ -75,8 +81,8 @@ def test_list_of_an_empty_store(db: str, capsys: pytest.CaptureFixture[str]) -> 
 
 
 def test_revoke_by_id_and_by_prefix(db: str, capsys: pytest.CaptureFixture[str]) -> None:
-    _, key1, _ = run(["keys", "create", "a", "--db", db], capsys)
-    _, key2, _ = run(["keys", "create", "b", "--db", db], capsys)
+    _, key1, _ = run(["keys", "create", "a", "--scope", "analyze", "--db", db], capsys)
+    _, key2, _ = run(["keys", "create", "b", "--scope", "analyze", "--db", db], capsys)
     code, out, _ = run(["keys", "revoke", "1", "--db", db], capsys)
     assert code == 0 and out.startswith("Revoked API key 1")
     code, out, _ = run(["keys", "revoke", key2.strip()[:8], "--db", db], capsys)
@@ -93,7 +99,7 @@ def test_revoke_by_id_and_by_prefix(db: str, capsys: pytest.CaptureFixture[str])
 def test_revoking_an_unknown_key_is_an_error(
     db: str, capsys: pytest.CaptureFixture[str], ref: str
 ) -> None:
-    run(["keys", "create", "a", "--db", db], capsys)
+    run(["keys", "create", "a", "--scope", "analyze", "--db", db], capsys)
     code, out, err = run(["keys", "revoke", ref, "--db", db], capsys)
     assert code == 2
     assert out == ""
@@ -111,7 +117,7 @@ def test_revoking_an_unknown_key_is_an_error(
 def test_an_unusable_database_is_a_clear_error(
     capsys: pytest.CaptureFixture[str], caveat_env: Path, url: str, words: str
 ) -> None:
-    for args in (["keys", "list"], ["keys", "create", "a"], ["keys", "revoke", "1"]):
+    for args in (["keys", "list"], ["keys", "create", "a", "--admin"], ["keys", "revoke", "1"]):
         code, _out, err = run([*args, "--db", url], capsys)
         assert code == 2
         assert err.startswith("caveat keys: ") and words in err
@@ -129,14 +135,14 @@ def test_a_file_that_is_not_a_database(
 
 
 def test_a_bad_name_is_a_clear_error(db: str, capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, err = run(["keys", "create", "   ", "--db", db], capsys)
+    code, out, err = run(["keys", "create", "   ", "--scope", "analyze", "--db", db], capsys)
     assert code == 2 and out == "" and "must not be empty" in err
 
 
 def test_without_db_the_instance_database_is_used(
     caveat_env: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code, out, _ = run(["keys", "create", "a"], capsys)
+    code, out, _ = run(["keys", "create", "a", "--scope", "analyze"], capsys)
     assert code == 0
     assert (caveat_env / "caveat.db").is_file()
     store = Store.from_url(f"sqlite:///{caveat_env / 'caveat.db'}")
@@ -151,7 +157,7 @@ def test_the_environment_database_url_is_used(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     monkeypatch.setenv("CAVEAT_DATABASE_URL", f"sqlite:///{tmp_path / 'env.db'}")
-    assert run(["keys", "create", "a"], capsys)[0] == 0
+    assert run(["keys", "create", "a", "--scope", "analyze"], capsys)[0] == 0
     assert (tmp_path / "env.db").is_file()
     assert not caveat_env.exists()
 

@@ -1,4 +1,9 @@
-"""``caveat keys``: create, list and revoke the API keys clients authenticate with.
+"""``caveat keys``: create, list and revoke service keys.
+
+Service keys are for scripts and tools (a SIEM pulling reports, a directory sync, the CLI
+against a remote service); people sign in with the organisation's identity provider
+(docs/identity.md). Each key is named, grants the permissions it was made with (its
+scopes) and expires, by default a year after it is made.
 
 A key is shown once, when it is created; the store keeps only its SHA-256 hash and its
 first characters (the prefix), which listings show so keys can be told apart.
@@ -8,10 +13,12 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
-from datetime import datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import TextIO
 
+from caveat.identity.permissions import PERMISSIONS
 from caveat.service.settings import SettingsError
 from caveat.storage.store import (
     KEY_CACHE_SECONDS,
@@ -27,34 +34,111 @@ from .database import open_store
 
 PROG = "caveat keys"
 _DB_HELP = "default: DATABASE_URL, by default the SQLite file in the instance folder"
+#: How long a key works when ``--expires`` is not given.
+DEFAULT_EXPIRY_DAYS = 365
+#: The longest ``--expires Nd`` or date accepted; beyond it, say ``never``.
+MAX_EXPIRY_DAYS = 3650
+_DAYS = re.compile(r"(\d{1,6})d")
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+class ExpiryError(ValueError):
+    """An ``--expires`` value that is not ``Nd``, ``YYYY-MM-DD`` or ``never``."""
+
+
+def parse_expiry(value: str, now: datetime) -> datetime | None:
+    """When a key given ``--expires value`` at ``now`` stops working; None for never.
+
+    ``90d``: that many days from now. ``2027-06-30``: at the start of that day, UTC (the
+    key works through 2027-06-29). ``never``: no expiry.
+    """
+    text = value.strip().lower()
+    if text == "never":
+        return None
+    days = _DAYS.fullmatch(text)
+    if days:
+        n = int(days.group(1))
+        if not 1 <= n <= MAX_EXPIRY_DAYS:
+            raise ExpiryError(f"--expires {value}: give from 1d to {MAX_EXPIRY_DAYS}d, or never")
+        return now + timedelta(days=n)
+    if _DATE.fullmatch(text):
+        try:
+            day = date.fromisoformat(text)
+        except ValueError:
+            raise ExpiryError(f"--expires {value}: no such date") from None
+        moment = datetime(day.year, day.month, day.day, tzinfo=UTC)
+        if moment <= now:
+            raise ExpiryError(f"--expires {value}: that day has begun or passed (UTC)")
+        if moment - now > timedelta(days=MAX_EXPIRY_DAYS):
+            raise ExpiryError(
+                f"--expires {value}: at most {MAX_EXPIRY_DAYS} days ahead; or give never"
+            )
+        return moment
+    raise ExpiryError(
+        f"--expires {value}: give a number of days (90d), a date (YYYY-MM-DD, UTC) or never"
+    )
+
+
+def parse_scopes(values: list[str]) -> frozenset[str]:
+    """The scopes of repeated ``--scope`` options (each may also list several, separated
+    by commas or spaces); ValueError naming the known ones for an unknown one."""
+    names = [name for value in values for name in value.replace(",", " ").split()]
+    unknown = [name for name in names if name not in PERMISSIONS]
+    if unknown:
+        raise ValueError(
+            f"no scope {unknown[0]!r}; the scopes are: "
+            + "; ".join(f"{name}: {what}" for name, what in PERMISSIONS.items())
+        )
+    return frozenset(names)
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser(
         "keys",
-        help="create, list and revoke API keys",
-        description="API keys for the add-ins and other clients. A key is shown only when "
-        "it is created; the store keeps its hash.",
+        help="create, list and revoke service keys",
+        description="Service keys for scripts and tools: named, scoped, expiring. A key is "
+        "shown only when it is created; the store keeps its hash.",
     )
     actions = p.add_subparsers(dest="keys_action", required=True, metavar="ACTION")
 
+    known = ", ".join(PERMISSIONS)
     create = actions.add_parser(
         "create",
-        help="create a key and show it once",
-        description="Create an API key. "
-        "The key is printed on stdout, once: store it now, it cannot be shown again.",
+        help="create a service key and show it once",
+        description="Create a service key for a script or tool (people sign in with the "
+        "identity provider instead: docs/identity.md). It grants only the scopes given "
+        f"({known}) and expires after {DEFAULT_EXPIRY_DAYS} days unless --expires says "
+        "otherwise. The key is printed on stdout, once: store it now, it cannot be shown "
+        "again.",
     )
-    create.add_argument("name", metavar="NAME", help="what the key is for, e.g. outlook-addin")
+    create.add_argument("name", metavar="NAME", help="what the key is for, e.g. siem-export")
+    create.add_argument(
+        "--scope",
+        action="append",
+        default=[],
+        metavar="SCOPE",
+        help=f"a permission the key grants, repeated for several: {known}",
+    )
     create.add_argument(
         "--admin",
         action="store_true",
-        help="the key may also change the partner directory through the API (for "
-        "administrators' tools, never for the mail-client add-ins)",
+        help="the key grants every permission (administrators' tools only, never a key "
+        "that ships inside an add-in)",
+    )
+    create.add_argument(
+        "--expires",
+        metavar="WHEN",
+        default=f"{DEFAULT_EXPIRY_DAYS}d",
+        help="a number of days (90d), a date on which the key stops working "
+        f"(YYYY-MM-DD, at 00:00 UTC), or never (default: {DEFAULT_EXPIRY_DAYS}d)",
     )
     add_db_option(create, _DB_HELP)
     create.set_defaults(func=run_create)
 
-    listing = actions.add_parser("list", help="list keys (never the keys themselves)")
+    listing = actions.add_parser(
+        "list",
+        help="list keys with their scopes and expiry (never the keys themselves)",
+    )
     listing.add_argument("--json", action="store_true", help="one JSON object per key per line")
     add_db_option(listing, _DB_HELP)
     listing.set_defaults(func=run_list)
@@ -86,11 +170,24 @@ def run_create(
     args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None = None
 ) -> int:
     out, err = out or sys.stdout, err or sys.stderr
+    try:
+        scopes = parse_scopes(args.scope)
+    except ValueError as exc:
+        return _fail(err, str(exc))
+    if not scopes and not args.admin:
+        return _fail(
+            err,
+            "say what the key may do: --scope SCOPE (repeat for several; the scopes are "
+            f"{', '.join(PERMISSIONS)}) or --admin for every permission",
+        )
     store = _open(args, err)
     if store is None:
         return 2
     try:
-        record, key = store.create_key(args.name, admin=args.admin)
+        expires_at = parse_expiry(args.expires, store.clock())
+        record, key = store.create_key(
+            args.name, scopes=scopes, admin=args.admin, expires_at=expires_at
+        )
     except ValueError as exc:
         return _fail(err, str(exc))
     except StorageError as exc:
@@ -98,9 +195,10 @@ def run_create(
     finally:
         store.dispose()
     print(
-        f"Created {'an admin' if record.admin else 'an'} API key {record.id} "
-        f"({record.name}, prefix {record.prefix}). "
-        "It is shown only this once and cannot be recovered: store it now.",
+        f"Created {'an admin' if record.admin else 'a'} service key {record.id} "
+        f"({record.name}, prefix {record.prefix}) for {_scopes(record)}, "
+        f"{_expiry(record)}. It is shown only this once and cannot be recovered: store it "
+        "now.",
         file=err,
     )
     print(key, file=out)
@@ -114,24 +212,37 @@ def run_list(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | 
         return 2
     try:
         records = store.list_keys()
+        now = store.clock()
     except StorageError as exc:
         return _fail(err, str(exc))
     finally:
         store.dispose()
     if args.json:
         for r in records:
-            out.write(json.dumps(_as_json(r)) + "\n")
+            out.write(json.dumps(_as_json(r, now)) + "\n")
         return 0
     if not records:
-        print("No API keys. Create one with: caveat keys create NAME", file=err)
+        print("No service keys. Create one with: caveat keys create NAME --scope SCOPE", file=err)
         return 0
-    rows = [("ID", "PREFIX", "NAME", "CREATED", "LAST USED", "STATUS")]
+    rows = [("ID", "PREFIX", "NAME", "SCOPES", "CREATED", "EXPIRES", "LAST USED", "STATUS")]
     for r in records:
-        status = "active" if r.active else f"revoked {_when(r.revoked_at)}"
-        if r.admin:
-            status += ", admin"
+        if not r.active:
+            status = f"revoked {_when(r.revoked_at)}"
+        elif r.expired(now):
+            status = "expired"
+        else:
+            status = "active"
         rows.append(
-            (str(r.id), r.prefix, r.name, _when(r.created_at), _when(r.last_used_at), status)
+            (
+                str(r.id),
+                r.prefix,
+                r.name,
+                "all (admin)" if r.admin else ",".join(sorted(r.scopes)) or "none",
+                _when(r.created_at),
+                _when(r.expires_at),
+                _when(r.last_used_at),
+                status,
+            )
         )
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]
     for row in rows:
@@ -170,17 +281,29 @@ def run_revoke(
 
 
 def _when(moment: datetime | None) -> str:
-    return moment.strftime("%Y-%m-%d %H:%M UTC") if moment else "never"
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC") if moment else "never"
 
 
-def _as_json(r: KeyRecord) -> dict[str, object]:
+def _scopes(r: KeyRecord) -> str:
+    return "every permission" if r.admin else ", ".join(sorted(r.scopes))
+
+
+def _expiry(r: KeyRecord) -> str:
+    return f"expiring {_when(r.expires_at)}" if r.expires_at else "never expiring"
+
+
+def _as_json(r: KeyRecord, now: datetime) -> dict[str, object]:
     return {
         "id": r.id,
         "name": r.name,
         "prefix": r.prefix,
+        "scopes": sorted(r.scopes),
         "created_at": r.created_at.isoformat(),
+        "expires_at": r.expires_at.isoformat() if r.expires_at else None,
         "last_used_at": r.last_used_at.isoformat() if r.last_used_at else None,
         "revoked_at": r.revoked_at.isoformat() if r.revoked_at else None,
-        "active": r.active,
+        # usable now: neither revoked nor expired
+        "active": r.usable(now),
+        "expired": r.expired(now),
         "admin": r.admin,
     }

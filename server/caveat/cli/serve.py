@@ -14,6 +14,7 @@ import logging
 import os
 import shlex
 import sys
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TextIO
 
@@ -29,6 +30,10 @@ from .common import add_db_option, count
 
 PROG = "caveat serve"
 DEMO_KEY_NAME = "demo"
+#: What the demo key may do: what a mail client asks of the service.
+DEMO_KEY_SCOPES = frozenset({"analyze", "report", "contacts"})
+#: How long a demo key works; the next ``--demo`` start after that makes a new one.
+DEMO_KEY_DAYS = 30
 #: The demo key in clear, readable by its owner only, so that restarts keep it.
 DEMO_KEY_FILE = "demo-key"
 EXAMPLE_BODY = (
@@ -89,8 +94,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument(
         "--demo",
         action="store_true",
-        help=f"print an analyze-only API key named {DEMO_KEY_NAME!r} with an example request: "
-        f"the one kept in the instance folder ({DEMO_KEY_FILE}), else a new one",
+        help=f"print a demo API key named {DEMO_KEY_NAME!r} (what a mail client may do: "
+        f"{', '.join(sorted(DEMO_KEY_SCOPES))}; for {DEMO_KEY_DAYS} days) with an example "
+        f"request: the one kept in the instance folder ({DEMO_KEY_FILE}), else a new one",
     )
     p.add_argument(
         "--new-demo-key",
@@ -222,29 +228,47 @@ def metrics_folder(instance: Path, port: int) -> Path:
 
 def _demo_key(store: Store, instance: Path, out: TextIO, *, renew: bool = False) -> str:
     """The demo key: the one kept in the instance folder while it is still an active,
-    analyze-only demo key of this store; otherwise (or with ``renew``) a new one, the
-    earlier demo keys revoked. The store keeps keys only as hashes, so the demo key's clear
-    text lives in a file of its own (mode 0600) for the next start to show again."""
+    unexpired demo key of this store with the demo's scopes (those of a mail client:
+    analyze, report, contacts); otherwise (or with ``renew``) a new one, working for
+    DEMO_KEY_DAYS, the earlier demo keys revoked. The store keeps keys only as hashes, so
+    the demo key's clear text lives in a file of its own (mode 0600) for the next start to
+    show again."""
     path = instance / DEMO_KEY_FILE
     if not renew:
         kept = _read_kept_key(path)
         record = store.verify_key(kept) if kept else None
-        if record is not None and record.name == DEMO_KEY_NAME and not record.admin:
-            out.write(f"Demo API key (id {record.id}, kept in {path}): {kept}\n")
+        if (
+            record is not None
+            and record.name == DEMO_KEY_NAME
+            and record.scopes == DEMO_KEY_SCOPES
+            and record.expires_at is not None
+        ):
+            out.write(
+                f"Demo API key (id {record.id}, expires {_utc(record.expires_at)}, kept in "
+                f"{path}): {kept}\n"
+            )
             return kept
     for earlier in store.active_keys_named(DEMO_KEY_NAME):
         store.revoke_key(earlier.id)
-    record, key = store.create_key(DEMO_KEY_NAME)
+    record, key = store.create_key(
+        DEMO_KEY_NAME,
+        scopes=DEMO_KEY_SCOPES,
+        expires_at=store.clock() + timedelta(days=DEMO_KEY_DAYS),
+    )
     instance.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w", encoding="ascii") as handle:
         handle.write(key + "\n")
     os.chmod(path, 0o600)
     out.write(
-        f"New demo API key (id {record.id}; kept in {path}, so restarts keep it; "
-        f"--new-demo-key replaces it): {key}\n"
+        f"New demo API key (id {record.id}; expires {_utc(record.expires_at)}; kept in "
+        f"{path}, so restarts keep it; --new-demo-key replaces it): {key}\n"
     )
     return key
+
+
+def _utc(moment: datetime | None) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC") if moment else "never"
 
 
 def _read_kept_key(path: Path) -> str:
