@@ -166,7 +166,7 @@ def test_migration_0006_keeps_old_keys_working_with_what_they_could_call(db_url:
             "cav_addin-key-0000000000000000000000000000000000000000": False,
         }
         with engine.begin() as c:
-            for key, admin in keys.items():
+            for key, is_admin in keys.items():
                 c.execute(
                     text(
                         "INSERT INTO api_keys (name, prefix, key_hash, created_at, admin) "
@@ -177,7 +177,7 @@ def test_migration_0006_keeps_old_keys_working_with_what_they_could_call(db_url:
                         "prefix": key[:8],
                         "hash": hash_key(key),
                         "t": when,
-                        "admin": admin,
+                        "admin": is_admin,
                     },
                 )
         upgrade(engine)
