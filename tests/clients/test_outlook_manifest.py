@@ -30,6 +30,7 @@ from caveat.clients.outlook_manifest import (
     manifest_version,
     normalise_base_url,
     render_manifest,
+    sign_in_for,
 )
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -459,8 +460,10 @@ def test_the_manifest_validates_against_microsoft_s_schemas_when_they_are_presen
     if not entries:
         pytest.skip(f"no OfficeAppManifest*.xsd among {[p.name for p in xsds]}")
     schema = etree.XMLSchema(etree.parse(str(entries[-1])))
-    document = etree.fromstring(render())
-    assert schema.validate(document), str(schema.error_log)
+    signed = render_manifest(BASE, None, IDENTITY, sign_in_for(BASE, CLIENT_ID))
+    for xml in (render(), signed):
+        document = etree.fromstring(xml)
+        assert schema.validate(document), str(schema.error_log)
 
 
 # ----------------------------------------------------------------- identity
@@ -587,3 +590,79 @@ def test_without_recording_nothing_is_written_and_the_version_is_the_next_one(
     assert load_identity(tmp_path, FINGERPRINT_B, record=False) == preview
     assert (tmp_path / IDENTITY_FILE).read_bytes() == saved
     assert load_identity(tmp_path, FINGERPRINT_B) == preview  # what recording then gives
+
+
+# ----------------------------------------------------------------- sign-in
+
+CLIENT_ID = "0c8f5e52-3b7d-4a61-8e2f-9d4c1b0a7e36"
+
+
+def test_with_sign_in_the_manifest_names_the_app_registration_and_carries_no_key() -> None:
+    sign_in = sign_in_for(BASE, CLIENT_ID)
+    xml = render_manifest(BASE, None, IDENTITY, sign_in)
+    assert check_manifest(xml) == []
+    root = parse(xml)
+    info = v11(root).find(q(NS_VO_1_1, "WebApplicationInfo"))
+    assert info is not None
+    # After <Resources>, as the schema orders VersionOverrides' children.
+    names = [local(c.tag) for c in v11(root)]
+    assert names.index("WebApplicationInfo") == names.index("Resources") + 1
+    assert info.findtext(q(NS_VO_1_1, "Id")) == CLIENT_ID
+    assert info.findtext(q(NS_VO_1_1, "Resource")) == f"api://caveat.example.com/{CLIENT_ID}"
+    scopes = [e.text for e in info.iter(q(NS_VO_1_1, "Scope"))]
+    assert scopes == ["openid", "profile"]
+    assert not any("key=" in url for url in urls_in(root))
+    assert b"local demo only" not in xml
+
+
+def test_the_resource_keeps_a_port_and_may_be_given() -> None:
+    assert sign_in_for("https://mail.example.org:8443/caveat", CLIENT_ID).resource == (
+        f"api://mail.example.org:8443/{CLIENT_ID}"
+    )
+    assert sign_in_for(BASE, CLIENT_ID.upper(), f"api://{CLIENT_ID}").resource == (
+        f"api://{CLIENT_ID}"
+    )
+
+
+@pytest.mark.parametrize(
+    ("client_id", "resource"),
+    [
+        ("not-a-guid", None),
+        ("", None),
+        (CLIENT_ID, "https://caveat.example.com/" + CLIENT_ID),
+        (CLIENT_ID, "api://caveat.example.com/11111111-2222-3333-4444-555555555555"),
+        (CLIENT_ID, "api://caveat.example.com/x/" + CLIENT_ID),
+    ],
+)
+def test_an_unusable_client_id_or_resource_is_refused(client_id: str, resource: str | None) -> None:
+    with pytest.raises(ManifestError):
+        sign_in_for(BASE, client_id, resource)
+
+
+def test_sign_in_and_a_key_together_are_refused() -> None:
+    with pytest.raises(ManifestError, match="no key"):
+        render_manifest(BASE, KEY, IDENTITY, sign_in_for(BASE, CLIENT_ID))
+
+
+def test_the_demo_manifest_says_it_is_for_a_local_demo_only() -> None:
+    xml = render(BASE, KEY)
+    assert xml.index(b"local demo only") < xml.index(b"<OfficeApp")
+    assert check_manifest(xml) == []
+
+
+def test_the_check_refuses_a_broken_web_application_info_and_a_key_beside_it() -> None:
+    good = render_manifest(BASE, None, IDENTITY, sign_in_for(BASE, CLIENT_ID))
+    bad_id = good.replace(f"<Id>{CLIENT_ID}</Id>".encode(), b"<Id>someone</Id>")
+    assert any("Id is not a GUID" in p for p in check_manifest(bad_id))
+    bad_resource = good.replace(f"api://caveat.example.com/{CLIENT_ID}".encode(), b"api://x/y")
+    assert any("Resource must be" in p for p in check_manifest(bad_resource))
+    no_scope = re.sub(rb"<Scopes>.*?</Scopes>", b"<Scopes />", good, flags=re.S)
+    assert any("no <Scopes><Scope>" in p for p in check_manifest(no_scope))
+    keyed = good.replace(b"/addin/outlook/taskpane.html", b"/addin/outlook/taskpane.html?key=k")
+    assert any("must carry no key" in p for p in check_manifest(keyed))
+
+
+def test_the_sign_in_manifest_is_another_content_than_the_demo() -> None:
+    sign_in = sign_in_for(BASE, CLIENT_ID)
+    assert content_fingerprint(BASE, None, sign_in) != content_fingerprint(BASE, None)
+    assert content_fingerprint(BASE, None, sign_in) == content_fingerprint(BASE, None, sign_in)

@@ -1,10 +1,16 @@
 """``caveat manifest``: the Outlook add-in manifest of this deployment, ready to upload.
 
-The manifest carries an analyze-only API key in its page URLs (see
-:mod:`caveat.clients.outlook_manifest` for why). The key comes from ``--key``, else
-``CAVEAT_ADDIN_KEY``; ``--new-key`` creates one named ``outlook-addin`` instead. A given key
-must be an active, non-admin key of that store: a manifest that every mailbox receives must
-not carry a key that can change the partner directory.
+With sign-in configured (``IDENTITY_CLIENT_ID``, the app registration's client id), the
+manifest names the app registration (``<WebApplicationInfo>``: the client id, the
+application ID URI ``api://<host>/<client id>`` or ``--resource``, the scopes) and carries no
+key: each person's calls carry their own token. ``--key`` and ``--new-key`` are refused then.
+
+Without it (the local demo), the manifest carries an analyze-only API key in its page URLs
+(see :mod:`caveat.clients.outlook_manifest`) and a comment that it is for a local demo only.
+The key comes from ``--key``, else ``CAVEAT_ADDIN_KEY``; ``--new-key`` creates one named
+``outlook-addin`` instead. A given key must be an active, non-admin key of that store: a
+manifest that every mailbox receives must not carry a key that can change the partner
+directory.
 
 The add-in's id and version are kept in the instance folder. Writing the manifest to a file
 (``--out``) is what records them: the first time it creates the id, and later a changed
@@ -24,12 +30,14 @@ from typing import TextIO
 from caveat.clients.outlook_manifest import (
     IDENTITY_FILE,
     ManifestError,
+    SignIn,
     check_manifest,
     content_fingerprint,
     has_identity,
     load_identity,
     normalise_base_url,
     render_manifest,
+    sign_in_for,
     write_atomically,
 )
 from caveat.service.settings import SettingsError, load_settings
@@ -72,6 +80,13 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         "--new-key",
         action="store_true",
         help=f"create a new analyze-only API key named {KEY_NAME} and embed it",
+    )
+    p.add_argument(
+        "--resource",
+        metavar="URI",
+        default=None,
+        help="with sign-in configured: the application ID URI the app registration exposes "
+        "(default: api://<host of --base-url>/<IDENTITY_CLIENT_ID>)",
     )
     p.add_argument(
         "--out",
@@ -142,9 +157,25 @@ def run(args: argparse.Namespace, err: TextIO | None = None) -> int:
     if out is not None and (out.is_dir() or not out.absolute().parent.is_dir()):
         return _fail(err, f"cannot write {out}: not a file in an existing folder")
     try:
-        instance = Path(load_settings()["INSTANCE_PATH"])
+        settings = load_settings()
     except SettingsError as exc:
         return _fail(err, str(exc))
+    instance = Path(settings["INSTANCE_PATH"])
+    client_id = settings.get("IDENTITY_CLIENT_ID")
+    if client_id:
+        if args.new_key or args.key is not None:
+            return _fail(
+                err,
+                "sign-in is configured (IDENTITY_CLIENT_ID): the manifest carries no key, "
+                "each person's calls carry their own token; leave out --key and --new-key",
+            )
+        try:
+            sign_in = sign_in_for(base, str(client_id), args.resource)
+        except ManifestError as exc:
+            return _fail(err, f"IDENTITY_CLIENT_ID or --resource: {exc}")
+        return _emit(err, instance, base, None, sign_in, out)
+    if args.resource is not None:
+        return _fail(err, "--resource needs sign-in configured (IDENTITY_CLIENT_ID)")
 
     if args.new_key:
         given, source = None, "--new-key"
@@ -178,10 +209,38 @@ def run(args: argparse.Namespace, err: TextIO | None = None) -> int:
         store.dispose()
     assert key is not None
     print(note, file=err)
+    print(
+        "This manifest is for a local demo only: every mailbox it reaches can read and use "
+        "its key. Configure sign-in for a deployment (docs/identity.md).",
+        file=err,
+    )
+    return _emit(err, instance, base, key, None, out)
 
+
+def _emit(
+    err: TextIO,
+    instance: Path,
+    base: str,
+    key: str | None,
+    sign_in: SignIn | None,
+    out: Path | None,
+) -> int:
+    """Render, check and write (or preview) the manifest."""
+    recording = out is not None
     try:
-        identity = load_identity(instance, content_fingerprint(base, key), record=recording)
-        xml = render_manifest(base, key, identity)
+        known = has_identity(instance)
+    except ManifestError as exc:
+        return _fail(err, str(exc))
+    if not recording and not known:
+        return _fail(
+            err,
+            f"this deployment's add-in has no id yet ({instance / IDENTITY_FILE}): write "
+            "the first manifest with --out FILE, which creates it (nothing was created)",
+        )
+    try:
+        fingerprint = content_fingerprint(base, key, sign_in)
+        identity = load_identity(instance, fingerprint, record=recording)
+        xml = render_manifest(base, key, identity, sign_in)
     except ManifestError as exc:
         return _fail(err, str(exc))
     problems = check_manifest(xml)
@@ -197,7 +256,8 @@ def run(args: argparse.Namespace, err: TextIO | None = None) -> int:
         except OSError as exc:
             return _fail(err, f"cannot write {out}: {exc.strerror or exc}")
         print(
-            f"Wrote {out}: add-in id {identity.id}, version {identity.version}, for {base}.",
+            f"Wrote {out}: add-in id {identity.id}, version {identity.version}, for {base}"
+            + (f", signing people in as {sign_in.client_id}." if sign_in else "."),
             file=err,
         )
     else:

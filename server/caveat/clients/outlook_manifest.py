@@ -17,17 +17,19 @@ Why ReadItem, and never more
     that asks for ReadWriteMailbox "for now" is a standing risk to every mailbox it is
     deployed to; :func:`check_manifest` refuses any other permission.
 
-Why the key travels in the URL
-    The add-in authenticates to the service with an API key: a key of this deployment that
-    can only ask for analyses (never change the partner directory, see ``caveat keys
-    create`` without ``--admin``). A manifest deployed tenant-wide by the administrator is
-    the one channel that reaches every client without asking each user to configure
-    anything, so the key rides in the query of the add-in's page URLs (``?key=...``), and
-    the pages hand it to the API client as a bearer credential. The service leaves query
-    strings out of its access log, so the key is not written to logs. Revoking the key and
-    generating a new manifest rotates it. An Entra ID token obtained through nested app
-    authentication can replace the key later without changing the manifest's shape: the API
-    client already takes its credential from a provider function.
+Who the add-in calls the service as
+    With sign-in on (the deployment has an app registration: ``IDENTITY_CLIENT_ID``), every
+    call carries the signed-in person's own token, which the add-in gets through MSAL.js's
+    nested app authentication or, where Outlook lacks it, Office's single sign-on. The
+    manifest then carries no key anywhere; it names the app registration in
+    ``<WebApplicationInfo>`` (its client id, the application ID URI ``api://<host>/<client
+    id>`` that Office's single sign-on requires, and the scopes), which Office's single
+    sign-on reads (see ``docs/identity.md``).
+
+    Without an app registration (the local demo) the add-in authenticates with an API key
+    that can only ask for analyses, which rides in the query of the add-in's page URLs
+    (``?key=...``); the manifest says in a comment that it is for a local demo only: every
+    mailbox it reaches holds the same key, and the service cannot tell people apart.
 
 Identity and version
     Microsoft 365 recognises an add-in by its GUID and accepts an updated manifest only when
@@ -168,10 +170,55 @@ _VERSION = re.compile(r"[0-9]{1,5}(?:\.[0-9]{1,5}){0,3}")
 _DIGEST = re.compile(r"[0-9a-f]{64}")
 _PATH_PREFIX = re.compile(r"(?:/[A-Za-z0-9._~-]+)*/?")
 _SCHEME_URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")
+_RESOURCE = re.compile(r"api://(?:[A-Za-z0-9.-]+(?::[0-9]{1,5})?/)?[0-9A-Fa-f-]{36}")
 
 
 class ManifestError(ValueError):
     """The manifest cannot be built from these inputs, or its identity file is unusable."""
+
+
+#: What Office's single sign-on asks for besides the API's own scope (the person's name
+#: and sign-in name in the token).
+SIGN_IN_SCOPES = ("openid", "profile")
+DEMO_COMMENT = (
+    " For a local demo only: this manifest carries an API key in its URLs, which every "
+    "mailbox it reaches can read and use, and the service cannot tell people apart. For a "
+    "deployment, configure sign-in (IDENTITY_ISSUER, IDENTITY_CLIENT_ID; docs/identity.md) "
+    "and run caveat manifest again: that manifest carries no key. "
+)
+
+
+@dataclass(frozen=True)
+class SignIn:
+    """The app registration the add-in signs people in with: its client id, the application
+    ID URI (``api://<host>/<client id>`` for Office's single sign-on) and the scopes."""
+
+    client_id: str
+    resource: str
+    scopes: tuple[str, ...] = SIGN_IN_SCOPES
+
+
+def sign_in_for(base_url: str, client_id: str, resource: str | None = None) -> SignIn:
+    """:class:`SignIn` for the service at ``base_url``: the resource defaults to
+    ``api://<host>/<client id>``. Raises :class:`ManifestError` for an unusable client id
+    or resource."""
+    client = client_id.strip() if isinstance(client_id, str) else ""
+    if not _GUID.fullmatch(client):
+        raise ManifestError(
+            f"the client id must be the app registration's Application (client) ID, a GUID: "
+            f"{client_id!r}"
+        )
+    client = client.lower()
+    if resource is None:
+        host = urlsplit(normalise_base_url(base_url)).netloc
+        resource = f"api://{host}/{client}"
+    resource = resource.strip()
+    if not _RESOURCE.fullmatch(resource) or not resource.lower().endswith(client):
+        raise ManifestError(
+            f"the resource must be an application ID URI api://[host/]<client id> ending "
+            f"with the client id {client}: {resource!r}"
+        )
+    return SignIn(client, resource)
 
 
 @dataclass(frozen=True)
@@ -317,7 +364,17 @@ def _resources(parent: ET.Element, urls: _Urls, url_ids: Iterable[tuple[str, str
     _add(long, "bt:String", {"id": "Button.Tooltip", "DefaultValue": BUTTON_TOOLTIP})
 
 
-def _version_overrides_1_1(parent: ET.Element, urls: _Urls) -> None:
+def _web_application_info(parent: ET.Element, sign_in: SignIn) -> None:
+    """The app registration, for Office's single sign-on (after ``<Resources>``)."""
+    info = _add(parent, "WebApplicationInfo")
+    _add(info, "Id", text=sign_in.client_id)
+    _add(info, "Resource", text=sign_in.resource)
+    scopes = _add(info, "Scopes")
+    for scope in sign_in.scopes:
+        _add(scopes, "Scope", text=scope)
+
+
+def _version_overrides_1_1(parent: ET.Element, urls: _Urls, sign_in: SignIn | None) -> None:
     """Mailbox 1.12 clients: the pinnable pane and the send-time guard (Smart Alerts)."""
     overrides = _add(
         parent, "VersionOverrides", {"xmlns": NS_VO_1_1, "xsi:type": "VersionOverridesV1_1"}
@@ -349,9 +406,11 @@ def _version_overrides_1_1(parent: ET.Element, urls: _Urls) -> None:
             ("Runtime.Js.Url", urls.launch_event),
         ),
     )
+    if sign_in is not None:
+        _web_application_info(overrides, sign_in)
 
 
-def _office_app(urls: _Urls, identity: ManifestIdentity) -> ET.Element:
+def _office_app(urls: _Urls, identity: ManifestIdentity, sign_in: SignIn | None) -> ET.Element:
     root = ET.Element(
         "OfficeApp",
         {"xmlns": NS_APP, "xmlns:xsi": NS_XSI, "xmlns:bt": NS_BT, "xsi:type": "MailApp"},
@@ -386,12 +445,19 @@ def _office_app(urls: _Urls, identity: ManifestIdentity) -> ET.Element:
     _add(form_factor, "FunctionFile", {"resid": "Commands.Url"})
     _read_surface(form_factor, pinnable=False)
     _resources(overrides, urls, (("Commands.Url", urls.commands), ("Taskpane.Url", urls.taskpane)))
-    _version_overrides_1_1(overrides, urls)
+    _version_overrides_1_1(overrides, urls, sign_in)
     return root
 
 
-def render_manifest(base_url: str, key: str | None, identity: ManifestIdentity) -> bytes:
-    """The manifest, UTF-8 XML, for the service at ``base_url`` with ``key`` in its page URLs.
+def render_manifest(
+    base_url: str,
+    key: str | None,
+    identity: ManifestIdentity,
+    sign_in: SignIn | None = None,
+) -> bytes:
+    """The manifest, UTF-8 XML, for the service at ``base_url``: with ``sign_in``, naming
+    the app registration and no key; else with ``key`` in its page URLs and a comment that
+    it is for a local demo only.
 
     The tree is built with local names and explicit ``xmlns`` declarations (as Microsoft's
     own manifests are written), so every element sits in its schema's default namespace and
@@ -401,14 +467,19 @@ def render_manifest(base_url: str, key: str | None, identity: ManifestIdentity) 
         raise ManifestError(f"the add-in id is not a GUID: {identity.id!r}")
     if not _VERSION.fullmatch(identity.version):
         raise ManifestError(f"the version is not 1 to 4 numbers: {identity.version!r}")
+    if sign_in is not None and key is not None:
+        raise ManifestError("a manifest with sign-in carries no key")
     urls = _urls(base_url, key)
     for url in (urls.taskpane, urls.commands, urls.launch_event):
         if len(url) > MAX_URL_LENGTH:
             raise ManifestError(f"a URL would be longer than {MAX_URL_LENGTH} characters")
-    root = _office_app(urls, identity)
+    root = _office_app(urls, identity, sign_in)
     ET.indent(root, space="  ")
     body = ET.tostring(root, encoding="unicode")
-    xml = ('<?xml version="1.0" encoding="UTF-8"?>\n' + body + "\n").encode("utf-8")
+    head = '<?xml version="1.0" encoding="UTF-8"?>\n'
+    if key is not None:
+        head += f"<!--{DEMO_COMMENT}-->\n"
+    xml = (head + body + "\n").encode("utf-8")
     if len(xml) >= MAX_MANIFEST_BYTES:
         raise ManifestError(
             f"the manifest would be {len(xml)} bytes; Office accepts less than {MAX_MANIFEST_BYTES}"
@@ -416,10 +487,11 @@ def render_manifest(base_url: str, key: str | None, identity: ManifestIdentity) 
     return xml
 
 
-def content_fingerprint(base_url: str, key: str | None) -> str:
+def content_fingerprint(base_url: str, key: str | None, sign_in: SignIn | None = None) -> str:
     """SHA-256 (hex) of the manifest's content, identity left out: what decides whether a
     new version is due."""
-    return hashlib.sha256(render_manifest(base_url, key, PLACEHOLDER_IDENTITY)).hexdigest()
+    xml = render_manifest(base_url, key, PLACEHOLDER_IDENTITY, sign_in)
+    return hashlib.sha256(xml).hexdigest()
 
 
 # ----------------------------------------------------------------- identity
@@ -649,6 +721,8 @@ def _check_urls(root: ET.Element) -> list[str]:
         for where, value in values:
             must = where == f"{name}@DefaultValue" and name in _URL_ELEMENTS
             must = must or name == "AppDomain"
+            if name == "Resource":
+                continue  # an application ID URI (api://...), checked with WebApplicationInfo
             if must or _SCHEME_URL.match(value):
                 why = _url_problem(value)
                 if why:
@@ -807,6 +881,40 @@ def _check_smart_alerts(overrides: ET.Element) -> list[str]:
     return problems
 
 
+def _check_web_application_info(overrides: ET.Element, ns: str, where: str) -> list[str]:
+    """At most one ``<WebApplicationInfo>``: a GUID client id, an ``api://`` resource ending
+    with it, at least one scope; and no key in any URL beside it."""
+    found = overrides.findall(_q(ns, "WebApplicationInfo"))
+    if not found:
+        return []
+    if len(found) > 1:
+        return [f"{where}: <WebApplicationInfo> appears {len(found)} times"]
+    info = found[0]
+    problems: list[str] = []
+    client = (info.findtext(_q(ns, "Id")) or "").strip()
+    resource = (info.findtext(_q(ns, "Resource")) or "").strip()
+    scopes = [(e.text or "").strip() for e in info.findall(f"{_q(ns, 'Scopes')}/{_q(ns, 'Scope')}")]
+    if not _GUID.fullmatch(client):
+        problems.append(f"{where} WebApplicationInfo: Id is not a GUID: {client!r}")
+    if not _RESOURCE.fullmatch(resource) or not resource.lower().endswith(client.lower()):
+        problems.append(
+            f"{where} WebApplicationInfo: Resource must be api://[host/]<client id>: {resource!r}"
+        )
+    if not scopes or not all(scopes):
+        problems.append(f"{where} WebApplicationInfo: no <Scopes><Scope>")
+    return problems
+
+
+def _keys_in_urls(root: ET.Element) -> list[str]:
+    found = []
+    for element in root.iter():
+        for value in (*element.attrib.values(), element.text or ""):
+            query = urlsplit(value.strip()).query if "://" in value else ""
+            if "key=" in query:
+                found.append(value.strip())
+    return [f"a manifest with sign-in must carry no key, but a URL does: {v!r}" for v in found]
+
+
 def _check_overrides(root: ET.Element) -> list[str]:
     outer = root.find(_q(NS_VO_1_0, "VersionOverrides"))
     if outer is None:
@@ -826,6 +934,9 @@ def _check_overrides(root: ET.Element) -> list[str]:
     problems += _check_hosts(inner, NS_VO_1_1, "VersionOverridesV1_1")
     problems += _check_resources(inner, NS_VO_1_1, "VersionOverridesV1_1")
     problems += _check_smart_alerts(inner)
+    problems += _check_web_application_info(inner, NS_VO_1_1, "VersionOverridesV1_1")
+    if inner.find(_q(NS_VO_1_1, "WebApplicationInfo")) is not None:
+        problems += _keys_in_urls(root)
     return problems
 
 
