@@ -27,6 +27,8 @@ from urllib.parse import urlsplit
 from limits import parse_many
 from limits.storage import SCHEMES as LIMITS_SCHEMES
 
+from caveat.identity.config import IdentityConfig, IdentityConfigError
+from caveat.identity.permissions import ROLES
 from caveat.knowledge.context import EngineConfig
 from caveat.mail.limits import Limits
 from caveat.reference.freemail import FreemailList
@@ -239,6 +241,62 @@ def _to_limits_storage(value: Any, where: str) -> str:
     return text
 
 
+def _to_optional_bool(value: Any, where: str) -> bool | None:
+    if value is None:
+        return None
+    return _to_bool(value, where)
+
+
+def _to_words(value: Any, where: str) -> list[str]:
+    """A list whose items may also be separated by spaces (OAuth scopes, claim names)."""
+    out = []
+    for item in _to_list(value, where):
+        out.extend(item.split())
+    return out
+
+
+def _to_role_map(value: Any, where: str) -> dict[str, list[str]]:
+    """Caveat roles to the token values that grant them: a TOML table (``finance =
+    "Caveat.Finance"``, or a list of values), or ``role=value`` pairs separated by commas
+    (a role may come back with another value)."""
+    if value is None:
+        return {}
+    pairs: list[tuple[Any, Any]] = []
+    if isinstance(value, Mapping):
+        for role, values in value.items():
+            for v in values if isinstance(values, list | tuple) else [values]:
+                pairs.append((role, v))
+    elif isinstance(value, str):
+        for item in value.split(","):
+            if item.strip():
+                role, eq, v = item.partition("=")
+                if not eq:
+                    raise _fail(
+                        where, f"{item.strip()!r} is not role=value (e.g. admin=Caveat.Admin)"
+                    )
+                pairs.append((role, v))
+    else:
+        raise _fail(where, "must be role=value pairs (finance=Caveat.Finance,...) or a table")
+    out: dict[str, list[str]] = {}
+    for role, v in pairs:
+        if not isinstance(role, str) or not isinstance(v, str) or not v.strip():
+            raise _fail(where, f"every role must map to a token value, got {role!r}={v!r}")
+        role, v = role.strip().lower(), v.strip()
+        if role not in ROLES:
+            raise _fail(where, f"no role {role!r} (roles: {', '.join(ROLES)})")
+        out.setdefault(role, [])
+        if v not in out[role]:
+            out[role].append(v)
+    return out
+
+
+def _to_scope(value: Any, where: str) -> str:
+    text = _to_str(value, where)
+    if any(c.isspace() for c in text) or '"' in text or "\\" in text:
+        raise _fail(where, f"must be one scope name (no spaces), got {value!r}")
+    return text
+
+
 #: Every setting with its converter. INSTANCE_PATH and DATABASE_URL get their defaults
 #: from the instance folder, so they are filled in by :func:`load_settings`.
 _CONVERTERS: dict[str, Callable[[Any, str], Any]] = {
@@ -277,6 +335,17 @@ _CONVERTERS: dict[str, Callable[[Any, str], Any]] = {
     "RATE_LIMIT_PER_ADDRESS": _to_rate_limit,
     "RATE_LIMIT_AUTH_FAILURES": _to_rate_limit,
     "RATE_LIMIT_STORAGE_URI": _to_limits_storage,
+    "IDENTITY_ISSUER": _to_optional_str,
+    "IDENTITY_CLIENT_ID": _to_optional_str,
+    "IDENTITY_AUDIENCE": _to_words,
+    "IDENTITY_TENANTS": _to_words,
+    "IDENTITY_SCOPE": _to_scope,
+    "IDENTITY_REQUEST_SCOPES": _to_words,
+    "IDENTITY_ROLES": _to_role_map,
+    "IDENTITY_ROLE_CLAIMS": _to_words,
+    "IDENTITY_JWKS_URL": _to_optional_str,
+    "IDENTITY_AUTHORITY": _to_optional_str,
+    "SERVICE_KEYS_FOR_PEOPLE": _to_optional_bool,
 }
 
 SETTINGS = frozenset(_CONVERTERS)
@@ -368,6 +437,39 @@ DEFAULTS: dict[str, Any] = {
     # Where the counters live. memory:// is per process: with several gunicorn workers the
     # effective limit is workers x limit; several nodes share counters through redis://.
     "RATE_LIMIT_STORAGE_URI": "memory://",
+    # People sign in with the organisation's identity provider (caveat.identity.tokens;
+    # docs/identity.md). The issuer of its tokens: Entra ID's
+    # https://login.microsoftonline.com/<tenant id>/v2.0, or with {tenantid} in place of the
+    # id for several tenants (then IDENTITY_TENANTS), or any OIDC issuer
+    # (https://kc.example.com/realms/acme). Unset: no sign-in, service keys only.
+    "IDENTITY_ISSUER": None,
+    # The app registration's client id (the add-ins and the API are one registration).
+    "IDENTITY_CLIENT_ID": None,
+    # Accepted aud values; empty: api://<client id> and <client id>.
+    "IDENTITY_AUDIENCE": [],
+    # Accepted tid values (Entra tenant ids); required with {tenantid} in the issuer.
+    "IDENTITY_TENANTS": [],
+    # The delegated scope people's tokens must carry (in scp, or scope).
+    "IDENTITY_SCOPE": "access_as_user",
+    # What clients ask the provider for; empty: api://<client id>/<scope> for Entra,
+    # openid and <scope> for other issuers.
+    "IDENTITY_REQUEST_SCOPES": [],
+    # Caveat roles from token values (app roles, group ids, realm roles):
+    # finance=Caveat.Finance,security=Caveat.Security,admin=Caveat.Admin. Everyone
+    # signed in is a user.
+    "IDENTITY_ROLES": {},
+    # The claims those values are read from; a dotted path reaches inside one
+    # (Keycloak: realm_access.roles).
+    "IDENTITY_ROLE_CLAIMS": ["roles", "groups"],
+    # The provider's key set; unset: its discovery document's jwks_uri.
+    "IDENTITY_JWKS_URL": None,
+    # The authority the Outlook add-in's MSAL signs in at; unset: Entra's organizations
+    # endpoint (several tenants), the tenant's own, or the issuer.
+    "IDENTITY_AUTHORITY": None,
+    # May a service key stand in for the people of mail clients (a key in the Outlook
+    # manifest or the Thunderbird package)? Unset: yes without IDENTITY_ISSUER (a local
+    # demo), no with it.
+    "SERVICE_KEYS_FOR_PEOPLE": None,
 }
 
 
@@ -472,6 +574,14 @@ def load_settings(
     for name, (value, where) in raw.items():
         settings[name] = _CONVERTERS[name](value, where)
 
+    if settings["IDENTITY_ISSUER"] is not None:
+        try:
+            identity_config(settings)
+        except IdentityConfigError as exc:
+            raise SettingsError(str(exc)) from None
+    if settings["SERVICE_KEYS_FOR_PEOPLE"] is None:
+        settings["SERVICE_KEYS_FOR_PEOPLE"] = settings["IDENTITY_ISSUER"] is None
+
     if settings["CATALOGUE_PATH"] is not None:
         where = raw["CATALOGUE_PATH"][1]
         path = instance / Path(settings["CATALOGUE_PATH"]).expanduser()
@@ -505,6 +615,26 @@ def retention(settings: Mapping[str, Any]) -> Retention:
     )
 
 
+def identity_config(settings: Mapping[str, Any]) -> IdentityConfig | None:
+    """The identity provider people sign in with, or None when sign-in is off; raises
+    :class:`IdentityConfigError` when the IDENTITY_ settings do not fit together."""
+    issuer = settings.get("IDENTITY_ISSUER")
+    if not issuer:
+        return None
+    return IdentityConfig.build(
+        issuer=issuer,
+        client_id=settings.get("IDENTITY_CLIENT_ID"),
+        audiences=settings.get("IDENTITY_AUDIENCE") or (),
+        tenants=settings.get("IDENTITY_TENANTS") or (),
+        scope=settings.get("IDENTITY_SCOPE"),
+        request_scopes=settings.get("IDENTITY_REQUEST_SCOPES") or (),
+        roles=settings.get("IDENTITY_ROLES") or {},
+        role_claims=settings.get("IDENTITY_ROLE_CLAIMS") or (),
+        jwks_url=settings.get("IDENTITY_JWKS_URL"),
+        authority=settings.get("IDENTITY_AUTHORITY"),
+    )
+
+
 def engine_config(settings: Mapping[str, Any]) -> EngineConfig:
     """The engine's site configuration from loaded settings.
 
@@ -535,6 +665,8 @@ def environment(settings: Mapping[str, Any]) -> dict[str, str]:
             text = "true" if value else "false"
         elif isinstance(value, list | tuple):
             text = ",".join(value)
+        elif isinstance(value, Mapping):  # IDENTITY_ROLES
+            text = ",".join(f"{k}={v}" for k, vs in value.items() for v in vs)
         else:
             text = str(value)
         out[ENV_PREFIX + name] = text

@@ -8,12 +8,14 @@ Three limits, each a setting of :mod:`caveat.service.settings` in ``limits`` not
   work. The address is the socket's (``REMOTE_ADDR``); ``X-Forwarded-For`` is not believed,
   because the service does not sit behind a proxy it could trust. An IPv6 address counts by
   its /64, the block one site is given, so that rotating addresses inside it gains nothing.
-* ``RATE_LIMIT_PER_KEY``: every authenticated API request, by the key's id.
+* ``RATE_LIMIT_PER_KEY``: every authenticated API request, by the service key's id, or by
+  the signed-in person (their id at the identity provider, whatever token they send).
 * ``RATE_LIMIT_AUTH_FAILURES``: API requests from one address with a missing, unknown or
-  revoked key. Beyond it that address may present only keys this process accepted in the
-  last hour; any other key is refused unread (no database lookup), so key guessing learns
-  nothing, while an organisation's clients behind the same NAT address keep working when a
-  few of them still hold a key that was replaced.
+  revoked key or a refused token. Beyond it that address may present only keys and tokens
+  this process accepted in the last hour; any other is refused unread (no database lookup,
+  no signature check), so key guessing learns nothing, while an organisation's clients
+  behind the same NAT address keep working when a few of them still hold a key that was
+  replaced.
 
 Beyond a limit the answer is 429 ``rate_limited`` in the API's error shape, with
 ``Retry-After`` in seconds. The counters live in ``RATE_LIMIT_STORAGE_URI``: ``memory://``
@@ -41,8 +43,9 @@ from limits import RateLimitItem, parse_many
 from limits.storage import MemoryStorage
 from limits.strategies import STRATEGIES, RateLimiter
 
+from caveat.identity.principal import Principal
 from caveat.service.settings import RATE_LIMIT_OFF
-from caveat.storage.store import KeyRecord, hash_key
+from caveat.storage.store import hash_key
 
 from .errors import ApiError, error_response
 
@@ -155,20 +158,30 @@ class RateLimits:
                 _retry_after(reset_at),
             )
 
-    def verified(self, key: str, record: KeyRecord) -> None:
-        """Remember ``key`` as accepted and count the request against it; 429 beyond the
-        per-key limit."""
+    def verified(self, credential: str, principal: Principal) -> None:
+        """Remember ``credential`` (a key or a token) as accepted and count the request
+        against whom it names: a service key by its id, a person by their id at the
+        identity provider (so a new token each hour does not start a new count); 429
+        beyond the limit."""
         if not self.limiter.enabled:
             return
         if self.auth_failures:
             with self._lock:
-                self._accepted[hash_key(key)] = True
+                self._accepted[hash_key(credential)] = True
         if not self.per_key:
             return
-        reset_at = self._hit(self.per_key, "key", str(record.id))
+        if principal.key_id is not None:
+            reset_at = self._hit(self.per_key, "key", str(principal.key_id))
+        else:
+            reset_at = self._hit(self.per_key, "person", principal.counter)
         if reset_at is not None:
-            log.info("rate limit of API key %s reached", record.id)
-            raise _too_many("too many requests with this API key", _retry_after(reset_at))
+            if principal.key_id is not None:
+                log.info("rate limit of API key %s reached", principal.key_id)
+                message = "too many requests with this API key"
+            else:
+                log.info("rate limit of a signed-in person reached")
+                message = "too many requests from your account"
+            raise _too_many(message, _retry_after(reset_at))
 
     # ------------------------------------------------------------- counting
 

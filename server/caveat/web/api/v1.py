@@ -1,76 +1,106 @@
 """Version 1 of the HTTP API, mounted at ``/api/v1``.
 
-Views validate, call the engine and serialise; nothing else. Every view needs an API key
-except the OpenAPI document. Request bodies are read in memory and dropped: never stored,
-never logged.
+Views validate, call the engine and serialise; nothing else. Every view needs a
+permission (``@requires``), which the caller's token or service key must grant
+(:mod:`caveat.web.api.auth`), except the OpenAPI document and the public sign-in settings.
+Request bodies are read in memory and dropped: never stored, never logged.
 """
 
 from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import cache
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import Blueprint, Response, g, jsonify, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from caveat.engine.guard import outgoing_from_payload
+from caveat.identity.permissions import check_permissions
+from caveat.identity.principal import Principal
+from caveat.identity.tokens import IdentityUnavailable
 from caveat.knowledge.partners_csv import DirectoryFileError, parse_partners_csv, write_partners_csv
 from caveat.knowledge.verify import UNKNOWN, find_sender_contact
 from caveat.mail.normalise import from_payload
 from caveat.storage.directory_store import DirectoryStore, import_parsed
 from caveat.storage.reports import ReportStore
 
+from . import auth
 from .errors import ApiError
 from .guard_schema import recipients_validator
-from .ratelimit import rate_limits
 from .schema import BodyValidator, openapi_bytes
 from .services import notify_analyzed, services
 
 bp = Blueprint("v1", __name__, url_prefix="/api/v1")
 
 #: Endpoints anyone may call.
-PUBLIC = frozenset({"v1.openapi"})
+PUBLIC = frozenset({"v1.openapi", "v1.identity_document"})
+#: The permission each other endpoint needs (filled by :func:`requires`).
+PERMISSION_OF: dict[str, str] = {}
 
 #: ``GET /senders/contact``: an address (RFC 5321's 320 characters) and a display name.
 ADDRESS_MAX = 320
 NAME_MAX = 256
 
-_REALM = 'Bearer realm="caveat"'
+View = TypeVar("View", bound=Callable[..., Any])
+
+
+def requires(permission: str) -> Callable[[View], View]:
+    """Declare the permission a view needs (put it under the route decorator)."""
+    check_permissions([permission])
+
+    def declare(view: View) -> View:
+        PERMISSION_OF[f"{bp.name}.{view.__name__}"] = permission
+        return view
+
+    return declare
+
+
+@bp.record_once
+def _set_up_identity(state: Any) -> None:
+    auth.init_app(state.app)
 
 
 @bp.before_request
-def require_api_key() -> None:
-    if request.endpoint in PUBLIC:
+def require_permission() -> None:
+    endpoint = request.endpoint or ""
+    if endpoint in PUBLIC:
         return
-    limits = rate_limits()
-    scheme, _, key = request.headers.get("Authorization", "").strip().partition(" ")
-    key = key.strip()
-    if scheme.lower() != "bearer" or not key:
-        limits.verification_failed()
+    permission = PERMISSION_OF.get(endpoint)
+    if permission is None:  # a route without a declared permission is nobody's
+        raise ApiError(403, "forbidden", "this route is not open to anyone")
+    auth.authenticate(permission)
+
+
+def principal() -> Principal:
+    """Who is calling (set by :func:`require_permission`)."""
+    found: Principal = g.principal
+    return found
+
+
+@bp.get("/identity")
+def identity_document() -> Response:
+    """How clients sign people in here: public, so that a client given only the
+    service's address can configure itself."""
+    try:
+        document = auth.identity().document()
+    except IdentityUnavailable:
         raise ApiError(
-            401,
-            "unauthorized",
-            "an API key is required: send Authorization: Bearer <key>",
-            [("WWW-Authenticate", _REALM)],
-        )
-    limits.before_verifying(key)
-    record = services().store.verify_key(key)
-    if record is None:
-        limits.verification_failed()
-        raise ApiError(
-            401,
-            "unauthorized",
-            "the API key is not valid (unknown or revoked)",
-            [("WWW-Authenticate", f'{_REALM}, error="invalid_token"')],
-        )
-    limits.verified(key, record)
-    g.api_key = record
+            503,
+            "identity_unavailable",
+            "the identity provider's settings cannot be fetched; try again soon",
+            [("Retry-After", str(auth.RETRY_SECONDS))],
+        ) from None
+    response = jsonify(document)
+    response.headers["Cache-Control"] = "public, max-age=300"
+    return response
 
 
 @bp.post("/analyze")
+@requires("analyze")
 def analyze() -> Response:
     s = services()
     payload = read_json_body()
@@ -90,6 +120,7 @@ def analyze() -> Response:
 
 
 @bp.post("/recipients")
+@requires("analyze")
 def recipients() -> Response:
     """The send-time guard: are the recipients of a message being written who they seem?
     Reads the conversation memory, never writes it."""
@@ -103,6 +134,7 @@ def recipients() -> Response:
 
 
 @bp.get("/senders/contact")
+@requires("contacts")
 def sender_contact() -> Response:
     """Verify sender: the partner a message is from, or claims to be from, with its
     contacts from the directory (never from the message, never its bank accounts)."""
@@ -119,8 +151,10 @@ def sender_contact() -> Response:
 
 
 @bp.post("/reports")
+@requires("report")
 def report_message() -> Response:
-    """The pane's Report action: the message's sender and hashed ids, never its content."""
+    """The pane's Report action: the message's sender and hashed ids, never its content.
+    The reporter is who is calling (a ``reporter`` in the body is ignored)."""
     payload = read_json_body()
     _report_validator().validate(payload)
     sender = payload["from"].get("address") or ""
@@ -132,8 +166,8 @@ def report_message() -> Response:
         conversation_id=payload.get("conversation_id"),
         level=payload.get("level"),
         finding_ids=list(payload.get("finding_ids") or []),
-        reporter=payload.get("reporter"),
-        key_id=g.api_key.id,
+        reporter=_actor(principal()),
+        key_id=principal().key_id,
         at=services().clock(),
     )
     response = jsonify(
@@ -144,9 +178,9 @@ def report_message() -> Response:
 
 
 @bp.get("/reports")
+@requires("reports.read")
 def list_reports() -> Response:
-    """The newest reports, for administrators (they name colleagues and senders)."""
-    _require_admin("read the reports")
+    """The newest reports, for security staff (they name colleagues and senders)."""
     raw = _query_text("limit", 4) or "100"
     if not raw.isdigit() or not 1 <= int(raw) <= 1000:
         raise ApiError(400, "invalid_field", "limit must be a whole number from 1 to 1000")
@@ -168,6 +202,12 @@ def list_reports() -> Response:
             }
         )
     )
+
+
+def _actor(who: Principal) -> str:
+    """How a record names who acted: a person by their sign-in name (an address, as
+    reports have always named their reporter), a key as ``service key NAME``."""
+    return who.username if who.is_person else who.label
 
 
 @cache
@@ -196,10 +236,10 @@ def _no_store(response: Response) -> Response:
 
 
 @bp.put("/partners")
+@requires("directory")
 def import_partners() -> Response:
-    """Load a partner CSV (the format of ``caveat partners import``); admin keys only.
+    """Load a partner CSV (the format of ``caveat partners import``).
     Bad rows are reported with their line numbers and the good ones stored."""
-    _require_admin()
     _refuse_declared_oversize()
     if request.mimetype not in ("text/csv", "text/plain", "application/octet-stream"):
         raise ApiError(
@@ -230,9 +270,9 @@ def import_partners() -> Response:
 
 
 @bp.get("/partners")
+@requires("directory")
 def export_partners() -> Response:
-    """The partner directory as CSV (admin keys only: it holds phone numbers and accounts)."""
-    _require_admin()
+    """The partner directory as CSV (it holds phone numbers and accounts)."""
     text = write_partners_csv(DirectoryStore(services().store).partners())  # type: ignore[arg-type]
     return _no_store(Response(text, mimetype="text/csv"))
 
@@ -245,16 +285,8 @@ def _refuse_declared_oversize() -> int | None:
     return limit
 
 
-def _require_admin(what: str = "read or change the partner directory") -> None:
-    if not getattr(g, "api_key", None) or not g.api_key.admin:
-        raise ApiError(
-            403,
-            "forbidden",
-            f"this API key may not {what}; use a key made with caveat keys create NAME --admin",
-        )
-
-
 @bp.get("/checks")
+@requires("analyze")
 def checks() -> Response:
     return jsonify(services().catalogue_document)
 
