@@ -52,7 +52,19 @@
  *     supported, sendModeOverride "promptUser" gives the dialog a Send Anyway button, so a
  *     warning never makes a message impossible to send.
  *
- * Configuration. When the request for this file carries a valid ?key=, the service prepends
+ * Configuration. With sign-in on, the service prepends
+ *   var CAVEAT_DEPLOYMENT = {"baseUrl": "https://...", "identity": {"client_id": "...",
+ *     "authority": "...", "scopes": ["..."]}};
+ * (all of it public) and every request carries the person's own token: MSAL.js's nestable
+ * client (nested app authentication, where Outlook supports NestedAppAuth 1.1 and
+ * commands.html loaded MSAL.js), else Office's single sign-on (Office.auth.getAccessToken).
+ * Both are asked silently only: this runtime has no window to sign in with. A token that
+ * cannot be had silently, or that the service refuses again after one silent renewal, is
+ * "sign-in needed": the recipients are not checked, the notification says so and how to
+ * sign in (open the Caveat pane and choose Sign in), and the send goes ahead as for any
+ * other failure to check, visibly, never as if the recipients had been checked.
+ * In the local demo (sign-in off), when the request for this file carries a valid ?key=,
+ * the service prepends
  *   var CAVEAT_DEPLOYMENT = {"baseUrl": "https://...", "key": "..."};
  * Without it (commands.html loads this file without a key), the service is this page's
  * origin and the key is the page's own ?key= parameter. Nothing found: the check fails
@@ -76,7 +88,8 @@
    * }} Answer
    */
   /** @typedef {Error & {kind: string, status?: number}} CheckFailure */
-  /** @typedef {{baseUrl: string, key: string, timeoutMs: number}} Config */
+  /** @typedef {{client_id: string, authority: string, scopes: string[]}} Identity */
+  /** @typedef {{baseUrl: string, key: string, timeoutMs: number, identity: Identity | null}} Config */
 
   /** One notification for the whole guard, replaced on every check (at most 32 characters). */
   const NOTIFICATION_KEY = "caveat-recipients";
@@ -109,6 +122,7 @@
     unreachable: "the Caveat service could not be reached",
     timeout: "the Caveat service did not answer in time",
     refused: "the Caveat service refused this add-in's key",
+    signin: "sign-in needed (open the Caveat pane and choose Sign in)",
     rejected: "the Caveat service rejected the request",
     server: "the Caveat service had an internal error",
     invalid_answer: "the Caveat service gave an answer this add-in does not understand",
@@ -118,6 +132,12 @@
 
   /** Runs of the recipients-changed handler; only the latest may change the notification. */
   let recipientsRuns = 0;
+  /** A token is not used again this close to its expiry. */
+  const EXPIRY_MARGIN_MS = 60000;
+  /** @type {{token: string, expires: number} | null} the last token, while it lasts */
+  let heldToken = null;
+  /** @type {Promise<any> | null} MSAL's nestable client, made once */
+  let nestedClient = null;
 
   // ---------------------------------------------------------------- small helpers
 
@@ -433,14 +453,40 @@
     }
   }
 
+  /**
+   * The sign-in settings the service prepended, or null (sign-in off, or unusable).
+   * @param {any} value
+   * @returns {Identity | null}
+   */
+  function identityOf(value) {
+    if (!value || typeof value !== "object" || !text(value.client_id) || !text(value.authority)) {
+      return null;
+    }
+    if (!Array.isArray(value.scopes)) {
+      return null;
+    }
+    /** @type {string[]} */
+    const scopes = [];
+    for (let i = 0; i < value.scopes.length; i++) {
+      if (text(value.scopes[i])) {
+        scopes.push(text(value.scopes[i]));
+      }
+    }
+    if (scopes.length === 0) {
+      return null;
+    }
+    return { client_id: text(value.client_id), authority: text(value.authority), scopes: scopes };
+  }
+
   /** @returns {Config} */
   function readConfig() {
     /** @type {Config} */
-    const config = { baseUrl: "", key: "", timeoutMs: DEFAULT_TIMEOUT_MS };
+    const config = { baseUrl: "", key: "", timeoutMs: DEFAULT_TIMEOUT_MS, identity: null };
     const deployment = deploymentGlobal();
     if (deployment && typeof deployment === "object") {
       config.baseUrl = text(deployment.baseUrl);
       config.key = text(deployment.key);
+      config.identity = identityOf(deployment.identity);
       const limit = deployment.timeoutMs;
       if (typeof limit === "number" && limit > 0 && limit <= MAX_TIMEOUT_MS) {
         config.timeoutMs = limit;
@@ -565,6 +611,155 @@
     );
   }
 
+  // ---------------------------------------------------------------- the person's token
+
+  /** @returns {any} MSAL's browser bundle, when commands.html loaded it */
+  function msalApi() {
+    const found = root && root.msal;
+    if (found && typeof found.createNestablePublicClientApplication === "function") {
+      return found;
+    }
+    return null;
+  }
+
+  /** Whether this Outlook offers nested app authentication (NestedAppAuth 1.1). */
+  function nestedAppAuth() {
+    const office = officeApi();
+    const requirements = office && office.context && office.context.requirements;
+    if (!requirements || typeof requirements.isSetSupported !== "function") {
+      return false;
+    }
+    try {
+      return Boolean(requirements.isSetSupported("NestedAppAuth", "1.1"));
+    } catch (ignored) {
+      return false;
+    }
+  }
+
+  /**
+   * @param {string} token
+   * @param {number} expires milliseconds since the epoch
+   */
+  function hold(token, expires) {
+    if (typeof token !== "string" || !token) {
+      throw failure("signin");
+    }
+    heldToken = { token: token, expires: expires };
+    return token;
+  }
+
+  /**
+   * The expiry of a JWT, read (not checked: the service checks it) from its payload; five
+   * minutes from now when it cannot be read.
+   * @param {string} token
+   */
+  function expiryOf(token) {
+    const fallback = Date.now() + 5 * 60000;
+    const part = String(token).split(".")[1];
+    if (!part || typeof atob !== "function") {
+      return fallback;
+    }
+    try {
+      let b64 = part.split("-").join("+").split("_").join("/");
+      while (b64.length % 4 !== 0) {
+        b64 += "=";
+      }
+      const exp = JSON.parse(atob(b64)).exp;
+      if (typeof exp === "number" && isFinite(exp)) {
+        return exp * 1000;
+      }
+    } catch (ignored) {
+      // not a JWT this file can read: kept a short while
+    }
+    return fallback;
+  }
+
+  /**
+   * A token for the person, silently: MSAL's nestable client where NAA is supported, else
+   * Office's single sign-on without prompts; a "signin" failure when neither gives one.
+   * @param {Identity} identity
+   * @param {boolean} renew the service refused the last one: ask for a fresh one
+   * @returns {Promise<string>}
+   */
+  function personToken(identity, renew) {
+    if (!renew && heldToken && heldToken.expires - EXPIRY_MARGIN_MS > Date.now()) {
+      return Promise.resolve(heldToken.token);
+    }
+    heldToken = null;
+    const msal = msalApi();
+    if (msal && nestedAppAuth()) {
+      if (!nestedClient) {
+        nestedClient = Promise.resolve().then(function () {
+          return msal.createNestablePublicClientApplication({
+            auth: { clientId: identity.client_id, authority: identity.authority },
+          });
+        });
+        nestedClient.then(null, function () {
+          nestedClient = null;
+        });
+      }
+      return nestedClient
+        .then(function (client) {
+          /** @type {any} */
+          const request = { scopes: identity.scopes };
+          let account = null;
+          if (typeof client.getActiveAccount === "function") {
+            account = client.getActiveAccount();
+          }
+          if (!account && typeof client.getAllAccounts === "function") {
+            const all = client.getAllAccounts();
+            if (Array.isArray(all) && all.length > 0) {
+              account = all[0];
+            }
+          }
+          if (account) {
+            request.account = account;
+          }
+          if (renew) {
+            request.forceRefresh = true;
+          }
+          return client.acquireTokenSilent(request);
+        })
+        .then(
+          function (result) {
+            const token = result && result.accessToken;
+            let expires = expiryOf(token);
+            if (result && result.expiresOn instanceof Date) {
+              expires = result.expiresOn.getTime();
+            }
+            return hold(token, expires);
+          },
+          function () {
+            throw failure("signin");
+          }
+        );
+    }
+    const office = officeApi();
+    if (office && office.auth && typeof office.auth.getAccessToken === "function") {
+      let asked;
+      try {
+        asked = office.auth.getAccessToken({
+          allowSignInPrompt: false,
+          allowConsentPrompt: false,
+          forMSGraphAccess: false,
+        });
+      } catch (ignored) {
+        return Promise.reject(failure("signin"));
+      }
+      return Promise.resolve(asked).then(
+        function (token) {
+          return hold(token, expiryOf(token));
+        },
+        function () {
+          throw failure("signin");
+        }
+      );
+    }
+    return Promise.reject(failure("signin"));
+  }
+
+  // ---------------------------------------------------------------- the request
+
   /**
    * @param {Config} config
    * @param {RecipientsRequest} request
@@ -572,7 +767,7 @@
    * @returns {Promise<Answer>}
    */
   function post(config, request, controller) {
-    if (!config.baseUrl || !config.key) {
+    if (!config.baseUrl || (!config.key && !config.identity)) {
       return Promise.reject(failure("unconfigured"));
     }
     if (!isAllowedBase(config.baseUrl)) {
@@ -581,13 +776,44 @@
     if (typeof fetch !== "function") {
       return Promise.reject(failure("unreachable"));
     }
+    const identity = config.identity;
+    if (!identity) {
+      return send(config, request, controller, config.key);
+    }
+    return personToken(identity, false).then(function (token) {
+      return send(config, request, controller, token).then(null, function (error) {
+        if (!error || error.status !== 401) {
+          throw error;
+        }
+        // Refused: one silent renewal, then "sign-in needed".
+        return personToken(identity, true).then(function (renewed) {
+          return send(config, request, controller, renewed).then(null, function (again) {
+            if (again && again.status === 401) {
+              throw failure("signin", 401);
+            }
+            throw again;
+          });
+        });
+      });
+    });
+  }
+
+  /**
+   * One POST with one credential.
+   * @param {Config} config
+   * @param {RecipientsRequest} request
+   * @param {AbortController | null} controller
+   * @param {string} credential
+   * @returns {Promise<Answer>}
+   */
+  function send(config, request, controller, credential) {
     /** @type {RequestInit} */
     const init = {
       method: "POST",
       headers: {
         "Content-Type": "application/json",
         Accept: "application/json",
-        Authorization: "Bearer " + config.key,
+        Authorization: "Bearer " + credential,
       },
       body: JSON.stringify(request),
       credentials: "omit",

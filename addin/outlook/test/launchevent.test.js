@@ -729,3 +729,140 @@ test("commands.html loads Office.js, then MSAL.js from this service, then launch
   assert.doesNotMatch(PAGE, /<style\b|\sstyle=|\son[a-z]+=/i, "no inline style or event attribute");
   assert.match(PAGE, /^<!DOCTYPE html>/i);
 });
+
+// ------------------------------------------------------------------ the person's token
+
+const IDENTITY = { client_id: "0c8f5e52-3b7d-4a61-8e2f-9d4c1b0a7e36", authority: "https://login.example/organizations", scopes: ["api://0c8f5e52-3b7d-4a61-8e2f-9d4c1b0a7e36/access_as_user"] };
+const SIGN_IN_NEEDED = "sign-in needed (open the Caveat pane and choose Sign in)";
+
+/**
+ * MSAL's nestable client as the guard meets it: account discovery, acquireTokenSilent
+ * answering from `tokens` in turn (an Error entry is thrown), every request recorded.
+ * @param {(string | Error)[]} tokens
+ */
+function fakeMsal(tokens) {
+  class InteractionRequiredAuthError extends Error {
+    constructor() {
+      super("interaction_required: AADSTS65001");
+      this.name = "InteractionRequiredAuthError";
+      this.errorCode = "interaction_required";
+    }
+  }
+  /** @type {any[]} */
+  const made = [];
+  /** @type {any[]} */
+  const silent = [];
+  const account = { username: "ana@example.org", name: "Ana Example", homeAccountId: "ana" };
+  const msal = {
+    InteractionRequiredAuthError,
+    async createNestablePublicClientApplication(/** @type {any} */ config) {
+      made.push(plain(config));
+      return {
+        getActiveAccount: () => null,
+        getAllAccounts: () => [account],
+        async acquireTokenSilent(/** @type {any} */ request) {
+          silent.push(plain(request));
+          const next = tokens.shift();
+          if (next === undefined || next instanceof Error) throw next ?? new InteractionRequiredAuthError();
+          return { accessToken: next, expiresOn: new Date(Date.now() + 3600_000), account };
+        },
+      };
+    },
+  };
+  return { msal, made, silent, InteractionRequiredAuthError };
+}
+
+/**
+ * A host where Outlook supports nested app authentication (or not), optionally with
+ * Office's single sign-on.
+ * @param {{naa?: boolean, sso?: () => Promise<string>}} options
+ */
+function signInHost({ naa = true, sso } = {}) {
+  const host = outlook();
+  const mailboxSets = host.Office.context.requirements.isSetSupported;
+  host.Office.context.requirements.isSetSupported = (/** @type {string} */ name, /** @type {string} */ version) =>
+    name === "NestedAppAuth" ? naa && version === "1.1" : mailboxSets(name, version);
+  if (sso) /** @type {any} */ (host.Office).auth = { getAccessToken: sso };
+  return host;
+}
+
+test("sign-in on: the guard sends the person's token from MSAL's nestable client, silently", async (t) => {
+  const service = await serve(t, answer(DANGER));
+  const host = signInHost();
+  const { msal, made, silent } = fakeMsal(["token-ana-1"]);
+  load(host, { deployment: { baseUrl: service.baseUrl, identity: IDENTITY }, globals: { msal } });
+  const [done] = await raise(host, "onMessageSendHandler");
+  assert.equal(done.allowEvent, false);
+  assert.equal(service.requests.length, 1);
+  assert.equal(service.requests[0].headers.authorization, "Bearer token-ana-1");
+  assert.deepEqual(made, [{ auth: { clientId: IDENTITY.client_id, authority: IDENTITY.authority } }]);
+  assert.deepEqual(silent[0].scopes, IDENTITY.scopes);
+  assert.equal(silent[0].account.username, "ana@example.org");
+  // The token is kept while it lasts: the next event asks MSAL nothing.
+  await raise(host, "onMessageRecipientsChangedHandler");
+  assert.equal(silent.length, 1);
+  assert.equal(service.requests[1].headers.authorization, "Bearer token-ana-1");
+});
+
+test("sign-in on, no token without the person: not checked, the notification says sign-in needed, the send goes ahead", async (t) => {
+  const service = await serve(t, answer(DANGER));
+  const host = signInHost();
+  const { msal, InteractionRequiredAuthError } = fakeMsal([]);
+  msal.InteractionRequiredAuthError = InteractionRequiredAuthError;
+  load(host, { deployment: { baseUrl: service.baseUrl, identity: IDENTITY, key: KEY }, globals: { msal } });
+  assert.deepEqual(await raise(host, "onMessageSendHandler"), [{ allowEvent: true }]);
+  assert.deepEqual(host.notifications, [couldNotCheck(SIGN_IN_NEEDED)]);
+  assert.equal(service.requests.length, 0, "no request with the demo key instead");
+});
+
+test("a refused token is renewed once, silently, and the check goes on", async (t) => {
+  let calls = 0;
+  const service = await serve(t, (seen, res) => {
+    calls += 1;
+    if (calls === 1) answer({ error: { code: "invalid_token", message: "the token has expired" } }, 401)(seen, res);
+    else answer(CAUTION)(seen, res);
+  });
+  const host = signInHost();
+  const { msal, silent } = fakeMsal(["token-old", "token-new"]);
+  load(host, { deployment: { baseUrl: service.baseUrl, identity: IDENTITY }, globals: { msal } });
+  const [done] = await raise(host, "onMessageSendHandler");
+  assert.equal(done.allowEvent, false);
+  assert.deepEqual(service.requests.map((r) => r.headers.authorization), ["Bearer token-old", "Bearer token-new"]);
+  assert.equal(silent[1].forceRefresh, true);
+});
+
+test("a token refused again after the renewal is sign-in needed, after two requests and no more", async (t) => {
+  const service = await serve(t, answer({ error: { code: "invalid_token", message: "wrong audience" } }, 401));
+  const host = signInHost();
+  const { msal } = fakeMsal(["token-1", "token-2", "token-3"]);
+  load(host, { deployment: { baseUrl: service.baseUrl, identity: IDENTITY }, globals: { msal } });
+  assert.deepEqual(await raise(host, "onMessageSendHandler"), [{ allowEvent: true }]);
+  assert.equal(service.requests.length, 2);
+  assert.deepEqual(host.notifications, [couldNotCheck(SIGN_IN_NEEDED)]);
+});
+
+test("without nested app authentication the guard asks Office's single sign-on, without prompts", async (t) => {
+  const service = await serve(t, answer(NONE));
+  /** @type {any[]} */
+  const asked = [];
+  const host = signInHost({ naa: false, sso: async (/** @type {any} */ options) => (asked.push(plain(options)), "sso-token") });
+  const { msal, made } = fakeMsal(["never"]);
+  load(host, { deployment: { baseUrl: service.baseUrl, identity: IDENTITY }, globals: { msal } });
+  assert.deepEqual(await raise(host, "onMessageSendHandler"), [{ allowEvent: true }]);
+  assert.equal(service.requests[0].headers.authorization, "Bearer sso-token");
+  assert.deepEqual(asked, [{ allowSignInPrompt: false, allowConsentPrompt: false, forMSGraphAccess: false }]);
+  assert.deepEqual(made, [], "MSAL is not used where Outlook has no NAA");
+});
+
+test("single sign-on failing, or no way to a token at all, is sign-in needed", async (t) => {
+  const service = await serve(t, answer(NONE));
+  const failing = signInHost({ naa: false, sso: async () => Promise.reject({ code: 13001, name: "Error" }) });
+  load(failing, { deployment: { baseUrl: service.baseUrl, identity: IDENTITY } });
+  assert.deepEqual(await raise(failing, "onMessageSendHandler"), [{ allowEvent: true }]);
+  assert.deepEqual(failing.notifications, [couldNotCheck(SIGN_IN_NEEDED)]);
+  const bare = signInHost({ naa: true });
+  load(bare, { deployment: { baseUrl: service.baseUrl, identity: IDENTITY } });
+  assert.deepEqual(await raise(bare, "onMessageRecipientsChangedHandler"), [undefined]);
+  assert.deepEqual(bare.notifications, [couldNotCheck(SIGN_IN_NEEDED)]);
+  assert.equal(service.requests.length, 0);
+});
