@@ -43,10 +43,11 @@ caution or a danger is never accepted, so the send-time guard still warns about 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Protocol
 
@@ -267,7 +268,8 @@ class Memory(Protocol):
         ...
 
     def record(self, obs: Observation, snapshot: MemorySnapshot) -> None:
-        """Remember one analysed message (``snapshot`` is what was read for it)."""
+        """Remember one analysed message (``snapshot`` is what was read for it); an
+        observation kept past the call is :meth:`Observation.settled` first."""
         ...
 
 
@@ -331,6 +333,18 @@ class Observation:
     accepted_reply_to: tuple[str, ...] = ()
     #: the units of the message's own words (see :func:`own_units`), to be kept hashed
     text: tuple[str, ...] = ()
+    #: how to work ``text`` out, left to the store (:meth:`settled`): a message it will
+    #: not write again needs none of it
+    later_text: Callable[[], tuple[str, ...]] | None = field(
+        default=None, repr=False, compare=False
+    )
+
+    def settled(self) -> Observation:
+        """This observation with its ``text`` worked out; a store calls it before it keeps
+        the observation, which then holds nothing of the message but its units."""
+        if self.later_text is None:
+            return self
+        return replace(self, text=self.later_text(), later_text=None)
 
 
 def observe(
@@ -361,7 +375,7 @@ def observe(
         )[:MAX_ACCEPTED_REPLY_TO]
         if unremarkable
         else (),
-        text=own_units(facts),
+        later_text=functools.partial(own_units, facts),
     )
 
 

@@ -239,6 +239,7 @@ class ProcessMemory:
         seen = conv is not None and bool(ids.own) and ("mid", ids.own or "") in conv.keys
         if conv is not None and seen and self._unchanged(conv, obs, wanted, at):
             return
+        obs = obs.settled()
         if conv is None:
             conv = _Conversation(self._next_conversation, at)
             self._next_conversation += 1

@@ -38,6 +38,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import DBAPIError
 
 from caveat.knowledge.memory import (
     CONVERSATION_KEY_LABEL,
@@ -88,9 +89,10 @@ _T = ConversationTextRow
 _CT = ContactRow
 
 # The snapshot's statements, as the driver's own SQL, rendered once per dialect and per
-# length of their IN lists (``_sql``) and run with ``exec_driver_sql``: SQLAlchemy's
-# execution of a compiled statement (and the rendering of its expanding IN lists on every
-# call) cost four times what SQLite takes to answer. Text parameters are made storable
+# length of their IN lists (``_sql``) and run on the connection's driver cursor
+# (``_fetch``): SQLAlchemy's execution of a compiled statement (and the rendering of its
+# expanding IN lists on every call) cost four times what SQLite takes to answer, and its
+# execution context around driver SQL still twice. Text parameters are made storable
 # here (:func:`storable_text`), as the columns' type would; values come back as the
 # driver gives them and are converted by ``_utc``.
 _VIEW = (
@@ -336,15 +338,15 @@ class MemoryStore:
             mark = "?" if c.dialect.paramstyle == "qmark" else "%s"
             views: dict[int, tuple[ConversationView, datetime]] = {}
             if order:
-                rows = c.exec_driver_sql(_sql("find", mark, len(order)), tuple(order))
+                rows = _fetch(c, _sql("find", mark, len(order)), tuple(order))
                 found = {k: int(cid) for k, cid in rows}
                 conv_id = next((found[k] for k in order if k in found), None)
                 if conv_id is not None:
-                    views = _views(c.exec_driver_sql(_sql("view", mark), (conv_id,)))
+                    views = _views(_fetch(c, _sql("view", mark), (conv_id,)))
                     if conv_id not in views:
                         conv_id = None  # forgotten meanwhile
             if conv_id is None and keys.subject is not None:
-                views = _views(c.exec_driver_sql(_sql("subject", mark), (keys.subject,)))
+                views = _views(_fetch(c, _sql("subject", mark), (keys.subject,)))
                 newest_first = sorted(views, key=lambda i: (views[i][1], i), reverse=True)
                 conv_id = next(
                     (i for i in newest_first if shares_enough(views[i][0].people, people)), None
@@ -353,7 +355,7 @@ class MemoryStore:
                 view, last_seen_at = views[conv_id]
                 rto = {reply_to_key(ckey, conv_id, a): a for a in addresses}
                 wanted = sorted({k for k in (*order, keys.subject) if k} | set(rto))
-                rows = c.exec_driver_sql(_sql("held", mark, len(wanted)), (conv_id, *wanted))
+                rows = _fetch(c, _sql("held", mark, len(wanted)), (conv_id, *wanted))
                 held = frozenset(r[0] for r in rows)
                 accepted = frozenset(rto[k] for k in held if k in rto)
             contacts: dict[str, Contact] = {}
@@ -372,7 +374,7 @@ class MemoryStore:
                     sent,
                     auth,
                     colleague,
-                ) in c.exec_driver_sql(sql, params):
+                ) in _fetch(c, sql, params):
                     authenticated_at = _utc(auth) if auth is not None else None
                     if address in contact_addresses:
                         contacts[address] = Contact(
@@ -418,7 +420,7 @@ class MemoryStore:
         digests = sorted(wanted)
         for i in range(0, len(digests), 500):
             part = digests[i : i + 500]
-            rows = c.exec_driver_sql(_sql("seen_text", mark, len(part)), (conv_id, *part))
+            rows = _fetch(c, _sql("seen_text", mark, len(part)), (conv_id, *part))
             found.update(wanted[r[0]] for r in rows)
         return frozenset(found)
 
@@ -462,6 +464,7 @@ class MemoryStore:
         )
         if seen and self._unchanged(obs, snapshot):
             return
+        obs = obs.settled()
         rec = _Record(
             obs=obs,
             keys=keys,
@@ -726,6 +729,23 @@ def _statement(dialect: str, kind: str) -> Any:
         raise ValueError(f"no batched statement {kind!r}")
     _STATEMENTS[(dialect, kind)] = stmt
     return stmt
+
+
+def _fetch(c: Connection, sql: str, params: tuple[Any, ...]) -> list[Any]:
+    """The rows of one of the snapshot's statements, run on the connection's own driver
+    cursor: SQLAlchemy's execution context (result metadata, events, row objects) cost
+    more than the statement. A driver error comes back as SQLAlchemy's, which
+    :meth:`Store.connection` turns into a StorageError like any other."""
+    dbapi = c.dialect.loaded_dbapi
+    try:
+        cursor = c.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        try:
+            cursor.execute(sql, params)
+            return cursor.fetchall()
+        finally:
+            cursor.close()
+    except dbapi.Error as exc:
+        raise DBAPIError.instance(sql, params, exc, dbapi.Error) from exc
 
 
 def _views(rows: Iterable[Any]) -> dict[int, tuple[ConversationView, datetime]]:
