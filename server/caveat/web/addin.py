@@ -40,6 +40,7 @@ from urllib.parse import urlsplit
 from flask import Blueprint, Flask, Response, abort, current_app, request
 from werkzeug.security import safe_join
 
+from caveat.web.api import auth
 from caveat.web.api.services import services
 
 #: The repository folders the service serves from (an editable install, as ``make run``).
@@ -128,53 +129,30 @@ def vendor_file(name: str) -> Response:
     return response
 
 
-def identity_document() -> dict[str, object]:
-    """The public sign-in settings, as ``GET /api/v1/identity`` answers them."""
-    config = current_app.config
-    issuer = config.get("IDENTITY_ISSUER")
-    client_id = config.get("IDENTITY_CLIENT_ID")
-    if not issuer or not client_id:
-        return {"sign_in": False}
-    issuer = str(issuer).rstrip("/")
-    entra = issuer.startswith("https://login.microsoftonline.com/")
-    scope = config.get("IDENTITY_SCOPE") or "access_as_user"
-    scopes = config.get("IDENTITY_REQUEST_SCOPES") or (
-        [f"api://{client_id}/{scope}"] if entra else [scope, "openid"]
-    )
-    authority = config.get("IDENTITY_AUTHORITY") or (
-        "https://login.microsoftonline.com/organizations" if entra else issuer
-    )
+def sign_in_config() -> dict[str, object] | None:
+    """What the add-in needs to sign people in (the app registration's client id, the
+    authority MSAL signs in at, the scopes to ask for; all of it public, as
+    ``GET /api/v1/identity`` says it), or None with sign-in off. Read from the settings:
+    nothing is fetched from the provider here."""
+    config = auth.identity().config
+    if config is None:
+        return None
     return {
-        "sign_in": True,
-        "issuer": issuer,
-        "authority": authority,
-        "client_id": client_id,
-        "scopes": list(scopes),
-        "authorization_endpoint": config.get("IDENTITY_AUTHORIZATION_ENDPOINT"),
-        "token_endpoint": config.get("IDENTITY_TOKEN_ENDPOINT"),
+        "client_id": config.client_id,
+        "authority": config.authority,
+        "scopes": list(config.request_scopes),
     }
 
 
-def sign_in_config() -> dict[str, object] | None:
-    """What the add-in needs to sign people in (all of it public), or None with sign-in off:
-    the service's own ``GET /api/v1/identity`` document, less what only says it is on."""
-    document = identity_document()
-    if not document.get("sign_in"):
-        return None
-    return {k: v for k, v in document.items() if k != "sign_in"}
-
-
 def _identity_origins() -> tuple[str, ...]:
-    config = sign_in_config()
+    """The identity provider's origins (issuer and authority), which the pages may call."""
+    config = auth.identity().config
     if config is None:
         return ()
     found: list[str] = []
-    for field in ("issuer", "authority", "authorization_endpoint", "token_endpoint"):
-        value = config.get(field)
-        if not isinstance(value, str):
-            continue
+    for value in (config.issuer, config.authority):
         parts = urlsplit(value)
-        if parts.scheme in ("https", "http") and parts.netloc:
+        if parts.scheme in ("https", "http") and parts.netloc and "{" not in parts.netloc:
             own = f"{parts.scheme}://{parts.netloc}"
             if own not in found:
                 found.append(own)
