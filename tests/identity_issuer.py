@@ -232,7 +232,9 @@ class LocalIssuer:
             "IDENTITY_CLIENT_ID": self.client_id,
             "IDENTITY_ROLES": roles,
         }
-        if self.flavour == "oidc":
+        if self.flavour == "entra":
+            out["IDENTITY_TENANTS"] = self.tenant
+        else:
             out["IDENTITY_ROLE_CLAIMS"] = "realm_access.roles"
         if multi_tenant:
             out["IDENTITY_ISSUER"] = f"{self.base}/{{tenantid}}/v2.0"

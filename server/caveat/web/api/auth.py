@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -60,10 +61,13 @@ class Identity:
         *,
         service_keys_for_people: bool,
         fetch: Callable[[str], Mapping[str, Any]] = fetch_json,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.config = config
         self.service_keys_for_people = service_keys_for_people
-        self.validator = TokenValidator(config, fetch=fetch) if config is not None else None
+        self.validator = (
+            TokenValidator(config, fetch=fetch, clock=clock) if config is not None else None
+        )
         self._document: dict[str, Any] | None = None
         self._lock = threading.Lock()
 
