@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from caveat.cli import main
+from caveat.cli.common import addin_key_problem
 from caveat.cli.keys import parse_expiry
 from caveat.identity.permissions import PERMISSIONS
 from caveat.storage.store import KeyRecord, Store
@@ -284,3 +285,35 @@ def test_a_kept_demo_key_with_other_scopes_or_past_its_expiry_is_replaced(
     newer = _demo_key(serve(["--demo", "--db", db], capsys)[1])
     assert newer not in (stale, new)
     assert record_of(db, newer) is not None
+
+
+# ----------------------------------------------------------------- keys inside an add-in
+
+
+@pytest.mark.parametrize(
+    ("scopes", "words"),
+    [
+        (["analyze"], ""),
+        (["analyze", "report", "contacts"], ""),
+        (["analyze", "reports.read"], "grants reports.read"),
+        (["directory"], "grants directory"),
+    ],
+)
+def test_an_add_in_carries_no_key_beyond_a_mail_clients_scopes(
+    db: str, scopes: list[str], words: str
+) -> None:
+    """Everyone who receives a manifest or an XPI holds its key (the local demo's mode): a
+    key that reads the reports or changes the directory must not ride in one."""
+    store = Store.from_url(db)
+    try:
+        store.upgrade()
+        _, key = store.create_key("addin", scopes=scopes)
+        found, problem = addin_key_problem(store, key, "--key", "make another")
+        if words:
+            assert found is None and words in problem and "every user receives it" in problem
+        else:
+            assert found is not None and problem == ""
+        _, admin = store.create_key("tools", admin=True)
+        assert "admin key" in addin_key_problem(store, admin, "--key", "")[1]
+    finally:
+        store.dispose()

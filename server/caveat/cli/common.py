@@ -6,6 +6,10 @@ import argparse
 
 from caveat.storage.store import KeyRecord, Store
 
+#: What a key inside an add-in (the local demo's key-in-manifest mode) may grant at most:
+#: what a mail client asks of the service. Everyone who receives the add-in holds the key.
+ADDIN_KEY_SCOPES = frozenset({"analyze", "report", "contacts"})
+
 
 def count(n: int, singular: str, plural: str | None = None) -> str:
     """``1 row``, ``2 rows``: a number with its noun in the right number."""
@@ -31,12 +35,19 @@ def addin_key_problem(
     found = store.verify_key(key)
     if found is None:
         return None, (
-            f"the key from {source} is not an active API key of this store (unknown or "
-            f"revoked); {remedy}"
+            f"the key from {source} is not an active API key of this store (unknown, "
+            f"revoked or expired); {remedy}"
         )
     if found.admin:
         return None, (
             f"the key from {source} is an admin key (id {found.id}); the add-in must carry "
             "a key that can only ask for analyses: every user receives it"
+        )
+    beyond = found.scopes - ADDIN_KEY_SCOPES
+    if beyond:
+        return None, (
+            f"the key from {source} (id {found.id}) grants {', '.join(sorted(beyond))}; the "
+            f"add-in must carry a key with no scope beyond {', '.join(sorted(ADDIN_KEY_SCOPES))}: "
+            "every user receives it"
         )
     return found, ""
