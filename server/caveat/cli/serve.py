@@ -26,12 +26,12 @@ from caveat.web.app import create_app
 from caveat.web.metrics import MULTIPROC_ENV
 from caveat.web.tls import ensure_self_signed
 
-from .common import add_db_option, count
+from .common import ADDIN_KEY_SCOPES, add_db_option, count
 
 PROG = "caveat serve"
 DEMO_KEY_NAME = "demo"
 #: What the demo key may do: what a mail client asks of the service.
-DEMO_KEY_SCOPES = frozenset({"analyze", "report", "contacts"})
+DEMO_KEY_SCOPES = ADDIN_KEY_SCOPES
 #: How long a demo key works; the next ``--demo`` start after that makes a new one.
 DEMO_KEY_DAYS = 30
 #: The demo key in clear, readable by its owner only, so that restarts keep it.
