@@ -25,7 +25,6 @@ from typing import Any
 from flask import Flask, current_app, g, request
 
 from caveat.identity.config import IdentityConfig
-from caveat.identity.permissions import PERMISSIONS
 from caveat.identity.principal import Principal
 from caveat.identity.tokens import (
     IdentityUnavailable,
@@ -35,7 +34,7 @@ from caveat.identity.tokens import (
     looks_like_jwt,
 )
 from caveat.service.settings import identity_config
-from caveat.storage.store import KEY_PREFIX, KeyRecord
+from caveat.storage.store import KEY_PREFIX, KeyRefused
 
 from .errors import ApiError
 from .ratelimit import rate_limits
@@ -47,9 +46,6 @@ EXTENSION = "caveat.identity"
 REALM = 'Bearer realm="caveat"'
 #: Seconds a client is told to wait when the provider cannot be reached.
 RETRY_SECONDS = 30
-
-#: What a key made before keys had scopes may do: what it could call then.
-_LEGACY_KEY = frozenset({"analyze", "report", "contacts"})
 
 
 class Identity:
@@ -122,14 +118,6 @@ def identity() -> Identity:
     return found
 
 
-def key_permissions(record: KeyRecord) -> frozenset[str]:
-    """What a service key may do: the scopes it was made with."""
-    scopes = getattr(record, "scopes", None)
-    if scopes is None:  # a store without scoped keys
-        return frozenset(PERMISSIONS) if record.admin else _LEGACY_KEY
-    return frozenset(scopes)
-
-
 def authenticate(permission: str) -> Principal:
     """The caller of this request, who must hold ``permission``; sets ``g.principal``."""
     limits = rate_limits()
@@ -152,17 +140,18 @@ def authenticate(permission: str) -> Principal:
     if looks_like_jwt(credential) and not credential.startswith(KEY_PREFIX):
         principal = _person(credential)
     else:
-        record = services().store.verify_key(credential)
-        if record is None:
+        try:
+            record = services().store.check_key(credential)
+        except KeyRefused as exc:
             limits.verification_failed()
             raise ApiError(
                 401,
                 "unauthorized",
-                "the API key is not valid (unknown, revoked or expired)",
+                f"the service key is not valid: {exc}",
                 [("WWW-Authenticate", f'{REALM}, error="invalid_token"')],
-            )
+            ) from None
         g.api_key = record
-        principal = Principal.service_key(record.id, record.name, key_permissions(record))
+        principal = Principal.service_key(record.id, record.name, record.scopes)
     limits.verified(credential, principal)
     g.principal = principal
     if not principal.may(permission):
