@@ -124,7 +124,7 @@ def test_a_database_outage_during_authentication_is_503(
     def down(key: str) -> None:
         raise StorageError("database error")
 
-    monkeypatch.setattr(app.extensions["caveat"].store, "verify_key", down)
+    monkeypatch.setattr(app.extensions["caveat"].store, "check_key", down)
     rv = client.get("/api/v1/checks", headers={"Authorization": "Bearer cav_x"})
     assert rv.status_code == 503
 

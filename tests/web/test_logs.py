@@ -197,7 +197,7 @@ def test_no_log_line_carries_message_content(
     def down(*args: Any) -> None:
         raise StorageError("database error on sqlite://: disk I/O error")
 
-    monkeypatch.setattr(app.extensions["caveat"].store, "verify_key", down)
+    monkeypatch.setattr(app.extensions["caveat"].store, "check_key", down)
     answers.append(client.post("/api/v1/analyze", json=PAYLOAD, headers=auth))
     assert answers[-1].status_code == 503
 

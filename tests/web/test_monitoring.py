@@ -173,7 +173,7 @@ def test_database_errors_are_counted_and_metrics_still_answer(
         raise StorageError("database error on sqlite://: disk I/O error")
 
     monkeypatch.setattr(app.extensions["caveat"].store, "ping", down)
-    monkeypatch.setattr(app.extensions["caveat"].store, "verify_key", down)
+    monkeypatch.setattr(app.extensions["caveat"].store, "check_key", down)
     assert client.get("/healthz").status_code == 503
     assert (
         client.get("/api/v1/checks", headers={"Authorization": "Bearer cav_x"}).status_code == 503

@@ -176,8 +176,8 @@ def test_failed_authentications_are_limited_per_address(
     statuses = [c.get(CHECKS, headers=bearer(g)).status_code for g in guesses[:3]]
     assert statuses == [401, 401, 401]
     lookups: list[str] = []
-    real_verify = store.verify_key
-    monkeypatch.setattr(store, "verify_key", lambda k: lookups.append(k) or real_verify(k))
+    real_verify = store.check_key
+    monkeypatch.setattr(store, "check_key", lambda k: lookups.append(k) or real_verify(k))
 
     # beyond the limit a guess is refused unread: no database lookup, nothing learnt
     assert_limited(c.get(CHECKS, headers=bearer(guesses[3])), "without a valid API key")
