@@ -30,7 +30,9 @@ Use::
 - ``issuer.users`` holds four people: ``ana`` (user), ``fin`` (finance), ``sec``
   (security), ``adm`` (admin); ``issuer.login_as("fin")`` picks who ``/authorize`` signs
   in. With ``issuer.interactive = True`` ``/authorize`` shows a page with one "Sign in"
-  button instead of answering at once (for browser tests that must see a sign-in window).
+  button instead of answering at once (for browser tests that must see a sign-in window),
+  and answers ``prompt=none`` with ``error=interaction_required``; otherwise it signs the
+  ``login_as`` person in at once, as a provider does for someone with a session.
 - ``issuer.redirect_uris`` is the allow-list of ``/authorize`` (exact match); a test adds
   its client's redirect URI. ``issuer.rotate()`` replaces the signing key (its ``kid``
   leaves the JWKS); ``issuer.jwks_fetches`` counts requests to the JWKS endpoint.
@@ -476,6 +478,8 @@ class LocalIssuer:
         if mode not in ("query", "fragment"):
             return fail("invalid_request", "response_mode must be query or fragment")
         if self.interactive and request.method == "GET":
+            if args.get("prompt") == "none":  # asked to answer without showing a page
+                return fail("interaction_required", "the person must sign in")
             return self._consent_page(args)
         grant = _Grant(
             user=self._login,

@@ -198,6 +198,8 @@ def test_cors_only_for_loopback_origins(issuer: LocalIssuer) -> None:
 
 
 def test_interactive_shows_a_sign_in_button(issuer: LocalIssuer) -> None:
+    status, location = _authorize(issuer, secrets.token_urlsafe(40), prompt="none")
+    assert status == 302 and "code=" in location  # a session: no page needed
     issuer.interactive = True
     try:
         verifier = secrets.token_urlsafe(40)
@@ -207,6 +209,8 @@ def test_interactive_shows_a_sign_in_button(issuer: LocalIssuer) -> None:
                   "code_challenge": s256(verifier), "code_challenge_method": "S256"}  # fmt: skip
         status, headers, _ = _call(issuer.authorization_endpoint, params)
         assert status == 302 and "code=" in headers["Location"]
+        status, location = _authorize(issuer, verifier, prompt="none")
+        assert status == 302 and "error=interaction_required" in location
     finally:
         issuer.interactive = False
 
