@@ -20,6 +20,8 @@ import { renderActionMessage, renderContact, renderFailure, renderPending, rende
 /** @typedef {import("../shared/banner.js").BannerModel} BannerModel */
 /** @typedef {ReturnType<typeof import("../shared/api.js").createClient>} Client */
 
+/** What the pane says when the person must sign in before the message can be checked. */
+export const SIGN_IN_HERE = "sign-in needed. Choose Sign in to check it; until then, treat it with care.";
 /** The manifest's 16-pixel icon, which an informational notification must name. */
 export const NOTIFICATION_ICON = "Icon.16";
 /** The service's limits: 256 KiB of headers and 64 KiB of body, in UTF-8. */
@@ -204,8 +206,13 @@ export function startPane({ Office, root, client, auth }) {
     } catch (error) {
       if (mine !== generation) return;
       const banner = failureBanner(error);
-      if (banner.show) {
-        renderFailure(root, banner, needsSignIn(error) ? { ...options, onSignIn: () => startSignIn(mine) } : options);
+      if (banner.show && needsSignIn(error)) {
+        // In the pane the way out is the button beside the words; Verify sender and Report
+        // would need the same sign-in, so only Sign in is offered.
+        const here = { ...banner, text: `${banner.title}: ${SIGN_IN_HERE}` };
+        renderFailure(root, here, { subject: options.subject, from: options.from, onSignIn: () => startSignIn(mine) });
+      } else if (banner.show) {
+        renderFailure(root, banner, options);
       }
       await showNotification(Office, item, banner);
     }

@@ -216,7 +216,10 @@
     context: {
       mailbox: mailbox,
       requirements: {
+        // Mailbox up to 1.13; NestedAppAuth 1.1 (nested app authentication) unless a test
+        // turns it off with __standin.nestedAppAuth = false.
         isSetSupported: function (name, version) {
+          if (name === "NestedAppAuth") return Office.__standin.nestedAppAuth && parseFloat(version || "1.1") <= 1.1;
           return name === "Mailbox" && parseFloat(version || "1.1") <= 1.13;
         },
       },
@@ -229,6 +232,7 @@
     },
     __standin: {
       calls: calls,
+      nestedAppAuth: true,
       /** The ids of the attachments whose content was asked for, in order. */
       fetchedAttachments: fetchedAttachments,
       /** Show `data` as the selected message (null: nothing selected); fires ItemChanged. */

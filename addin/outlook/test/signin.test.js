@@ -238,7 +238,9 @@ test("sign-in needed: the pane and the bar say so, Sign in checks again once sig
   startPane({ Office, root, client: /** @type {any} */ (client), auth });
   await until(() => root.getAttribute("data-level") === "unknown", "the failure state");
   assert.match(root.textContent ?? "", /Caveat could not check this message/);
-  assert.match(root.textContent ?? "", /Sign-in needed/);
+  assert.match(root.textContent ?? "", /Sign-in needed\. Choose Sign in to check it/);
+  assert.equal(root.querySelector("button.verify"), null, "Verify sender would need the same sign-in");
+  assert.equal(root.querySelector("button.report"), null);
   const bar = Office.__standin.calls[0];
   assert.match(bar.message, /^Caveat could not check this message: sign-in needed\./);
   assert.ok(bar.message.length <= 150);
