@@ -1,4 +1,5 @@
-"""Storage: API keys, the partner directory, the conversation memory and reports.
+"""Storage: API keys, the partner directory, the conversation memory, reports and the
+audit log.
 
 SQLAlchemy models and the stores that read and write them, on SQLite (the default) or
 PostgreSQL, with Alembic migrations in ``migrations/``. Storage is read before the engine
@@ -9,6 +10,14 @@ Importing this package registers every table in :data:`~caveat.storage.store.Bas
 metadata, which the migrations and the schema comparison need.
 """
 
-from . import directory_store, memory_store, records, reports, retention, store
+from . import audit, directory_store, memory_store, records, reports, retention, store
 
-__all__ = ["directory_store", "memory_store", "records", "reports", "retention", "store"]
+__all__ = [
+    "audit",
+    "directory_store",
+    "memory_store",
+    "records",
+    "reports",
+    "retention",
+    "store",
+]
