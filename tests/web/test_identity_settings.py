@@ -124,7 +124,7 @@ def test_a_token_becomes_its_person(issuer: LocalIssuer) -> None:
         roles={"finance"},
     )
     assert who.roles == {"user", "finance"}
-    assert who.permissions == {"analyze", "report", "contacts"}
+    assert who.permissions == {"analyze", "report", "contacts", "verify"}
     assert who.label == f"{person.name} <{person.email}>"
     assert who.key_id is None and who.is_person
 

@@ -16,7 +16,12 @@ PERMISSIONS: dict[str, str] = {
     "report": "report a message as fraud (POST /reports)",
     "contacts": "read a partner's contacts on file to verify a sender (GET /senders/contact)",
     "reports.read": "read the reports filed by users (GET /reports)",
-    "directory": "read and change the partner directory (GET and POST /partners)",
+    "directory": "read and change the partner directory (GET and PUT /partners)",
+    "verify": "record and read the outcomes of calls that verify a partner's bank details",
+    "approve": "approve a verified account onto the directory's accounts on file",
+    "triage": "confirm or dismiss users' reports (turning confirmed ones into indicators)",
+    "intel": "list, add, import and expire fraud indicators",
+    "audit": "read and export the audit log",
 }
 
 #: Everyone signed in is a ``user``; the other roles come from the token.
@@ -25,8 +30,8 @@ ROLES: tuple[str, ...] = ("user", "finance", "security", "admin")
 #: What each role may do. A person holds the union over their roles.
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     "user": frozenset({"analyze", "report"}),
-    "finance": frozenset({"analyze", "report", "contacts"}),
-    "security": frozenset({"analyze", "report", "reports.read"}),
+    "finance": frozenset({"analyze", "report", "contacts", "verify"}),
+    "security": frozenset({"analyze", "report", "reports.read", "triage", "intel"}),
     "admin": frozenset(PERMISSIONS),
 }
 
