@@ -15,7 +15,7 @@
 
 Revision ID: 0005
 Revises: 0004
-Create Date: 2027-01-10
+Create Date: 2026-12-06
 """
 
 from __future__ import annotations

@@ -16,7 +16,7 @@ call every other route.
 
 Revision ID: 0006
 Revises: 0005
-Create Date: 2027-01-20
+Create Date: 2026-12-06
 """
 
 from __future__ import annotations
