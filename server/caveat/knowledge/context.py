@@ -20,6 +20,7 @@ from caveat.reference.freemail import FreemailList
 
 from .directory import EMPTY_DIRECTORY, Directory
 from .memory import EMPTY, MemorySnapshot
+from .shared import EMPTY_KNOWLEDGE, SharedKnowledge
 
 if TYPE_CHECKING:
     from caveat.reference.lookalike import LookalikeIndex
@@ -102,6 +103,11 @@ class Context:
     #: what the conversation memory knows that bears on this message
     memory: MemorySnapshot = EMPTY
     now: datetime = field(default_factory=lambda: datetime.now(UTC))
+    #: what colleagues learnt: indicators, open reports, verified accounts
+    #: (see :mod:`caveat.knowledge.shared`)
+    knowledge: SharedKnowledge = EMPTY_KNOWLEDGE
+    #: who is looking (the caller's stable subject), for what is shown to them only
+    viewer: str | None = None
 
     def lookalikes(self) -> LookalikeIndex:
         """The look-alike index of our domains and the partners'. The directory's own, when
