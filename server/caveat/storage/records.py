@@ -33,6 +33,7 @@ from sqlalchemy import (
     ForeignKey,
     Integer,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, Session, mapped_column
@@ -45,6 +46,8 @@ ORG_MAX = 300
 NAME_MAX = 300
 ADDRESS_MAX = 320
 DOMAIN_MAX = 253
+#: a partner's bank-change procedure (as the directory CSV allows)
+PROCEDURE_MAX = 300
 #: Conversations found by subject alone that are compared by participants (newest first).
 SUBJECT_CANDIDATES = 20
 
@@ -62,6 +65,12 @@ class PartnerRow(Base):
     #: ``;``-separated subset of spf;dkim;dmarc
     require_auth: Mapped[str] = mapped_column(SafeString(20), default="")
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    #: how the partner makes bank changes, shown with any bank change from them (0010)
+    bank_change_procedure: Mapped[str] = mapped_column(
+        SafeString(PROCEDURE_MAX), default="", server_default=""
+    )
+    #: only the accounts on file may be paid (0010)
+    pay_only_on_file: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class PartnerDomainRow(Base):

@@ -38,9 +38,7 @@ def upgrade() -> None:
             )
         )
         batch_op.add_column(
-            sa.Column(
-                "pay_only_on_file", sa.Boolean(), server_default=sa.false(), nullable=False
-            )
+            sa.Column("pay_only_on_file", sa.Boolean(), server_default=sa.false(), nullable=False)
         )
 
 
