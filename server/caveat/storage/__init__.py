@@ -10,7 +10,16 @@ Importing this package registers every table in :data:`~caveat.storage.store.Bas
 metadata, which the migrations and the schema comparison need.
 """
 
-from . import audit, directory_store, memory_store, records, reports, retention, store
+from . import (
+    audit,
+    directory_store,
+    memory_store,
+    records,
+    reports,
+    retention,
+    store,
+    verifications,
+)
 
 __all__ = [
     "audit",
@@ -20,4 +29,5 @@ __all__ = [
     "reports",
     "retention",
     "store",
+    "verifications",
 ]
