@@ -13,6 +13,7 @@ metadata, which the migrations and the schema comparison need.
 from . import (
     audit,
     directory_store,
+    indicators,
     memory_store,
     records,
     reports,
@@ -24,6 +25,7 @@ from . import (
 __all__ = [
     "audit",
     "directory_store",
+    "indicators",
     "memory_store",
     "records",
     "reports",

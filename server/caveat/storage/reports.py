@@ -12,20 +12,35 @@ The same user reporting the same message twice makes one report. Reports made be
 migration 0005 hold plain SHA-256 hashes, which cannot be re-keyed: such a report is not
 recognised as the same when the message is reported again, and goes with retention
 (REPORT_RETENTION_DAYS, :mod:`caveat.storage.retention`).
+
+**Triage.** A report is ``open`` until security staff confirm or dismiss it (who, when).
+While it is open, its reporter (by their stable subject) sees the message, and later
+messages from the same sender, marked as reported by them (REPORTED_BY_YOU) — nobody else
+does. Confirming it turns what the report carried into fraud indicators for everyone
+(:mod:`caveat.storage.indicators`): the sender's address, and what the client passed from
+the analyze response: the Reply-To addresses, look-alike domains, the accounts (their
+opaque reference and masked form, never the number) and phone numbers. Dismissing it
+makes none. Both write an audit row in the same transaction.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
-from dataclasses import dataclass
+import json
+from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Integer, UniqueConstraint, select
+from sqlalchemy import Integer, Text, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, mapped_column
 
+from caveat.identity.principal import Principal
+
+from .audit import Actor, AuditLog
+from .indicators import IndicatorEntry, NewIndicator, add_in, bump
 from .records import deployment_secret
-from .store import Base, SafeString, StorageError, Store, UTCDateTime
+from .store import Base, SafeString, StorageError, Store, UTCDateTime, storable_text
 
 ADDRESS_MAX = 320
 IDS_MAX = 1000
@@ -50,6 +65,66 @@ class ReportRow(Base):
     #: the reporting user's address, as the mail client gives it ("" when unknown)
     reporter: Mapped[str] = mapped_column(SafeString(ADDRESS_MAX), default="")
     key_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    #: the reporter's stable subject (the principal's), for what only they are shown
+    reporter_subject: Mapped[str | None] = mapped_column(
+        SafeString(ADDRESS_MAX), nullable=True, index=True
+    )
+    #: open, confirmed, dismissed
+    status: Mapped[str] = mapped_column(SafeString(10), default="open", index=True)
+    triaged_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    triaged_by: Mapped[str | None] = mapped_column(SafeString(700), nullable=True)
+    #: JSON of what confirmation turns into indicators besides the sender (see the module)
+    refs: Mapped[str | None] = mapped_column(Text(), nullable=True)
+
+
+STATUSES = ("open", "confirmed", "dismissed")
+
+
+@dataclass(frozen=True, slots=True)
+class ReportRefs:
+    """What a report carries from the analyze response, checked, for its confirmation:
+    addresses (Reply-To), domains (look-alikes), accounts as (reference, masked), phones
+    (E.164)."""
+
+    addresses: tuple[str, ...] = ()
+    domains: tuple[str, ...] = ()
+    accounts: tuple[tuple[str, str], ...] = ()
+    phones: tuple[tuple[str, str], ...] = ()  # (E.164, region)
+
+    def to_json(self) -> str | None:
+        if not (self.addresses or self.domains or self.accounts or self.phones):
+            return None
+        return json.dumps(
+            {
+                "addresses": list(self.addresses),
+                "domains": list(self.domains),
+                "accounts": [list(a) for a in self.accounts],
+                "phones": [list(p) for p in self.phones],
+            }
+        )
+
+    @classmethod
+    def from_json(cls, text: str | None) -> ReportRefs:
+        if not text:
+            return cls()
+        try:
+            d = json.loads(text)
+            return cls(
+                tuple(d.get("addresses", ())),
+                tuple(d.get("domains", ())),
+                tuple((a, m) for a, m in d.get("accounts", ())),
+                tuple((p, r) for p, r in d.get("phones", ())),
+            )
+        except (ValueError, TypeError, AttributeError):
+            return cls()
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "reply_to": list(self.addresses),
+            "domains": list(self.domains),
+            "accounts": [m for _, m in self.accounts],
+            "phones": [p for p, _ in self.phones],
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +138,10 @@ class Report:
     finding_ids: tuple[str, ...]
     reporter: str
     created: bool
+    status: str = "open"
+    triaged_at: datetime | None = None
+    triaged_by: str | None = None
+    refs: ReportRefs = field(default_factory=ReportRefs)
 
     @classmethod
     def of(cls, row: ReportRow, *, created: bool) -> Report:
@@ -76,6 +155,10 @@ class Report:
             finding_ids=tuple(i for i in row.finding_ids.split(",") if i),
             reporter=row.reporter,
             created=created,
+            status=row.status or "open",
+            triaged_at=row.triaged_at,
+            triaged_by=row.triaged_by,
+            refs=ReportRefs.from_json(row.refs),
         )
 
 
@@ -113,8 +196,11 @@ class ReportStore:
         reporter: str | None,
         key_id: int | None,
         at: datetime,
+        reporter_subject: str | None = None,
+        refs: ReportRefs | None = None,
     ) -> Report:
-        """Record a report, or return the earlier one of the same user for the same message."""
+        """Record a report, or return the earlier one of the same user for the same message.
+        A new report moves the shared knowledge's version (its reporter sees it marked)."""
         reporter = (reporter or "").strip().lower()[:ADDRESS_MAX]
         sender = sender.strip().lower()[:ADDRESS_MAX]
         key = self.key()
@@ -137,6 +223,9 @@ class ReportStore:
                     finding_ids=",".join(finding_ids)[:IDS_MAX],
                     reporter=reporter,
                     key_id=key_id,
+                    reporter_subject=(reporter_subject or None) and reporter_subject[:ADDRESS_MAX],
+                    status="open",
+                    refs=(refs or ReportRefs()).to_json(),
                 )
             )
         except StorageError:
@@ -159,12 +248,87 @@ class ReportStore:
         with self.store.session() as s:
             s.add(row)
             s.flush()
+            if row.reporter_subject:
+                bump(s, row.reported_at)
             return Report.of(row, created=True)
 
-    def recent(self, limit: int = 100) -> list[Report]:
+    def recent(self, limit: int = 100, status: str | None = None) -> list[Report]:
+        """The newest reports (of one triage ``status`` when given)."""
+        q = select(ReportRow).order_by(ReportRow.reported_at.desc(), ReportRow.id.desc())
+        if status is not None:
+            q = q.where(ReportRow.status == status)
         with self.store.session() as s:
-            rows = s.scalars(
-                select(ReportRow).order_by(ReportRow.reported_at.desc(), ReportRow.id.desc())
-                .limit(limit)
-            ).all()
+            rows = s.scalars(q.limit(limit)).all()
             return [Report.of(r, created=False) for r in rows]
+
+    def get(self, report_id: int) -> Report | None:
+        with self.store.session() as s:
+            row = s.get(ReportRow, report_id)
+            return None if row is None else Report.of(row, created=False)
+
+    def confirm(self, report_id: int, who: Principal | Actor, *, at: datetime) -> Triage:
+        """Security confirms an open report: indicators for its sender and what it carried
+        (see the module), in the same transaction as the change and its audit row."""
+        return self._triage(report_id, who, "confirmed", at)
+
+    def dismiss(self, report_id: int, who: Principal | Actor, *, at: datetime) -> Triage:
+        """Security dismisses an open report: no indicator; its reporter no longer sees it."""
+        return self._triage(report_id, who, "dismissed", at)
+
+    def _triage(self, report_id: int, who: Principal | Actor, status: str, at: datetime) -> Triage:
+        actor = Actor.of(who)
+        with self.store.session() as s:
+            row = s.get(ReportRow, report_id)
+            if row is None:
+                return Triage(None, (), 0, "missing")
+            if row.status != "open":
+                return Triage(Report.of(row, created=False), (), 0, "already")
+            row.status = status
+            row.triaged_at = at
+            row.triaged_by = storable_text(actor.label[:700])
+            added: list[IndicatorEntry] = []
+            known = 0
+            if status == "confirmed":
+                rows, known = add_in(
+                    s, who, _indicators_of(row), source="report", at=at, report_id=row.id
+                )
+                added = [IndicatorEntry.of(r) for r in rows]
+            AuditLog.append(
+                s,
+                who,
+                f"report.{'confirm' if status == 'confirmed' else 'dismiss'}",
+                str(row.id),
+                before={"status": "open"},
+                after={
+                    "status": status,
+                    "sender": row.sender,
+                    **({"indicators": [e.id for e in added]} if status == "confirmed" else {}),
+                },
+                at=at,
+            )
+            bump(s, at)
+            s.flush()
+            return Triage(Report.of(row, created=False), tuple(added), known, "done")
+
+
+@dataclass(frozen=True, slots=True)
+class Triage:
+    """What a confirmation or dismissal did: ``outcome`` is done, missing (no such report)
+    or already (it was triaged before: nothing changed)."""
+
+    report: Report | None
+    indicators: tuple[IndicatorEntry, ...]
+    known: int
+    outcome: str
+
+
+def _indicators_of(row: ReportRow) -> list[NewIndicator]:
+    refs = ReportRefs.from_json(row.refs)
+    note = f"report {row.id}"
+    out = [NewIndicator("address", row.sender, row.sender, note)] if "@" in row.sender else []
+    out += [NewIndicator("address", a, a, note) for a in refs.addresses]
+    out += [NewIndicator("domain", d, d, note) for d in refs.domains]
+    out += [NewIndicator("account", ref, masked, note) for ref, masked in refs.accounts]
+    out += [NewIndicator("phone", p, p, note, region=r) for p, r in refs.phones]
+    return out
+
