@@ -346,6 +346,7 @@ _CONVERTERS: dict[str, Callable[[Any, str], Any]] = {
     "IDENTITY_JWKS_URL": _to_optional_str,
     "IDENTITY_AUTHORITY": _to_optional_str,
     "SERVICE_KEYS_FOR_PEOPLE": _to_optional_bool,
+    "VERIFY_CONFIRMATIONS": _to_positive_int,
 }
 
 SETTINGS = frozenset(_CONVERTERS)
@@ -470,6 +471,11 @@ DEFAULTS: dict[str, Any] = {
     # manifest or the Thunderbird package)? Unset: yes without IDENTITY_ISSUER (a local
     # demo), no with it.
     "SERVICE_KEYS_FOR_PEOPLE": None,
+    # Four-eyes for Verify sender: how many distinct people must confirm a partner's bank
+    # account by phone (a contact on file) before it counts as verified and later messages
+    # naming it say so instead of warning (caveat.service.verifications). 1 turns the
+    # four-eyes rule off.
+    "VERIFY_CONFIRMATIONS": 2,
 }
 
 

@@ -5,8 +5,9 @@ which partner, which directory contact (name, address and phone number as the di
 had them at the time of the call: never a number from the message), which account, what
 the partner said (``confirmed``, ``denied``: the partner knows nothing of it, fraud;
 ``unreachable``), an optional note, who recorded it and when. The account is kept as a
-keyed hash (HMAC-SHA-256 under a key derived from the deployment's secret with
-:data:`ACCOUNT_KEY_LABEL`, of the account's comparison form: upper-case letters and digits)
+keyed hash (the analyze response's ``account_ref``: HMAC-SHA-256 under the key
+:func:`caveat.storage.indicators.account_ref_key` derives from the deployment's secret, of
+the account's comparison form: upper-case letters and digits)
 and the masked form the client showed; never in clear.
 
 Four-eyes: an account counts as **verified** for a partner once
@@ -28,10 +29,8 @@ accounts masked.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -40,8 +39,11 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from caveat.identity.principal import Principal
 from caveat.knowledge.partners_csv import organization_key
+from caveat.knowledge.shared import Confirmation, account_ref, verified_key
+from caveat.reference.bank_identifiers import account_key
 
 from .audit import Actor, AuditLog
+from .indicators import NewIndicator, account_ref_key, add_in, bump
 from .records import (
     ADDRESS_MAX,
     NAME_MAX,
@@ -53,8 +55,6 @@ from .records import (
 )
 from .store import Base, SafeString, Store, UTCDateTime, storable_text
 
-#: The label under which the account hashes' HMAC key is derived from the deployment's secret.
-ACCOUNT_KEY_LABEL = b"caveat account hashes v1"
 OUTCOMES = ("confirmed", "denied", "unreachable")
 NOTE_MAX = 500
 MASKED_MAX = 64
@@ -124,16 +124,12 @@ class AccountApprovalRow(Base):
 # ----------------------------------------------------------------- values
 
 
-def account_hash_key(secret: bytes) -> bytes:
-    """The account hashes' HMAC key, derived from the deployment's secret."""
-    return hmac.new(secret, ACCOUNT_KEY_LABEL, hashlib.sha256).digest()
-
-
 def account_hash(key: bytes, account: str) -> str:
     """HMAC-SHA-256 (hex) under ``key`` of an account's comparison form (upper-case letters
     and digits; for a UK account its sort code and number, for a US one its routing and
-    account number, as :attr:`caveat.reference.bank_identifiers.Account.key` has them)."""
-    return hmac.new(key, account.encode("ascii", "ignore"), hashlib.sha256).hexdigest()
+    account number, as :attr:`caveat.reference.bank_identifiers.Account.key` has them):
+    the analyze response's ``account_ref``."""
+    return account_ref(key, account_key(account))
 
 
 def _stamp(at: datetime) -> str:
@@ -199,14 +195,6 @@ class Verification:
             "cleared_at": _stamp(self.cleared_at) if self.cleared_at else None,
             "cleared_by": self.cleared_by,
         }
-
-
-@dataclass(frozen=True, slots=True)
-class Confirmation:
-    """One person's confirmation of an account."""
-
-    by: str
-    at: datetime
 
 
 @dataclass(frozen=True, slots=True)
@@ -316,7 +304,7 @@ class VerificationStore:
         """The account hashes' key (the deployment's secret made on first use)."""
         if self._key is None:
             with self.store.session() as s:
-                self._key = account_hash_key(deployment_secret(s))
+                self._key = account_ref_key(deployment_secret(s))
         return self._key
 
     def hash_account(self, account: str) -> str:
@@ -334,9 +322,12 @@ class VerificationStore:
         contact: Contact,
         outcome: str,
         note: str = "",
+        indicators: Sequence[NewIndicator] = (),
         at: datetime | None = None,
     ) -> Verification:
-        """Store one call's outcome, with its audit row, in one transaction."""
+        """Store one call's outcome, with its audit row, in one transaction; with the
+        fraud ``indicators`` a denial makes (source ``verification``), and the shared
+        knowledge's version moved."""
         if outcome not in OUTCOMES:
             raise VerificationError("invalid", f"outcome must be one of {', '.join(OUTCOMES)}")
         if not REF_RE.match(account_ref):
@@ -377,6 +368,9 @@ class VerificationStore:
                 },
                 at=at,
             )
+            if indicators:
+                add_in(s, actor, indicators, source="verification", at=at)
+            bump(s, at)
             return Verification.of(row)
 
     def get(self, verification_id: int) -> Verification | None:
@@ -384,7 +378,7 @@ class VerificationStore:
             row = s.get(VerificationRow, verification_id)
             return None if row is None else Verification.of(row)
 
-    def list(self, organization: str | None = None, *, limit: int = 500) -> list[Verification]:
+    def entries(self, organization: str | None = None, *, limit: int = 500) -> list[Verification]:
         """Newest first; of one organisation (as the CSV merges names) or of all."""
         q = select(VerificationRow).order_by(VerificationRow.id.desc()).limit(limit)
         if organization:
@@ -412,6 +406,18 @@ class VerificationStore:
             found = [status_of(rows, needed) for rows in groups.values()]
         return [f for f in found if f is not None]
 
+    def verified_accounts(self, needed: int) -> dict[str, tuple[Confirmation, ...]]:
+        """The accounts that count as verified, for the shared-knowledge snapshot
+        (:attr:`caveat.knowledge.shared.SharedKnowledge.verified_accounts`): keyed by
+        :func:`~caveat.knowledge.shared.verified_key` of the organisation's key and the
+        account's hash, each with its confirmations (one per person, oldest first)."""
+        out: dict[str, tuple[Confirmation, ...]] = {}
+        for st in self.statuses(needed):
+            if st.verified:
+                key = verified_key(organization_key(st.organization), st.account_ref)
+                out[key] = st.confirmations
+        return out
+
     def clear(self, verification_id: int, who: Principal | Actor) -> Verification:
         """Clear a denial (an administrator found it mistaken): it no longer blocks the
         account. Its row stays, with who cleared it and when."""
@@ -436,6 +442,7 @@ class VerificationStore:
                 after={"id": row.id, "account": row.account_masked, "cleared": True},
                 at=now,
             )
+            bump(s, now)
             return Verification.of(row)
 
     # ------------------------------------------------------------ approvals
