@@ -95,7 +95,12 @@ def check(
 
 
 def test_only_the_recipient_facing_families() -> None:
-    assert GUARD_FAMILIES == ("lookalike_domain", "freemail_impersonation", "recipient_swap")
+    assert GUARD_FAMILIES == (
+        "lookalike_domain",
+        "freemail_impersonation",
+        "recipient_swap",
+        "reported_sender",
+    )
     assert {c.family for c in GUARD.engine.checks} == set(GUARD_FAMILIES)
 
 

@@ -14,6 +14,7 @@ from .lookalike_domain import lookalike_domain
 from .recipient_swap import recipient_swap
 from .relay import relay_sender_mismatch
 from .reply_to import reply_to_mismatch
+from .reported_sender import reported_sender
 
 ALL_CHECKS: tuple[CheckFn, ...] = (
     auth_failure,
@@ -25,5 +26,6 @@ ALL_CHECKS: tuple[CheckFn, ...] = (
     display_name_controls,
     recipient_swap,
     bank_details_change,
+    reported_sender,
     first_contact,
 )

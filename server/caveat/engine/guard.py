@@ -7,7 +7,9 @@ judge it, with the same checks and catalogue entries as an arriving message:
   recipient_swap          someone this conversation knew is now addressed at another
                           address (the memory of the conversation is read);
   lookalike_domain        a recipient's domain imitates ours or a partner's;
-  freemail_impersonation  a free-mail recipient uses the name of someone we know.
+  freemail_impersonation  a free-mail recipient uses the name of someone we know;
+  reported_sender         a recipient's address or domain is a known fraud indicator
+                          (the shared knowledge, :mod:`caveat.knowledge.shared`).
 
 The checks see facts made of the recipients alone (To, Cc and Bcc; a :class:`Facts` has no
 Bcc, so Bcc rides in Cc and its evidence is labelled Bcc again). The user's own address only
@@ -36,6 +38,7 @@ from caveat.checks.freemail_impersonation import freemail_impersonation
 from caveat.checks.hits import CheckFn, Hit
 from caveat.checks.lookalike_domain import lookalike_domain
 from caveat.checks.recipient_swap import recipient_swap
+from caveat.checks.reported_sender import reported_recipients
 from caveat.knowledge.context import Context
 from caveat.mail.errors import InputError
 from caveat.mail.facts import Address, Facts
@@ -46,7 +49,12 @@ from .catalogue import BANNER_MAX, Catalogue, CatalogueError, banner_length, ren
 from .engine import Engine
 
 #: The checks that judge recipients, in the engine's order.
-GUARD_CHECKS: tuple[CheckFn, ...] = (lookalike_domain, freemail_impersonation, recipient_swap)
+GUARD_CHECKS: tuple[CheckFn, ...] = (
+    lookalike_domain,
+    freemail_impersonation,
+    recipient_swap,
+    reported_recipients,
+)
 GUARD_FAMILIES = tuple(c.family for c in GUARD_CHECKS)
 
 #: Fields a banner template may use.

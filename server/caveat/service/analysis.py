@@ -18,9 +18,11 @@ from caveat.engine.guard import GuardVerdict, Outgoing, RecipientGuard
 from caveat.knowledge.context import Context, EngineConfig
 from caveat.knowledge.directory import Directory, IndexListener
 from caveat.knowledge.memory import EMPTY, Memory, observe, participants
+from caveat.knowledge.shared import SharedKnowledge
 from caveat.mail.authres import trusted_auth
 from caveat.mail.facts import Facts
 from caveat.service.directories import DIRECTORY_CHECK_SECONDS, Directories
+from caveat.service.knowledge import Knowledge
 from caveat.storage.memory_store import MemoryStore
 from caveat.storage.store import Store
 
@@ -54,6 +56,8 @@ class Analyzer:
             index_listener=index_listener,
             check_seconds=DIRECTORY_CHECK_SECONDS,
         )
+        #: what colleagues learnt (indicators, open reports, verified accounts)
+        self.knowledge = Knowledge(store, monotonic=monotonic)
         self.memory: Memory | None = memory
         if self.memory is None and store is not None:
             self.memory = MemoryStore(store, write_behind=write_behind)
@@ -69,10 +73,29 @@ class Analyzer:
         """Build the directory snapshot now (after an import in this process)."""
         self.directories.refresh()
 
-    def analyze(self, facts: Facts, now: datetime | None = None) -> Verdict:
+    def shared(self) -> SharedKnowledge:
+        """The shared-knowledge snapshot (:mod:`caveat.service.knowledge`)."""
+        return self.knowledge.current()
+
+    def refresh_knowledge(self) -> None:
+        """Read the shared knowledge now (after a change in this process)."""
+        self.knowledge.refresh()
+
+    def analyze(
+        self, facts: Facts, now: datetime | None = None, *, viewer: str | None = None
+    ) -> Verdict:
+        """``viewer``: the caller's stable subject, for what is shown to them only (their
+        own open reports)."""
         now = now or datetime.now(UTC)
         snapshot = self.memory.snapshot(facts) if self.memory is not None else EMPTY
-        ctx = Context(config=self.config, directory=self.directory(), memory=snapshot, now=now)
+        ctx = Context(
+            config=self.config,
+            directory=self.directory(),
+            memory=snapshot,
+            now=now,
+            knowledge=self.shared(),
+            viewer=viewer,
+        )
         verdict = self.engine.analyze(facts, ctx)
         if self.remember and self.memory is not None:
             self.memory.record(
@@ -101,7 +124,9 @@ class Analyzer:
         if isinstance(self.memory, MemoryStore):
             self.memory.close()
 
-    def check_recipients(self, outgoing: Outgoing, now: datetime | None = None) -> GuardVerdict:
+    def check_recipients(
+        self, outgoing: Outgoing, now: datetime | None = None, *, viewer: str | None = None
+    ) -> GuardVerdict:
         """Judge the recipients of a message being written (:mod:`caveat.engine.guard`).
 
         The conversation memory is read to know who took part before; nothing is recorded,
@@ -109,7 +134,14 @@ class Analyzer:
         """
         now = now or datetime.now(UTC)
         snapshot = self.memory.snapshot(outgoing.lookup()) if self.memory is not None else EMPTY
-        ctx = Context(config=self.config, directory=self.directory(), memory=snapshot, now=now)
+        ctx = Context(
+            config=self.config,
+            directory=self.directory(),
+            memory=snapshot,
+            now=now,
+            knowledge=self.shared(),
+            viewer=viewer,
+        )
         return self.recipient_guard().check(outgoing, ctx)
 
     def recipient_guard(self) -> RecipientGuard:

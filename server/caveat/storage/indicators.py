@@ -33,12 +33,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from caveat.identity.principal import Principal
 from caveat.knowledge.indicators_csv import IndicatorValue, ParsedIndicator
-from caveat.knowledge.shared import (
-    Indicator,
-    PendingReport,
-    SharedKnowledge,
-    account_ref,
-)
+from caveat.knowledge.shared import Indicator, SharedKnowledge, account_ref
 
 from .audit import Actor, AuditLog
 from .records import deployment_secret
@@ -402,10 +397,9 @@ class IndicatorStore:
             return knowledge_version(s)
 
     def load(self, now: datetime | None = None) -> SharedKnowledge:
-        """The snapshot of indicators and open reports, at the version read first (a
-        change that lands meanwhile is picked up at the next version check)."""
-        from .reports import ReportRow, report_key  # reports builds on this module
-
+        """The snapshot of the live indicators, at the version read first (a change that
+        lands meanwhile is picked up at the next version check); the open reports are
+        added by :meth:`caveat.storage.reports.ReportStore.pending`."""
         now = now or self.store.clock()
         with self.store.session() as s:
             version = knowledge_version(s)
@@ -428,20 +422,6 @@ class IndicatorStore:
                     values.setdefault(v, []).append(ind)
                 if r.region:
                     regions.add(r.region)
-            pending: dict[str, list[PendingReport]] = {}
-            reports = s.execute(
-                select(
-                    ReportRow.id,
-                    ReportRow.reporter_subject,
-                    ReportRow.message_hash,
-                    ReportRow.sender,
-                    ReportRow.reported_at,
-                ).where(ReportRow.status == "open", ReportRow.reporter_subject.is_not(None))
-            )
-            for rid, subject, message_hash, sender, at in reports:
-                pending.setdefault(subject, []).append(
-                    PendingReport(rid, message_hash, sender, at)
-                )
         return SharedKnowledge(
             version=version,
             indicators=MappingProxyType(
@@ -450,8 +430,6 @@ class IndicatorStore:
                     for k, values in by_kind.items()
                 }
             ),
-            pending_reports=MappingProxyType({k: tuple(v) for k, v in pending.items()}),
             account_key=account_ref_key(secret),
-            message_key=report_key(secret),
             phone_regions=frozenset(regions),
         )

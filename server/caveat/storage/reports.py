@@ -28,14 +28,17 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from types import MappingProxyType
 from typing import Any
 
 from sqlalchemy import Integer, Text, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from caveat.identity.principal import Principal
+from caveat.knowledge.shared import PendingReport
 
 from .audit import Actor, AuditLog
 from .indicators import IndicatorEntry, NewIndicator, add_in, bump
@@ -260,6 +263,23 @@ class ReportStore:
         with self.store.session() as s:
             rows = s.scalars(q.limit(limit)).all()
             return [Report.of(r, created=False) for r in rows]
+
+    def pending(self) -> Mapping[str, tuple[PendingReport, ...]]:
+        """The open reports by their reporter's subject (for what only they are shown)."""
+        out: dict[str, list[PendingReport]] = {}
+        with self.store.session() as s:
+            rows = s.execute(
+                select(
+                    ReportRow.id,
+                    ReportRow.reporter_subject,
+                    ReportRow.message_hash,
+                    ReportRow.sender,
+                    ReportRow.reported_at,
+                ).where(ReportRow.status == "open", ReportRow.reporter_subject.is_not(None))
+            )
+            for rid, subject, message_hash, sender, at in rows:
+                out.setdefault(subject, []).append(PendingReport(rid, message_hash, sender, at))
+        return MappingProxyType({k: tuple(v) for k, v in out.items()})
 
     def get(self, report_id: int) -> Report | None:
         with self.store.session() as s:
