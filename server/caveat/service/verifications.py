@@ -32,12 +32,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from types import MappingProxyType
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from caveat.identity.principal import Principal
 from caveat.knowledge.directory import Directory, DirectoryContact, PartnerEntry
 from caveat.knowledge.indicators_csv import IndicatorError, check_indicator
+from caveat.knowledge.shared import SharedKnowledge
 from caveat.mail.domains import is_subdomain_or_equal
 from caveat.storage.audit import Actor
 from caveat.storage.indicators import NewIndicator
@@ -53,13 +56,44 @@ from caveat.storage.verifications import (
     VerificationStore,
 )
 
+from .settings import SettingsError, load_settings
+
 #: Confirmations by distinct people that make an account verified (VERIFY_CONFIRMATIONS).
 DEFAULT_CONFIRMATIONS = 2
+#: VERIFY_CONFIRMATIONS of each store's service (:func:`configure`)
+_CONFIRMATIONS: WeakKeyDictionary[Store, int] = WeakKeyDictionary()
 NOTE_MAX = 500
 #: A masked account as the analyze response shows it: ``DE89 **** 3000``,
 #: ``sort code 12-34-56, account ****6819``, ``routing 021000021, account ****3210``.
 _MASKED_RE = re.compile(r"^[A-Za-z0-9 ,*\-]{1,64}$")
 _BANK_CODE_RE = re.compile(r"^(?:sort code [\d-]+|routing \d+),", re.IGNORECASE)
+
+
+def configure(store: Store, confirmations: int) -> None:
+    """The VERIFY_CONFIRMATIONS the service runs with on ``store`` (the application sets
+    it when it starts; a command without it reads the settings once)."""
+    _CONFIRMATIONS[store] = confirmations
+
+
+def confirmations_for(store: Store) -> int:
+    found = _CONFIRMATIONS.get(store)
+    if found is None:
+        try:
+            found = int(load_settings()["VERIFY_CONFIRMATIONS"])
+        except SettingsError:
+            found = DEFAULT_CONFIRMATIONS
+        _CONFIRMATIONS[store] = found
+    return found
+
+
+def with_verified_accounts(store: Store | None, found: SharedKnowledge) -> SharedKnowledge:
+    """``found`` with the accounts that count as verified (four-eyes reached, no denial
+    standing) and who confirmed them: one select, with the rest of the snapshot's read
+    (:mod:`caveat.service.knowledge`)."""
+    if store is None:
+        return found
+    verified = VerificationStore(store).verified_accounts(confirmations_for(store))
+    return replace(found, verified_accounts=MappingProxyType(verified))
 
 
 @dataclass(frozen=True, slots=True)
