@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from . import errors, ratelimit, v1, verify  # noqa: F401 (verify adds routes to v1.bp)
+from . import errors, intel, ratelimit, v1, verify  # noqa: F401 (intel, verify add routes)
 
 
 def init_app(app: Flask) -> None:

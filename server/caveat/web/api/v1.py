@@ -26,11 +26,12 @@ from caveat.knowledge.partners_csv import DirectoryFileError, parse_partners_csv
 from caveat.knowledge.verify import UNKNOWN, find_sender_contact
 from caveat.mail.normalise import from_payload
 from caveat.storage.directory_store import DirectoryStore, import_parsed
-from caveat.storage.reports import ReportStore
+from caveat.storage.reports import STATUSES, ReportStore
 
 from . import auth
 from .errors import ApiError
 from .guard_schema import recipients_validator
+from .reports_io import report_json, report_refs
 from .schema import BodyValidator, openapi_bytes
 from .services import notify_analyzed, services
 
@@ -107,7 +108,7 @@ def analyze() -> Response:
     s.request_validator.validate(payload)
     facts = from_payload(payload, s.config.limits)
     now = s.clock()
-    verdict = s.analyzer.analyze(facts, now)
+    verdict = s.analyzer.analyze(facts, now, viewer=principal().subject)
     notify_analyzed(facts, verdict.level)
     body = {
         **verdict.to_dict(),
@@ -129,7 +130,7 @@ def recipients() -> Response:
     recipients_validator(s.config.limits).validate(payload)
     outgoing = outgoing_from_payload(payload, s.config.limits)
     now = s.clock()
-    verdict = s.analyzer.check_recipients(outgoing, now)
+    verdict = s.analyzer.check_recipients(outgoing, now, viewer=principal().subject)
     return _no_store(jsonify({**verdict.to_dict(), "checked_at": _stamp(now)}))
 
 
@@ -160,6 +161,7 @@ def report_message() -> Response:
     sender = payload["from"].get("address") or ""
     if "@" not in sender:
         raise ApiError(400, "invalid_field", "from.address must be the reported sender's address")
+    refs = report_refs(payload)
     report = ReportStore(services().store).add(
         sender=sender,
         message_id=payload.get("internet_message_id"),
@@ -169,7 +171,11 @@ def report_message() -> Response:
         reporter=_actor(principal()),
         key_id=principal().key_id,
         at=services().clock(),
+        reporter_subject=principal().subject,
+        refs=refs,
     )
+    if report.created:  # the reporter's next analysis shows it (REPORTED_BY_YOU)
+        services().analyzer.refresh_knowledge()
     response = jsonify(
         {"id": report.id, "reported_at": _stamp(report.reported_at), "created": report.created}
     )
@@ -180,28 +186,16 @@ def report_message() -> Response:
 @bp.get("/reports")
 @requires("reports.read")
 def list_reports() -> Response:
-    """The newest reports, for security staff (they name colleagues and senders)."""
+    """The newest reports, for security staff (they name colleagues and senders);
+    ``status=open`` is the triage queue."""
     raw = _query_text("limit", 4) or "100"
     if not raw.isdigit() or not 1 <= int(raw) <= 1000:
         raise ApiError(400, "invalid_field", "limit must be a whole number from 1 to 1000")
-    reports = ReportStore(services().store).recent(int(raw))
-    return _no_store(
-        jsonify(
-            {
-                "reports": [
-                    {
-                        "id": r.id,
-                        "reported_at": _stamp(r.reported_at),
-                        "sender": r.sender,
-                        "level": r.level,
-                        "finding_ids": list(r.finding_ids),
-                        "reporter": r.reporter,
-                    }
-                    for r in reports
-                ]
-            }
-        )
-    )
+    status = _query_text("status", 10) or None
+    if status is not None and status not in STATUSES:
+        raise ApiError(400, "invalid_field", f"status must be one of {', '.join(STATUSES)}")
+    reports = ReportStore(services().store).recent(int(raw), status)
+    return _no_store(jsonify({"reports": [report_json(r) for r in reports]}))
 
 
 def _actor(who: Principal) -> str:
