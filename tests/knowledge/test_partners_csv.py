@@ -10,6 +10,8 @@ import csv
 import io
 import re
 import time
+from dataclasses import replace
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -18,6 +20,7 @@ from hypothesis import strategies as st
 import caveat.knowledge.partners_csv as pc
 from caveat.knowledge.partners_csv import (
     COLUMNS,
+    CONTRACT_COLUMNS,
     MAX_ROWS,
     Contact,
     DirectoryFileError,
@@ -31,6 +34,10 @@ from caveat.knowledge.partners_csv import (
 from caveat.mail.domains import parse_address
 
 HEADER = ",".join(COLUMNS)
+#: A file of the contract's seven columns (PRODUCT.md), without the optional policy columns.
+SEVEN = ",".join(CONTRACT_COLUMNS)
+#: What a partner of a seven-column file says of the policies: nothing.
+UNSAID: dict[str, Any] = {"bank_change_procedure": None, "pay_only_on_file": None}
 
 # Valid IBANs (check digits correct) from several countries.
 IBAN_DE = "DE89370400440532013000"
@@ -126,6 +133,7 @@ def test_excel_export_bom_crlf_and_quoted_cells() -> None:
         contacts=(Contact("Müller, Hans", "hans@xn--bcher-kva.example", "+49 (30) 123 456"),),
         bank_accounts=(IBAN_DE,),
         require_auth=frozenset({"spf", "dkim", "dmarc"}),
+        **UNSAID,
     )
     assert second.organization == 'ACME "Best" Ltd'
     # a contact name is whitespace-collapsed, line break included
@@ -215,6 +223,7 @@ def test_header_names_are_trimmed_case_insensitive_and_in_any_order() -> None:
         (Contact("Jane", "jane@acme.example", "+1 555"),),
         (),
         frozenset({"spf"}),
+        **UNSAID,
     )
 
 
@@ -270,7 +279,7 @@ def test_unnamed_columns_must_stay_empty() -> None:
     result = parse(
         "Acme,acme.example,,,,,,",
         "Beta,beta.example,,,,,,stray note",
-        header=HEADER + ",",
+        header=SEVEN + ",",
     )
     assert [p.organization for p in result.partners] == ["Acme"]
     assert errors(result) == {3: "column 8 has no name in the header but holds 'stray note'"}
@@ -352,6 +361,7 @@ def test_more_cells_than_columns_is_a_row_error() -> None:
     result = parse(
         "Acme, Inc.,acme.example,Jane,jane@acme.example,,,",  # unquoted comma: 8 cells
         '"Beta, Inc.",beta.example,Bob,bob@beta.example,,,',
+        header=SEVEN,
     )
     assert [p.organization for p in result.partners] == ["Beta, Inc."]
     assert errors(result) == {
@@ -877,6 +887,7 @@ def test_realistic_sample() -> None:
         ),
         (IBAN_DE,),
         frozenset({"spf", "dkim", "dmarc"}),
+        **UNSAID,
     )
     assert smith.domains == ()
     assert smith.bank_accounts == ("12-34-5687654321",)
@@ -887,8 +898,12 @@ def test_realistic_sample() -> None:
     assert buecher.contacts == (Contact("Jörg Weiß", "jörg@xn--bcherstube-9db.example", ""),)
     assert lakes.domains == ("www.greatlakes.example",)
     assert lakes.bank_accounts == ("0210000219876543210",)
-    # and the loaded part writes and reads back unchanged
-    assert parse_partners_csv(write_partners_csv(result.partners)).partners == result.partners
+    # and the loaded part writes and reads back unchanged (the policies it did not state
+    # are written as none)
+    said = tuple(
+        replace(p, bank_change_procedure="", pay_only_on_file=False) for p in result.partners
+    )
+    assert parse_partners_csv(write_partners_csv(result.partners)).partners == said
 
 
 # ------------------------------------------------------------------- writing
@@ -910,12 +925,12 @@ def test_writer_format() -> None:
     ]
     assert write_partners_csv(partners) == (
         "organization,domain,contact_name,contact_email,contact_phone,bank_accounts,"
-        "require_auth\r\n"
+        "require_auth,bank_change_procedure,pay_only_on_file\r\n"
         '"Acme, Inc.",acme.example;acme.example.com,Jane Doe,jane@acme.example,+1 555 0100,'
-        f"{IBAN_DE};021000021/123,spf;dmarc\r\n"
+        f"{IBAN_DE};021000021/123,spf;dmarc,,no\r\n"
         '"Acme, Inc.",acme.example;acme.example.com,"Bob ""Bobby"" Roe",,,'
-        f"{IBAN_DE};021000021/123,spf;dmarc\r\n"
-        "Quiet Ltd,quiet.example,,,,,\r\n"
+        f"{IBAN_DE};021000021/123,spf;dmarc,,no\r\n"
+        "Quiet Ltd,quiet.example,,,,,,,no\r\n"
     )
     assert parse_partners_csv(write_partners_csv(partners)).partners == tuple(partners)
 

@@ -93,15 +93,20 @@ class PartnerEntry:
     contacts: tuple[DirectoryContact, ...]
     bank_accounts: tuple[str, ...]
     require_auth: frozenset[str]
+    #: how the partner makes bank changes, agreed with them ("" for none)
+    bank_change_procedure: str = ""
+    #: only the accounts on file may be paid
+    pay_only_on_file: bool = False
 
 
 #: Partner entries a directory keeps once made (lookups of the same partners in a row).
 ENTRIES_KEPT = 1024
 
 #: A partner as :meth:`Directory.of_records` takes it: organisation, domains, contacts as
-#: (name, email, phone), bank accounts, agreed authentication.
+#: (name, email, phone), bank accounts, agreed authentication, bank-change procedure, and
+#: whether only the accounts on file may be paid.
 PartnerRecord = tuple[
-    str, Sequence[str], Sequence[tuple[str, str, str]], Sequence[str], Iterable[str]
+    str, Sequence[str], Sequence[tuple[str, str, str]], Sequence[str], Iterable[str], str, bool
 ]
 
 
@@ -173,6 +178,9 @@ class Directory:
         self._auth: array[int] = array("I")
         self._auth_sets: list[frozenset[str]] = []
         self._auth_numbers: dict[frozenset[str], int] = {}
+        #: the partners' policies beyond require_auth, kept sparse: few partners have one
+        self._procedures: dict[int, str] = {}
+        self._pay_only: set[int] = set()
         self._domains: list[str] = []
         self._domain_at: array[int] = array("I", [0])
         self._c_name: list[str] = []
@@ -195,12 +203,14 @@ class Directory:
         org_domains: dict[str, int] = {}
         for p in partners:
             self._add(
+                org_domains,
                 p.organization,
                 p.domains,
                 [(c.name, c.email, c.phone) for c in p.contacts],
                 p.bank_accounts,
                 p.require_auth,
-                org_domains,
+                getattr(p, "bank_change_procedure", "") or "",
+                bool(getattr(p, "pay_only_on_file", False)),
             )
         self._finish(org_domains)
 
@@ -217,20 +227,26 @@ class Directory:
         directory = cls(internal_domains=internal_domains, freemail=freemail, version=version)
         org_domains: dict[str, int] = {}
         for record in records:
-            directory._add(*record, org_domains)
+            directory._add(org_domains, *record)
         directory._finish(org_domains)
         return directory
 
     def _add(
         self,
+        org_domains: dict[str, int],
         organization: str,
         domains: Sequence[str],
         contacts: Sequence[tuple[str, str, str]],
         accounts: Sequence[str],
         require_auth: Iterable[str],
-        org_domains: dict[str, int],
+        procedure: str = "",
+        pay_only: bool = False,
     ) -> None:
         i = len(self._orgs)
+        if procedure:
+            self._procedures[i] = procedure
+        if pay_only:
+            self._pay_only.add(i)
         for raw in domains:
             d = normalise_domain(raw)
             if not d:
@@ -305,6 +321,8 @@ class Directory:
             ),
             tuple(self._accounts[self._account_at[i] : self._account_at[i + 1]]),
             self._auth_sets[self._auth[i]],
+            self._procedures.get(i, ""),
+            i in self._pay_only,
         )
 
     def _domains_of(self, i: int) -> list[str]:
@@ -319,6 +337,12 @@ class Directory:
 
     def __len__(self) -> int:
         return len(self._orgs)
+
+    @property
+    def has_bank_policies(self) -> bool:
+        """Some partner agreed a bank-change procedure or to be paid only on accounts on
+        file (the policy check has nothing to look at otherwise)."""
+        return bool(self._procedures or self._pay_only)
 
     @property
     def partners(self) -> tuple[PartnerEntry, ...]:

@@ -4,6 +4,12 @@ The format is a contract (PRODUCT.md, "Partner directory CSV")::
 
     organization,domain,contact_name,contact_email,contact_phone,bank_accounts,require_auth
 
+with two optional columns after it for the partner's policies (issue 17):
+``bank_change_procedure`` (how the partner makes bank changes: free text of at most 300
+characters, shown whenever a bank change from them appears) and ``pay_only_on_file``
+(``yes``, ``no`` or empty: only the accounts on file may be paid). A file of the seven
+contract columns loads as before; the writer puts out all nine.
+
 One row per contact; rows of the same organisation merge. A file that cannot be a
 directory at all (wrong header, not UTF-8, too large, binary, semicolon-separated) raises
 :class:`DirectoryFileError`; a bad row becomes a :class:`RowError` with the physical line
@@ -14,7 +20,15 @@ Choices the contract leaves open:
 * One :class:`RowError` per bad row, listing every problem of that row, ``;``-separated.
 * Header names are matched trimmed, case-insensitively, with spaces or hyphens read as
   underscores (``Contact Email`` is ``contact_email``). ``contact_phone``,
-  ``bank_accounts`` and ``require_auth`` may be absent; an unknown column refuses the file.
+  ``bank_accounts``, ``require_auth``, ``bank_change_procedure`` and ``pay_only_on_file``
+  may be absent; an unknown column refuses the file.
+* A file without the ``bank_change_procedure`` (``pay_only_on_file``) column says nothing
+  about it: its partners carry None there, and an import keeps what is on file. With the
+  column, an empty cell is "none" ("no"). The procedure's whitespace is collapsed (it is
+  shown on one line); ``pay_only_on_file`` reads ``yes``/``no`` and also ``true``/``false``
+  (spreadsheets write those), any case. Rows of one organisation may repeat the same
+  procedure or leave it empty; two different ones, or ``yes`` and ``no``, are an error
+  naming the row that said it first.
 * Inside the ``domain``, ``bank_accounts`` and ``require_auth`` cells, ``,`` separates as
   well as ``;`` (a comma can only be there inside a quoted cell, and none of those values
   can contain one).
@@ -71,10 +85,12 @@ from caveat.mail.domains import _PSL, parse_address
 
 __all__ = [
     "COLUMNS",
+    "CONTRACT_COLUMNS",
     "MAX_BYTES",
     "MAX_CELL_CHARS",
     "MAX_DOMAINS",
     "MAX_ROWS",
+    "PROCEDURE_MAX",
     "REQUIRE_AUTH_VALUES",
     "Contact",
     "DirectoryFileError",
@@ -103,7 +119,15 @@ COLUMNS: tuple[str, ...] = (
     "contact_phone",
     "bank_accounts",
     "require_auth",
+    "bank_change_procedure",
+    "pay_only_on_file",
 )
+#: The contract's columns (PRODUCT.md); the two after them are optional policies.
+CONTRACT_COLUMNS: tuple[str, ...] = COLUMNS[:7]
+#: Longest bank-change procedure (characters, after whitespace is collapsed).
+PROCEDURE_MAX = 300
+_YES = frozenset({"yes", "true", "y", "1"})
+_NO = frozenset({"no", "false", "n", "0"})
 REQUIRED_COLUMNS: tuple[str, ...] = ("organization", "domain", "contact_name", "contact_email")
 #: In the order the writer lists them.
 REQUIRE_AUTH_VALUES: tuple[str, ...] = ("spf", "dkim", "dmarc")
@@ -125,6 +149,10 @@ class Partner:
     contacts: tuple[Contact, ...]  # de-duplicated (same email, or same name when no email)
     bank_accounts: tuple[str, ...]  # upper-case, no spaces, de-duplicated
     require_auth: frozenset[str]  # subset of {"spf", "dkim", "dmarc"}
+    #: how the partner makes bank changes ("" for none; None: the file has no such column)
+    bank_change_procedure: str | None = ""
+    #: only the accounts on file may be paid (None: the file has no such column)
+    pay_only_on_file: bool | None = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,6 +212,7 @@ def parse_partners_csv(data: bytes | str, *, max_bytes: int = MAX_BYTES) -> Pars
                 )
                 continue
             builder.add_row(start, end, cells, columns)
+        builder.policy_columns(columns)
         return ParseResult(
             tuple(builder.partners()), tuple(builder.errors), rows, frozenset(builder.incomplete)
         )
@@ -567,14 +596,22 @@ class _PartnerDraft:
     contacts: dict[tuple[str, str], _ContactSlot] = field(default_factory=dict)
     bank_accounts: dict[str, None] = field(default_factory=dict)
     require_auth: set[str] = field(default_factory=set)
+    #: the procedure and the line that gave it ("" and 0 while no row did)
+    procedure: str = ""
+    procedure_line: int = 0
+    #: yes / no and the line that said it first (None while no row did)
+    pay_only: bool | None = None
+    pay_only_line: int = 0
 
-    def freeze(self) -> Partner:
+    def freeze(self, procedure_column: bool, pay_only_column: bool) -> Partner:
         return Partner(
             organization=self.organization,
             domains=tuple(self.domains),
             contacts=tuple(s.contact for s in self.contacts.values()),
             bank_accounts=tuple(self.bank_accounts),
             require_auth=frozenset(self.require_auth),
+            bank_change_procedure=self.procedure if procedure_column else None,
+            pay_only_on_file=bool(self.pay_only) if pay_only_column else None,
         )
 
 
@@ -593,9 +630,17 @@ class _Builder:
         self.errors: list[RowError] = []
         self.incomplete: set[str] = set()
         self._row_org = ""
+        self._procedure_column = False
+        self._pay_only_column = False
+
+    def policy_columns(self, columns: list[str]) -> None:
+        """Note which optional policy columns the header has."""
+        self._procedure_column = "bank_change_procedure" in columns
+        self._pay_only_column = "pay_only_on_file" in columns
 
     def partners(self) -> Iterator[Partner]:
-        return (d.freeze() for d in self.drafts.values())
+        procedure, pay_only = self._procedure_column, self._pay_only_column
+        return (d.freeze(procedure, pay_only) for d in self.drafts.values())
 
     def add_row(self, line: int, end: int, cells: list[str], columns: list[str]) -> None:
         # The organisation a bad row was about, read before anything else can fail.
@@ -679,6 +724,24 @@ class _Builder:
                 "(write them ;-separated, e.g. spf;dkim;dmarc)"
             )
 
+        procedure = " ".join(row["bank_change_procedure"].split())
+        if len(procedure) > PROCEDURE_MAX:
+            problems.append(
+                f"bank_change_procedure is {len(procedure):,} characters long (at most "
+                f"{PROCEDURE_MAX}: say how bank changes are made, in a sentence or two)"
+            )
+        pay_only: bool | None = None
+        flag = row["pay_only_on_file"].lower()
+        if flag in _YES:
+            pay_only = True
+        elif flag in _NO:
+            pay_only = False
+        elif flag:
+            problems.append(
+                f"pay_only_on_file {_show(row['pay_only_on_file'])} is not yes or no "
+                "(or empty for no)"
+            )
+
         if not _split(row["domain"]) and not row["contact_email"]:
             problems.append(
                 "domain and contact_email are both empty; one of them must identify the partner"
@@ -713,12 +776,28 @@ class _Builder:
                     f"{_show(slot.contact.phone)} given for {_show(who)} on line {slot.line}; "
                     "write the same number on every row of a contact, or leave it empty"
                 )
+        if draft is not None and procedure and draft.procedure and procedure != draft.procedure:
+            problems.append(
+                f"bank_change_procedure {_show(procedure)} differs from the one given on line "
+                f"{draft.procedure_line}; write the same procedure on every row of an "
+                "organisation, or leave it empty"
+            )
+        if draft is not None and pay_only is not None and draft.pay_only not in (None, pay_only):
+            problems.append(
+                f"pay_only_on_file says {'yes' if pay_only else 'no'} but line "
+                f"{draft.pay_only_line} says {'yes' if draft.pay_only else 'no'} for the same "
+                "organisation"
+            )
         if problems:
             self._fail(line, end, problems)
             return
 
         if draft is None:
             draft = self.drafts[key] = _PartnerDraft(organization)
+        if procedure and not draft.procedure:
+            draft.procedure, draft.procedure_line = procedure, line
+        if pay_only is not None and draft.pay_only is None:
+            draft.pay_only, draft.pay_only_line = pay_only, line
         for d in domains:
             if d not in self.domain_owner:
                 if len(self.domain_owner) >= MAX_DOMAINS:
@@ -763,12 +842,12 @@ def write_partners_csv(partners: Iterable[Partner]) -> str:
     """The partners in the directory CSV format, header first; lines end with CRLF.
 
     One row per contact; a partner without contacts gets one row with the contact cells
-    empty. The organisation's domains, bank accounts and require_auth are repeated on every
-    row, so that each row stands alone when the file is sorted or filtered in a spreadsheet;
-    lists too long for one cell (over 1,000 characters) are spread over the rows, repeating
-    contacts where needed. ``parse_partners_csv`` reads the result back to the same
-    partners (for partners as it produces them). No byte-order mark is added:
-    prefix one ("utf-8-sig") for a file meant for Excel.
+    empty. The organisation's domains, bank accounts, require_auth and policies are
+    repeated on every row, so that each row stands alone when the file is sorted or
+    filtered in a spreadsheet; lists too long for one cell (over 1,000 characters) are
+    spread over the rows, repeating contacts where needed. ``parse_partners_csv`` reads
+    the result back to the same partners (for partners as it produces them). No
+    byte-order mark is added: prefix one ("utf-8-sig") for a file meant for Excel.
     """
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
@@ -793,6 +872,8 @@ def write_partners_csv(partners: Iterable[Partner]) -> str:
                     c.phone,
                     account_cells[i % len(account_cells)],
                     auth,
+                    p.bank_change_procedure or "",
+                    "yes" if p.pay_only_on_file else "no",
                 ]
             )
     return out.getvalue()
