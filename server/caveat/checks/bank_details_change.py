@@ -18,7 +18,20 @@ file). Each text is read for change language in every language of ``data/bank_la
                                change anything, that nothing on file confirms (info);
   BANK_DETAILS_REPORTED        a request to pay a new account that the message passes on as
                                suspect: our own authenticated colleague forwarding it, or a
-                               partner saying in their own words that it is not genuine (info).
+                               partner saying in their own words that it is not genuine (info);
+  BANK_DETAILS_VERIFIED        every account named that is not on file was confirmed for this
+                               partner by telephone, to a contact on file, by as many distinct
+                               colleagues as the four-eyes rule asks, and nobody denied it
+                               (Verify sender; :attr:`SharedKnowledge.verified_accounts`):
+                               who confirmed it and when, in place of the unknown-account
+                               warning (info).
+
+Verified accounts count only for the partner in the directory the From address belongs to
+(a look-alike or a free-mail name claiming the partner gets no credit from them), and only
+for the accounts verified: any other new account in the same message is judged as before.
+Whatever else is wrong with the message (a diverted Reply-To, a relay's account, failed
+authentication, a look-alike) keeps its own finding, and the BEC_BANK_VERIFIED_UNTRUSTED
+composite keeps such a message at danger, where the unknown account would have put it.
 
 Quotes are the sender's words. Text below an attribution line, an Outlook header block or
 ``>`` is discounted only where the conversation memory vouches for it (an earlier message
@@ -56,9 +69,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC
 
 from caveat.knowledge.context import Context
 from caveat.knowledge.directory import OURS, PartnerEntry
+from caveat.knowledge.partners_csv import organization_key
+from caveat.knowledge.shared import Confirmation
 from caveat.mail.authres import trusted_auth
 from caveat.mail.bidi import Isolated, isolate
 from caveat.mail.domains import readable
@@ -89,6 +105,7 @@ from .freemail_impersonation import partner_claimed
 from .hits import Hit, check, ev
 
 CHANGED = "BANK_DETAILS_CHANGED"
+VERIFIED = "BANK_DETAILS_VERIFIED"
 CHANGE_REQUEST = "BANK_DETAILS_CHANGE_REQUEST"
 PRESSURE = "BANK_DETAILS_PRESSURE"
 ON_FILE = "BANK_DETAILS_ON_FILE"
@@ -376,7 +393,7 @@ def _authenticated_internal(facts: Facts, ctx: Context) -> bool:
 
 @check(
     "bank_details_change",
-    emits=[CHANGED, CHANGE_REQUEST, PRESSURE, ON_FILE, UNVERIFIED, REPORTED],
+    emits=[CHANGED, CHANGE_REQUEST, PRESSURE, ON_FILE, UNVERIFIED, REPORTED, VERIFIED],
     prepare=_prepare,
 )
 def bank_details_change(facts: Facts, ctx: Context) -> list[Hit]:
@@ -471,8 +488,13 @@ def decide(facts: Facts, ctx: Context, precheck: bool = True) -> list[Hit]:
         if not new and not known:
             return []
 
+    # Accounts colleagues verified for this very partner leave the unknown ones.
+    verified: list[_Verified] = []
+    if new and who is not None and who.how == "directory" and partner is not None:
+        new, verified = _verified(new, partner, ctx)
+    refs = ctx.knowledge.account_ref if ctx.knowledge.account_key else None
     hits: list[Hit] = []
-    evidence = _evidence(facts, texts, new, known, who, quote_counts)
+    evidence = _evidence(facts, texts, new, known, who, quote_counts, verified, refs)
     params = _params(who, [a for a, _t in new], [(a, o) for a, o, _t in known], partner)
     # reported: the request is only quoted or forwarded, and the sender asks for nothing.
     if not own_asks and (quote_asks or quote_new):
@@ -481,6 +503,8 @@ def decide(facts: Facts, ctx: Context, precheck: bool = True) -> list[Hit]:
             disowned and who is not None and who.how == "directory"
         ):
             return [Hit(REPORTED, evidence, params)]
+    if verified and not new:
+        return [Hit(VERIFIED, evidence, {**params, **_verified_params(verified)})]
     if who is not None:
         # Identifiers not on file count wherever they stand: a quote no earlier message of
         # the conversation vouches for is the sender's own text.
@@ -519,6 +543,47 @@ def decide(facts: Facts, ctx: Context, precheck: bool = True) -> list[Hit]:
     return hits
 
 
+#: an account verified for the partner, its confirmations, and the text it stands in
+_Verified = tuple[Account, tuple[Confirmation, ...], "_Text"]
+
+
+def _verified(
+    new: list[_New], partner: PartnerEntry, ctx: Context
+) -> tuple[list[_New], list[_Verified]]:
+    """``new`` split into the accounts still unknown and those verified for ``partner``."""
+    k = ctx.knowledge
+    if not k.verified_accounts or not k.account_key:
+        return new, []
+    org = organization_key(partner.organization)
+    still: list[_New] = []
+    verified: list[_Verified] = []
+    for a, t in new:
+        ref = k.account_ref(a.key)
+        confirmations = k.verified(org, ref) if ref else ()
+        if confirmations:
+            verified.append((a, confirmations, t))
+        else:
+            still.append((a, t))
+    return still, verified
+
+
+def _who_confirmed(confirmations: tuple[Confirmation, ...]) -> str:
+    """Each colleague once, with the day they confirmed: "A (2026-12-01), B (2026-12-02)"."""
+    return ", ".join(
+        f"{isolate(c.by)} ({c.at.astimezone(UTC).date().isoformat()})" for c in confirmations
+    )
+
+
+def _verified_params(verified: list[_Verified]) -> dict[str, str]:
+    a, confirmations, _t = verified[0]
+    return {
+        "verified_account": a.masked,
+        "verified_accounts": ", ".join(v[0].masked for v in verified),
+        "confirmed_by": _who_confirmed(confirmations),
+        "confirmations": str(len(confirmations)),
+    }
+
+
 def _dedupe(items: list[Evidence]) -> list[Evidence]:
     return list(dict.fromkeys(items))
 
@@ -530,6 +595,8 @@ def _evidence(
     known: list[_Known],
     who: Claimant | None,
     quote_counts: bool,
+    verified: list[_Verified] | None = None,
+    refs: Callable[[str], str | None] | None = None,
 ) -> tuple[Evidence, ...]:
     out: list[Evidence] = []
     if facts.author is not None:
@@ -548,10 +615,26 @@ def _evidence(
         out.append(
             ev("Quoted", "the quoted text matches no message Caveat saw in this conversation")
         )
+
+    def ref(a: Account) -> str:
+        return (refs(a.key) or "") if refs is not None else ""
+
     for a, t in new:
-        out.append(ev("Account", t.label(f"{a.masked}: not on file")))
+        out.append(Evidence("Account", t.label(f"{a.masked}: not on file"), ref(a)))
     for a, org, t in known:
-        out.append(ev("Account", t.label(f"{a.masked}: on file for {org}")))
+        out.append(Evidence("Account", t.label(f"{a.masked}: on file for {org}"), ref(a)))
+    for a, confirmations, t in verified or ():
+        org = who.organisation if who is not None else ""
+        out.append(
+            Evidence(
+                "Account",
+                t.label(
+                    f"{a.masked}: verified for {isolate(org)} by telephone, confirmed by "
+                    f"{_who_confirmed(confirmations)}"
+                ),
+                ref(a),
+            )
+        )
     bics = dict.fromkeys(code for t in texts for code in t.ids.bics)
     for code in bics:
         out.append(ev("BIC", code))

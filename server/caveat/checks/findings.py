@@ -30,8 +30,13 @@ class Evidence:
 
     header: str
     value: str
+    #: an opaque reference to what ``value`` shows, for a later request to name it (an
+    #: account's keyed hash: Verify sender's ``account_ref``); "" when there is none
+    ref: str = ""
 
     def to_dict(self) -> dict[str, str]:
+        if self.ref:
+            return {"header": self.header, "value": self.value, "ref": self.ref}
         return {"header": self.header, "value": self.value}
 
 
