@@ -68,11 +68,51 @@ SAMPLES: dict[str, tuple[str, str, dict[str, Any]]] = {
     "v1.remove_indicator": ("DELETE", "/api/v1/indicators/999999", {}),
     "v1.confirm_report": ("POST", "/api/v1/reports/999999/confirm", {}),
     "v1.dismiss_report": ("POST", "/api/v1/reports/999999/dismiss", {}),
+    "v1.list_verifications": ("GET", "/api/v1/verifications", {}),
+    "v1.record_verification": (
+        "POST",
+        "/api/v1/verifications",
+        {
+            "json": {
+                "organization": "Nobody Ltd",
+                "contact": {"index": 0},
+                "account_ref": "0" * 64,
+                "outcome": "unreachable",
+            }
+        },
+    ),
+    "v1.clear_verification": ("POST", "/api/v1/verifications/999999/clear", {}),
+    "v1.list_account_approvals": ("GET", "/api/v1/accounts/approvals", {}),
+    "v1.request_account_approval": (
+        "POST",
+        "/api/v1/accounts/approvals",
+        {
+            "json": {
+                "organization": "Nobody Ltd",
+                "account_ref": "0" * 64,
+                "account": "DE89370400440532013000",
+            }
+        },
+    ),
+    "v1.approve_account": ("POST", "/api/v1/accounts/approvals/999999/approve", {}),
+    "v1.reject_account": ("POST", "/api/v1/accounts/approvals/999999/reject", {}),
 }
 ROUTES = sorted(SAMPLES)
 #: Routes whose sample names something that is not there: a caller who may call them gets
 #: 404 (the permission was granted; there was nothing to act on).
-ABSENT = frozenset({"v1.remove_indicator", "v1.confirm_report", "v1.dismiss_report"})
+ABSENT = frozenset(
+    {
+        "v1.remove_indicator",
+        "v1.confirm_report",
+        "v1.dismiss_report",
+        "v1.clear_verification",
+        "v1.approve_account",
+        "v1.reject_account",
+    }
+)
+#: Routes whose sample names a partner the (empty) directory does not have: a caller who
+#: may call them gets 400 (tests/web/test_verify_api.py has the accepted requests).
+NOT_IN_DIRECTORY = frozenset({"v1.record_verification", "v1.request_account_approval"})
 
 
 def _app(settings: dict[str, Any], instance: Path) -> Flask:
@@ -248,6 +288,9 @@ def test_each_role_reaches_exactly_its_routes(
     _documented(rv, endpoint)
     if PERMISSION_OF[endpoint] in allowed and endpoint in ABSENT:
         assert rv.status_code == 404, (user, endpoint, rv.get_json())
+    elif PERMISSION_OF[endpoint] in allowed and endpoint in NOT_IN_DIRECTORY:
+        assert rv.status_code == 400, (user, endpoint, rv.get_json())
+        assert "not a partner in the directory" in rv.get_json()["error"]["message"]
     elif PERMISSION_OF[endpoint] in allowed:
         assert 200 <= rv.status_code < 300, (user, endpoint, rv.get_json())
     else:

@@ -33,6 +33,8 @@ from caveat.storage.indicators import IndicatorStore
 from caveat.storage.reports import ReportStore
 from caveat.storage.store import StorageError, Store, is_memory_url
 
+from .verifications import with_verified_accounts
+
 log = logging.getLogger(__name__)
 
 #: How often a long-running process asks whether the shared knowledge changed.
@@ -165,4 +167,4 @@ class Knowledge:
 def _with_verified_accounts(store: Store | None, found: SharedKnowledge) -> SharedKnowledge:
     """The snapshot with the verified accounts of the verification store (issue 17's
     verify-sender outcomes fill ``verified_accounts`` here)."""
-    return found
+    return with_verified_accounts(store, found)

@@ -22,6 +22,7 @@ from caveat.engine.engine import Engine
 from caveat.service.analysis import Analyzer
 from caveat.service.notices import setup_notices
 from caveat.service.settings import SETTINGS, engine_config, load_settings
+from caveat.service.verifications import configure as configure_verifications
 from caveat.storage.store import Store
 from caveat.web.api.schema import RequestValidator
 from caveat.web.api.services import EXTENSION, Services, catalogue_document, services
@@ -85,6 +86,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         pool_size=settings["DATABASE_POOL_SIZE"],
     )
     store.upgrade()
+    configure_verifications(store, settings["VERIFY_CONFIRMATIONS"])
     app.extensions[EXTENSION] = Services(
         engine=engine,
         config=config,
