@@ -151,6 +151,7 @@ class Verifications:
             raise VerificationError("invalid", f"outcome must be one of {', '.join(OUTCOMES)}")
         masked = _masked(body.get("account_masked"))
         note = _text(body.get("note"), "note", NOTE_MAX)
+        addresses = _message_addresses(body.get("message"))
         made: list[NewIndicator] = []
         left_out: list[tuple[str, str]] = []
         if outcome == "denied":
@@ -162,7 +163,7 @@ class Verifications:
                     f"denied by {partner.organization} on a call to its contact on file",
                 )
             )
-            for value in _message_addresses(body.get("message")):
+            for value in addresses:
                 reason = self._not_indicator(value, partner)
                 if reason:
                     left_out.append((value, reason))
