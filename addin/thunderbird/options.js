@@ -1,7 +1,10 @@
 // @ts-check
 /**
  * The settings page: the Caveat service's URL and the API key, saved to storage.local where
- * they override the deployment's (thunderbird/deployment.json, written by the builder).
+ * they override the deployment's (thunderbird/deployment.json, written by the builder); and,
+ * when the service says its people sign in, who is signed in, with Sign in and Sign out
+ * (the background does both: commands "account", "signIn", "signOut"). The key field is
+ * hidden then: a service that signs people in takes no key from a mail client.
  *
  * A URL the deployment does not name needs the user's permission to be reached; the request
  * is made from the Save click itself, before anything is awaited, because Thunderbird only
@@ -10,6 +13,8 @@
 import { cleanDeployment, fetchDeployment } from "./caveat.js";
 
 /** @typedef {import("./caveat.js").Deployment} Deployment */
+/** @typedef {import("./caveat.js").Account} Account */
+/** @typedef {(message: Record<string, unknown>) => Promise<any>} Send */
 /** @typedef {{ok: true, url: string, origin: string, pattern: string} | {ok: false, message: string}} CheckedUrl */
 
 const LOOPBACK = new Set(["127.0.0.1", "localhost", "[::1]"]);
@@ -61,10 +66,11 @@ export function deployedOrigin(origin, deployed) {
 
 /**
  * Run the settings page.
- * @param {{document: Document, messenger: any, loadDeployment?: () => Promise<Deployment>}} deps
+ * @param {{document: Document, messenger: any, loadDeployment?: () => Promise<Deployment>, send?: Send}} deps
  * @returns {Promise<void>} resolves once the page is ready to save
  */
-export async function startOptions({ document, messenger, loadDeployment }) {
+export async function startOptions({ document, messenger, loadDeployment, send }) {
+  const ask = send ?? ((/** @type {Record<string, unknown>} */ message) => messenger.runtime.sendMessage(message));
   const form = /** @type {HTMLFormElement} */ (document.getElementById("settings"));
   const urlInput = /** @type {HTMLInputElement} */ (document.getElementById("base-url"));
   const keyInput = /** @type {HTMLInputElement} */ (document.getElementById("api-key"));
@@ -72,6 +78,14 @@ export async function startOptions({ document, messenger, loadDeployment }) {
   const keySource = /** @type {HTMLElement} */ (document.getElementById("api-key-source"));
   const save = /** @type {HTMLButtonElement} */ (document.getElementById("save"));
   const status = /** @type {HTMLElement} */ (document.getElementById("status"));
+  const keyFields = /** @type {HTMLElement} */ (document.getElementById("key-fields"));
+  const accountSection = /** @type {HTMLElement} */ (document.getElementById("account"));
+  const accountStatus = /** @type {HTMLElement} */ (document.getElementById("account-status"));
+  const accountMessage = /** @type {HTMLElement} */ (document.getElementById("account-message"));
+  const signInButton = /** @type {HTMLButtonElement} */ (document.getElementById("sign-in"));
+  const signOutButton = /** @type {HTMLButtonElement} */ (document.getElementById("sign-out"));
+  /** @type {Account} */
+  let current = { signIn: false };
 
   /**
    * @param {string} text
@@ -80,6 +94,93 @@ export async function startOptions({ document, messenger, loadDeployment }) {
   function say(text, tone) {
     status.textContent = text;
     status.className = tone;
+  }
+
+  /**
+   * @param {string} text
+   * @param {"ok" | "error" | ""} tone
+   */
+  function sayAccount(text, tone) {
+    accountMessage.textContent = text;
+    accountMessage.className = tone;
+  }
+
+  /**
+   * Show the sign-in state (text only: a name comes from the provider).
+   * @param {Account} state
+   */
+  function showAccount(state) {
+    current = state;
+    accountSection.hidden = !state.signIn;
+    keyFields.hidden = state.signIn;
+    if (!state.signIn) return;
+    accountStatus.textContent = state.signedIn
+      ? `Signed in as ${state.label}.`
+      : "Not signed in. Caveat cannot check your messages until you sign in with your organisation's account.";
+    signInButton.hidden = state.signedIn;
+    signOutButton.hidden = !state.signedIn;
+    signInButton.disabled = false;
+    signOutButton.disabled = false;
+  }
+
+  /** Ask the background who is signed in; the section stays hidden when it cannot say. */
+  async function loadAccount() {
+    try {
+      const state = await ask({ command: "account" });
+      if (state && typeof state === "object" && typeof state.signIn === "boolean") showAccount(state);
+    } catch {
+      // The background did not answer: the key settings stay as they are.
+    }
+  }
+
+  /** @param {Promise<boolean>} asked */
+  async function finishSignIn(asked) {
+    try {
+      if (!(await asked)) {
+        sayAccount("Not signed in: Caveat needs your permission to reach your organisation's sign-in service. Press Sign in again and allow it.", "error");
+        signInButton.disabled = false;
+        return;
+      }
+    } catch {
+      sayAccount("Not signed in: Thunderbird did not let Caveat ask for permission. Please try again.", "error");
+      signInButton.disabled = false;
+      return;
+    }
+    /** @type {any} */
+    let answer;
+    try {
+      answer = await ask({ command: "signIn" });
+    } catch {
+      answer = { ok: false, message: "Not signed in: the Caveat add-on did not answer." };
+    }
+    if (answer && answer.ok && answer.account) {
+      showAccount(answer.account);
+      sayAccount("Signed in. Caveat checks the next message you open.", "ok");
+    } else {
+      signInButton.disabled = false;
+      sayAccount(String(answer?.message ?? "Not signed in."), "error");
+    }
+  }
+
+  function onSignIn() {
+    if (!current.signIn) return;
+    signInButton.disabled = true;
+    sayAccount("Signing in\u2026", "");
+    // Asked now, within the click, as for the service's address.
+    const asked = current.tokenAllowed ? Promise.resolve(true) : messenger.permissions.request({ origins: [current.tokenOrigin] });
+    void finishSignIn(asked);
+  }
+
+  async function onSignOut() {
+    signOutButton.disabled = true;
+    try {
+      const answer = await ask({ command: "signOut" });
+      if (answer && answer.account) showAccount(answer.account);
+      sayAccount("Signed out. Caveat checks no message until you sign in again.", "ok");
+    } catch {
+      signOutButton.disabled = false;
+      sayAccount("Not signed out: the Caveat add-on did not answer. Please try again.", "error");
+    }
   }
 
   /** @type {Deployment} */
@@ -145,8 +246,11 @@ export async function startOptions({ document, messenger, loadDeployment }) {
     if (checked && checked.ok) urlInput.value = checked.url;
     const url = checked && checked.ok ? checked.url : deployment.base_url;
     const hasKey = Boolean(key || deployment.api_key);
+    await loadAccount();
     if (!url) {
       say("Saved, but there is no service URL yet: Caveat cannot check messages until one is set.", "error");
+    } else if (current.signIn) {
+      say(`Saved. This service signs you in with your organisation's account: ${current.signedIn ? "you are signed in." : "sign in below."}`, current.signedIn ? "ok" : "error");
     } else if (!hasKey) {
       say("Saved, but there is no API key yet: Caveat cannot check messages until one is set.", "error");
     } else {
@@ -184,6 +288,9 @@ export async function startOptions({ document, messenger, loadDeployment }) {
   }
 
   form.addEventListener("submit", onSubmit);
+  signInButton.addEventListener("click", onSignIn);
+  signOutButton.addEventListener("click", () => void onSignOut());
+  await loadAccount();
   save.disabled = false;
 }
 

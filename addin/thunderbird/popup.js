@@ -3,7 +3,8 @@
  * The popup of the message display action: the verdict on the displayed message with its
  * findings and evidence, or why it could not be checked, and the Verify sender and Report
  * actions. The background does the work (commands "details", "verify", "report"); this page
- * only draws, with the shared renderer.
+ * only draws, with the shared renderer. When the check failed for want of a sign-in, a Sign
+ * in button opens the settings page, where the person signs in.
  */
 import { renderActionMessage, renderContact, renderFailure, renderPending, renderVerdict } from "../shared/render.js";
 
@@ -11,10 +12,10 @@ import { renderActionMessage, renderContact, renderFailure, renderPending, rende
 
 /**
  * Fill the popup.
- * @param {{root: Element, send: Send}} deps
+ * @param {{root: Element, send: Send, openOptions?: () => Promise<unknown> | void}} deps
  * @returns {Promise<void>}
  */
-export async function startPopup({ root, send }) {
+export async function startPopup({ root, send, openOptions }) {
   renderPending(root, "Checking this message\u2026");
   /** @type {any} */
   let details;
@@ -40,6 +41,8 @@ export async function startPopup({ root, send }) {
   };
   if (details.state === "verdict") {
     renderVerdict(root, details.verdict, options);
+  } else if (details.signIn && openOptions) {
+    renderFailure(root, details.banner, { ...options, onSignIn: () => void Promise.resolve(openOptions()).catch(() => undefined) });
   } else {
     renderFailure(root, details.banner, options);
   }
@@ -75,6 +78,10 @@ export async function startPopup({ root, send }) {
 if (typeof document !== "undefined" && typeof messenger !== "undefined") {
   const root = document.getElementById("caveat");
   if (root) {
-    void startPopup({ root, send: (message) => messenger.runtime.sendMessage(message) });
+    void startPopup({
+      root,
+      send: (message) => messenger.runtime.sendMessage(message),
+      openOptions: () => messenger.runtime.openOptionsPage(),
+    });
   }
 }

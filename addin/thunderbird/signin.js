@@ -100,8 +100,17 @@ export function randomValue(cryptoImpl, size = 32) {
  */
 export async function pkcePair(cryptoImpl = globalThis.crypto) {
   const verifier = randomValue(cryptoImpl, 32);
+  return { verifier, challenge: await challengeOf(verifier, cryptoImpl) };
+}
+
+/**
+ * The S256 code challenge of a verifier: BASE64URL(SHA-256(ASCII(verifier))).
+ * @param {string} verifier
+ * @param {Crypto} [cryptoImpl]
+ */
+export async function challengeOf(verifier, cryptoImpl = globalThis.crypto) {
   const digest = await cryptoImpl.subtle.digest("SHA-256", new TextEncoder().encode(verifier));
-  return { verifier, challenge: base64url(new Uint8Array(digest)) };
+  return base64url(new Uint8Array(digest));
 }
 
 /**

@@ -17,10 +17,18 @@
  * - permissions.request works only while handling user input (set `userInput` around a
  *   simulated click) and only for origins covered by the manifest's
  *   optional_host_permissions; match patterns with a port are invalid, as in Firefox;
- * - storage.local values are cloned, and onChanged fires with (changes, "local").
+ * - storage.local values are cloned, and onChanged fires with (changes, "local");
+ *   storage.session is a separate area that fires nothing here (set `control.noSession`
+ *   before createCaveat to have a host without it);
+ * - identity.getRedirectURL is Thunderbird's (https://<sha1 of the id>.extensions.allizom.org/)
+ *   and launchWebAuthFlow refuses a redirect_uri outside it, as Thunderbird does; what the
+ *   provider answers is `control.provider(url, interactive)`, which returns the URL it
+ *   redirects to, or throws; a flow that needs a window and is not interactive is refused
+ *   with Thunderbird's "Requires user interaction".
  *
  * Every call that changes something the user sees is recorded.
  */
+import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import path from "node:path";
@@ -29,6 +37,11 @@ const ADDIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "
 export const MANIFEST = JSON.parse(readFileSync(path.join(ADDIN, "thunderbird", "manifest.json"), "utf8"));
 export const EXTENSION_ID = MANIFEST.browser_specific_settings.gecko.id;
 export const EXTENSION_BASE = "moz-extension://0c5e3f1e-4b6a-4f53-9d55-standin/";
+/** Thunderbird's redirect URL for this extension (the default redirect domain). */
+export const REDIRECT_URL = `https://${createHash("sha1").update(EXTENSION_ID).digest("hex")}.extensions.allizom.org/`;
+
+/** What a provider stand-in throws when it would have to show a page to the person. */
+export class NeedsWindow extends Error {}
 
 /** Where an XPI-root path lives in the source tree (the builder's layout). */
 export function sourcePath(/** @type {string} */ xpiPath) {
@@ -217,7 +230,17 @@ export function createStandin() {
   const wholeReads = { count: 0 };
   /** The part names of the attachments whose file was asked for, in order. */
   const fetchedAttachments = /** @type {string[]} */ ([]);
+  /** @type {Record<string, unknown>} */
+  const sessionData = {};
+  /** @type {{url: string, interactive: boolean}[]} */
+  const authFlows = [];
+  let optionsOpened = 0;
   const control = {
+    /** @type {(url: string, interactive: boolean) => string} */
+    provider: () => {
+      throw new Error("no provider in this test");
+    },
+    noSession: false,
     userInput: false,
     /** What permissions.request answers when the user is asked. */
     userAllows: true,
@@ -280,8 +303,55 @@ export function createStandin() {
       getURL: (p) => EXTENSION_BASE + String(p).replace(/^\/+/, ""),
       onMessage: events.onMessage,
       getManifest: () => structuredClone(MANIFEST),
+      async openOptionsPage() {
+        await later();
+        optionsOpened++;
+      },
+    },
+    identity: {
+      getRedirectURL: () => REDIRECT_URL,
+      /** @param {{url: string, interactive?: boolean}} details */
+      async launchWebAuthFlow(details) {
+        await later();
+        const url = new URL(details.url);
+        const redirect = url.searchParams.get("redirect_uri") || REDIRECT_URL;
+        if (!redirect.startsWith(REDIRECT_URL)) throw { message: "redirect_uri not allowed" };
+        const interactive = details.interactive === true;
+        authFlows.push({ url: details.url, interactive });
+        try {
+          return control.provider(details.url, interactive);
+        } catch (error) {
+          if (error instanceof NeedsWindow) {
+            throw { message: interactive ? "User cancelled or denied access." : "Requires user interaction" };
+          }
+          throw { message: "Invalid request" };
+        }
+      },
     },
     storage: {
+      get session() {
+        if (control.noSession) return undefined;
+        return {
+          /** @param {string | string[]} keys */
+          async get(keys) {
+            await later();
+            /** @type {Record<string, unknown>} */
+            const out = {};
+            for (const k of typeof keys === "string" ? [keys] : keys) if (k in sessionData) out[k] = structuredClone(sessionData[k]);
+            return out;
+          },
+          /** @param {Record<string, unknown>} items */
+          async set(items) {
+            await later();
+            for (const [k, v] of Object.entries(items)) sessionData[k] = structuredClone(v);
+          },
+          /** @param {string | string[]} keys */
+          async remove(keys) {
+            await later();
+            for (const k of typeof keys === "string" ? [keys] : keys) delete sessionData[k];
+          },
+        };
+      },
       onChanged: events.onStorageChanged,
       local: {
         onChanged: events.onLocalChanged,
@@ -533,6 +603,9 @@ export function createStandin() {
     send,
     control,
     storageData,
+    sessionData,
+    authFlows,
+    optionsOpened: () => optionsOpened,
     registered,
     actionCalls,
     injections,
