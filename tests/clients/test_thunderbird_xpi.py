@@ -18,11 +18,12 @@ from caveat.clients.thunderbird_xpi import (
     XpiError,
     build_xpi,
     origin_pattern,
+    redirect_url,
     service_url,
 )
 
 BASE = "https://caveat.example.com"
-PERMISSIONS = {"messagesRead", "scripting", "sensitiveDataUpload", "storage"}
+PERMISSIONS = {"identity", "messagesRead", "scripting", "sensitiveDataUpload", "storage"}
 
 
 def unpack(data: bytes) -> dict[str, bytes]:
@@ -142,3 +143,58 @@ def test_plain_http_is_accepted_on_loopback_only() -> None:
 def test_a_key_without_a_service_is_refused() -> None:
     with pytest.raises(XpiError, match="base URL"):
         build_xpi(Deployment(api_key="k"))
+
+
+def test_the_redirect_uri_is_the_one_thunderbird_makes_from_the_extension_id() -> None:
+    # identity.getRedirectURL(): https://<SHA-1 of the id, hex>.extensions.allizom.org/
+    assert redirect_url() == (
+        "https://f4573a0bd9b998243775d4579bb44b4b7782a4b8.extensions.allizom.org/"
+    )
+    assert redirect_url("other@example.org") != redirect_url()
+
+
+def test_a_build_for_a_service_that_signs_people_in_asks_for_the_provider_and_has_no_key() -> None:
+    files = unpack(
+        build_xpi(
+            Deployment(
+                base_url=BASE,
+                sign_in_origins=("https://login.microsoftonline.com", BASE),
+            )
+        )
+    )
+    manifest = manifest_of(files)
+    assert manifest["host_permissions"] == [
+        "https://caveat.example.com/*",
+        "https://login.microsoftonline.com/*",
+    ]
+    assert "identity" in manifest["permissions"]  # type: ignore[operator]
+    assert json.loads(files["thunderbird/deployment.json"]) == {"base_url": BASE}
+
+
+def test_a_key_is_refused_in_a_build_that_signs_people_in() -> None:
+    with pytest.raises(XpiError, match="carries no key"):
+        build_xpi(
+            Deployment(base_url=BASE, api_key="k", sign_in_origins=("https://kc.example.com",))
+        )
+    with pytest.raises(XpiError):
+        build_xpi(Deployment(base_url=BASE, sign_in_origins=("http://kc.example.com",)))
+
+
+def test_test_actions_ride_only_with_the_read_back_url() -> None:
+    actions = (("m1@example.org", ("report", "sign_out")),)
+    plain = unpack(build_xpi(Deployment(base_url=BASE, test_actions=actions)))
+    assert json.loads(plain["thunderbird/deployment.json"]) == {"base_url": BASE}
+    test_build = unpack(
+        build_xpi(
+            Deployment(
+                base_url="http://127.0.0.1:9",
+                display_report_url="http://127.0.0.1:9/test/display-events",
+                test_actions=actions,
+            )
+        )
+    )
+    assert json.loads(test_build["thunderbird/deployment.json"])["test_actions"] == {
+        "m1@example.org": ["report", "sign_out"]
+    }
+    with pytest.raises(XpiError, match="unknown test actions: rm"):
+        build_xpi(Deployment(base_url=BASE, test_actions=(("m", ("rm",)),)))

@@ -1,9 +1,15 @@
 """``caveat thunderbird-xpi``: the Thunderbird extension as an XPI to install or push.
 
-Without ``--base-url`` the XPI is generic: each user enters the service's address and key in
-the extension's options. With it, the XPI names the service (and asks Thunderbird for that
-origin only); with ``--key`` (or ``CAVEAT_ADDIN_KEY``) it also carries the key, which must
-be an active, non-admin key of the store, as for the Outlook manifest.
+Without ``--base-url`` the XPI is generic: each user enters the service's address in the
+extension's options. With it, the XPI names the service (and asks Thunderbird for that
+origin only).
+
+When this service signs people in (``IDENTITY_ISSUER`` is set), each person signs in from
+the extension with the organisation's identity provider, the XPI carries no key (``--key``
+and ``CAVEAT_ADDIN_KEY`` are refused), a deployment build also asks for the provider's
+origin, and the command prints the redirect URI to register with the provider. Without
+sign-in (the local demo), ``--key`` (or ``CAVEAT_ADDIN_KEY``) puts a key in the XPI, which
+must be an active, non-admin key of the store, as for the Outlook manifest.
 """
 
 from __future__ import annotations
@@ -13,10 +19,17 @@ import os
 import sys
 from pathlib import Path
 from typing import TextIO
+from urllib.parse import urlsplit
 
 from caveat.clients.outlook_manifest import write_atomically
-from caveat.clients.thunderbird_xpi import Deployment, XpiError, build_xpi, service_url
-from caveat.service.settings import SettingsError
+from caveat.clients.thunderbird_xpi import (
+    Deployment,
+    XpiError,
+    build_xpi,
+    redirect_url,
+    service_url,
+)
+from caveat.service.settings import SettingsError, load_settings
 from caveat.storage.store import StorageError
 
 from .common import add_db_option, addin_key_problem
@@ -46,8 +59,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         "--key",
         metavar="KEY",
         default=None,
-        help=f"an analyze-only API key to embed (default: ${KEY_ENV} when set; otherwise "
-        "users enter their key in the options)",
+        help=f"for a service without sign-in (the local demo) only: an analyze-only API key "
+        f"to embed (default: ${KEY_ENV} when set; otherwise users enter their key in the "
+        "options); refused when IDENTITY_ISSUER is set, as each person signs in then",
     )
     p.add_argument(
         "--out",
@@ -82,6 +96,23 @@ def _check_key(db: str | None, key: str, source: str) -> str | None:
     return problem if found is None else None
 
 
+def sign_in_origins(settings: dict[str, object]) -> tuple[str, ...] | None:
+    """The origins of the identity provider the extension calls (``IDENTITY_ISSUER``'s and
+    ``IDENTITY_AUTHORITY``'s), or None when this service does not sign people in."""
+    issuer = settings.get("IDENTITY_ISSUER")
+    if not isinstance(issuer, str) or not issuer.strip():
+        return None
+    out: list[str] = []
+    for value in (issuer, settings.get("IDENTITY_AUTHORITY")):
+        if not isinstance(value, str) or not value.strip():
+            continue
+        parts = urlsplit(value.strip())
+        origin = f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}"
+        if origin not in out:
+            out.append(origin)
+    return tuple(out)
+
+
 def run(args: argparse.Namespace, err: TextIO | None = None) -> int:
     err = err or sys.stderr
     out: Path = args.out
@@ -94,12 +125,24 @@ def run(args: argparse.Namespace, err: TextIO | None = None) -> int:
         except XpiError as exc:
             return _fail(err, str(exc))
 
+    try:
+        origins = sign_in_origins(dict(load_settings()))
+    except SettingsError as exc:
+        return _fail(err, str(exc))
+
     if args.key is not None:
         key, source = args.key.strip(), "--key"
     elif os.environ.get(KEY_ENV, "").strip():
         key, source = os.environ[KEY_ENV].strip(), KEY_ENV
     else:
         key, source = "", ""
+    if origins is not None and (key or args.key is not None):
+        return _fail(
+            err,
+            f"this service signs people in (IDENTITY_ISSUER is set): the XPI carries no key "
+            f"and each person signs in from the extension; drop {source or '--key'} (a key in "
+            "the XPI is for the local demo without sign-in only)",
+        )
     if key:
         if base is None:
             return _fail(err, f"a key ({source}) needs --base-url: it is for one deployment")
@@ -110,13 +153,28 @@ def run(args: argparse.Namespace, err: TextIO | None = None) -> int:
         return _fail(err, "--key is empty")
 
     try:
-        data = build_xpi(Deployment(base_url=base, api_key=key or None))
+        data = build_xpi(
+            Deployment(
+                base_url=base,
+                api_key=key or None,
+                sign_in_origins=origins if base is not None and origins else (),
+            )
+        )
     except XpiError as exc:
         return _fail(err, str(exc))
     try:
         write_atomically(out, data)
     except OSError as exc:
         return _fail(err, f"cannot write {out}: {exc.strerror or exc}")
+    if origins is not None:
+        where = "generic: users enter the address in its options" if base is None else f"for {base}"
+        print(f"Wrote {out} ({len(data)} bytes), {where}; each person signs in.", file=err)
+        print(
+            f"Register this redirect URI with the identity provider (Entra ID: as a "
+            f"single-page application redirect URI): {redirect_url()}",
+            file=err,
+        )
+        return 0
     if base is None:
         what = "generic: users enter the address and key in its options"
     else:

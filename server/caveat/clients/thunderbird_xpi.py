@@ -13,11 +13,19 @@ whose root holds ``manifest.json``; this module lays it out as
 so the relative imports of the source tree (``../shared/api.js``) hold inside the XPI too.
 
 A generic build (no base URL) asks for no host at all: the user enters the service's
-address and key in the options page, which asks Thunderbird for that one origin. A
-deployment build names the service, and its manifest asks for exactly that origin in
+address in the options page, which asks Thunderbird for that one origin. A deployment
+build names the service, and its manifest asks for exactly that origin in
 ``host_permissions`` (granted at installation) and nothing optional; administrators push
-it with Thunderbird's enterprise policies. The key, when given, rides in the XPI as it rides
-in the Outlook manifest: an analyze-only key, never an admin key.
+it with Thunderbird's enterprise policies.
+
+How a person proves who they are is the service's to say (``GET /api/v1/identity``): when it
+signs people in, each person signs in with the organisation's identity provider from the
+extension (authorization code with PKCE through Thunderbird's ``identity`` API, see
+``addin/thunderbird/signin.js``), and the XPI carries no key: a deployment build then also
+asks for the provider's origin (``sign_in_origins``), so that the extension may call its
+token endpoint. The provider must know the extension's redirect URI, :func:`redirect_url`.
+Only a service without sign-in (the local demo) takes a key from a mail client; such a key
+rides in the XPI as it rides in the Outlook manifest: an analyze-only key, never an admin key.
 
 The zip is reproducible: entries sorted, fixed timestamps, so the same input gives the same
 bytes.
@@ -25,10 +33,11 @@ bytes.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -48,6 +57,19 @@ EXTENSION_ID = "caveat-thunderbird@caveat.invalid"
 #: 1980-01-01, the earliest time a zip entry can carry: every build has the same bytes.
 _FIXED_TIME = (1980, 1, 1, 0, 0, 0)
 _LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
+#: Thunderbird's default ``extensions.webextensions.identity.redirectDomain``.
+REDIRECT_DOMAIN = "extensions.allizom.org"
+#: What a test build may ask the background to do when a message's banner is shown.
+TEST_ACTIONS = frozenset({"report", "sign_out"})
+
+
+def redirect_url(extension_id: str = EXTENSION_ID) -> str:
+    """The redirect URI of the extension's sign-in, as Thunderbird's
+    ``identity.getRedirectURL()`` makes it: ``https://`` + the SHA-1 of the extension id in
+    hex + ``.extensions.allizom.org/``. Thunderbird catches the redirect to it and never
+    loads it, so the host needs no DNS. It is registered with the identity provider."""
+    digest = hashlib.sha1(extension_id.encode("utf-8"), usedforsecurity=False).hexdigest()
+    return f"https://{digest}.{REDIRECT_DOMAIN}/"
 
 
 class XpiError(ValueError):
@@ -62,15 +84,23 @@ class Deployment:
     api_key: str | None = None
     #: Test builds only: where the display script's read-back goes (caveat.web.testing).
     display_report_url: str | None = None
+    #: The identity provider's addresses the extension calls (its token endpoint's origin)
+    #: when the service signs people in; they join ``host_permissions`` of a deployment build.
+    sign_in_origins: tuple[str, ...] = ()
+    #: Test builds only (with ``display_report_url``): popup commands ("report", "sign_out")
+    #: the background runs for a message, by Message-ID, once its banner is shown.
+    test_actions: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
-    def to_json(self) -> dict[str, str]:
-        out = {}
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
         if self.base_url:
             out["base_url"] = self.base_url
         if self.api_key:
             out["api_key"] = self.api_key
         if self.display_report_url:
             out["display_report_url"] = self.display_report_url
+            if self.test_actions:
+                out["test_actions"] = {mid: list(acts) for mid, acts in self.test_actions}
         return out
 
 
@@ -113,10 +143,12 @@ def build_manifest(deployment: Deployment) -> dict[str, Any]:
     if deployment.base_url:
         manifest.pop("optional_host_permissions", None)
         hosts = [origin_pattern(deployment.base_url)]
+        extra = [origin_pattern(o) for o in deployment.sign_in_origins]
         if deployment.display_report_url:
-            report = origin_pattern(deployment.display_report_url)
-            if report not in hosts:
-                hosts.append(report)
+            extra.append(origin_pattern(deployment.display_report_url))
+        for pattern in extra:
+            if pattern not in hosts:
+                hosts.append(pattern)
         manifest["host_permissions"] = hosts
     return manifest
 
@@ -140,12 +172,18 @@ def _files() -> list[tuple[str, Path]]:
 
 def build_xpi(deployment: Deployment = Deployment()) -> bytes:
     """The XPI's bytes for ``deployment`` (a generic build when it names no service)."""
-    if deployment.base_url:
-        deployment = Deployment(
-            base_url=service_url(deployment.base_url),
-            api_key=deployment.api_key,
-            display_report_url=deployment.display_report_url,
+    if deployment.api_key and deployment.sign_in_origins:
+        raise XpiError(
+            "a build for a service that signs people in carries no key: each person signs in"
         )
+    for origin in deployment.sign_in_origins:
+        service_url(origin)  # https, or http on loopback
+    for _, actions in deployment.test_actions:
+        unknown = set(actions) - TEST_ACTIONS
+        if unknown:
+            raise XpiError(f"unknown test actions: {', '.join(sorted(unknown))}")
+    if deployment.base_url:
+        deployment = replace(deployment, base_url=service_url(deployment.base_url))
     elif deployment.api_key:
         raise XpiError("a key needs the service's base URL to go with it")
     entries: list[tuple[str, bytes]] = [
