@@ -18,7 +18,8 @@ test("MV3, Thunderbird 128 or newer, with a stable id", () => {
 });
 
 test("exactly the permissions the extension needs, hosts only on request", () => {
-  assert.deepEqual(MANIFEST.permissions, ["messagesRead", "scripting", "sensitiveDataUpload", "storage"]);
+  // identity: launchWebAuthFlow for the sign-in (granted without a prompt).
+  assert.deepEqual(MANIFEST.permissions, ["identity", "messagesRead", "scripting", "sensitiveDataUpload", "storage"]);
   assert.deepEqual(MANIFEST.optional_host_permissions, ["https://*/*", "http://127.0.0.1/*", "http://localhost/*", "http://[::1]/*"]);
   assert.equal(MANIFEST.host_permissions, undefined);
 });
