@@ -15,11 +15,22 @@ export const OUTSIDE_WAIT_MS = 3000;
 export const SIDELOAD_LINK = "https://aka.ms/olksideload";
 
 /**
+ * The command that makes the manifest: with sign-in on it carries no key; without (the
+ * local demo) it makes one.
+ * @param {string} baseUrl
+ * @param {boolean} signIn
+ */
+export function manifestCommand(baseUrl, signIn) {
+  return `caveat manifest --base-url ${baseUrl}${signIn ? "" : " --new-key"} --out caveat-manifest.xml`;
+}
+
+/**
  * Say what this page is and how to get it into Outlook.
  * @param {Element} root
  * @param {string} baseUrl this service's address, for the manifest command
+ * @param {{signIn?: boolean}} [options] whether the service signs people in
  */
-export function renderOutsideOutlook(root, baseUrl) {
+export function renderOutsideOutlook(root, baseUrl, options = {}) {
   const doc = root.ownerDocument;
   while (root.firstChild) root.removeChild(root.firstChild);
   root.setAttribute("data-level", "outside");
@@ -35,7 +46,7 @@ export function renderOutsideOutlook(root, baseUrl) {
   how.appendChild(el(doc, "h2", "Add it to your own Outlook (sideloading)"));
   const steps = el(doc, "ol", null, "steps");
   steps.appendChild(
-    line(doc, "li", "Get the add-in's manifest file from whoever runs Caveat. They make it with ", { code: `caveat manifest --base-url ${baseUrl} --new-key --out caveat-manifest.xml` }, "."),
+    line(doc, "li", "Get the add-in's manifest file from whoever runs Caveat. They make it with ", { code: manifestCommand(baseUrl, Boolean(options.signIn)) }, "."),
   );
   steps.appendChild(
     line(doc, "li", "In Outlook on the web, go to ", { code: SIDELOAD_LINK }, " (or ", { b: "Get Add-ins" }, "). Choose ", { b: "My add-ins" }, ", then under ", { b: "Custom Addins" }, ", ", { b: "Add a custom add-in \u2192 Add from File" }, ", and pick the manifest."),
@@ -88,12 +99,24 @@ export function inOutlook(Office, info) {
  *   waitMs?: number,
  *   setTimer?: (callback: () => void, ms: number) => unknown,
  *   clearTimer?: (handle: any) => void,
- * }} deps
+ *   signInOn?: () => Promise<boolean>,
+ * }} deps `signInOn`: whether the service signs people in (the manifest command then
+ *   makes no key); asked only when the page explains itself
  */
-export function bootPane({ Office, root, baseUrl, start, waitMs = OUTSIDE_WAIT_MS, setTimer = setTimeout, clearTimer = clearTimeout }) {
+export function bootPane({ Office, root, baseUrl, start, waitMs = OUTSIDE_WAIT_MS, setTimer = setTimeout, clearTimer = clearTimeout, signInOn }) {
   let started = false;
+  let asked = false;
   const explain = () => {
-    if (!started) renderOutsideOutlook(root, baseUrl);
+    if (started) return;
+    renderOutsideOutlook(root, baseUrl);
+    if (!signInOn || asked) return;
+    asked = true;
+    signInOn().then(
+      (on) => {
+        if (on && !started && root.getAttribute("data-level") === "outside") renderOutsideOutlook(root, baseUrl, { signIn: true });
+      },
+      () => {},
+    );
   };
   if (!Office || typeof Office.onReady !== "function") {
     explain();

@@ -87,6 +87,7 @@ if (root) {
     Office,
     root,
     baseUrl,
+    signInOn: () => loadIdentity({ baseUrl }).then((identity) => identity.sign_in),
     start: () => {
       const key = new URLSearchParams(window.location.search).get("key") ?? "";
       const msal = /** @type {any} */ (globalThis).msal;

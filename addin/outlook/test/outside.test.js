@@ -168,3 +168,29 @@ test("the sideloading steps shown are the ones the deployment guide gives", () =
     assert.ok(DOCS.includes(words), `docs/deploy-outlook.md names ${words}`);
   }
 });
+
+test("with sign-in on, the manifest command makes no key; the service is asked only when the page explains itself", async () => {
+  const root = page();
+  let asked = 0;
+  bootPane({ Office: undefined, root, baseUrl: BASE, start: () => {}, signInOn: async () => (asked++, true) });
+  assertExplains(root); // at once, with the demo command
+  await new Promise((r) => setTimeout(r, 0));
+  assert.equal(asked, 1);
+  assert.equal(root.querySelector("code")?.textContent, `caveat manifest --base-url ${BASE} --out caveat-manifest.xml`);
+  assert.equal(root.getAttribute("data-level"), "outside");
+
+  const quiet = page();
+  bootPane({ Office: undefined, root: quiet, baseUrl: BASE, start: () => {}, signInOn: () => Promise.reject(new Error("unreachable")) });
+  await new Promise((r) => setTimeout(r, 0));
+  assertExplains(quiet);
+
+  const inside = page();
+  const { Office, resolve } = manualOffice();
+  let started = false;
+  let insideAsked = 0;
+  bootPane({ Office, root: inside, baseUrl: BASE, start: () => (started = true), signInOn: async () => (insideAsked++, true) });
+  resolve({ host: "Outlook" });
+  await new Promise((r) => setTimeout(r, 0));
+  assert.equal(started, true);
+  assert.equal(insideAsked, 0, "in Outlook the pane itself asks");
+});
