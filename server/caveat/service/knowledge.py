@@ -70,7 +70,9 @@ class Knowledge:
         if known is None:
             with self._lock:
                 if self._current is None:
-                    self._current = self._read() or EMPTY_KNOWLEDGE
+                    # (an empty snapshot is falsy, yet carries the keys refs need)
+                    found = self._read()
+                    self._current = found if found is not None else EMPTY_KNOWLEDGE
                     self._checked_at = self._monotonic()
                 return self._current
         if self.store is not None and self._monotonic() - self._checked_at >= self.check_seconds:
