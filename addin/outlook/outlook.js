@@ -22,6 +22,9 @@ import { renderActionMessage, renderContact, renderFailure, renderPending, rende
 
 /** What the pane says when the person must sign in before the message can be checked. */
 export const SIGN_IN_HERE = "sign-in needed. Choose Sign in to check it; until then, treat it with care.";
+/** Verify sender asked by someone whose role may not read partners' contacts (403). */
+export const VERIFY_NOT_ALLOWED =
+  "Your role does not include looking up partners' contacts. Ask your finance team to verify this sender, by phone, with the number on file.";
 /** The manifest's 16-pixel icon, which an informational notification must name. */
 export const NOTIFICATION_ICON = "Icon.16";
 /** The service's limits: 256 KiB of headers and 64 KiB of body, in UTF-8. */
@@ -265,6 +268,10 @@ export function startPane({ Office, root, client, auth }) {
     try {
       renderContact(root, await client.senderContact(from));
     } catch (error) {
+      if (error instanceof CaveatError && error.kind === "forbidden") {
+        renderActionMessage(root, VERIFY_NOT_ALLOWED, "error");
+        return;
+      }
       renderActionMessage(root, `The partner directory could not be reached: ${failureBanner(error).text}`, "error");
     }
   }

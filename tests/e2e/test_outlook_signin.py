@@ -169,6 +169,11 @@ def test_signed_in_the_pane_checks_with_the_persons_token_and_reports_in_their_n
     assert silent and silent[0]["outcome"] == "broker"
     assert not [c for c in calls if c["method"] == "acquireTokenPopup"]
 
+    # A finance person may look the partner up.
+    signed_pane.page.click("button.verify")
+    signed_pane.page.wait_for_selector(".contact", timeout=15000)
+    assert "Partner B" in signed_pane.text(".contact")
+
     signed_pane.page.click("button.report")
     signed_pane.page.wait_for_selector(".action-message.ok", timeout=15000)
     newest = _reports(signed_service, issuer)[0]
@@ -213,6 +218,12 @@ def test_sign_in_needed_then_the_sign_in_window_then_the_check(
     analyze = [a for a in signed_pane.api if a[0] == "analyze"]
     assert len(analyze) == 1 and analyze[0][2] == 200
     signed_pane.page.screenshot(path=str(artifacts / "12-signed-in-after-popup.png"))
+    # A person without the finance role is told so by Verify sender, not "unreachable".
+    signed_pane.page.click("button.verify")
+    refused = signed_pane.page.wait_for_selector(".action-message.error", timeout=15000)
+    assert refused is not None
+    assert refused.inner_text().startswith("Your role does not include looking up partners'")
+    assert [a[2] for a in signed_pane.api if a[0] == "senders/contact"] == [403]
     assert signed_pane.errors == []
 
 

@@ -8,7 +8,7 @@ import vm from "node:vm";
 import { JSDOM } from "jsdom";
 
 import { CaveatError, SIGN_IN_NEEDED } from "../../shared/api.js";
-import { startPane } from "../outlook.js";
+import { VERIFY_NOT_ALLOWED, startPane } from "../outlook.js";
 import { createTokenSource, needsInteraction, tokenExpiry, tokenRoute } from "../signin.js";
 
 const IDENTITY = /** @type {const} */ ({
@@ -281,4 +281,22 @@ test("a sign-in that fails says so and keeps the button; other failures get no S
   startPane({ Office: office2, root: other, client: /** @type {any} */ (down), auth });
   await until(() => other.getAttribute("data-level") === "unknown", "the failure state");
   assert.equal(other.querySelector("button.signin"), null);
+});
+
+test("Verify sender refused for the person's role says so, not 'could not be reached'", async () => {
+  const Office = office();
+  const root = pane();
+  const client = {
+    analyze: async () => NONE,
+    senderContact: async () => {
+      throw new CaveatError("forbidden", "the permission contacts is needed", 403);
+    },
+    report: async () => ({}),
+  };
+  Office.__standin.start(ITEM);
+  startPane({ Office, root, client: /** @type {any} */ (client), auth: { signIn: async () => "t", active: () => true } });
+  await until(() => root.getAttribute("data-level") === "none", "the verdict");
+  /** @type {HTMLButtonElement} */ (root.querySelector("button.verify")).click();
+  await until(() => root.querySelector(".action-message.error") !== null, "the answer");
+  assert.equal(root.querySelector(".action-message.error")?.textContent, VERIFY_NOT_ALLOWED);
 });
