@@ -18,10 +18,12 @@ from caveat.knowledge.shared import account_ref
 from caveat.storage.audit import AuditLog
 from caveat.storage.indicators import IndicatorStore
 from caveat.storage.store import Store
+from tests.conftest import postgres_schema
 from tests.identity_issuer import LocalIssuer
 
 from .test_contract import check_response
 from .test_intel_api import as_, finding, make_app, raw
+from .test_two_instances import stop
 
 SENDER = "Accounts <accounts@partner-examp1e.com>"
 MESSAGE_ID = "<Invoice-42.7f3a@partner-examp1e.com>"
@@ -187,12 +189,29 @@ def test_a_dismissed_report_makes_no_indicator(
     assert [e.action for e in AuditLog(store).entries()] == ["report.dismiss"]
 
 
+@pytest.mark.parametrize("backend", ["sqlite-file", "postgresql"])
 def test_a_confirmation_on_one_instance_reaches_another_within_seconds(
-    issuer: LocalIssuer, tmp_path: Path
+    issuer: LocalIssuer, tmp_path: Path, request: pytest.FixtureRequest, backend: str
 ) -> None:
-    url = f"sqlite:///{tmp_path / 'shared.db'}"
+    if backend == "postgresql":
+        with postgres_schema(request.getfixturevalue("postgres_admin")) as url:
+            two_instances(issuer, tmp_path, url)
+    else:
+        two_instances(issuer, tmp_path, f"sqlite:///{tmp_path / 'shared.db'}")
+
+
+def two_instances(issuer: LocalIssuer, tmp_path: Path, url: str) -> None:
     first = make_app(issuer.settings(), tmp_path / "a", url)
     second = make_app(issuer.settings(), tmp_path / "b", url)
+    try:
+        exchange(issuer, first, second)
+    finally:
+        for app in (first, second):
+            stop(app)
+            assert app.extensions["caveat"].analyzer.knowledge.wait(30)
+
+
+def exchange(issuer: LocalIssuer, first: Flask, second: Flask) -> None:
     a, b = first.test_client(), second.test_client()
     ana, fin, sec = as_(issuer, "ana"), as_(issuer, "fin"), as_(issuer, "sec")
     later = raw("Accounts <accounts@partner-examp1e.com>", "Hello", Message_ID="<z@x>")
