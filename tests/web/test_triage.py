@@ -207,8 +207,8 @@ def two_instances(issuer: LocalIssuer, tmp_path: Path, url: str) -> None:
         exchange(issuer, first, second)
     finally:
         for app in (first, second):
-            stop(app)
             assert app.extensions["caveat"].analyzer.knowledge.wait(30)
+            stop(app)
 
 
 def exchange(issuer: LocalIssuer, first: Flask, second: Flask) -> None:
