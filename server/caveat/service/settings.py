@@ -34,6 +34,8 @@ from caveat.mail.limits import Limits
 from caveat.reference.freemail import FreemailList
 from caveat.storage.retention import Retention
 
+from .alerts import AlertConfigError, check_webhook_url, parse_syslog_url
+
 ENV_PREFIX = "CAVEAT_"
 INSTANCE_ENV = ENV_PREFIX + "INSTANCE_PATH"
 INSTANCE_FILE = "caveat.toml"
@@ -290,6 +292,41 @@ def _to_role_map(value: Any, where: str) -> dict[str, list[str]]:
     return out
 
 
+def _to_webhook_url(value: Any, where: str) -> str | None:
+    text = _to_optional_str(value, where)
+    if text is None:
+        return None
+    try:
+        return check_webhook_url(text)
+    except AlertConfigError as exc:
+        raise _fail(where, str(exc)) from None
+
+
+def _to_syslog_url(value: Any, where: str) -> str | None:
+    text = _to_optional_str(value, where)
+    if text is None:
+        return None
+    try:
+        parse_syslog_url(text)
+    except AlertConfigError as exc:
+        raise _fail(where, str(exc)) from None
+    return text
+
+
+def _to_secret(value: Any, where: str) -> str | None:
+    """A shared secret: at least METRICS_TOKEN_MIN printable ASCII characters; never echoed."""
+    text = _to_optional_str(value, where)
+    if text is None:
+        return None
+    if len(text) < METRICS_TOKEN_MIN or not all("!" <= c <= "~" for c in text):
+        raise _fail(
+            where,
+            f"must be at least {METRICS_TOKEN_MIN} printable ASCII characters without spaces "
+            "(make one with: python -c 'import secrets; print(secrets.token_urlsafe(32))')",
+        )
+    return text
+
+
 def _to_scope(value: Any, where: str) -> str:
     text = _to_str(value, where)
     if any(c.isspace() for c in text) or '"' in text or "\\" in text:
@@ -347,6 +384,10 @@ _CONVERTERS: dict[str, Callable[[Any, str], Any]] = {
     "IDENTITY_AUTHORITY": _to_optional_str,
     "SERVICE_KEYS_FOR_PEOPLE": _to_optional_bool,
     "VERIFY_CONFIRMATIONS": _to_positive_int,
+    "ALERT_WEBHOOK_URL": _to_webhook_url,
+    "ALERT_WEBHOOK_SECRET": _to_secret,
+    "ALERT_SYSLOG": _to_syslog_url,
+    "ALERT_DEPLOYMENT": _to_optional_str,
 }
 
 SETTINGS = frozenset(_CONVERTERS)
@@ -476,6 +517,15 @@ DEFAULTS: dict[str, Any] = {
     # naming it say so instead of warning (caveat.service.verifications). 1 turns the
     # four-eyes rule off.
     "VERIFY_CONFIRMATIONS": 2,
+    # Alerts out (caveat.service.alerts; docs/alerts.md): confirmed fraud, denied
+    # verifications and policy violations at danger. A JSON webhook (https; http only to a
+    # loopback address), each request signed with ALERT_WEBHOOK_SECRET (required with it).
+    "ALERT_WEBHOOK_URL": None,
+    "ALERT_WEBHOOK_SECRET": None,
+    # Syslog (RFC 5424) for a SIEM: udp://host:514 or tcp://host:601 (octet counting).
+    "ALERT_SYSLOG": None,
+    # The name events carry as their deployment; unset: PUBLIC_URL's host, or the machine's.
+    "ALERT_DEPLOYMENT": None,
 }
 
 
@@ -585,6 +635,11 @@ def load_settings(
             identity_config(settings)
         except IdentityConfigError as exc:
             raise SettingsError(str(exc)) from None
+    if settings["ALERT_WEBHOOK_URL"] and not settings["ALERT_WEBHOOK_SECRET"]:
+        raise _fail(
+            raw["ALERT_WEBHOOK_URL"][1],
+            "needs ALERT_WEBHOOK_SECRET too: receivers check each alert's signature with it",
+        )
     if settings["SERVICE_KEYS_FOR_PEOPLE"] is None:
         settings["SERVICE_KEYS_FOR_PEOPLE"] = settings["IDENTITY_ISSUER"] is None
 

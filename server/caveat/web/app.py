@@ -27,7 +27,7 @@ from caveat.storage.store import Store
 from caveat.web.api.schema import RequestValidator
 from caveat.web.api.services import EXTENSION, Services, catalogue_document, services
 
-from . import addin, api, home, monitoring, retention, testing
+from . import addin, alerting, api, home, monitoring, retention, testing
 from .hosts import check_host
 from .limits import body_limit
 from .logs import redacted_traceback
@@ -102,6 +102,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         app.logger.warning("set-up: %s", notice.message)
 
     monitoring.init_app(app)  # first: its clock starts before the other parts run
+    alerting.init_app(app)  # alerts out (webhook, syslog), sent off the request thread
     api.init_app(app)
     addin.init_app(app)
     home.init_app(app)

@@ -124,8 +124,10 @@ def worker_exit(server: Any, worker: Any) -> None:
     """Write the conversation memory's queued records before the worker goes (a graceful
     stop, a ``max_requests`` recycle): nothing the worker analysed is lost
     (:mod:`caveat.storage.memory_writer`; interpreter exit does the same, for a worker
-    that ends otherwise)."""
+    that ends otherwise); and send the alerts queued (:mod:`caveat.service.alerts`)."""
+    from caveat.web.alerting import alerts
     from caveat.web.api.services import EXTENSION
     from caveat.web.asgi import flask_app
 
     flask_app.extensions[EXTENSION].analyzer.close()
+    alerts(flask_app).close()  # the alerts queued, sent within a few seconds

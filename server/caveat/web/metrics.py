@@ -99,6 +99,12 @@ INDEX_BUILD = Histogram(
     buckets=BUILD_BUCKETS,
 )
 
+DEAD_ALERTS = Counter(
+    "caveat_alerts_dead",
+    "Alerts not delivered (retries spent, refused, queue full, or the process stopping), "
+    "by event type and destination (webhook, syslog)",
+    ["event", "destination"],
+)
 
 def method_label(method: str) -> str:
     return method if method in METHODS else "other"
@@ -132,6 +138,10 @@ def observe_verdict(level: str, cut: bool, attachments: Iterable[tuple[str, str]
 def count_storage_error() -> None:
     DATABASE_ERRORS.inc()
 
+
+def count_dead_alert(event: str, destination: str) -> None:
+    """An alert that was not delivered (:mod:`caveat.service.alerts`)."""
+    DEAD_ALERTS.labels(event, destination).inc()
 
 def observe_index(index: str, entries: int, seconds: float) -> None:
     """An index was built (the listener of :class:`caveat.knowledge.directory.Directory`)."""

@@ -36,6 +36,7 @@ from caveat.knowledge.shared import KINDS
 from caveat.storage.indicators import IndicatorStore
 from caveat.storage.reports import ReportStore
 
+from .. import alerting
 from .errors import ApiError
 from .reports_io import report_json
 from .services import services
@@ -194,6 +195,8 @@ def _triage(report_id: int, confirm: bool) -> Response:
         )
     _changed()
     assert done.report is not None
+    if confirm:
+        alerting.fraud_confirmed(done.report, done.indicators, who)
     return _no_store(
         jsonify(
             {

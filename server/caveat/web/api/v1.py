@@ -28,6 +28,7 @@ from caveat.mail.normalise import from_payload
 from caveat.storage.directory_store import DirectoryStore, import_parsed
 from caveat.storage.reports import STATUSES, ReportStore
 
+from .. import alerting
 from . import auth
 from .errors import ApiError
 from .guard_schema import recipients_validator
@@ -110,6 +111,7 @@ def analyze() -> Response:
     now = s.clock()
     verdict = s.analyzer.analyze(facts, now, viewer=principal().subject)
     notify_analyzed(facts, verdict.level)
+    alerting.analyzed(facts, verdict, principal(), s.analyzer.directory)
     body = {
         **verdict.to_dict(),
         **({"partial": list(facts.cuts)} if facts.cuts else {}),

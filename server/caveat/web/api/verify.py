@@ -49,6 +49,7 @@ from flask import Response, current_app, jsonify, request
 from caveat.service.verifications import DEFAULT_CONFIRMATIONS, Verifications
 from caveat.storage.verifications import APPROVED, PENDING, REF_RE, REJECTED, VerificationError
 
+from .. import alerting
 from .errors import ApiError
 from .services import services
 from .v1 import bp, principal, read_json_body, requires
@@ -67,6 +68,7 @@ def verifications() -> Verifications:
         confirmations=int(current_app.config.get("VERIFY_CONFIRMATIONS", DEFAULT_CONFIRMATIONS)),
         is_internal=s.config.is_internal,
         on_change=_refresh,
+        on_denied=lambda done: alerting.verification_denied(done, principal()),
     )
 
 
