@@ -7,7 +7,18 @@ import sys
 
 from caveat import __version__
 
-from . import configure, database, intel, keys, manifest, partners, scan, serve, thunderbird
+from . import (
+    configure,
+    database,
+    intel,
+    keys,
+    manifest,
+    partners,
+    scan,
+    serve,
+    thunderbird,
+    verifications,
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -16,7 +27,18 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"caveat {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for module in (configure, scan, partners, intel, serve, keys, database, manifest, thunderbird):
+    for module in (
+        configure,
+        scan,
+        partners,
+        intel,
+        verifications,
+        serve,
+        keys,
+        database,
+        manifest,
+        thunderbird,
+    ):
         module.register(sub)
     return parser
 
