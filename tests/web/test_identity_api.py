@@ -96,6 +96,8 @@ SAMPLES: dict[str, tuple[str, str, dict[str, Any]]] = {
     ),
     "v1.approve_account": ("POST", "/api/v1/accounts/approvals/999999/approve", {}),
     "v1.reject_account": ("POST", "/api/v1/accounts/approvals/999999/reject", {}),
+    "v1.list_audit": ("GET", "/api/v1/audit", {}),
+    "v1.export_audit": ("GET", "/api/v1/audit/export", {}),
 }
 ROUTES = sorted(SAMPLES)
 #: Routes whose sample names something that is not there: a caller who may call them gets
