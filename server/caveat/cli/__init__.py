@@ -8,6 +8,8 @@ import sys
 from caveat import __version__
 
 from . import (
+    alerts,
+    audit,
     configure,
     database,
     intel,
@@ -33,6 +35,8 @@ def build_parser() -> argparse.ArgumentParser:
         partners,
         intel,
         verifications,
+        audit,
+        alerts,
         serve,
         keys,
         database,
