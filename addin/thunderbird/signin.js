@@ -22,8 +22,9 @@
  * Where tokens live: the refresh token (and who is signed in) in storage.local, so that a
  * restart needs no new sign-in; the access token only in storage.session (memory that
  * Thunderbird clears on quit; a plain variable where that area is missing). The access token
- * is used until REFRESH_MARGIN_MS before it expires, refreshed then (by a timer while the
- * background is awake, and on use otherwise), and once more when the service refuses it.
+ * is used until REFRESH_MARGIN_MS before it expires (half its life, for a token that lives
+ * less than twice that), refreshed then (by a timer while the background is awake, and on
+ * use otherwise), and once more when the service refuses it.
  * Signing out removes both and stops the silent sign-in until the person signs in again.
  *
  * The claims of the ID token are read (never checked: the service checks the access token
@@ -40,7 +41,7 @@ import { CaveatError } from "../shared/api.js";
 /** @typedef {Extract<Identity, {signIn: true}>} SignInIdentity */
 /** @typedef {{name: string, username: string}} Who */
 /**
- * @typedef {{token: string, expiresAt: number, binding: string}} AccessToken
+ * @typedef {{token: string, issuedAt: number, expiresAt: number, binding: string}} AccessToken
  * @typedef {{token: string, binding: string, name: string, username: string}} RefreshToken
  */
 /** @typedef {"sign_in_needed" | "sign_in_failed" | "sign_in_unreachable" | "identity_invalid"} SignInFailure */
@@ -313,13 +314,23 @@ export function whoLabel(who) {
 }
 
 /**
- * When to refresh an access token that expires at `expiresAt`: REFRESH_MARGIN_MS before,
- * and never less than 0 ms from now.
- * @param {number} expiresAt
+ * When an access token is due for a refresh: REFRESH_MARGIN_MS before it expires, or half
+ * way through its life when it lives less than twice that (a refresh must not be due the
+ * moment a token arrives).
+ * @param {{issuedAt: number, expiresAt: number}} token
+ */
+export function refreshAt({ issuedAt, expiresAt }) {
+  const margin = Math.min(REFRESH_MARGIN_MS, Math.max(0, expiresAt - issuedAt) / 2);
+  return expiresAt - margin;
+}
+
+/**
+ * How long from `now` until the token is due for a refresh; never less than 0.
+ * @param {{issuedAt: number, expiresAt: number}} token
  * @param {number} now
  */
-export function refreshDelay(expiresAt, now) {
-  return Math.max(0, expiresAt - REFRESH_MARGIN_MS - now);
+export function refreshDelay(token, now) {
+  return Math.max(0, refreshAt(token) - now);
 }
 
 /**
@@ -330,7 +341,7 @@ export function refreshDelay(expiresAt, now) {
  * @param {SignInIdentity} identity
  * @param {Record<string, string>} fields
  * @param {number} now
- * @returns {Promise<{accessToken: string, expiresAt: number, refreshToken: string, idToken: string}>}
+ * @returns {Promise<{accessToken: string, issuedAt: number, expiresAt: number, refreshToken: string, idToken: string}>}
  */
 export async function tokenRequest(fetchImpl, identity, fields, now) {
   const controller = new AbortController();
@@ -376,6 +387,7 @@ export async function tokenRequest(fetchImpl, identity, fields, now) {
   const expiresAt = Number.isFinite(lifetime) && lifetime > 0 ? now + lifetime * 1000 : Number.isFinite(exp) ? exp : now + 300_000;
   return {
     accessToken: data.access_token,
+    issuedAt: now,
     expiresAt,
     refreshToken: typeof data.refresh_token === "string" ? data.refresh_token : "",
     idToken: typeof data.id_token === "string" ? data.id_token : "",
@@ -413,7 +425,13 @@ export function createSession({ messenger, fetchImpl, now = Date.now, cryptoImpl
     if (!area) return access;
     try {
       const stored = (await area.get(ACCESS_KEY))?.[ACCESS_KEY];
-      if (stored && typeof stored.token === "string" && typeof stored.expiresAt === "number" && typeof stored.binding === "string") {
+      if (
+        stored &&
+        typeof stored.token === "string" &&
+        typeof stored.issuedAt === "number" &&
+        typeof stored.expiresAt === "number" &&
+        typeof stored.binding === "string"
+      ) {
         access = access ?? stored;
       }
     } catch {
@@ -459,7 +477,8 @@ export function createSession({ messenger, fetchImpl, now = Date.now, cryptoImpl
    */
   async function keep(identity, tokens, previous) {
     const binding = bindingOf(identity);
-    await writeAccess({ token: tokens.accessToken, expiresAt: tokens.expiresAt, binding });
+    const kept = { token: tokens.accessToken, issuedAt: tokens.issuedAt, expiresAt: tokens.expiresAt, binding };
+    await writeAccess(kept);
     const found = whoFrom(tokens.idToken, tokens.accessToken);
     const who = found.name || found.username ? found : { name: previous?.name ?? "", username: previous?.username ?? "" };
     const refreshToken = tokens.refreshToken || (previous && previous.binding === binding ? previous.token : "");
@@ -469,24 +488,24 @@ export function createSession({ messenger, fetchImpl, now = Date.now, cryptoImpl
       await messenger.storage.local.remove(REFRESH_KEY);
     }
     await messenger.storage.local.remove(SIGNED_OUT_KEY);
-    schedule(identity, tokens.expiresAt, Boolean(refreshToken));
+    schedule(identity, kept, Boolean(refreshToken));
     return tokens.accessToken;
   }
 
   /**
    * While the background is awake, refresh before the access token expires.
    * @param {SignInIdentity} identity
-   * @param {number} expiresAt
+   * @param {AccessToken} kept
    * @param {boolean} refreshable
    */
-  function schedule(identity, expiresAt, refreshable) {
+  function schedule(identity, kept, refreshable) {
     if (timer !== null) clearTimer(timer);
     timer = null;
     if (!refreshable) return;
     timer = setTimer(() => {
       timer = null;
       void refreshNow(identity).catch(() => undefined);
-    }, refreshDelay(expiresAt, now()));
+    }, refreshDelay(kept, now()));
   }
 
   /**
@@ -554,7 +573,7 @@ export function createSession({ messenger, fetchImpl, now = Date.now, cryptoImpl
 
   /**
    * An access token for the service, without asking the person: the one kept while it has
-   * more than REFRESH_MARGIN_MS to live, else a refreshed one, else a silent sign-in (not
+   * until it is due for a refresh (refreshAt), else a refreshed one, else a silent sign-in (not
    * after a sign-out, and not again within SILENT_RETRY_MS of one that did not work).
    * Throws SignInError("sign_in_needed") when only the person can help.
    * Concurrent callers share one attempt.
@@ -566,7 +585,7 @@ export function createSession({ messenger, fetchImpl, now = Date.now, cryptoImpl
     const attempt = (async () => {
       const binding = bindingOf(identity);
       const kept = await readAccess();
-      if (kept && kept.binding === binding && kept.expiresAt - REFRESH_MARGIN_MS > now()) return kept.token;
+      if (kept && kept.binding === binding && refreshAt(kept) > now()) return kept.token;
       const refreshed = await refreshNow(identity);
       if (refreshed) return refreshed;
       const { signedOut } = await readLocal();

@@ -27,6 +27,7 @@ import {
   codeFromRedirect,
   createSession,
   pkcePair,
+  refreshAt,
   refreshDelay,
   requestScopes,
   whoFrom,
@@ -122,10 +123,27 @@ test("the service's sign-in settings are checked: https endpoints (http on loopb
   }
 });
 
-test("refresh is due REFRESH_MARGIN_MS before expiry, never in the past", () => {
-  assert.equal(refreshDelay(1_000_000, 0), 1_000_000 - REFRESH_MARGIN_MS);
-  assert.equal(refreshDelay(REFRESH_MARGIN_MS - 5, 0), 0);
-  assert.equal(refreshDelay(0, 50), 0);
+test("refresh is due REFRESH_MARGIN_MS before expiry, half way for a short-lived token, never in the past", () => {
+  assert.equal(refreshDelay({ issuedAt: 0, expiresAt: 3_600_000 }, 0), 3_600_000 - REFRESH_MARGIN_MS);
+  assert.equal(refreshDelay({ issuedAt: 0, expiresAt: 3_600_000 }, 1000), 3_600_000 - REFRESH_MARGIN_MS - 1000);
+  // A token of 100 s: due after 50 s, not at once (which would refresh without end).
+  assert.equal(refreshAt({ issuedAt: 0, expiresAt: 100_000 }), 50_000);
+  assert.equal(refreshDelay({ issuedAt: 0, expiresAt: 100_000 }, 0), 50_000);
+  assert.equal(refreshDelay({ issuedAt: 0, expiresAt: 100_000 }, 80_000), 0);
+  assert.equal(refreshDelay({ issuedAt: 0, expiresAt: 0 }, 50), 0);
+});
+
+test("a short-lived token is used, and refreshed half way, not on every call", async () => {
+  const { tb, issuer, clock, analyzeCalls, timers } = await signedService({ expiresIn: 100 });
+  await tb.display(7, [FAKE_REPLY.id]);
+  await tb.display(7, [OTHER.id]);
+  assert.deepEqual(issuer.grants.map((g) => g.grant), ["authorization_code"]);
+  assert.deepEqual(timers.map((t) => t.ms), [50_000]);
+  assert.equal(analyzeCalls()[0].headers.authorization, analyzeCalls()[1].headers.authorization);
+  clock.now += 50_001;
+  tb.openTab({ id: 9 });
+  await tb.display(9, [THIRD.id]);
+  assert.deepEqual(issuer.grants.map((g) => g.grant), ["authorization_code", "refresh_token"]);
 });
 
 test("who is signed in: the ID token's name and user name, else the access token's", () => {
@@ -146,6 +164,7 @@ test("who is signed in: the ID token's name and user name, else the access token
  *   analyze?: (p: any) => any,
  *   accept?: (token: string, issuer: ReturnType<typeof createIssuer>) => boolean,
  *   noSession?: boolean,
+ *   expiresIn?: number,
  * }} [options]
  */
 async function signedService(options = {}) {
@@ -157,7 +176,7 @@ async function signedService(options = {}) {
   tb.addMessage(FAKE_REPLY, { raw: EML, parts: [{ contentType: "text/plain", content: "Hello" }] });
   tb.addMessage(OTHER, { raw: EML, parts: [{ contentType: "text/plain", content: "Hello" }] });
   tb.addMessage(THIRD, { raw: EML, parts: [{ contentType: "text/plain", content: "Hello" }] });
-  const issuer = createIssuer({ now, signedIn: options.signedIn === undefined ? "ana" : options.signedIn });
+  const issuer = createIssuer({ now, expiresIn: options.expiresIn, signedIn: options.signedIn === undefined ? "ana" : options.signedIn });
   tb.control.provider = issuer.authorize;
   const service = createService({
     identity: IDENTITY,
