@@ -278,7 +278,8 @@ class ReportStore:
                 ).where(ReportRow.status == "open", ReportRow.reporter_subject.is_not(None))
             )
             for rid, subject, message_hash, sender, at in rows:
-                out.setdefault(subject, []).append(PendingReport(rid, message_hash, sender, at))
+                if subject:
+                    out.setdefault(subject, []).append(PendingReport(rid, message_hash, sender, at))
         return MappingProxyType({k: tuple(v) for k, v in out.items()})
 
     def get(self, report_id: int) -> Report | None:
