@@ -93,7 +93,9 @@ def test_a_call_keeps_the_contact_on_file_the_account_hashed_and_an_audit_row(
         row = s.scalars(select(VerificationRow)).one()
         stored = " ".join(str(getattr(row, c.key)) for c in VerificationRow.__table__.columns)
     assert "5320130" not in stored and "DE893704" not in stored  # no account in clear
-    [entry] = AuditLog(store).entries(action="verification.")
+    by_phone = service.record(FIN, call(store, contact={"phone": "+44 20-7946-0002"}))
+    assert by_phone.verification.contact.name == "Lee Ledger"  # the number on file, any spacing
+    [entry, _] = AuditLog(store).entries(action="verification.")
     assert entry.action == "verification.confirmed" and entry.target == "Acme Supplies"
     assert entry.after["account"] == "DE89 **** 3000"
     assert entry.after["contact"]["phone"] == "+44 20 7946 0002"
@@ -105,7 +107,8 @@ def test_a_call_keeps_the_contact_on_file_the_account_hashed_and_an_audit_row(
         ({"organization": "Unknown Ltd"}, "not a partner in the directory"),
         ({"contact": {"index": 2}}, "not on file for Acme Supplies"),
         ({"contact": {"email": "fraudster@free.example"}}, "not on file"),
-        ({"contact": {"phone": "+1 555 0100"}}, "index or email"),
+        ({"contact": {"phone": "+1 555 0100"}}, "not on file"),
+        ({"contact": {"fax": "+44 20 7946 0001"}}, "index, email or phone"),
         ({"contact": {}}, "contact is required"),
         ({"contact": {"index": True}}, "whole number"),
         ({"account_ref": "DE89370400440532013000"}, "64 hexadecimal"),

@@ -293,9 +293,15 @@ def _same_account(key: str, on_file: str) -> bool:
     return "".join(c for c in on_file.upper() if c.isalnum()) == key
 
 
+def _digits(phone: str) -> str:
+    return "".join(c for c in phone if c.isdigit())
+
+
 def _contact(partner: PartnerEntry, raw: object) -> Contact:
-    """The directory contact a call went to: ``{"index": n}`` (0-based, in the order
-    ``GET /senders/contact`` lists them) or ``{"email": address}``."""
+    """The directory contact a call went to: ``{"index": n}`` (0-based, in the order the
+    directory holds the partner's contacts, as its export lists them), ``{"email":
+    address}`` or ``{"phone": number}`` (the number on file, any spacing): each must be a
+    contact on file, so the number called is the directory's."""
     if not isinstance(raw, Mapping) or not raw:
         raise VerificationError(
             "invalid", "contact is required: the index or email of a contact on file"
@@ -313,8 +319,15 @@ def _contact(partner: PartnerEntry, raw: object) -> Contact:
             raise VerificationError("invalid", "contact.email must be text")
         e = e.strip().lower()
         found = next((c for c in partner.contacts if c.email and c.email.lower() == e), None)
+    elif "phone" in raw:
+        p = raw["phone"]
+        if not isinstance(p, str) or not _digits(p):
+            raise VerificationError("invalid", "contact.phone must be a phone number")
+        found = next(
+            (c for c in partner.contacts if c.phone and _digits(c.phone) == _digits(p)), None
+        )
     else:
-        raise VerificationError("invalid", "contact must give index or email")
+        raise VerificationError("invalid", "contact must give index, email or phone")
     if found is None:
         raise VerificationError(
             "invalid",

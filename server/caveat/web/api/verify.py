@@ -5,9 +5,12 @@ Contract (the OpenAPI document has the schemas; errors are the API's usual shape
 ``POST /api/v1/verifications`` (permission ``verify``) records one call::
 
     {"organization": "Acme Ltd",                 # a partner in the directory
-     "contact": {"index": 0} | {"email": "..."}, # one of ITS contacts on file (the order of
-                                                 #   GET /senders/contact); never a number
-                                                 #   from the message
+     "contact": {"index": 0} | {"email": "..."} | {"phone": "..."},
+                                                 # one of ITS contacts on file (index: the
+                                                 #   directory's order, as its export lists
+                                                 #   them; GET /senders/contact puts the
+                                                 #   matching contact first, so prefer email
+                                                 #   or phone); never a number from the message
      "account_ref": "<64 hex>",                  # a bank finding's evidence ``ref``
      "account_masked": "DE89 **** 3000",         # optional: the masked form shown with it
      "outcome": "confirmed" | "denied" | "unreachable",
