@@ -896,6 +896,8 @@ export function createCaveat({ messenger, fetchImpl, loadDeployment, now = Date.
 
     async account(_message, sender) {
       if (!fromExtensionPage(sender)) throw new Error("account is asked by an extension page");
+      // Read afresh: the settings page may have saved another address a moment ago.
+      config = readConfig();
       return account();
     },
 

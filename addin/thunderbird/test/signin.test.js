@@ -561,3 +561,27 @@ test("a test build's actions run when the banner is shown, before the read-back 
   assert.deepEqual(world.service.reporters.map((t) => world.issuer.userOf(t)), ["ana"]);
   assert.equal(world.tb.storageData[SIGNED_OUT_KEY], true);
 });
+
+test("the settings page of a generic build: once the address is saved, the sign-in part shows, not the key", async () => {
+  const tb = createStandin();
+  const service = createService({ identity: IDENTITY });
+  const caveat = createCaveat({ messenger: tb.messenger, fetchImpl: service.fetch, loadDeployment: async () => ({}) });
+  await caveat.start();
+  const dom = new JSDOM(OPTIONS_HTML, { runScripts: "outside-only" });
+  const document = dom.window.document;
+  await startOptions({ document, messenger: tb.messenger, loadDeployment: async () => ({}), send: (m) => tb.send(m, tb.popupSender()) });
+  const $ = (/** @type {string} */ id) => /** @type {HTMLInputElement} */ (document.getElementById(id));
+  assert.equal($("account").hidden, true);
+  $("base-url").value = SERVICE;
+  tb.control.userInput = true;
+  try {
+    $("save").click();
+  } finally {
+    tb.control.userInput = false;
+  }
+  for (let i = 0; i < 60; i++) await new Promise((r) => setTimeout(r, 2));
+  assert.equal($("account").hidden, false);
+  assert.equal($("key-fields").hidden, true);
+  assert.match($("status").textContent ?? "", /signs you in with your organisation's account: sign in below/);
+  assert.match($("account-status").textContent ?? "", /^Not signed in/);
+});
