@@ -362,6 +362,28 @@ def test_service_keys_work_beside_sign_in_within_their_scopes(app: Flask) -> Non
     assert rv.status_code == 403 and "'analyze'" in rv.get_json()["error"]["message"]
 
 
+def test_while_people_sign_in_a_key_does_not_act_for_a_person(
+    app: Flask, tmp_path: Path, issuer: LocalIssuer
+) -> None:
+    """A key made with every permission reaches the routes of scripts, not the ones whose
+    record names a person (a report) or that show partners' numbers; a demo service, whose
+    people do not sign in, lets it."""
+    store: Store = app.extensions["caveat"].store
+    client = app.test_client()
+    _, everything = store.create_key("everything", admin=True)
+    assert call(client, "v1.analyze", everything).status_code == 200
+    assert call(client, "v1.list_reports", everything).status_code == 200
+    for endpoint in ("v1.report_message", "v1.sender_contact"):
+        rv = call(client, endpoint, everything)
+        assert rv.status_code == 403, endpoint
+        assert "acts for a person" in rv.get_json()["error"]["message"]
+    demo = _app(
+        {**issuer.settings(), "SERVICE_KEYS_FOR_PEOPLE": True}, tmp_path / "demo"
+    )
+    _, key = demo.extensions["caveat"].store.create_key("everything", admin=True)
+    assert call(demo.test_client(), "v1.report_message", key).status_code == 201
+
+
 def test_a_revoked_key_fails_at_once(app: Flask) -> None:
     store: Store = app.extensions["caveat"].store
     client = app.test_client()

@@ -36,6 +36,13 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
 }
 
 
+#: What a service key may not do while people sign in (SERVICE_KEYS_FOR_PEOPLE off): the
+#: actions a record names a person for (a report, a verified call, an approval, a triage
+#: decision) and reading partners' phone numbers. Scripts keep the rest: analysing mail,
+#: reading reports, syncing the directory, feeding indicators, exporting the audit log.
+PERSONAL: frozenset[str] = frozenset({"report", "contacts", "verify", "approve", "triage"})
+
+
 class UnknownName(ValueError):
     """A role or permission name that is not one of ours."""
 

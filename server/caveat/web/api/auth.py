@@ -25,6 +25,7 @@ from typing import Any
 from flask import Flask, current_app, g, request
 
 from caveat.identity.config import IdentityConfig
+from caveat.identity.permissions import PERSONAL
 from caveat.identity.principal import Principal
 from caveat.identity.tokens import (
     IdentityUnavailable,
@@ -154,6 +155,18 @@ def authenticate(permission: str) -> Principal:
         principal = Principal.service_key(record.id, record.name, record.scopes)
     limits.verified(credential, principal)
     g.principal = principal
+    if (
+        not principal.is_person
+        and permission in PERSONAL
+        and not identity().service_keys_for_people
+    ):
+        raise ApiError(
+            403,
+            "forbidden",
+            f"while people sign in, a service key may not use the permission {permission!r}"
+            " (it acts for a person): sign in, or set SERVICE_KEYS_FOR_PEOPLE for a demo",
+            [("WWW-Authenticate", f'{REALM}, error="insufficient_scope"')],
+        )
     if not principal.may(permission):
         who = "your roles do" if principal.is_person else "this service key does"
         raise ApiError(
