@@ -11,6 +11,7 @@ from .first_contact import first_contact
 from .freemail_impersonation import freemail_impersonation
 from .hits import CheckFn
 from .lookalike_domain import lookalike_domain
+from .policy_violation import bank_change_procedure, policy_violation
 from .recipient_swap import recipient_swap
 from .relay import relay_sender_mismatch
 from .reply_to import reply_to_mismatch
@@ -26,6 +27,8 @@ ALL_CHECKS: tuple[CheckFn, ...] = (
     display_name_controls,
     recipient_swap,
     bank_details_change,
+    bank_change_procedure,
+    policy_violation,
     reported_sender,
     first_contact,
 )
