@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -20,10 +21,13 @@ from flask.testing import FlaskClient
 from caveat.storage.audit import AuditLog
 from caveat.web.api.services import services
 from caveat.web.app import create_app
+from tests.conftest import postgres_schema
 from tests.identity_issuer import LocalIssuer
 
 from .conftest import NO_RATE_LIMITS
 from .test_contract import DOC, check_response
+from .test_intel_api import make_app
+from .test_two_instances import stop
 
 TENANT = "5f0b2c1d-7e8a-4b3c-9d2e-1a0f6e5d4c3b"
 CLIENT_ID = "3c9e7a15-2d4f-4c8b-a6e1-0b7d5f9c2e48"
@@ -314,3 +318,62 @@ def test_bad_bodies_are_400_never_500(client: FlaskClient, issuer: LocalIssuer, 
     rv = client.post("/api/v1/verifications", json=body, headers=as_(issuer, "fin"))
     assert rv.status_code == 400, rv.get_json()
     assert rv.get_json()["error"]["code"] in ("invalid_field", "invalid_json")
+
+
+# ------------------------------------------------------------------ several instances
+
+
+@pytest.mark.parametrize("backend", ["sqlite-file", "postgresql"])
+def test_a_verification_and_an_approval_on_one_instance_reach_another_within_seconds(
+    issuer: LocalIssuer, tmp_path: Path, request: pytest.FixtureRequest, backend: str
+) -> None:
+    if backend == "postgresql":
+        with postgres_schema(request.getfixturevalue("postgres_admin")) as url:
+            two_instances(issuer, tmp_path, url)
+    else:
+        two_instances(issuer, tmp_path, f"sqlite:///{tmp_path / 'shared.db'}")
+
+
+def two_instances(issuer: LocalIssuer, tmp_path: Path, url: str) -> None:
+    first = make_app(issuer.settings(), tmp_path / "a", url)
+    second = make_app(issuer.settings(), tmp_path / "b", url)
+    try:
+        a, b = first.test_client(), second.test_client()
+        assert (
+            a.put(
+                "/api/v1/partners",
+                data=PARTNERS,
+                content_type="text/csv",
+                headers=as_(issuer, "adm"),
+            ).status_code
+            == 200
+        )
+
+        def ids(c: FlaskClient) -> set[str]:
+            return {f["id"] for f in analyze(c, issuer, message(NEW))["findings"]}
+
+        wait_for(lambda: "BANK_DETAILS_CHANGED" in ids(b), "the directory never reached b")
+        _verified(a, issuer, NEW)
+        started = time.monotonic()
+        wait_for(lambda: "BANK_DETAILS_VERIFIED" in ids(b), "the verification never reached b")
+        assert time.monotonic() - started < 10
+        ref, _masked = account_ref(analyze(b, issuer, message(NEW)))
+        ask = {"organization": "Acme Supplies", "account_ref": ref, "account": NEW}
+        rv = b.post("/api/v1/accounts/approvals", json=ask, headers=as_(issuer, "fin"))
+        assert rv.status_code == 201, rv.get_json()
+        path = f"/api/v1/accounts/approvals/{rv.get_json()['id']}/approve"
+        assert a.post(path, headers=as_(issuer, "adm")).status_code == 200
+        started = time.monotonic()
+        wait_for(lambda: "BANK_DETAILS_ON_FILE" in ids(b), "the approval never reached b")
+        assert time.monotonic() - started < 15
+    finally:
+        for app in (first, second):
+            assert app.extensions["caveat"].analyzer.knowledge.wait(30)
+            stop(app)
+
+
+def wait_for(condition: Any, why: str, seconds: float = 15) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, why
+        time.sleep(0.2)
