@@ -37,6 +37,7 @@ import json
 import logging
 import os
 import random
+import select
 import socket
 import threading
 import time
@@ -446,6 +447,15 @@ def syslog_line(
     return line
 
 
+def _peer_closed(sock: socket.socket) -> bool:
+    """Whether the receiver closed a TCP connection (a receiver never writes to us)."""
+    try:
+        readable, _, _ = select.select([sock], [], [], 0)
+        return bool(readable) and sock.recv(1, socket.MSG_PEEK) == b""
+    except (ValueError, OSError):
+        return True
+
+
 @dataclass
 class Syslog:
     url: str
@@ -477,6 +487,8 @@ class Syslog:
         else:
             line = syslog_line(event)
             data = str(len(line)).encode() + b" " + line  # RFC 6587 octet counting
+        if self._sock is not None and self.transport == "tcp" and _peer_closed(self._sock):
+            self._drop()  # a line written now would be lost: connect again first
         if self._sock is None:
             self._sock = self._connect()
         if self.transport == "udp":
@@ -560,13 +572,13 @@ class _Lane:
                 answer = self.dest.deliver(event, self.stopping)
             except Exception as exc:  # a destination's defect must not stop the thread
                 answer = Answer(False, type(exc).__name__)
-            with self._lock:
-                self._busy -= 1
-                self._wake.notify_all()
             if answer.ok:
                 self.delivered += 1
             else:
                 self._dead(event, self.dest.name, answer.detail)
+            with self._lock:  # idle only once the event's fate is told
+                self._busy -= 1
+                self._wake.notify_all()
 
     def idle(self) -> bool:
         with self._lock:
