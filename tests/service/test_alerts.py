@@ -5,6 +5,7 @@ caller's way; nothing of a message's text in an event."""
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
 import threading
@@ -81,7 +82,7 @@ def test_a_failing_webhook_is_retried_until_it_answers_and_each_try_is_signed(
     assert doc["actor"] == {"subject": "oid-sec", "label": "Sam Security <sam@ours.example>"}
     assert doc["data"] == {"report_id": 7, "sender": "x@fraud.example"}
     # the waits grew: each gap at least half the doubled delay
-    gaps = [b.at - a.at for a, b in zip(got, got[1:], strict=False)]
+    gaps = [b.at - a.at for a, b in itertools.pairwise(got)]
     assert gaps[0] >= 0.01 and gaps[1] >= 0.02 and gaps[2] >= 0.04
 
 
