@@ -14,6 +14,7 @@
 import { ATTACHMENT_LIMITS, MAX_HTML_CHARS, SIGN_IN_NEEDED, CaveatError, base64FromBytes, base64Size, chooseAttachments } from "../shared/api.js";
 import { bannerFor, failureBanner } from "../shared/banner.js";
 import { renderActionMessage, renderContact, renderFailure, renderPending, renderVerdict } from "../shared/render.js";
+import { accountCandidates, accountsIn, replyToIn, startVerify } from "../shared/verify.js";
 
 /** @typedef {import("../shared/api.js").Verdict} Verdict */
 /** @typedef {import("../shared/api.js").AttachmentContent} AttachmentContent */
@@ -25,6 +26,8 @@ export const SIGN_IN_HERE = "sign-in needed. Choose Sign in to check it; until t
 /** Verify sender asked by someone whose role may not read partners' contacts (403). */
 export const VERIFY_NOT_ALLOWED =
   "Your role does not include looking up partners' contacts. Ask your finance team to verify this sender, by phone, with the number on file.";
+/** Recording a call refused for the person's role (403). */
+export const RECORD_NOT_ALLOWED = "your role does not include recording calls to partners. Ask your finance team.";
 /** The manifest's 16-pixel icon, which an informational notification must name. */
 export const NOTIFICATION_ICON = "Icon.16";
 /** The service's limits: 256 KiB of headers and 64 KiB of body, in UTF-8. */
@@ -265,15 +268,75 @@ export function startPane({ Office, root, client, auth }) {
       renderActionMessage(root, "This message has no sender address to look up.", "error");
       return;
     }
+    const shownFor = generation;
+    const verdict = current;
+    let contact;
     try {
-      renderContact(root, await client.senderContact(from));
+      contact = await client.senderContact(from);
     } catch (error) {
       if (error instanceof CaveatError && error.kind === "forbidden") {
         renderActionMessage(root, VERIFY_NOT_ALLOWED, "error");
         return;
       }
       renderActionMessage(root, `The partner directory could not be reached: ${failureBanner(error).text}`, "error");
+      return;
     }
+    if (shownFor !== generation) return;
+    renderContact(root, contact);
+    const headers = await officeCall(Office, (cb) =>
+      typeof item.getAllInternetHeadersAsync === "function" ? item.getAllInternetHeadersAsync(cb) : cb({ status: "failed" }),
+    );
+    const replyTo = headers.ok ? replyToIn(headers.value) : "";
+    startVerify({
+      root,
+      contact,
+      accounts: accountsIn(verdict),
+      message: { from: from.address, reply_to: replyTo },
+      calls: {
+        history: (query) => callService(() => client.verifications(query)),
+        record: (body) => callService(() => client.recordVerification(/** @type {any} */ (body))),
+        askOnFile: (request) => callService(() => askOnFile(item, request)),
+      },
+    });
+  }
+
+  /**
+   * A call to the service for Verify sender, its failure in words the form can show.
+   * @template T
+   * @param {() => Promise<T>} call
+   * @returns {Promise<T>}
+   */
+  async function callService(call) {
+    try {
+      return await call();
+    } catch (error) {
+      if (error instanceof CaveatError && error.kind === "forbidden") throw new Error(RECORD_NOT_ALLOWED);
+      if (error instanceof CaveatError && (error.kind === "rejected" || error.kind === "invalid_answer")) throw new Error(error.message);
+      throw new Error(failureBanner(error).text.replace(/^[^:]*: /, ""));
+    }
+  }
+
+  /**
+   * Ask for a verified account to be put on file: the account in clear is read again from
+   * the message's text for this request only, and tried in the order found until the
+   * service takes one (it refuses any that is not the account verified).
+   * @param {any} item
+   * @param {{organization: string, account_ref: string, account_masked: string}} request
+   */
+  async function askOnFile(item, request) {
+    const body = await officeCall(Office, (cb) => item.body.getAsync(Office.CoercionType.Text, cb));
+    const candidates = body.ok ? accountCandidates(request.account_masked, String(body.value ?? "").slice(0, MAX_BODY_CHARS * 5)) : [];
+    if (!candidates.length) throw new CaveatError("rejected", `the account ${request.account_masked} could not be read from this message`);
+    let last = null;
+    for (const account of candidates) {
+      try {
+        return await client.requestApproval({ organization: request.organization, account_ref: request.account_ref, account });
+      } catch (error) {
+        last = error;
+        if (!(error instanceof CaveatError && error.status === 400 && /does not match/.test(error.message))) throw error;
+      }
+    }
+    throw last;
   }
 
   /** @param {any} item */

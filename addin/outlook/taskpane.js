@@ -63,6 +63,9 @@ export function paneClient({ Office, msal, baseUrl, key }) {
     analyze: async (payload) => (await real()).analyze(payload),
     senderContact: async (sender) => (await real()).senderContact(sender),
     report: async (report) => (await real()).report(report),
+    verifications: async (query) => (await real()).verifications(query),
+    recordVerification: async (body) => (await real()).recordVerification(body),
+    requestApproval: async (body) => (await real()).requestApproval(body),
   };
   return {
     client,

@@ -11,7 +11,11 @@
  */
 
 /** @typedef {"none" | "info" | "caution" | "danger"} Level */
-/** @typedef {{header: string, value: string}} Evidence */
+/**
+ * One item of evidence. `ref`: an account's opaque reference (its keyed hash), on the
+ * Account items of bank findings; Verify sender records calls against it.
+ * @typedef {{header: string, value: string, ref?: string}} Evidence
+ */
 /**
  * A finding; a composite's `parts` are the ids of the findings in the same verdict that made
  * it, and carry its evidence (empty, or absent from an older service, for the others).
@@ -30,6 +34,23 @@
  */
 /** @typedef {{name?: string, email?: string, phone?: string}} Contact */
 /** @typedef {{known: false} | {known: true, organization: string, matched_by: string, contacts: Contact[], note?: string}} SenderContact */
+/** @typedef {{name: string | null, email: string | null, phone: string | null}} CalledContact */
+/**
+ * One recorded Verify sender call (GET/POST /api/v1/verifications).
+ * @typedef {{id: number, at: string, organization: string, account_ref: string, account_masked: string, contact: CalledContact, outcome: "confirmed" | "denied" | "unreachable", note: string, recorded_by: string, cleared_at: string | null, cleared_by: string | null}} Verification
+ */
+/**
+ * Where one account of one partner stands: who confirmed it (distinct people), how many
+ * confirmations make it verified, whether someone denied it.
+ * @typedef {{organization: string, account_ref: string, account_masked: string, confirmations: {by: string, at: string}[], confirmations_needed: number, denied: boolean, verified: boolean}} AccountStatus
+ */
+/** @typedef {{verifications: Verification[], account_status?: AccountStatus | null, confirmations_needed: number}} VerificationList */
+/**
+ * The answer to a recorded call: the call, the account's standing after it and, for a
+ * denial, the indicators it made.
+ * @typedef {Verification & {account_status: AccountStatus, indicators?: {kind: string, value: string}[], not_indicators?: {value: string, reason: string}[]}} RecordedVerification
+ */
+/** @typedef {{id: number, requested_at: string, organization: string, account_ref: string, account_masked: string, status: string, note: string, requested_by: string, decided_at: string | null, decided_by: string | null}} Approval */
 /**
  * Why a call failed. "signin": no token could be had without the person signing in, or the
  * service refused the token even after a silent renewal. "forbidden": the service knows the
@@ -384,6 +405,51 @@ export function createClient({ baseUrl, getCredential, renewCredential, fetchImp
      */
     async report(report) {
       return call("POST", "/api/v1/reports", report);
+    },
+
+    /**
+     * The recorded Verify sender calls about a partner, newest first; with `account_ref`,
+     * only that account's, and where it stands.
+     * @param {{organization: string, account_ref?: string, limit?: number}} query
+     * @returns {Promise<VerificationList>}
+     */
+    async verifications({ organization, account_ref, limit }) {
+      const query = new URLSearchParams({ organization });
+      if (account_ref) query.set("account_ref", account_ref);
+      if (limit) query.set("limit", String(limit));
+      const data = await call("GET", `/api/v1/verifications?${query}`);
+      if (!data || typeof data !== "object" || !Array.isArray(data.verifications)) {
+        throw new CaveatError("invalid_answer", "the service's answer was not a list of verifications");
+      }
+      return data;
+    },
+
+    /**
+     * Record one Verify sender call (the person recording is the caller; the service takes
+     * them from the token).
+     * @param {{organization: string, contact: {email: string} | {phone: string} | {index: number}, account_ref: string, account_masked?: string, outcome: string, note?: string, message?: {from?: string, reply_to?: string}}} body
+     * @returns {Promise<RecordedVerification>}
+     */
+    async recordVerification(body) {
+      const data = await call("POST", "/api/v1/verifications", body);
+      if (!data || typeof data !== "object" || !data.account_status || typeof data.account_status !== "object") {
+        throw new CaveatError("invalid_answer", "the service's answer was not a recorded call");
+      }
+      return data;
+    },
+
+    /**
+     * Ask an administrator to put a verified account on the partner's accounts on file.
+     * `account` is the account in clear, read from the message for this request only.
+     * @param {{organization: string, account_ref: string, account: string, note?: string}} body
+     * @returns {Promise<Approval>}
+     */
+    async requestApproval(body) {
+      const data = await call("POST", "/api/v1/accounts/approvals", body);
+      if (!data || typeof data !== "object" || typeof data.status !== "string") {
+        throw new CaveatError("invalid_answer", "the service's answer was not an approval request");
+      }
+      return data;
     },
   };
 }

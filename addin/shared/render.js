@@ -221,6 +221,48 @@ function whatToDo(doc, verdict, options) {
   return section;
 }
 
+/** Findings that say what colleagues recorded: a verified account, a reported sender. */
+export const KNOWLEDGE_FINDINGS = /^(BANK_DETAILS_VERIFIED|REPORTED_[A-Z_]+)$/;
+
+/**
+ * What colleagues recorded about this message, with who and when, unfolded near the top:
+ * an account confirmed by telephone (BANK_DETAILS_VERIFIED), a sender, domain, account or
+ * phone number reported or denied as fraud (REPORTED_*), the reader's own open report
+ * (REPORTED_BY_YOU). The who and when come from the finding's evidence (the Reported items,
+ * the Account items of a verified account), drawn as text.
+ * @param {Document} doc
+ * @param {Verdict} verdict
+ */
+export function knowledgeNotes(doc, verdict) {
+  const notes = verdict.findings.filter((f) => KNOWLEDGE_FINDINGS.test(f.id));
+  if (!notes.length) return null;
+  const box = el(doc, "section", null, "knowledge");
+  box.appendChild(el(doc, "h2", "What colleagues recorded"));
+  const list = el(doc, "ul");
+  for (const finding of notes) {
+    const item = el(doc, "li", null, `known severity-${finding.severity}`);
+    item.dataset.findingId = finding.id;
+    item.appendChild(el(doc, "p", finding.title, "known-title"));
+    const lines = (finding.evidence ?? []).filter((ev) =>
+      finding.id === "BANK_DETAILS_VERIFIED" ? ev.header === "Account" : ev.header === "Reported",
+    );
+    if (lines.length) {
+      const who = el(doc, "ul", null, "known-who");
+      for (const ev of lines.slice(0, 6)) {
+        const line = el(doc, "li");
+        line.appendChild(untrusted(doc, ev.value));
+        who.appendChild(line);
+      }
+      item.appendChild(who);
+    } else if (finding.explanation) {
+      item.appendChild(el(doc, "p", finding.explanation, "known-who"));
+    }
+    list.appendChild(item);
+  }
+  box.appendChild(list);
+  return box;
+}
+
 /**
  * The service's notes about its own set-up (not about this message): muted, apart from the
  * findings, never changing the headline.
@@ -333,6 +375,8 @@ export function renderVerdict(root, verdict, options = {}) {
   if (verdict.level === "danger") root.appendChild(whatToDo(doc, verdict, options));
   // The actions come before the reasons: a long list of findings must not hide them.
   root.appendChild(actions(doc, options));
+  const known = knowledgeNotes(doc, verdict);
+  if (known) root.appendChild(known);
   root.appendChild(messageLine(doc, options));
   if (verdict.findings.length) {
     const section = el(doc, "section", null, "findings");

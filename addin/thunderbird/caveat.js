@@ -16,7 +16,13 @@
  *   {command: "banner"}                        (display script) -> {show: false} | ShownBanner
  *   {command: "shown", level, shown, text}     (display script) -> {ok: true}
  *   {command: "details"}                       (popup) -> Details
- *   {command: "verify", messageId?}            (popup) -> {ok: true, contact} | {ok: false, message}
+ *   {command: "verify", messageId?}            (popup) -> {ok: true, contact} | {ok: false, message, forbidden?}
+ *   {command: "verifications", messageId?, organization, account_ref?}
+ *                                              (popup) -> {ok: true, list} | {ok: false, message}
+ *   {command: "recordVerification", messageId?, body}
+ *                                              (popup) -> {ok: true, recorded} | {ok: false, message}
+ *   {command: "askOnFile", messageId?, organization, account_ref, account_masked}
+ *                                              (popup) -> {ok: true, approval} | {ok: false, message}
  *   {command: "report", messageId?}            (popup) -> {ok: true} | {ok: false, message}
  *   {command: "account"}                       (options, popup) -> Account
  *   {command: "signIn"}                        (options) -> {ok: true, account} | {ok: false, message}
@@ -32,6 +38,7 @@
 
 import { ATTACHMENT_LIMITS, CaveatError, MAX_HTML_CHARS, attachmentKind, base64FromBytes, chooseAttachments, createClient } from "../shared/api.js";
 import { COULD_NOT_CHECK, bannerFor, failureBanner, fit } from "../shared/banner.js";
+import { accountCandidates, replyToIn } from "../shared/verify.js";
 import { SIGNED_OUT_KEY, SignInError, createSession, fetchIdentity, whoLabel } from "./signin.js";
 
 /** @typedef {import("../shared/api.js").Verdict} Verdict */
@@ -94,6 +101,21 @@ export const BADGES = {
   unknown: { text: "?", color: "#a15c00", words: "could not check this message" },
   none: { text: "", color: null, words: "nothing unusual found" },
 };
+
+/** Verify sender asked by someone whose role may not read partners' contacts (403). */
+export const VERIFY_NOT_ALLOWED =
+  "Your role does not include looking up partners' contacts. Ask your finance team to verify this sender, by phone, with the number on file.";
+/** Recording a call refused for the person's role (403). */
+export const RECORD_NOT_ALLOWED = "your role does not include recording calls to partners. Ask your finance team.";
+
+/**
+ * A string field of a popup command, trimmed, or "" when it is not a string or too long.
+ * @param {unknown} value
+ * @param {number} most
+ */
+function text(value, most) {
+  return typeof value === "string" && value.trim().length <= most ? value.trim() : "";
+}
 
 /** Why the check could not be made, for failures this adapter finds before any request. */
 const OWN_REASONS = {
@@ -884,8 +906,59 @@ export function createCaveat({ messenger, fetchImpl, loadDeployment, now = Date.
         const contact = await withService((client) => client.senderContact(target.from));
         return { ok: true, contact };
       } catch (error) {
+        if (error instanceof AdapterError && error.kind === "forbidden") return { ok: false, forbidden: true, message: VERIFY_NOT_ALLOWED };
         return { ok: false, message: `The partner directory could not be reached: ${failureFor(error).text}` };
       }
+    },
+
+    async verifications(message, sender) {
+      const target = await actionTarget(message, sender, "verifications", "look up");
+      if (!("header" in target)) return target;
+      const organization = text(message.organization, 300);
+      if (!organization) return { ok: false, message: "No partner was named." };
+      const ref = text(message.account_ref, 64);
+      return verifyCall(async (client) => ({ list: await client.verifications(ref ? { organization, account_ref: ref } : { organization }) }));
+    },
+
+    async recordVerification(message, sender) {
+      const target = await actionTarget(message, sender, "recordVerification", "record a call about");
+      if (!("header" in target)) return target;
+      const given = message.body;
+      if (!given || typeof given !== "object" || Array.isArray(given)) return { ok: false, message: "Nothing to record." };
+      /** @type {Record<string, unknown>} */
+      const body = { ...given };
+      delete body.message;
+      if (body.outcome === "denied") {
+        // The addresses a denial turns into indicators come from the message itself.
+        const replyTo = await replyToOf(target.header);
+        body.message = replyTo ? { from: target.from.address, reply_to: replyTo } : { from: target.from.address };
+      }
+      return verifyCall(async (client) => ({ recorded: await client.recordVerification(/** @type {any} */ (body)) }));
+    },
+
+    async askOnFile(message, sender) {
+      const target = await actionTarget(message, sender, "askOnFile", "ask about");
+      if (!("header" in target)) return target;
+      const organization = text(message.organization, 300);
+      const ref = text(message.account_ref, 64);
+      const masked = text(message.account_masked, 64);
+      if (!organization || !ref || !masked) return { ok: false, message: "The account to put on file was not named." };
+      // The account in clear, read again from the message for this request only.
+      const body = (await bodySnippet(messenger, target.header.id)) ?? "";
+      const candidates = accountCandidates(masked, body);
+      if (!candidates.length) return { ok: false, message: `the account ${masked} could not be read from this message` };
+      return verifyCall(async (client) => {
+        let last = null;
+        for (const account of candidates) {
+          try {
+            return { approval: await client.requestApproval({ organization, account_ref: ref, account }) };
+          } catch (error) {
+            last = error;
+            if (!(error instanceof CaveatError && error.status === 400 && /does not match/.test(error.message))) throw error;
+          }
+        }
+        throw last;
+      });
     },
 
     async report(message, sender) {
@@ -924,6 +997,34 @@ export function createCaveat({ messenger, fetchImpl, loadDeployment, now = Date.
       return { ok: true, account: await account() };
     },
   };
+
+  /**
+   * A Verify sender call to the service: its answer, or its failure in words the popup shows
+   * as they are (the service's own for a refused request).
+   * @param {(client: Client) => Promise<Record<string, unknown>>} call
+   */
+  async function verifyCall(call) {
+    try {
+      return { ok: true, ...(await withService(call)) };
+    } catch (error) {
+      if (error instanceof AdapterError && error.kind === "forbidden") return { ok: false, message: RECORD_NOT_ALLOWED };
+      if (error instanceof CaveatError && (error.kind === "rejected" || error.kind === "invalid_answer")) return { ok: false, message: error.message };
+      const why = failureFor(error).text;
+      return { ok: false, message: why.startsWith(`${COULD_NOT_CHECK}: `) ? why.slice(COULD_NOT_CHECK.length + 2) : why };
+    }
+  }
+
+  /**
+   * The first Reply-To address of a message, from its raw header block, or "".
+   * @param {any} header
+   */
+  async function replyToOf(header) {
+    try {
+      return replyToIn(await headerBlock(await messenger.messages.getRaw(header.id, { data_format: "File" })));
+    } catch {
+      return "";
+    }
+  }
 
   /**
    * Report a message's sender as fraud; the service takes the reporter from the token (or

@@ -3,10 +3,13 @@
  * The popup of the message display action: the verdict on the displayed message with its
  * findings and evidence, or why it could not be checked, and the Verify sender and Report
  * actions. The background does the work (commands "details", "verify", "report"); this page
- * only draws, with the shared renderer. When the check failed for want of a sign-in, a Sign
+ * only draws, with the shared renderer. A finance person's Verify sender also offers the
+ * form to record the call (shared/verify.js), through the background's "verifications",
+ * "recordVerification" and "askOnFile" commands. When the check failed for want of a sign-in, a Sign
  * in button opens the settings page, where the person signs in.
  */
 import { renderActionMessage, renderContact, renderFailure, renderPending, renderVerdict } from "../shared/render.js";
+import { accountsIn, startVerify } from "../shared/verify.js";
 
 /** @typedef {(message: Record<string, unknown>) => Promise<any>} Send */
 
@@ -53,12 +56,38 @@ export async function startPopup({ root, send, openOptions }) {
       const answer = await send({ command: "verify", messageId });
       if (answer && answer.ok) {
         renderContact(root, answer.contact);
+        startVerify({
+          root,
+          contact: answer.contact,
+          accounts: details.state === "verdict" ? accountsIn(details.verdict) : [],
+          calls: {
+            history: async (query) => (await ask({ command: "verifications", messageId, ...query })).list,
+            record: async (body) => (await ask({ command: "recordVerification", messageId, body })).recorded,
+            askOnFile: async (request) => (await ask({ command: "askOnFile", messageId, ...request })).approval,
+          },
+        });
       } else {
         renderActionMessage(root, String(answer?.message ?? "The sender could not be looked up."), "error");
       }
     } catch {
       renderActionMessage(root, "The Caveat add-on did not answer.", "error");
     }
+  }
+
+  /**
+   * One command to the background for Verify sender; a refusal becomes an Error with the
+   * background's words.
+   * @param {Record<string, unknown>} message
+   */
+  async function ask(message) {
+    let answer;
+    try {
+      answer = await send(message);
+    } catch {
+      throw new Error("the Caveat add-on did not answer");
+    }
+    if (!answer || !answer.ok) throw new Error(String(answer?.message ?? "the Caveat add-on did not answer"));
+    return answer;
   }
 
   async function report() {

@@ -89,7 +89,7 @@ test("Verify sender shows the directory's contact; Report says it was sent", asy
 
   /** @type {HTMLButtonElement} */ (root.querySelector("button.report")).click();
   await until(() => root.querySelector(".action-message.ok") !== null, "report outcome");
-  assert.deepEqual(sent[2], { command: "report", messageId: HEADER.id });
+  assert.deepEqual(sent.at(-1), { command: "report", messageId: HEADER.id });
   assert.match(root.querySelector(".action-message")?.textContent ?? "", /^Reported\./);
   assert.equal(service.to("/api/v1/reports").length, 1);
 });
