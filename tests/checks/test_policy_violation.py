@@ -221,7 +221,7 @@ def test_the_violation_is_danger_with_a_banner_naming_the_partner() -> None:
     assert f.check == "policy_violation" and f.severity == "danger"
 
 
-# ------------------------------------------------------------------ the seed, with Partner B's policy
+# ---------------------------------------------------- the seed, with Partner B's policy
 
 
 SEED = Path(__file__).resolve().parents[1] / "fixtures" / "seed"

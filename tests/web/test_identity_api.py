@@ -98,6 +98,12 @@ SAMPLES: dict[str, tuple[str, str, dict[str, Any]]] = {
     "v1.reject_account": ("POST", "/api/v1/accounts/approvals/999999/reject", {}),
     "v1.list_audit": ("GET", "/api/v1/audit", {}),
     "v1.export_audit": ("GET", "/api/v1/audit/export", {}),
+    "v1.partner_policy": ("GET", "/api/v1/partners/Nobody%20Ltd/policy", {}),
+    "v1.change_partner_policy": (
+        "PATCH",
+        "/api/v1/partners/Nobody%20Ltd/policy",
+        {"json": {"pay_only_on_file": True}},
+    ),
 }
 ROUTES = sorted(SAMPLES)
 #: Routes whose sample names something that is not there: a caller who may call them gets
@@ -110,6 +116,8 @@ ABSENT = frozenset(
         "v1.clear_verification",
         "v1.approve_account",
         "v1.reject_account",
+        "v1.partner_policy",
+        "v1.change_partner_policy",
     }
 )
 #: Routes whose sample names a partner the (empty) directory does not have: a caller who

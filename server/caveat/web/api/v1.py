@@ -250,7 +250,9 @@ def import_partners() -> Response:
     except DirectoryFileError as exc:
         raise ApiError(400, "invalid_directory", str(exc)) from None
     s = services()
-    report, warnings = import_parsed(s.store, result, replace=replace)
+    report, warnings = import_parsed(
+        s.store, result, replace=replace, who=principal(), source="PUT /api/v1/partners"
+    )
     s.analyzer.refresh()
     return jsonify(
         {
