@@ -3,15 +3,20 @@
     caveat partners import PARTNERS.csv [--replace] [--db URL]
     caveat partners list [--json] [--db URL]
     caveat partners export [FILE] [--db URL]
+    caveat partners policy ORGANIZATION [--require-auth spf;dkim;dmarc|none]
+        [--procedure TEXT] [--pay-only-on-file yes|no] [--json] [--db URL]
 
 Import reports bad rows with their line numbers and stores the good ones; re-importing a
 file updates the organisations in it and never duplicates them. ``--replace`` also removes
-the organisations the file no longer lists.
+the organisations the file no longer lists. ``policy`` shows one partner's policies, or
+changes those named (``--procedure ""`` clears the procedure). Every change is written to
+the audit log as made by ``<login> at the command line``.
 """
 
 from __future__ import annotations
 
 import argparse
+import getpass
 import json
 import sys
 from pathlib import Path
@@ -25,7 +30,8 @@ from caveat.knowledge.partners_csv import (
     write_partners_csv,
 )
 from caveat.service.settings import SettingsError
-from caveat.storage.directory_store import DirectoryStore, import_parsed
+from caveat.storage.audit import Actor
+from caveat.storage.directory_store import DirectoryStore, Policy, check_policy, import_parsed
 from caveat.storage.store import StorageError, Store
 
 from .common import add_db_option, count
@@ -61,6 +67,37 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     exp.add_argument("file", nargs="?", type=Path, metavar="FILE", help="default: standard output")
     add_db_option(exp, _DB_HELP)
     exp.set_defaults(func=run_export)
+    pol = actions.add_parser(
+        "policy",
+        help="show or change one partner's policies",
+        description="The authentication the partner agreed to pass, how it makes bank "
+        "changes, and whether only the accounts on file may be paid. Without an option, "
+        "shows them; with one, changes that one and keeps the others.",
+    )
+    pol.add_argument("organization", metavar="ORGANIZATION", help="as in the directory")
+    pol.add_argument(
+        "--require-auth",
+        metavar="METHODS",
+        help="';'-separated subset of spf;dkim;dmarc, or 'none'",
+    )
+    pol.add_argument(
+        "--procedure",
+        metavar="TEXT",
+        help="how the partner makes bank changes (at most 300 characters; '' clears it)",
+    )
+    pol.add_argument("--pay-only-on-file", choices=("yes", "no"))
+    pol.add_argument("--json", action="store_true", help="print the policies as JSON")
+    add_db_option(pol, _DB_HELP)
+    pol.set_defaults(func=run_policy)
+
+
+def operator() -> Actor:
+    """Who is at the command line, as the audit log names them."""
+    try:
+        login = getpass.getuser()
+    except (KeyError, OSError):  # no login name for this uid (a bare container)
+        login = "unknown"
+    return Actor.command_line(login)
 
 
 def parse_file(path: Path, err: TextIO, prog: str) -> ParseResult | None:
@@ -86,7 +123,7 @@ def load_directory(store: Store, path: Path, err: TextIO, *, prog: str) -> bool:
     result = parse_file(path, err, prog)
     if result is None:
         return False
-    report, warnings = import_parsed(store, result)
+    report, warnings = import_parsed(store, result, who=operator(), source=str(path))
     for w in warnings:
         print(f"{prog}: {path}: {w}", file=err)
     for org, problem in report.problems:
@@ -127,7 +164,9 @@ def run_import(
     if store is None:
         return 2
     try:
-        report, warnings = import_parsed(store, result, replace=args.replace)
+        report, warnings = import_parsed(
+            store, result, replace=args.replace, who=operator(), source=str(args.file)
+        )
     except StorageError as exc:
         print(f"{PROG}: {exc}", file=err)
         return 2
@@ -164,6 +203,8 @@ def run_list(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | 
                 ],
                 "bank_accounts": list(p.bank_accounts),
                 "require_auth": sorted(p.require_auth),
+                "bank_change_procedure": p.bank_change_procedure,
+                "pay_only_on_file": p.pay_only_on_file,
             }
             out.write(json.dumps(record, ensure_ascii=False) + "\n")
         return 0
@@ -178,6 +219,10 @@ def run_list(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | 
             extra.append(count(len(p.bank_accounts), "account"))
         if p.require_auth:
             extra.append("requires " + "+".join(sorted(p.require_auth)))
+        if p.pay_only_on_file:
+            extra.append("pay only accounts on file")
+        if p.bank_change_procedure:
+            extra.append("bank-change procedure")
         domains = ", ".join(p.domains) or "(no domain)"
         out.write(
             f"{p.organization}: {domains}" + (f"  [{'; '.join(extra)}]" if extra else "") + "\n"
@@ -203,4 +248,70 @@ def run_export(
         print(f"{PROG}: {args.file}: {exc.strerror or exc}", file=err)
         return 2
     print(f"Wrote {count(len(partners), 'organisation')} to {args.file}.", file=err)
+    return 0
+
+
+def _show_policy(organization: str, policy: Policy, as_json: bool, out: TextIO) -> None:
+    if as_json:
+        record = {"organization": organization, "policy": policy.as_json()}
+        out.write(json.dumps(record, ensure_ascii=False) + "\n")
+        return
+    auth = policy.as_json()["require_auth"]
+    out.write(
+        f"{organization}\n"
+        f"  require_auth:          {';'.join(auth) or 'none'}\n"
+        f"  pay only on file:      {'yes' if policy.pay_only_on_file else 'no'}\n"
+        f"  bank-change procedure: {policy.bank_change_procedure or '(none)'}\n"
+    )
+
+
+def run_policy(
+    args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None = None
+) -> int:
+    out, err = out or sys.stdout, err or sys.stderr
+    prog = f"{PROG} policy"
+    require = args.require_auth
+    if require is not None and require.strip().lower() == "none":
+        require = ""
+    changes = (require, args.procedure, args.pay_only_on_file)
+    auth, procedure, pay_only, problems = check_policy(
+        require,
+        args.procedure,
+        None if args.pay_only_on_file is None else args.pay_only_on_file == "yes",
+    )
+    if problems:
+        for problem in problems:
+            print(f"{prog}: {problem}", file=err)
+        return 2
+    store = _open(args, err)
+    if store is None:
+        return 2
+    try:
+        directory = DirectoryStore(store)
+        if all(c is None for c in changes):
+            found = directory.policy(args.organization)
+            if found is None:
+                print(f"{prog}: {args.organization!r} is not in the directory", file=err)
+                return 1
+            _show_policy(*found, args.json, out)
+            return 0
+        changed = directory.set_policy(
+            args.organization,
+            require_auth=auth,
+            bank_change_procedure=procedure,
+            pay_only_on_file=pay_only,
+            who=operator(),
+        )
+    except StorageError as exc:
+        print(f"{PROG}: {exc}", file=err)
+        return 2
+    finally:
+        store.dispose()
+    if changed is None:
+        print(f"{prog}: {args.organization!r} is not in the directory", file=err)
+        return 1
+    organization, before, after = changed
+    _show_policy(organization, after, args.json, out)
+    if not args.json:
+        print("Changed." if before != after else "Nothing to change.", file=err)
     return 0
