@@ -145,7 +145,8 @@ export function accountCandidates(masked, text, most = 5) {
   for (const run of body.match(/\d(?:[ -]?\d){3,16}/g) ?? []) {
     const digits = run.replace(/[ -]/g, "");
     if (!digits.endsWith(tail) || digits === prefix || digits.length < 6) continue;
-    out.add(prefix + digits);
+    // "60-16-13 31926819" reads as one run: it holds the sort code already
+    out.add(prefix && digits.startsWith(prefix) && digits.length > prefix.length + 5 ? digits : prefix + digits);
   }
   return [...out].slice(0, most);
 }
