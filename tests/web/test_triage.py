@@ -241,3 +241,16 @@ def exchange(issuer: LocalIssuer, first: Flask, second: Flask) -> None:
     while "REPORTED_ADDRESS" in ids(a.post("/api/v1/analyze", json=later, headers=fin)):
         assert time.monotonic() - started < 10, "the removal never reached the first instance"
         time.sleep(0.2)
+
+
+def test_a_report_through_a_service_key_is_nobodys_own(tmp_path: Path) -> None:
+    """One key may serve many people (a demo add-in's, without sign-in): what it reports is
+    shown to no one as their own."""
+    app = make_app({}, tmp_path / "keys")
+    client = app.test_client()
+    store = app.extensions["caveat"].store
+    _, key = store.create_key("demo", scopes=["analyze", "report"])
+    demo = {"Authorization": f"Bearer {key}"}
+    assert client.post("/api/v1/reports", json=report_body(store), headers=demo).status_code == 201
+    rv = client.post("/api/v1/analyze", json=the_message(), headers=demo)
+    assert "REPORTED_BY_YOU" not in ids(rv)

@@ -109,7 +109,7 @@ def analyze() -> Response:
     s.request_validator.validate(payload)
     facts = from_payload(payload, s.config.limits)
     now = s.clock()
-    verdict = s.analyzer.analyze(facts, now, viewer=principal().subject)
+    verdict = s.analyzer.analyze(facts, now, viewer=_viewer(principal()))
     notify_analyzed(facts, verdict.level)
     alerting.analyzed(facts, verdict, principal(), s.analyzer.directory)
     body = {
@@ -132,7 +132,7 @@ def recipients() -> Response:
     recipients_validator(s.config.limits).validate(payload)
     outgoing = outgoing_from_payload(payload, s.config.limits)
     now = s.clock()
-    verdict = s.analyzer.check_recipients(outgoing, now, viewer=principal().subject)
+    verdict = s.analyzer.check_recipients(outgoing, now, viewer=_viewer(principal()))
     return _no_store(jsonify({**verdict.to_dict(), "checked_at": _stamp(now)}))
 
 
@@ -173,7 +173,7 @@ def report_message() -> Response:
         reporter=_actor(principal()),
         key_id=principal().key_id,
         at=services().clock(),
-        reporter_subject=principal().subject,
+        reporter_subject=_viewer(principal()),
         refs=refs,
     )
     if report.created:  # the reporter's next analysis shows it (REPORTED_BY_YOU)
@@ -198,6 +198,12 @@ def list_reports() -> Response:
         raise ApiError(400, "invalid_field", f"status must be one of {', '.join(STATUSES)}")
     reports = ReportStore(services().store).recent(int(raw), status)
     return _no_store(jsonify({"reports": [report_json(r) for r in reports]}))
+
+
+def _viewer(who: Principal) -> str | None:
+    """Whose own open reports a request sees: a signed-in person's; never a service key's
+    (one key may serve many people: a demo add-in's)."""
+    return who.subject if who.is_person else None
 
 
 def _actor(who: Principal) -> str:
