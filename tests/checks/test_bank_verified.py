@@ -91,6 +91,7 @@ def test_a_verified_account_from_the_partner_says_who_confirmed_it_and_when() ->
     v = analyse(body)
     assert bank(v) == {"BANK_DETAILS_VERIFIED"}
     assert v.level == "info"
+    assert v.banner is not None and "by 2 colleagues" in v.banner.text
     f = finding(v, "BANK_DETAILS_VERIFIED")
     assert f.severity == "info"
     assert "GB60 **** 9911" in f.title
