@@ -138,6 +138,9 @@ def test_four_eyes_counts_distinct_people(
     assert len(again.confirmations) == 1 and not again.verified  # the same person twice
     clock.now += timedelta(hours=1)
     service.record(FIN2, call(store, outcome="unreachable"))
+    # a service key's confirmation is recorded, and counts for nobody
+    key = Principal.service_key(7, "sync script", ["verify"])
+    assert len(service.record(key, call(store)).status.confirmations) == 1
     assert not service.status("Acme Supplies", ref_of(store)).verified  # type: ignore[union-attr]
     clock.now += timedelta(hours=1)
     done = service.record(FIN2, call(store)).status

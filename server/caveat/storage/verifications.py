@@ -12,7 +12,8 @@ and the masked form the client showed; never in clear.
 
 Four-eyes: an account counts as **verified** for a partner once
 ``confirmations`` distinct people (by their stable subject, so the same person twice counts
-once) confirmed it, and no denial of it for that partner stands. A denial blocks it until
+once; a service key's confirmation is kept but counts for nobody) confirmed it, and no
+denial of it for that partner stands. A denial blocks it until
 an administrator clears the denial (:meth:`VerificationStore.clear`).
 
 An **approval** puts a verified account on the directory's accounts on file
@@ -64,6 +65,9 @@ ACTOR_MAX = 700
 ACCOUNT_MAX = 64
 #: An account reference: the hex HMAC-SHA-256 of the account.
 REF_RE = re.compile(r"^[0-9a-f]{64}$")
+
+#: the subject of a service key (:meth:`caveat.identity.principal.Principal.service_key`)
+SERVICE_PREFIX = "key:"
 
 PENDING = "pending"
 APPROVED = "approved"
@@ -281,7 +285,8 @@ def status_of(rows: Iterable[VerificationRow | Verification], needed: int) -> Ac
         organization = r.organization
         ref = r.account_hash if isinstance(r, VerificationRow) else r.account_ref
         masked = r.account_masked or masked
-        if r.outcome == "confirmed":
+        if r.outcome == "confirmed" and not r.actor_subject.startswith(SERVICE_PREFIX):
+            # four eyes are people's: a service key's confirmation is kept, never counted
             first.setdefault(r.actor_subject, Confirmation(r.actor, r.at))
         elif r.outcome == "denied" and r.cleared_at is None:
             denied = True
