@@ -56,7 +56,11 @@ export const CONTACT = {
 /**
  * The service's answer to GET /api/v1/identity (no credential), when `identity` is given;
  * without it the service has no such endpoint (404, a service older than sign-in), which
- * the extension reads as "sign-in off". Those requests are kept apart (`identityRequests`),
+ * the extension reads as "sign-in off". Verify sender's calls are kept in `verifications`
+ * (an account counts as verified after two people, or at once with `verified`); with
+ * `forbidden` the contacts and verification calls are refused (403), and with
+ * `clearAccount` an approval request naming any other account is refused as the service
+ * refuses one that does not hash to its ref. Those requests are kept apart (`identityRequests`),
  * so that `requests` stays the calls that need a credential.
  *
  * With sign-in, `acceptToken(token)` says whether a bearer token is valid (the key is
@@ -69,6 +73,9 @@ export const CONTACT = {
  *   identity?: Record<string, unknown> | (() => Response),
  *   acceptToken?: (token: string) => boolean,
  *   fallback?: (url: string, init: RequestInit) => Promise<Response> | null,
+ *   forbidden?: boolean,
+ *   verified?: boolean,
+ *   clearAccount?: string,
  * }} [behaviour]
  */
 export function createService(behaviour = {}) {
@@ -78,6 +85,15 @@ export function createService(behaviour = {}) {
   const identityRequests = [];
   /** @type {string[]} */
   const reporters = [];
+  /** @type {any[]} */
+  const verifications = [];
+  /** @param {string} ref where an account stands: verified after two people confirmed it */
+  const accountStatus = (ref) => {
+    const mine = verifications.filter((v) => v.account_ref === ref);
+    const by = [...new Set(mine.filter((v) => v.outcome === "confirmed").map((v) => v.recorded_by))];
+    const denied = mine.some((v) => v.outcome === "denied");
+    return { organization: "Partner B", account_ref: ref, account_masked: mine[0]?.account_masked ?? "", confirmations: by.map((b) => ({ by: b, at: "2026-12-06T23:58:00+00:00" })), confirmations_needed: 2, denied, verified: !denied && (by.length >= 2 || Boolean(behaviour.verified)) };
+  };
   const state = { down: behaviour.down ?? false, hang: behaviour.hang ?? false };
   const analyze = behaviour.analyze ?? (() => NONE);
 
@@ -136,7 +152,30 @@ export function createService(behaviour = {}) {
       if (answer instanceof Response) return answer;
       return json(answer);
     }
-    if (parsed.pathname === "/api/v1/senders/contact") return json(CONTACT);
+    if (parsed.pathname === "/api/v1/senders/contact") {
+      if (behaviour.forbidden) return json({ error: { code: "forbidden", message: "this needs the 'contacts' permission" } }, 403);
+      return json(CONTACT);
+    }
+    if (parsed.pathname === "/api/v1/verifications") {
+      if (behaviour.forbidden) return json({ error: { code: "forbidden", message: "this needs the 'verify' permission" } }, 403);
+      if (init.method === "POST") {
+        const body = JSON.parse(text ?? "{}");
+        const done = { id: verifications.length + 1, at: "2026-12-06T23:58:00+00:00", ...body, contact: CONTACT.contacts[0], recorded_by: "Finn Ledger <fin@example.org>", note: body.note ?? "", cleared_at: null, cleared_by: null };
+        delete done.message;
+        verifications.unshift(done);
+        return json({ ...done, account_status: accountStatus(body.account_ref), indicators: [] }, 201);
+      }
+      const ref = parsed.searchParams.get("account_ref");
+      const found = verifications.filter((v) => !ref || v.account_ref === ref);
+      return json({ verifications: found, account_status: ref && (found.length || behaviour.verified) ? accountStatus(ref) : null, confirmations_needed: 2 });
+    }
+    if (parsed.pathname === "/api/v1/accounts/approvals" && init.method === "POST") {
+      const body = JSON.parse(text ?? "{}");
+      if (behaviour.clearAccount && body.account !== behaviour.clearAccount) {
+        return json({ error: { code: "invalid_field", message: "account does not match account_ref (the account that was verified)" } }, 400);
+      }
+      return json({ id: 9, status: "pending", organization: body.organization, account_ref: body.account_ref, account_masked: "", note: "", requested_by: "Finn Ledger <fin@example.org>", requested_at: "2026-12-06T23:59:00+00:00", decided_at: null, decided_by: null }, 201);
+    }
     if (parsed.pathname === "/api/v1/reports" && init.method === "POST") {
       reporters.push(bearer);
       return json({ id: 1, reported_at: "2026-11-25T10:01:00Z", created: true }, 201);
@@ -149,6 +188,7 @@ export function createService(behaviour = {}) {
     requests,
     identityRequests,
     reporters,
+    verifications,
     state,
     /** @param {string} suffix */
     to: (suffix) => requests.filter((r) => new URL(r.url).pathname === suffix),
