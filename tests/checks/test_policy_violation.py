@@ -51,6 +51,7 @@ Payonly Ltd,payonly.example,Pia Lund,pia@payonly.example,+44 2,{GB_ON_FILE},,,ye
 Procedure Ltd,procedure.example,Paul Roy,paul@procedure.example,+44 3,{GB_ON_FILE},,"{PROCEDURE}",
 Both Ltd,both.example,Bo Berg,bo@both.example,+44 4,{GB_ON_FILE},,"{PROCEDURE}",yes
 Noaccounts Ltd,noaccounts.example,,,,,,"{PROCEDURE}",
+Newonly Ltd,newonly.example,,,,,,"{PROCEDURE}",yes
 """
 DIRECTORY = Directory(
     parse_partners_csv(PARTNERS).partners,
@@ -320,6 +321,16 @@ def test_with_pay_only_the_procedure_speaks_for_the_message() -> None:
     assert {"BANK_CHANGE_PROCEDURE", "POLICY_ACCOUNT_NOT_ON_FILE"} <= ids(v)
     assert v.banner is not None
     assert "signed letter" in strip_isolates(v.banner.text)
+
+
+def test_pay_only_makes_an_unverified_account_a_danger_with_the_procedure() -> None:
+    # no account on file, no request: a note for the bank check, a violation of pay-only
+    v = verdict(INVOICE_NEW, "a@newonly.example")
+    assert {"BANK_DETAILS_UNVERIFIED", "POLICY_ACCOUNT_NOT_ON_FILE"} <= ids(v)
+    assert "BANK_CHANGE_PROCEDURE" in ids(v) and "BANK_CHANGE_PROCEDURE_NOTE" not in ids(v)
+    assert v.level == "danger"
+    assert v.banner is not None
+    assert strip_isolates(v.banner.text).startswith("Do not pay yet. Newonly Ltd's agreed")
 
 
 def test_a_note_level_account_gets_the_procedure_as_a_note() -> None:
