@@ -195,6 +195,7 @@ def test_one_indicator_added_listed_and_removed(
         ({"kind": "ip", "value": "192.0.2.1"}, "unknown kind"),
         ({"kind": "account", "value": "DE00 3704 0044 0532 0130 00"}, "check digits"),
         ({"kind": "domain", "value": "com"}, "domain"),
+        ({"kind": "domain", "value": "gmail.com"}, "free-mail provider"),
         ({"kind": "address", "value": "x@fraud-example.com", "by": "someone"}, "unknown field"),
         ({"kind": "address"}, "required"),
         ({"kind": "address", "value": "x@fraud-example.com", "expires_at": "2001-01-01"}, "future"),

@@ -254,3 +254,49 @@ def test_a_report_through_a_service_key_is_nobodys_own(tmp_path: Path) -> None:
     assert client.post("/api/v1/reports", json=report_body(store), headers=demo).status_code == 201
     rv = client.post("/api/v1/analyze", json=the_message(), headers=demo)
     assert "REPORTED_BY_YOU" not in ids(rv)
+
+
+PARTNERS = (
+    "organization,domain,contact_name,contact_email,contact_phone,bank_accounts,require_auth\n"
+    "Partner Example,partner-example.com,Anna Berg,anna@partner-example.com,+44 20 7946 0001,,\n"
+)
+
+
+def test_a_partners_forged_address_is_never_made_an_indicator(
+    client: FlaskClient, issuer: LocalIssuer, app: Flask
+) -> None:
+    """The seed's fraud keeps the partner's own From: an indicator on it would warn about
+    every genuine message of the partner. Security may leave out more."""
+    adm, ana, sec = as_(issuer, "adm"), as_(issuer, "ana"), as_(issuer, "sec")
+    rv = client.put("/api/v1/partners", data=PARTNERS, content_type="text/csv", headers=adm)
+    assert rv.status_code == 200
+    store = app.extensions["caveat"].store
+    body = report_body(store)
+    body["from"] = {"name": "Anna Berg", "address": "anna@partner-example.com"}
+    body["indicators"]["domains"] = ["partner-example.com", "partner-examp1e.com"]
+    rid = client.post("/api/v1/reports", json=body, headers=ana).get_json()["id"]
+    assert (
+        client.post(
+            f"/api/v1/reports/{rid}/confirm", json={"leave_out": ["everything"]}, headers=sec
+        ).status_code
+        == 400
+    )
+    rv = client.post(f"/api/v1/reports/{rid}/confirm", json={"leave_out": ["phones"]}, headers=sec)
+    check_response("/api/v1/reports/{report_id}/confirm", "post", rv)
+    done = rv.get_json()
+    assert sorted((i["kind"], i["value"]) for i in done["indicators"]) == [
+        ("account", "GB29 **** 6819"),
+        ("address", "payments@freemail-example.com"),
+        ("domain", "partner-examp1e.com"),
+    ]
+    partners = "a domain of Partner Example, a partner (a forged message can use it)"
+    assert {x["value"]: x["reason"] for x in done["left_out"]} == {
+        "anna@partner-example.com": partners,
+        "partner-example.com": partners,
+        "+442079460958": "left out by the person who confirmed it",
+    }
+    genuine = raw("Anna Berg <anna@partner-example.com>", "Hello", Message_ID="<g@x>")
+    rv = client.post("/api/v1/analyze", json=genuine, headers=as_(issuer, "fin"))
+    assert not {i for i in ids(rv) if i.startswith("REPORTED_")}
+    [audit] = AuditLog(store).entries(action="report.confirm")
+    assert len(audit.after["left_out"]) == 3

@@ -27,6 +27,7 @@ from stdnum import iban as _iban
 from caveat.mail.domains import parse_address
 from caveat.reference.bank_identifiers import account_key, mask_iban
 
+from .context import default_freemail
 from .partners_csv import (
     DirectoryFileError,
     _check_account,
@@ -97,6 +98,11 @@ def check_indicator(kind: str, raw: str) -> IndicatorValue:
         d, problem = _check_domain(value)
         if problem:
             raise IndicatorError(f"domain {_show(value)} {problem}")
+        if d in default_freemail():
+            raise IndicatorError(
+                f"domain {_show(value)} is a free-mail provider's: give the fraudster's "
+                "address instead (kind address)"
+            )
         return IndicatorValue("domain", d, d)
     if kind == "account":
         return _account(value)
@@ -195,8 +201,10 @@ def parse_indicators_csv(data: bytes | str, *, max_bytes: int = MAX_BYTES) -> li
             continue
         if header is None:
             header = [c.strip().lower().lstrip("\ufeff") for c in cells]
-            if header[:2] != ["kind", "value"] or len(header) > 3 or (
-                len(header) == 3 and header[2] != "note"
+            if (
+                header[:2] != ["kind", "value"]
+                or len(header) > 3
+                or (len(header) == 3 and header[2] != "note")
             ):
                 wanted = ",".join(COLUMNS)
                 problems.append(

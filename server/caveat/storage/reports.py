@@ -28,7 +28,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from types import MappingProxyType
@@ -287,16 +287,32 @@ class ReportStore:
             row = s.get(ReportRow, report_id)
             return None if row is None else Report.of(row, created=False)
 
-    def confirm(self, report_id: int, who: Principal | Actor, *, at: datetime) -> Triage:
+    def confirm(
+        self,
+        report_id: int,
+        who: Principal | Actor,
+        *,
+        at: datetime,
+        leave_out: Callable[[str, NewIndicator], str] | None = None,
+    ) -> Triage:
         """Security confirms an open report: indicators for its sender and what it carried
-        (see the module), in the same transaction as the change and its audit row."""
-        return self._triage(report_id, who, "confirmed", at)
+        (see the module), in the same transaction as the change and its audit row.
+        ``leave_out(part, indicator)`` says why one must not become an indicator ("" when
+        it may); ``part`` is sender, reply_to, domains, accounts or phones."""
+        return self._triage(report_id, who, "confirmed", at, leave_out)
 
     def dismiss(self, report_id: int, who: Principal | Actor, *, at: datetime) -> Triage:
         """Security dismisses an open report: no indicator; its reporter no longer sees it."""
         return self._triage(report_id, who, "dismissed", at)
 
-    def _triage(self, report_id: int, who: Principal | Actor, status: str, at: datetime) -> Triage:
+    def _triage(
+        self,
+        report_id: int,
+        who: Principal | Actor,
+        status: str,
+        at: datetime,
+        leave_out: Callable[[str, NewIndicator], str] | None = None,
+    ) -> Triage:
         actor = Actor.of(who)
         with self.store.session() as s:
             row = s.get(ReportRow, report_id)
@@ -304,15 +320,21 @@ class ReportStore:
                 return Triage(None, (), 0, "missing")
             if row.status != "open":
                 return Triage(Report.of(row, created=False), (), 0, "already")
+            left: list[tuple[str, str]] = []
             row.status = status
             row.triaged_at = at
             row.triaged_by = storable_text(actor.label[:700])
             added: list[IndicatorEntry] = []
             known = 0
             if status == "confirmed":
-                rows, known = add_in(
-                    s, who, _indicators_of(row), source="report", at=at, report_id=row.id
-                )
+                items = []
+                for part, item in _indicators_of(row):
+                    reason = leave_out(part, item) if leave_out is not None else ""
+                    if reason:
+                        left.append((item.shown, reason))
+                    else:
+                        items.append(item)
+                rows, known = add_in(s, who, items, source="report", at=at, report_id=row.id)
                 added = [IndicatorEntry.of(r) for r in rows]
             AuditLog.append(
                 s,
@@ -324,12 +346,13 @@ class ReportStore:
                     "status": status,
                     "sender": row.sender,
                     **({"indicators": [e.id for e in added]} if status == "confirmed" else {}),
+                    **({"left_out": [list(x) for x in left]} if left else {}),
                 },
                 at=at,
             )
             bump(s, at)
             s.flush()
-            return Triage(Report.of(row, created=False), tuple(added), known, "done")
+            return Triage(Report.of(row, created=False), tuple(added), known, "done", tuple(left))
 
 
 @dataclass(frozen=True, slots=True)
@@ -341,15 +364,20 @@ class Triage:
     indicators: tuple[IndicatorEntry, ...]
     known: int
     outcome: str
+    #: (what, why) for each value left out of the indicators
+    left_out: tuple[tuple[str, str], ...] = ()
 
 
-def _indicators_of(row: ReportRow) -> list[NewIndicator]:
+def _indicators_of(row: ReportRow) -> list[tuple[str, NewIndicator]]:
     refs = ReportRefs.from_json(row.refs)
     note = f"report {row.id}"
-    out = [NewIndicator("address", row.sender, row.sender, note)] if "@" in row.sender else []
-    out += [NewIndicator("address", a, a, note) for a in refs.addresses]
-    out += [NewIndicator("domain", d, d, note) for d in refs.domains]
-    out += [NewIndicator("account", ref, masked, note) for ref, masked in refs.accounts]
-    out += [NewIndicator("phone", p, p, note, region=r) for p, r in refs.phones]
+    out = []
+    if "@" in row.sender:
+        out.append(("sender", NewIndicator("address", row.sender, row.sender, note)))
+    out += [("reply_to", NewIndicator("address", a, a, note)) for a in refs.addresses]
+    out += [("domains", NewIndicator("domain", d, d, note)) for d in refs.domains]
+    out += [
+        ("accounts", NewIndicator("account", ref, masked, note)) for ref, masked in refs.accounts
+    ]
+    out += [("phones", NewIndicator("phone", p, p, note, region=r)) for p, r in refs.phones]
     return out
-

@@ -19,6 +19,7 @@ next request (the snapshot is read again at once) and by the others within secon
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -33,7 +34,7 @@ from caveat.knowledge.indicators_csv import (
     parse_indicators_csv,
 )
 from caveat.knowledge.shared import KINDS
-from caveat.storage.indicators import IndicatorStore
+from caveat.storage.indicators import IndicatorStore, NewIndicator
 from caveat.storage.reports import ReportStore
 
 from .. import alerting
@@ -177,12 +178,60 @@ def remove_indicator(indicator_id: int) -> Response:
     return _no_store(jsonify({"indicator": removed.as_json(s.clock())}))
 
 
+#: What a confirmation may be told to leave out of the indicators (``leave_out``).
+PARTS = ("sender", "reply_to", "domains", "accounts", "phones")
+
+
+def _parts_left_out() -> frozenset[str]:
+    """The optional body of a confirmation: ``{"leave_out": ["sender", ...]}`` (security
+    judged, say, that the From address was forged and belongs to a real partner)."""
+    if not request.content_length and "Transfer-Encoding" not in request.headers:
+        return frozenset()  # no body
+    body = read_json_body()
+    if not isinstance(body, dict) or set(body) - {"leave_out"}:
+        raise ApiError(400, "invalid_field", "the body may hold only leave_out")
+    parts = body.get("leave_out") or []
+    if not isinstance(parts, list) or not all(p in PARTS for p in parts):
+        raise ApiError(400, "invalid_field", f"leave_out lists some of {', '.join(PARTS)}")
+    return frozenset(parts)
+
+
+def _leave_out(chosen: frozenset[str]) -> Callable[[str, NewIndicator], str]:
+    """Why a value must not become an indicator: security chose to leave it out, or it is
+    ours or a partner's (a forged message can carry a real partner's address; an indicator
+    on it would warn about every genuine message), or a free-mail provider's domain."""
+    s = services()
+    directory = s.analyzer.directory()
+    config = s.analyzer.config
+
+    def reason(part: str, item: NewIndicator) -> str:
+        if part in chosen:
+            return "left out by the person who confirmed it"
+        if item.kind not in ("address", "domain"):
+            return ""
+        domain = item.value.rpartition("@")[2] if item.kind == "address" else item.value
+        if config.is_internal(domain):
+            return "one of our own domains"
+        partner = directory.partner_of_domain(domain)
+        if partner is not None:
+            return f"a domain of {partner.organization}, a partner (a forged message can use it)"
+        if item.kind == "address":
+            partner = directory.partner_of_address(item.value)
+            if partner is not None:
+                return f"a contact on file for {partner.organization}"
+        elif domain in config.freemail:
+            return "a free-mail provider's domain"
+        return ""
+
+    return reason
+
+
 def _triage(report_id: int, confirm: bool) -> Response:
     s = services()
     reports = ReportStore(s.store)
     who, at = principal(), s.clock()
     done = (
-        reports.confirm(report_id, who, at=at)
+        reports.confirm(report_id, who, at=at, leave_out=_leave_out(_parts_left_out()))
         if confirm
         else reports.dismiss(report_id, who, at=at)
     )
@@ -203,6 +252,7 @@ def _triage(report_id: int, confirm: bool) -> Response:
                 "report": report_json(done.report),
                 "indicators": [e.as_json(at) for e in done.indicators],
                 "already_known": done.known,
+                "left_out": [{"value": v, "reason": r} for v, r in done.left_out],
             }
         )
     )
