@@ -17,6 +17,8 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from caveat.storage.audit import AuditLog
 from caveat.web.api.services import services
@@ -377,3 +379,44 @@ def wait_for(condition: Any, why: str, seconds: float = 15) -> None:
     while not condition():
         assert time.monotonic() < deadline, why
         time.sleep(0.2)
+
+
+# ------------------------------------------------------------------ any body
+
+
+_SCALAR = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-2, 10**20),
+    st.sampled_from(
+        ["", "x", "Acme Supplies", "acme supplies", "pat@acme.example", "+44 20 7946 0001",
+         "0" * 64, "confirmed", "denied", "DE89 **** 3000", "\ud800", NEW]
+    ),
+)  # fmt: skip
+_VALUE = st.one_of(
+    _SCALAR,
+    st.dictionaries(st.sampled_from(["index", "email", "phone", "from", "reply_to"]), _SCALAR),
+    st.lists(_SCALAR, max_size=2),
+)
+_BODY = st.dictionaries(
+    st.sampled_from(
+        ["organization", "contact", "account_ref", "account_masked", "outcome", "note",
+         "message", "account", "stranger"]
+    ),
+    _VALUE,
+    max_size=7,
+)  # fmt: skip
+
+
+@settings(
+    max_examples=120,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(body=_BODY, path=st.sampled_from(["/api/v1/verifications", "/api/v1/accounts/approvals"]))
+def test_any_body_is_answered_without_a_5xx(
+    client: FlaskClient, issuer: LocalIssuer, body: dict[str, Any], path: str
+) -> None:
+    rv = send(client, "POST", path, as_(issuer, "adm"), json=body)
+    assert rv.status_code in (201, 400, 409), rv.get_data(as_text=True)
