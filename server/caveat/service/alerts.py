@@ -554,7 +554,7 @@ class _Lane:
                         target=self._run, name=f"caveat-alerts-{self.dest.name}", daemon=True
                     )
                     self._thread.start()
-                self._wake.notify()
+                self._wake.notify_all()  # the sender, whoever else waits (flush)
         if full:
             self._dead(event, self.dest.name, "queue full")
 
