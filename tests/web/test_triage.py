@@ -156,6 +156,7 @@ def test_a_confirmed_report_warns_everyone_else(
     reported = finding(rv, "REPORTED_ADDRESS")["evidence"][1]["value"]
     assert "confirmed from a colleague's report" in reported
     assert "Sam Shield <sec@example.com>" in reported
+    assert f"reported by ana@example.org, {queued['reported_at'][:10]}" in reported
     # the reporter's own note gave way to the finding everyone sees
     mine = client.post("/api/v1/analyze", json=the_message(), headers=ana)
     assert "REPORTED_BY_YOU" not in ids(mine) and "REPORTED_ADDRESS" in ids(mine)

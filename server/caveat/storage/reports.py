@@ -30,7 +30,7 @@ import hmac
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from types import MappingProxyType
 from typing import Any
 
@@ -370,7 +370,8 @@ class Triage:
 
 def _indicators_of(row: ReportRow) -> list[tuple[str, NewIndicator]]:
     refs = ReportRefs.from_json(row.refs)
-    note = f"report {row.id}"
+    when = row.reported_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    note = f"reported by {row.reporter or 'a colleague'}, {when} (report {row.id})"
     out = []
     if "@" in row.sender:
         out.append(("sender", NewIndicator("address", row.sender, row.sender, note)))
