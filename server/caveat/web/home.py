@@ -36,6 +36,8 @@ DOCS = (
     ("deploy-thunderbird.md", "The Thunderbird extension"),
     ("directory.md", "The partner directory: CSV, import, export, API"),
     ("checks.md", "Every finding and how findings add up to a level"),
+    ("finance.md", "When a message asks to pay a new account: the finance procedure"),
+    ("alerts.md", "Alerts to a webhook and syslog; the audit log"),
     ("freemail.md", "The free-mail provider list"),
     ("measurements.md", "False-warning rates and speed"),
 )
