@@ -98,9 +98,7 @@ def _domain_matches(k: SharedKnowledge, domain: str, now: datetime) -> tuple[Ind
     return ()
 
 
-def _address_hits(
-    roles: Iterable[tuple[str, Address]], ctx: Context
-) -> list[Hit]:
+def _address_hits(roles: Iterable[tuple[str, Address]], ctx: Context) -> list[Hit]:
     k = ctx.knowledge
     now = ctx.now
     by_address: list[tuple[str, Indicator]] = []
