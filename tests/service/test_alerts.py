@@ -357,7 +357,11 @@ def test_a_policy_violation_event_carries_no_text_of_the_message() -> None:
             Finding("POLICY_AUTH_REQUIRED", "policy_violation", "danger", "t", "e",
                     (Evidence("Request", "SECRET-BODY-43 please pay"),)),
             Finding("BEC_BANK_DETAILS_CHANGED", "bank_details_change", "danger", "t", "e",
-                    (Evidence("Account", "DE89 **** 3000", ref="ab" * 32),
+                    (Evidence("Account", "DE89 **** 3000: not on file (in SECRET-NAME.pdf)",
+                              ref="ab" * 32),
+                     Evidence("Account", "sort code 12-34-56, account ****6819: on file",
+                              ref="cd" * 32),
+                     Evidence("Account", "SECRET-NO-MASK", ref="ef" * 32),
                      Evidence("Request", "SECRET-BODY-43"))),
         ),
     )  # fmt: skip
@@ -370,7 +374,7 @@ def test_a_policy_violation_event_carries_no_text_of_the_message() -> None:
         "level": "danger",
         "policy_findings": ["POLICY_AUTH_REQUIRED"],
         "finding_ids": ["POLICY_AUTH_REQUIRED", "BEC_BANK_DETAILS_CHANGED"],
-        "accounts": ["DE89 **** 3000"],
+        "accounts": ["DE89 **** 3000", "sort code 12-34-56, account ****6819"],
     }
     text = json.dumps(data)
     assert "SECRET" not in text and "3704" not in text

@@ -37,6 +37,7 @@ import json
 import logging
 import os
 import random
+import re
 import select
 import socket
 import threading
@@ -184,6 +185,10 @@ def verification_denied(recorded: Any) -> dict[str, Any]:
     }
 
 
+#: A masked account as the analysis shows it (``DE89 **** 3000``, ``sort code 12-34-56,
+#: account ****6819``): nothing else of an evidence line goes into an event.
+_MASKED_RE = re.compile(r"^(?=.*\*\*\*\*)[A-Za-z0-9 ,*\-]{1,64}$")
+
 #: The check family whose findings at a danger verdict make a policy.violation event.
 POLICY_FAMILY = "policy_violation"
 
@@ -201,8 +206,11 @@ def policy_violation(facts: Any, verdict: Any, organization: str | None) -> dict
     accounts = []
     for f in verdict.findings:
         for e in f.evidence:
-            if e.ref and e.header == "Account" and e.value not in accounts:
-                accounts.append(e.value)
+            # "DE89 **** 3000: not on file (in <attachment name>)": the masked form only
+            masked = e.value.split(":", 1)[0].strip()
+            if e.ref and e.header == "Account" and _MASKED_RE.match(masked):
+                if masked not in accounts:
+                    accounts.append(masked)
     return {
         "message_id": facts.message_id or None,
         "from": author.address if author is not None else None,
