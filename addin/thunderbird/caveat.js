@@ -38,7 +38,7 @@
 
 import { ATTACHMENT_LIMITS, CaveatError, MAX_HTML_CHARS, attachmentKind, base64FromBytes, chooseAttachments, createClient } from "../shared/api.js";
 import { COULD_NOT_CHECK, bannerFor, failureBanner, fit } from "../shared/banner.js";
-import { accountCandidates, replyToIn } from "../shared/verify.js";
+import { accountCandidates, accountsIn, contactRef, replyToIn } from "../shared/verify.js";
 import { SIGNED_OUT_KEY, SignInError, createSession, fetchIdentity, whoLabel } from "./signin.js";
 
 /** @typedef {import("../shared/api.js").Verdict} Verdict */
@@ -134,7 +134,7 @@ const SIGN_IN_KINDS = new Set(["sign_in_needed", "sign_in_failed", "sign_in_refu
 
 const LEVELS = new Set(["none", "info", "caution", "danger", "unknown"]);
 /** What a test build may ask the background to do once a banner is shown. */
-const TEST_ACTIONS = new Set(["report", "sign_out"]);
+const TEST_ACTIONS = new Set(["report", "sign_out", "verify_confirmed"]);
 
 export class AdapterError extends Error {
   /**
@@ -1067,7 +1067,41 @@ export function createCaveat({ messenger, fetchImpl, loadDeployment, now = Date.
       } else if (action === "sign_out") {
         await session.signOut();
         cache.clear();
+      } else if (action === "verify_confirmed") {
+        await testVerify(header);
       }
+    }
+  }
+
+  /**
+   * A test build's Verify sender, as a finance person does it in the popup: the sender's
+   * partner and contacts from the directory, then a confirmed call to the first contact on
+   * file about the first account the message names. A refusal (a role without it) records
+   * nothing; the service's own log says what was asked.
+   * @param {any} header
+   */
+  async function testVerify(header) {
+    const outcome = await analysisFor(header);
+    const accounts = "verdict" in outcome ? accountsIn(outcome.verdict) : [];
+    const from = await parseAuthor(messenger, header.author);
+    if (!from || !accounts.length) return;
+    try {
+      const contact = await withService((client) => client.senderContact(from));
+      if (!contact.known) return;
+      const called = contact.contacts.map(contactRef).find((ref) => ref !== null);
+      if (!called) return;
+      await withService((client) =>
+        client.recordVerification({
+          organization: contact.organization,
+          contact: called,
+          account_ref: accounts[0].ref,
+          account_masked: accounts[0].masked,
+          outcome: "confirmed",
+          note: "test build",
+        }),
+      );
+    } catch {
+      // A test-only action: what the service answered is read from the service.
     }
   }
 

@@ -44,7 +44,7 @@ NEW_IBAN = "DE02 1203 0000 0000 2020 51"
 DESKTOP = 1280
 
 
-def bank_change_eml() -> bytes:
+def bank_change_eml(message_id: str = "verify-e2e-0001@partnerb.example") -> bytes:
     """The seed's authenticated reply from Partner B, turned into a message that names a
     new account (not the one on file) and starts its own conversation."""
     raw = (FIXTURES / "seed" / "05-real-reply-partner-b.eml").read_bytes()
@@ -63,7 +63,7 @@ def bank_change_eml() -> bytes:
             kept.append(line)
     kept += [
         "Subject: Invoice 2024-1201",
-        "Message-ID: <verify-e2e-0001@partnerb.example>",
+        f"Message-ID: <{message_id}>",
     ]
     body = (
         "Hi Anna,\n\nplease note that our bank details have changed. "
@@ -175,7 +175,7 @@ def test_two_finance_people_verify_and_the_next_analysis_says_who_and_when(
         labels = pane.page.evaluate(
             "[...document.querySelectorAll('.verify-form select, .verify-form input,"
             " .verify-form textarea')].every(c => c.id &&"
-            " document.querySelector(`label[for=\"${c.id}\"]`))"
+            ' document.querySelector(`label[for="${c.id}"]`))'
         )
         assert labels is True
         pane.page.screenshot(path=str(artifacts / "verify-form-360.png"), full_page=True)

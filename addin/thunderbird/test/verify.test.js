@@ -162,3 +162,32 @@ test("a role without contacts gets the role's words and no form; other pages may
   assert.deepEqual(answer, { ok: false, message: RECORD_NOT_ALLOWED });
   await assert.rejects(tb.send({ command: "recordVerification", body: {} }, { id: tb.messenger.runtime.id, tab: { id: 7 }, url: "https://evil.example/" }));
 });
+
+test("a test build's verify_confirmed records a confirmed call once the banner is shown", async () => {
+  const tb = createStandin();
+  tb.addMessage(HEADER, { raw: RAW, parts: [{ contentType: "text/plain", content: "Our new IBAN: DE89 3704 0044 0532 0130 00" }] });
+  const service = createService({ analyze: () => VERDICT });
+  const caveat = createCaveat({
+    messenger: tb.messenger,
+    fetchImpl: service.fetch,
+    loadDeployment: async () => ({
+      base_url: SERVICE,
+      api_key: KEY,
+      display_report_url: `${SERVICE}/test/display-events`,
+      test_actions: { [HEADER.headerMessageId]: ["verify_confirmed"] },
+    }),
+  });
+  await caveat.start();
+  await tb.display(7, [HEADER.id]);
+  await tb.send({ command: "shown", level: "danger", shown: true, text: "x" }, tb.displaySender(7));
+  const posted = service.to("/api/v1/verifications").filter((r) => r.method === "POST");
+  assert.equal(posted.length, 1);
+  assert.deepEqual(posted[0].body, {
+    organization: "Partner B",
+    contact: { email: "accounts@partnerb.example" },
+    account_ref: REF,
+    account_masked: "DE89 **** 3000",
+    outcome: "confirmed",
+    note: "test build",
+  });
+});

@@ -60,7 +60,7 @@ _LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
 #: Thunderbird's default ``extensions.webextensions.identity.redirectDomain``.
 REDIRECT_DOMAIN = "extensions.allizom.org"
 #: What a test build may ask the background to do when a message's banner is shown.
-TEST_ACTIONS = frozenset({"report", "sign_out"})
+TEST_ACTIONS = frozenset({"report", "sign_out", "verify_confirmed"})
 
 
 def redirect_url(extension_id: str = EXTENSION_ID) -> str:
@@ -87,8 +87,9 @@ class Deployment:
     #: The identity provider's addresses the extension calls (its token endpoint's origin)
     #: when the service signs people in; they join ``host_permissions`` of a deployment build.
     sign_in_origins: tuple[str, ...] = ()
-    #: Test builds only (with ``display_report_url``): popup commands ("report", "sign_out")
-    #: the background runs for a message, by Message-ID, once its banner is shown.
+    #: Test builds only (with ``display_report_url``): popup commands ("report", "sign_out",
+    #: "verify_confirmed": Verify sender's call recorded as confirmed) the background runs
+    #: for a message, by Message-ID, once its banner is shown.
     test_actions: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     def to_json(self) -> dict[str, Any]:
