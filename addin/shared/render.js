@@ -221,6 +221,10 @@ function whatToDo(doc, verdict, options) {
   return section;
 }
 
+/** Said under a verified account when the message itself is dangerous. */
+export const VERIFIED_BUT_DANGER =
+  "The account was verified, but this message itself shows signs of fraud: do not act on it before you call a number on file.";
+
 /** Findings that say what colleagues recorded: a verified account, a reported sender. */
 export const KNOWLEDGE_FINDINGS = /^(BANK_DETAILS_VERIFIED|REPORTED_[A-Z_]+)$/;
 
@@ -237,7 +241,7 @@ export function knowledgeNotes(doc, verdict) {
   const notes = verdict.findings.filter((f) => KNOWLEDGE_FINDINGS.test(f.id));
   if (!notes.length) return null;
   const box = el(doc, "section", null, "knowledge");
-  box.appendChild(el(doc, "h2", "What colleagues recorded"));
+  box.appendChild(el(doc, "h2", "What your organisation knows"));
   const list = el(doc, "ul");
   for (const finding of notes) {
     const item = el(doc, "li", null, `known severity-${finding.severity}`);
@@ -256,6 +260,10 @@ export function knowledgeNotes(doc, verdict) {
       item.appendChild(who);
     } else if (finding.explanation) {
       item.appendChild(el(doc, "p", finding.explanation, "known-who"));
+    }
+    if (finding.id === "BANK_DETAILS_VERIFIED" && verdict.level === "danger") {
+      // A verified account quoted in a diverted or spoofed message proves nothing of it.
+      item.appendChild(el(doc, "p", VERIFIED_BUT_DANGER, "known-caveat"));
     }
     list.appendChild(item);
   }

@@ -5,7 +5,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { JSDOM } from "jsdom";
 
-import { renderContact, renderVerdict } from "../render.js";
+import { VERIFIED_BUT_DANGER, renderContact, renderVerdict } from "../render.js";
 import { accountCandidates, accountsIn, contactRef, ibanValid, replyToIn, standingWords, startVerify, when } from "../verify.js";
 
 const REF = "a".repeat(64);
@@ -308,8 +308,14 @@ test("the pane says who verified an account or reported a sender, and when, as t
     "you reported the sender as fraud, 2026-12-06 23:50 UTC; not yet reviewed",
   ]);
   assert.equal(root.querySelectorAll("img").length, 0);
+  assert.equal(box.querySelector("h2")?.textContent, "What your organisation knows");
+  // in a dangerous message, a verified account is no reason to act
+  assert.equal(box.querySelector("[data-finding-id=BANK_DETAILS_VERIFIED] .known-caveat")?.textContent, VERIFIED_BUT_DANGER);
   // it comes before the folded findings, right after the actions
   assert.equal(box.previousElementSibling?.className, "actions");
+  renderVerdict(root, { level: "info", score: 1, banner: null, findings: [bank([{ header: "Account", value: "DE89 **** 3000: verified", ref: REF }], "BANK_DETAILS_VERIFIED")] });
+  assert.ok(root.querySelector(".knowledge [data-finding-id=BANK_DETAILS_VERIFIED]"));
+  assert.equal(root.querySelector(".known-caveat"), null);
   renderVerdict(root, { level: "none", score: 0, banner: null, findings: [] });
   assert.equal(root.querySelector(".knowledge"), null);
 });
