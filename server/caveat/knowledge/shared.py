@@ -17,12 +17,15 @@ E.164 form, addresses lower-case, domains in their normalised (A-label) form.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from types import MappingProxyType
+
+import phonenumbers
 
 #: The kinds of indicator (PRODUCT.md "Indicators CSV").
 KINDS = ("address", "domain", "account", "phone")
@@ -123,6 +126,12 @@ class SharedKnowledge:
     def __bool__(self) -> bool:
         return bool(self.indicators or self.pending_reports or self.verified_accounts)
 
+    @functools.cached_property
+    def phone_digits(self) -> tuple[str, ...]:
+        """The national significant numbers of the phone indicators (see
+        :func:`caveat.knowledge.indicators_csv.may_name`)."""
+        return tuple(sorted({national_digits(v) for v in self.indicators.get("phone", {})}))
+
     def matching(self, kind: str, value: str, now: datetime) -> tuple[Indicator, ...]:
         """The live indicators of ``kind`` for the comparison form ``value``."""
         found = self.indicators.get(kind, {}).get(value, ())
@@ -145,6 +154,15 @@ class SharedKnowledge:
         if not subject:
             return ()
         return self.pending_reports.get(subject, ())
+
+
+def national_digits(e164: str) -> str:
+    """The national significant number of an E.164 number (``+442079460958`` →
+    ``2079460958``): the digits every written form of it holds in a row."""
+    try:
+        return phonenumbers.national_significant_number(phonenumbers.parse(e164, None))
+    except phonenumbers.NumberParseException:
+        return e164.lstrip("+")
 
 
 EMPTY_KNOWLEDGE = SharedKnowledge()
