@@ -10,7 +10,9 @@ VERIFY_CONFIRMATIONS=2:
   request only);
 - the next analysis of the message shows BANK_DETAILS_VERIFIED, and the pane says who
   confirmed it and when;
-- a plain user's Verify sender says their role does not include it, and shows no form.
+- a plain user's Verify sender says their role does not include it, and shows no form;
+  once they report the message, their next look at it says they reported it, and when
+  (REPORTED_BY_YOU).
 
 Screenshots at 360 pixels (Outlook's narrowest pane) and at desktop width go to
 ``test-artifacts/outlook/verify-*.png``.
@@ -132,6 +134,19 @@ def _pane(browser: Any, service: Service, issuer: LocalIssuer, who: str) -> Sign
     return pane
 
 
+def _select_again(pane: SignedPane, item: dict[str, Any]) -> None:
+    """Select the message again (Outlook's ItemChanged) and wait for its new verdict."""
+    seen = len([a for a in pane.api if a[0] == "analyze"])
+    pane.page.evaluate("item => Office.__standin.select(item)", item)
+    for _ in range(100):
+        if len([a for a in pane.api if a[0] == "analyze"]) > seen:
+            break
+        pane.page.wait_for_timeout(100)
+    pane.page.wait_for_function(
+        "() => !['pending', undefined].includes(document.getElementById('caveat').dataset.level)"
+    )
+
+
 def _record(pane: SignedPane, note: str) -> str:
     page = pane.page
     page.click("button.verify")
@@ -241,6 +256,22 @@ def test_two_finance_people_verify_and_the_next_analysis_says_who_and_when(
         assert pane.page.query_selector(".verify-form") is None
         pane.page.set_viewport_size({"width": DESKTOP, "height": 900})
         pane.page.screenshot(path=str(artifacts / "verify-plain-user-desktop.png"), full_page=True)
+
+        # 4. They report it anyway: their next look at it says so, and when (for them only).
+        pane.page.click("button.report")
+        pane.page.wait_for_selector(".action-message.ok", timeout=15000)
+        # other workers learn of the report within their next knowledge check (seconds)
+        mine = None
+        for _ in range(10):
+            _select_again(pane, item)
+            mine = pane.page.query_selector(".knowledge [data-finding-id=REPORTED_BY_YOU]")
+            if mine is not None:
+                break
+            pane.page.wait_for_timeout(1000)
+        assert mine is not None, pane.text()
+        assert "you reported this message as fraud" in mine.inner_text()
+        assert day in mine.inner_text()
+        pane.page.screenshot(path=str(artifacts / "verify-reported-by-you-desktop.png"))
         assert pane.errors == []
     finally:
         pane.close()
