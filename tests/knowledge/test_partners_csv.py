@@ -1016,7 +1016,13 @@ def _partners(draw: st.DrawFn) -> list[Partner]:
         # unique_by keeps two phone-only contacts whose numbers differ only in spacing apart
         accounts = draw(st.lists(_account, unique=True, max_size=3))
         auth = draw(st.frozensets(st.sampled_from(["spf", "dkim", "dmarc"])))
-        out.append(Partner(organization, domains, tuple(contacts), tuple(accounts), auth))
+        procedure = draw(st.one_of(st.just(""), _words.filter(lambda w: len(w) <= 300)))
+        pay_only = draw(st.booleans())
+        out.append(
+            Partner(
+                organization, domains, tuple(contacts), tuple(accounts), auth, procedure, pay_only
+            )
+        )
     return out
 
 

@@ -195,3 +195,18 @@ def test_the_next_analysis_applies_the_changed_policy(
     assert "POLICY_AUTH_REQUIRED" in found()
     client.patch("/api/v1/partners/Acme/policy", headers=h, json={"require_auth": []})
     assert "POLICY_AUTH_REQUIRED" not in found()
+
+
+def test_an_organisation_with_a_slash_or_accents_is_named_in_the_path(
+    client: FlaskClient, store: Store
+) -> None:
+    h = admin(store)
+    put(client, h, SEVEN + "Smith A/S Ærø,smith.example,,,,,\n")
+    r = client.patch(
+        "/api/v1/partners/smith%20a/s%20%C3%A6r%C3%B8/policy",
+        headers=h,
+        json={"pay_only_on_file": True},
+    )
+    assert r.status_code == 200, r.get_json()
+    assert r.get_json()["organization"] == "Smith A/S Ærø"
+    assert policy(client, h, "Smith%20A/S%20%C3%86r%C3%B8")["policy"]["pay_only_on_file"]
