@@ -8,6 +8,7 @@ policy set, and real legitimate mail (the public corpus) with its own senders as
 from __future__ import annotations
 
 from collections import Counter
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -23,9 +24,11 @@ from caveat.engine.engine import Engine
 from caveat.knowledge.context import Context, EngineConfig
 from caveat.knowledge.directory import Directory
 from caveat.knowledge.partners_csv import COLUMNS, parse_partners_csv
+from caveat.knowledge.shared import Confirmation, SharedKnowledge, account_ref, verified_key
 from caveat.mail.authres import trusted_auth
 from caveat.mail.bidi import FSI, LRM, PDI
 from caveat.mail.normalise import from_payload, from_raw
+from caveat.reference.bank_identifiers import account_key
 
 from ..corpus import HAM, messages
 
@@ -437,3 +440,31 @@ def test_real_list_mail_whose_senders_domain_signed_passes_a_dkim_policy() -> No
         elif hits:
             fired += 1
     assert signed >= 10
+
+
+def test_an_account_verified_by_phone_is_still_not_on_file_for_pay_only() -> None:
+    key = b"k" * 32
+    ref = account_ref(key, account_key(GB_NEW))
+    confirmations = (
+        Confirmation("Finance One", datetime(2026, 12, 1, tzinfo=UTC)),
+        Confirmation("Finance Two", datetime(2026, 12, 2, tzinfo=UTC)),
+    )
+    knowledge = SharedKnowledge(
+        account_key=key,
+        verified_accounts={
+            verified_key("payonly ltd", ref): confirmations,
+            verified_key("relaxed ltd", ref): confirmations,
+        },
+    )
+    ctx = Context(config=CONFIG, directory=DIRECTORY, knowledge=knowledge)
+    results = "; ".join(v.format(d="payonly.example") for v in ALIGNED.values())
+    v = ENGINE.analyze(facts_of(results, "pia@payonly.example", body=NEW_ACCOUNT), ctx)
+    assert {"BANK_DETAILS_VERIFIED", "POLICY_ACCOUNT_NOT_ON_FILE"} <= ids(v)
+    assert v.level == "danger"
+    [f] = [f for f in v.findings if f.id == "POLICY_ACCOUNT_NOT_ON_FILE"]
+    assert "GB60" in strip_isolates(f.title + f.explanation)
+    # without the policy, the verified account is the note it was
+    results = "; ".join(v.format(d="relaxed.example") for v in ALIGNED.values())
+    v = ENGINE.analyze(facts_of(results, "a@relaxed.example", body=NEW_ACCOUNT), ctx)
+    assert "POLICY_ACCOUNT_NOT_ON_FILE" not in ids(v)
+    assert "BANK_DETAILS_VERIFIED" in ids(v)

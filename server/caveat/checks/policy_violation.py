@@ -267,8 +267,13 @@ def _bank_policies(facts: Facts, ctx: Context) -> _Bank:
             ),
             {
                 "organisation": partner.organization,
-                "account": first.params.get("account", "a new account"),
-                "accounts": first.params.get("accounts", "none named in the text"),
+                # a verified account is named as the verified one (it left "new")
+                "account": first.params.get(
+                    "verified_account", first.params.get("account", "a new account")
+                ),
+                "accounts": first.params.get(
+                    "verified_accounts", first.params.get("accounts", "none named in the text")
+                ),
                 "on_file": _on_file(partner),
             },
         )
