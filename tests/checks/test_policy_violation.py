@@ -24,7 +24,13 @@ from caveat.engine.engine import Engine
 from caveat.knowledge.context import Context, EngineConfig
 from caveat.knowledge.directory import Directory
 from caveat.knowledge.partners_csv import COLUMNS, parse_partners_csv
-from caveat.knowledge.shared import Confirmation, SharedKnowledge, account_ref, verified_key
+from caveat.knowledge.shared import (
+    Confirmation,
+    Indicator,
+    SharedKnowledge,
+    account_ref,
+    verified_key,
+)
 from caveat.mail.authres import trusted_auth
 from caveat.mail.bidi import FSI, LRM, PDI
 from caveat.mail.normalise import from_payload, from_raw
@@ -468,3 +474,28 @@ def test_an_account_verified_by_phone_is_still_not_on_file_for_pay_only() -> Non
     v = ENGINE.analyze(facts_of(results, "a@relaxed.example", body=NEW_ACCOUNT), ctx)
     assert "POLICY_ACCOUNT_NOT_ON_FILE" not in ids(v)
     assert "BANK_DETAILS_VERIFIED" in ids(v)
+
+
+def test_with_a_known_fraud_account_the_procedure_is_a_note() -> None:
+    key = b"k" * 32
+    ref = account_ref(key, account_key(GB_NEW))
+    mule = Indicator(
+        1,
+        "account",
+        ref,
+        "GB60 …7799 11",
+        "",
+        "import",
+        "an ISAC list",
+        datetime(2026, 12, 1, tzinfo=UTC),
+    )
+    knowledge = SharedKnowledge(indicators={"account": {ref: (mule,)}}, account_key=key)
+    ctx = Context(config=CONFIG, directory=DIRECTORY, knowledge=knowledge)
+    results = "; ".join(v.format(d="procedure.example") for v in ALIGNED.values())
+    v = ENGINE.analyze(facts_of(results, "paul@procedure.example", body=NEW_ACCOUNT), ctx)
+    assert {"REPORTED_ACCOUNT", "BANK_CHANGE_PROCEDURE_NOTE"} <= ids(v)
+    assert "BANK_CHANGE_PROCEDURE" not in ids(v)
+    assert v.level == "danger"
+    # the procedure does not speak for a message that carries known fraud
+    assert v.banner is not None
+    assert not strip_isolates(v.banner.text).startswith("Do not pay yet.")

@@ -47,7 +47,9 @@ Named exclusions (quiet):
     sender's own domain cost an impostor nothing) excuses nothing; the bank checks read
     list mail as any other;
   * on_file: every account named is on file for the partner (BANK_DETAILS_ON_FILE);
-  * reported: the bank change is only passed on as suspect (BANK_DETAILS_REPORTED).
+  * reported: the bank change is only passed on as suspect (BANK_DETAILS_REPORTED);
+  * known_fraud: the message carries a fraud indicator (reported_sender): the procedure
+    comes as the note, and the banner is the indicator's.
 """
 
 from __future__ import annotations
@@ -64,6 +66,8 @@ from ._common import list_info
 from .bank_details_change import CHANGED, UNVERIFIED, claimant, decide
 from .findings import Evidence
 from .hits import Hit, check, ev
+from .reported_sender import BY_YOU as REPORTED_BY_YOU
+from .reported_sender import reported_sender
 
 AUTH_REQUIRED = "POLICY_AUTH_REQUIRED"
 ACCOUNT_NOT_ON_FILE = "POLICY_ACCOUNT_NOT_ON_FILE"
@@ -279,7 +283,8 @@ def _bank_policies(facts: Facts, ctx: Context) -> _Bank:
         )
     procedure = None
     if partner.bank_change_procedure:
-        danger = CHANGED in ids or pay_only is not None
+        # known_fraud: a reported fraud indicator speaks for the message, not the procedure
+        danger = (CHANGED in ids or pay_only is not None) and not _known_fraud(facts, ctx)
         procedure = Hit(
             PROCEDURE if danger else PROCEDURE_NOTE,
             (
@@ -298,6 +303,11 @@ def _bank_policies(facts: Facts, ctx: Context) -> _Bank:
             },
         )
     return _Bank(pay_only, procedure)
+
+
+def _known_fraud(facts: Facts, ctx: Context) -> bool:
+    """The message carries a fraud indicator (reported_sender's danger findings)."""
+    return bool(ctx.knowledge) and any(h.id != REPORTED_BY_YOU for h in reported_sender(facts, ctx))
 
 
 def _on_file(partner: PartnerEntry) -> str:
