@@ -145,6 +145,8 @@ def test_text_that_the_database_cannot_hold_is_made_storable(store: Store) -> No
     [
         ((["SPF", " dkim "], None, None), (frozenset({"spf", "dkim"}), None, None, [])),
         (("spf;dmarc", " a  b ", True), (frozenset({"spf", "dmarc"}), "a b", True, [])),
+        (("DKIM, spf", None, False), (frozenset({"spf", "dkim"}), None, False, [])),
+        (("", "", None), (frozenset(), "", None, [])),
         ((None, None, None), (None, None, None, [])),
     ],
 )

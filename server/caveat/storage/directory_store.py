@@ -375,12 +375,17 @@ def check_policy(
     pay_only_on_file: object = None,
 ) -> tuple[frozenset[str] | None, str | None, bool | None, list[str]]:
     """Policy values as a request gives them, checked: (require_auth, procedure,
-    pay_only_on_file, problems). None stays None (leave it as it is); the procedure's
-    whitespace is collapsed as the CSV's is."""
+    pay_only_on_file, problems). None stays None (leave it as it is); ``require_auth`` is
+    a list, or text separated by ``;`` or ``,`` as in the CSV; the procedure's whitespace
+    is collapsed as the CSV's is."""
     problems: list[str] = []
     auth: frozenset[str] | None = None
     if require_auth is not None:
-        values = require_auth.split(";") if isinstance(require_auth, str) else require_auth
+        values = (
+            require_auth.replace(",", ";").split(";")
+            if isinstance(require_auth, str)
+            else require_auth
+        )
         if not isinstance(values, list | tuple) or not all(isinstance(v, str) for v in values):
             problems.append("require_auth must be a list of spf, dkim and dmarc")
         else:
