@@ -61,6 +61,8 @@ Procedure Ltd,procedure.example,Paul Roy,paul@procedure.example,+44 3,{GB_ON_FIL
 Both Ltd,both.example,Bo Berg,bo@both.example,+44 4,{GB_ON_FILE},,"{PROCEDURE}",yes
 Noaccounts Ltd,noaccounts.example,,,,,,"{PROCEDURE}",
 Newonly Ltd,newonly.example,,,,,,"{PROCEDURE}",yes
+Contacts Only,,Cy Moss,cy@contactsonly.example,+44 5,,spf,,
+Freemail Only,,Di Lane,di.lane@gmail.com,+44 6,,spf,,
 """
 DIRECTORY = Directory(
     parse_partners_csv(PARTNERS).partners,
@@ -203,6 +205,18 @@ def test_partners_without_the_policy_and_our_own_mail_are_quiet() -> None:
     assert policy_ids("spf=fail; dkim=none; dmarc=fail", "a@relaxed.example") == []
     assert policy_ids("spf=fail; dkim=none; dmarc=fail", "a@unknown.example") == []
     assert policy_ids("spf=fail; dkim=none; dmarc=fail", "a@buyer.example") == []  # ours
+
+
+def test_a_partner_listed_by_its_contacts_addresses_alone() -> None:
+    # its own domain, not in the domain column: the listed contact's mail must pass
+    assert policy_ids("spf=fail smtp.mailfrom=contactsonly.example", "cy@contactsonly.example") == [
+        "POLICY_AUTH_REQUIRED"
+    ]
+    assert (
+        policy_ids("spf=pass smtp.mailfrom=contactsonly.example", "cy@contactsonly.example") == []
+    )
+    # a free-mail contact: SPF for the provider says nothing about the partner
+    assert policy_ids("spf=fail smtp.mailfrom=gmail.com", "di.lane@gmail.com") == []
 
 
 def test_list_mail_relayed_by_a_known_lists_own_server_is_quiet() -> None:

@@ -4,7 +4,9 @@ changing bank details, shown whenever a bank change from them appears.
 The policies are the partner directory's (``require_auth``, ``pay_only_on_file``,
 ``bank_change_procedure``: docs/directory.md). Fires:
 
-  POLICY_AUTH_REQUIRED        the From domain is a partner's, the partner agreed to pass
+  POLICY_AUTH_REQUIRED        the From domain is a partner's (or the From address is a
+                              listed contact of a partner, at a domain that is not
+                              free mail), the partner agreed to pass
                               some of SPF, DKIM and DMARC, and our own boundary's results
                               (:func:`~caveat.mail.authres.trusted_auth`, the same as
                               auth_failure reads) show no aligned pass for one of them
@@ -118,6 +120,9 @@ def _auth_required(facts: Facts, ctx: Context) -> Hit | None:
     if a is None or not a.domain or ctx.config.is_internal(a.domain):
         return None  # ours
     partner = ctx.directory.partner_of_domain(a.domain)
+    if partner is None and a.domain not in ctx.config.freemail:
+        # a partner listed by its contacts' addresses alone, at a domain of its own
+        partner = ctx.directory.partner_of_address(a.address)
     if partner is None or not partner.require_auth:
         return None
     required = [m for m in METHODS if m in partner.require_auth]
