@@ -3,6 +3,7 @@ database's with it, and the same lines either way."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -57,4 +58,14 @@ def test_every_fixture_gets_the_same_line_with_either_memory(
     assert code == 0 and len(own) > 200
     code, database = scan(["--db", "sqlite://", *args], capsys)
     assert code == 0
-    assert own == database
+    assert [without_refs(line) for line in own] == [without_refs(line) for line in database]
+
+
+def without_refs(line: str) -> Any:
+    """A line with its accounts' refs left out: each is a keyed hash under the store's own
+    secret (a throw-away one without ``--db``), so the two runs cannot share them."""
+    verdict = json.loads(line)
+    for finding in verdict["findings"]:
+        for item in finding["evidence"]:
+            item.pop("ref", None)
+    return verdict
