@@ -12,6 +12,7 @@ import pytest
 from caveat.engine.engine import Engine
 from caveat.engine.guard import Outgoing, RecipientGuard
 from caveat.knowledge.context import Context
+from caveat.knowledge.directory import Directory
 from caveat.knowledge.shared import (
     Indicator,
     PendingReport,
@@ -149,6 +150,25 @@ def test_a_reported_account_in_the_body_is_danger_in_either_british_form() -> No
     assert f is not None
     other = "Our bank details: IBAN DE89 3704 0044 0532 0130 00."
     assert found(run(message(body=other)), "REPORTED_ACCOUNT") is None
+
+
+def test_a_known_fraud_account_speaks_for_a_bank_change_that_names_it() -> None:
+    """A bank change naming a known fraud account gets the stronger banner: not "new bank
+    details", but "a known fraud account"."""
+    body = (
+        "Dear customer, our bank details have changed. From today please pay all invoices "
+        "to our new account: IBAN GB29 NWBK 6016 1331 9268 19. The old account is closed."
+    )
+    directory = Directory.of_records(
+        [("Partner Ltd", ["partner-example.com"], [], ["DE89370400440532013000"], ())]
+    )
+    facts = from_raw(message(body=body))
+    ctx = Context(directory=directory, knowledge=FULL, now=T0 + timedelta(days=1))
+    verdict = ENGINE.analyze(facts, ctx)
+    assert verdict.level == "danger"
+    assert found(verdict, "BANK_DETAILS_CHANGED") is not None
+    assert found(verdict, "REPORTED_ACCOUNT") is not None
+    assert verdict.banner is not None and "known fraud account" in verdict.banner.text
 
 
 def test_a_reported_phone_number_in_international_or_national_form() -> None:
