@@ -21,12 +21,9 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from caveat.service.audit_csv import lines
-from caveat.service.settings import SettingsError
 from caveat.storage.audit import AuditEntry, AuditLog
-from caveat.storage.store import StorageError
 
-from .common import add_db_option, count
-from .database import open_store
+from .common import add_db_option, count, opened, stops
 
 PROG = "caveat audit"
 _DB_HELP = "default: DATABASE_URL, by default the SQLite file in the instance folder"
@@ -97,6 +94,7 @@ def _describe(e: AuditEntry) -> str:
     return text.replace("\r", "\\r").replace("\n", "\\n")
 
 
+@stops
 def run_list(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None = None) -> int:
     out, err = out or sys.stdout, err or sys.stderr
     filters = _filter_values(args)
@@ -106,22 +104,12 @@ def run_list(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | 
     if not 1 <= args.limit <= 100000:
         print(f"{PROG} list: --limit must be from 1 to 100000", file=err)
         return 2
-    try:
-        store = open_store(args.db)
-    except (SettingsError, StorageError) as exc:
-        print(f"{PROG}: {exc}", file=err)
-        return 2
-    try:
+    with opened(args.db, PROG, err) as store:
         newest: list[AuditEntry] = []
         for e in AuditLog(store).every(**filters):
             newest.append(e)
             if len(newest) > args.limit:
                 del newest[0]
-    except StorageError as exc:
-        print(f"{PROG}: {exc}", file=err)
-        return 2
-    finally:
-        store.dispose()
     if args.json:
         for e in newest:
             out.write(json.dumps(e.as_json(), ensure_ascii=False) + "\n")
@@ -135,6 +123,7 @@ def run_list(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | 
     return 0
 
 
+@stops
 def run_export(
     args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None = None
 ) -> int:
@@ -143,33 +132,24 @@ def run_export(
     if isinstance(filters, str):
         print(f"{PROG} export: {filters}", file=err)
         return 2
-    try:
-        store = open_store(args.db)
-    except (SettingsError, StorageError) as exc:
-        print(f"{PROG}: {exc}", file=err)
-        return 2
     rows = -1  # the header
-    try:
-        target = args.output.open("w", encoding="utf-8", newline="") if args.output else None
-    except OSError as exc:
-        store.dispose()
-        print(f"{PROG} export: {args.output}: {exc.strerror or exc}", file=err)
-        return 2
-    try:
-        sink = target or out
-        for chunk in lines(AuditLog(store).every(**filters)):
-            sink.write(chunk)
-            rows += 1
-    except StorageError as exc:
-        print(f"{PROG}: {exc}", file=err)
-        return 2
-    except OSError as exc:
-        print(f"{PROG} export: {args.output}: {exc.strerror or exc}", file=err)
-        return 2
-    finally:
-        if target is not None:
-            target.close()
-        store.dispose()
+    with opened(args.db, PROG, err) as store:
+        try:
+            target = args.output.open("w", encoding="utf-8", newline="") if args.output else None
+        except OSError as exc:
+            print(f"{PROG} export: {args.output}: {exc.strerror or exc}", file=err)
+            return 2
+        try:
+            sink = target or out
+            for chunk in lines(AuditLog(store).every(**filters)):
+                sink.write(chunk)
+                rows += 1
+        except OSError as exc:
+            print(f"{PROG} export: {args.output}: {exc.strerror or exc}", file=err)
+            return 2
+        finally:
+            if target is not None:
+                target.close()
     if args.output:
         print(f"Wrote {count(rows, 'row')} to {args.output}.", file=err)
     return 0

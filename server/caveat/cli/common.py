@@ -1,10 +1,24 @@
-"""Options and checks shared by the sub-commands."""
+"""What the sub-commands share: the ``--db`` option and opening its store, who the operator
+is, and the checks on a key for an add-in."""
 
 from __future__ import annotations
 
 import argparse
+import functools
+import getpass
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import ParamSpec, TextIO
 
-from caveat.storage.store import KeyRecord, Store
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+from caveat.service.settings import SettingsError, load_settings
+from caveat.storage.audit import Actor
+from caveat.storage.store import KeyRecord, StorageError, Store
+
+_P = ParamSpec("_P")
 
 #: What a key inside an add-in (the local demo's key-in-manifest mode) may grant at most:
 #: what a mail client asks of the service. Everyone who receives the add-in holds the key.
@@ -51,3 +65,88 @@ def addin_key_problem(
             "every user receives it"
         )
     return found, ""
+
+
+def database_url(db: str | None) -> tuple[str, Path]:
+    """The URL to use and the instance folder (raises SettingsError on bad settings)."""
+    settings = load_settings({"DATABASE_URL": db} if db else None)
+    return settings["DATABASE_URL"], Path(settings["INSTANCE_PATH"])
+
+
+def open_store(db: str | None) -> Store:
+    """The store, migrated. Raises SettingsError or StorageError with a readable message."""
+    url, instance = database_url(db)
+    if _inside(url, instance):
+        instance.mkdir(parents=True, exist_ok=True)
+    store = Store.from_url(url)
+    try:
+        store.upgrade()
+    except BaseException:
+        store.dispose()
+        raise
+    return store
+
+
+def _inside(url: str, folder: Path) -> bool:
+    """Whether ``url`` is a SQLite file directly in ``folder`` (which may then be created)."""
+    try:
+        parsed = make_url(url)
+    except (ArgumentError, ValueError):
+        return False
+    if parsed.get_backend_name() != "sqlite" or not parsed.database:
+        return False
+    if parsed.database == ":memory:":
+        return False
+    return Path(parsed.database).expanduser().absolute().parent == folder
+
+
+def operator() -> Actor:
+    """Who is at the command line, as the audit log names them."""
+    try:
+        login = getpass.getuser()
+    except (KeyError, OSError):  # no login name for this uid (a bare container)
+        login = "unknown"
+    return Actor.command_line(login)
+
+
+class Stop(Exception):
+    """Ends a sub-command with exit code ``code``; why is already on standard error."""
+
+    def __init__(self, code: int) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+def stops(run: Callable[_P, int]) -> Callable[_P, int]:
+    """A sub-command's ``run_*`` that may raise :class:`Stop` (as :func:`opened` does):
+    the exception becomes the exit code."""
+
+    @functools.wraps(run)
+    def wrapper(*args: _P.args, **kwargs: _P.kwargs) -> int:
+        try:
+            return run(*args, **kwargs)
+        except Stop as stop:
+            return stop.code
+
+    return wrapper
+
+
+@contextmanager
+def opened(db: str | None, prog: str, err: TextIO) -> Iterator[Store]:
+    """The store of ``--db`` (migrated), disposed of when the block ends.
+
+    Settings or a store that cannot be opened, and a StorageError raised in the block, are
+    written to ``err`` as ``prog: message`` and end the command with exit code 2 (raise
+    :class:`Stop`; the command's ``run_*`` is wrapped in :func:`stops`)."""
+    try:
+        store = open_store(db)
+    except (SettingsError, StorageError) as exc:
+        print(f"{prog}: {exc}", file=err)
+        raise Stop(2) from None
+    try:
+        yield store
+    except StorageError as exc:
+        print(f"{prog}: {exc}", file=err)
+        raise Stop(2) from None
+    finally:
+        store.dispose()

@@ -14,7 +14,6 @@ made by the operator's login at the command line; running services see it within
 from __future__ import annotations
 
 import argparse
-import getpass
 import json
 import sys
 from datetime import UTC, datetime
@@ -23,13 +22,9 @@ from typing import TextIO
 
 from caveat.knowledge.indicators_csv import IndicatorFileError, parse_indicators_csv
 from caveat.knowledge.shared import KINDS
-from caveat.service.settings import SettingsError
-from caveat.storage.audit import Actor
 from caveat.storage.indicators import IndicatorStore
-from caveat.storage.store import StorageError, Store
 
-from .common import add_db_option, count
-from .database import open_store
+from .common import add_db_option, count, opened, operator, stops
 
 PROG = "caveat intel"
 _DB_HELP = "default: DATABASE_URL, by default the SQLite file in the instance folder"
@@ -67,22 +62,6 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     rm.set_defaults(func=run_remove)
 
 
-def _actor() -> Actor:
-    try:
-        login = getpass.getuser()
-    except (OSError, KeyError):
-        login = "unknown"
-    return Actor.command_line(login)
-
-
-def _open(args: argparse.Namespace, err: TextIO) -> Store | None:
-    try:
-        return open_store(args.db)
-    except (SettingsError, StorageError) as exc:
-        print(f"{PROG}: {exc}", file=err)
-        return None
-
-
 def _expiry(text: str | None, now: datetime) -> datetime | None:
     if not text:
         return None
@@ -99,6 +78,7 @@ def _expiry(text: str | None, now: datetime) -> datetime | None:
     return at
 
 
+@stops
 def run_import(
     args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None = None
 ) -> int:
@@ -122,18 +102,10 @@ def run_import(
             print(f"{prog}: {where}: {message}", file=err)
         print(f"{prog}: {args.file}: refused; nothing was imported.", file=err)
         return 1
-    store = _open(args, err)
-    if store is None:
-        return 2
-    try:
+    with opened(args.db, prog, err) as store:
         result = IndicatorStore(store).import_parsed(
-            _actor(), parsed, expires_at=expires_at, name=args.file.name
+            operator(), parsed, expires_at=expires_at, name=args.file.name
         )
-    except StorageError as exc:
-        print(f"{prog}: {exc}", file=err)
-        return 2
-    finally:
-        store.dispose()
     out.write(
         f"Read {count(len(parsed), 'indicator')}: {len(result.added):,} added"
         + (f", {result.known:,} already known" if result.known else "")
@@ -142,13 +114,11 @@ def run_import(
     return 0
 
 
+@stops
 def run_list(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None = None) -> int:
     out, err = out or sys.stdout, err or sys.stderr
-    store = _open(args, err)
-    if store is None:
-        return 2
     now = datetime.now(UTC)
-    try:
+    with opened(args.db, PROG, err) as store:
         entries = []
         last: int | None = None
         indicators = IndicatorStore(store)
@@ -160,11 +130,6 @@ def run_list(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | 
             if len(page) < 1000:
                 break
             last = page[-1].id
-    except StorageError as exc:
-        print(f"{PROG}: {exc}", file=err)
-        return 2
-    finally:
-        store.dispose()
     if args.json:
         for e in entries:
             out.write(json.dumps(e.as_json(now), ensure_ascii=False) + "\n")
@@ -185,20 +150,13 @@ def run_list(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | 
     return 0
 
 
+@stops
 def run_remove(
     args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None = None
 ) -> int:
     out, err = out or sys.stdout, err or sys.stderr
-    store = _open(args, err)
-    if store is None:
-        return 2
-    try:
-        removed = IndicatorStore(store).remove(args.id, _actor())
-    except StorageError as exc:
-        print(f"{PROG}: {exc}", file=err)
-        return 2
-    finally:
-        store.dispose()
+    with opened(args.db, PROG, err) as store:
+        removed = IndicatorStore(store).remove(args.id, operator())
     if removed is None:
         print(f"{PROG} remove: there is no indicator {args.id} in force", file=err)
         return 1

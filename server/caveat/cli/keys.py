@@ -19,18 +19,14 @@ from datetime import UTC, date, datetime, timedelta
 from typing import TextIO
 
 from caveat.identity.permissions import PERMISSIONS
-from caveat.service.settings import SettingsError
 from caveat.storage.store import (
     KEY_CACHE_SECONDS,
     AmbiguousKey,
     KeyNotFound,
     KeyRecord,
-    StorageError,
-    Store,
 )
 
-from .common import add_db_option
-from .database import open_store
+from .common import add_db_option, opened, stops
 
 PROG = "caveat keys"
 _DB_HELP = "default: DATABASE_URL, by default the SQLite file in the instance folder"
@@ -158,14 +154,7 @@ def _fail(err: TextIO, message: str) -> int:
     return 2
 
 
-def _open(args: argparse.Namespace, err: TextIO) -> Store | None:
-    try:
-        return open_store(args.db)
-    except (SettingsError, StorageError) as exc:
-        _fail(err, str(exc))
-        return None
-
-
+@stops
 def run_create(
     args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None = None
 ) -> int:
@@ -180,20 +169,14 @@ def run_create(
             "say what the key may do: --scope SCOPE (repeat for several; the scopes are "
             f"{', '.join(PERMISSIONS)}) or --admin for every permission",
         )
-    store = _open(args, err)
-    if store is None:
-        return 2
-    try:
-        expires_at = parse_expiry(args.expires, store.clock())
-        record, key = store.create_key(
-            args.name, scopes=scopes, admin=args.admin, expires_at=expires_at
-        )
-    except ValueError as exc:
-        return _fail(err, str(exc))
-    except StorageError as exc:
-        return _fail(err, str(exc))
-    finally:
-        store.dispose()
+    with opened(args.db, PROG, err) as store:
+        try:
+            expires_at = parse_expiry(args.expires, store.clock())
+            record, key = store.create_key(
+                args.name, scopes=scopes, admin=args.admin, expires_at=expires_at
+            )
+        except ValueError as exc:
+            return _fail(err, str(exc))
     print(
         f"Created {'an admin' if record.admin else 'a'} service key {record.id} "
         f"({record.name}, prefix {record.prefix}) for {_scopes(record)}, "
@@ -205,18 +188,12 @@ def run_create(
     return 0
 
 
+@stops
 def run_list(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None = None) -> int:
     out, err = out or sys.stdout, err or sys.stderr
-    store = _open(args, err)
-    if store is None:
-        return 2
-    try:
+    with opened(args.db, PROG, err) as store:
         records = store.list_keys()
         now = store.clock()
-    except StorageError as exc:
-        return _fail(err, str(exc))
-    finally:
-        store.dispose()
     if args.json:
         for r in records:
             out.write(json.dumps(_as_json(r, now)) + "\n")
@@ -251,28 +228,23 @@ def run_list(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | 
     return 0
 
 
+@stops
 def run_revoke(
     args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None = None
 ) -> int:
     out, err = out or sys.stdout, err or sys.stderr
-    store = _open(args, err)
-    if store is None:
-        return 2
-    try:
-        found = store.find_key(args.ref)
-        if not found.active:
-            out.write(
-                f"API key {found.id} ({found.name}, {found.prefix}) was already revoked "
-                f"{_when(found.revoked_at)}.\n"
-            )
-            return 0
-        record = store.revoke_key(found.id)
-    except (KeyNotFound, AmbiguousKey) as exc:
-        return _fail(err, str(exc.args[0]))
-    except StorageError as exc:
-        return _fail(err, str(exc))
-    finally:
-        store.dispose()
+    with opened(args.db, PROG, err) as store:
+        try:
+            found = store.find_key(args.ref)
+            if not found.active:
+                out.write(
+                    f"API key {found.id} ({found.name}, {found.prefix}) was already revoked "
+                    f"{_when(found.revoked_at)}.\n"
+                )
+                return 0
+            record = store.revoke_key(found.id)
+        except (KeyNotFound, AmbiguousKey) as exc:
+            return _fail(err, str(exc.args[0]))
     out.write(
         f"Revoked API key {record.id} ({record.name}, {record.prefix}); running servers "
         f"refuse it within {KEY_CACHE_SECONDS:g} seconds.\n"

@@ -43,8 +43,7 @@ from caveat.clients.outlook_manifest import (
 from caveat.service.settings import SettingsError, load_settings
 from caveat.storage.store import StorageError, Store
 
-from .common import add_db_option, addin_key_problem
-from .database import open_store
+from .common import add_db_option, addin_key_problem, open_store
 
 PROG = "caveat manifest"
 KEY_ENV = "CAVEAT_ADDIN_KEY"

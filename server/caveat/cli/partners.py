@@ -16,7 +16,6 @@ the audit log as made by ``<login> at the command line``.
 from __future__ import annotations
 
 import argparse
-import getpass
 import json
 import sys
 from pathlib import Path
@@ -29,13 +28,10 @@ from caveat.knowledge.partners_csv import (
     parse_partners_csv,
     write_partners_csv,
 )
-from caveat.service.settings import SettingsError
-from caveat.storage.audit import Actor
 from caveat.storage.directory_store import DirectoryStore, Policy, check_policy, import_parsed
-from caveat.storage.store import StorageError, Store
+from caveat.storage.store import Store
 
-from .common import add_db_option, count
-from .database import open_store
+from .common import Stop, add_db_option, count, opened, operator, stops
 
 PROG = "caveat partners"
 _DB_HELP = "default: DATABASE_URL, by default the SQLite file in the instance folder"
@@ -91,15 +87,6 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     pol.set_defaults(func=run_policy)
 
 
-def operator() -> Actor:
-    """Who is at the command line, as the audit log names them."""
-    try:
-        login = getpass.getuser()
-    except (KeyError, OSError):  # no login name for this uid (a bare container)
-        login = "unknown"
-    return Actor.command_line(login)
-
-
 def parse_file(path: Path, err: TextIO, prog: str) -> ParseResult | None:
     """The parsed file, with its bad rows reported on ``err``; None if it is unusable."""
     try:
@@ -131,28 +118,16 @@ def load_directory(store: Store, path: Path, err: TextIO, *, prog: str) -> bool:
     return True
 
 
-def _open(args: argparse.Namespace, err: TextIO) -> Store | None:
-    try:
-        return open_store(args.db)
-    except (SettingsError, StorageError) as exc:
-        print(f"{PROG}: {exc}", file=err)
-        return None
-
-
 def _read_partners(args: argparse.Namespace, err: TextIO) -> list[PartnerEntry] | None:
     """Every stored partner, or None after reporting why the store could not be read."""
-    store = _open(args, err)
-    if store is None:
-        return None
     try:
-        return DirectoryStore(store).partners()
-    except StorageError as exc:
-        print(f"{PROG}: {exc}", file=err)
+        with opened(args.db, PROG, err) as store:
+            return DirectoryStore(store).partners()
+    except Stop:
         return None
-    finally:
-        store.dispose()
 
 
+@stops
 def run_import(
     args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None = None
 ) -> int:
@@ -160,18 +135,10 @@ def run_import(
     result = parse_file(args.file, err, f"{PROG} import")
     if result is None:
         return 2
-    store = _open(args, err)
-    if store is None:
-        return 2
-    try:
+    with opened(args.db, PROG, err) as store:
         report, warnings = import_parsed(
             store, result, replace=args.replace, who=operator(), source=str(args.file)
         )
-    except StorageError as exc:
-        print(f"{PROG}: {exc}", file=err)
-        return 2
-    finally:
-        store.dispose()
     for w in warnings:
         print(f"{PROG} import: {args.file}: {w}", file=err)
     for org, problem in report.problems:
@@ -265,6 +232,7 @@ def _show_policy(organization: str, policy: Policy, as_json: bool, out: TextIO) 
     )
 
 
+@stops
 def run_policy(
     args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None = None
 ) -> int:
@@ -283,10 +251,7 @@ def run_policy(
         for problem in problems:
             print(f"{prog}: {problem}", file=err)
         return 2
-    store = _open(args, err)
-    if store is None:
-        return 2
-    try:
+    with opened(args.db, PROG, err) as store:
         directory = DirectoryStore(store)
         if all(c is None for c in changes):
             found = directory.policy(args.organization)
@@ -302,11 +267,6 @@ def run_policy(
             pay_only_on_file=pay_only,
             who=operator(),
         )
-    except StorageError as exc:
-        print(f"{PROG}: {exc}", file=err)
-        return 2
-    finally:
-        store.dispose()
     if changed is None:
         print(f"{prog}: {args.organization!r} is not in the directory", file=err)
         return 1

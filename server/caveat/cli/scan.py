@@ -51,8 +51,7 @@ from caveat.service.analysis import Analyzer
 from caveat.service.settings import SettingsError
 from caveat.storage.store import StorageError
 
-from .common import add_db_option, count
-from .database import open_store
+from .common import add_db_option, count, open_store
 from .partners import load_directory
 
 _FAR_FUTURE = datetime.max.replace(tzinfo=UTC)

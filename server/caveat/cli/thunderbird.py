@@ -32,8 +32,7 @@ from caveat.clients.thunderbird_xpi import (
 from caveat.service.settings import SettingsError, load_settings
 from caveat.storage.store import StorageError
 
-from .common import add_db_option, addin_key_problem
-from .database import open_store
+from .common import add_db_option, addin_key_problem, open_store
 
 PROG = "caveat thunderbird-xpi"
 KEY_ENV = "CAVEAT_ADDIN_KEY"

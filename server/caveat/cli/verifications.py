@@ -18,16 +18,13 @@ is recorded in the audit log; running services see it within seconds.
 from __future__ import annotations
 
 import argparse
-import getpass
 import json
 import sys
 from typing import TextIO
 
-from caveat.service.settings import SettingsError
 from caveat.service.verifications import Verifications, confirmations_for
-from caveat.storage.audit import Actor
 from caveat.storage.directory_store import DirectoryStore
-from caveat.storage.store import StorageError, Store
+from caveat.storage.store import Store
 from caveat.storage.verifications import (
     APPROVED,
     PENDING,
@@ -38,8 +35,7 @@ from caveat.storage.verifications import (
     status_of,
 )
 
-from .common import add_db_option
-from .database import open_store
+from .common import add_db_option, opened, operator, stops
 
 _DB_HELP = "default: DATABASE_URL, by default the SQLite file in the instance folder"
 
@@ -81,22 +77,6 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         d.set_defaults(func=run_decide, approve=verb == "approve")
 
 
-def _actor() -> Actor:
-    try:
-        login = getpass.getuser()
-    except (OSError, KeyError):
-        login = "unknown"
-    return Actor.command_line(login)
-
-
-def _open(prog: str, args: argparse.Namespace, err: TextIO) -> Store | None:
-    try:
-        return open_store(args.db)
-    except (SettingsError, StorageError) as exc:
-        print(f"{prog}: {exc}", file=err)
-        return None
-
-
 def _service(store: Store) -> Verifications:
     return Verifications(
         store=store,
@@ -105,20 +85,13 @@ def _service(store: Store) -> Verifications:
     )
 
 
+@stops
 def run_list(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None = None) -> int:
     out, err = out or sys.stdout, err or sys.stderr
     prog = "caveat verifications list"
-    store = _open(prog, args, err)
-    if store is None:
-        return 2
-    try:
+    with opened(args.db, prog, err) as store:
         needed = confirmations_for(store)
         found = VerificationStore(store).entries(args.organization or None)
-    except StorageError as exc:
-        print(f"{prog}: {exc}", file=err)
-        return 2
-    finally:
-        store.dispose()
     if args.json:
         for v in found:
             out.write(json.dumps(v.as_json(), ensure_ascii=False) + "\n")
@@ -148,43 +121,30 @@ def run_list(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | 
     return 0
 
 
+@stops
 def run_clear(
     args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None = None
 ) -> int:
     out, err = out or sys.stdout, err or sys.stderr
     prog = "caveat verifications clear"
-    store = _open(prog, args, err)
-    if store is None:
-        return 2
-    try:
-        done = _service(store).clear(args.id, _actor())
-    except VerificationError as exc:
-        print(f"{prog}: {exc}", file=err)
-        return 1
-    except StorageError as exc:
-        print(f"{prog}: {exc}", file=err)
-        return 2
-    finally:
-        store.dispose()
+    with opened(args.db, prog, err) as store:
+        try:
+            done = _service(store).clear(args.id, operator())
+        except VerificationError as exc:
+            print(f"{prog}: {exc}", file=err)
+            return 1
     out.write(f"Cleared the denial {done.id} of {done.account_masked} for {done.organization}.\n")
     return 0
 
 
+@stops
 def run_approvals(
     args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None = None
 ) -> int:
     out, err = out or sys.stdout, err or sys.stderr
     prog = "caveat approvals list"
-    store = _open(prog, args, err)
-    if store is None:
-        return 2
-    try:
+    with opened(args.db, prog, err) as store:
         found = VerificationStore(store).approvals(args.status)
-    except StorageError as exc:
-        print(f"{prog}: {exc}", file=err)
-        return 2
-    finally:
-        store.dispose()
     if args.json:
         for a in found:
             out.write(json.dumps(a.as_json(), ensure_ascii=False) + "\n")
@@ -201,24 +161,18 @@ def run_approvals(
     return 0
 
 
+@stops
 def run_decide(
     args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None = None
 ) -> int:
     out, err = out or sys.stdout, err or sys.stderr
     prog = f"caveat approvals {'approve' if args.approve else 'reject'}"
-    store = _open(prog, args, err)
-    if store is None:
-        return 2
-    try:
-        done = _service(store).decide(args.id, _actor(), approve=args.approve)
-    except VerificationError as exc:
-        print(f"{prog}: {exc}", file=err)
-        return 1
-    except StorageError as exc:
-        print(f"{prog}: {exc}", file=err)
-        return 2
-    finally:
-        store.dispose()
+    with opened(args.db, prog, err) as store:
+        try:
+            done = _service(store).decide(args.id, operator(), approve=args.approve)
+        except VerificationError as exc:
+            print(f"{prog}: {exc}", file=err)
+            return 1
     if done.status == APPROVED:
         out.write(f"{done.account_masked} is now on file for {done.organization}.\n")
     else:
