@@ -4,6 +4,7 @@ one stored with who imported it, removal kept on record, every change audited.""
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -120,9 +121,61 @@ def test_an_expiry_is_in_the_future(
     src = tmp_path / "isac.csv"
     src.write_text(GOOD, "utf-8")
     code, _, err = run(["intel", "import", str(src), "--expires", "2001-01-01", "--db", db], capsys)
-    assert code == 2 and "not in the future" in err
+    assert code == 2 and "has begun or passed" in err
     code, _, err = run(["intel", "import", str(src), "--expires", "soon", "--db", db], capsys)
-    assert code == 2 and "not a date" in err
+    assert code == 2 and "a number of days (90d), a date (YYYY-MM-DD, UTC) or never" in err
+    assert err.startswith("caveat intel import: --expires soon:")
     code, _, _ = run(["intel", "import", str(src), "--expires", "2999-01-01", "--db", db], capsys)
     assert code == 0
     assert {r["expires_at"] for r in listed(db, capsys)} == {"2999-01-01T00:00:00Z"}
+
+
+@pytest.mark.parametrize(
+    ("value", "words"),
+    [
+        ("0d", "at least 1d"),
+        ("2027-02-30", "no such date"),
+        ("2001-01-01T10:00Z", "has passed"),
+        ("90", "a number of days"),
+    ],
+)
+def test_a_bad_expiry_is_a_clear_error(
+    db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], value: str, words: str
+) -> None:
+    src = tmp_path / "isac.csv"
+    src.write_text(GOOD, "utf-8")
+    code, out, err = run(["intel", "import", str(src), f"--expires={value}", "--db", db], capsys)
+    assert code == 2 and out == "" and words in err and "Traceback" not in err
+    assert listed(db, capsys, "--all") == []
+
+
+def test_an_expiry_in_days_as_a_time_or_never(
+    db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The grammar of ``caveat keys create --expires``, with ISO 8601 times besides."""
+    before = datetime.now(UTC)
+    for n, value in enumerate(("30d", "2999-01-01T12:30:00+02:00", "2999-03-01 08:00", "never")):
+        src = tmp_path / f"isac{n}.csv"
+        src.write_text(f"kind,value,note\ndomain,fraud-{n}.example,\n", "utf-8")
+        code, _, err = run(["intel", "import", str(src), "--expires", value, "--db", db], capsys)
+        assert code == 0, err
+    got = {r["value"]: r["expires_at"] for r in listed(db, capsys)}
+    in_30 = datetime.fromisoformat(str(got["fraud-0.example"]))
+    assert (
+        timedelta(days=30) <= in_30 - before.replace(microsecond=0) < timedelta(days=30, minutes=1)
+    )
+    assert got["fraud-1.example"] == "2999-01-01T10:30:00Z"
+    assert got["fraud-2.example"] == "2999-03-01T08:00:00Z"  # no offset: UTC
+    assert got["fraud-3.example"] is None
+
+
+def test_intel_and_keys_explain_expires_alike(capsys: pytest.CaptureFixture[str]) -> None:
+    helps = []
+    for argv in (["intel", "import", "--help"], ["keys", "create", "--help"]):
+        with pytest.raises(SystemExit):
+            main(argv)
+        helps.append(" ".join(capsys.readouterr().out.split()))
+    for text in helps:
+        assert "a number of days (90d), a date (YYYY-MM-DD: at its start, 00:00 UTC)" in text
+        assert "a time (ISO 8601, UTC unless it says otherwise) or never" in text
+    assert "(default: never)" in helps[0] and "(default: 365d)" in helps[1]

@@ -10,8 +10,7 @@ from pathlib import Path
 import pytest
 
 from caveat.cli import main
-from caveat.cli.common import addin_key_problem
-from caveat.cli.keys import parse_expiry
+from caveat.cli.common import addin_key_problem, parse_expiry
 from caveat.identity.permissions import PERMISSIONS
 from caveat.storage.store import KeyRecord, Store
 
@@ -140,6 +139,16 @@ def test_expires_on_a_date_at_midnight_utc(db: str, capsys: pytest.CaptureFixtur
     assert f"expiring {day.isoformat()} 00:00 UTC" in err
 
 
+def test_expires_at_an_iso_8601_time(db: str, capsys: pytest.CaptureFixture[str]) -> None:
+    at = (datetime.now(UTC) + timedelta(days=10)).replace(microsecond=0)
+    value = at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    code, _, err = run(
+        ["keys", "create", "k", "--scope", "analyze", "--expires", value, "--db", db], capsys
+    )
+    assert code == 0, err
+    assert _expires(db, capsys) == at
+
+
 def test_never_expiring(db: str, capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = run(
         ["keys", "create", "k", "--scope", "analyze", "--expires", "never", "--db", db], capsys
@@ -159,6 +168,8 @@ def test_never_expiring(db: str, capsys: pytest.CaptureFixture[str]) -> None:
         ("2027-02-30", "no such date"),
         ("2001-01-01", "has begun or passed"),
         ("2999-01-01", "at most 3650 days"),
+        ("2999-01-01T00:00Z", "at most 3650 days"),
+        ("2001-01-01T10:00", "that time has passed"),
         ("90", "a number of days"),
         ("", "a number of days"),
     ],

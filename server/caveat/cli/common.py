@@ -6,8 +6,10 @@ from __future__ import annotations
 import argparse
 import functools
 import getpass
+import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import ParamSpec, TextIO
 
@@ -19,6 +21,14 @@ from caveat.storage.audit import Actor
 from caveat.storage.store import KeyRecord, StorageError, Store
 
 _P = ParamSpec("_P")
+
+#: What ``--expires`` takes, for each command's help (which adds its default).
+EXPIRES_HELP = (
+    "a number of days (90d), a date (YYYY-MM-DD: at its start, 00:00 UTC), a time (ISO "
+    "8601, UTC unless it says otherwise) or never"
+)
+_DAYS = re.compile(r"(\d{1,6})d")
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 #: What a key inside an add-in (the local demo's key-in-manifest mode) may grant at most:
 #: what a mail client asks of the service. Everyone who receives the add-in holds the key.
@@ -98,6 +108,54 @@ def _inside(url: str, folder: Path) -> bool:
     if parsed.database == ":memory:":
         return False
     return Path(parsed.database).expanduser().absolute().parent == folder
+
+
+class ExpiryError(ValueError):
+    """An ``--expires`` value that is not ``Nd``, a date, a time or ``never``, or that is
+    not in the future or too far ahead."""
+
+
+def parse_expiry(value: str, now: datetime, *, longest_days: int | None = None) -> datetime | None:
+    """When something given ``--expires value`` at ``now`` stops counting; None for never.
+
+    ``90d``: that many days from now. ``2027-06-30``: at the start of that day, UTC (it
+    counts through 2027-06-29). ``2027-06-30T17:00Z``: then (a time without an offset is
+    UTC). ``never``: no expiry. The moment must be after ``now`` and, with
+    ``longest_days``, at most that many days ahead.
+    """
+    text = value.strip()
+    if text.lower() == "never":
+        return None
+    limit = f"from 1d to {longest_days}d" if longest_days else "at least 1d"
+    days = _DAYS.fullmatch(text.lower())
+    if days:
+        n = int(days.group(1))
+        if n < 1 or (longest_days and n > longest_days):
+            raise ExpiryError(f"--expires {value}: give {limit}, or never")
+        return now + timedelta(days=n)
+    if _DATE.fullmatch(text):
+        try:
+            day = date.fromisoformat(text)
+        except ValueError:
+            raise ExpiryError(f"--expires {value}: no such date") from None
+        moment = datetime(day.year, day.month, day.day, tzinfo=UTC)
+        if moment <= now:
+            raise ExpiryError(f"--expires {value}: that day has begun or passed (UTC)")
+    else:
+        try:
+            moment = datetime.fromisoformat(text)
+        except ValueError:
+            raise ExpiryError(
+                f"--expires {value}: give a number of days (90d), a date (YYYY-MM-DD, UTC) "
+                "or never, or a time (ISO 8601, e.g. 2027-06-30T17:00Z)"
+            ) from None
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=UTC)
+        if moment <= now:
+            raise ExpiryError(f"--expires {value}: that time has passed")
+    if longest_days and moment - now > timedelta(days=longest_days):
+        raise ExpiryError(f"--expires {value}: at most {longest_days} days ahead; or give never")
+    return moment
 
 
 def operator() -> Actor:

@@ -1,6 +1,6 @@
 """``caveat intel``: import, list and remove fraud indicators.
 
-    caveat intel import FILE.csv [--expires DATE] [--db URL]
+    caveat intel import FILE.csv [--expires WHEN] [--db URL]
     caveat intel list [--all] [--kind KIND] [--json] [--db URL]
     caveat intel remove ID [--db URL]
 
@@ -24,7 +24,7 @@ from caveat.knowledge.indicators_csv import IndicatorFileError, parse_indicators
 from caveat.knowledge.shared import KINDS
 from caveat.storage.indicators import IndicatorStore
 
-from .common import add_db_option, count, opened, operator, stops
+from .common import EXPIRES_HELP, add_db_option, count, opened, operator, parse_expiry, stops
 
 PROG = "caveat intel"
 _DB_HELP = "default: DATABASE_URL, by default the SQLite file in the instance folder"
@@ -45,8 +45,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     imp.add_argument("file", type=Path, metavar="FILE.csv")
     imp.add_argument(
         "--expires",
-        metavar="DATE",
-        help="when the file's indicators stop counting (YYYY-MM-DD or an ISO 8601 time, UTC)",
+        metavar="WHEN",
+        help=f"when the file's indicators stop counting: {EXPIRES_HELP} (default: never)",
     )
     add_db_option(imp, _DB_HELP)
     imp.set_defaults(func=run_import)
@@ -62,22 +62,6 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     rm.set_defaults(func=run_remove)
 
 
-def _expiry(text: str | None, now: datetime) -> datetime | None:
-    if not text:
-        return None
-    try:
-        at = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
-    except ValueError:
-        raise ValueError(
-            f"--expires {text!r} is not a date (YYYY-MM-DD) or an ISO 8601 time"
-        ) from None
-    if at.tzinfo is None:
-        at = at.replace(tzinfo=UTC)
-    if at <= now:
-        raise ValueError(f"--expires {text!r} is not in the future")
-    return at
-
-
 @stops
 def run_import(
     args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None = None
@@ -85,7 +69,7 @@ def run_import(
     out, err = out or sys.stdout, err or sys.stderr
     prog = f"{PROG} import"
     try:
-        expires_at = _expiry(args.expires, datetime.now(UTC))
+        expires_at = parse_expiry(args.expires, datetime.now(UTC)) if args.expires else None
     except ValueError as exc:
         print(f"{prog}: {exc}", file=err)
         return 2

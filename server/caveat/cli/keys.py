@@ -13,9 +13,8 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import sys
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime
 from typing import TextIO
 
 from caveat.identity.permissions import PERMISSIONS
@@ -26,7 +25,7 @@ from caveat.storage.store import (
     KeyRecord,
 )
 
-from .common import add_db_option, opened, stops
+from .common import EXPIRES_HELP, add_db_option, opened, parse_expiry, stops
 
 PROG = "caveat keys"
 _DB_HELP = "default: DATABASE_URL, by default the SQLite file in the instance folder"
@@ -34,45 +33,6 @@ _DB_HELP = "default: DATABASE_URL, by default the SQLite file in the instance fo
 DEFAULT_EXPIRY_DAYS = 365
 #: The longest ``--expires Nd`` or date accepted; beyond it, say ``never``.
 MAX_EXPIRY_DAYS = 3650
-_DAYS = re.compile(r"(\d{1,6})d")
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-
-
-class ExpiryError(ValueError):
-    """An ``--expires`` value that is not ``Nd``, ``YYYY-MM-DD`` or ``never``."""
-
-
-def parse_expiry(value: str, now: datetime) -> datetime | None:
-    """When a key given ``--expires value`` at ``now`` stops working; None for never.
-
-    ``90d``: that many days from now. ``2027-06-30``: at the start of that day, UTC (the
-    key works through 2027-06-29). ``never``: no expiry.
-    """
-    text = value.strip().lower()
-    if text == "never":
-        return None
-    days = _DAYS.fullmatch(text)
-    if days:
-        n = int(days.group(1))
-        if not 1 <= n <= MAX_EXPIRY_DAYS:
-            raise ExpiryError(f"--expires {value}: give from 1d to {MAX_EXPIRY_DAYS}d, or never")
-        return now + timedelta(days=n)
-    if _DATE.fullmatch(text):
-        try:
-            day = date.fromisoformat(text)
-        except ValueError:
-            raise ExpiryError(f"--expires {value}: no such date") from None
-        moment = datetime(day.year, day.month, day.day, tzinfo=UTC)
-        if moment <= now:
-            raise ExpiryError(f"--expires {value}: that day has begun or passed (UTC)")
-        if moment - now > timedelta(days=MAX_EXPIRY_DAYS):
-            raise ExpiryError(
-                f"--expires {value}: at most {MAX_EXPIRY_DAYS} days ahead; or give never"
-            )
-        return moment
-    raise ExpiryError(
-        f"--expires {value}: give a number of days (90d), a date (YYYY-MM-DD, UTC) or never"
-    )
 
 
 def parse_scopes(values: list[str]) -> frozenset[str]:
@@ -125,8 +85,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         "--expires",
         metavar="WHEN",
         default=f"{DEFAULT_EXPIRY_DAYS}d",
-        help="a number of days (90d), a date on which the key stops working "
-        f"(YYYY-MM-DD, at 00:00 UTC), or never (default: {DEFAULT_EXPIRY_DAYS}d)",
+        help=f"when the key stops working: {EXPIRES_HELP} (default: {DEFAULT_EXPIRY_DAYS}d)",
     )
     add_db_option(create, _DB_HELP)
     create.set_defaults(func=run_create)
@@ -171,7 +130,7 @@ def run_create(
         )
     with opened(args.db, PROG, err) as store:
         try:
-            expires_at = parse_expiry(args.expires, store.clock())
+            expires_at = parse_expiry(args.expires, store.clock(), longest_days=MAX_EXPIRY_DAYS)
             record, key = store.create_key(
                 args.name, scopes=scopes, admin=args.admin, expires_at=expires_at
             )
