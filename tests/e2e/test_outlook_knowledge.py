@@ -257,7 +257,7 @@ def test_a_report_confirmed_by_security_warns_a_colleague_and_a_dismissed_one_do
             assert "Sam Shield" in said, said  # who confirmed it
             assert "reported by ana@example.org" in said, said  # who reported it
             assert confirmed_on in said, said  # when
-            assert FRAUD_SENDER in pane.text("h1") + pane.text(".banner, #caveat")
+            assert f"{FRAUD_SENDER} was reported as fraud" in pane.text()
             assert _known(pane, "REPORTED_BY_YOU") is None
             pane.page.screenshot(
                 path=str(artifacts / f"knowledge-reported-colleague-{name}.png"), full_page=True
@@ -366,7 +366,7 @@ def test_imported_indicators_reach_the_pane_and_a_bad_file_changes_nothing(
         # The refused file's first, valid line was not kept either.
         pane.page.set_viewport_size({"width": WIDTH, "height": 640})
         level = _show(pane, later, first=False)
-        assert level != "danger", pane.text()
+        assert level in ("none", "info"), pane.text()
         assert pane.page.query_selector(".knowledge") is None, pane.text()
         assert "REPORTED_" not in json.dumps(
             pane.page.eval_on_selector_all("[data-finding-id]", "es => es.map(e => e.dataset)")
