@@ -20,8 +20,6 @@ SharedKnowledge` snapshot when it moved (:mod:`caveat.service.knowledge`).
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -33,6 +31,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from caveat.identity.principal import Principal
 from caveat.knowledge.indicators_csv import IndicatorValue, ParsedIndicator
+from caveat.knowledge.memory import derive_key
 from caveat.knowledge.shared import Indicator, SharedKnowledge, account_ref
 
 from .audit import Actor, AuditLog
@@ -85,7 +84,28 @@ class KnowledgeStateRow(Base):
 
 def account_ref_key(secret: bytes) -> bytes:
     """The accounts' HMAC key, derived from the deployment's secret."""
-    return hmac.new(secret, ACCOUNT_KEY_LABEL, hashlib.sha256).digest()
+    return derive_key(secret, ACCOUNT_KEY_LABEL)
+
+
+class DerivedKey:
+    """The key of one use (``label``) of the deployment's secret (:func:`derive_key`), read
+    from ``store`` the first time it is asked for (the secret is made then if need be)."""
+
+    def __init__(self, store: Store, label: bytes) -> None:
+        self.store = store
+        self.label = label
+        self._key: bytes | None = None
+
+    def __call__(self) -> bytes:
+        if self._key is None:
+            with self.store.session() as s:
+                self._key = derive_key(deployment_secret(s), self.label)
+        return self._key
+
+
+def stamp(at: datetime) -> str:
+    """``at`` as the API's JSON writes a stored moment: UTC to the second, ``Z``."""
+    return at.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
 def bump(s: Session, now: datetime | None = None) -> None:
@@ -175,10 +195,10 @@ class IndicatorEntry:
             "value": self.shown,
             "note": self.note,
             "source": self.source,
-            "created_at": _stamp(self.created_at),
+            "created_at": stamp(self.created_at),
             "created_by": self.created_by,
-            "expires_at": _stamp(self.expires_at) if self.expires_at else None,
-            "removed_at": _stamp(self.removed_at) if self.removed_at else None,
+            "expires_at": stamp(self.expires_at) if self.expires_at else None,
+            "removed_at": stamp(self.removed_at) if self.removed_at else None,
             "removed_by": self.removed_by,
             "report_id": self.report_id,
             "state": self.state(now),
@@ -192,17 +212,13 @@ class ImportResult:
     known: int
 
 
-def _stamp(at: datetime) -> str:
-    return at.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
-
-
 def _audit_state(row: IndicatorRow) -> dict[str, Any]:
     return {
         "kind": row.kind,
         "value": row.shown,
         "note": row.note,
         "source": row.source,
-        "expires_at": _stamp(row.expires_at) if row.expires_at else None,
+        "expires_at": stamp(row.expires_at) if row.expires_at else None,
         **({"report": row.report_id} if row.report_id is not None else {}),
     }
 
@@ -278,14 +294,8 @@ def _live_values(s: Session, items: Sequence[NewIndicator], at: datetime) -> set
 class IndicatorStore:
     def __init__(self, store: Store) -> None:
         self.store = store
-        self._key: bytes | None = None
-
-    def key(self) -> bytes:
-        """The accounts' HMAC key (see :func:`account_ref_key`)."""
-        if self._key is None:
-            with self.store.session() as s:
-                self._key = account_ref_key(deployment_secret(s))
-        return self._key
+        #: the accounts' HMAC key (see :func:`account_ref_key`)
+        self.key = DerivedKey(store, ACCOUNT_KEY_LABEL)
 
     def prepare(self, values: Iterable[IndicatorValue], note: str = "") -> list[NewIndicator]:
         key = self.key()
@@ -336,7 +346,7 @@ class IndicatorStore:
                     "already_known": known,
                     "kinds": kinds,
                     "ids": [r.id for r in rows],
-                    "expires_at": _stamp(expires_at) if expires_at else None,
+                    "expires_at": stamp(expires_at) if expires_at else None,
                 },
                 at=at,
             )

@@ -41,8 +41,7 @@ from caveat.identity.principal import Principal
 from caveat.knowledge.shared import PendingReport
 
 from .audit import Actor, AuditLog
-from .indicators import IndicatorEntry, NewIndicator, add_in, bump
-from .records import deployment_secret
+from .indicators import DerivedKey, IndicatorEntry, NewIndicator, add_in, bump
 from .store import Base, SafeString, StorageError, Store, UTCDateTime, storable_text
 
 ADDRESS_MAX = 320
@@ -172,21 +171,11 @@ def id_hash(key: bytes, value: str) -> str:
     return hmac.new(key, data, hashlib.sha256).hexdigest()
 
 
-def report_key(secret: bytes) -> bytes:
-    """The reports' HMAC key, derived from the deployment's secret."""
-    return hmac.new(secret, REPORT_KEY_LABEL, hashlib.sha256).digest()
-
-
 class ReportStore:
     def __init__(self, store: Store) -> None:
         self.store = store
-        self._key: bytes | None = None
-
-    def key(self) -> bytes:
-        if self._key is None:
-            with self.store.session() as s:
-                self._key = report_key(deployment_secret(s))
-        return self._key
+        #: the reports' HMAC key, derived from the deployment's secret
+        self.key = DerivedKey(store, REPORT_KEY_LABEL)
 
     def add(
         self,

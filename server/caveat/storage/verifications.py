@@ -33,7 +33,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import Integer, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
@@ -44,7 +44,7 @@ from caveat.knowledge.shared import Confirmation, account_ref, verified_key
 from caveat.reference.bank_identifiers import account_key
 
 from .audit import Actor, AuditLog
-from .indicators import NewIndicator, account_ref_key, add_in, bump
+from .indicators import ACCOUNT_KEY_LABEL, DerivedKey, NewIndicator, add_in, bump, stamp
 from .records import (
     ADDRESS_MAX,
     NAME_MAX,
@@ -52,7 +52,6 @@ from .records import (
     DirectoryStateRow,
     PartnerAccountRow,
     PartnerRow,
-    deployment_secret,
 )
 from .store import Base, SafeString, Store, UTCDateTime, storable_text
 
@@ -136,10 +135,6 @@ def account_hash(key: bytes, account: str) -> str:
     return account_ref(key, account_key(account))
 
 
-def _stamp(at: datetime) -> str:
-    return at.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
-
-
 @dataclass(frozen=True, slots=True)
 class Contact:
     """The directory contact a call went to, as the directory had it."""
@@ -184,7 +179,7 @@ class Verification:
     def as_json(self) -> dict[str, object]:
         return {
             "id": self.id,
-            "at": _stamp(self.at),
+            "at": stamp(self.at),
             "organization": self.organization,
             "account_ref": self.account_ref,
             "account_masked": self.account_masked,
@@ -196,7 +191,7 @@ class Verification:
             "outcome": self.outcome,
             "note": self.note,
             "recorded_by": self.actor,
-            "cleared_at": _stamp(self.cleared_at) if self.cleared_at else None,
+            "cleared_at": stamp(self.cleared_at) if self.cleared_at else None,
             "cleared_by": self.cleared_by,
         }
 
@@ -223,7 +218,7 @@ class AccountStatus:
             "organization": self.organization,
             "account_ref": self.account_ref,
             "account_masked": self.account_masked,
-            "confirmations": [{"by": c.by, "at": _stamp(c.at)} for c in self.confirmations],
+            "confirmations": [{"by": c.by, "at": stamp(c.at)} for c in self.confirmations],
             "confirmations_needed": self.needed,
             "denied": self.denied,
             "verified": self.verified,
@@ -263,14 +258,14 @@ class Approval:
     def as_json(self) -> dict[str, object]:
         return {
             "id": self.id,
-            "requested_at": _stamp(self.requested_at),
+            "requested_at": stamp(self.requested_at),
             "organization": self.organization,
             "account_ref": self.account_ref,
             "account_masked": self.account_masked,
             "status": self.status,
             "note": self.note,
             "requested_by": self.requested_by,
-            "decided_at": _stamp(self.decided_at) if self.decided_at else None,
+            "decided_at": stamp(self.decided_at) if self.decided_at else None,
             "decided_by": self.decided_by,
         }
 
@@ -303,14 +298,8 @@ class VerificationStore:
 
     def __init__(self, store: Store) -> None:
         self.store = store
-        self._key: bytes | None = None
-
-    def key(self) -> bytes:
-        """The account hashes' key (the deployment's secret made on first use)."""
-        if self._key is None:
-            with self.store.session() as s:
-                self._key = account_ref_key(deployment_secret(s))
-        return self._key
+        #: the account hashes' key (the deployment's secret made on first use)
+        self.key = DerivedKey(store, ACCOUNT_KEY_LABEL)
 
     def hash_account(self, account: str) -> str:
         return account_hash(self.key(), account)
