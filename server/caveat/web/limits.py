@@ -7,8 +7,10 @@ from collections.abc import Mapping
 from typing import Any
 
 #: Endpoints that carry whole messages or files: a raw message (``raw``), attachment
-#: content, or the partner directory's CSV.
-LARGE_BODIES = frozenset({("POST", "/api/v1/analyze"), ("PUT", "/api/v1/partners")})
+#: content (analyze, and a report's ``message``), or the partner directory's CSV.
+LARGE_BODIES = frozenset(
+    {("POST", "/api/v1/analyze"), ("POST", "/api/v1/reports"), ("PUT", "/api/v1/partners")}
+)
 
 
 def body_limit(method: str, path: str, settings: Mapping[str, Any]) -> int:

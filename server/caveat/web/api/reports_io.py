@@ -1,5 +1,6 @@
 """Reports as the API reads and shows them: what a report request carries for its
-confirmation (:func:`report_refs`) and a report as the triage queue lists it
+confirmation (:func:`report_refs`, :func:`with_candidates` for what the service derives
+from the reported message itself) and a report as the triage queue lists it
 (:func:`report_json`). Shared by :mod:`caveat.web.api.v1` (``POST`` and ``GET /reports``)
 and :mod:`caveat.web.api.intel` (confirm, dismiss)."""
 
@@ -10,6 +11,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from caveat.knowledge.indicators_csv import IndicatorError, check_indicator
+from caveat.service.report_candidates import Candidates
 from caveat.storage.reports import Report, ReportRefs
 
 from .errors import ApiError
@@ -100,4 +102,26 @@ def report_refs(payload: dict[str, Any]) -> ReportRefs:
         accounts.append((ref, masked.strip()))
     return ReportRefs(
         addresses, domains, tuple(dict.fromkeys(accounts)), tuple(dict.fromkeys(phones))
+    )
+
+
+def with_candidates(given: ReportRefs, found: Candidates) -> ReportRefs:
+    """What the client named (``indicators``) and what the service found in the reported
+    message (:mod:`caveat.service.report_candidates`), each value once, the client's
+    first, at most :data:`REFS_MAX` of each kind."""
+
+    def merged(a: tuple[Any, ...], b: tuple[Any, ...]) -> tuple[Any, ...]:
+        return tuple(dict.fromkeys((*a, *b)))[:REFS_MAX]
+
+    accounts = dict(given.accounts)
+    for ref, masked in found.accounts:
+        accounts.setdefault(ref, masked)
+    phones = dict(given.phones)
+    for number, region in found.phones:
+        phones.setdefault(number, region)
+    return ReportRefs(
+        merged(given.addresses, found.reply_to),
+        merged(given.domains, found.domains),
+        tuple(accounts.items())[:REFS_MAX],
+        tuple(phones.items())[:REFS_MAX],
     )

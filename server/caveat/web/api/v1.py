@@ -24,7 +24,9 @@ from caveat.identity.principal import Principal
 from caveat.identity.tokens import IdentityUnavailable
 from caveat.knowledge.partners_csv import DirectoryFileError, parse_partners_csv, write_partners_csv
 from caveat.knowledge.verify import UNKNOWN, find_sender_contact
+from caveat.mail.errors import InputError
 from caveat.mail.normalise import from_payload
+from caveat.service.report_candidates import Candidates, report_candidates
 from caveat.storage.directory_store import DirectoryStore, import_parsed
 from caveat.storage.reports import STATUSES, ReportStore
 
@@ -32,7 +34,7 @@ from .. import alerting
 from . import auth
 from .errors import ApiError
 from .guard_schema import recipients_validator
-from .reports_io import report_json, report_refs
+from .reports_io import report_json, report_refs, with_candidates
 from .schema import BodyValidator, openapi_bytes
 from .services import notify_analyzed, services
 
@@ -157,13 +159,18 @@ def sender_contact() -> Response:
 @requires("report")
 def report_message() -> Response:
     """The pane's Report action: the message's sender and hashed ids, never its content.
-    The reporter is who is calling (a ``reporter`` in the body is ignored)."""
+    The reporter is who is calling (a ``reporter`` in the body is ignored). An optional
+    ``message`` (the analyze request's body) is read for what confirmation would make
+    indicators of (:mod:`caveat.service.report_candidates`), then dropped."""
     payload = read_json_body()
+    message = payload.pop("message", None) if isinstance(payload, dict) else None
     _report_validator().validate(payload)
     sender = payload["from"].get("address") or ""
     if "@" not in sender:
         raise ApiError(400, "invalid_field", "from.address must be the reported sender's address")
     refs = report_refs(payload)
+    if message is not None:
+        refs = with_candidates(refs, _candidates(message, sender))
     report = ReportStore(services().store).add(
         sender=sender,
         message_id=payload.get("internet_message_id"),
@@ -198,6 +205,27 @@ def list_reports() -> Response:
         raise ApiError(400, "invalid_field", f"status must be one of {', '.join(STATUSES)}")
     reports = ReportStore(services().store).recent(int(raw), status)
     return _no_store(jsonify({"reports": [report_json(r) for r in reports]}))
+
+
+def _candidates(message: Any, sender: str) -> Candidates:
+    """What the reported ``message`` offers as indicators; 400 (413 for too many
+    addresses or parts over the limits) naming what is wrong with it, as analyze would."""
+    s = services()
+    if not isinstance(message, dict):
+        raise ApiError(
+            400, "invalid_field", "message must be an object (the body analyze was sent)"
+        )
+    try:
+        s.request_validator.validate(message)
+        facts = from_payload(message, s.config.limits)
+    except InputError as exc:
+        raise InputError(exc.code, f"message: {exc.message}", status=exc.status) from None
+    senders = {a.address.lower() for a in facts.from_}
+    if senders and sender.strip().lower() not in senders:
+        raise ApiError(
+            400, "invalid_field", "message: its From address is not the reported sender's"
+        )
+    return report_candidates(s.analyzer, facts, s.clock())
 
 
 def _viewer(who: Principal) -> str | None:
