@@ -8,12 +8,16 @@ import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from caveat.storage.store import Store, make_engine
+
+if TYPE_CHECKING:
+    from tests.identity_issuer import LocalIssuer
 
 
 @pytest.fixture
@@ -123,3 +127,14 @@ def store(db_url: str, clock: FakeClock) -> Iterator[Store]:
         yield s
     finally:
         s.dispose()
+
+
+@pytest.fixture(scope="module")
+def issuer() -> Iterator[LocalIssuer]:
+    """The local identity provider on loopback (tests/identity_issuer.py), one per module,
+    for the apps of tests/identity_app.py; a module that needs another defines its own."""
+    from tests.identity_app import CLIENT_ID, TENANT  # it imports this module
+    from tests.identity_issuer import LocalIssuer
+
+    with LocalIssuer(tenant=TENANT, client_id=CLIENT_ID) as it:
+        yield it

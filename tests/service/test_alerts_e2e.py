@@ -5,7 +5,6 @@ policy.violation, signed, with ids and addresses and never the message's text.""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -16,11 +15,10 @@ from flask.testing import FlaskClient
 
 from caveat.service.alerts import verify_signature
 from caveat.web.alerting import alerts
-from caveat.web.app import create_app
 from caveat.web.metrics import DEAD_ALERTS
+from tests.identity_app import OURS, as_, make_app
 from tests.identity_issuer import LocalIssuer
 
-from ..web.conftest import NO_RATE_LIMITS
 from .alert_receivers import SyslogListener, WebhookReceiver, parse_syslog
 
 SECRET = "e2e-secret-0123456789abcdef"
@@ -30,12 +28,6 @@ PARTNERS = (
     "GB29NWBK60161331926819,spf;dkim;dmarc\n"
 )
 REF = "ab" * 32
-
-
-@pytest.fixture(scope="module")
-def issuer() -> Iterator[LocalIssuer]:
-    with LocalIssuer() as it:
-        yield it
 
 
 @pytest.fixture
@@ -54,27 +46,17 @@ def syslog() -> Iterator[SyslogListener]:
 def app(
     issuer: LocalIssuer, tmp_path: Path, hook: WebhookReceiver, syslog: SyslogListener
 ) -> Iterator[Flask]:
-    saved = {k: v for k, v in os.environ.items() if k.startswith("CAVEAT_")}
-    for name in saved:
-        del os.environ[name]
-    os.environ["CAVEAT_INSTANCE_PATH"] = str(tmp_path / "instance")
-    try:
-        app = create_app(
-            {
-                "TESTING": True,
-                "DATABASE_URL": "sqlite://",
-                "INTERNAL_DOMAINS": ["ours.example"],
-                "ALERT_WEBHOOK_URL": hook.url,
-                "ALERT_WEBHOOK_SECRET": SECRET,
-                "ALERT_SYSLOG": syslog.url,
-                "ALERT_DEPLOYMENT": "caveat-e2e",
-                **NO_RATE_LIMITS,
-                **issuer.settings(),
-            }
-        )
-    finally:
-        del os.environ["CAVEAT_INSTANCE_PATH"]
-        os.environ.update(saved)
+    app = make_app(
+        {
+            **OURS,
+            "ALERT_WEBHOOK_URL": hook.url,
+            "ALERT_WEBHOOK_SECRET": SECRET,
+            "ALERT_SYSLOG": syslog.url,
+            "ALERT_DEPLOYMENT": "caveat-e2e",
+            **issuer.settings(),
+        },
+        tmp_path / "instance",
+    )
     webhook = alerts(app).destinations[0]
     webhook.first_delay = 0.05  # type: ignore[attr-defined]  # the retries, quickly
     yield app
@@ -89,10 +71,6 @@ def client(app: Flask, issuer: LocalIssuer) -> FlaskClient:
     )
     assert rv.status_code == 200, rv.get_json()
     return c
-
-
-def as_(issuer: LocalIssuer, user: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {issuer.mint(user=user)}"}
 
 
 def delivered(app: Flask, hook: WebhookReceiver, kind: str) -> list[dict[str, Any]]:

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import csv
 import io
-import os
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -17,10 +15,9 @@ from flask.testing import FlaskClient
 
 from caveat.storage.audit import Actor, AuditLog
 from caveat.storage.store import Store
-from caveat.web.app import create_app
+from tests.identity_app import as_, make_app
 from tests.identity_issuer import LocalIssuer
 
-from .conftest import NO_RATE_LIMITS
 from .test_contract import check_response
 
 PARTNERS = (
@@ -29,40 +26,9 @@ PARTNERS = (
 )
 
 
-@pytest.fixture(scope="module")
-def issuer() -> Iterator[LocalIssuer]:
-    with LocalIssuer() as it:
-        yield it
-
-
 @pytest.fixture
 def app(issuer: LocalIssuer, tmp_path: Path) -> Flask:
-    saved = {k: v for k, v in os.environ.items() if k.startswith("CAVEAT_")}
-    for name in saved:
-        del os.environ[name]
-    os.environ["CAVEAT_INSTANCE_PATH"] = str(tmp_path / "instance")
-    try:
-        return create_app(
-            {"TESTING": True, "DATABASE_URL": "sqlite://", **NO_RATE_LIMITS, **issuer.settings()}
-        )
-    finally:
-        del os.environ["CAVEAT_INSTANCE_PATH"]
-        os.environ.update(saved)
-
-
-@pytest.fixture
-def store(app: Flask) -> Store:
-    s: Store = app.extensions["caveat"].store
-    return s
-
-
-@pytest.fixture
-def client(app: Flask) -> FlaskClient:
-    return app.test_client()
-
-
-def as_(issuer: LocalIssuer, user: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {issuer.mint(user=user)}"}
+    return make_app(issuer.settings(), tmp_path / "instance")
 
 
 def rows(store: Store, n: int, start: datetime) -> None:

@@ -4,9 +4,8 @@ who is recorded as acting."""
 
 from __future__ import annotations
 
-import os
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -20,14 +19,11 @@ from caveat.identity.tokens import REFRESH_SECONDS, IdentityUnavailable
 from caveat.storage.store import Store
 from caveat.web.api import auth as auth_module
 from caveat.web.api.v1 import PERMISSION_OF, PUBLIC
-from caveat.web.app import create_app
+from tests.identity_app import CLIENT_ID, TENANT, make_app
 from tests.identity_issuer import LocalIssuer
 
-from .conftest import NO_RATE_LIMITS, SMALL_PAYLOAD
+from .conftest import SMALL_PAYLOAD
 from .test_contract import DOC, check_response
-
-TENANT = "5f0b2c1d-7e8a-4b3c-9d2e-1a0f6e5d4c3b"
-CLIENT_ID = "3c9e7a15-2d4f-4c8b-a6e1-0b7d5f9c2e48"
 
 #: A request each route answers with 2xx for a caller who may call it.
 SAMPLES: dict[str, tuple[str, str, dict[str, Any]]] = {
@@ -125,34 +121,9 @@ ABSENT = frozenset(
 NOT_IN_DIRECTORY = frozenset({"v1.record_verification", "v1.request_account_approval"})
 
 
-def _app(settings: dict[str, Any], instance: Path) -> Flask:
-    saved = {k: v for k, v in os.environ.items() if k.startswith("CAVEAT_")}
-    for name in saved:
-        del os.environ[name]
-    os.environ["CAVEAT_INSTANCE_PATH"] = str(instance)
-    try:
-        return create_app(
-            {"TESTING": True, "DATABASE_URL": "sqlite://", **NO_RATE_LIMITS, **settings}
-        )
-    finally:
-        del os.environ["CAVEAT_INSTANCE_PATH"]
-        os.environ.update(saved)
-
-
-@pytest.fixture(scope="module")
-def issuer() -> Iterator[LocalIssuer]:
-    with LocalIssuer(tenant=TENANT, client_id=CLIENT_ID) as it:
-        yield it
-
-
 @pytest.fixture(scope="module")
 def app(issuer: LocalIssuer, tmp_path_factory: pytest.TempPathFactory) -> Flask:
-    return _app(issuer.settings(), tmp_path_factory.mktemp("identity") / "instance")
-
-
-@pytest.fixture
-def client(app: Flask) -> FlaskClient:
-    return app.test_client()
+    return make_app(issuer.settings(), tmp_path_factory.mktemp("identity") / "instance")
 
 
 def call(client: FlaskClient, endpoint: str, credential: str | None = None) -> Any:
@@ -324,7 +295,7 @@ def test_a_user_token_on_admin_and_security_routes_is_403(
 
 def test_groups_map_to_roles_too(issuer: LocalIssuer, tmp_path: Path) -> None:
     group = "b7d1e0c2-0000-4000-8000-00000000beef"
-    app = _app(issuer.settings(IDENTITY_ROLES=f"security={group}"), tmp_path / "i")
+    app = make_app(issuer.settings(IDENTITY_ROLES=f"security={group}"), tmp_path / "i")
     client = app.test_client()
     token = issuer.mint(user="ana", extra_claims={"groups": [group]})
     assert call(client, "v1.list_reports", token).status_code == 200
@@ -385,9 +356,7 @@ def test_while_people_sign_in_a_key_does_not_act_for_a_person(
         rv = call(client, endpoint, everything)
         assert rv.status_code == 403, endpoint
         assert "acts for a person" in rv.get_json()["error"]["message"]
-    demo = _app(
-        {**issuer.settings(), "SERVICE_KEYS_FOR_PEOPLE": True}, tmp_path / "demo"
-    )
+    demo = make_app({**issuer.settings(), "SERVICE_KEYS_FOR_PEOPLE": True}, tmp_path / "demo")
     _, key = demo.extensions["caveat"].store.create_key("everything", admin=True)
     assert call(demo.test_client(), "v1.report_message", key).status_code == 201
 
@@ -417,7 +386,7 @@ def test_an_expired_key_is_refused_as_expired(app: Flask) -> None:
 
 
 def test_a_token_without_sign_in_is_refused_clearly(tmp_path: Path, issuer: LocalIssuer) -> None:
-    client = _app({}, tmp_path / "i").test_client()
+    client = make_app({}, tmp_path / "i").test_client()
     rv = call(client, "v1.checks", issuer.mint())
     assert rv.status_code == 401
     assert rv.get_json()["error"]["code"] == "invalid_token"
@@ -436,7 +405,7 @@ class _Clock:
 
 
 def _counted_app(issuer: LocalIssuer, instance: Path, **settings: Any) -> tuple[Flask, _Clock]:
-    app = _app(issuer.settings(**settings), instance)
+    app = make_app(issuer.settings(**settings), instance)
     clock = _Clock()
     ident = app.extensions[auth_module.EXTENSION]
     app.extensions[auth_module.EXTENSION] = auth_module.Identity(
@@ -469,7 +438,7 @@ def test_unknown_kids_refresh_the_key_set_at_most_every_five_minutes(tmp_path: P
 
 def test_the_key_set_is_found_through_discovery_and_fetched_once(tmp_path: Path) -> None:
     with LocalIssuer(tenant=TENANT, client_id=CLIENT_ID) as issuer:
-        client = _app(issuer.settings(), tmp_path / "i").test_client()
+        client = make_app(issuer.settings(), tmp_path / "i").test_client()
         for user in ("ana", "fin", "sec", "adm", "ana"):
             assert call(client, "v1.checks", issuer.mint(user=user)).status_code == 200
         assert issuer.jwks_fetches == 1
@@ -480,7 +449,7 @@ def test_the_key_set_is_found_through_discovery_and_fetched_once(tmp_path: Path)
 def test_an_unreachable_provider_is_503_and_not_asked_per_request(
     issuer: LocalIssuer, tmp_path: Path
 ) -> None:
-    app = _app(issuer.settings(), tmp_path / "i")
+    app = make_app(issuer.settings(), tmp_path / "i")
     asked: list[str] = []
 
     def down(url: str) -> dict[str, Any]:
@@ -508,7 +477,7 @@ def test_an_unreachable_provider_is_503_and_not_asked_per_request(
 
 def test_a_keycloak_realm_by_configuration(tmp_path: Path) -> None:
     with LocalIssuer(tenant="acme", client_id="caveat", flavour="oidc") as issuer:
-        client = _app(issuer.settings(), tmp_path / "i").test_client()
+        client = make_app(issuer.settings(), tmp_path / "i").test_client()
         assert call(client, "v1.export_partners", issuer.mint(user="adm")).status_code == 200
         assert call(client, "v1.export_partners", issuer.mint(user="ana")).status_code == 403
         assert call(client, "v1.sender_contact", issuer.mint(user="fin")).status_code == 200
@@ -522,7 +491,7 @@ def test_a_keycloak_realm_by_configuration(tmp_path: Path) -> None:
 def test_several_entra_tenants(tmp_path: Path) -> None:
     with LocalIssuer(tenant=TENANT, client_id=CLIENT_ID) as issuer:
         settings = issuer.settings(multi_tenant=True, IDENTITY_TENANTS=f"{TENANT},second-tenant")
-        client = _app(settings, tmp_path / "i").test_client()
+        client = make_app(settings, tmp_path / "i").test_client()
         assert call(client, "v1.checks", issuer.mint(tid="second-tenant")).status_code == 200
         assert call(client, "v1.checks", issuer.mint(tid=TENANT)).status_code == 200
         rv = call(client, "v1.checks", issuer.mint(tid="third-tenant"))
@@ -552,7 +521,7 @@ def test_identity_document_with_sign_in(client: FlaskClient, issuer: LocalIssuer
 
 
 def test_identity_document_without_sign_in(tmp_path: Path) -> None:
-    client = _app({}, tmp_path / "i").test_client()
+    client = make_app({}, tmp_path / "i").test_client()
     rv = client.get("/api/v1/identity")
     check_response("/api/v1/identity", "get", rv)
     assert rv.get_json() == {"sign_in": False, "service_keys_for_people": True}
@@ -564,7 +533,7 @@ def test_identity_document_for_microsoft_needs_no_fetch(tmp_path: Path) -> None:
         "IDENTITY_CLIENT_ID": CLIENT_ID,
         "IDENTITY_TENANTS": TENANT,
     }
-    client = _app(settings, tmp_path / "i").test_client()
+    client = make_app(settings, tmp_path / "i").test_client()
     document = client.get("/api/v1/identity").get_json()
     base = "https://login.microsoftonline.com/organizations/oauth2/v2.0"
     assert document["authority"] == "https://login.microsoftonline.com/organizations"
@@ -578,7 +547,7 @@ def test_identity_document_for_microsoft_needs_no_fetch(tmp_path: Path) -> None:
 
 def test_a_person_is_counted_whatever_token_they_send(issuer: LocalIssuer, tmp_path: Path) -> None:
     settings = {**issuer.settings(), "RATE_LIMIT_PER_KEY": "3/minute"}
-    client = _app(settings, tmp_path / "i").test_client()
+    client = make_app(settings, tmp_path / "i").test_client()
     for _ in range(3):
         assert call(client, "v1.checks", issuer.mint(user="ana")).status_code == 200
     rv = call(client, "v1.checks", issuer.mint(user="ana"))

@@ -4,8 +4,6 @@ indicator getting a danger reported_sender finding that names who added it and w
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -15,10 +13,9 @@ from flask.testing import FlaskClient
 
 from caveat.storage.audit import AuditLog
 from caveat.storage.store import Store
-from caveat.web.app import create_app
+from tests.identity_app import OURS, as_, make_app
 from tests.identity_issuer import LocalIssuer
 
-from .conftest import NO_RATE_LIMITS
 from .test_contract import check_response
 
 GOOD = (
@@ -30,44 +27,9 @@ GOOD = (
 )
 
 
-def make_app(settings: dict[str, Any], instance: Path, url: str = "sqlite://") -> Flask:
-    saved = {k: v for k, v in os.environ.items() if k.startswith("CAVEAT_")}
-    for name in saved:
-        del os.environ[name]
-    os.environ["CAVEAT_INSTANCE_PATH"] = str(instance)
-    try:
-        return create_app(
-            {
-                "TESTING": True,
-                "DATABASE_URL": url,
-                "INTERNAL_DOMAINS": ["ours.example"],
-                **NO_RATE_LIMITS,
-                **settings,
-            }
-        )
-    finally:
-        del os.environ["CAVEAT_INSTANCE_PATH"]
-        os.environ.update(saved)
-
-
-@pytest.fixture(scope="module")
-def issuer() -> Iterator[LocalIssuer]:
-    with LocalIssuer() as it:
-        yield it
-
-
 @pytest.fixture
 def app(issuer: LocalIssuer, tmp_path: Path) -> Flask:
-    return make_app(issuer.settings(), tmp_path / "instance")
-
-
-@pytest.fixture
-def client(app: Flask) -> FlaskClient:
-    return app.test_client()
-
-
-def as_(issuer: LocalIssuer, user: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {issuer.mint(user=user)}"}
+    return make_app({**OURS, **issuer.settings()}, tmp_path / "instance")
 
 
 def raw(sender: str, body: str = "See you tomorrow.", **headers: str) -> dict[str, str]:

@@ -6,7 +6,6 @@ another service instance on the same database within seconds."""
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -18,32 +17,20 @@ from caveat.knowledge.shared import account_ref
 from caveat.storage.audit import AuditLog
 from caveat.storage.indicators import IndicatorStore
 from caveat.storage.store import Store
-from tests.conftest import postgres_schema
+from tests.identity_app import OURS, as_, make_app, two_apps
 from tests.identity_issuer import LocalIssuer
 
 from .test_contract import check_response
-from .test_intel_api import as_, finding, make_app, raw
-from .test_two_instances import stop
+from .test_intel_api import finding, raw
 
 SENDER = "Accounts <accounts@partner-examp1e.com>"
 MESSAGE_ID = "<Invoice-42.7f3a@partner-examp1e.com>"
 IBAN = "GB29NWBK60161331926819"
 
 
-@pytest.fixture(scope="module")
-def issuer() -> Iterator[LocalIssuer]:
-    with LocalIssuer() as it:
-        yield it
-
-
 @pytest.fixture
 def app(issuer: LocalIssuer, tmp_path: Path) -> Flask:
-    return make_app(issuer.settings(), tmp_path / "instance")
-
-
-@pytest.fixture
-def client(app: Flask) -> FlaskClient:
-    return app.test_client()
+    return make_app({**OURS, **issuer.settings()}, tmp_path / "instance")
 
 
 def the_message(body: str = "Please see the attached invoice.") -> dict[str, str]:
@@ -194,22 +181,8 @@ def test_a_dismissed_report_makes_no_indicator(
 def test_a_confirmation_on_one_instance_reaches_another_within_seconds(
     issuer: LocalIssuer, tmp_path: Path, request: pytest.FixtureRequest, backend: str
 ) -> None:
-    if backend == "postgresql":
-        with postgres_schema(request.getfixturevalue("postgres_admin")) as url:
-            two_instances(issuer, tmp_path, url)
-    else:
-        two_instances(issuer, tmp_path, f"sqlite:///{tmp_path / 'shared.db'}")
-
-
-def two_instances(issuer: LocalIssuer, tmp_path: Path, url: str) -> None:
-    first = make_app(issuer.settings(), tmp_path / "a", url)
-    second = make_app(issuer.settings(), tmp_path / "b", url)
-    try:
+    with two_apps(issuer, tmp_path, request, backend) as (first, second):
         exchange(issuer, first, second)
-    finally:
-        for app in (first, second):
-            assert app.extensions["caveat"].analyzer.knowledge.wait(30)
-            stop(app)
 
 
 def exchange(issuer: LocalIssuer, first: Flask, second: Flask) -> None:
@@ -247,7 +220,7 @@ def exchange(issuer: LocalIssuer, first: Flask, second: Flask) -> None:
 def test_a_report_through_a_service_key_is_nobodys_own(tmp_path: Path) -> None:
     """One key may serve many people (a demo add-in's, without sign-in): what it reports is
     shown to no one as their own."""
-    app = make_app({}, tmp_path / "keys")
+    app = make_app(OURS, tmp_path / "keys")
     client = app.test_client()
     store = app.extensions["caveat"].store
     _, key = store.create_key("demo", scopes=["analyze", "report"])

@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -22,17 +20,11 @@ from hypothesis import strategies as st
 
 from caveat.storage.audit import AuditLog
 from caveat.web.api.services import services
-from caveat.web.app import create_app
-from tests.conftest import postgres_schema
+from tests.identity_app import as_, make_app, two_apps
 from tests.identity_issuer import LocalIssuer
 
-from .conftest import NO_RATE_LIMITS
 from .test_contract import DOC, check_response
-from .test_intel_api import make_app
-from .test_two_instances import stop
 
-TENANT = "5f0b2c1d-7e8a-4b3c-9d2e-1a0f6e5d4c3b"
-CLIENT_ID = "3c9e7a15-2d4f-4c8b-a6e1-0b7d5f9c2e48"
 NEW = "DE89 3704 0044 0532 0130 00"
 FRAUD = "DE02 1203 0000 0000 2020 51"
 PARTNERS = (
@@ -42,26 +34,9 @@ PARTNERS = (
 )
 
 
-@pytest.fixture(scope="module")
-def issuer() -> Iterator[LocalIssuer]:
-    with LocalIssuer(tenant=TENANT, client_id=CLIENT_ID) as it:
-        yield it
-
-
 @pytest.fixture
 def app(issuer: LocalIssuer, tmp_path: Path) -> Flask:
-    saved = {k: v for k, v in os.environ.items() if k.startswith("CAVEAT_")}
-    for name in saved:
-        del os.environ[name]
-    os.environ["CAVEAT_INSTANCE_PATH"] = str(tmp_path / "instance")
-    try:
-        app = create_app(
-            {"TESTING": True, "DATABASE_URL": "sqlite://", **NO_RATE_LIMITS, **issuer.settings()}
-        )
-    finally:
-        del os.environ["CAVEAT_INSTANCE_PATH"]
-        os.environ.update(saved)
-    return app
+    return make_app(issuer.settings(), tmp_path / "instance")
 
 
 @pytest.fixture
@@ -72,10 +47,6 @@ def client(app: Flask, issuer: LocalIssuer) -> FlaskClient:
     )
     assert rv.status_code == 200, rv.get_json()
     return c
-
-
-def as_(issuer: LocalIssuer, user: str, *roles: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {issuer.mint(user=user, roles=roles)}"}
 
 
 def template(path: str) -> str:
@@ -329,17 +300,7 @@ def test_bad_bodies_are_400_never_500(client: FlaskClient, issuer: LocalIssuer, 
 def test_a_verification_and_an_approval_on_one_instance_reach_another_within_seconds(
     issuer: LocalIssuer, tmp_path: Path, request: pytest.FixtureRequest, backend: str
 ) -> None:
-    if backend == "postgresql":
-        with postgres_schema(request.getfixturevalue("postgres_admin")) as url:
-            two_instances(issuer, tmp_path, url)
-    else:
-        two_instances(issuer, tmp_path, f"sqlite:///{tmp_path / 'shared.db'}")
-
-
-def two_instances(issuer: LocalIssuer, tmp_path: Path, url: str) -> None:
-    first = make_app(issuer.settings(), tmp_path / "a", url)
-    second = make_app(issuer.settings(), tmp_path / "b", url)
-    try:
+    with two_apps(issuer, tmp_path, request, backend) as (first, second):
         a, b = first.test_client(), second.test_client()
         assert (
             a.put(
@@ -368,10 +329,6 @@ def two_instances(issuer: LocalIssuer, tmp_path: Path, url: str) -> None:
         started = time.monotonic()
         wait_for(lambda: "BANK_DETAILS_ON_FILE" in ids(b), "the approval never reached b")
         assert time.monotonic() - started < 15
-    finally:
-        for app in (first, second):
-            assert app.extensions["caveat"].analyzer.knowledge.wait(30)
-            stop(app)
 
 
 def wait_for(condition: Any, why: str, seconds: float = 15) -> None:
