@@ -123,12 +123,10 @@ def _account_key(analyzer: Analyzer) -> bytes:
     return key
 
 
-def _accounts(
-    facts: Facts, directory: Directory, key: bytes
-) -> tuple[tuple[str, str], ...]:
+def _accounts(facts: Facts, directory: Directory, key: bytes) -> tuple[tuple[str, str], ...]:
     if not key:
         return ()
-        out: dict[str, str] = {}
+    out: dict[str, str] = {}
     for src in sources(facts):
         for account in extract(src.text).accounts:
             if not account.strong or directory.account_owners(account.key):
@@ -150,7 +148,7 @@ def _regions(config: EngineConfig) -> frozenset[str]:
 
 def _partner_phones(directory: Directory) -> set[str]:
     out = set()
-    for partner in directory.partners():
+    for partner in directory.partners:
         for contact in partner.contacts:
             if contact.phone:
                 value = _checked("phone", contact.phone)
@@ -159,7 +157,9 @@ def _partner_phones(directory: Directory) -> set[str]:
     return out
 
 
-def _phones(facts: Facts, directory: Directory, config: EngineConfig) -> tuple[tuple[str, str], ...]:
+def _phones(
+    facts: Facts, directory: Directory, config: EngineConfig
+) -> tuple[tuple[str, str], ...]:
     regions = _regions(config)
     found: dict[str, str] = {}
     for reading in readings(facts):
