@@ -191,11 +191,16 @@ export function startPane({ Office, root, client, auth }) {
   let generation = 0;
   /** @type {Verdict | null} */
   let current = null;
+  /** The analyze payload of the message shown: Report sends it again, for the service to
+   * find the Reply-To, look-alike domains, accounts and phone numbers itself.
+   * @type {Record<string, unknown> | null} */
+  let currentMessage = null;
 
   async function check() {
     const mine = ++generation;
     const item = Office.context.mailbox.item;
     current = null;
+    currentMessage = null;
     if (!item) {
       renderPending(root, "Select a message to check it.");
       return;
@@ -207,6 +212,7 @@ export function startPane({ Office, root, client, auth }) {
       const verdict = await client.analyze(payload);
       if (mine !== generation) return;
       current = verdict;
+      currentMessage = payload;
       renderVerdict(root, verdict, options);
       await showNotification(Office, item, bannerFor(verdict));
     } catch (error) {
@@ -342,15 +348,24 @@ export function startPane({ Office, root, client, auth }) {
   /** @param {any} item */
   async function report(item) {
     const from = address(item.from);
+    const message = currentMessage;
+    const body = {
+      internet_message_id: item.internetMessageId || null,
+      conversation_id: item.conversationId || null,
+      from,
+      level: current ? current.level : null,
+      finding_ids: current ? current.findings.map((f) => f.id) : [],
+      ...(auth && auth.active() ? {} : { reporter: Office.context.mailbox.userProfile ? Office.context.mailbox.userProfile.emailAddress : null }),
+    };
     try {
-      await client.report({
-        internet_message_id: item.internetMessageId || null,
-        conversation_id: item.conversationId || null,
-        from,
-        level: current ? current.level : null,
-        finding_ids: current ? current.findings.map((f) => f.id) : [],
-        ...(auth && auth.active() ? {} : { reporter: Office.context.mailbox.userProfile ? Office.context.mailbox.userProfile.emailAddress : null }),
-      });
+      try {
+        await client.report(message ? { ...body, message } : body);
+      } catch (error) {
+        // The message refused (too large with the report around it, say): the sender is
+        // still worth reporting.
+        if (!(message && error instanceof CaveatError && (error.status === 400 || error.status === 413))) throw error;
+        await client.report(body);
+      }
       renderActionMessage(root, "Reported. Your security team will see this message's sender; do not reply to it or pay.", "ok");
     } catch (error) {
       renderActionMessage(root, `The report could not be sent: ${failureBanner(error).text}`, "error");

@@ -283,4 +283,51 @@ test("Verify sender shows the directory's contact and the checklist; Report send
   assert.deepEqual(report.finding_ids, ["REPLYTO_FREEMAIL"]);
   assert.equal(report.level, "danger");
   assert.equal(report.reporter, "anna.keller@partnera.example");
+  // The message the pane analysed goes along, for the service to read the Reply-To,
+  // look-alike domains, accounts and phone numbers from it itself.
+  const analysed = client.calls.find((c) => c[0] === "analyze")?.[1];
+  assert.deepEqual(report.message, analysed);
+  assert.equal(report.message.body, FAKE_REPLY.body);
+  assert.equal(report.message.headers, FAKE_REPLY.headers);
+});
+
+test("Report: a message the service refuses is reported again without it, the sender still reported", async () => {
+  const Office = office();
+  const root = pane();
+  const client = fakeClient(() => DANGER);
+  /** @type {any[]} */
+  const sent = [];
+  client.report = async (/** @type {any} */ report) => {
+    sent.push(report);
+    if (report.message) throw new CaveatError("rejected", "the request body is too large", 413);
+    return { reported: true };
+  };
+  Office.__standin.start(FAKE_REPLY);
+  startPane({ Office, root, client });
+  await until(() => root.getAttribute("data-level") === "danger", "verdict");
+  /** @type {HTMLButtonElement} */ (root.querySelector("button.report")).click();
+  await until(() => root.querySelector(".action-message.ok") !== null, "report outcome");
+  assert.equal(sent.length, 2);
+  assert.ok(sent[0].message);
+  assert.equal("message" in sent[1], false);
+  assert.equal(sent[1].from.address, "finance-person@partnerb.example");
+});
+
+test("Report before any verdict sends no message, and another failure is shown, not retried", async () => {
+  const Office = office();
+  const root = pane();
+  const client = fakeClient(() => new CaveatError("server", "the service failed to answer", 500));
+  /** @type {any[]} */
+  const sent = [];
+  client.report = async (/** @type {any} */ report) => {
+    sent.push(report);
+    throw new CaveatError("server", "the service failed to answer", 503);
+  };
+  Office.__standin.start(FAKE_REPLY);
+  startPane({ Office, root, client });
+  await until(() => root.querySelector("button.report") !== null, "failure with Report");
+  /** @type {HTMLButtonElement} */ (root.querySelector("button.report")).click();
+  await until(() => root.querySelector(".action-message.error") !== null, "report failure");
+  assert.equal(sent.length, 1);
+  assert.equal("message" in sent[0], false);
 });
