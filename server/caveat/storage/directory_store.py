@@ -83,6 +83,16 @@ class Policy:
         }
 
 
+def bump_directory(s: Session, now: datetime) -> None:
+    """The directory changed: every process rebuilds its snapshot at its next check."""
+    state = s.get(DirectoryStateRow, 1)
+    if state is None:
+        s.add(DirectoryStateRow(id=1, version=1, updated_at=now))
+    else:
+        state.version += 1
+        state.updated_at = now
+
+
 class DirectoryStore:
     """The partner directory in the database."""
 
@@ -146,7 +156,7 @@ class DirectoryStore:
                 stale = []
             plan.write(s, now, [o.id for o in stale if o.id is not None])
             removed = len(stale)
-            self._bump(s, now)
+            bump_directory(s, now)
             changed = plan.policy_changes()
             after: dict[str, Any] = {
                 **(summary or {}),
@@ -186,7 +196,7 @@ class DirectoryStore:
             name = row.organization
             s.delete(row)
             now = self.store.clock()
-            self._bump(s, now)
+            bump_directory(s, now)
             AuditLog.append(
                 s, who, "partner.remove", name, before={"policy": before.as_json()}, at=now
             )
@@ -242,7 +252,7 @@ class DirectoryStore:
             row.bank_change_procedure = after.bank_change_procedure
             row.pay_only_on_file = after.pay_only_on_file
             row.updated_at = now
-            self._bump(s, now)
+            bump_directory(s, now)
             AuditLog.append(
                 s,
                 who,
@@ -253,14 +263,6 @@ class DirectoryStore:
                 at=now,
             )
             return row.organization, before, after
-
-    def _bump(self, s: Session, now: datetime) -> None:
-        state = s.get(DirectoryStateRow, 1)
-        if state is None:
-            s.add(DirectoryStateRow(id=1, version=1, updated_at=now))
-        else:
-            state.version += 1
-            state.updated_at = now
 
     def partners(self) -> list[PartnerEntry]:
         """Every partner, ordered by organisation name."""

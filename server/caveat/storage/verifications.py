@@ -36,7 +36,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Integer, select
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column
 
 from caveat.identity.principal import Principal
 from caveat.knowledge.partners_csv import organization_key
@@ -44,12 +44,12 @@ from caveat.knowledge.shared import Confirmation, account_ref, verified_key
 from caveat.reference.bank_identifiers import account_key
 
 from .audit import Actor, AuditLog
+from .directory_store import bump_directory
 from .indicators import ACCOUNT_KEY_LABEL, DerivedKey, NewIndicator, add_in, bump, stamp
 from .records import (
     ADDRESS_MAX,
     NAME_MAX,
     ORG_MAX,
-    DirectoryStateRow,
     PartnerAccountRow,
     PartnerRow,
 )
@@ -530,7 +530,7 @@ class VerificationStore:
                 if on_file is None:
                     s.add(PartnerAccountRow(partner_id=partner.id, account=account))
                     partner.updated_at = now
-                    _bump_directory(s, now)
+                    bump_directory(s, now)
             row.status = APPROVED if approve else REJECTED
             row.account = None
             row.decided_at = now
@@ -552,13 +552,3 @@ class VerificationStore:
                 at=now,
             )
             return Approval.of(row)
-
-
-def _bump_directory(s: Session, now: datetime) -> None:
-    """The directory changed: every process rebuilds its snapshot at its next check."""
-    state = s.get(DirectoryStateRow, 1)
-    if state is None:
-        s.add(DirectoryStateRow(id=1, version=1, updated_at=now))
-    else:
-        state.version += 1
-        state.updated_at = now
