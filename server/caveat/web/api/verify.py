@@ -47,7 +47,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, current_app, jsonify, request
+from flask import Response, current_app, jsonify
 
 from caveat.service.verifications import DEFAULT_CONFIRMATIONS, Verifications
 from caveat.storage.verifications import APPROVED, PENDING, REF_RE, REJECTED, VerificationError
@@ -55,7 +55,7 @@ from caveat.storage.verifications import APPROVED, PENDING, REF_RE, REJECTED, Ve
 from .. import alerting
 from .errors import ApiError
 from .services import services
-from .v1 import bp, principal, read_json_body, requires
+from .v1 import _query_text, bp, principal, read_json_body, requires
 
 #: HTTP status of each refusal of the verification rules
 _STATUS = {"invalid": 400, "not_found": 404, "conflict": 409, "not_verified": 409,
@@ -102,18 +102,8 @@ def _no_store(response: Response, status: int = 200) -> Response:
     return response
 
 
-def _arg(name: str, most: int) -> str:
-    values = request.args.getlist(name)
-    if len(values) > 1:
-        raise ApiError(400, "invalid_field", f"{name} may be given only once")
-    value = values[0].strip() if values else ""
-    if len(value) > most:
-        raise ApiError(400, "invalid_field", f"{name} is too long (at most {most} characters)")
-    return value
-
-
 def _limit() -> int:
-    raw = _arg("limit", 4) or "100"
+    raw = _query_text("limit", 4) or "100"
     if not raw.isdigit() or not 1 <= int(raw) <= 1000:
         raise ApiError(400, "invalid_field", "limit must be a whole number from 1 to 1000")
     return int(raw)
@@ -133,8 +123,8 @@ def record_verification() -> Response:
 @bp.get("/verifications")
 @requires("verify")
 def list_verifications() -> Response:
-    organization = _arg("organization", ORGANIZATION_MAX)
-    ref = _arg("account_ref", 64)
+    organization = _query_text("organization", ORGANIZATION_MAX)
+    ref = _query_text("account_ref", 64)
     if ref and not REF_RE.match(ref):
         raise ApiError(400, "invalid_field", "account_ref must be 64 hexadecimal digits")
     if ref and not organization:
@@ -175,7 +165,7 @@ def request_account_approval() -> Response:
 @bp.get("/accounts/approvals")
 @requires("verify")
 def list_account_approvals() -> Response:
-    status = _arg("status", 10)
+    status = _query_text("status", 10)
     if status and status not in (PENDING, APPROVED, REJECTED):
         raise ApiError(400, "invalid_field", "status must be pending, approved or rejected")
     found = verifications().approvals(status or None)
