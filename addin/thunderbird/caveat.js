@@ -1028,7 +1028,10 @@ export function createCaveat({ messenger, fetchImpl, loadDeployment, now = Date.
 
   /**
    * Report a message's sender as fraud; the service takes the reporter from the token (or
-   * the key), never from here.
+   * the key), never from here. The message goes along as analyze gets it, for the service
+   * to read the Reply-To, look-alike domains, accounts and phone numbers from it itself;
+   * one it refuses (too large with the report around it, say) is left out and the sender
+   * reported all the same.
    * @param {any} header
    * @param {Mailbox} from
    */
@@ -1036,16 +1039,30 @@ export function createCaveat({ messenger, fetchImpl, loadDeployment, now = Date.
     const outcome = await analysisFor(header);
     const verdict = "verdict" in outcome ? outcome.verdict : null;
     const messageId = typeof header.headerMessageId === "string" ? header.headerMessageId : "";
+    /** @type {Record<string, unknown> | null} */
+    let message = null;
     try {
-      await withService((client) =>
-        client.report({
-          from,
-          internet_message_id: messageId && messageId.length <= MAX_MESSAGE_ID_CHARS ? messageId : null,
-          level: verdict ? verdict.level : null,
-          finding_ids: verdict ? verdict.findings.map((f) => f.id) : [],
-          reporter: null,
-        }),
-      );
+      message = await collectMessage(messenger, header);
+    } catch {
+      message = null; // the source cannot be read: the sender is reported without it
+    }
+    const body = {
+      from,
+      internet_message_id: messageId && messageId.length <= MAX_MESSAGE_ID_CHARS ? messageId : null,
+      level: verdict ? verdict.level : null,
+      finding_ids: verdict ? verdict.findings.map((f) => f.id) : [],
+      reporter: null,
+    };
+    try {
+      await withService(async (client) => {
+        if (!message) return client.report(body);
+        try {
+          return await client.report({ ...body, message });
+        } catch (error) {
+          if (!(error instanceof CaveatError && (error.status === 400 || error.status === 413))) throw error;
+          return client.report(body);
+        }
+      });
       return { ok: true };
     } catch (error) {
       return { ok: false, message: `The report could not be sent: ${failureFor(error).text}` };

@@ -41,6 +41,7 @@ const FAKE_BODY = "Hello,\n\nour bank details have changed.";
  *   hang?: boolean,
  *   stored?: Record<string, string>,
  *   now?: () => number,
+ *   fallback?: (url: string, init: RequestInit) => Promise<Response> | null,
  * }} [options]
  */
 async function started(options = {}) {
@@ -52,6 +53,7 @@ async function started(options = {}) {
     analyze: options.analyze ?? ((p) => (p.internet_message_id === FAKE_REPLY.headerMessageId ? DANGER : NONE)),
     down: options.down,
     hang: options.hang,
+    fallback: options.fallback,
   });
   const caveat = createCaveat({
     messenger: tb.messenger,
@@ -426,19 +428,47 @@ test("verify and report refuse to act on another message than the popup showed",
   assert.equal(service.to("/api/v1/reports").length, 0);
 });
 
-test("report sends the sender, the Message-ID, the level and the finding ids, and no content", async () => {
+test("report sends the sender, the Message-ID, the level, the finding ids and the message analyze got", async () => {
   const { tb, service } = await started();
   await tb.display(7, [FAKE_REPLY.id]);
   assert.deepEqual(await tb.send({ command: "report", messageId: FAKE_REPLY.id }, tb.popupSender()), { ok: true });
   const [call] = service.to("/api/v1/reports");
   assert.equal(call.method, "POST");
-  assert.deepEqual(call.body, {
+  const { message, ...rest } = call.body;
+  assert.deepEqual(rest, {
     from: { name: "Finance Person", address: "finance-person@partnerb.example" },
     internet_message_id: FAKE_REPLY.headerMessageId,
     level: "danger",
     finding_ids: ["REPLYTO_FREEMAIL", "AUTH_DMARC_FAIL"],
     reporter: null,
   });
+  // The service reads the Reply-To, look-alike domains, accounts and phone numbers from
+  // the message itself: the same payload analyze was sent.
+  const [analysed] = service.to("/api/v1/analyze");
+  assert.deepEqual(message, analysed.body);
+  assert.match(message.headers, /^Reply-To: .*finance\.person\.partnerb@gmail\.com/m);
+});
+
+test("report: a message the service refuses is left out and the sender reported all the same", async () => {
+  /** @type {any[]} */
+  const sent = [];
+  const { tb } = await started({
+    fallback: (url, init) => {
+      if (!url.endsWith("/api/v1/reports")) return null;
+      const body = JSON.parse(String(init.body));
+      sent.push(body);
+      const answer = body.message
+        ? { status: 413, data: { error: { code: "payload_too_large", message: "the request body is too large" } } }
+        : { status: 201, data: { id: 1, reported_at: "2026-11-25T10:01:00Z", created: true } };
+      return Promise.resolve(new Response(JSON.stringify(answer.data), { status: answer.status, headers: { "Content-Type": "application/json" } }));
+    },
+  });
+  await tb.display(7, [FAKE_REPLY.id]);
+  assert.deepEqual(await tb.send({ command: "report", messageId: FAKE_REPLY.id }, tb.popupSender()), { ok: true });
+  assert.equal(sent.length, 2);
+  assert.ok(sent[0].message);
+  assert.equal("message" in sent[1], false);
+  assert.equal(sent[1].from.address, "finance-person@partnerb.example");
 });
 
 test("report of a message that could not be checked sends no level and no findings", async () => {
