@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TextIO
 
 from caveat.engine.catalogue import CatalogueError
+from caveat.service.alerts import is_loopback
 from caveat.service.settings import SettingsError, environment, load_settings
 from caveat.storage.store import StorageError, Store
 from caveat.web.api.services import EXTENSION
@@ -142,7 +143,7 @@ def prepare(args: argparse.Namespace, out: TextIO) -> tuple[list[str], dict[str,
     return gunicorn's argv and the environment to add."""
     overrides = {"DATABASE_URL": args.db} if args.db else {}
     settings = load_settings(overrides)
-    if not settings["PUBLIC_URL"] and not _is_loopback(args.host):
+    if not settings["PUBLIC_URL"] and not is_loopback(args.host):
         # Without it the service would take its own URL from the Host header of requests.
         raise SettingsError(
             f"listening on {args.host} needs PUBLIC_URL, the https URL clients reach the "
@@ -309,15 +310,6 @@ def _url_host(host: str) -> str:
 
 def _bind(host: str, port: int) -> str:
     return f"[{host}]:{port}" if _is_ipv6(host) else f"{host}:{port}"
-
-
-def _is_loopback(host: str) -> bool:
-    if host.lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def _is_ipv6(host: str) -> bool:

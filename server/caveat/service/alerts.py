@@ -249,7 +249,9 @@ class Destination(Protocol):
     def close(self) -> None: ...
 
 
-def _is_loopback(host: str) -> bool:
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` (a name or an IP address) is this machine: localhost or a loopback
+    address."""
     if host.lower() == "localhost":
         return True
     try:
@@ -261,7 +263,7 @@ def _is_loopback(host: str) -> bool:
 def check_webhook_url(url: str) -> str:
     parts = urlsplit(url)
     host = parts.hostname or ""
-    if parts.scheme == "http" and host and _is_loopback(host):
+    if parts.scheme == "http" and host and is_loopback(host):
         return url
     if parts.scheme != "https" or not host:
         raise AlertConfigError(
