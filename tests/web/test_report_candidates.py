@@ -320,3 +320,43 @@ def test_an_oversize_report_is_a_413_before_it_is_read(issuer: LocalIssuer, tmp_
     client = app.test_client()
     rv = client.post("/api/v1/reports", json=report({"raw": seed_attack()}), headers=ana)
     assert rv.status_code == 201, rv.get_json()
+
+
+def test_a_reply_to_that_is_the_sender_is_not_offered_twice(
+    client: FlaskClient, issuer: LocalIssuer
+) -> None:
+    message = parts(
+        "x@fraud.example",
+        "Hello.",
+        reply_to=[
+            {"name": "X", "address": "X@Fraud.example"},
+            {"name": "Y", "address": "y@fraud.example"},
+        ],
+    )
+    rv = client.post(
+        "/api/v1/reports", json=report(message, "x@fraud.example"), headers=as_(issuer, "ana")
+    )
+    assert rv.status_code == 201, rv.get_json()
+    [listed] = open_reports(client, issuer)
+    assert listed["indicators"]["reply_to"] == ["y@fraud.example"]
+
+
+def test_outlooks_payload_with_its_headers_gives_the_reply_to(
+    client: FlaskClient, issuer: LocalIssuer, directory: None
+) -> None:
+    """Outlook sends the parts it shows and the internet headers it reads; the diverted
+    Reply-To stands in the headers only."""
+    head = seed_attack().partition("\n\n")[0].replace("\n", "\r\n") + "\r\n"
+    message = {
+        "from": {"name": "Finance Person", "address": SENDER},
+        "to": [{"name": "Anna Keller", "address": "anna.keller@partnera.example"}],
+        "subject": "RE: Invoice 2024-1187 - payment reminder",
+        "headers": head,
+        "body": f"Our bank details have changed; the new account is IBAN {NEW_IBAN}.",
+        "internet_message_id": "<20241106123140.8f3a1c2b@relay.mailrelay-host.example>",
+    }
+    rv = client.post("/api/v1/reports", json=report(message), headers=as_(issuer, "ana"))
+    assert rv.status_code == 201, rv.get_json()
+    [listed] = open_reports(client, issuer)
+    assert listed["indicators"]["reply_to"] == [REPLY_TO]
+    assert listed["indicators"]["accounts"] == ["GB29 **** 6819"]
