@@ -469,3 +469,70 @@ def test_the_guard_warns_of_a_draft_to_known_fraud_and_lets_ordinary_mail_go(
         assert guard.page.evaluate("window.__csp") == []
     finally:
         guard.close()
+
+
+#: The diverted Reply-To and the new account of a reported message (issue 17: a confirmed
+#: report warns of these too, not only of the sender).
+DIVERTED = "remittance.desk@payout-mail.example"
+NEW_ACCOUNT_IBAN = "GB33 BUKB 2020 1555 5555 55"
+
+
+def test_the_pane_reports_the_message_itself_and_its_reply_to_and_account_warn_later(
+    browser: Any, knowledge_service: Service, issuer: LocalIssuer
+) -> None:
+    """The pane's Report sends the message it analysed: the service itself finds its
+    Reply-To and its account; once security confirms, a later message from someone else
+    that only replies to that address, or only names that account, is danger."""
+    svc = knowledge_service
+    raw = message(
+        "kn-0101@vendor-billing.example",
+        "ar@vendor-billing.example",
+        "Updated bank details",
+        f"Hello Anna,\n\nour bank has changed. Please pay to IBAN {NEW_ACCOUNT_IBAN}.\n",
+    ).replace(b"\r\nTo:", f"\r\nReply-To: <{DIVERTED}>\r\nTo:".encode(), 1)
+    reported = item_of(raw)
+    reported["conversationId"] = "AAQkADknowledge-101"
+    pane = _pane(browser, svc, issuer, "ana", WIDTH)
+    try:
+        _show(pane, reported, first=True)
+        pane.page.click("button.report")
+        pane.page.wait_for_selector(".action-message.ok", timeout=15000)
+        assert [a[2] for a in pane.api if a[0] == "reports"] == [201]
+        assert pane.errors == []
+    finally:
+        pane.close()
+
+    [queued] = [r for r in _open_reports(svc, issuer) if r["sender"] == "ar@vendor-billing.example"]
+    assert queued["indicators"]["reply_to"] == [DIVERTED], queued
+    assert queued["indicators"]["accounts"] == ["GB33 **** 5555"], queued
+    status, confirmed = call(
+        svc, "POST", f"/api/v1/reports/{queued['id']}/confirm", issuer.mint(user="sec")
+    )
+    assert status == 200, confirmed
+    made = {(i["kind"], i["value"]) for i in confirmed["indicators"]}
+    assert {("address", DIVERTED), ("account", "GB33 **** 5555")} <= made, confirmed
+
+    only_reply_to = item_of(
+        message(
+            "kn-0102@elsewhere-billing.example",
+            "office@elsewhere-billing.example",
+            "Statement",
+            "Hello,\n\nthe statement is ready.\n",
+        ).replace(b"\r\nTo:", f"\r\nReply-To: <{DIVERTED}>\r\nTo:".encode(), 1)
+    )
+    only_account = item(
+        "kn-0103@other-billing.example",
+        "office@other-billing.example",
+        "Payment",
+        f"Hello,\n\nplease use IBAN {NEW_ACCOUNT_IBAN} from now on.\n",
+        "AAQkADknowledge-103",
+    )
+    pane = _pane(browser, svc, issuer, "fin", WIDTH)
+    try:
+        assert _show(pane, only_reply_to, first=True) == "danger", pane.text()
+        assert _known(pane, "REPORTED_ADDRESS") is not None, pane.text()
+        assert _show(pane, only_account, first=False) == "danger", pane.text()
+        assert _known(pane, "REPORTED_ACCOUNT") is not None, pane.text()
+        assert pane.errors == []
+    finally:
+        pane.close()
