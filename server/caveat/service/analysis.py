@@ -17,7 +17,7 @@ from caveat.engine.engine import Engine
 from caveat.engine.guard import GuardVerdict, Outgoing, RecipientGuard
 from caveat.knowledge.context import Context, EngineConfig
 from caveat.knowledge.directory import Directory, IndexListener
-from caveat.knowledge.memory import EMPTY, Memory, observe, participants
+from caveat.knowledge.memory import EMPTY, Memory, MemorySnapshot, observe, participants
 from caveat.knowledge.shared import SharedKnowledge
 from caveat.mail.authres import trusted_auth
 from caveat.mail.facts import Facts
@@ -88,14 +88,7 @@ class Analyzer:
         own open reports)."""
         now = now or datetime.now(UTC)
         snapshot = self.memory.snapshot(facts) if self.memory is not None else EMPTY
-        ctx = Context(
-            config=self.config,
-            directory=self.directory(),
-            memory=snapshot,
-            now=now,
-            knowledge=self.shared(),
-            viewer=viewer,
-        )
+        ctx = self._context(snapshot, now, viewer)
         verdict = self.engine.analyze(facts, ctx)
         if self.remember and self.memory is not None:
             self.memory.record(
@@ -113,6 +106,18 @@ class Analyzer:
                 snapshot,
             )
         return verdict
+
+    def _context(self, snapshot: MemorySnapshot, now: datetime, viewer: str | None) -> Context:
+        """What the checks know besides the message: this deployment's settings, directory and
+        shared knowledge now, and the memory's ``snapshot`` of the people involved."""
+        return Context(
+            config=self.config,
+            directory=self.directory(),
+            memory=snapshot,
+            now=now,
+            knowledge=self.shared(),
+            viewer=viewer,
+        )
 
     def flush(self) -> None:
         """Write what the memory has queued (see ``write_behind``)."""
@@ -134,14 +139,7 @@ class Analyzer:
         """
         now = now or datetime.now(UTC)
         snapshot = self.memory.snapshot(outgoing.lookup()) if self.memory is not None else EMPTY
-        ctx = Context(
-            config=self.config,
-            directory=self.directory(),
-            memory=snapshot,
-            now=now,
-            knowledge=self.shared(),
-            viewer=viewer,
-        )
+        ctx = self._context(snapshot, now, viewer)
         return self.recipient_guard().check(outgoing, ctx)
 
     def recipient_guard(self) -> RecipientGuard:
