@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 from flask import Flask
+from flask.testing import FlaskClient
 
 from caveat.web.app import create_app
 from tests.conftest import postgres_schema
@@ -70,3 +71,13 @@ def two_apps(
 def as_(issuer: LocalIssuer, user: str, *roles: str) -> dict[str, str]:
     """The headers of a request by ``user`` (one of the issuer's people), with ``roles``."""
     return {"Authorization": f"Bearer {issuer.mint(user=user, roles=roles)}"}
+
+
+def with_partners(app: Flask, issuer: LocalIssuer, partners_csv: str) -> FlaskClient:
+    """A client of ``app`` whose directory an administrator loaded from ``partners_csv``."""
+    client = app.test_client()
+    rv = client.put(
+        "/api/v1/partners", data=partners_csv, content_type="text/csv", headers=as_(issuer, "adm")
+    )
+    assert rv.status_code == 200, rv.get_json()
+    return client

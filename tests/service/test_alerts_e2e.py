@@ -16,7 +16,7 @@ from flask.testing import FlaskClient
 from caveat.service.alerts import verify_signature
 from caveat.web.alerting import alerts
 from caveat.web.metrics import DEAD_ALERTS
-from tests.identity_app import OURS, as_, make_app
+from tests.identity_app import OURS, as_, make_app, with_partners
 from tests.identity_issuer import LocalIssuer
 
 from .alert_receivers import SyslogListener, WebhookReceiver, parse_syslog
@@ -65,12 +65,7 @@ def app(
 
 @pytest.fixture
 def client(app: Flask, issuer: LocalIssuer) -> FlaskClient:
-    c = app.test_client()
-    rv = c.put(
-        "/api/v1/partners", data=PARTNERS, content_type="text/csv", headers=as_(issuer, "adm")
-    )
-    assert rv.status_code == 200, rv.get_json()
-    return c
+    return with_partners(app, issuer, PARTNERS)
 
 
 def delivered(app: Flask, hook: WebhookReceiver, kind: str) -> list[dict[str, Any]]:

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 from caveat.storage.audit import AuditLog
 from caveat.web.api.services import services
-from tests.identity_app import as_, make_app, two_apps
+from tests.identity_app import as_, make_app, two_apps, with_partners
 from tests.identity_issuer import LocalIssuer
 
 from .test_contract import DOC, check_response
@@ -41,12 +41,7 @@ def app(issuer: LocalIssuer, tmp_path: Path) -> Flask:
 
 @pytest.fixture
 def client(app: Flask, issuer: LocalIssuer) -> FlaskClient:
-    c = app.test_client()
-    rv = c.put(
-        "/api/v1/partners", data=PARTNERS, content_type="text/csv", headers=as_(issuer, "adm")
-    )
-    assert rv.status_code == 200, rv.get_json()
-    return c
+    return with_partners(app, issuer, PARTNERS)
 
 
 def template(path: str) -> str:
