@@ -34,6 +34,7 @@ from caveat.knowledge.indicators_csv import (
     parse_indicators_csv,
 )
 from caveat.knowledge.shared import KINDS
+from caveat.service import triage
 from caveat.storage.indicators import IndicatorStore, NewIndicator
 from caveat.storage.reports import ReportStore
 
@@ -179,7 +180,7 @@ def remove_indicator(indicator_id: int) -> Response:
 
 
 #: What a confirmation may be told to leave out of the indicators (``leave_out``).
-PARTS = ("sender", "reply_to", "domains", "accounts", "phones")
+PARTS = triage.PARTS
 
 
 def _parts_left_out() -> frozenset[str]:
@@ -197,33 +198,10 @@ def _parts_left_out() -> frozenset[str]:
 
 
 def _leave_out(chosen: frozenset[str]) -> Callable[[str, NewIndicator], str]:
-    """Why a value must not become an indicator: security chose to leave it out, or it is
-    ours or a partner's (a forged message can carry a real partner's address; an indicator
-    on it would warn about every genuine message), or a free-mail provider's domain."""
+    """Why a value must not become an indicator (:func:`caveat.service.triage.leave_out`:
+    security chose to leave it out, or it is ours, a partner's or a free-mail domain)."""
     s = services()
-    directory = s.analyzer.directory()
-    config = s.analyzer.config
-
-    def reason(part: str, item: NewIndicator) -> str:
-        if part in chosen:
-            return "left out by the person who confirmed it"
-        if item.kind not in ("address", "domain"):
-            return ""
-        domain = item.value.rpartition("@")[2] if item.kind == "address" else item.value
-        if config.is_internal(domain):
-            return "one of our own domains"
-        partner = directory.partner_of_domain(domain)
-        if partner is not None:
-            return f"a domain of {partner.organization}, a partner (a forged message can use it)"
-        if item.kind == "address":
-            partner = directory.partner_of_address(item.value)
-            if partner is not None:
-                return f"a contact on file for {partner.organization}"
-        elif domain in config.freemail:
-            return "a free-mail provider's domain"
-        return ""
-
-    return reason
+    return triage.leave_out(chosen, s.analyzer.directory(), s.analyzer.config)
 
 
 def _triage(report_id: int, confirm: bool) -> Response:
