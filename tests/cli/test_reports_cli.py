@@ -22,6 +22,7 @@ from caveat.storage.store import Store
 from tests.conftest import postgres_schema
 from tests.identity_app import OURS, as_, make_app
 from tests.identity_issuer import LocalIssuer
+from tests.service.alert_receivers import WebhookReceiver
 from tests.web.test_triage import report_body, the_message
 from tests.web.test_two_instances import stop
 
@@ -302,3 +303,38 @@ def test_a_store_that_cannot_be_opened_is_said(
     code, out, err = run(["reports", "list", "--db", "mysql+nosuchdriver://x/y"], capsys)
     assert code == 2 and out == "" and err.startswith("caveat reports list: ")
     assert "Traceback" not in err
+
+
+def test_a_confirmation_sends_the_fraud_alert_as_the_api_does(
+    service: Flask,
+    url: str,
+    issuer: LocalIssuer,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    rid = reported(service.test_client(), issuer)
+    with WebhookReceiver() as hook:
+        monkeypatch.setenv("CAVEAT_ALERT_WEBHOOK_URL", hook.url)
+        monkeypatch.setenv("CAVEAT_ALERT_WEBHOOK_SECRET", "cli-test-secret-0123456789")
+        code, _, err = run(["reports", "confirm", str(rid), "--db", url], capsys)
+        assert code == 0 and err == ""
+        [request] = hook.requests
+        doc = request.json()
+        assert doc["type"] == "fraud.confirmed"
+        assert doc["actor"]["subject"] == f"cli:{LOGIN}"
+        assert "GB29NWBK" not in request.body.decode()  # masked accounts only
+
+        def another(message_id: str) -> int:
+            body = report_body(shared_store(service))
+            body["internet_message_id"] = message_id
+            return reported(service.test_client(), issuer, body)
+
+        code, _, err = run(["reports", "dismiss", str(another("<b@x>")), "--db", url], capsys)
+        assert code == 0 and err == "" and len(hook.requests) == 1  # a dismissal sends none
+
+        # a destination that fails is said; the confirmation stands
+        hook.plan = [500] * 10
+        third = another("<c@x>")
+        code, out, err = run(["reports", "confirm", str(third), "--db", url], capsys)
+        assert code == 0 and f"Confirmed report {third}" in out
+        assert "the fraud.confirmed alert was not delivered everywhere" in err
