@@ -18,6 +18,7 @@ from flask.testing import FlaskClient
 from caveat.cli import main
 from caveat.storage.audit import AuditLog
 from caveat.storage.indicators import IndicatorStore
+from caveat.storage.reports import ReportStore
 from caveat.storage.store import Store
 from tests.conftest import postgres_schema
 from tests.identity_app import OURS, as_, make_app
@@ -338,3 +339,26 @@ def test_a_confirmation_sends_the_fraud_alert_as_the_api_does(
         code, out, err = run(["reports", "confirm", str(third), "--db", url], capsys)
         assert code == 0 and f"Confirmed report {third}" in out
         assert "the fraud.confirmed alert was not delivered everywhere" in err
+
+
+def test_what_a_client_sent_cannot_rewrite_the_operators_terminal(
+    service: Flask, url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A sender and finding ids come from a mail client: control and direction characters
+    in them are shown as U+FFFD, never written to the terminal."""
+    store = shared_store(service)
+    report = ReportStore(store).add(
+        sender="evil\x1b[2J\u202e@fraud-example.com",
+        message_id="<t@x>",
+        conversation_id=None,
+        level="danger",
+        finding_ids=["X\x1b]0;owned\x07"],
+        reporter="ana@ours.example",
+        key_id=None,
+        at=store.clock(),
+    )
+    for args in (["list"], ["show", str(report.id)], ["dismiss", str(report.id)]):
+        code, out, err = run(["reports", *args, "--db", url], capsys)
+        assert code == 0, err
+        assert "\x1b" not in out and "\u202e" not in out and "\x07" not in out
+        assert "evil\ufffd[2j\ufffd@fraud-example.com" in out  # (stored lower-case)

@@ -122,6 +122,13 @@ def _limit(text: str) -> int:
     return value
 
 
+def _plain(text: object) -> str:
+    """``text`` safe to write to a terminal: what a reporter's mail client or a message
+    sent (a sender, finding ids) may hold control or direction characters (ESC sequences,
+    U+202E) that would rewrite the screen; each becomes U+FFFD."""
+    return "".join(c if c.isprintable() else "\ufffd" for c in str(text))
+
+
 def _when(report: Report) -> str:
     return f"{report.reported_at:%Y-%m-%d %H:%M}"
 
@@ -160,14 +167,17 @@ def run_list(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | 
         return 0
     for r in found:
         refs = r.refs
-        carried = 1 + len(refs.addresses) + len(refs.domains) + len(refs.accounts)
+        carried = ("@" in r.sender) + len(refs.addresses) + len(refs.domains) + len(refs.accounts)
         carried += len(refs.phones)
         decided = (
-            f"; {r.status} by {r.triaged_by} {r.triaged_at:%Y-%m-%d %H:%M}" if r.triaged_at else ""
+            f"; {r.status} by {_plain(r.triaged_by)} {r.triaged_at:%Y-%m-%d %H:%M}"
+            if r.triaged_at
+            else ""
         )
         out.write(
-            f"{r.id:>5}  {_when(r)}  {r.status:<9}  {r.level or '-':<7}  {r.sender}\n"
-            f"       reported by {r.reporter or 'an unnamed user'}; "
+            f"{r.id:>5}  {_when(r)}  {r.status:<9}  {_plain(r.level or '-'):<7}  "
+            f"{_plain(r.sender)}\n"
+            f"       reported by {_plain(r.reporter or 'an unnamed user')}; "
             f"{count(carried, 'candidate')}{decided}\n"
         )
     return 0
@@ -199,14 +209,15 @@ def run_show(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | 
         return 0
     out.write(
         f"Report {report.id}: {report.status}\n"
-        f"  reported  {_when(report)} UTC by {report.reporter or 'an unnamed user'}\n"
-        f"  sender    {report.sender}\n"
-        f"  shown     {report.level or 'no level'}"
-        f"{': ' + ', '.join(report.finding_ids) if report.finding_ids else ''}\n"
+        f"  reported  {_when(report)} UTC by {_plain(report.reporter or 'an unnamed user')}\n"
+        f"  sender    {_plain(report.sender)}\n"
+        f"  shown     {_plain(report.level or 'no level')}"
+        f"{': ' + _plain(', '.join(report.finding_ids)) if report.finding_ids else ''}\n"
     )
     if report.triaged_at:
         out.write(
-            f"  {report.status:<9} {report.triaged_at:%Y-%m-%d %H:%M} UTC by {report.triaged_by}\n"
+            f"  {report.status:<9} {report.triaged_at:%Y-%m-%d %H:%M} UTC "
+            f"by {_plain(report.triaged_by)}\n"
         )
         return 0
     if not rows:
@@ -214,8 +225,8 @@ def run_show(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | 
         return 0
     out.write("Confirming it would make indicators of:\n")
     for part, item, why in rows:
-        note = f"  (left out: {why})" if why else ""
-        out.write(f"  {part:<9} {item.kind:<8} {item.shown}{note}\n")
+        note = f"  (left out: {_plain(why)})" if why else ""
+        out.write(f"  {part:<9} {item.kind:<8} {_plain(item.shown)}{note}\n")
     return 0
 
 
@@ -244,7 +255,7 @@ def run_triage(
         return MISSING
     assert done.report is not None
     if done.outcome == "already":
-        by = f" by {done.report.triaged_by}" if done.report.triaged_by else ""
+        by = f" by {_plain(done.report.triaged_by)}" if done.report.triaged_by else ""
         print(
             f"{prog}: report {args.id} is {done.report.status} already{by}; nothing changed",
             file=err,
@@ -268,16 +279,16 @@ def run_triage(
         return 0
     r = done.report
     if not args.confirm:
-        out.write(f"Dismissed report {r.id} ({r.sender}): no indicator made.\n")
+        out.write(f"Dismissed report {r.id} ({_plain(r.sender)}): no indicator made.\n")
         return 0
     out.write(
-        f"Confirmed report {r.id} ({r.sender}): {count(len(done.indicators), 'indicator')} "
+        f"Confirmed report {r.id} ({_plain(r.sender)}): {count(len(done.indicators), 'indicator')} "
         f"added, {done.known:,} already known.\n"
     )
     for e in done.indicators:
-        out.write(f"  {e.id:>5}  {e.kind:<8} {e.shown}\n")
+        out.write(f"  {e.id:>5}  {e.kind:<8} {_plain(e.shown)}\n")
     for value, why in done.left_out:
-        out.write(f"  left out {value}: {why}\n")
+        out.write(f"  left out {_plain(value)}: {_plain(why)}\n")
     return 0
 
 
