@@ -74,7 +74,12 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     show = actions.add_parser(
         "show", help="one report and what confirming it would make indicators of"
     )
-    show.add_argument("id", type=_report_id, metavar="ID")
+    show.add_argument(
+        "id",
+        type=_report_id,
+        metavar="ID",
+        help="the report's number, as caveat reports list shows it",
+    )
     show.add_argument("--json", action="store_true", help="the report as one JSON object")
     add_db_option(show, _DB_HELP)
     show.set_defaults(func=run_show)
@@ -82,7 +87,12 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     confirm = actions.add_parser(
         "confirm", help="confirm an open report: its sender and what it carried become indicators"
     )
-    confirm.add_argument("id", type=_report_id, metavar="ID")
+    confirm.add_argument(
+        "id",
+        type=_report_id,
+        metavar="ID",
+        help="the report's number, as caveat reports list shows it",
+    )
     confirm.add_argument(
         "--leave-out",
         action="append",
@@ -96,7 +106,12 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     confirm.set_defaults(func=run_triage, confirm=True)
 
     dismiss = actions.add_parser("dismiss", help="dismiss an open report: no indicator")
-    dismiss.add_argument("id", type=_report_id, metavar="ID")
+    dismiss.add_argument(
+        "id",
+        type=_report_id,
+        metavar="ID",
+        help="the report's number, as caveat reports list shows it",
+    )
     dismiss.add_argument("--json", action="store_true", help="what was done, as one JSON object")
     add_db_option(dismiss, _DB_HELP)
     dismiss.set_defaults(func=run_triage, confirm=False, leave_out=[])
