@@ -59,6 +59,16 @@ def test_a_minimal_report_needs_only_the_sender(client: FlaskClient, auth: dict[
     check_response("/api/v1/reports", "post", r)
 
 
+def test_control_and_direction_characters_of_a_sender_are_not_kept(
+    client: FlaskClient, auth: dict[str, str], admin: dict[str, str]
+) -> None:
+    sender = "billing\x1b[2J\u202e@evil.example"
+    r = client.post("/api/v1/reports", json={"from": {"address": sender}}, headers=auth)
+    assert r.status_code == 201
+    listed = client.get("/api/v1/reports", headers=admin).get_json()["reports"]
+    assert [x["sender"] for x in listed] == ["billing\ufffd[2j\ufffd@evil.example"]  # lower-cased
+
+
 @pytest.mark.parametrize(
     ("body", "code"),
     [

@@ -165,7 +165,11 @@ def report_message() -> Response:
     payload = read_json_body()
     message = payload.pop("message", None) if isinstance(payload, dict) else None
     _report_validator().validate(payload)
-    sender = payload["from"].get("address") or ""
+    # kept as sent but for control and direction characters, which no address holds and
+    # which would rewrite a screen that lists it (the triage queue, `caveat reports`)
+    sender = "".join(
+        c if c.isprintable() else "\ufffd" for c in payload["from"].get("address") or ""
+    )
     if "@" not in sender:
         raise ApiError(400, "invalid_field", "from.address must be the reported sender's address")
     refs = report_refs(payload)
