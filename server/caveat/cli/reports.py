@@ -34,7 +34,7 @@ from caveat.service import triage
 from caveat.service.settings import SettingsError, engine_config, load_settings
 from caveat.storage.directory_store import DirectoryStore
 from caveat.storage.indicators import NewIndicator
-from caveat.storage.reports import STATUSES, Report, ReportRow, ReportStore, _indicators_of
+from caveat.storage.reports import STATUSES, Report, ReportRow, ReportStore, indicators_of
 from caveat.storage.store import Store
 from caveat.web.api.reports_io import report_json
 
@@ -153,7 +153,7 @@ def _candidates(store: Store, report_id: int) -> list[tuple[str, NewIndicator]]:
     reading of the report, before any is left out)."""
     with store.session() as s:
         row = s.get(ReportRow, report_id)
-        return [] if row is None else _indicators_of(row)
+        return [] if row is None else indicators_of(row)
 
 
 def _reason(db: str | None, store: Store, chosen: list[str]) -> Any:

@@ -317,7 +317,7 @@ class ReportStore:
             known = 0
             if status == "confirmed":
                 items = []
-                for part, item in _indicators_of(row):
+                for part, item in indicators_of(row):
                     reason = leave_out(part, item) if leave_out is not None else ""
                     if reason:
                         left.append((item.shown, reason))
@@ -357,7 +357,9 @@ class Triage:
     left_out: tuple[tuple[str, str], ...] = ()
 
 
-def _indicators_of(row: ReportRow) -> list[tuple[str, NewIndicator]]:
+def indicators_of(row: ReportRow) -> list[tuple[str, NewIndicator]]:
+    """What confirming the report ``row`` makes indicators of, by part (sender, Reply-To,
+    domain, account, phone), before any is left out."""
     refs = ReportRefs.from_json(row.refs)
     when = row.reported_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
     note = f"reported by {row.reporter or 'a colleague'}, {when} (report {row.id})"
