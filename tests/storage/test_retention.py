@@ -14,6 +14,7 @@ from sqlalchemy import event, func, select, text
 
 from caveat.knowledge.memory import observe
 from caveat.mail.normalise import from_raw
+from caveat.storage.indicators import knowledge_version
 from caveat.storage.memory_store import MemoryStore
 from caveat.storage.records import (
     ContactRow,
@@ -104,9 +105,14 @@ def test_each_kind_of_row_goes_after_its_retention(store: Store, clock: FakeCloc
     assert MemoryStore(store).snapshot(from_raw(message(2))).conversation is not None
 
     clock.advance(days=330)  # T0 + 731 days: the report's time is up too
+    with store.session() as s:
+        version = knowledge_version(s)
     result = run(store, retention)
     assert result is not None and result.deleted["reports"] == 1
     assert count(store, ReportRow) == 0
+    # an open report was shared knowledge (its reporter's note): its going is a change
+    with store.session() as s:
+        assert knowledge_version(s) == version + 1
 
 
 def test_a_conversation_seen_again_is_kept(store: Store, clock: FakeClock) -> None:

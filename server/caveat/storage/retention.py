@@ -47,6 +47,7 @@ from sqlalchemy import ColumnElement, delete, select, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from .indicators import bump
 from .records import (
     ContactRow,
     ConversationKeyRow,
@@ -173,6 +174,8 @@ class _Step:
     model: type[Base]
     key: Sequence[Any]  # the columns that name one row
     due: ColumnElement[bool]  # which rows are past their retention
+    #: run in the deleting transaction when a batch deleted rows
+    then: Callable[[Session], None] | None = None
 
 
 def _steps(now: datetime, retention: Retention) -> list[_Step]:
@@ -210,6 +213,9 @@ def _steps(now: datetime, retention: Retention) -> list[_Step]:
             ReportRow,
             (ReportRow.id,),
             ReportRow.reported_at < now - timedelta(days=retention.report_days),
+            # an open report shows to its reporter (REPORTED_BY_YOU) until the shared
+            # knowledge is read again: its going is a change of that knowledge
+            then=bump,
         ),
         _Step(
             "api_keys",
@@ -236,7 +242,10 @@ def _delete_batch(store: Store, step: _Step, batch: int) -> tuple[int, bool]:
         result = s.execute(
             delete(step.model).where(which, step.due).execution_options(synchronize_session=False)
         )
-        return int(result.rowcount or 0), len(rows) >= batch  # type: ignore[attr-defined]
+        deleted = int(result.rowcount or 0)  # type: ignore[attr-defined]
+        if deleted and step.then is not None:
+            step.then(s)
+        return deleted, len(rows) >= batch
 
 
 def sweep(
