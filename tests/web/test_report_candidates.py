@@ -143,6 +143,13 @@ def test_the_seed_attack_is_reported_confirmed_and_warns_everyone(
     rv = client.post("/api/v1/analyze", json=only_account, headers=fin)
     assert rv.get_json()["level"] == "danger"
     assert ids(rv)["REPORTED_ACCOUNT"]["severity"] == "danger"
+    # The same British account written as sort code and account number.
+    domestic = parts(
+        "billing@elsewhere.example",
+        "Please pay to sort code 60-16-13, account number 31926819 from now on.",
+    )
+    rv = client.post("/api/v1/analyze", json=domestic, headers=fin)
+    assert ids(rv)["REPORTED_ACCOUNT"]["severity"] == "danger"
     # A later message with only the Reply-To.
     only_reply_to = parts(
         "someone@elsewhere.example", "Hello.", reply_to=[{"name": "", "address": REPLY_TO}]

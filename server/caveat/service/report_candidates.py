@@ -58,6 +58,9 @@ class Candidates:
     accounts: tuple[tuple[str, str], ...] = ()
     #: (E.164, region)
     phones: tuple[tuple[str, str], ...] = ()
+    #: (account_ref, the ref of another form of the same account): a British IBAN's sort
+    #: code and account number, as an imported indicator keeps it
+    aliases: tuple[tuple[str, str], ...] = ()
 
 
 def report_candidates(analyzer: Analyzer, facts: Facts, now: datetime) -> Candidates:
@@ -69,11 +72,13 @@ def report_candidates(analyzer: Analyzer, facts: Facts, now: datetime) -> Candid
     ctx = Context(
         config=config, directory=directory, memory=snapshot, now=now, knowledge=analyzer.shared()
     )
+    accounts, aliases = _accounts(facts, directory, _account_key(analyzer))
     return Candidates(
         reply_to=_reply_to(facts),
         domains=_lookalike_domains(facts, ctx),
-        accounts=_accounts(facts, directory, _account_key(analyzer)),
+        accounts=accounts,
         phones=_phones(facts, directory, config),
+        aliases=aliases,
     )
 
 
@@ -123,16 +128,26 @@ def _account_key(analyzer: Analyzer) -> bytes:
     return key
 
 
-def _accounts(facts: Facts, directory: Directory, key: bytes) -> tuple[tuple[str, str], ...]:
+def _accounts(
+    facts: Facts, directory: Directory, key: bytes
+) -> tuple[tuple[tuple[str, str], ...], tuple[tuple[str, str], ...]]:
+    """(account_ref, masked) of each account, and (account_ref, alias ref) of the other
+    forms of those that have one."""
     if not key:
-        return ()
+        return (), ()
     out: dict[str, str] = {}
+    aliases: dict[str, str] = {}
     for src in sources(facts):
         for account in extract(src.text).accounts:
             if not account.strong or directory.account_owners(account.key):
                 continue
-            out.setdefault(account_ref(key, account.key), account.masked)
-    return tuple(out.items())[:MOST]
+            ref = account_ref(key, account.key)
+            out.setdefault(ref, account.masked)
+            if account.key.startswith("GB") and len(account.key) == 22:
+                # a British account is as often written as sort code and account number
+                aliases.setdefault(ref, account_ref(key, account.key[8:]))
+    kept = tuple(out.items())[:MOST]
+    return kept, tuple((r, aliases[r]) for r, _ in kept if r in aliases)
 
 
 def _regions(config: EngineConfig) -> frozenset[str]:

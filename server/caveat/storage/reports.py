@@ -92,6 +92,9 @@ class ReportRefs:
     domains: tuple[str, ...] = ()
     accounts: tuple[tuple[str, str], ...] = ()
     phones: tuple[tuple[str, str], ...] = ()  # (E.164, region)
+    #: (an account's reference, the reference of another form of it): found by the
+    #: service in the reported message, never taken from a client
+    account_aliases: tuple[tuple[str, str], ...] = ()
 
     def to_json(self) -> str | None:
         if not (self.addresses or self.domains or self.accounts or self.phones):
@@ -102,6 +105,7 @@ class ReportRefs:
                 "domains": list(self.domains),
                 "accounts": [list(a) for a in self.accounts],
                 "phones": [list(p) for p in self.phones],
+                "account_aliases": [list(a) for a in self.account_aliases],
             }
         )
 
@@ -116,6 +120,7 @@ class ReportRefs:
                 tuple(d.get("domains", ())),
                 tuple((a, m) for a, m in d.get("accounts", ())),
                 tuple((p, r) for p, r in d.get("phones", ())),
+                tuple((a, b) for a, b in d.get("account_aliases", ())),
             )
         except (ValueError, TypeError, AttributeError):
             return cls()
@@ -369,7 +374,17 @@ def indicators_of(row: ReportRow) -> list[tuple[str, NewIndicator]]:
     out += [("reply_to", NewIndicator("address", a, a, note)) for a in refs.addresses]
     out += [("domains", NewIndicator("domain", d, d, note)) for d in refs.domains]
     out += [
-        ("accounts", NewIndicator("account", ref, masked, note)) for ref, masked in refs.accounts
+        (
+            "accounts",
+            NewIndicator(
+                "account",
+                ref,
+                masked,
+                note,
+                tuple(alias for of, alias in refs.account_aliases if of == ref),
+            ),
+        )
+        for ref, masked in refs.accounts
     ]
     out += [("phones", NewIndicator("phone", p, p, note, region=r)) for p, r in refs.phones]
     return out

@@ -119,9 +119,12 @@ def with_candidates(given: ReportRefs, found: Candidates) -> ReportRefs:
     phones = dict(given.phones)
     for number, region in found.phones:
         phones.setdefault(number, region)
+    kept = tuple(accounts.items())[:REFS_MAX]
+    refs = {ref for ref, _ in kept}
     return ReportRefs(
         merged(given.addresses, found.reply_to),
         merged(given.domains, found.domains),
-        tuple(accounts.items())[:REFS_MAX],
+        kept,
         tuple(phones.items())[:REFS_MAX],
+        tuple(a for a in found.aliases if a[0] in refs),
     )
