@@ -5,7 +5,7 @@
  * behind `fetch`. It checks what a real provider checks: the client id, the redirect URI
  * (registered, and the same at the token endpoint), PKCE with S256 (the verifier's hash
  * must be the challenge), a code used once, a refresh token it issued and did not revoke.
- * Access tokens are JWT-shaped (claims readable, signature a placeholder): the service
+ * Access tokens are JWT-shaped (claims readable, signature part left unsigned): the service
  * stand-in asks `valid(token)` instead of checking a signature.
  */
 import { createHash, randomBytes } from "node:crypto";

@@ -13,8 +13,8 @@ from urllib.parse import urlsplit
 
 from .permissions import ROLES
 
-#: The placeholder of a multi-tenant Entra issuer: the token's own ``tid``.
-TENANT_PLACEHOLDER = "{tenantid}"
+#: The template variable of a multi-tenant Entra issuer, filled with the token's own ``tid``.
+TENANT_TEMPLATE = "{tenantid}"
 #: Microsoft's sign-in hosts (public cloud and national clouds).
 MICROSOFT_HOSTS = frozenset(
     {"login.microsoftonline.com", "login.microsoftonline.us", "login.partner.microsoftonline.cn"}
@@ -67,7 +67,7 @@ class IdentityConfig:
 
     @property
     def multi_tenant(self) -> bool:
-        return TENANT_PLACEHOLDER in self.issuer
+        return TENANT_TEMPLATE in self.issuer
 
     @property
     def microsoft(self) -> bool:
@@ -81,7 +81,7 @@ class IdentityConfig:
         return self.microsoft or self.multi_tenant or bool(self.tenants)
 
     def issuer_for(self, tenant: str) -> str:
-        return self.issuer.replace(TENANT_PLACEHOLDER, tenant)
+        return self.issuer.replace(TENANT_TEMPLATE, tenant)
 
     @property
     def metadata_issuer(self) -> str:
@@ -123,7 +123,7 @@ class IdentityConfig:
                 "(the app registration's client id)"
             )
         tenant_set = frozenset(tenants)
-        if TENANT_PLACEHOLDER in issuer and not tenant_set:
+        if TENANT_TEMPLATE in issuer and not tenant_set:
             raise IdentityConfigError(
                 "IDENTITY_TENANTS: required when IDENTITY_ISSUER holds {tenantid} "
                 "(the tenant ids whose people may sign in)"
