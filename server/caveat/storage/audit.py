@@ -164,12 +164,18 @@ class AuditLog:
         until: datetime | None = None,
         action: str | None = None,
         actor: str | None = None,
+        target: str | None = None,
         after_id: int | None = None,
+        before_id: int | None = None,
+        newest_first: bool = False,
         limit: int = 500,
     ) -> list[AuditEntry]:
-        """Rows oldest first, filtered: ``action`` is a prefix (``partner.`` for every
-        change to the directory), ``actor`` an actor subject; ``after_id`` pages on."""
-        q = select(AuditRow).order_by(AuditRow.id).limit(limit)
+        """Rows oldest first (``newest_first``: newest first), filtered: ``action`` is a
+        prefix (``partner.`` for every change to the directory), ``actor`` an actor
+        subject, ``target`` what was acted on (exactly); ``after_id`` and ``before_id``
+        page on (rows with a greater, a smaller id)."""
+        order = AuditRow.id.desc() if newest_first else AuditRow.id
+        q = select(AuditRow).order_by(order).limit(limit)
         if since is not None:
             q = q.where(AuditRow.at >= since)
         if until is not None:
@@ -178,8 +184,12 @@ class AuditLog:
             q = q.where(AuditRow.action.startswith(action, autoescape=True))
         if actor:
             q = q.where(AuditRow.actor_subject == actor)
+        if target:
+            q = q.where(AuditRow.target == target)
         if after_id is not None:
             q = q.where(AuditRow.id > after_id)
+        if before_id is not None:
+            q = q.where(AuditRow.id < before_id)
         with self.store.session() as s:
             return [AuditEntry.of(r) for r in s.scalars(q)]
 

@@ -711,13 +711,16 @@ class Store:
         scopes: Iterable[str] | None = None,
         admin: bool = False,
         expires_at: datetime | None = None,
+        also: Callable[[Session, KeyRecord], None] | None = None,
     ) -> tuple[KeyRecord, str]:
         """A new key named ``name``: its record, and the key itself.
 
         ``scopes``: the permissions it grants (names from caveat.identity.permissions; an
         unknown one is a ValueError naming the known ones); ``admin``: every permission,
         whatever ``scopes`` says; neither: :data:`LEGACY_SCOPES`. ``expires_at``: when it
-        stops working (timezone-aware, after now), None for never.
+        stops working (timezone-aware, after now), None for never. ``also``: called with
+        the session and the new key's record before the commit (an audit row, written in
+        the same transaction).
 
         The key exists only in this return value; the store keeps its hash.
         """
@@ -751,6 +754,8 @@ class Store:
             s.add(row)
             s.flush()
             record = KeyRecord.of(row)
+            if also is not None:
+                also(s, record)
         return record, plaintext
 
     def list_keys(self, *, include_revoked: bool = True) -> list[KeyRecord]:
@@ -777,18 +782,28 @@ class Store:
         with self.session() as s:
             return KeyRecord.of(self._find(s, id_or_prefix))
 
-    def revoke_key(self, id_or_prefix: int | str) -> KeyRecord:
+    def revoke_key(
+        self,
+        id_or_prefix: int | str,
+        *,
+        also: Callable[[Session, KeyRecord], None] | None = None,
+    ) -> KeyRecord:
         """Revoke the key with this id (digits) or prefix (``cav_...``) and return it.
 
-        Revoking a revoked key changes nothing and returns it as it is.
+        Revoking a revoked key changes nothing and returns it as it is. ``also``: called
+        with the session and the revoked key's record before the commit, when this call
+        revoked it (an audit row, written in the same transaction).
         Raises :class:`KeyNotFound`, or :class:`AmbiguousKey` when a prefix matches several.
         """
         with self.session() as s:
             row = self._find(s, id_or_prefix)
-            if row.revoked_at is None:
+            revoking = row.revoked_at is None
+            if revoking:
                 row.revoked_at = self.clock()
             s.flush()
             record = KeyRecord.of(row)
+            if revoking and also is not None:
+                also(s, record)
         self._forget_verified()
         return record
 
