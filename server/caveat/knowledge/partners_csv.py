@@ -45,6 +45,9 @@ Choices the contract leaves open:
 * Every row must carry a domain or a contact address itself, even when another row of the
   same organisation does.
 * A row whose cells are all empty (spreadsheets export them) is skipped and not counted.
+* A cell that begins with ``'`` and then a formula's first character (``'+44 20 …``,
+  ``'=Acme``) is read without the ``'``: that is how an export makes such a cell inert
+  (:mod:`caveat.knowledge.spreadsheet_cells`), so an exported file imports unchanged.
 * A row with fewer cells than the header is read as if the missing cells were empty; a row
   with more is an error (it usually means a comma in an unquoted name shifted the cells).
 * Contacts are the same when they have the same address, or, without an address, the same
@@ -81,6 +84,7 @@ from stdnum.exceptions import (
     ValidationError,
 )
 
+from caveat.knowledge.spreadsheet_cells import read_inert
 from caveat.mail.domains import _PSL, parse_address
 
 __all__ = [
@@ -657,7 +661,8 @@ class _Builder:
         row = dict.fromkeys(COLUMNS, "")
         for i, raw in enumerate(cells):
             col = columns[i]
-            value = raw.strip()
+            # A cell an export made inert ('+44 ...) reads as the value it was made of.
+            value = read_inert(raw.strip())
             if not col:
                 if value:
                     problems.append(

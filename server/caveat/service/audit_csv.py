@@ -17,16 +17,12 @@ import json
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from caveat.knowledge.spreadsheet_cells import FORMULA_START, inert
 from caveat.storage.audit import AuditEntry
 
+__all__ = ["COLUMNS", "FORMULA_START", "inert", "lines", "row"]
+
 COLUMNS = ("id", "at", "actor_subject", "actor", "action", "target", "before", "after")
-#: What a spreadsheet reads as the start of a formula (or hides one behind).
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def inert(value: str) -> str:
-    """``value`` as a cell no spreadsheet runs as a formula."""
-    return "'" + value if value.startswith(FORMULA_START) else value
 
 
 def _state(value: Any) -> str:
