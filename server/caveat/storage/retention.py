@@ -12,6 +12,8 @@ reports                                    ``report_days`` after the report
                                            (REPORT_RETENTION_DAYS, 730)
 api_keys                                   while active; ``revoked_key_days`` after
                                            revocation (REVOKED_KEY_RETENTION_DAYS, 90)
+warning_tally (the overview's daily        ``tally_days`` after its day
+counts)                                    (WARNING_TALLY_RETENTION_DAYS, 400)
 partners and their domains, contacts,      until an administrator changes the directory:
 accounts; directory_state                  it is configuration, not observation
 memory_secret, maintenance                 one row each, for good
@@ -56,6 +58,7 @@ from .records import (
     ConversationTextRow,
 )
 from .reports import ReportRow
+from .stats import WarningTallyRow
 from .store import ApiKey, Base, SafeString, StorageError, Store, UTCDateTime, is_memory_url
 
 log = logging.getLogger(__name__)
@@ -92,6 +95,9 @@ class Retention:
     #: A quarter: long enough to answer "which key was that, and when was it last used"
     #: after an incident; the hash of a revoked key opens nothing.
     revoked_key_days: int = 90
+    #: A year and a month, like the memory: the overview shows at most 90 days, and a
+    #: year's counts answer "is this month worse than the same month last year".
+    tally_days: int = 400
     #: How often the sweep may run (over all processes on the database).
     interval: timedelta = timedelta(hours=1)
     #: Rows deleted per statement and transaction.
@@ -100,7 +106,7 @@ class Retention:
     budget_seconds: float | None = 60.0
 
     def __post_init__(self) -> None:
-        for name in ("memory_days", "report_days", "revoked_key_days", "batch"):
+        for name in ("memory_days", "report_days", "revoked_key_days", "tally_days", "batch"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be at least 1")
         if self.interval <= timedelta(0):
@@ -223,6 +229,14 @@ def _steps(now: datetime, retention: Retention) -> list[_Step]:
             (ApiKey.id,),
             ApiKey.revoked_at.is_not(None)
             & (ApiKey.revoked_at < now - timedelta(days=retention.revoked_key_days)),
+        ),
+        _Step(
+            "warning_tally",
+            WarningTallyRow,
+            (WarningTallyRow.day, WarningTallyRow.kind, WarningTallyRow.key),
+            # a day is kept whole: the first day to go is the one ``tally_days`` before today
+            WarningTallyRow.day
+            <= (now.astimezone(UTC) - timedelta(days=retention.tally_days)).date(),
         ),
     ]
 
