@@ -24,6 +24,13 @@ PERMISSIONS: dict[str, str] = {
     "audit": "read and export the audit log",
 }
 
+#: What only people may do, in the admin console (``/admin``): never a service key's
+#: scope (:func:`check_permissions` refuses them), granted by the ``admin`` role.
+CONSOLE_PERMISSIONS: dict[str, str] = {
+    "keys": "make, scope, expire and revoke service keys in the admin console",
+    "settings": "see the deployment's settings and health, download the add-ins, send a test alert",
+}
+
 #: Everyone signed in is a ``user``; the other roles come from the token.
 ROLES: tuple[str, ...] = ("user", "finance", "security", "admin")
 
@@ -32,7 +39,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     "user": frozenset({"analyze", "report"}),
     "finance": frozenset({"analyze", "report", "contacts", "verify"}),
     "security": frozenset({"analyze", "report", "reports.read", "triage", "intel"}),
-    "admin": frozenset(PERMISSIONS),
+    "admin": frozenset(PERMISSIONS) | frozenset(CONSOLE_PERMISSIONS),
 }
 
 

@@ -382,6 +382,9 @@ _CONVERTERS: dict[str, Callable[[Any, str], Any]] = {
     "IDENTITY_ROLE_CLAIMS": _to_words,
     "IDENTITY_JWKS_URL": _to_optional_str,
     "IDENTITY_AUTHORITY": _to_optional_str,
+    "IDENTITY_CONSOLE_CLIENT_SECRET": _to_optional_str,
+    "CONSOLE_SESSION_HOURS": _to_positive_int,
+    "CONSOLE_IDLE_MINUTES": _to_positive_int,
     "SERVICE_KEYS_FOR_PEOPLE": _to_optional_bool,
     "VERIFY_CONFIRMATIONS": _to_positive_int,
     "ALERT_WEBHOOK_URL": _to_webhook_url,
@@ -508,6 +511,15 @@ DEFAULTS: dict[str, Any] = {
     # The authority the Outlook add-in's MSAL signs in at; unset: Entra's organizations
     # endpoint (several tenants), the tenant's own, or the issuer.
     "IDENTITY_AUTHORITY": None,
+    # The admin console (/admin) signs people in with the same registration, by the
+    # authorization code flow with PKCE, redeeming the code from the server. Entra ID
+    # redeems a code for a "Web" redirect URI (<PUBLIC_URL>/admin/signin/callback) only
+    # with a client secret: set the registration's secret here. Unset: a public client.
+    "IDENTITY_CONSOLE_CLIENT_SECRET": None,
+    # A console session ends this many hours after sign-in, and sooner when its browser
+    # has made no request for CONSOLE_IDLE_MINUTES.
+    "CONSOLE_SESSION_HOURS": 8,
+    "CONSOLE_IDLE_MINUTES": 60,
     # May a service key stand in for the people of mail clients (a key in the Outlook
     # manifest or the Thunderbird package)? Unset: yes without IDENTITY_ISSUER (a local
     # demo), no with it.

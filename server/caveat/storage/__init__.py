@@ -1,5 +1,5 @@
-"""Storage: API keys, the partner directory, the conversation memory, reports and the
-audit log.
+"""Storage: API keys, the partner directory, the conversation memory, reports, the
+audit log and the admin console's sessions.
 
 SQLAlchemy models and the stores that read and write them, on SQLite (the default) or
 PostgreSQL, with Alembic migrations in ``migrations/``. Storage is read before the engine
@@ -12,6 +12,7 @@ metadata, which the migrations and the schema comparison need.
 
 from . import (
     audit,
+    console,
     directory_store,
     indicators,
     memory_store,
@@ -24,6 +25,7 @@ from . import (
 
 __all__ = [
     "audit",
+    "console",
     "directory_store",
     "indicators",
     "memory_store",

@@ -27,7 +27,7 @@ from caveat.storage.store import Store
 from caveat.web.api.schema import RequestValidator
 from caveat.web.api.services import EXTENSION, Services, catalogue_document, services
 
-from . import addin, alerting, api, home, monitoring, retention, testing
+from . import addin, alerting, api, console, home, monitoring, retention, testing
 from .hosts import check_host
 from .limits import body_limit
 from .logs import redacted_traceback
@@ -106,6 +106,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     api.init_app(app)
     addin.init_app(app)
     home.init_app(app)
+    console.init_app(app)  # the admin console under /admin (after the API: wraps its error pages)
     testing.init_app(app)
     retention.init_app(app)  # the retention sweep, after requests (no cron)
     app.add_url_rule("/healthz", "healthz", healthz, methods=["GET"])

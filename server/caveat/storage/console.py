@@ -1,0 +1,353 @@
+"""The admin console's sessions, pending sign-ins and first-run links (migration 0012).
+
+- ``console_sessions``: one row per signed-in browser. The cookie holds a random token; the
+  row holds its SHA-256 only, so a copy of the database opens no session. The row keeps
+  who the person is (as the identity provider named them when they signed in, or "first-run
+  link"), their roles, how they signed in (``oidc`` or ``link``), the session's CSRF token,
+  the one notice the next page shows, and its times: made, last seen, absolute end.
+  Signing out revokes the row.
+- ``console_signins``: a sign-in under way at the identity provider, keyed by the hash of
+  its ``state``: the PKCE verifier, the nonce the id token must carry, where to go after,
+  and when it lapses. Taken (deleted) by the callback, so a state works once.
+- ``console_links``: a one-time first-run link (``caveat console link``): the token's
+  hash, who made it, when it lapses and when it was used.
+
+Opening a session, making a link and using one each write an audit row
+(``console.signin``, ``console.link``, ``console.link_used``) in the same transaction.
+Nothing of a message is kept here.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import Boolean, Integer, delete, false, select, update
+from sqlalchemy.orm import Mapped, mapped_column
+
+from .audit import Actor, AuditLog
+from .store import Base, SafeString, Store, UTCDateTime, storable_text
+
+TOKEN_HASH_MAX = 64
+SUBJECT_MAX = 320
+NAME_MAX = 320
+ROLES_MAX = 200
+NEXT_MAX = 500
+NOTICE_MAX = 500
+CREATED_BY_MAX = 320
+#: how a session was opened
+VIA_OIDC = "oidc"
+VIA_LINK = "link"
+
+
+def token_hash(token: str) -> str:
+    """How a cookie, state or link token is kept: its SHA-256 in hex."""
+    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class ConsoleSessionRow(Base):
+    __tablename__ = "console_sessions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(SafeString(TOKEN_HASH_MAX), unique=True)
+    subject: Mapped[str] = mapped_column(SafeString(SUBJECT_MAX))
+    tenant: Mapped[str | None] = mapped_column(SafeString(SUBJECT_MAX), nullable=True)
+    name: Mapped[str] = mapped_column(SafeString(NAME_MAX), default="")
+    username: Mapped[str] = mapped_column(SafeString(NAME_MAX), default="")
+    #: the Caveat roles, space-separated
+    roles: Mapped[str] = mapped_column(SafeString(ROLES_MAX), default="")
+    via: Mapped[str] = mapped_column(SafeString(8))
+    csrf: Mapped[str] = mapped_column(SafeString(64))
+    notice: Mapped[str | None] = mapped_column(SafeString(NOTICE_MAX), nullable=True)
+    notice_kind: Mapped[str | None] = mapped_column(SafeString(8), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    last_seen: Mapped[datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    revoked: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+
+
+class ConsoleSigninRow(Base):
+    __tablename__ = "console_signins"
+
+    state_hash: Mapped[str] = mapped_column(SafeString(TOKEN_HASH_MAX), primary_key=True)
+    verifier: Mapped[str] = mapped_column(SafeString(128))
+    nonce: Mapped[str] = mapped_column(SafeString(64))
+    next_path: Mapped[str] = mapped_column(SafeString(NEXT_MAX), default="")
+    redirect_uri: Mapped[str] = mapped_column(SafeString(NEXT_MAX))
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+
+
+class ConsoleLinkRow(Base):
+    __tablename__ = "console_links"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(SafeString(TOKEN_HASH_MAX), unique=True)
+    created_by: Mapped[str] = mapped_column(SafeString(CREATED_BY_MAX))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+
+@dataclass(frozen=True, slots=True)
+class ConsoleSession:
+    id: int
+    subject: str
+    tenant: str | None
+    name: str
+    username: str
+    roles: frozenset[str]
+    via: str
+    csrf: str
+    notice: str | None
+    notice_kind: str | None
+    created_at: datetime
+    last_seen: datetime
+    expires_at: datetime
+    revoked: bool
+
+    @classmethod
+    def of(cls, row: ConsoleSessionRow) -> ConsoleSession:
+        return cls(
+            id=row.id,
+            subject=row.subject,
+            tenant=row.tenant,
+            name=row.name,
+            username=row.username,
+            roles=frozenset(row.roles.split()),
+            via=row.via,
+            csrf=row.csrf,
+            notice=row.notice,
+            notice_kind=row.notice_kind,
+            created_at=row.created_at,
+            last_seen=row.last_seen,
+            expires_at=row.expires_at,
+            revoked=row.revoked,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class PendingSignin:
+    verifier: str
+    nonce: str
+    next_path: str
+    redirect_uri: str
+    expires_at: datetime
+
+
+def link_actor(link_id: int) -> Actor:
+    """Who a session opened by first-run link ``link_id`` acts as."""
+    return Actor(f"link:{link_id}", "first-run link")
+
+
+class LinkRefused(LookupError):
+    """A first-run link that is unknown, used or past its time (the message says which)."""
+
+
+class ConsoleStore:
+    """The console's rows on one :class:`~caveat.storage.store.Store`."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    # ------------------------------------------------------------- sessions
+
+    def open_session(
+        self,
+        *,
+        subject: str,
+        tenant: str | None,
+        name: str,
+        username: str,
+        roles: frozenset[str],
+        via: str,
+        now: datetime,
+        lifetime: timedelta,
+    ) -> tuple[str, ConsoleSession]:
+        """A new session; returns the cookie's token (kept nowhere) and the session."""
+        token = new_token()
+        row = ConsoleSessionRow(
+            token_hash=token_hash(token),
+            subject=storable_text(subject)[:SUBJECT_MAX],
+            tenant=storable_text(tenant)[:SUBJECT_MAX] if tenant else None,
+            name=storable_text(name)[:NAME_MAX],
+            username=storable_text(username)[:NAME_MAX],
+            roles=" ".join(sorted(roles))[:ROLES_MAX],
+            via=via,
+            csrf=secrets.token_urlsafe(32),
+            created_at=now,
+            last_seen=now,
+            expires_at=now + lifetime,
+            revoked=False,
+        )
+        with self.store.session() as s:
+            s.add(row)
+            s.flush()
+            found = ConsoleSession.of(row)
+            label = (
+                f"{name} <{username}>"
+                if name and username and name != username
+                else (username or name or subject)
+            )
+            AuditLog.append(
+                s,
+                Actor(found.subject, label),
+                "console.signin",
+                found.username or found.subject,
+                after={"via": via, "roles": sorted(roles), "session": found.id},
+                at=now,
+            )
+        return token, found
+
+    def find_session(self, token: str) -> ConsoleSession | None:
+        """The session of a cookie's token, whatever its state (None when unknown)."""
+        if not token or len(token) > 200:
+            return None
+        with self.store.session() as s:
+            row = s.scalar(
+                select(ConsoleSessionRow).where(ConsoleSessionRow.token_hash == token_hash(token))
+            )
+            return ConsoleSession.of(row) if row is not None else None
+
+    def touch(self, session_id: int, now: datetime) -> None:
+        with self.store.session() as s:
+            s.execute(
+                update(ConsoleSessionRow)
+                .where(ConsoleSessionRow.id == session_id)
+                .values(last_seen=now)
+            )
+
+    def revoke(self, session_id: int) -> None:
+        with self.store.session() as s:
+            s.execute(
+                update(ConsoleSessionRow)
+                .where(ConsoleSessionRow.id == session_id)
+                .values(revoked=True, notice=None, notice_kind=None)
+            )
+
+    def set_notice(self, session_id: int, text: str | None, kind: str | None) -> None:
+        """The notice the session's next page shows (None: none)."""
+        with self.store.session() as s:
+            s.execute(
+                update(ConsoleSessionRow)
+                .where(ConsoleSessionRow.id == session_id)
+                .values(
+                    notice=storable_text(text)[:NOTICE_MAX] if text is not None else None,
+                    notice_kind=kind if text is not None else None,
+                )
+            )
+
+    def prune(self, now: datetime) -> int:
+        """Drop sessions past their end or revoked, lapsed sign-ins and lapsed links."""
+        with self.store.session() as s:
+            gone = s.execute(
+                delete(ConsoleSessionRow).where(
+                    (ConsoleSessionRow.expires_at < now) | ConsoleSessionRow.revoked
+                )
+            ).rowcount  # type: ignore[attr-defined]
+            s.execute(delete(ConsoleSigninRow).where(ConsoleSigninRow.expires_at < now))
+            s.execute(delete(ConsoleLinkRow).where(ConsoleLinkRow.expires_at < now))
+        return int(gone or 0)
+
+    # ------------------------------------------------------------- sign-ins
+
+    def begin_signin(
+        self,
+        state: str,
+        *,
+        verifier: str,
+        nonce: str,
+        next_path: str,
+        redirect_uri: str,
+        expires_at: datetime,
+    ) -> None:
+        with self.store.session() as s:
+            s.add(
+                ConsoleSigninRow(
+                    state_hash=token_hash(state),
+                    verifier=verifier,
+                    nonce=nonce,
+                    next_path=next_path[:NEXT_MAX],
+                    redirect_uri=redirect_uri[:NEXT_MAX],
+                    expires_at=expires_at,
+                )
+            )
+
+    def take_signin(self, state: str, now: datetime) -> PendingSignin | None:
+        """The sign-in ``state`` began, removed so it cannot be used again; None when it is
+        unknown, used or lapsed."""
+        if not state or len(state) > 200:
+            return None
+        with self.store.session() as s:
+            row = s.get(ConsoleSigninRow, token_hash(state))
+            if row is None:
+                return None
+            found = PendingSignin(
+                row.verifier, row.nonce, row.next_path, row.redirect_uri, row.expires_at
+            )
+            s.delete(row)
+        return found if found.expires_at > now else None
+
+    # ------------------------------------------------------------- links
+
+    def create_link(self, *, created_by: Actor, now: datetime, lifetime: timedelta) -> str:
+        """A new first-run link's token (kept nowhere but in what is returned)."""
+        token = new_token()
+        with self.store.session() as s:
+            row = ConsoleLinkRow(
+                token_hash=token_hash(token),
+                created_by=storable_text(created_by.label)[:CREATED_BY_MAX],
+                created_at=now,
+                expires_at=now + lifetime,
+            )
+            s.add(row)
+            s.flush()
+            AuditLog.append(
+                s,
+                created_by,
+                "console.link",
+                str(row.id),
+                after={"expires_at": row.expires_at.isoformat()},
+                at=now,
+            )
+        return token
+
+    def link_usable(self, token: str, now: datetime) -> bool:
+        """Whether ``token`` names a link that is neither used nor past its time."""
+        if not token or len(token) > 200:
+            return False
+        with self.store.session() as s:
+            row = s.scalar(
+                select(ConsoleLinkRow).where(ConsoleLinkRow.token_hash == token_hash(token))
+            )
+            return row is not None and row.used_at is None and row.expires_at > now
+
+    def use_link(self, token: str, now: datetime) -> int:
+        """Mark the link used (once: a second use, even at the same moment, is refused);
+        returns its id, or raises :class:`LinkRefused`."""
+        if not token or len(token) > 200:
+            raise LinkRefused("this sign-in link is not known")
+        with self.store.session() as s:
+            row = s.scalar(
+                select(ConsoleLinkRow).where(ConsoleLinkRow.token_hash == token_hash(token))
+            )
+            if row is None:
+                raise LinkRefused("this sign-in link is not known")
+            if row.used_at is not None:
+                raise LinkRefused("this sign-in link has been used already")
+            if row.expires_at <= now:
+                raise LinkRefused("this sign-in link has expired")
+            taken = s.execute(
+                update(ConsoleLinkRow)
+                .where(ConsoleLinkRow.id == row.id, ConsoleLinkRow.used_at.is_(None))
+                .values(used_at=now)
+            ).rowcount  # type: ignore[attr-defined]
+            if taken != 1:
+                raise LinkRefused("this sign-in link has been used already")
+            AuditLog.append(s, link_actor(row.id), "console.link_used", str(row.id), at=now)
+            return row.id
