@@ -23,6 +23,7 @@ from caveat.mail.authres import trusted_auth
 from caveat.mail.facts import Facts
 from caveat.service.directories import DIRECTORY_CHECK_SECONDS, Directories
 from caveat.service.knowledge import Knowledge
+from caveat.service.stats import WarningTally
 from caveat.storage.memory_store import MemoryStore
 from caveat.storage.store import Store
 
@@ -39,13 +40,17 @@ class Analyzer:
         index_listener: IndexListener | None = None,
         memory: Memory | None = None,
         write_behind: bool = False,
+        count_warnings: bool = False,
     ) -> None:
         """``index_listener`` is told of every directory snapshot this analyser loads (how
         many partners, how long reading and indexing took) and of its look-alike index.
         ``memory`` replaces the store's conversation memory (a one-off scan's own).
         ``write_behind``: the store's memory records each message from a per-process
         queue, off the request's path (the service; see :mod:`caveat.storage.
-        memory_writer`); otherwise before :meth:`analyze` returns."""
+        memory_writer`); otherwise before :meth:`analyze` returns.
+        ``count_warnings``: every warning (a message at caution or danger) is counted for
+        the admin console's overview, once per message and reader, written off the
+        request's path (:mod:`caveat.service.stats`); the service does, a scan does not."""
         self.engine = engine
         self.config = config
         self.store = store
@@ -62,6 +67,10 @@ class Analyzer:
         if self.memory is None and store is not None:
             self.memory = MemoryStore(store, write_behind=write_behind)
         self.remember = remember and self.memory is not None
+        #: the warnings counted for the overview (None: not counted)
+        self.tally: WarningTally | None = (
+            WarningTally(store, config) if count_warnings and store is not None else None
+        )
         self._guard: RecipientGuard | None = None
 
     def directory(self) -> Directory:
@@ -90,6 +99,8 @@ class Analyzer:
         snapshot = self.memory.snapshot(facts) if self.memory is not None else EMPTY
         ctx = self._context(snapshot, now, viewer)
         verdict = self.engine.analyze(facts, ctx)
+        if self.tally is not None:
+            self.tally.count(facts, verdict, viewer=viewer, now=now, directory=ctx.directory)
         if self.remember and self.memory is not None:
             self.memory.record(
                 observe(
@@ -120,14 +131,20 @@ class Analyzer:
         )
 
     def flush(self) -> None:
-        """Write what the memory has queued (see ``write_behind``)."""
+        """Write what the memory has queued (see ``write_behind``) and the warnings
+        counted."""
         if isinstance(self.memory, MemoryStore):
             self.memory.flush()
+        if self.tally is not None:
+            self.tally.flush()
 
     def close(self) -> None:
-        """Write what the memory has queued and stop its writer (a worker's exit)."""
+        """Write what the memory has queued and the warnings counted, and stop their
+        writers (a worker's exit)."""
         if isinstance(self.memory, MemoryStore):
             self.memory.close()
+        if self.tally is not None:
+            self.tally.close()
 
     def check_recipients(
         self, outgoing: Outgoing, now: datetime | None = None, *, viewer: str | None = None
