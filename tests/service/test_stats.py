@@ -455,3 +455,10 @@ def test_key_text_is_stored_safely(store: Store, clock: FakeClock) -> None:
         key = s.scalar(select(WarningTallyRow.key))
         n = s.scalar(select(func.count()).select_from(WarningTallyRow))
     assert n == 1 and key is not None and key.startswith("A\ufffdB") and len(key) == 320
+
+
+def test_the_retention_setting_reaches_the_sweep() -> None:
+    from caveat.service.settings import load_settings, retention
+
+    assert retention(load_settings({})).tally_days == 400
+    assert retention(load_settings({"WARNING_TALLY_RETENTION_DAYS": "30"})).tally_days == 30

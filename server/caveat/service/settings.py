@@ -344,6 +344,7 @@ _CONVERTERS: dict[str, Callable[[Any, str], Any]] = {
     "MEMORY_RETENTION_DAYS": _to_positive_int,
     "REPORT_RETENTION_DAYS": _to_positive_int,
     "REVOKED_KEY_RETENTION_DAYS": _to_positive_int,
+    "WARNING_TALLY_RETENTION_DAYS": _to_positive_int,
     "RETENTION_INTERVAL_MINUTES": _to_positive_int,
     "INTERNAL_DOMAINS": _to_domains,
     "TRUSTED_AUTHSERV_IDS": _to_ids,
@@ -418,6 +419,9 @@ DEFAULTS: dict[str, Any] = {
     "REPORT_RETENTION_DAYS": 730,
     # Revoked API keys (active keys are kept): a quarter after revocation.
     "REVOKED_KEY_RETENTION_DAYS": 90,
+    # The console overview's daily counts of warnings (levels, check families, internal
+    # recipients, imitated partners; no message content): a year and a month.
+    "WARNING_TALLY_RETENTION_DAYS": 400,
     # How often the sweep runs: one process of all those on the database, after a request,
     # in the background (no cron); `caveat database prune` runs it at once.
     "RETENTION_INTERVAL_MINUTES": 60,
@@ -684,6 +688,7 @@ def retention(settings: Mapping[str, Any]) -> Retention:
         memory_days=settings["MEMORY_RETENTION_DAYS"],
         report_days=settings["REPORT_RETENTION_DAYS"],
         revoked_key_days=settings["REVOKED_KEY_RETENTION_DAYS"],
+        tally_days=settings["WARNING_TALLY_RETENTION_DAYS"],
         interval=timedelta(minutes=settings["RETENTION_INTERVAL_MINUTES"]),
     )
 

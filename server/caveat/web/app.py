@@ -93,7 +93,14 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         catalogue=catalogue,
         store=store,
         request_validator=RequestValidator(config.limits),
-        analyzer=Analyzer(engine, config, store, index_listener=observe_index, write_behind=True),
+        analyzer=Analyzer(
+            engine,
+            config,
+            store,
+            index_listener=observe_index,
+            write_behind=True,
+            count_warnings=True,  # the console overview's tally (service/stats.py)
+        ),
         clock=_utcnow,
         catalogue_document=catalogue_document(catalogue),
         notices=setup_notices(config),
