@@ -264,12 +264,13 @@ class WarningTally:
             digest_size=16,
             key=self._salt,
         ).digest()
+        with self._lock:
+            if seen in self._seen:
+                return  # the common case for a warning: its reader opened it again
+            self._seen[seen] = True
         keys = warning_keys(facts, verdict, self.config, directory)
         day = now.astimezone(UTC).date()
         with self._lock:
-            if seen in self._seen:
-                return
-            self._seen[seen] = True
             for kind, key in keys:
                 self._pending[(day, kind, key)] += 1
             full = len(self._pending) >= self.max_pending or self._closed
