@@ -28,6 +28,7 @@ from caveat.web.metrics import MULTIPROC_ENV
 from caveat.web.tls import ensure_self_signed
 
 from .common import ADDIN_KEY_SCOPES, add_db_option, count
+from .console import DEFAULT_MINUTES, make_link
 
 PROG = "caveat serve"
 DEMO_KEY_NAME = "demo"
@@ -162,12 +163,15 @@ def prepare(args: argparse.Namespace, out: TextIO) -> tuple[list[str], dict[str,
     store: Store = app.extensions[EXTENSION].store
     notices = app.extensions[EXTENSION].notices
     instance = Path(settings["INSTANCE_PATH"])
+    scheme = "http" if args.no_tls else "https"
+    url = f"{scheme}://{_url_host(args.host)}:{args.port}/"
     try:
         demo_key = _demo_key(store, instance, out, renew=args.new_demo_key) if args.demo else None
+        # The admin console's first-run way in: a one-time link for an administrator.
+        link = make_link(store, settings["PUBLIC_URL"] or url)[0] if args.demo else None
     finally:
         store.dispose()
 
-    scheme = "http" if args.no_tls else "https"
     tls_args: list[str] = []
     if not args.no_tls:
         if args.certfile is not None:
@@ -185,7 +189,6 @@ def prepare(args: argparse.Namespace, out: TextIO) -> tuple[list[str], dict[str,
             )
         tls_args = ["--certfile", str(cert), "--keyfile", str(key)]
 
-    url = f"{scheme}://{_url_host(args.host)}:{args.port}/"
     workers = args.workers or default_workers()
     out.write(f"Serving Caveat on {url} with {count(workers, 'worker')}; stop with Ctrl-C.\n")
     if args.host in ("0.0.0.0", "::"):  # noqa: S104 - reporting, not binding
@@ -194,6 +197,13 @@ def prepare(args: argparse.Namespace, out: TextIO) -> tuple[list[str], dict[str,
         out.write("Plain HTTP: Office add-ins load only over HTTPS.\n")
     curl = _curl_example(url, demo_key, insecure=scheme == "https" and args.certfile is None)
     out.write(f"Try it:\n  {curl}\n")
+    if link is not None:
+        console = (settings["PUBLIC_URL"] or url).rstrip("/") + "/admin/"
+        out.write(
+            f"Admin console: {console}\n"
+            f"  one-time sign-in link (an administrator, {DEFAULT_MINUTES} minutes; "
+            f"caveat console link makes another):\n  {link}\n"
+        )
     for notice in notices:
         out.write(f"\nNOT SET UP: {notice.message}\n")
 
