@@ -295,9 +295,12 @@ class ReportStore:
         it may); ``part`` is sender, reply_to, domains, accounts or phones."""
         return self._triage(report_id, who, "confirmed", at, leave_out)
 
-    def dismiss(self, report_id: int, who: Principal | Actor, *, at: datetime) -> Triage:
-        """Security dismisses an open report: no indicator; its reporter no longer sees it."""
-        return self._triage(report_id, who, "dismissed", at)
+    def dismiss(
+        self, report_id: int, who: Principal | Actor, *, at: datetime, note: str = ""
+    ) -> Triage:
+        """Security dismisses an open report: no indicator; its reporter no longer sees it.
+        ``note`` (why) is kept in the audit row."""
+        return self._triage(report_id, who, "dismissed", at, note=note)
 
     def _triage(
         self,
@@ -306,6 +309,8 @@ class ReportStore:
         status: str,
         at: datetime,
         leave_out: Callable[[str, NewIndicator], str] | None = None,
+        *,
+        note: str = "",
     ) -> Triage:
         actor = Actor.of(who)
         with self.store.session() as s:
@@ -341,6 +346,7 @@ class ReportStore:
                     "sender": row.sender,
                     **({"indicators": [e.id for e in added]} if status == "confirmed" else {}),
                     **({"left_out": [list(x) for x in left]} if left else {}),
+                    **({"note": storable_text(note[:500])} if note else {}),
                 },
                 at=at,
             )
