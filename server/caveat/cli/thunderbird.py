@@ -19,7 +19,6 @@ import os
 import sys
 from pathlib import Path
 from typing import TextIO
-from urllib.parse import urlsplit
 
 from caveat.clients.outlook_manifest import write_atomically
 from caveat.clients.thunderbird_xpi import (
@@ -28,6 +27,7 @@ from caveat.clients.thunderbird_xpi import (
     build_xpi,
     redirect_url,
     service_url,
+    sign_in_origins,
 )
 from caveat.service.settings import SettingsError, load_settings
 from caveat.storage.store import StorageError
@@ -93,23 +93,6 @@ def _check_key(db: str | None, key: str, source: str) -> str | None:
     finally:
         store.dispose()
     return problem if found is None else None
-
-
-def sign_in_origins(settings: dict[str, object]) -> tuple[str, ...] | None:
-    """The origins of the identity provider the extension calls (``IDENTITY_ISSUER``'s and
-    ``IDENTITY_AUTHORITY``'s), or None when this service does not sign people in."""
-    issuer = settings.get("IDENTITY_ISSUER")
-    if not isinstance(issuer, str) or not issuer.strip():
-        return None
-    out: list[str] = []
-    for value in (issuer, settings.get("IDENTITY_AUTHORITY")):
-        if not isinstance(value, str) or not value.strip():
-            continue
-        parts = urlsplit(value.strip())
-        origin = f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}"
-        if origin not in out:
-            out.append(origin)
-    return tuple(out)
 
 
 def run(args: argparse.Namespace, err: TextIO | None = None) -> int:

@@ -37,6 +37,7 @@ import hashlib
 import io
 import json
 import zipfile
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -122,6 +123,24 @@ def service_url(raw: str) -> str:
         return normalise_base_url(text)
     except ManifestError as exc:
         raise XpiError(f"{exc} (plain http is accepted on loopback only)") from None
+
+
+def sign_in_origins(settings: Mapping[str, object]) -> tuple[str, ...] | None:
+    """The origins of the identity provider the extension calls (``IDENTITY_ISSUER``'s and
+    ``IDENTITY_AUTHORITY``'s), or None when the service does not sign people in (read
+    from loaded settings; ``caveat thunderbird-xpi`` and the console's download alike)."""
+    issuer = settings.get("IDENTITY_ISSUER")
+    if not isinstance(issuer, str) or not issuer.strip():
+        return None
+    out: list[str] = []
+    for value in (issuer, settings.get("IDENTITY_AUTHORITY")):
+        if not isinstance(value, str) or not value.strip():
+            continue
+        parts = urlsplit(value.strip())
+        origin = f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}"
+        if origin not in out:
+            out.append(origin)
+    return tuple(out)
 
 
 def origin_pattern(base_url: str) -> str:

@@ -482,10 +482,12 @@ def read_headers(text: str, *, most: int = MAX_PROBE_BYTES) -> str:
     return block
 
 
-def probe(text: str, config: EngineConfig, analyse: Analyse) -> Probe:
-    """Read pasted headers and say which authentication results to trust; raises
-    :class:`ProbeError` for text that is not a readable header block."""
-    block = read_headers(text)
+def probe(
+    text: str, config: EngineConfig, analyse: Analyse, *, most: int = MAX_PROBE_BYTES
+) -> Probe:
+    """Read pasted headers (at most ``most`` bytes) and say which authentication results to
+    trust; raises :class:`ProbeError` for text that is not a readable header block."""
+    block = read_headers(text, most=most)
     try:
         facts = from_payload({"headers": block}, config.limits)
     except InputError as exc:
