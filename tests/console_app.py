@@ -28,7 +28,16 @@ from caveat.storage.console import ConsoleSession
 from caveat.web.console.session import COOKIE, EXTENSION, Console, principal_of
 from tests.identity_app import make_app
 
-HTTPS = {"wsgi.url_scheme": "https"}
+BASE_URL = "https://localhost"
+
+
+class HttpsClient(FlaskClient):
+    """A test client whose requests are https://localhost/... unless told otherwise."""
+
+    def open(self, *args: Any, **kwargs: Any) -> Any:
+        if not args or isinstance(args[0], str):
+            kwargs.setdefault("base_url", BASE_URL)
+        return super().open(*args, **kwargs)
 
 
 def console_app(tmp_path: Path, **settings: Any) -> Flask:
@@ -38,9 +47,7 @@ def console_app(tmp_path: Path, **settings: Any) -> Flask:
 
 def https_client(app: Flask) -> FlaskClient:
     """A test client whose requests are https (as behind the service's TLS)."""
-    client = app.test_client()
-    client.environ_base.update(HTTPS)
-    return client
+    return HttpsClient(app, app.response_class, use_cookies=True)
 
 
 def console_of(app: Flask) -> Console:

@@ -193,11 +193,13 @@ def roles_granting(perms: Iterable[str]) -> list[str]:
 
 
 def forbidden(perms: Sequence[str]) -> Response:
-    roles = roles_granting(perms)
-    if request.path == "/admin/" and not (g.get("principal") and first_page(g.principal)):
+    who: Principal | None = g.get("principal")
+    if request.path == "/admin/" and not (who is not None and first_page(who)):
         message = "Your roles give you no page of the console."
+        roles = roles_granting(_all_page_perms())
     else:
         message = "Your roles do not give you this page or action."
+        roles = roles_granting(perms)
     return error_page(403, message, title="Not for your role", roles=roles)
 
 
@@ -222,6 +224,14 @@ def _view_perms(path: str) -> tuple[str, ...] | None:
     view = current_app.view_functions.get(endpoint)
     perms = getattr(view, "console_page", None)
     return tuple(perms) if perms is not None else None
+
+
+def _all_page_perms() -> set[str]:
+    """Every permission that opens some page of the navigation."""
+    out: set[str] = set()
+    for item in NAV:
+        out.update(_view_perms(item.path) or ())
+    return out
 
 
 def visible_pages(who: Principal) -> list[tuple[NavItem, str]]:
