@@ -112,6 +112,7 @@ def test_google_mx_google_com_is_found_and_suggested() -> None:
     # The sender's own server wrote one too, before Google took the message in.
     sender = only(p, "Authentication-Results", "mail.highsecure.ru")
     assert not sender.receiving and sender.hop is None
+    assert "mx.google.com" in p.receiving_keys and "mail.highsecure.ru" not in p.receiving_keys
     assert p.hops[-1].source == "mail.highsecure.ru"
 
 

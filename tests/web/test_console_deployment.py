@@ -394,6 +394,10 @@ def test_pasted_google_headers_say_what_to_trust(admin: FlaskClient) -> None:
     assert "Trusting mx.google.com" in page
     assert "SPF pass (rspamd.com)" in page
     assert "the server the message came from" in page  # the sender's own results
+    upstream = page[page.index("Trusting mail.highsecure.ru") :]
+    assert "Written upstream, not by your boundary" in upstream[:600]
+    trusted = page[page.index("Trusting mx.google.com") :]
+    assert "Written upstream" not in trusted[: trusted.index("</div>")]
 
 
 def test_pasted_headers_of_a_trusted_boundary(tmp_path: Path) -> None:

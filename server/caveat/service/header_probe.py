@@ -450,6 +450,11 @@ class Probe:
         return next((o for o in self.what_ifs if o.trust_key == key), None)
 
     @property
+    def receiving_keys(self) -> frozenset[str]:
+        """The trust keys of the headers the receiving side wrote."""
+        return frozenset(s.trust_key for s in self.seen if s.receiving)
+
+    @property
     def suggestion_trusted(self) -> bool:
         return self.suggestion is not None and self.suggestion.trusted_now
 
