@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from caveat.checks.findings import Verdict
+from caveat.checks.findings import Evidence, Finding, Verdict
 from caveat.engine.engine import Engine
 from caveat.knowledge.context import Context, EngineConfig
 from caveat.knowledge.directory import Directory
@@ -135,6 +135,47 @@ def test_only_organisations_of_the_directory_are_named() -> None:
         ),
     )
     assert imitated_partners(facts, forged, directory) == []
+
+
+def test_a_swapped_person_counts_the_partner_whose_address_was_replaced() -> None:
+    facts, verdict, _config, directory = judged("seed/02-fake-reply-via-relay.eml")
+    facts = dataclasses.replace(facts, from_=())  # not "came as": the swap alone
+    swap = Finding(
+        id="RECIPIENT_SWAPPED",
+        check="recipient_swap",
+        severity="danger",
+        title="t",
+        explanation="e",
+        evidence=(
+            Evidence("Cc", "Ben Ortiz: was ben.ortiz@partnerb.example, now ben@gmail.example (x)"),
+            Evidence("Cc", "Clara: was x@evil.example, now y@evil.example (x)"),
+        ),
+    )
+    only = dataclasses.replace(verdict, findings=(swap,))
+    assert imitated_partners(facts, only, directory) == ["Partner B"]
+    by_domain = dataclasses.replace(
+        swap,
+        evidence=(
+            Evidence("To", "Someone: was new.person@partnerc.example, now z@gmail.example (x)"),
+        ),
+    )
+    assert imitated_partners(
+        facts, dataclasses.replace(verdict, findings=(by_domain,)), directory
+    ) == ["Partner C"]
+    # a name that spells a swap of its own does not stand in for the real one
+    named = dataclasses.replace(
+        swap,
+        evidence=(
+            Evidence(
+                "To",
+                "x: was ben.ortiz@partnerb.example, now q"
+                ": was a@evil.example, now b@evil.example (x)",
+            ),
+        ),
+    )
+    assert (
+        imitated_partners(facts, dataclasses.replace(verdict, findings=(named,)), directory) == []
+    )
 
 
 @pytest.mark.parametrize(

@@ -20,7 +20,11 @@ to each of these keys of its day (UTC), in :mod:`caveat.storage.stats`'s tally:
   3. *by name*: each ``freemail_impersonation`` finding's "Partner" evidence (a display
      name or user name that matched a partner: "Organisation (domains)") names the
      organisation; its "Known as" evidence of a directory contact ("Name <address>
-     (partner directory)") names the contact, whose partner counts.
+     (partner directory)") names the contact, whose partner counts;
+  4. *swapped person*: each ``recipient_swap`` finding's evidence names the address a
+     person of the conversation had before ("Name: was A, now B (...)"); when A is a
+     directory contact's address or a partner's domain, that partner counts (the message
+     put another address in the place of one of its people).
 
   Only organisations of the current directory snapshot count: a name read from evidence
   must be a partner's name exactly, so the rule can only ever name partners, never text a
@@ -54,6 +58,7 @@ import collections
 import hashlib
 import logging
 import os
+import re
 import secrets
 import threading
 import weakref
@@ -78,7 +83,7 @@ log = logging.getLogger(__name__)
 #: The levels that are warnings, in order.
 WARNING_LEVELS = ("caution", "danger")
 #: Seconds between two writes of the gathered counts (per process).
-FLUSH_SECONDS = 30.0
+FLUSH_SECONDS = 10.0
 #: Keys gathered before the request that adds more writes them itself.
 MAX_PENDING = 5_000
 #: (message, reader) pairs remembered per process, and for how long.
@@ -159,7 +164,22 @@ def imitated_partners(facts: Facts, verdict: Verdict, directory: Directory) -> l
                     p = directory.partner_of_address(address) if address else None
                     if p is not None:
                         found.setdefault(p.organization, None)
+        elif finding.check == "recipient_swap":
+            for e in finding.evidence:
+                # the last one: a name written before it cannot stand in for it
+                was = _SWAPPED.findall(e.value)
+                if not was:
+                    continue
+                p = directory.partner_of_address(was[-1])
+                if p is not None:
+                    found.setdefault(p.organization, None)
+                else:
+                    partner_of_domain(was[-1].rpartition("@")[2])
     return list(found)
+
+
+#: "Name: was OLD, now NEW (note)" of recipient_swap's evidence: the address before
+_SWAPPED = re.compile(r": was ([^\s,]+@[^\s,]+), now ")
 
 
 def _unisolated(text: str) -> str:

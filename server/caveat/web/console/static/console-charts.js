@@ -63,6 +63,8 @@
       height: HEIGHT,
       tzDate: function (ts) { return window.uPlot.tzDate(new Date(ts * 1000), "Etc/UTC"); },
       cursor: { drag: { x: false, y: false } },
+      // the legend names the series; the numbers are in the table under the chart
+      legend: { live: false },
       scales: { x: { time: true }, y: { range: function (u, min, max) { return [0, Math.max(4, max)]; } } },
       axes: [
         { stroke: "#57606a", grid: { stroke: "#eaeef2" } },
