@@ -119,9 +119,12 @@ class ConsoleService:
         self.contexts.clear()
 
 
-def start_console(folder: Path, browser: Any, **settings: str) -> tuple[ConsoleService, Any]:
-    """The service with the issuer's settings and ``settings`` (CAVEAT_ names), the seed
-    directory loaded; returns it and the issuer's context manager (to exit)."""
+def start_console(
+    folder: Path, browser: Any, *, identity: bool = True, **settings: str
+) -> tuple[ConsoleService, Any]:
+    """The service with the issuer's settings (none with ``identity=False``) and
+    ``settings`` (CAVEAT_ names), the seed directory loaded; returns it and the issuer (to
+    ``__exit__`` when done)."""
     issuer = LocalIssuer()
     issuer.__enter__()
     instance = folder / "instance"
@@ -130,12 +133,12 @@ def start_console(folder: Path, browser: Any, **settings: str) -> tuple[ConsoleS
     key = migrated_key(db, "e2e-admin")
     csv = FIXTURES / "directory" / "seed-partners.csv"
     assert caveat_main(["partners", "import", "--db", db, str(csv)]) == 0
+    extra = {**(issuer.environ() if identity else {}), **settings}
     env = clean_env(
         instance,
         CAVEAT_INTERNAL_DOMAINS="partnera.example",
         CAVEAT_TRUST_MICROSOFT="true",
-        **issuer.environ(),
-        **settings,
+        **extra,
     )
     try:
         service = serve(folder, db, key, env)
