@@ -26,3 +26,12 @@ def test_newest_first_pages_backwards_and_filters_by_exact_target(store: Store) 
     assert [e.at for e in org0] == [T0 + timedelta(minutes=m) for m in (6, 3, 0)]
     assert log.entries(target="Org") == []  # exact, not a prefix
     assert [e.target for e in log.every(target="Org 1")] == ["Org 1", "Org 1"]
+
+
+def test_the_actions_the_log_holds(store: Store) -> None:
+    log = AuditLog(store)
+    assert log.actions() == []
+    with store.session() as s:
+        for action in ("partner.update", "key.create", "partner.update", "indicator.add"):
+            log.append(s, Actor.command_line("root"), action, at=T0)
+    assert log.actions() == ["indicator.add", "key.create", "partner.update"]

@@ -108,6 +108,9 @@ def test_each_rows_actor_action_and_target_link_to_their_filter(app: Flask) -> N
     assert 'href="/admin/audit?action=indicator.&amp;target=t1"' in page
     assert 'href="/admin/audit?action=indicator.add"' in page
     assert 'value="indicator."' in page  # the form shows the filter in force
+    suggested = re.findall(r'<option value="([^"]+)"></option>', page)
+    assert {"indicator.", "partner.", "indicator.add", "partner.import"} <= set(suggested)
+    assert suggested.index("partner.") < suggested.index("indicator.add")  # prefixes first
 
 
 def test_pages_of_rows_both_ways(app: Flask) -> None:

@@ -17,7 +17,7 @@ from caveat.identity.permissions import CONSOLE_PERMISSIONS, PERMISSIONS
 from caveat.storage.audit import AuditLog
 from caveat.storage.store import Store
 from caveat.web.api.services import services
-from tests.console_app import console_app, csrf, signed_in
+from tests.console_app import console_app, csrf, https_client, signed_in
 
 KEY = re.compile(r"cav_[A-Za-z0-9_-]{20,}")
 
@@ -63,6 +63,19 @@ def test_only_administrators_see_or_make_keys(app: Flask, roles: tuple[str, ...]
 def test_signed_out_goes_to_sign_in(app: Flask) -> None:
     rv = app.test_client().get("/admin/keys", base_url="https://localhost")
     assert rv.status_code in (302, 303) and "/admin/signin" in rv.headers["Location"]
+
+
+def test_a_service_key_opens_no_console_page(app: Flask) -> None:
+    key = made_key(signed_in(app, "admin"), scope=list(PERMISSIONS))
+    rv = https_client(app).get("/admin/keys", headers={"Authorization": f"Bearer {key}"})
+    assert rv.status_code == 303 and "/admin/signin" in rv.headers["Location"]
+    rv = https_client(app).post(
+        "/admin/keys/new",
+        data={"name": "x", "scope": "audit", "expires": "30"},
+        headers={"Authorization": f"Bearer {key}"},
+    )
+    assert rv.status_code == 403
+    assert len(store_of(app).list_keys()) == 1
 
 
 def test_a_key_is_shown_once_on_the_answer_and_never_again(app: Flask) -> None:

@@ -193,6 +193,11 @@ class AuditLog:
         with self.store.session() as s:
             return [AuditEntry.of(r) for r in s.scalars(q)]
 
+    def actions(self) -> list[str]:
+        """Every action the log holds, sorted (for a filter's suggestions)."""
+        with self.store.session() as s:
+            return sorted(s.scalars(select(AuditRow.action).distinct()))
+
     def every(self, **filters: Any) -> Iterator[AuditEntry]:
         """Every row matching ``filters`` (see :meth:`entries`), page by page."""
         last: int | None = None

@@ -128,6 +128,8 @@ def audit_list() -> Response:
         entries = entries[:PAGE_SIZE]
         newer = before is not None and bool(entries)
     kept = {k: v for k, v in shown.items() if v}
+    actions = log.actions()
+    prefixes = sorted({a.split(".", 1)[0] + "." for a in actions if "." in a})
     return render(
         "console/audit.html",
         title="Audit log",
@@ -138,6 +140,7 @@ def audit_list() -> Response:
         older_link=dict(kept, before=entries[-1].id) if older and entries else None,
         newer_link=dict(kept, after=entries[0].id) if newer and entries else None,
         page_size=PAGE_SIZE,
+        suggested=[*prefixes, *actions],
     )
 
 
