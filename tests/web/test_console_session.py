@@ -632,3 +632,39 @@ def test_csv_download_makes_formulas_inert(app: Flask) -> None:
     assert body[3] == "'+1,2"
     assert rv.headers["Content-Disposition"] == 'attachment; filename="partners-export.csv"'
     assert rv.mimetype == "text/csv"
+
+
+# ----------------------------------------------------------------- the way in
+
+
+def test_the_home_page_links_to_the_console(app: Flask) -> None:
+    body = text(https_client(app).get("/"))
+    assert 'href="/admin/signin"' in body and "Admin console" in body
+
+
+def test_serve_demo_prints_the_console_and_a_working_link(
+    caveat_env: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import os
+
+    from tests.identity_app import make_app
+
+    monkeypatch.setattr(os, "execvp", lambda *_: None)
+    saved = dict(os.environ)  # serve exports the settings for gunicorn
+    db = f"sqlite:///{tmp_path / 'demo.db'}"
+    try:
+        assert caveat_main(["serve", "--demo", "--no-tls", "--db", db, "--port", "8999"]) == 0
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+    out = capsys.readouterr().out
+    assert "Admin console: http://127.0.0.1:8999/admin/" in out
+    found = re.search(r"http://127\.0\.0\.1:8999(/admin/link/[A-Za-z0-9_-]+)", out)
+    assert found, out
+    app = make_app({}, tmp_path / "instance", db)
+    client = https_client(app)
+    assert client.post(found.group(1)).status_code == 303
+    assert "admin" in session_of(client).roles
