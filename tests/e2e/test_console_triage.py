@@ -31,7 +31,8 @@ def api(console: ConsoleService, method: str, path: str, user: str, body: Any = 
         },
     )
     with urllib.request.urlopen(request, timeout=15) as r:  # noqa: S310 - loopback
-        return json.load(r)
+        body = r.read()
+        return json.loads(body) if r.headers.get_content_type() == "application/json" else body
 
 
 def report(console: ConsoleService, n: int) -> int:
