@@ -17,7 +17,7 @@ from caveat.identity.permissions import CONSOLE_PERMISSIONS, PERMISSIONS
 from caveat.storage.audit import AuditLog
 from caveat.storage.store import Store
 from caveat.web.api.services import services
-from tests.console_app import console_app, csrf, https_client, signed_in
+from tests.console_app import console_app, csrf, https_client, session_of, signed_in
 
 KEY = re.compile(r"cav_[A-Za-z0-9_-]{20,}")
 
@@ -90,6 +90,8 @@ def test_a_key_is_shown_once_on_the_answer_and_never_again(app: Flask) -> None:
     assert "console-keys.js" in page and 'data-copy="new-key"' in page
     [record] = store_of(app).list_keys()
     assert record.scopes == {"audit", "reports.read"}
+    kept = session_of(client)  # nothing of the key waits in the session for a later page
+    assert key not in repr(kept) and record.prefix not in (kept.notice or "")
     assert key.startswith(record.prefix)
     # nowhere else: the listing, the revoke page, the audit page, the export
     for path in ("/admin/keys", f"/admin/keys/{record.id}/revoke", "/admin/audit",
