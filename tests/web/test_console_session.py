@@ -668,3 +668,38 @@ def test_serve_demo_prints_the_console_and_a_working_link(
     client = https_client(app)
     assert client.post(found.group(1)).status_code == 303
     assert "admin" in session_of(client).roles
+
+
+def test_lapsed_sign_ins_and_ended_sessions_are_dropped_and_a_flood_is_refused(
+    oidc_app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sqlalchemy import func, select
+
+    from caveat.storage import console as console_storage
+    from caveat.storage.console import ConsoleSessionRow, ConsoleSigninRow
+
+    def rows(model: Any) -> int:
+        with console_of(oidc_app).store.store.session() as s:
+            return int(s.scalar(select(func.count()).select_from(model)) or 0)
+
+    clock = Clock(oidc_app)
+    client = https_client(oidc_app)
+    for _ in range(3):
+        start(client)
+    assert rows(ConsoleSigninRow) == 3
+    clock.advance(minutes=11)
+    start(client)
+    assert rows(ConsoleSigninRow) == 1  # the lapsed three went
+    monkeypatch.setattr(console_storage, "MAX_PENDING", 2)
+    start(client)
+    rv = client.get("/admin/signin/start")
+    assert rv.status_code == 503 and "Too many sign-ins" in text(rv)
+
+    old = signed_in(oidc_app, "admin")
+    gone = signed_in(oidc_app, "admin", subject="gone")
+    gone.post("/admin/signout", data={"csrf_token": csrf(gone)})
+    clock.advance(hours=9)
+    assert rows(ConsoleSessionRow) == 2
+    signed_in(oidc_app, "security")
+    assert rows(ConsoleSessionRow) == 1  # the ended and the signed-out one went
+    assert old.get("/admin/keys").status_code == 303

@@ -24,7 +24,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Boolean, Integer, delete, false, select, update
+from sqlalchemy import Boolean, Integer, delete, false, func, select, update
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .audit import Actor, AuditLog
@@ -37,6 +37,8 @@ ROLES_MAX = 200
 NEXT_MAX = 500
 NOTICE_MAX = 500
 CREATED_BY_MAX = 320
+#: Sign-ins under way at once, at most: each lapses in minutes, so only a flood reaches it.
+MAX_PENDING = 5000
 #: how a session was opened
 VIA_OIDC = "oidc"
 VIA_LINK = "link"
@@ -145,6 +147,11 @@ def link_actor(link_id: int) -> Actor:
     return Actor(f"link:{link_id}", "first-run link")
 
 
+class TooManySignins(RuntimeError):
+    """More sign-ins are under way at the identity provider than any organisation starts
+    in their lifetime (someone is starting them to fill the table)."""
+
+
 class LinkRefused(LookupError):
     """A first-run link that is unknown, used or past its time (the message says which)."""
 
@@ -186,6 +193,12 @@ class ConsoleStore:
             revoked=False,
         )
         with self.store.session() as s:
+            # Ended sessions go as new ones come: the table holds live ones and few more.
+            s.execute(
+                delete(ConsoleSessionRow).where(
+                    (ConsoleSessionRow.expires_at < now) | ConsoleSessionRow.revoked
+                )
+            )
             s.add(row)
             s.flush()
             found = ConsoleSession.of(row)
@@ -265,8 +278,16 @@ class ConsoleStore:
         next_path: str,
         redirect_uri: str,
         expires_at: datetime,
+        now: datetime | None = None,
     ) -> None:
+        """Keep a sign-in under way (lapsed ones are dropped first); raises
+        :class:`TooManySignins` when MAX_PENDING are already under way."""
         with self.store.session() as s:
+            if now is not None:
+                s.execute(delete(ConsoleSigninRow).where(ConsoleSigninRow.expires_at <= now))
+            pending = s.scalar(select(func.count()).select_from(ConsoleSigninRow)) or 0
+            if pending >= MAX_PENDING:
+                raise TooManySignins(pending)
             s.add(
                 ConsoleSigninRow(
                     state_hash=token_hash(state),

@@ -40,7 +40,7 @@ from flask import Response, current_app, request, url_for
 from caveat.identity.config import is_loopback
 from caveat.identity.principal import Principal
 from caveat.identity.tokens import LEEWAY, IdentityUnavailable, TokenRefused
-from caveat.storage.console import VIA_OIDC, LinkRefused
+from caveat.storage.console import VIA_OIDC, LinkRefused, TooManySignins
 from caveat.web.api.auth import identity
 
 from .kit import bp, error_page, first_page, page, public, render, see_other
@@ -130,14 +130,19 @@ def signin_start() -> Response:
     nonce = secrets.token_urlsafe(24)
     c = console()
     redirect_uri = _redirect_uri()
-    c.store.begin_signin(
-        state,
-        verifier=verifier,
-        nonce=nonce,
-        next_path=safe_next(request.args.get("next")),
-        redirect_uri=redirect_uri,
-        expires_at=c.now() + timedelta(minutes=SIGNIN_MINUTES),
-    )
+    try:
+        c.store.begin_signin(
+            state,
+            verifier=verifier,
+            nonce=nonce,
+            next_path=safe_next(request.args.get("next")),
+            redirect_uri=redirect_uri,
+            expires_at=c.now() + timedelta(minutes=SIGNIN_MINUTES),
+            now=c.now(),
+        )
+    except TooManySignins:
+        log.warning("console sign-in: too many sign-ins under way; refusing new ones")
+        return error_page(503, "Too many sign-ins are under way. Try again in a few minutes.")
     scopes = list(dict.fromkeys(["openid", "profile", *document.get("scopes", [])]))
     query = urllib.parse.urlencode(
         {
