@@ -353,3 +353,27 @@ def test_indicators_filter_by_kind_and_source(app: Flask) -> None:
     for bad in ("kind=bitcoin", "state=gone", "source=mail", "after=x"):
         rv = sec.get(f"/admin/indicators?{bad}")
         assert rv.status_code == 400, bad
+
+
+def test_a_confirmation_and_an_expiry_reach_the_next_analysis_at_once(app: Flask) -> None:
+    rid = add_report(app)
+    _, key = store_of(app).create_key("tests")
+    api = app.test_client()
+    message = {
+        "headers": "From: Accounts <accounts@partner-examp1e.com>\r\nTo: bo@ours.example\r\n"
+        "Subject: Invoice 43\r\n",
+        "from": {"name": "Accounts", "address": "accounts@partner-examp1e.com"},
+    }
+
+    def reported() -> set[str]:
+        rv = api.post("/api/v1/analyze", json=message, headers={"Authorization": f"Bearer {key}"})
+        assert rv.status_code == 200, rv.get_json()
+        return {f["id"] for f in rv.get_json()["findings"] if f["check"] == "reported_sender"}
+
+    assert "REPORTED_ADDRESS" not in reported()
+    sec = signed_in(app, "security")
+    post(sec, f"/admin/reports/{rid}/confirm", {"keep": ["sender"]})
+    assert "REPORTED_ADDRESS" in reported()
+    [entry] = IndicatorStore(store_of(app)).entries()
+    post(sec, f"/admin/indicators/{entry.id}/expire")
+    assert "REPORTED_ADDRESS" not in reported()
