@@ -703,3 +703,38 @@ def test_lapsed_sign_ins_and_ended_sessions_are_dropped_and_a_flood_is_refused(
     signed_in(oidc_app, "security")
     assert rows(ConsoleSessionRow) == 1  # the ended and the signed-out one went
     assert old.get("/admin/keys").status_code == 303
+
+
+def test_a_database_outage_gets_the_503_page(app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
+    from caveat.storage.console import ConsoleStore
+    from caveat.storage.store import StorageError
+
+    client = signed_in(app, "admin")
+
+    def down(*_: Any) -> None:
+        raise StorageError("database unavailable on sqlite://")
+
+    monkeypatch.setattr(ConsoleStore, "find_session", down)
+    rv = client.get("/admin/keys")
+    assert rv.status_code == 503 and "text/html" in rv.content_type
+    assert "database does not answer" in text(rv)
+    assert rv.headers["Content-Security-Policy"] == CONSOLE_CSP
+    # the API keeps its JSON answer
+    api = client.get("/api/v1/checks", headers={"Authorization": "Bearer x"})
+    assert "application/json" in api.content_type
+
+
+def test_a_defect_gets_the_500_page_without_details(
+    app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from caveat.web.console import signin
+
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+
+    def broken(*_: Any, **__: Any) -> None:
+        raise RuntimeError("secret detail")
+
+    monkeypatch.setattr(signin, "render", broken)
+    rv = https_client(app).get("/admin/signin")
+    assert rv.status_code == 500 and "text/html" in rv.content_type
+    assert "secret detail" not in text(rv) and "has been logged" in text(rv)
