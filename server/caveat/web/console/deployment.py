@@ -153,11 +153,7 @@ def _destinations(cfg: dict[str, Any]) -> list[dict[str, Any]]:
         row: dict[str, Any] = {"name": dest.name, "where": _where(url)}
         if dest.name == "webhook":
             row["label"] = "Webhook"
-            row["detail"] = (
-                "signed with ALERT_WEBHOOK_SECRET"
-                if cfg.get("ALERT_WEBHOOK_SECRET")
-                else "not signed"
-            )
+            row["detail"] = "signed with" if cfg.get("ALERT_WEBHOOK_SECRET") else "not signed by"
         else:
             row["label"] = "Syslog"
             row["detail"] = "RFC 5424 over " + urlsplit(url).scheme.upper()
