@@ -738,3 +738,30 @@ def test_a_defect_gets_the_500_page_without_details(
     rv = https_client(app).get("/admin/signin")
     assert rv.status_code == 500 and "text/html" in rv.content_type
     assert "secret detail" not in text(rv) and "has been logged" in text(rv)
+
+
+def test_a_callback_from_another_browser_is_refused(oidc_app: Flask, issuer: LocalIssuer) -> None:
+    # An attacker's own sign-in, its callback sent to a victim: the victim's browser does
+    # not hold the cookie that binds the state, so nobody is signed in.
+    attacker = https_client(oidc_app)
+    issuer.login_as("adm")
+    callback = authorize(start(attacker))
+    victim = https_client(oidc_app)
+    rv = victim.get(callback)
+    assert rv.status_code == 400 and "started in another browser" in text(rv)
+    assert victim.get_cookie(COOKIE) is None
+    assert attacker.get(callback).status_code == 400  # and the state is spent
+
+
+def test_signing_in_again_ends_the_earlier_session(oidc_app: Flask, issuer: LocalIssuer) -> None:
+    client = https_client(oidc_app)
+    assert sign_in_as(client, issuer, "sec").status_code == 303
+    first = _token(client)
+    assert sign_in_as(client, issuer, "adm").status_code == 303
+    assert _token(client) != first
+    assert console_of(oidc_app).store.find_session(first) is None or _revoked(
+        oidc_app, session_of(client).id - 1
+    )
+    stale = https_client(oidc_app)
+    stale.set_cookie(COOKIE, first)
+    assert stale.get("/admin/reports").status_code == 303

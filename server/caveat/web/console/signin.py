@@ -56,6 +56,8 @@ from .session import (
 
 log = logging.getLogger(__name__)
 
+#: The cookie binding a sign-in's state to the browser that began it.
+SIGNIN_COOKIE = "__Host-caveat-signin"
 #: How long a sign-in may stay at the provider before its state lapses.
 SIGNIN_MINUTES = 10
 #: The token endpoint's answer is read up to this many bytes.
@@ -158,7 +160,19 @@ def signin_start() -> Response:
         }
     )
     joiner = "&" if "?" in endpoint else "?"
-    return see_other(f"{endpoint}{joiner}{query}")
+    response = see_other(f"{endpoint}{joiner}{query}")
+    # The state is bound to this browser: a callback carrying a state begun elsewhere (an
+    # attacker's own sign-in, sent to a victim to sign them in as the attacker) is refused.
+    response.set_cookie(
+        SIGNIN_COOKIE,
+        state,
+        max_age=SIGNIN_MINUTES * 60,
+        path="/",
+        secure=True,
+        httponly=True,
+        samesite="Lax",
+    )
+    return response
 
 
 @bp.get("/signin/callback")
@@ -167,8 +181,12 @@ def signin_callback() -> Response:
     try:
         who, nxt = _complete()
     except SigninFailed as exc:
-        return error_page(exc.status, exc.message, title="Sign-in failed")
+        failed = error_page(exc.status, exc.message, title="Sign-in failed")
+        failed.delete_cookie(SIGNIN_COOKIE, path="/", secure=True, httponly=True, samesite="Lax")
+        return failed
     response = see_other("/admin/")
+    response.delete_cookie(SIGNIN_COOKIE, path="/", secure=True, httponly=True, samesite="Lax")
+    _end_current_session()
     open_session(
         response,
         subject=who.subject,
@@ -197,6 +215,13 @@ def _complete() -> tuple[Principal, str]:
             400,
             "This sign-in is unknown, was already completed or took too long. "
             "Start again from the sign-in page.",
+        )
+    bound = request.cookies.get(SIGNIN_COOKIE, "")
+    if not bound or not hmac.compare_digest(bound.encode(), state.encode()):
+        raise SigninFailed(
+            400,
+            "This sign-in was started in another browser (or this browser's cookie for it "
+            "is gone). Start again from the sign-in page.",
         )
     if args.get("error"):
         described = (args.get("error_description") or "")[:300]
@@ -371,9 +396,17 @@ def link_use(token: str) -> Response:
     except LinkRefused as exc:
         return _link_refused(str(exc))
     response = see_other("/admin/")
+    _end_current_session()
     session = open_link_session(response, link_id)
     response.headers["Location"] = first_page(principal_of(session)) or "/admin/"
     return response
+
+
+def _end_current_session() -> None:
+    """Signing in again ends the session this browser had (a new cookie replaces it)."""
+    session = current_session()
+    if session is not None:
+        console().store.revoke(session.id)
 
 
 def _link_refused(reason: str) -> Response:
