@@ -6,6 +6,7 @@ imported (a bad file refused whole, its lines named, nothing kept) and expired."
 
 from __future__ import annotations
 
+import io
 import re
 from html import unescape
 from pathlib import Path
@@ -14,6 +15,8 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from werkzeug.datastructures import FileStorage
+from werkzeug.test import encode_multipart
 
 from caveat.knowledge.shared import account_ref
 from caveat.storage.audit import AuditLog
@@ -286,8 +289,6 @@ GOOD = "kind,value,note\naddress,billing@fraud-example.com,ISAC 7\ndomain,fraud-
 
 
 def upload(client: FlaskClient, text: str, **extra: str) -> Any:
-    import io
-
     data: dict[str, Any] = {"file": (io.BytesIO(text.encode()), "feed.csv"), **extra}
     return post(client, "/admin/indicators/import", data, content_type="multipart/form-data")
 
@@ -377,3 +378,21 @@ def test_a_confirmation_and_an_expiry_reach_the_next_analysis_at_once(app: Flask
     [entry] = IndicatorStore(store_of(app)).entries()
     post(sec, f"/admin/indicators/{entry.id}/expire")
     assert "REPORTED_ADDRESS" not in reported()
+
+
+def test_a_file_over_the_console_limit_is_a_413_page_and_nothing_is_kept(app: Flask) -> None:
+    sec = signed_in(app, "security")
+    assert "At most 2 MiB" in text_of(sec.get("/admin/indicators"))
+    big = "kind,value,note\n" + "domain,fraud-example.com,x\n" * 90_000  # over 2 MiB
+    # the form encoded in memory (the test client would spool a body this large to a
+    # temporary file that it never closes)
+    boundary, body = encode_multipart(
+        {"csrf_token": csrf(sec), "file": FileStorage(io.BytesIO(big.encode()), "feed.csv")}
+    )
+    rv = sec.post(
+        "/admin/indicators/import",
+        data=body,
+        content_type=f"multipart/form-data; boundary={boundary}",
+    )
+    assert rv.status_code == 413 and "larger than this form accepts" in text_of(rv)
+    assert IndicatorStore(store_of(app)).entries(everything=True) == []

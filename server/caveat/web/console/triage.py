@@ -38,6 +38,7 @@ from caveat.storage.reports import STATUSES, Report, ReportRow, ReportStore, ind
 
 from .. import alerting
 from ..api.services import services
+from ..limits import CONSOLE_IMPORT_BYTES
 from .kit import bad_input, bp, error_page, notice, page, principal, render
 
 #: What the reports queue may be filtered by.
@@ -263,6 +264,7 @@ def _indicators_page(
         more=more,
         note_max=NOTE_MAX,
         problems=problems or [],
+        import_mib=CONSOLE_IMPORT_BYTES // (1024 * 1024),
     )
 
 
