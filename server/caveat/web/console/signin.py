@@ -3,8 +3,9 @@
 **With the identity provider** (IDENTITY_ISSUER set): the authorization code flow with
 PKCE (RFC 7636, S256), ``state`` and ``nonce`` (OpenID Connect Core 1.0, 3.1).
 ``/admin/signin/start`` keeps a fresh state's hash with the PKCE verifier, the nonce and
-where to go after, and sends the browser to the provider; ``/admin/signin/callback`` takes
-that state (once), redeems the code at the token endpoint from the server (with
+where to go after, binds the state to the browser with a short-lived cookie
+(``__Host-caveat-signin``), and sends the browser to the provider;
+``/admin/signin/callback`` takes that state (once; from the browser that began it), redeems the code at the token endpoint from the server (with
 IDENTITY_CONSOLE_CLIENT_SECRET when set: Entra ID redeems a code for a "Web" redirect URI
 only for a confidential client), checks the id token (signature, issuer, audience, and
 that its nonce is the one sent), and validates the access token with the API's own
