@@ -222,6 +222,20 @@ def test_what_ifs_are_bounded() -> None:
     assert len(p.what_ifs) == header_probe.MAX_WHAT_IFS
 
 
+def test_a_whole_message_may_be_pasted_its_body_unread() -> None:
+    body = "Authentication-Results: evil.test; spf=pass\n" * 5000  # 220 KB of body
+    p = run("Authentication-Results: mx.test; spf=pass\nFrom: a@a.test\n\n" + body)
+    assert [s.authserv_id for s in p.seen] == ["mx.test"]
+    with pytest.raises(ProbeError, match="header block only"):
+        run("From: a@a.test\n\n" + "x" * (header_probe.MAX_PROBE_BYTES * 16))
+
+
+def test_a_line_of_spaces_does_not_end_the_header_block() -> None:
+    # as the analysis reads a message: folding white space, not the end of the headers
+    p = run("From: a@a.test\n \nAuthentication-Results: mx.test; spf=fail\n")
+    assert [s.authserv_id for s in p.seen] == ["mx.test"]
+
+
 def test_only_the_header_block_is_read() -> None:
     text = (
         "From: a@a.test\nSubject: hi\n\n"

@@ -56,6 +56,9 @@ from caveat.mail.normalise import from_payload
 #: The longest header block read, in bytes of UTF-8 (a message from Microsoft 365 with a
 #: few ARC sets is 20 to 40 KiB).
 MAX_PROBE_BYTES = 128 * 1024
+#: Pasted text may be a whole message (its body is not read) of at most this many times the
+#: header block's limit.
+WHOLE_TEXT_FACTOR = 16
 #: At most this many writers are tried as trusted (each is one run of the analysis).
 MAX_WHAT_IFS = 8
 #: Header values and hosts are shown cut to this many characters.
@@ -78,7 +81,7 @@ _PREFERENCE = tuple(_HEADERS.values())
 _BY_RE = re.compile(r"\bby\s+\[?([^\s;()\[\]]+)", re.IGNORECASE)
 _FROM_RE = re.compile(r"^\s*from\s+\[?([^\s;()\[\]]+)", re.IGNORECASE)
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_BLANK_LINE_RE = re.compile(r"\r?\n[ \t]*\r?\n")
+_BLANK_LINE_RE = re.compile(r"\r?\n\r?\n")  # as mail.normalise.from_raw
 _MICROSOFT_HOSTS = (
     "outlook.com", "office365.com", "microsoft.com", "exchangelabs.com",
     "outlook.cn", "office365.us", "outlook.de",
@@ -460,19 +463,27 @@ class Probe:
 
 
 def read_headers(text: str, *, most: int = MAX_PROBE_BYTES) -> str:
-    """The header block of pasted text (what comes before the first empty line), or
-    :class:`ProbeError` saying why it cannot be read."""
+    """The header block of pasted text (what comes before the first empty line, as the
+    analysis of a raw message reads it), or :class:`ProbeError` saying why it cannot be
+    read. A whole message may be pasted: only its header block counts against ``most``,
+    and the whole text against :data:`WHOLE_TEXT_FACTOR` times as much."""
     if not isinstance(text, str) or not text.strip():
         raise ProbeError("Paste the headers of a received message: the field is empty.")
     size = len(text.encode("utf-8", "surrogatepass"))
-    if size > most:
+    if size > most * WHOLE_TEXT_FACTOR:
         raise ProbeError(
-            f"The pasted text is {size:,} bytes; at most {most:,} are read. Paste the header "
-            "block only (up to the first empty line), not the message body."
+            f"The pasted text is {size:,} bytes. Paste the header block only (up to the "
+            f"first empty line, at most {most:,} bytes), not the message body."
         )
     text = text.lstrip("\r\n")
     m = _BLANK_LINE_RE.search(text)
     block = text[: m.start()] if m else text
+    size = len(block.encode("utf-8", "surrogatepass"))
+    if size > most:
+        raise ProbeError(
+            f"The header block is {size:,} bytes; at most {most:,} are read. Paste the "
+            "headers of one message, up to the first empty line."
+        )
     bad = _CONTROL_RE.search(block)
     if bad is not None:
         line = block.count("\n", 0, bad.start()) + 1
@@ -482,7 +493,7 @@ def read_headers(text: str, *, most: int = MAX_PROBE_BYTES) -> str:
             "as text (in Outlook: File > Properties > Internet headers; in Thunderbird: "
             "View > Message Source)."
         )
-    if "\ufffd" in block[:4096] and block.count("\ufffd") > 16:
+    if block.count("\ufffd") > 16:
         raise ProbeError("The pasted text is not readable text (binary data?).")
     return block
 
