@@ -5,9 +5,10 @@ PKCE (RFC 7636, S256), ``state`` and ``nonce`` (OpenID Connect Core 1.0, 3.1).
 ``/admin/signin/start`` keeps a fresh state's hash with the PKCE verifier, the nonce and
 where to go after, binds the state to the browser with a short-lived cookie
 (``__Host-caveat-signin``), and sends the browser to the provider;
-``/admin/signin/callback`` takes that state (once; from the browser that began it), redeems the code at the token endpoint from the server (with
-IDENTITY_CONSOLE_CLIENT_SECRET when set: Entra ID redeems a code for a "Web" redirect URI
-only for a confidential client), checks the id token (signature, issuer, audience, and
+``/admin/signin/callback`` takes that state (once; from the browser that began it),
+redeems the code at the token endpoint from the server (with IDENTITY_CONSOLE_CLIENT_SECRET
+when set: Entra ID redeems a code for a "Web" redirect URI only for a confidential
+client), checks the id token (signature, issuer, audience, and
 that its nonce is the one sent), and validates the access token with the API's own
 validator, so the console's roles are exactly the API's. The start is a plain link: a
 form posting to the service and redirected off-site would be stopped by the CSP's
