@@ -91,10 +91,20 @@ def verifications_clear(verification_id: int) -> Response:
     return redirect(url_for("console.verifications_list"), 303)
 
 
-def _verified_by(a: Approval) -> list[str]:
-    """Who confirmed the account (each person once, oldest first)."""
-    status = verifications().status(a.organization, a.account_ref)
-    return [c.by for c in status.confirmations] if status is not None else []
+def _verified_by(found: list[Approval]) -> dict[int, list[str]]:
+    """Who confirmed each request's account (each person once, oldest first): one select."""
+    if not found:
+        return {}
+    v = verifications()
+    standing = {
+        (organization_key(st.organization), st.account_ref): st
+        for st in v.records.statuses(v.confirmations)
+    }
+    out = {}
+    for a in found:
+        st = standing.get((organization_key(a.organization), a.account_ref))
+        out[a.id] = [c.by for c in st.confirmations] if st is not None else []
+    return out
 
 
 @bp.get("/approvals")
@@ -108,7 +118,7 @@ def approvals_list() -> Response:
         "console/approvals.html",
         title="Approvals",
         rows=found,
-        verified_by={a.id: _verified_by(a) for a in found},
+        verified_by=_verified_by(found),
         state=state,
         states=APPROVAL_STATES,
         me=principal().subject,
