@@ -218,8 +218,9 @@ def test_send_test_by_keyboard(deployed: Deployed) -> None:
     sign_in(page, "adm")
     page.goto("/admin/deployment")
     before = len(deployed.receiver.requests)
-    tab_to(page, "button[aria-label='Send a test event to the webhook']").press("Enter")
-    page.wait_for_url("**/admin/deployment#alerts")
+    button = tab_to(page, "button[aria-label='Send a test event to the webhook']")
+    with page.expect_navigation():
+        button.press("Enter")
     status = page.get_by_role("status").filter(has_text="test event delivered")
     assert status.is_visible()
     assert "HTTP 204" in status.inner_text()

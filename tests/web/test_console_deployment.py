@@ -278,7 +278,7 @@ def send_test(client: FlaskClient, destination: str) -> str:
         "/admin/deployment/alerts/test",
         data={"csrf_token": csrf(client), "destination": destination},
     )
-    assert rv.status_code == 303 and rv.headers["Location"].endswith("/admin/deployment#alerts")
+    assert rv.status_code == 303 and rv.headers["Location"].endswith("/admin/deployment")
     return main_of(client.get("/admin/deployment"))
 
 

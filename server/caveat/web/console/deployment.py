@@ -318,7 +318,7 @@ def alerts_test() -> Response:
         notice(f"{label} {where}: test event {what} ({answer.detail}) at {at}.")
     else:
         notice(f"{label} {where}: test event NOT delivered ({answer.detail}) at {at}.", "error")
-    return see_other(url_for("console.deployment") + "#alerts")
+    return see_other(url_for("console.deployment"))  # the notice is at the top
 
 
 # ----------------------------------------------------------------- headers
