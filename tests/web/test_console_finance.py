@@ -214,3 +214,12 @@ def test_a_rejected_request_stays_off_file(app: Flask) -> None:
     assert AuditLog(store_of(app)).entries(action="approval.reject")
     assert post(adm, "/admin/approvals/999/approve").status_code == 404
     assert adm.get("/admin/approvals?state=later").status_code == 400
+
+
+def test_a_request_whose_account_was_denied_since_says_so(app: Flask) -> None:
+    record(app, FIN1, "confirmed")
+    record(app, FIN2, "confirmed")
+    request_approval(app, FIN1)
+    record(app, FIN2, "denied")
+    page = text_of(signed_in(app, "admin").get("/admin/approvals"))
+    assert "Fran Finance" in page and "but a denial of it stands now" in page

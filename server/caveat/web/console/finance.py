@@ -25,6 +25,7 @@ from caveat.storage.verifications import (
     OUTCOMES,
     PENDING,
     REJECTED,
+    AccountStatus,
     Approval,
     VerificationError,
 )
@@ -91,8 +92,9 @@ def verifications_clear(verification_id: int) -> Response:
     return redirect(url_for("console.verifications_list"), 303)
 
 
-def _verified_by(found: list[Approval]) -> dict[int, list[str]]:
-    """Who confirmed each request's account (each person once, oldest first): one select."""
+def _standing(found: list[Approval]) -> dict[int, AccountStatus | None]:
+    """Where each request's account stands now (who confirmed it, each person once and
+    oldest first; whether a denial stands): one select."""
     if not found:
         return {}
     v = verifications()
@@ -100,10 +102,9 @@ def _verified_by(found: list[Approval]) -> dict[int, list[str]]:
         (organization_key(st.organization), st.account_ref): st
         for st in v.records.statuses(v.confirmations)
     }
-    out = {}
+    out: dict[int, AccountStatus | None] = {}
     for a in found:
-        st = standing.get((organization_key(a.organization), a.account_ref))
-        out[a.id] = [c.by for c in st.confirmations] if st is not None else []
+        out[a.id] = standing.get((organization_key(a.organization), a.account_ref))
     return out
 
 
@@ -118,7 +119,7 @@ def approvals_list() -> Response:
         "console/approvals.html",
         title="Approvals",
         rows=found,
-        verified_by=_verified_by(found),
+        standing=_standing(found),
         state=state,
         states=APPROVAL_STATES,
         me=principal().subject,
