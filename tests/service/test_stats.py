@@ -107,6 +107,8 @@ def test_a_lookalike_domain_counts_the_partner_it_imitates(name: str) -> None:
         ("impostor_payment/partner-name-freemail-spa-dotted-it.eml", "Aurora Trasporti S.p.A."),
         ("impostor_payment/partner-name-elsewhere-de.eml", "Northwind Metals GmbH"),
         ("impostor_payment/known-contact-freemail-no-bank-en.eml", "Westbrook Supplies Ltd."),
+        ("impostor_payment/impostor-localpart-contact-fr.eml", "Contoso Logistique SARL"),
+        ("impostor_payment/impostor-localpart-contact-pt.eml", "Oliveira Têxteis Lda."),
     ],
 )
 def test_a_partners_name_on_another_address_counts_that_partner(name: str, partner: str) -> None:
@@ -135,6 +137,32 @@ def test_only_organisations_of_the_directory_are_named() -> None:
         ),
     )
     assert imitated_partners(facts, forged, directory) == []
+
+
+def test_a_user_name_that_spells_a_partners_company_name_counts_that_partner() -> None:
+    facts, verdict, _config, directory = judged("seed/02-fake-reply-via-relay.eml")
+    facts = dataclasses.replace(facts, from_=())
+    spells = Finding(
+        id="FREEMAIL_LOCALPART_IMPERSONATION",
+        check="freemail_impersonation",
+        severity="caution",
+        title="t",
+        explanation="e",
+        evidence=(
+            Evidence("From", "partnerb.billing@gmail.example"),
+            Evidence("User name spells", "the company name of Partner B ('partnerb')"),
+        ),
+    )
+    assert imitated_partners(
+        facts, dataclasses.replace(verdict, findings=(spells,)), directory
+    ) == ["Partner B"]
+    ours = dataclasses.replace(
+        spells,
+        evidence=(
+            Evidence("User name spells", "the company name of your organisation ('partnera')"),
+        ),
+    )
+    assert imitated_partners(facts, dataclasses.replace(verdict, findings=(ours,)), directory) == []
 
 
 def test_a_swapped_person_counts_the_partner_whose_address_was_replaced() -> None:

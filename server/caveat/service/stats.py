@@ -20,7 +20,9 @@ to each of these keys of its day (UTC), in :mod:`caveat.storage.stats`'s tally:
   3. *by name*: each ``freemail_impersonation`` finding's "Partner" evidence (a display
      name or user name that matched a partner: "Organisation (domains)") names the
      organisation; its "Known as" evidence of a directory contact ("Name <address>
-     (partner directory)") names the contact, whose partner counts;
+     (partner directory)") names the contact, whose partner counts; its "User name
+     spells" evidence names a person ("the name of N (address)": the partner of that
+     address or its domain) or a company ("the company name of O ('word')": partner O);
   4. *swapped person*: each ``recipient_swap`` finding's evidence names the address a
      person of the conversation had before ("Name: was A, now B (...)"); when A is a
      directory contact's address or a partner's domain, that partner counts (the message
@@ -164,6 +166,8 @@ def imitated_partners(facts: Facts, verdict: Verdict, directory: Directory) -> l
                     p = directory.partner_of_address(address) if address else None
                     if p is not None:
                         found.setdefault(p.organization, None)
+                elif e.header == "User name spells":
+                    _spelled_partner(e.value, directory, found, partner_of_domain)
         elif finding.check == "recipient_swap":
             for e in finding.evidence:
                 # the last one: a name written before it cannot stand in for it
@@ -176,6 +180,27 @@ def imitated_partners(facts: Facts, verdict: Verdict, directory: Directory) -> l
                 else:
                     partner_of_domain(was[-1].rpartition("@")[2])
     return list(found)
+
+
+def _spelled_partner(
+    text: str,
+    directory: Directory,
+    found: dict[str, None],
+    partner_of_domain: Callable[[str], None],
+) -> None:
+    """A free-mail user name that spells a directory contact's name ("the name of N
+    (address)") or a partner's company name ("the company name of O ('word')")."""
+    if text.startswith("the name of ") and text.endswith(")"):
+        address = text.rpartition(" (")[2][:-1]
+        p = directory.partner_of_address(address) if "@" in address else None
+        if p is not None:
+            found.setdefault(p.organization, None)
+        elif "@" in address:
+            partner_of_domain(address.rpartition("@")[2])
+    elif text.startswith("the company name of ") and " ('" in text:
+        p = directory.partner_named(text[len("the company name of ") :].rpartition(" ('")[0])
+        if p is not None:
+            found.setdefault(p.organization, None)
 
 
 #: "Name: was OLD, now NEW (note)" of recipient_swap's evidence: the address before
