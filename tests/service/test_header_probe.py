@@ -3,6 +3,8 @@ corpus (a mailing list server, Google, Microsoft 365), read in place, and on hos
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from caveat.engine.engine import Engine
@@ -264,6 +266,27 @@ def test_text_that_is_not_a_header_block_is_refused_clearly(text: str, says: str
     with pytest.raises(ProbeError) as caught:
         run(text)
     assert says in str(caught.value)
+
+
+def test_more_received_lines_or_results_than_a_delivered_message_has_are_refused() -> None:
+    hops = "\n".join(f"Received: from a{i}.test by b{i}.test" for i in range(101))
+    with pytest.raises(ProbeError, match="at most 100"):
+        run(hops + "\nFrom: a@a.test\n")
+    results = "\n".join(f"Authentication-Results: m{i}.test; spf=pass" for i in range(101))
+    with pytest.raises(ProbeError, match="at most 100"):
+        run(results + "\nFrom: a@a.test\n")
+
+
+def test_the_most_a_paste_may_hold_is_read_quickly() -> None:
+    lines = []
+    for i in range(header_probe.MAX_RECEIVED):
+        lines.append(f"Received: from a{i}.example{i}.test by mx{i}.example{i}.test; now")
+        lines.append(f"Authentication-Results: mx{i}.example{i}.test; spf=fail")
+    started = time.perf_counter()
+    p = run("\n".join([*lines, "From: a@a.test"]))
+    assert time.perf_counter() - started < 3.0  # about 0.1 s; every pair once was 22 s
+    assert len(p.seen) == header_probe.MAX_RESULTS_HEADERS
+    assert len(p.what_ifs) == header_probe.MAX_WHAT_IFS
 
 
 def test_too_many_recipients_is_refused_as_a_probe_error() -> None:

@@ -37,6 +37,7 @@ import ipaddress
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from caveat.checks.findings import LEVELS, Finding, Verdict
 from caveat.knowledge.context import EngineConfig
@@ -61,6 +62,10 @@ MAX_PROBE_BYTES = 128 * 1024
 WHOLE_TEXT_FACTOR = 16
 #: At most this many writers are tried as trusted (each is one run of the analysis).
 MAX_WHAT_IFS = 8
+#: More Received lines or authentication headers than these is no message a mail system
+#: delivered (MTAs stop a loop well before: Postfix at 50 hops, Exim at 100): refused.
+MAX_RECEIVED = 100
+MAX_RESULTS_HEADERS = 100
 #: Header values and hosts are shown cut to this many characters.
 SHOWN_CHARS = 300
 
@@ -118,10 +123,17 @@ def _host(pattern: re.Pattern[str], value: str) -> str:
     return m.group(1).rstrip(".").lower()[:253] if m else ""
 
 
+@lru_cache(maxsize=4096)
+def _org(host: str) -> str:
+    return org_domain(host)
+
+
+@lru_cache(maxsize=4096)
 def _is_microsoft(host: str) -> bool:
     return any(host == d or host.endswith("." + d) for d in _MICROSOFT_HOSTS)
 
 
+@lru_cache(maxsize=4096)
 def _anonymous(host: str) -> bool:
     """A host that names no organisation: none, a bare name, an address, a private TLD."""
     if not host or "." not in host:
@@ -148,7 +160,7 @@ def _organisation(host: str, config: EngineConfig) -> str | None:
         return "ours"
     if _is_microsoft(host):
         return MICROSOFT
-    return org_domain(host)
+    return _org(host)
 
 
 def _chain(headers: tuple[tuple[str, str], ...], config: EngineConfig) -> tuple[Hop, ...]:
@@ -247,7 +259,7 @@ def _attribute(
         return bool(w) and (
             is_subdomain_or_equal(h.by, w)
             or is_subdomain_or_equal(w, h.by)
-            or (not _anonymous(w) and not _anonymous(h.by) and org_domain(w) == org_domain(h.by))
+            or (not _anonymous(w) and not _anonymous(h.by) and _org(w) == _org(h.by))
         )
 
     # Exchange Online writes its results above its own line; Postfix milters, Exim and
@@ -276,7 +288,7 @@ def _same_organisation(writer: str, host: str) -> bool:
     w = normalise_domain(writer)
     if not w or not host or _anonymous(w) or _anonymous(host):
         return False
-    return org_domain(w) == org_domain(host)
+    return _org(w) == _org(host)
 
 
 def _upstream_below_entry(writer: str, microsoft: bool, hops: tuple[Hop, ...]) -> bool:
@@ -512,6 +524,14 @@ def probe(
         raise ProbeError(
             "No header could be read: each line should look like 'Name: value'. Paste the "
             "header block of a received message."
+        )
+    received = sum(1 for n, _ in facts.headers if n == "received")
+    results = sum(1 for n, _ in facts.headers if n in _HEADERS)
+    if received > MAX_RECEIVED or results > MAX_RESULTS_HEADERS:
+        raise ProbeError(
+            f"The headers hold {received} Received lines and {results} authentication "
+            f"headers; a delivered message has at most {MAX_RECEIVED} and "
+            f"{MAX_RESULTS_HEADERS}. Paste the headers of one received message."
         )
     hops = _chain(facts.headers, config)
     seen = _seen(facts, hops, config)
