@@ -314,7 +314,7 @@ def alerts_test() -> Response:
     label = "Webhook" if name == "webhook" else "Syslog"
     at = datetime.now(UTC).strftime("%H:%M:%S UTC")
     if answer.ok:
-        what = "delivered" if name == "webhook" else "sent (a syslog receiver answers nothing)"
+        what = "delivered" if name == "webhook" else "sent (syslog returns no receipt)"
         notice(f"{label} {where}: test event {what} ({answer.detail}) at {at}.")
     else:
         notice(f"{label} {where}: test event NOT delivered ({answer.detail}) at {at}.", "error")
