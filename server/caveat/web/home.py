@@ -32,6 +32,7 @@ HOME_CSP = "; ".join(
 
 #: The documentation the home page lists, in reading order, with what each is for.
 DOCS = (
+    ("console.md", "The admin console: signing in, who sees which page, what each does"),
     ("deploy-outlook.md", "Deploying the Outlook add-in tenant-wide"),
     ("deploy-thunderbird.md", "The Thunderbird extension"),
     ("directory.md", "The partner directory: CSV, import, export, API"),
