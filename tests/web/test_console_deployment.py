@@ -335,6 +335,24 @@ def test_send_test_to_syslog(tmp_path: Path) -> None:
     assert b"alert.test" in line
 
 
+def test_send_test_reaches_only_the_destination_chosen(tmp_path: Path) -> None:
+    """With a webhook and syslog both configured, testing one sends nothing to the other
+    (and goes through the service's own alert sender, not a second one made per click)."""
+    with WebhookReceiver() as receiver, SyslogListener("tcp") as listener:
+        app = console_app(
+            tmp_path,
+            PUBLIC_URL=PUBLIC,
+            ALERT_WEBHOOK_URL=receiver.url,
+            ALERT_WEBHOOK_SECRET=SECRET,
+            ALERT_SYSLOG=listener.url,
+        )
+        page = send_test(signed_in(app, "admin"), "syslog")
+        [line] = listener.wait_for(1)
+        alerts(app).close(0)
+        assert receiver.requests == []
+    assert "test event sent" in page and b"alert.test" in line
+
+
 def test_send_test_refuses_a_destination_that_is_not_configured(
     app: Flask, admin: FlaskClient
 ) -> None:

@@ -707,12 +707,14 @@ class Alerts:
         for lane in self._lanes:
             lane.stopping.clear()
 
-    def send_test(self, actor: Any = None) -> list[tuple[str, Answer]]:
-        """Send one test event to each destination now, on this thread, once each (no
-        retries), and say what each answered."""
+    def send_test(self, actor: Any = None, only: str | None = None) -> list[tuple[str, Answer]]:
+        """Send one test event to each destination (or to the one named ``only``) now, on
+        this thread, once each (no retries), and say what each answered."""
         event = self.event(TEST, {"message": "a test of Caveat's alert destinations"}, actor)
         out = []
         for dest in self.destinations:
+            if only is not None and dest.name != only:
+                continue
             try:
                 out.append((dest.name, dest.attempt(event)))
             except Exception as exc:

@@ -57,7 +57,6 @@ from caveat.knowledge.context import Context, EngineConfig
 from caveat.mail.facts import Facts
 from caveat.service import header_probe
 from caveat.service import keys as service_keys
-from caveat.service.alerts import Alerts
 from caveat.service.header_probe import MICROSOFT, ProbeError
 from caveat.service.settings import identity_config
 from caveat.storage.store import LEGACY_SCOPES
@@ -308,8 +307,7 @@ def alerts_test() -> Response:
         )
     name = form_choice("destination", names, label="Destination")
     dest = next(d for d in configured.destinations if d.name == name)
-    one = Alerts([dest], deployment=configured.deployment)
-    [(_, answer)] = one.send_test(principal())
+    [(_, answer)] = configured.send_test(principal(), only=name)
     where = _where(str(getattr(dest, "url", "")))
     label = "Webhook" if name == "webhook" else "Syslog"
     at = datetime.now(UTC).strftime("%H:%M:%S UTC")
