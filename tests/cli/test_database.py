@@ -75,3 +75,56 @@ def test_a_bad_retention_setting_is_named(
     monkeypatch.setenv("CAVEAT_REPORT_RETENTION_DAYS", "forever")
     assert main(["database", "prune", "--db", db]) == 2
     assert "CAVEAT_REPORT_RETENTION_DAYS" in capsys.readouterr().err
+
+
+def test_prune_removes_the_consoles_ended_rows_and_names_every_retention(
+    db: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from caveat.storage.audit import Actor
+    from caveat.storage.console import ConsoleStore
+
+    long_ago = datetime.now(UTC) - timedelta(days=2)
+    store = Store.from_url(db)
+    store.upgrade()
+    consoles = ConsoleStore(store)
+    consoles.open_session(
+        subject="s",
+        tenant=None,
+        name="",
+        username="",
+        roles=frozenset({"admin"}),
+        via="link",
+        now=long_ago,
+        lifetime=timedelta(hours=8),
+    )
+    used = consoles.create_link(
+        created_by=Actor.command_line("ops"), now=datetime.now(UTC), lifetime=timedelta(hours=1)
+    )
+    consoles.use_link(used, datetime.now(UTC))
+    store.dispose()
+    assert main(["database", "prune", "--json", "--db", db]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["deleted"]["console_sessions"] == 1
+    assert result["deleted"]["console_links"] == 1
+    assert result["deleted"]["console_signins"] == 0
+    assert main(["database", "prune", "--db", db]) == 0
+    out = capsys.readouterr().out
+    assert "warning tally 400 days" in out and "console" in out
+
+
+def test_prunes_help_names_what_it_prunes(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", "400")  # one line: no word broken at its hyphen
+    with pytest.raises(SystemExit):
+        main(["database", "prune", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    for setting in (
+        "MEMORY_RETENTION_DAYS",
+        "REPORT_RETENTION_DAYS",
+        "REVOKED_KEY_RETENTION_DAYS",
+        "WARNING_TALLY_RETENTION_DAYS",
+        "RETENTION_INTERVAL_MINUTES",
+    ):
+        assert setting in text
+    assert "sessions" in text and "first-run links" in text

@@ -118,3 +118,25 @@ def test_a_link_expires(store: Store, clock: FakeClock) -> None:
         consoles.use_link(token, clock())
     with pytest.raises(LinkRefused, match="not known"):
         consoles.use_link("nope", clock())
+
+
+def test_prune_drops_what_opens_nothing_and_keeps_what_works(
+    store: Store, clock: FakeClock
+) -> None:
+    from tests.storage.test_retention import console_rows
+
+    tokens = console_rows(store, clock)
+    consoles = ConsoleStore(store)
+    assert consoles.prune(clock()) == {
+        "console_sessions": 2,
+        "console_signins": 1,
+        "console_links": 2,
+    }
+    assert consoles.find_session(tokens["session-live"]) is not None
+    assert consoles.link_usable(tokens["link-live"], clock())
+    assert consoles.take_signin("signin-live", clock()) is not None
+    assert consoles.prune(clock()) == {
+        "console_sessions": 0,
+        "console_signins": 0,
+        "console_links": 0,
+    }

@@ -333,3 +333,118 @@ def test_migration_0005_deletes_the_unkeyed_conversation_memory(db_url: str) -> 
             assert c.execute(text("SELECT count(*) FROM maintenance")).scalar() == 0
     finally:
         engine.dispose()
+
+
+# ----------------------------------------------------------------- the console's rows
+
+
+def console_rows(store: Store, clock: FakeClock) -> dict[str, str]:
+    """One of each kind of console row, alive and ended; returns the tokens by name."""
+    from caveat.storage.audit import Actor
+    from caveat.storage.console import ConsoleStore
+
+    consoles = ConsoleStore(store)
+    start = clock()
+
+    def session(subject: str, hours: float) -> str:
+        token, _ = consoles.open_session(
+            subject=subject,
+            tenant=None,
+            name=subject,
+            username=f"{subject}@ours.example",
+            roles=frozenset({"admin"}),
+            via="oidc",
+            now=start,
+            lifetime=timedelta(hours=hours),
+        )
+        return token
+
+    tokens = {
+        "session-ended": session("ended", 1),
+        "session-signed-out": session("out", 8),
+        "session-live": session("live", 8),
+    }
+    signed_out = consoles.find_session(tokens["session-signed-out"])
+    assert signed_out is not None
+    consoles.revoke(signed_out.id)
+    for state, minutes in (("signin-lapsed", 10), ("signin-live", 240)):
+        consoles.begin_signin(
+            state,
+            verifier="v",
+            nonce="n",
+            next_path="",
+            redirect_uri="https://caveat.example/admin/signin/callback",
+            expires_at=start + timedelta(minutes=minutes),
+        )
+    ops = Actor.command_line("ops")
+    for name, minutes in (("link-used", 600), ("link-lapsed", 30), ("link-live", 600)):
+        tokens[name] = consoles.create_link(
+            created_by=ops, now=start, lifetime=timedelta(minutes=minutes)
+        )
+    consoles.use_link(tokens["link-used"], start)
+    clock.advance(hours=2)  # the 1-hour session, the sign-in and the 30-minute link lapsed
+    return tokens
+
+
+def test_the_console_rows_that_open_nothing_go_with_the_sweep(
+    store: Store, clock: FakeClock
+) -> None:
+    from caveat.storage.console import (
+        ConsoleLinkRow,
+        ConsoleSessionRow,
+        ConsoleSigninRow,
+        ConsoleStore,
+    )
+
+    tokens = console_rows(store, clock)
+    assert count(store, ConsoleSessionRow) == 3
+    result = run(store, Retention())
+    assert result is not None and result.complete
+    assert result.deleted["console_sessions"] == 2  # past its end; signed out
+    assert result.deleted["console_signins"] == 1
+    assert result.deleted["console_links"] == 2  # used; past its time
+    consoles = ConsoleStore(store)
+    assert consoles.find_session(tokens["session-live"]) is not None
+    assert consoles.find_session(tokens["session-ended"]) is None
+    assert consoles.find_session(tokens["session-signed-out"]) is None
+    assert consoles.take_signin("signin-lapsed", clock()) is None
+    assert count(store, ConsoleSigninRow) == 1
+    assert consoles.link_usable(tokens["link-live"], clock())
+    assert count(store, ConsoleLinkRow) == 1
+    # what the console did stays in the audit log
+    from caveat.storage.audit import AuditLog
+
+    actions = [e.action for e in AuditLog(store).entries()]
+    assert actions.count("console.signin") == 3 and "console.link_used" in actions
+    # the next sweep finds nothing more; the live rows go once they have lapsed too
+    clock.advance(hours=1)
+    again = run(store, Retention())
+    assert again is not None and again.total == 0
+    clock.advance(hours=8)
+    later = run(store, Retention())
+    assert later is not None
+    assert later.deleted["console_sessions"] == 1
+    assert later.deleted["console_signins"] == 1
+    assert later.deleted["console_links"] == 1
+
+
+def test_the_console_rows_go_in_bounded_batches(store: Store, clock: FakeClock) -> None:
+    from caveat.storage.console import ConsoleSessionRow, ConsoleStore
+
+    consoles = ConsoleStore(store)
+    for n in range(7):
+        consoles.open_session(
+            subject=f"s{n}",
+            tenant=None,
+            name="",
+            username="",
+            roles=frozenset(),
+            via="oidc",
+            now=clock(),
+            lifetime=timedelta(hours=1),
+        )
+    clock.advance(hours=2)
+    assert count(store, ConsoleSessionRow) == 7
+    result = sweep(store, Retention(batch=3))
+    assert result.complete and result.deleted["console_sessions"] == 7
+    assert count(store, ConsoleSessionRow) == 0

@@ -29,9 +29,12 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     prune = actions.add_parser(
         "prune",
         help="delete what is past its retention, now",
-        description="Delete every row past its retention now (MEMORY_RETENTION_DAYS, "
-        "REPORT_RETENTION_DAYS, REVOKED_KEY_RETENTION_DAYS) and print what went. The "
-        "service does the same on its own once per RETENTION_INTERVAL_MINUTES.",
+        description="Delete every row past its retention now and print what went: the "
+        "conversation memory (MEMORY_RETENTION_DAYS), reports (REPORT_RETENTION_DAYS), "
+        "revoked service keys (REVOKED_KEY_RETENTION_DAYS), the overview's warning tally "
+        "(WARNING_TALLY_RETENTION_DAYS), and the admin console's ended sessions, lapsed "
+        "sign-ins and used or lapsed first-run links. The service does the same on its own "
+        "once per RETENTION_INTERVAL_MINUTES.",
     )
     prune.add_argument("--json", action="store_true", help="one JSON object on stdout")
     add_db_option(prune, "default: DATABASE_URL, by default the SQLite file in the instance folder")
@@ -62,7 +65,8 @@ def run_prune(
     out.write(
         f"Kept: the conversation memory {policy.memory_days} days after it was last seen, "
         f"reports {policy.report_days} days, revoked API keys {policy.revoked_key_days} days "
-        "after revocation.\n"
+        f"after revocation, the warning tally {policy.tally_days} days; the console's "
+        "sessions, sign-ins and first-run links while they work.\n"
     )
     if not result.total:
         out.write("Nothing was past its retention.\n")

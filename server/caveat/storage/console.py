@@ -14,7 +14,9 @@
 
 Opening a session, making a link and using one each write an audit row
 (``console.signin``, ``console.link``, ``console.link_used``) in the same transaction.
-Nothing of a message is kept here.
+Nothing of a message is kept here. A row that opens nothing any more (a session ended or
+signed out, a lapsed sign-in, a used or lapsed link) is removed by the retention sweep
+(:mod:`caveat.storage.retention`, also ``caveat database prune``).
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Boolean, Integer, delete, false, func, select, update
+from sqlalchemy import Boolean, ColumnElement, Integer, delete, false, func, select, update
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .audit import Actor, AuditLog
@@ -156,6 +158,23 @@ class LinkRefused(LookupError):
     """A first-run link that is unknown, used or past its time (the message says which)."""
 
 
+def session_ended(now: datetime) -> ColumnElement[bool]:
+    """Sessions that open nothing any more: past their absolute end, or signed out."""
+    return (ConsoleSessionRow.expires_at < now) | ConsoleSessionRow.revoked
+
+
+def signin_lapsed(now: datetime) -> ColumnElement[bool]:
+    """Sign-ins begun at the identity provider whose time to come back has passed."""
+    return ConsoleSigninRow.expires_at < now
+
+
+def link_spent(now: datetime) -> ColumnElement[bool]:
+    """First-run links that open nothing any more: used, or past their time. (The audit
+    log keeps that one was made and used; a link visited after its row went is "not
+    known", refused all the same.)"""
+    return ConsoleLinkRow.used_at.is_not(None) | (ConsoleLinkRow.expires_at < now)
+
+
 class ConsoleStore:
     """The console's rows on one :class:`~caveat.storage.store.Store`."""
 
@@ -194,11 +213,7 @@ class ConsoleStore:
         )
         with self.store.session() as s:
             # Ended sessions go as new ones come: the table holds live ones and few more.
-            s.execute(
-                delete(ConsoleSessionRow).where(
-                    (ConsoleSessionRow.expires_at < now) | ConsoleSessionRow.revoked
-                )
-            )
+            s.execute(delete(ConsoleSessionRow).where(session_ended(now)))
             s.add(row)
             s.flush()
             found = ConsoleSession.of(row)
@@ -255,17 +270,20 @@ class ConsoleStore:
                 )
             )
 
-    def prune(self, now: datetime) -> int:
-        """Drop sessions past their end or revoked, lapsed sign-ins and lapsed links."""
+    def prune(self, now: datetime) -> dict[str, int]:
+        """Drop ended sessions, lapsed sign-ins and used or lapsed links at once; how many
+        of each went. (The retention sweep removes the same rows in bounded batches:
+        :mod:`caveat.storage.retention`.)"""
+        gone: dict[str, int] = {}
         with self.store.session() as s:
-            gone = s.execute(
-                delete(ConsoleSessionRow).where(
-                    (ConsoleSessionRow.expires_at < now) | ConsoleSessionRow.revoked
-                )
-            ).rowcount  # type: ignore[attr-defined]
-            s.execute(delete(ConsoleSigninRow).where(ConsoleSigninRow.expires_at < now))
-            s.execute(delete(ConsoleLinkRow).where(ConsoleLinkRow.expires_at < now))
-        return int(gone or 0)
+            for table, model, due in (
+                ("console_sessions", ConsoleSessionRow, session_ended(now)),
+                ("console_signins", ConsoleSigninRow, signin_lapsed(now)),
+                ("console_links", ConsoleLinkRow, link_spent(now)),
+            ):
+                result = s.execute(delete(model).where(due))
+                gone[table] = int(result.rowcount or 0)  # type: ignore[attr-defined]
+        return gone
 
     # ------------------------------------------------------------- sign-ins
 

@@ -14,6 +14,9 @@ api_keys                                   while active; ``revoked_key_days`` af
                                            revocation (REVOKED_KEY_RETENTION_DAYS, 90)
 warning_tally (the overview's daily        ``tally_days`` after its day
 counts)                                    (WARNING_TALLY_RETENTION_DAYS, 400)
+console_sessions (the admin console's)     until signed out or past their absolute end
+console_signins (sign-ins under way)       until they lapse (minutes)
+console_links (first-run links)            until used or past their time
 partners and their domains, contacts,      until an administrator changes the directory:
 accounts; directory_state                  it is configuration, not observation
 memory_secret, maintenance                 one row each, for good
@@ -49,6 +52,14 @@ from sqlalchemy import ColumnElement, delete, select, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from .console import (
+    ConsoleLinkRow,
+    ConsoleSessionRow,
+    ConsoleSigninRow,
+    link_spent,
+    session_ended,
+    signin_lapsed,
+)
 from .indicators import bump
 from .records import (
     ContactRow,
@@ -238,6 +249,16 @@ def _steps(now: datetime, retention: Retention) -> list[_Step]:
             WarningTallyRow.day
             <= (now.astimezone(UTC) - timedelta(days=retention.tally_days)).date(),
         ),
+        # The console's rows that open nothing any more (the same conditions as
+        # ConsoleStore.prune): they are kept no longer than they work.
+        _Step("console_sessions", ConsoleSessionRow, (ConsoleSessionRow.id,), session_ended(now)),
+        _Step(
+            "console_signins",
+            ConsoleSigninRow,
+            (ConsoleSigninRow.state_hash,),
+            signin_lapsed(now),
+        ),
+        _Step("console_links", ConsoleLinkRow, (ConsoleLinkRow.id,), link_spent(now)),
     ]
 
 
