@@ -231,11 +231,18 @@ def test_search_finds_by_organisation_domain_contact_and_account_page_by_page(
 
 
 def test_a_change_is_checked_as_a_csv_row_and_stored_as_an_import(filled: Store) -> None:
+    acme = ON_FILE.splitlines()[1]
+    second = "Acme Ltd,acme.example,Al Ray,al@acme.example,,GB82WEST12345698765432,spf"
+    import_parsed(filled, parse_partners_csv(f"{HEADER}{acme}\n{second}\n"))
     version = DirectoryStore(filled).version()
-    with pytest.raises(edit.EditRefused, match="domain 'not a domain'"):
+    with pytest.raises(edit.EditRefused) as refused:
         edit.change_partner(
             filled, "Acme Ltd", edit.add_domain("not a domain"), who=ADMIN, what="x"
         )
+    # said once, though the domain is on each of the partner's two contacts' rows
+    assert str(refused.value) == (
+        "domain 'not a domain' is not a domain name (it contains a space)"
+    )
     with pytest.raises(edit.EditRefused, match="already belongs to Beta GmbH"):
         edit.change_partner(
             filled, "Acme Ltd", edit.add_domain("BETA.example"), who=ADMIN, what="x"
@@ -272,7 +279,7 @@ def test_a_change_is_checked_as_a_csv_row_and_stored_as_an_import(filled: Store)
         who=ADMIN,
         what="edit contact",
     )
-    assert [c.phone for c in p.contacts] == ["+44 20 7946 1111"]
+    assert [c.phone for c in p.contacts] == ["+44 20 7946 1111", ""]
     assert p.bank_accounts == ("GB82WEST12345698765432",) and p.require_auth == {"spf"}
     with pytest.raises(edit.EditRefused, match="changed meanwhile"):
         edit.change_partner(

@@ -235,7 +235,8 @@ def _checked(p: Partner) -> ParseResult:
     except DirectoryFileError as exc:
         raise EditRefused(str(exc)) from None
     if result.errors:
-        raise EditRefused("; ".join(e.message for e in result.errors))
+        # one message per problem: the partner's domains repeat on each contact's row
+        raise EditRefused("; ".join(dict.fromkeys(e.message for e in result.errors)))
     if len(result.partners) != 1:  # pragma: no cover - a partner's rows merge
         raise EditRefused("the change does not describe one partner")
     return result
