@@ -166,3 +166,85 @@ def test_an_action_is_required(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exit_:
         main(["keys"])
     assert exit_.value.code == 2
+
+
+def audit_rows(db: str) -> list[tuple[str, str, str, object]]:
+    from caveat.storage.audit import AuditLog
+
+    store = Store.from_url(db)
+    try:
+        return [(e.action, e.actor_subject, e.target, e.after) for e in AuditLog(store).entries()]
+    finally:
+        store.dispose()
+
+
+def test_create_and_revoke_are_audited_with_the_operator(
+    db: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("getpass.getuser", lambda: "ops")
+    code, out, _ = run(
+        [
+            "keys",
+            "create",
+            "siem-export",
+            "--scope",
+            "reports.read",
+            "--expires",
+            "never",
+            "--db",
+            db,
+        ],
+        capsys,
+    )
+    assert code == 0
+    key = out.strip()
+    assert run(["keys", "create", "tooling", "--admin", "--db", db], capsys)[0] == 0
+    rows = audit_rows(db)
+    assert [(a, who, target) for a, who, target, _ in rows] == [
+        ("key.create", "cli:ops", "1"),
+        ("key.create", "cli:ops", "2"),
+    ]
+    first, second = rows[0][3], rows[1][3]
+    assert isinstance(first, dict) and isinstance(second, dict)
+    assert first["name"] == "siem-export" and first["scopes"] == ["reports.read"]
+    assert first["expires_at"] is None and first["prefix"] == key[: len(first["prefix"])]
+    assert key not in json.dumps(rows)  # never the key
+    from caveat.identity.permissions import PERMISSIONS
+
+    assert second["scopes"] == sorted(PERMISSIONS)
+
+    code, out, _ = run(["keys", "revoke", first["prefix"], "--db", db], capsys)
+    assert code == 0 and "Revoked API key 1" in out
+    revoked = audit_rows(db)[2]
+    assert revoked[:3] == ("key.revoke", "cli:ops", "1")
+    # revoking again says so and writes nothing
+    code, out, _ = run(["keys", "revoke", "1", "--db", db], capsys)
+    assert code == 0 and "already revoked" in out
+    assert len(audit_rows(db)) == 3
+    # a refused request writes nothing either
+    assert run(["keys", "revoke", "99", "--db", db], capsys)[0] == 2
+    assert run(["keys", "create", "x" * 500, "--scope", "analyze", "--db", db], capsys)[0] == 2
+    assert len(audit_rows(db)) == 3
+
+
+def test_the_command_line_keeps_the_services_day_limits(
+    db: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from caveat.cli import keys as cli_keys
+    from caveat.service import keys as service_keys
+
+    assert cli_keys.MAX_EXPIRY_DAYS is service_keys.MAX_EXPIRY_DAYS
+    assert cli_keys.DEFAULT_EXPIRY_DAYS is service_keys.DEFAULT_EXPIRY_DAYS
+    days = service_keys.MAX_EXPIRY_DAYS
+    assert (
+        run(
+            ["keys", "create", "a", "--scope", "analyze", "--expires", f"{days}d", "--db", db],
+            capsys,
+        )[0]
+        == 0
+    )
+    code, _, err = run(
+        ["keys", "create", "b", "--scope", "analyze", "--expires", f"{days + 1}d", "--db", db],
+        capsys,
+    )
+    assert code == 2 and str(days) in err

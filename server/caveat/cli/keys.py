@@ -7,6 +7,10 @@ scopes) and expires, by default a year after it is made.
 
 A key is shown once, when it is created; the store keeps only its SHA-256 hash and its
 first characters (the prefix), which listings show so keys can be told apart.
+
+Creating and revoking go through :mod:`caveat.service.keys`, as the admin console's do: each
+writes an audit row (``key.create``, ``key.revoke``) naming the operator at the command
+line, in the same transaction as the change.
 """
 
 from __future__ import annotations
@@ -18,6 +22,8 @@ from datetime import UTC, datetime
 from typing import TextIO
 
 from caveat.identity.permissions import PERMISSIONS
+from caveat.service import keys as service_keys
+from caveat.service.keys import DEFAULT_EXPIRY_DAYS, MAX_EXPIRY_DAYS
 from caveat.storage.store import (
     KEY_CACHE_SECONDS,
     AmbiguousKey,
@@ -25,14 +31,10 @@ from caveat.storage.store import (
     KeyRecord,
 )
 
-from .common import EXPIRES_HELP, add_db_option, opened, parse_expiry, stops
+from .common import EXPIRES_HELP, add_db_option, opened, operator, parse_expiry, stops
 
 PROG = "caveat keys"
 _DB_HELP = "default: DATABASE_URL, by default the SQLite file in the instance folder"
-#: How long a key works when ``--expires`` is not given.
-DEFAULT_EXPIRY_DAYS = 365
-#: The longest ``--expires Nd`` or date accepted; beyond it, say ``never``.
-MAX_EXPIRY_DAYS = 3650
 
 
 def parse_scopes(values: list[str]) -> frozenset[str]:
@@ -131,10 +133,10 @@ def run_create(
     with opened(args.db, PROG, err) as store:
         try:
             expires_at = parse_expiry(args.expires, store.clock(), longest_days=MAX_EXPIRY_DAYS)
-            record, key = store.create_key(
-                args.name, scopes=scopes, admin=args.admin, expires_at=expires_at
+            record, key = service_keys.create(
+                store, operator(), args.name, scopes, expires_at, admin=args.admin
             )
-        except ValueError as exc:
+        except ValueError as exc:  # KeyRequestError is one too
             return _fail(err, str(exc))
     print(
         f"Created {'an admin' if record.admin else 'a'} service key {record.id} "
@@ -194,16 +196,15 @@ def run_revoke(
     out, err = out or sys.stdout, err or sys.stderr
     with opened(args.db, PROG, err) as store:
         try:
-            found = store.find_key(args.ref)
-            if not found.active:
-                out.write(
-                    f"API key {found.id} ({found.name}, {found.prefix}) was already revoked "
-                    f"{_when(found.revoked_at)}.\n"
-                )
-                return 0
-            record = store.revoke_key(found.id)
+            record, changed = service_keys.revoke(store, operator(), args.ref)
         except (KeyNotFound, AmbiguousKey) as exc:
             return _fail(err, str(exc.args[0]))
+    if not changed:
+        out.write(
+            f"API key {record.id} ({record.name}, {record.prefix}) was already revoked "
+            f"{_when(record.revoked_at)}.\n"
+        )
+        return 0
     out.write(
         f"Revoked API key {record.id} ({record.name}, {record.prefix}); running servers "
         f"refuse it within {KEY_CACHE_SECONDS:g} seconds.\n"

@@ -1,12 +1,12 @@
-"""Service keys made and revoked by a person (the admin console), with the audit row that
-names them.
+"""Service keys made and revoked by a person (the admin console) or an operator (``caveat
+keys``), with the audit row that names them.
 
-The store does the work (:meth:`Store.create_key`, :meth:`Store.revoke_key`, as ``caveat
-keys`` does); this module adds what a person's action needs: the scopes checked against
-:data:`PERMISSIONS` (never the console's own permissions, which are for people), an expiry
-from the choices the console offers, and an audit row (``key.create``, ``key.revoke``)
-written in the same transaction as the change. The row holds the key's id, name, prefix,
-scopes and expiry, never the key or its hash.
+The store does the work (:meth:`Store.create_key`, :meth:`Store.revoke_key`); this module
+adds what a person's action needs: the scopes checked against :data:`PERMISSIONS` (never
+the console's own permissions, which are for people), an expiry from the choices the
+console offers, the day limits both the console and the command line keep to, and an
+audit row (``key.create``, ``key.revoke``) written in the same transaction as the change.
+The row holds the key's id, name, prefix, scopes and expiry, never the key or its hash.
 """
 
 from __future__ import annotations
@@ -20,12 +20,13 @@ from sqlalchemy.orm import Session
 
 from caveat.identity.permissions import PERMISSIONS
 from caveat.identity.principal import Principal
-from caveat.storage.audit import AuditLog
+from caveat.storage.audit import Actor, AuditLog
 from caveat.storage.store import KeyRecord, Store
 
-#: How long a key works when nothing else is chosen (as ``caveat keys create``).
+#: How long a key works when nothing else is chosen (the console and ``caveat keys create``).
 DEFAULT_EXPIRY_DAYS = 365
-#: The furthest expiry accepted; beyond it, choose never (as ``caveat keys create``).
+#: The furthest expiry accepted; beyond it, choose never (the console and ``caveat keys
+#: create``).
 MAX_EXPIRY_DAYS = 3650
 #: The lifetimes offered as choices, in days.
 EXPIRY_DAYS = (30, 90, 365)
@@ -101,30 +102,37 @@ def _audit_state(record: KeyRecord) -> dict[str, Any]:
 
 def create(
     store: Store,
-    who: Principal,
+    who: Principal | Actor,
     name: str,
     scopes: Iterable[str],
     expires_at: datetime | None,
+    *,
+    admin: bool = False,
 ) -> tuple[KeyRecord, str]:
     """Make a key for ``who``: its record and the key itself (shown once, never kept).
+    ``admin`` (the command line's ``--admin`` only): every permission, whatever ``scopes``
+    says.
 
     :class:`KeyRequestError` for a bad name, scope or expiry; nothing is stored then.
     """
-    granted = check_scopes(scopes)
+    granted = frozenset(PERMISSIONS) if admin else check_scopes(scopes)
 
     def audit(s: Session, record: KeyRecord) -> None:
         AuditLog.append(s, who, "key.create", str(record.id), after=_audit_state(record))
 
     try:
-        return store.create_key(name, scopes=granted, expires_at=expires_at, also=audit)
+        return store.create_key(
+            name, scopes=granted, admin=admin, expires_at=expires_at, also=audit
+        )
     except ValueError as exc:  # the store's checks of the name and the expiry
         raise KeyRequestError(str(exc)) from None
 
 
-def revoke(store: Store, who: Principal, key_id: int) -> tuple[KeyRecord, bool]:
-    """Revoke key ``key_id`` for ``who``: its record, and whether this call revoked it
-    (False: it was revoked already; nothing is written then). The store's
-    :class:`KeyNotFound` when there is no such key."""
+def revoke(store: Store, who: Principal | Actor, key: int | str) -> tuple[KeyRecord, bool]:
+    """Revoke the key with id or prefix ``key`` for ``who``: its record, and whether this
+    call revoked it (False: it was revoked already; nothing is written then). The store's
+    :class:`KeyNotFound` when there is no such key, :class:`AmbiguousKey` when a prefix
+    names several."""
     changed: list[bool] = []
 
     def audit(s: Session, record: KeyRecord) -> None:
@@ -138,5 +146,5 @@ def revoke(store: Store, who: Principal, key_id: int) -> tuple[KeyRecord, bool]:
             after={**_audit_state(record), "revoked": True},
         )
 
-    record = store.revoke_key(key_id, also=audit)
+    record = store.revoke_key(key, also=audit)
     return record, bool(changed)
