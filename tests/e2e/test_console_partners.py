@@ -184,3 +184,65 @@ def test_the_export_downloads_with_formula_cells_inert(
     cells = [c for row in rows[1:] for c in row]
     assert "'+49 30 1234567" in cells
     assert not [c for c in cells if c[:1] in ("=", "+", "-", "@")]
+
+
+def test_a_preview_confirmed_after_someone_changed_the_directory_is_shown_again(
+    console: ConsoleService,
+) -> None:
+    page = console.new_page()
+    sign_in(page, "adm")
+    page.goto("/admin/partners/import")
+    tab_to(page, "#text").fill(HEADER + "\nPartner H,partnerh.example,,,,,\n")
+    with page.expect_navigation():
+        tab_to(page, "button:has-text('Preview')").press("Enter")
+    assert "Partner H" in page.locator("#added-h + ul").inner_text()
+    # meanwhile another administrator changes the directory
+    other = console.new_page()
+    sign_in(other, "adm")
+    other.goto("/admin/partners/view?org=Partner+B")
+    tab_to(other, "#new-account").fill("GB82 WEST 1234 5698 7654 32")
+    with other.expect_navigation():
+        other.keyboard.press("Enter")
+    assert "Bank account added." in other.locator(".notice").inner_text()
+
+    with page.expect_navigation() as nav:
+        tab_to(page, "button:has-text('Confirm the import')").press("Enter")
+    response = nav.value
+    assert response is not None and response.status == 409
+    assert "The directory changed since your preview" in page.locator(".notice").inner_text()
+    check_page(page, "partners-import-stale")
+    other.goto("/admin/partners?q=Partner+H")
+    assert "No partner matches" in other.locator("main").inner_text()
+    with page.expect_navigation():
+        tab_to(page, "button:has-text('Confirm the import')").press("Enter")
+    assert "Imported: 1 new" in page.locator(".notice").inner_text()
+
+
+def test_an_administrator_edits_a_contact_and_removes_a_partner(console: ConsoleService) -> None:
+    page = console.new_page()
+    sign_in(page, "adm")
+    page.goto("/admin/partners/view?org=Partner+C")
+    with page.expect_navigation():
+        tab_to(page, "a[aria-label='Edit the contact dan.weiss@partnerc.example']").press("Enter")
+    assert page.get_by_role("heading", name="Edit contact").is_visible()
+    check_page(page, "partners-contact")
+    tab_to(page, "#email").fill("dan.weiss@@partnerc.example")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert "contact_email" in page.locator("#form-error").inner_text()
+    assert page.locator("#email").input_value() == "dan.weiss@@partnerc.example"
+    check_page(page, "partners-contact-error")
+    tab_to(page, "#email").fill("dan.weiss@partnerc.example")
+    tab_to(page, "#phone").fill("+43 1 2345670")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert "Contact saved." in page.locator(".notice").inner_text()
+    assert "+43 1 2345670" in page.locator("main table").inner_text()
+
+    with page.expect_navigation():
+        tab_to(page, "a:has-text('Remove this partner')").press("Enter")
+    check_page(page, "partners-delete")
+    with page.expect_navigation():
+        tab_to(page, "button:has-text('Remove the partner')").press("Enter")
+    assert "Partner C removed from the directory." in page.locator(".notice").inner_text()
+    assert "Partner C" not in page.locator("main table").inner_text()
