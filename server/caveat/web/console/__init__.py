@@ -14,6 +14,7 @@ from typing import Any
 
 from flask import Flask, Response, request
 from flask.typing import ResponseReturnValue
+from flask_limiter import RateLimitExceeded
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from caveat.storage.store import StorageError
@@ -60,6 +61,8 @@ def init_app(app: Flask) -> None:
     handlers = app.error_handler_spec.setdefault(None, {}).setdefault(None, {})
     http_before: Any = handlers.get(HTTPException)
     storage_before: Any = handlers.get(StorageError)
+    # Flask files a handler of an HTTP error class under its status code
+    limited_before: Any = app.error_handler_spec[None].get(429, {}).get(RateLimitExceeded)
 
     def http_error(exc: HTTPException) -> ResponseReturnValue:
         if not _ours():
@@ -90,8 +93,29 @@ def init_app(app: Flask) -> None:
             "The database does not answer just now. Try again in a minute.",
         )
 
+    def rate_limited(exc: RateLimitExceeded) -> ResponseReturnValue:
+        # The API's handler works out Retry-After (and answers everything outside /admin).
+        answered: Any = limited_before(exc) if limited_before is not None else exc
+        if not _ours():
+            return answered  # type: ignore[no-any-return]
+        api = app.make_response(answered)
+        retry = api.headers.get("Retry-After", "")
+        wait = (
+            f"in {retry} second{'' if retry == '1' else 's'}"
+            if retry.isdigit()
+            else "in a little while"
+        )
+        response = error_page(
+            429,
+            f"Too many requests from this address just now. Try again {wait}.",
+        )
+        if retry:
+            response.headers["Retry-After"] = retry
+        return response
+
     app.register_error_handler(HTTPException, http_error)
     app.register_error_handler(StorageError, storage_error)
+    app.register_error_handler(RateLimitExceeded, rate_limited)
     app.after_request(_console_headers)
 
 

@@ -337,6 +337,7 @@ _TITLES = {
     404: "Not found",
     405: "Not allowed",
     413: "Too large",
+    429: "Too many requests",
     500: "Something went wrong",
     503: "Unavailable",
 }
