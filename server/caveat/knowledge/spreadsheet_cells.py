@@ -18,12 +18,14 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def inert(value: str) -> str:
-    """``value`` as a cell no spreadsheet runs as a formula."""
-    return "'" + value if value.startswith(FORMULA_START) else value
+    """``value`` as a cell no spreadsheet runs as a formula. A value that already begins
+    with ``'`` and then a formula's first character gets one more ``'``, so that
+    :func:`read_inert` gives every value back as it was."""
+    return "'" + value if value.lstrip("'").startswith(FORMULA_START) else value
 
 
 def read_inert(value: str) -> str:
     """The value :func:`inert` made this cell of; any other cell as it is."""
-    if value.startswith("'") and value[1:].startswith(FORMULA_START):
+    if value.startswith("'") and value.lstrip("'").startswith(FORMULA_START):
         return value[1:]
     return value
