@@ -98,14 +98,17 @@ def test_prune_removes_the_consoles_ended_rows_and_names_every_retention(
         lifetime=timedelta(hours=8),
     )
     used = consoles.create_link(
-        created_by=Actor.command_line("ops"), now=datetime.now(UTC), lifetime=timedelta(hours=1)
+        created_by=Actor.command_line("ops"), now=long_ago, lifetime=timedelta(hours=1)
     )
-    consoles.use_link(used, datetime.now(UTC))
+    consoles.use_link(used, long_ago)
+    consoles.create_link(  # used or not, a link goes once its time is up
+        created_by=Actor.command_line("ops"), now=long_ago, lifetime=timedelta(hours=1)
+    )
     store.dispose()
     assert main(["database", "prune", "--json", "--db", db]) == 0
     result = json.loads(capsys.readouterr().out)
     assert result["deleted"]["console_sessions"] == 1
-    assert result["deleted"]["console_links"] == 1
+    assert result["deleted"]["console_links"] == 2
     assert result["deleted"]["console_signins"] == 0
     assert main(["database", "prune", "--db", db]) == 0
     out = capsys.readouterr().out

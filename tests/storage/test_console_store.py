@@ -130,7 +130,7 @@ def test_prune_drops_what_opens_nothing_and_keeps_what_works(
     assert consoles.prune(clock()) == {
         "console_sessions": 2,
         "console_signins": 1,
-        "console_links": 2,
+        "console_links": 1,
     }
     assert consoles.find_session(tokens["session-live"]) is not None
     assert consoles.link_usable(tokens["link-live"], clock())

@@ -394,6 +394,7 @@ def test_the_console_rows_that_open_nothing_go_with_the_sweep(
         ConsoleSessionRow,
         ConsoleSigninRow,
         ConsoleStore,
+        LinkRefused,
     )
 
     tokens = console_rows(store, clock)
@@ -402,7 +403,7 @@ def test_the_console_rows_that_open_nothing_go_with_the_sweep(
     assert result is not None and result.complete
     assert result.deleted["console_sessions"] == 2  # past its end; signed out
     assert result.deleted["console_signins"] == 1
-    assert result.deleted["console_links"] == 2  # used; past its time
+    assert result.deleted["console_links"] == 1  # past its time
     consoles = ConsoleStore(store)
     assert consoles.find_session(tokens["session-live"]) is not None
     assert consoles.find_session(tokens["session-ended"]) is None
@@ -410,7 +411,10 @@ def test_the_console_rows_that_open_nothing_go_with_the_sweep(
     assert consoles.take_signin("signin-lapsed", clock()) is None
     assert count(store, ConsoleSigninRow) == 1
     assert consoles.link_usable(tokens["link-live"], clock())
-    assert count(store, ConsoleLinkRow) == 1
+    # a used link stays until its time is up: opened again, it says it was used
+    with pytest.raises(LinkRefused, match="used already"):
+        consoles.use_link(tokens["link-used"], clock())
+    assert count(store, ConsoleLinkRow) == 2
     # what the console did stays in the audit log
     from caveat.storage.audit import AuditLog
 
@@ -425,7 +429,8 @@ def test_the_console_rows_that_open_nothing_go_with_the_sweep(
     assert later is not None
     assert later.deleted["console_sessions"] == 1
     assert later.deleted["console_signins"] == 1
-    assert later.deleted["console_links"] == 1
+    assert later.deleted["console_links"] == 2
+    assert count(store, ConsoleLinkRow) == 0
 
 
 def test_the_console_rows_go_in_bounded_batches(store: Store, clock: FakeClock) -> None:

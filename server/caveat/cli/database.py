@@ -33,7 +33,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         "conversation memory (MEMORY_RETENTION_DAYS), reports (REPORT_RETENTION_DAYS), "
         "revoked service keys (REVOKED_KEY_RETENTION_DAYS), the overview's warning tally "
         "(WARNING_TALLY_RETENTION_DAYS), and the admin console's ended sessions, lapsed "
-        "sign-ins and used or lapsed first-run links. The service does the same on its own "
+        "sign-ins and lapsed first-run links. The service does the same on its own "
         "once per RETENTION_INTERVAL_MINUTES.",
     )
     prune.add_argument("--json", action="store_true", help="one JSON object on stdout")

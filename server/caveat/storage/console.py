@@ -15,7 +15,8 @@
 Opening a session, making a link and using one each write an audit row
 (``console.signin``, ``console.link``, ``console.link_used``) in the same transaction.
 Nothing of a message is kept here. A row that opens nothing any more (a session ended or
-signed out, a lapsed sign-in, a used or lapsed link) is removed by the retention sweep
+signed out, a lapsed sign-in, a link past its time, used or not) is removed by the
+retention sweep
 (:mod:`caveat.storage.retention`, also ``caveat database prune``).
 """
 
@@ -169,10 +170,11 @@ def signin_lapsed(now: datetime) -> ColumnElement[bool]:
 
 
 def link_spent(now: datetime) -> ColumnElement[bool]:
-    """First-run links that open nothing any more: used, or past their time. (The audit
-    log keeps that one was made and used; a link visited after its row went is "not
-    known", refused all the same.)"""
-    return ConsoleLinkRow.used_at.is_not(None) | (ConsoleLinkRow.expires_at < now)
+    """First-run links past their time, used or not. A used link opens nothing either, but
+    its row stays until then (a day at most), so that whoever opens it again is told it
+    was used already (the sign that someone else got there first) rather than that it is
+    not known. The audit log keeps that it was made and used."""
+    return ConsoleLinkRow.expires_at < now
 
 
 class ConsoleStore:
@@ -271,7 +273,7 @@ class ConsoleStore:
             )
 
     def prune(self, now: datetime) -> dict[str, int]:
-        """Drop ended sessions, lapsed sign-ins and used or lapsed links at once; how many
+        """Drop ended sessions, lapsed sign-ins and lapsed links at once; how many
         of each went. (The retention sweep removes the same rows in bounded batches:
         :mod:`caveat.storage.retention`.)"""
         gone: dict[str, int] = {}

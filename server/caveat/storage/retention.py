@@ -16,7 +16,7 @@ warning_tally (the overview's daily        ``tally_days`` after its day
 counts)                                    (WARNING_TALLY_RETENTION_DAYS, 400)
 console_sessions (the admin console's)     until signed out or past their absolute end
 console_signins (sign-ins under way)       until they lapse (minutes)
-console_links (first-run links)            until used or past their time
+console_links (first-run links)            until past their time, used or not
 partners and their domains, contacts,      until an administrator changes the directory:
 accounts; directory_state                  it is configuration, not observation
 memory_secret, maintenance                 one row each, for good
