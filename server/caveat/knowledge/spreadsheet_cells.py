@@ -18,14 +18,15 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def inert(value: str) -> str:
-    """``value`` as a cell no spreadsheet runs as a formula. A value that already begins
-    with ``'`` and then a formula's first character gets one more ``'``, so that
-    :func:`read_inert` gives every value back as it was."""
-    return "'" + value if value.lstrip("'").startswith(FORMULA_START) else value
+    """``value`` as a cell no spreadsheet runs as a formula. Idempotent: a cell made inert
+    twice (by a service and then by the page that sends it) is made inert once."""
+    return "'" + value if value.startswith(FORMULA_START) else value
 
 
 def read_inert(value: str) -> str:
-    """The value :func:`inert` made this cell of; any other cell as it is."""
-    if value.startswith("'") and value.lstrip("'").startswith(FORMULA_START):
+    """The value :func:`inert` made this cell of; any other cell as it is. (A value that
+    itself began with ``'`` and a formula's first character, which no import keeps, reads
+    back without its ``'``.)"""
+    if value.startswith("'") and value[1:].startswith(FORMULA_START):
         return value[1:]
     return value
