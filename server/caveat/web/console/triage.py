@@ -6,7 +6,8 @@
   level and findings Caveat showed them), who reported it and when, and what confirming
   it would make indicators of, each value with the reason it would be left out, if any
   (:func:`caveat.service.triage.leave_out`). With ``triage``: confirm as fraud (choosing
-  which parts to keep, as the API's ``leave_out``) or dismiss with a note.
+  which parts to keep, as the API's ``leave_out``) or dismiss with a note. A dismissed
+  report shows the note its decision gave (kept in the ``report.dismiss`` audit row).
 * ``/admin/indicators`` (``intel``): indicators by kind, state and source; add one, import
   an indicators CSV (refused whole, each bad line named), expire one.
 
@@ -33,6 +34,7 @@ from caveat.knowledge.indicators_csv import (
 )
 from caveat.knowledge.shared import KINDS, SOURCES
 from caveat.service import triage
+from caveat.storage.audit import AuditLog
 from caveat.storage.indicators import IndicatorEntry, IndicatorStore
 from caveat.storage.reports import STATUSES, Report, ReportRow, ReportStore, indicators_of
 
@@ -125,6 +127,19 @@ def reports_list() -> Response:
     )
 
 
+def _decision_note(report: Report) -> str:
+    """The note the dismissal of ``report`` gave ("" for none, or for another state): it is
+    kept in the decision's audit row, not on the report."""
+    if report.status != "dismissed":
+        return ""
+    found = AuditLog(services().store).entries(
+        action="report.dismiss", target=str(report.id), newest_first=True, limit=1
+    )
+    after = found[0].after if found else None
+    note = after.get("note") if isinstance(after, dict) else None
+    return note if isinstance(note, str) else ""
+
+
 @bp.get("/reports/<int:report_id>")
 @page("reports.read")
 def reports_view(report_id: int) -> Response:
@@ -142,6 +157,7 @@ def reports_view(report_id: int) -> Response:
         parts=parts,
         part_names=PART_NAMES,
         note_max=DISMISS_NOTE_MAX,
+        decision_note=_decision_note(report),
     )
 
 
