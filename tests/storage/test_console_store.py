@@ -131,6 +131,7 @@ def test_prune_drops_what_opens_nothing_and_keeps_what_works(
         "console_sessions": 2,
         "console_signins": 1,
         "console_links": 1,
+        "console_forms": 0,
     }
     assert consoles.find_session(tokens["session-live"]) is not None
     assert consoles.link_usable(tokens["link-live"], clock())
@@ -139,4 +140,90 @@ def test_prune_drops_what_opens_nothing_and_keeps_what_works(
         "console_sessions": 0,
         "console_signins": 0,
         "console_links": 0,
+        "console_forms": 0,
     }
+
+
+def _session(consoles: ConsoleStore, clock: FakeClock, subject: str = "adm"):  # type: ignore[no-untyped-def]
+    _, session = consoles.open_session(
+        subject=subject,
+        tenant=None,
+        name="",
+        username="",
+        roles=frozenset({"admin"}),
+        via="oidc",
+        now=clock(),
+        lifetime=timedelta(hours=8),
+    )
+    return session
+
+
+def test_a_form_id_acts_once_for_its_session_and_purpose(store: Store, clock: FakeClock) -> None:
+    from caveat.storage.console import FormRefused
+
+    consoles = ConsoleStore(store)
+    mine, theirs = _session(consoles, clock), _session(consoles, clock, "other")
+    token = consoles.issue_form(mine, "key.create")
+
+    def use(session_id: int, purpose: str = "key.create", made: str = "7") -> None:
+        with store.session() as s:
+            ConsoleStore.use_form(s, token, session_id, purpose, clock(), made)
+
+    for refused_by in (lambda: use(theirs.id), lambda: use(mine.id, "other.purpose")):
+        with pytest.raises(FormRefused) as caught:
+            refused_by()
+        assert caught.value.reason == "unknown"
+    # an action that fails after using the id takes the use back with it
+    with pytest.raises(RuntimeError), store.session() as s:
+        ConsoleStore.use_form(s, token, mine.id, "key.create", clock(), "6")
+        raise RuntimeError("the action failed")
+    use(mine.id)
+    with pytest.raises(FormRefused) as caught:
+        use(mine.id)
+    assert caught.value.reason == "used" and caught.value.made == "7"
+    with pytest.raises(FormRefused):
+        with store.session() as s:
+            ConsoleStore.use_form(s, "", mine.id, "key.create", clock(), "1")
+    lapsing = consoles.issue_form(mine, "key.create")
+    clock.advance(hours=9)
+    with pytest.raises(FormRefused) as caught, store.session() as s:
+        ConsoleStore.use_form(s, lapsing, mine.id, "key.create", clock(), "1")
+    assert caught.value.reason == "unknown"
+    assert consoles.prune(clock())["console_forms"] == 2
+
+
+def test_a_form_id_sent_twice_at_once_acts_once(store: Store, clock: FakeClock) -> None:
+    if store.url.startswith("sqlite://") and store.url.count("/") < 3:
+        pytest.skip("one in-memory connection: nothing runs at once")
+    from caveat.storage.console import FormRefused
+
+    consoles = ConsoleStore(store)
+    session = _session(consoles, clock)
+    token = consoles.issue_form(session, "key.create")
+    results: list[object] = []
+    barrier = threading.Barrier(2)
+
+    def send(n: int) -> None:
+        barrier.wait()
+        try:
+            record, _ = store.create_key(
+                f"k{n}",
+                scopes=["audit"],
+                also=lambda s, r: ConsoleStore.use_form(
+                    s, token, session.id, "key.create", clock(), str(r.id)
+                ),
+            )
+            results.append(record.id)
+        except FormRefused as exc:
+            results.append(exc.reason)
+        except Exception as exc:
+            results.append(exc)
+
+    threads = [threading.Thread(target=send, args=(n,)) for n in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert sum(isinstance(r, int) for r in results) == 1, results
+    assert "used" in results, results
+    assert len(store.list_keys()) == 1

@@ -364,6 +364,9 @@ def console_rows(store: Store, clock: FakeClock) -> dict[str, str]:
         "session-signed-out": session("out", 8),
         "session-live": session("live", 8),
     }
+    live = consoles.find_session(tokens["session-live"])
+    assert live is not None
+    tokens["form"] = consoles.issue_form(live, "key.create")
     signed_out = consoles.find_session(tokens["session-signed-out"])
     assert signed_out is not None
     consoles.revoke(signed_out.id)
@@ -404,6 +407,7 @@ def test_the_console_rows_that_open_nothing_go_with_the_sweep(
     assert result.deleted["console_sessions"] == 2  # past its end; signed out
     assert result.deleted["console_signins"] == 1
     assert result.deleted["console_links"] == 1  # past its time
+    assert result.deleted["console_forms"] == 0  # its session works
     consoles = ConsoleStore(store)
     assert consoles.find_session(tokens["session-live"]) is not None
     assert consoles.find_session(tokens["session-ended"]) is None
@@ -430,6 +434,7 @@ def test_the_console_rows_that_open_nothing_go_with_the_sweep(
     assert later.deleted["console_sessions"] == 1
     assert later.deleted["console_signins"] == 1
     assert later.deleted["console_links"] == 2
+    assert later.deleted["console_forms"] == 1
     assert count(store, ConsoleLinkRow) == 0
 
 

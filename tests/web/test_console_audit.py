@@ -207,12 +207,9 @@ def test_hostile_text_in_a_row_is_text(app: Flask) -> None:
 
 def test_what_the_console_does_to_keys_is_in_the_log(app: Flask) -> None:
     client = signed_in(app, "admin")
-    from tests.console_app import csrf
+    from tests.web.test_console_keys import make
 
-    rv = client.post(
-        "/admin/keys/new",
-        data={"name": "sync", "scope": ["directory"], "expires": "30", "csrf_token": csrf(client)},
-    )
+    rv = make(client, name="sync", scope=["directory"], expires="30")
     assert rv.status_code == 200
     page = client.get("/admin/audit?action=key.").get_data(as_text=True)
     assert "key.create" in page and "&#34;sync&#34;" in page

@@ -32,9 +32,21 @@ def store_of(app: Flask) -> Store:
         return services().store
 
 
+FORM_ID = re.compile(r'name="form_id" value="([^"]+)"')
+
+
+def form_id(client: FlaskClient) -> str:
+    """The one-time id of a new-key form opened now (as a browser sends it back); ""
+    for someone the form is refused to."""
+    found = FORM_ID.findall(client.get("/admin/keys/new").get_data(as_text=True))
+    assert len(found) <= 1
+    return str(found[0]) if found else ""
+
+
 def make(client: FlaskClient, **form: object) -> TestResponse:
     data = {"name": "siem export", "scope": ["audit"], "expires": "90", **form}
     data.setdefault("csrf_token", csrf(client))
+    data.setdefault("form_id", form_id(client))
     return client.post("/admin/keys/new", data=data)
 
 

@@ -33,8 +33,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         "conversation memory (MEMORY_RETENTION_DAYS), reports (REPORT_RETENTION_DAYS), "
         "revoked service keys (REVOKED_KEY_RETENTION_DAYS), the overview's warning tally "
         "(WARNING_TALLY_RETENTION_DAYS), and the admin console's ended sessions, lapsed "
-        "sign-ins and lapsed first-run links. The service does the same on its own "
-        "once per RETENTION_INTERVAL_MINUTES.",
+        "sign-ins, lapsed first-run links and one-time form ids. The service does the same "
+        "on its own once per RETENTION_INTERVAL_MINUTES.",
     )
     prune.add_argument("--json", action="store_true", help="one JSON object on stdout")
     add_db_option(prune, "default: DATABASE_URL, by default the SQLite file in the instance folder")
@@ -66,7 +66,7 @@ def run_prune(
         f"Kept: the conversation memory {policy.memory_days} days after it was last seen, "
         f"reports {policy.report_days} days, revoked API keys {policy.revoked_key_days} days "
         f"after revocation, the warning tally {policy.tally_days} days; the console's "
-        "sessions, sign-ins and first-run links while they work.\n"
+        "sessions, sign-ins, first-run links and form ids while they work.\n"
     )
     if not result.total:
         out.write("Nothing was past its retention.\n")

@@ -12,7 +12,7 @@ The row holds the key's id, name, prefix, scopes and expiry, never the key or it
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -108,10 +108,12 @@ def create(
     expires_at: datetime | None,
     *,
     admin: bool = False,
+    also: Callable[[Session, KeyRecord], None] | None = None,
 ) -> tuple[KeyRecord, str]:
     """Make a key for ``who``: its record and the key itself (shown once, never kept).
     ``admin`` (the command line's ``--admin`` only): every permission, whatever ``scopes``
-    says.
+    says. ``also``: called in the key's transaction after its audit row (the console uses
+    its one-time form id there); what it raises undoes the key and reaches the caller.
 
     :class:`KeyRequestError` for a bad name, scope or expiry; nothing is stored then.
     """
@@ -119,6 +121,8 @@ def create(
 
     def audit(s: Session, record: KeyRecord) -> None:
         AuditLog.append(s, who, "key.create", str(record.id), after=_audit_state(record))
+        if also is not None:
+            also(s, record)
 
     try:
         return store.create_key(

@@ -11,6 +11,11 @@
   and when it lapses. Taken (deleted) by the callback, so a state works once.
 - ``console_links``: a one-time first-run link (``caveat console link``): the token's
   hash, who made it, when it lapses and when it was used.
+- ``console_forms`` (migration 0014): the one-time id of a form whose sending must not
+  act twice (the new-key form: a reload of its answer re-sends the POST). The id's hash,
+  the session it was given to, what it is for, when it lapses (with the session), and
+  when it was used and what it made. Using it is a conditional UPDATE in the transaction
+  of the action itself, so of two sendings exactly one acts.
 
 Opening a session, making a link and using one each write an audit row
 (``console.signin``, ``console.link``, ``console.link_used``) in the same transaction.
@@ -28,7 +33,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import Boolean, ColumnElement, Integer, delete, false, func, select, update
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from .audit import Actor, AuditLog
 from .store import Base, SafeString, Store, UTCDateTime, storable_text
@@ -75,6 +80,18 @@ class ConsoleSessionRow(Base):
     last_seen: Mapped[datetime] = mapped_column(UTCDateTime())
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
     revoked: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+
+
+class ConsoleFormRow(Base):
+    __tablename__ = "console_forms"
+
+    form_hash: Mapped[str] = mapped_column(SafeString(TOKEN_HASH_MAX), primary_key=True)
+    session_id: Mapped[int] = mapped_column(Integer, index=True)
+    purpose: Mapped[str] = mapped_column(SafeString(40))
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    #: what the sending made (a key's id), for the page that says so
+    made: Mapped[str | None] = mapped_column(SafeString(40), nullable=True)
 
 
 class ConsoleSigninRow(Base):
@@ -155,6 +172,16 @@ class TooManySignins(RuntimeError):
     in their lifetime (someone is starting them to fill the table)."""
 
 
+class FormRefused(LookupError):
+    """A one-time form id that cannot act: ``used`` (sent before: ``made`` says what that
+    made) or ``unknown`` (not this session's, of another form, or past its time)."""
+
+    def __init__(self, reason: str, made: str | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.made = made
+
+
 class LinkRefused(LookupError):
     """A first-run link that is unknown, used or past its time (the message says which)."""
 
@@ -167,6 +194,11 @@ def session_ended(now: datetime) -> ColumnElement[bool]:
 def signin_lapsed(now: datetime) -> ColumnElement[bool]:
     """Sign-ins begun at the identity provider whose time to come back has passed."""
     return ConsoleSigninRow.expires_at < now
+
+
+def form_lapsed(now: datetime) -> ColumnElement[bool]:
+    """One-time form ids past their time (their session's end), used or not."""
+    return ConsoleFormRow.expires_at < now
 
 
 def link_spent(now: datetime) -> ColumnElement[bool]:
@@ -282,10 +314,63 @@ class ConsoleStore:
                 ("console_sessions", ConsoleSessionRow, session_ended(now)),
                 ("console_signins", ConsoleSigninRow, signin_lapsed(now)),
                 ("console_links", ConsoleLinkRow, link_spent(now)),
+                ("console_forms", ConsoleFormRow, form_lapsed(now)),
             ):
                 result = s.execute(delete(model).where(due))
                 gone[table] = int(result.rowcount or 0)  # type: ignore[attr-defined]
         return gone
+
+    # ------------------------------------------------------------- one-time forms
+
+    def issue_form(self, session: ConsoleSession, purpose: str) -> str:
+        """A new one-time id for a form of ``purpose`` shown to ``session``; it lapses with
+        the session. Kept as its hash, like every token here."""
+        token = new_token()
+        with self.store.session() as s:
+            s.add(
+                ConsoleFormRow(
+                    form_hash=token_hash(token),
+                    session_id=session.id,
+                    purpose=purpose[:40],
+                    expires_at=session.expires_at,
+                )
+            )
+        return token
+
+    @staticmethod
+    def use_form(
+        s: Session, token: str, session_id: int, purpose: str, now: datetime, made: str
+    ) -> None:
+        """Mark the form id ``token`` used, in the caller's transaction ``s`` (the one of
+        the action it guards, so both commit or neither); ``made`` says what the action
+        made. Raises :class:`FormRefused` (the caller's transaction is then rolled back)
+        when it was used before, or is unknown to this session and purpose, or lapsed."""
+        if not token or len(token) > 200:
+            raise FormRefused("unknown")
+        key = token_hash(token)
+        taken = s.execute(
+            update(ConsoleFormRow)
+            .where(
+                ConsoleFormRow.form_hash == key,
+                ConsoleFormRow.session_id == session_id,
+                ConsoleFormRow.purpose == purpose,
+                ConsoleFormRow.used_at.is_(None),
+                ConsoleFormRow.expires_at > now,
+            )
+            .values(used_at=now, made=made[:40])
+            .execution_options(synchronize_session=False)
+        ).rowcount  # type: ignore[attr-defined]
+        if taken == 1:
+            return
+        row = s.get(ConsoleFormRow, key)
+        if (
+            row is not None
+            and row.session_id == session_id
+            and row.purpose == purpose
+            and row.used_at is not None
+        ):
+            raise FormRefused("used", row.made)
+        raise FormRefused("unknown")
 
     # ------------------------------------------------------------- sign-ins
 

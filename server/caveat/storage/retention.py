@@ -17,6 +17,7 @@ counts)                                    (WARNING_TALLY_RETENTION_DAYS, 400)
 console_sessions (the admin console's)     until signed out or past their absolute end
 console_signins (sign-ins under way)       until they lapse (minutes)
 console_links (first-run links)            until past their time, used or not
+console_forms (one-time form ids)          until their session's end, used or not
 partners and their domains, contacts,      until an administrator changes the directory:
 accounts; directory_state                  it is configuration, not observation
 memory_secret, maintenance                 one row each, for good
@@ -53,9 +54,11 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from .console import (
+    ConsoleFormRow,
     ConsoleLinkRow,
     ConsoleSessionRow,
     ConsoleSigninRow,
+    form_lapsed,
     link_spent,
     session_ended,
     signin_lapsed,
@@ -259,6 +262,7 @@ def _steps(now: datetime, retention: Retention) -> list[_Step]:
             signin_lapsed(now),
         ),
         _Step("console_links", ConsoleLinkRow, (ConsoleLinkRow.id,), link_spent(now)),
+        _Step("console_forms", ConsoleFormRow, (ConsoleFormRow.form_hash,), form_lapsed(now)),
     ]
 
 

@@ -7,7 +7,10 @@
   permissions: a key is for a script, not a person), its expiry among 30, 90 or 365 days, a
   date or never, as ``caveat keys create`` allows. The answer to the POST is the only page
   that ever shows the key: it is rendered there (no redirect, nothing kept in the session,
-  no-store), with a copy button (``static/console-keys.js``).
+  no-store), with a copy button (``static/console-keys.js``). So that reloading that page
+  (which sends the POST again) makes no second key, the form carries a one-time id
+  (:meth:`~caveat.storage.console.ConsoleStore.issue_form`), used in the key's own
+  transaction: a form sent again makes nothing and says so, with a fresh form.
 * ``GET /admin/keys/<id>/revoke`` asks, ``POST`` revokes: requests with the key are refused
   from then on.
 
@@ -20,13 +23,30 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from flask import Response, abort, redirect, request, url_for
+from sqlalchemy.orm import Session
 
 from caveat.identity.permissions import PERMISSIONS
 from caveat.service import keys as service_keys
+from caveat.storage.console import FormRefused
 from caveat.storage.store import NAME_MAX, KeyNotFound, KeyRecord
 
 from ..api.services import services
 from .kit import bp, error_page, notice, page, principal, render
+from .session import console, current_session
+
+#: What the new-key form's one-time id is for, and the field that carries it.
+FORM_PURPOSE = "key.create"
+FORM_FIELD = "form_id"
+#: What a new-key form sent again is told (its key was made the first time).
+RESENT = (
+    "This form was already used; the key was made then and is not shown again. Make a new "
+    "one if you did not keep it."
+)
+#: What a form without a usable id is told.
+OUT_OF_DATE = (
+    "This form is out of date (it was opened before you signed in again, or is not from "
+    "this console). Nothing was made: check the choices below and send it again."
+)
 
 
 def when(moment: datetime | None, empty: str = "never") -> str:
@@ -57,10 +77,14 @@ def _form(status: int = 200, error: str = "", **values: object) -> Response:
         "on": "",
         **values,
     }
+    session = current_session()
+    assert session is not None  # inside @page
     return render(
         "console/keys_new.html",
         title="New service key",
         status=status,
+        form_field=FORM_FIELD,
+        form_id=console().store.issue_form(session, FORM_PURPOSE),
         permissions=PERMISSIONS,
         expiry_days=service_keys.EXPIRY_DAYS,
         name_max=NAME_MAX,
@@ -91,12 +115,28 @@ def keys_create() -> Response:
     scopes = request.form.getlist("scope")
     choice = request.form.get("expires", "")
     on = request.form.get("on", "")
+    form_id = request.form.get(FORM_FIELD, "")
     store = services().store
+    c = console()
+    session = current_session()
+    assert session is not None  # inside @page
+    chosen = {"name": name[:NAME_MAX], "scopes": scopes, "expires": choice, "on": on}
+
+    def use_form(s: Session, record: KeyRecord) -> None:
+        # in the key's transaction: a form sent twice makes one key
+        c.store.use_form(s, form_id, session.id, FORM_PURPOSE, c.now(), made=str(record.id))
+
     try:
         expires_at = service_keys.expiry(choice, on, store.clock())
-        record, key = service_keys.create(store, principal(), name, scopes, expires_at)
+        record, key = service_keys.create(
+            store, principal(), name, scopes, expires_at, also=use_form
+        )
     except service_keys.KeyRequestError as exc:
-        return _form(400, str(exc), name=name[:NAME_MAX], scopes=scopes, expires=choice, on=on)
+        return _form(400, str(exc), **chosen)
+    except FormRefused as refused:
+        if refused.reason == "used":
+            return _form(409, RESENT + _made_then(refused.made), **chosen)
+        return _form(400, OUT_OF_DATE, **chosen)
     # The only time the key is shown: in this answer (no-store), never in a URL or a notice.
     return render(
         "console/keys_created.html",
@@ -104,6 +144,17 @@ def keys_create() -> Response:
         key=key,
         row=_row(record, store.clock()),
     )
+
+
+def _made_then(made: str | None) -> str:
+    """Which key the first sending made, as the list shows it ("" when it is gone)."""
+    if not made or not made.isdigit():
+        return ""
+    try:
+        record = services().store.find_key(int(made))
+    except KeyNotFound:
+        return ""
+    return f" It is the key {record.name} ({record.prefix}) in the list of service keys."
 
 
 def _found(key_id: int) -> KeyRecord:
