@@ -45,7 +45,7 @@ from caveat.mail.textfold import canonical, fold, fold_phrase, original_span
 
 CATEGORIES = (
     "change", "hold", "records", "urgency", "secrecy", "disown", "payer", "unchanged",
-    "payroll", "gift_cards", "availability", "confidential_wire",
+    "payroll", "gift_cards", "availability", "confidential_wire", "callback",
 )  # fmt: skip
 _GAP = {"..": 3, "...": 20}
 _TOKEN_RE = re.compile(r"\.\.\.|\.\.|\{[a-z_]+\}|[()|?]|\w+\*?|[^\w\s]")
