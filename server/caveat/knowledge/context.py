@@ -20,6 +20,7 @@ from caveat.reference.freemail import FreemailList
 
 from .directory import EMPTY_DIRECTORY, Directory
 from .memory import EMPTY, MemorySnapshot
+from .people import EMPTY_PEOPLE, People
 from .shared import EMPTY_KNOWLEDGE, SharedKnowledge
 
 if TYPE_CHECKING:
@@ -108,6 +109,9 @@ class Context:
     knowledge: SharedKnowledge = EMPTY_KNOWLEDGE
     #: who is looking (the caller's stable subject), for what is shown to them only
     viewer: str | None = None
+    #: the organisation's own people: employees and executives (see
+    #: :mod:`caveat.knowledge.people`)
+    people: People = EMPTY_PEOPLE
 
     def lookalikes(self) -> LookalikeIndex:
         """The look-alike index of our domains and the partners'. The directory's own, when

@@ -23,6 +23,7 @@ from caveat.mail.authres import trusted_auth
 from caveat.mail.facts import Facts
 from caveat.service.directories import DIRECTORY_CHECK_SECONDS, Directories
 from caveat.service.knowledge import Knowledge
+from caveat.service.people import PeopleSnapshots
 from caveat.service.stats import WarningTally
 from caveat.storage.memory_store import MemoryStore
 from caveat.storage.store import Store
@@ -63,6 +64,8 @@ class Analyzer:
         )
         #: what colleagues learnt (indicators, open reports, verified accounts)
         self.knowledge = Knowledge(store, monotonic=monotonic)
+        #: the organisation's own people (caveat.service.people)
+        self.people = PeopleSnapshots(store, monotonic=monotonic)
         self.memory: Memory | None = memory
         if self.memory is None and store is not None:
             self.memory = MemoryStore(store, write_behind=write_behind)
@@ -128,6 +131,7 @@ class Analyzer:
             now=now,
             knowledge=self.shared(),
             viewer=viewer,
+            people=self.people.current(),
         )
 
     def flush(self) -> None:
