@@ -40,13 +40,19 @@ def _strip_marks(s: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFKD", s) if not unicodedata.combining(c))
 
 
+#: letters that carry no combining mark to strip, folded the way people type them without
+#: their accents: Polish "ł" (zmieniliśmy -> zmienilismy, "wpłata" -> "wplata") and Turkish
+#: dotless "ı" ("hesabımız" -> "hesabimiz"; "HESABIMIZ" lower-cases to dotted i anyway)
+_BARE_LETTERS = str.maketrans({"ß": "ss", "ł": "l", "ı": "i"})
+
+
 def _fold_char(ch: str) -> str:
     if unicodedata.category(ch) == "Cf":  # zero-width space and joiners, BOM, soft hyphen
         return ""
     s = unicodedata.normalize("NFKC", ch)
     if s.isspace():
         return " " if ch not in "\n\r" else ch
-    return _strip_marks(s).lower().replace("ß", "ss")
+    return _strip_marks(s).lower().translate(_BARE_LETTERS)
 
 
 def _canonical_char(ch: str) -> str:

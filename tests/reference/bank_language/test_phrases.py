@@ -8,12 +8,14 @@ SECRECY) and its own cases (records, quoted replies); a new language is a new mo
 from __future__ import annotations
 
 from importlib import import_module
+from pathlib import Path
 
 import pytest
 
 from caveat.reference.bank_language import language_cues
 
-LANGUAGES = ("en", "de", "fr", "es", "it", "nl", "pt")
+#: every test_<language>.py beside this one (a new language needs no edit here)
+LANGUAGES = tuple(sorted(p.stem[5:] for p in Path(__file__).parent.glob("test_??.py")))
 MODULES = {lang: import_module(f"{__package__}.test_{lang}") for lang in LANGUAGES}
 
 
@@ -42,3 +44,9 @@ def test_urgency(lang: str, text: str) -> None:
 @pytest.mark.parametrize(("lang", "text"), cases("SECRECY"))
 def test_secrecy(lang: str, text: str) -> None:
     assert language_cues(text).found("secrecy"), text
+
+
+def test_every_phrase_file_has_its_sentence_lists() -> None:
+    from caveat.reference.bank_language import phrase_book
+
+    assert set(phrase_book().languages) <= set(LANGUAGES)
