@@ -38,6 +38,12 @@ SAMPLES: dict[str, tuple[str, str, dict[str, Any]]] = {
     "v1.list_reports": ("GET", "/api/v1/reports", {}),
     "v1.checks": ("GET", "/api/v1/checks", {}),
     "v1.export_partners": ("GET", "/api/v1/partners", {}),
+    "v1.export_people": ("GET", "/api/v1/people", {}),
+    "v1.import_people": (
+        "PUT",
+        "/api/v1/people",
+        {"data": "name,email\nAnna Keller,anna.keller@example.com\n", "content_type": "text/csv"},
+    ),
     "v1.import_partners": (
         "PUT",
         "/api/v1/partners",

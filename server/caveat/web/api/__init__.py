@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from . import audit, errors, intel, policies, ratelimit, v1, verify  # noqa: F401 (they add routes)
+from . import audit, errors, intel, people, policies, ratelimit, v1, verify  # noqa: F401 (they add routes)
 
 
 def init_app(app: Flask) -> None:
