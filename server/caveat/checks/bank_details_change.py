@@ -14,6 +14,10 @@ file). Each text is read for change language in every language of ``data/bank_la
   BANK_DETAILS_CHANGE_REQUEST  anyone else asks to pay a new or changed account (caution);
   BANK_DETAILS_PRESSURE        urgency or secrecy alongside such a request (caution);
   BANK_DETAILS_ON_FILE         every account named is on file (info: a note, not a warning);
+  BANK_DETAILS_SEEN_BEFORE     every account named is on file or known: the sender's
+                               organisation named it in earlier mail that passed aligned
+                               authentication and drew no warning, at least a week ago
+                               (:class:`~caveat.knowledge.memory.LearnedAccounts`) (info);
   BANK_DETAILS_UNVERIFIED      an IBAN or an account with its bank code, with no request to
                                change anything, that nothing on file confirms (info);
   BANK_DETAILS_REPORTED        a request to pay a new account that the message passes on as
@@ -25,6 +29,15 @@ file). Each text is read for change language in every language of ``data/bank_la
                                (Verify sender; :attr:`SharedKnowledge.verified_accounts`):
                                who confirmed it and when, in place of the unknown-account
                                warning (info).
+
+Learned accounts (the "known" branch): an account the sender's organisation named in its
+earlier authenticated, unremarkable mail is neither on file nor new. Once an organisation
+has a known account, any other account it names counts as new, as if the known ones were on
+file: from a partner in the directory, or from a sender who is not in it (then the
+message's claimant is that organisation, "learned"), a new account is BANK_DETAILS_CHANGED
+even without change wording. Learned accounts count only for the sender's own organisation
+(its registrable domain, or a free-mail address itself), never for a look-alike's or a
+free-mail name's claim to a partner.
 
 Verified accounts count only for the partner in the directory the From address belongs to
 (a look-alike or a free-mail name claiming the partner gets no credit from them), and only
@@ -109,6 +122,7 @@ VERIFIED = "BANK_DETAILS_VERIFIED"
 CHANGE_REQUEST = "BANK_DETAILS_CHANGE_REQUEST"
 PRESSURE = "BANK_DETAILS_PRESSURE"
 ON_FILE = "BANK_DETAILS_ON_FILE"
+SEEN_BEFORE = "BANK_DETAILS_SEEN_BEFORE"
 UNVERIFIED = "BANK_DETAILS_UNVERIFIED"
 REPORTED = "BANK_DETAILS_REPORTED"
 _QUOTES_SHOWN = 3
@@ -123,7 +137,7 @@ class Claimant:
 
     organisation: str
     partner: PartnerEntry | None  # None when it is our own organisation
-    how: str  # "directory", "lookalike", "freemail_name", "name_elsewhere"
+    how: str  # "directory", "lookalike", "freemail_name", "name_elsewhere", "learned"
     evidence: Evidence
 
 
@@ -393,7 +407,16 @@ def _authenticated_internal(facts: Facts, ctx: Context) -> bool:
 
 @check(
     "bank_details_change",
-    emits=[CHANGED, CHANGE_REQUEST, PRESSURE, ON_FILE, UNVERIFIED, REPORTED, VERIFIED],
+    emits=[
+        CHANGED,
+        CHANGE_REQUEST,
+        PRESSURE,
+        ON_FILE,
+        SEEN_BEFORE,
+        UNVERIFIED,
+        REPORTED,
+        VERIFIED,
+    ],
     prepare=_prepare,
 )
 def bank_details_change(facts: Facts, ctx: Context) -> list[Hit]:
@@ -441,6 +464,9 @@ def decide(facts: Facts, ctx: Context, precheck: bool = True) -> list[Hit]:
     if not own_asks and not quote_asks and not strong:
         return []
     partner = who.partner if who else None
+    # Accounts learned from the sender's organisation's earlier authenticated mail.
+    learned = ctx.memory.accounts if who is None or who.how == "directory" else None
+    seen_before: set[str] = set()
 
     def sort(accts: list[tuple[Account, _Text]]) -> tuple[list[_New], list[_Known]]:
         new: list[_New] = []
@@ -448,6 +474,10 @@ def decide(facts: Facts, ctx: Context, precheck: bool = True) -> list[Hit]:
         for acct, t in accts:
             if _on_file(acct, partner):
                 known.append((acct, partner.organization if partner else "", t))
+                continue
+            if learned is not None and learned.knows(acct.key, ctx.now):
+                seen_before.add(acct.key)
+                known.append((acct, learned.owner, t))
                 continue
             owners = ctx.directory.account_owners(acct.key)
             if any(_is_ours(o, ctx) for o in owners):
@@ -493,9 +523,32 @@ def decide(facts: Facts, ctx: Context, precheck: bool = True) -> list[Hit]:
     if new and who is not None and who.how == "directory" and partner is not None:
         new, verified = _verified(new, partner, ctx)
     refs = ctx.knowledge.account_ref if ctx.knowledge.account_key else None
+    baseline = len(learned.known(ctx.now)) if learned is not None else 0
+    if who is None and baseline and new:
+        # An organisation that is not in the directory, with known accounts, names another.
+        who = Claimant(
+            learned.owner if learned is not None else "",
+            None,
+            "learned",
+            ev(
+                "Earlier mail",
+                f"authenticated mail from {isolate(learned.owner if learned else '')} "
+                f"named {_accounts_seen(baseline)} before",
+            ),
+        )
     hits: list[Hit] = []
-    evidence = _evidence(facts, texts, new, known, who, quote_counts, verified, refs)
+    evidence = _evidence(
+        facts, texts, new, known, who, quote_counts, verified, refs, frozenset(seen_before)
+    )
     params = _params(who, [a for a, _t in new], [(a, o) for a, o, _t in known], partner)
+    if baseline:
+        also = _accounts_seen(baseline)
+        params["on_file"] = f"{params['on_file']}, and {also} in its earlier mail"
+    only_seen = bool(known) and all(a.key in seen_before for a, _o, _t in known)
+    if only_seen and learned is not None:
+        params["organisation"] = (
+            who.organisation if who is not None and who.how == "directory" else learned.owner
+        )
     # reported: the request is only quoted or forwarded, and the sender asks for nothing.
     if not own_asks and (quote_asks or quote_new):
         disowned = any(t.cues.found("disown") for t in own)
@@ -508,11 +561,11 @@ def decide(facts: Facts, ctx: Context, precheck: bool = True) -> list[Hit]:
     if who is not None:
         # Identifiers not on file count wherever they stand: a quote no earlier message of
         # the conversation vouches for is the sender's own text.
-        on_file_exists = bool(partner and partner.bank_accounts)
+        on_file_exists = bool(partner and partner.bank_accounts) or bool(baseline)
         if (new and (asks or on_file_exists or who.how != "directory")) or (asks and not known):
             hits.append(Hit(CHANGED, evidence, params))
         elif known and not new:
-            hits.append(Hit(ON_FILE, evidence, params))
+            hits.append(Hit(SEEN_BEFORE if only_seen else ON_FILE, evidence, params))
         elif new:
             hits.append(Hit(UNVERIFIED, evidence, params))
     else:
@@ -523,7 +576,7 @@ def decide(facts: Facts, ctx: Context, precheck: bool = True) -> list[Hit]:
         if (lists.is_list or lists.is_bulk) and not lists.trusted and (new or asks):
             evidence = (*evidence, *lists.refused())
         if known and not new:
-            hits.append(Hit(ON_FILE, evidence, params))
+            hits.append(Hit(SEEN_BEFORE if only_seen else ON_FILE, evidence, params))
         elif bulk:
             pass
         elif asks:
@@ -597,6 +650,7 @@ def _evidence(
     quote_counts: bool,
     verified: list[_Verified] | None = None,
     refs: Callable[[str], str | None] | None = None,
+    seen_before: frozenset[str] = frozenset(),
 ) -> tuple[Evidence, ...]:
     out: list[Evidence] = []
     if facts.author is not None:
@@ -622,7 +676,11 @@ def _evidence(
     for a, t in new:
         out.append(Evidence("Account", t.label(f"{a.masked}: not on file"), ref(a)))
     for a, org, t in known:
-        out.append(Evidence("Account", t.label(f"{a.masked}: on file for {org}"), ref(a)))
+        if a.key in seen_before:
+            said = f"{a.masked}: named in earlier authenticated mail from {isolate(org)}"
+        else:
+            said = f"{a.masked}: on file for {org}"
+        out.append(Evidence("Account", t.label(said), ref(a)))
     for a, confirmations, t in verified or ():
         org = who.organisation if who is not None else ""
         out.append(
@@ -659,6 +717,10 @@ def _params(
     }
 
 
+def _accounts_seen(n: int) -> str:
+    return "one account" if n == 1 else f"{n} accounts"
+
+
 def _accounts_on_file(n: int) -> str:
     if n == 0:
         return "no account on file"
@@ -674,6 +736,10 @@ def _how(who: Claimant | None) -> Isolated:
         return Isolated(f"{org}, a partner in the directory")
     if who.how == "lookalike":
         return Isolated(f"a domain imitating {org}")
+    if who.how == "learned":
+        return Isolated(
+            f"{org}, whose earlier mail, authenticated at your boundary, named other accounts"
+        )
     if who.how == "name_elsewhere":
         return Isolated(f"an address that is not {org}'s but shows its name")
     return Isolated(f"a free-mail address using the name of {org} or of its contact")

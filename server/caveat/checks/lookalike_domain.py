@@ -8,7 +8,15 @@ never scans the directory.
   LOOKALIKE_DOMAIN          confusable characters, one edit, hyphens, or our domain used as
                             a sub-domain of another: made to deceive the eye (danger);
   LOOKALIKE_DOMAIN_VARIANT  a word added, or the same name under another suffix: often a
-                            related company, sometimes a trap (caution).
+                            related company, sometimes a trap (caution);
+  LOOKALIKE_CORRESPONDENT   confusable characters, one edit, hyphens, or the domain used as
+                            a sub-domain of another, imitating a frequent correspondent who
+                            is not in the directory: a domain whose mail passed aligned
+                            authentication at our boundary and drew no warning at least
+                            CORRESPONDENT_MESSAGES times (the conversation memory's
+                            :class:`~caveat.knowledge.memory.Correspondents`) (danger).
+                            Only the techniques that deceive the eye count: an unvetted
+                            list of who writes to us holds many related names.
 
 Named exclusions (quiet):
   * protected: the domain is ours or a partner's (a partner's sub-domains included);
@@ -19,7 +27,10 @@ Named exclusions (quiet):
     message (a DKIM signature of the variant domain itself proves only that its owner
     sent the mail, and says nothing about whose it is). Marks nobody vouches for excuse
     nothing: they are a line in the header for whoever registered the variant.
-  * established_sender: the weaker variant is not reported when it is only the sender's
+  * correspondent: a domain that is itself a frequent correspondent imitates none of the
+    others (two companies whose names differ by a letter both write to us);
+  * established_sender: the weaker variant, and a look-alike of a correspondent, are not
+    reported when it is only the sender's
     own domain, this message passed aligned SPF or DKIM for it at our boundary, and the
     conversation memory shows the same address writing to us for at least
     ESTABLISHED_DAYS, with ESTABLISHED_MESSAGES messages and aligned authentication
@@ -45,6 +56,7 @@ from ._common import list_info
 from .hits import Hit, check, ev
 
 if TYPE_CHECKING:
+    from caveat.knowledge.memory import Correspondents
     from caveat.reference.lookalike import LookalikeMatch
 
 STRONG = frozenset({"confusable", "edit", "hyphen", "subdomain"})
@@ -74,10 +86,17 @@ def addresses_by_role(facts: Facts) -> list[tuple[str, Address]]:
     return out
 
 
-@check("lookalike_domain", emits=["LOOKALIKE_DOMAIN", "LOOKALIKE_DOMAIN_VARIANT"])
+CORRESPONDENT = "LOOKALIKE_CORRESPONDENT"
+
+
+@check(
+    "lookalike_domain",
+    emits=["LOOKALIKE_DOMAIN", "LOOKALIKE_DOMAIN_VARIANT", CORRESPONDENT],
+)
 def lookalike_domain(facts: Facts, ctx: Context) -> list[Hit]:
     index = ctx.lookalikes()
-    if not len(index):
+    correspondents = ctx.memory.correspondents
+    if not len(index) and not len(correspondents):
         return []
     freemail = ctx.config.freemail
     found: dict[str, list[tuple[str, Address, LookalikeMatch]]] = {}
@@ -91,11 +110,16 @@ def lookalike_domain(facts: Facts, ctx: Context) -> list[Hit]:
             if d in freemail or ctx.config.is_internal(d) or index.is_protected(d):
                 checked[key] = None
             else:
-                checked[key] = index.match(d, a.shown_domain)
+                checked[key] = index.match(d, a.shown_domain) or _correspondent(
+                    correspondents, d, a.shown_domain
+                )
         m = checked[key]
         if m is None:
             continue
-        fid = "LOOKALIKE_DOMAIN" if m.technique in STRONG else "LOOKALIKE_DOMAIN_VARIANT"
+        if m.owner == correspondents.OWNER and not index.is_protected(m.imitates):
+            fid = CORRESPONDENT
+        else:
+            fid = "LOOKALIKE_DOMAIN" if m.technique in STRONG else "LOOKALIKE_DOMAIN_VARIANT"
         found.setdefault(fid, []).append((header, a, m))
     if "LOOKALIKE_DOMAIN_VARIANT" in found:
         variants = found["LOOKALIKE_DOMAIN_VARIANT"]
@@ -104,6 +128,8 @@ def lookalike_domain(facts: Facts, ctx: Context) -> list[Hit]:
             variants, facts, ctx
         ):
             del found["LOOKALIKE_DOMAIN_VARIANT"]
+    if CORRESPONDENT in found and _established(found[CORRESPONDENT], facts, ctx):
+        del found[CORRESPONDENT]
     hits = []
     for fid, items in found.items():
         header, a, m = items[0]
@@ -131,6 +157,20 @@ def lookalike_domain(facts: Facts, ctx: Context) -> list[Hit]:
             )
         )
     return hits
+
+
+def _correspondent(
+    correspondents: Correspondents, domain: str, written: str
+) -> LookalikeMatch | None:
+    """A look-alike of a frequent correspondent by a technique that deceives the eye;
+    never for a domain that is one itself."""
+    if not len(correspondents):
+        return None
+    index = correspondents.index()
+    if index.is_protected(domain):
+        return None
+    m = index.match(domain, written)
+    return m if m is not None and m.technique in STRONG else None
 
 
 def _vouched_for(

@@ -48,12 +48,18 @@ import hashlib
 import hmac
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import datetime
-from typing import Protocol
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Protocol
 
+from caveat.mail.domains import org_domain
 from caveat.mail.facts import Address, Facts
 from caveat.mail.names import is_person_name, local_key, local_words, name_key, subject_key
-from caveat.reference.bank_language import readings, text_units
+from caveat.reference.bank_identifiers import extract, may_name_strong
+from caveat.reference.bank_language import readings, text_units, words_of
+from caveat.reference.freemail import FreemailList
+
+if TYPE_CHECKING:
+    from caveat.reference.lookalike import LookalikeIndex
 
 #: A subject this short ("Re:", "hi", "invoice") names no particular thread.
 MIN_SUBJECT_KEY = 8
@@ -77,6 +83,18 @@ MAX_ACCEPTED_REPLY_TO = 5
 
 #: The label under which the conversation keys' HMAC key is derived from the secret.
 CONVERSATION_KEY_LABEL = b"caveat conversation keys v1"
+#: The label under which the learned accounts' HMAC key is derived from the secret.
+ACCOUNT_KEY_LABEL = b"caveat learned accounts v1"
+#: Unremarkable authenticated messages from a domain that make it a frequent correspondent.
+CORRESPONDENT_MESSAGES = 3
+#: Frequent correspondents' domains used as look-alike targets, the most frequent first.
+MAX_CORRESPONDENTS = 5000
+#: Accounts one message adds to its sender's organisation, and one organisation keeps.
+MAX_ACCOUNTS_PER_MESSAGE = 5
+MAX_LEARNED_ACCOUNTS = 20
+#: A learned account counts as known once it was first seen this long ago: an account an
+#: intruder slips into a partner's mailbox today is not vouched for by tomorrow.
+LEARNED_AFTER = timedelta(days=7)
 
 
 def derive_key(secret: bytes, label: bytes) -> bytes:
@@ -235,6 +253,85 @@ class SenderView:
     authenticated: bool
 
 
+@functools.cache
+def _freemail() -> FreemailList:
+    return FreemailList.packaged()
+
+
+def account_owner(address: str, domain: str) -> str:
+    """Whose accounts a sender's are: its organisation's registrable domain, or for a
+    free-mail sender the address itself (a free-mail domain is everyone's)."""
+    if not address or not domain:
+        return ""
+    if domain in _freemail():
+        return address
+    return org_domain(domain)
+
+
+def correspondent_domain(domain: str) -> str:
+    """The domain counted for a frequent correspondent ("" for free mail)."""
+    if not domain or domain in _freemail():
+        return ""
+    return org_domain(domain)
+
+
+class Correspondents:
+    """The frequent correspondents' domains, and their look-alike index (built once, on
+    first use). Equal when the domains are."""
+
+    #: what the owner of a correspondent's domain is called in a finding
+    OWNER = "a frequent correspondent"
+
+    __slots__ = ("_index", "domains")
+
+    def __init__(self, domains: Iterable[str]) -> None:
+        self.domains = frozenset(domains)
+        self._index: LookalikeIndex | None = None
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Correspondents) and self.domains == other.domains
+
+    def __hash__(self) -> int:
+        return hash(self.domains)
+
+    def __len__(self) -> int:
+        return len(self.domains)
+
+    def __repr__(self) -> str:
+        return f"Correspondents({len(self.domains)} domains)"
+
+    def index(self) -> LookalikeIndex:
+        if self._index is None:
+            from caveat.reference.lookalike import LookalikeIndex
+
+            self._index = LookalikeIndex((d, self.OWNER) for d in self.domains)
+        return self._index
+
+
+NO_CORRESPONDENTS = Correspondents(())
+
+
+@dataclass(frozen=True)
+class LearnedAccounts:
+    """The accounts remembered for the sender's organisation (see the module's docstring):
+    ``first_seen`` by digest; ``digest`` makes an account's key into one (a keyed hash in
+    the database, the key itself in a process's own memory)."""
+
+    owner: str
+    first_seen: Mapping[str, datetime] = field(compare=False)
+    digest: Callable[[str], str] = field(compare=False, repr=False)
+    #: how many are remembered (compared: the digests of two memories differ)
+    count: int = 0
+
+    def known(self, now: datetime) -> frozenset[str]:
+        """The digests of the accounts that count as known at ``now``."""
+        return frozenset(d for d, t in self.first_seen.items() if now - t >= LEARNED_AFTER)
+
+    def knows(self, account_key: str, now: datetime) -> bool:
+        t = self.first_seen.get(self.digest(account_key))
+        return t is not None and now - t >= LEARNED_AFTER
+
+
 @dataclass(frozen=True)
 class MemorySnapshot:
     """What the store knows that bears on one message."""
@@ -254,6 +351,10 @@ class MemorySnapshot:
     #: the units of what the message quotes (see :func:`quoted_units`) that an earlier
     #: message of the conversation said in its own words: the quote of them is real
     seen_text: frozenset[str] = frozenset()
+    #: the frequent correspondents (see the module's docstring)
+    correspondents: Correspondents = NO_CORRESPONDENTS
+    #: the accounts learned for the sender's organisation (None: none are)
+    accounts: LearnedAccounts | None = None
 
 
 EMPTY = MemorySnapshot()
@@ -338,13 +439,29 @@ class Observation:
     later_text: Callable[[], tuple[str, ...]] | None = field(
         default=None, repr=False, compare=False
     )
+    #: the frequent-correspondent domain this message counts for ("" for none)
+    correspondent: str = ""
+    #: whose accounts it names (see :func:`account_owner`; "" when none are learned)
+    owner: str = ""
+    #: the keys of the accounts it names in its own words, to be kept hashed
+    accounts: tuple[str, ...] = ()
+    later_accounts: Callable[[], tuple[str, ...]] | None = field(
+        default=None, repr=False, compare=False
+    )
 
     def settled(self) -> Observation:
-        """This observation with its ``text`` worked out; a store calls it before it keeps
-        the observation, which then holds nothing of the message but its units."""
-        if self.later_text is None:
+        """This observation with its ``text`` and ``accounts`` worked out; a store calls it
+        before it keeps the observation, which then holds nothing of the message but its
+        units and account keys."""
+        if self.later_text is None and self.later_accounts is None:
             return self
-        return replace(self, text=self.later_text(), later_text=None)
+        return replace(
+            self,
+            text=self.later_text() if self.later_text is not None else self.text,
+            later_text=None,
+            accounts=self.later_accounts() if self.later_accounts is not None else self.accounts,
+            later_accounts=None,
+        )
 
 
 def observe(
@@ -357,13 +474,30 @@ def observe(
 ) -> Observation:
     """The record of one message. ``authenticated``: its From domain passed aligned,
     trusted authentication. ``internal``: the addresses among its people that are ours.
-    ``unremarkable``: its verdict was none or info, so its Reply-To is accepted.
+    ``unremarkable``: its verdict was none or info, so its Reply-To is accepted (and, when
+    it is authenticated, its domain counts as a correspondent's and its accounts are
+    learned).
 
     Bounded whatever the message holds: see the module's docstring."""
     people = participants(facts)[:MAX_PEOPLE_PER_MESSAGE]
     ours = set(internal)
     sender = next((p for p in people if p.role == "from"), None)
+    author = facts.author
+    learns = (
+        unremarkable
+        and authenticated
+        and sender is not None
+        and author is not None
+        and sender.address not in ours
+    )
+    correspondent = owner = ""
+    if learns and author is not None:
+        correspondent = correspondent_domain(author.domain)
+        owner = account_owner(author.address, author.domain)
     return Observation(
+        correspondent=correspondent,
+        owner=owner,
+        later_accounts=functools.partial(own_accounts, facts) if owner else None,
         ids=conversation_ids(facts),
         people=people,
         sender=sender,
@@ -389,6 +523,22 @@ def own_units(facts: Facts) -> tuple[str, ...]:
         for unit, _s, _e in text_units(r.own):
             out.setdefault(unit)
             if len(out) >= MAX_UNITS_PER_MESSAGE:
+                return tuple(out)
+    return tuple(out)
+
+
+def own_accounts(facts: Facts) -> tuple[str, ...]:
+    """The keys of the validated accounts (or accounts with their bank code) the message
+    names in its own words, in the body, the HTML part and its attachments, each once,
+    bounded by :data:`MAX_ACCOUNTS_PER_MESSAGE`."""
+    out: dict[str, None] = {}
+    for r in readings(facts):
+        text = r.own
+        if not text.strip() or not may_name_strong(text, words_of(text)):
+            continue
+        for a in extract(text).strong:
+            out.setdefault(a.key)
+            if len(out) >= MAX_ACCOUNTS_PER_MESSAGE:
                 return tuple(out)
     return tuple(out)
 

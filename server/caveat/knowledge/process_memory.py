@@ -27,15 +27,22 @@ from datetime import UTC, datetime, timedelta
 from caveat.mail.facts import Facts
 
 from .memory import (
+    CORRESPONDENT_MESSAGES,
+    MAX_CORRESPONDENTS,
+    MAX_LEARNED_ACCOUNTS,
     MAX_UNITS_PER_CONVERSATION,
+    NO_CORRESPONDENTS,
     ConversationIds,
     ConversationView,
+    Correspondents,
     KnownPerson,
+    LearnedAccounts,
     MemorySnapshot,
     Observation,
     Person,
     Seen,
     SenderView,
+    account_owner,
     conversation_ids,
     participants,
     quoted_units,
@@ -125,6 +132,11 @@ class ProcessMemory:
         self._next_conversation = 1
         self._next_person = 1
         self._next_contact = 1
+        #: correspondent domain -> unremarkable authenticated messages from it
+        self._correspondents: dict[str, int] = {}
+        self._frequent: Correspondents | None = NO_CORRESPONDENTS
+        #: account owner -> account key -> first seen
+        self._accounts: dict[str, dict[str, datetime]] = {}
 
     # ------------------------------------------------------------------ reading
 
@@ -148,7 +160,26 @@ class ProcessMemory:
             conversation_ref=conv_id,
             accepted_reply_to=self._accepted(conv, facts) if conv is not None else frozenset(),
             seen_text=self._seen_text(conv, facts) if conv is not None else frozenset(),
+            correspondents=self._frequent_correspondents(),
+            accounts=self._learned(facts),
         )
+
+    def _frequent_correspondents(self) -> Correspondents:
+        if self._frequent is None:
+            frequent = sorted(
+                (d for d, n in self._correspondents.items() if n >= CORRESPONDENT_MESSAGES),
+                key=lambda d: (-self._correspondents[d], d),
+            )[:MAX_CORRESPONDENTS]
+            self._frequent = Correspondents(frequent) if frequent else NO_CORRESPONDENTS
+        return self._frequent
+
+    def _learned(self, facts: Facts) -> LearnedAccounts | None:
+        author = facts.author
+        owner = account_owner(author.address, author.domain) if author is not None else ""
+        known = self._accounts.get(owner) if owner else None
+        if not known:
+            return None
+        return LearnedAccounts(owner, dict(known), _same, len(known))
 
     def _contact_of(self, address: str) -> _Contact | None:
         """The contact of an address as a message gives it. An address the database would
@@ -266,6 +297,16 @@ class ProcessMemory:
                 colleagues[address] = p
         for address in sorted(colleagues):
             self._remember_colleague(colleagues[address], at)
+        if obs.correspondent and not seen:
+            n = self._correspondents.get(obs.correspondent, 0) + 1
+            self._correspondents[obs.correspondent] = n
+            if n == CORRESPONDENT_MESSAGES:
+                self._frequent = None  # rebuilt on the next snapshot
+        if obs.owner and obs.accounts:
+            known = self._accounts.setdefault(obs.owner, {})
+            for key in obs.accounts:
+                if key not in known and len(known) < MAX_LEARNED_ACCOUNTS:
+                    known[key] = at
 
     def _unchanged(
         self, conv: _Conversation, obs: Observation, wanted: tuple[Key, ...], at: datetime
@@ -374,6 +415,10 @@ class ProcessMemory:
 
     def counts(self) -> dict[str, int]:
         return {"conversations": len(self._conversations), "contacts": len(self._contacts)}
+
+
+def _same(value: str) -> str:
+    return value
 
 
 def _lookup(ids: ConversationIds) -> tuple[Key, ...]:

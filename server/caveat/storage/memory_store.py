@@ -22,6 +22,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import hmac
+import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
@@ -41,20 +42,29 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError
 
 from caveat.knowledge.memory import (
+    ACCOUNT_KEY_LABEL,
     CONVERSATION_KEY_LABEL,
+    CORRESPONDENT_MESSAGES,
+    MAX_CORRESPONDENTS,
+    MAX_LEARNED_ACCOUNTS,
     MAX_PEOPLE_PER_MESSAGE,
     MAX_UNITS_PER_CONVERSATION,
+    NO_CORRESPONDENTS,
     ConversationIds,
     ConversationKeys,
     ConversationView,
+    Correspondents,
     KnownPerson,
+    LearnedAccounts,
     MemorySnapshot,
     Observation,
     Person,
     Seen,
     SenderView,
+    account_owner,
     conversation_ids,
     derive_key,
+    keyed_hash,
     participants,
     quoted_units,
     reply_to_key,
@@ -73,6 +83,8 @@ from .records import (
     ConversationPersonRow,
     ConversationRow,
     ConversationTextRow,
+    CorrespondentDomainRow,
+    LearnedAccountRow,
     clip,
     deployment_secret,
 )
@@ -81,6 +93,9 @@ from .store import Store, UTCDateTime, is_memory_url, storable_text
 #: A message analysed again writes nothing while what it would refresh (the conversation's
 #: and its people's last-seen times) is younger than this; retention counts in days.
 REFRESH_AFTER = timedelta(days=1)
+#: How long a process uses the frequent correspondents it read (another process's record
+#: shows after this; one of this process that makes a domain frequent shows at once).
+CORRESPONDENTS_REFRESH = 60.0
 
 _K = ConversationKeyRow
 _C = ConversationRow
@@ -142,6 +157,11 @@ def _sql(kind: str, mark: str, n: int = 0, m: int = 0) -> str:
             f" authenticated_at, colleague FROM contacts WHERE {' OR '.join(terms)}"
             " ORDER BY address"
         )
+    if kind == "accounts":  # the accounts learned for one sender organisation
+        return (
+            "SELECT digest, first_seen FROM learned_accounts"  # noqa: S608
+            f" WHERE owner_hash = {mark} ORDER BY digest LIMIT {MAX_LEARNED_ACCOUNTS}"
+        )
     if kind == "seen_text":  # which of the quoted units the conversation said
         return (
             "SELECT digest FROM conversation_text"  # noqa: S608
@@ -168,6 +188,19 @@ _COUNT_MESSAGE = (
         messages=_C.messages + bindparam("n", type_=Integer()),
         last_seen_at=bindparam("at", type_=UTCDateTime()),
     )
+)
+_FREQUENT = (
+    select(CorrespondentDomainRow.domain)
+    .where(CorrespondentDomainRow.messages >= CORRESPONDENT_MESSAGES)
+    .order_by(CorrespondentDomainRow.messages.desc(), CorrespondentDomainRow.domain)
+    .limit(MAX_CORRESPONDENTS)
+)
+_CROSSED = select(CorrespondentDomainRow.domain).where(
+    CorrespondentDomainRow.domain.in_(bindparam("domains", expanding=True)),
+    CorrespondentDomainRow.messages == CORRESPONDENT_MESSAGES,
+)
+_LEARNED = select(LearnedAccountRow.owner_hash, LearnedAccountRow.digest).where(
+    LearnedAccountRow.owner_hash.in_(bindparam("owners", expanding=True))
 )
 _TEXT_COUNTS = (
     select(_T.conversation_id, func.count())
@@ -234,6 +267,9 @@ class MemoryStore:
         self.store = store
         self._key: bytes | None = None
         self._conversation_key: bytes | None = None
+        self._account_key: bytes | None = None
+        #: the frequent correspondents read, and when (time.monotonic)
+        self._frequent: tuple[float, Correspondents] | None = None
         # A database in memory is one connection shared by every thread (StaticPool): no
         # second thread may write on it while a request reads.
         queued = write_behind and not is_memory_url(store.engine.url)
@@ -253,13 +289,43 @@ class MemoryStore:
 
     def snapshot(self, facts: Facts) -> MemorySnapshot:
         author = facts.author
-        return self._snapshot(
+        snap = self._snapshot(
             conversation_ids(facts),
             participants(facts),
             author.address if author is not None and author.address else None,
             wanted_name_keys(facts),
             {a.address for a in (*facts.from_, *facts.reply_to, *facts.to, *facts.cc) if a.address},
             quoted_units(facts),
+            account_owner(author.address, author.domain) if author is not None else "",
+        )
+        return replace(snap, correspondents=self.correspondents())
+
+    def correspondents(self) -> Correspondents:
+        """The frequent correspondents, read at most every :data:`CORRESPONDENTS_REFRESH`
+        seconds (and at once after this process made one)."""
+        now = time.monotonic()
+        held = self._frequent
+        if held is not None and now - held[0] < CORRESPONDENTS_REFRESH:
+            return held[1]
+        with self.store.connection() as c:
+            domains = list(c.scalars(_FREQUENT))
+        found = Correspondents(domains) if domains else NO_CORRESPONDENTS
+        if held is not None and held[1] == found:
+            found = held[1]  # keep the index built
+        self._frequent = (now, found)
+        return found
+
+    def _learned(self, c: Connection, mark: str, owner: str) -> LearnedAccounts | None:
+        """The accounts learned for ``owner`` (None when there are none)."""
+        key = self._accounts_key()
+        rows = _fetch(c, _sql("accounts", mark), (keyed_hash(key, "owner", owner),))
+        if not rows:
+            return None
+        return LearnedAccounts(
+            owner,
+            {r[0]: _utc(r[1]) for r in rows},
+            functools.partial(_account_digest, key, owner),
+            len(rows),
         )
 
     def _snapshot(
@@ -270,6 +336,7 @@ class MemoryStore:
         names: set[str],
         addresses: set[str],
         quoted: Sequence[str],
+        owner: str = "",
     ) -> StoredSnapshot:
         ckey = self._keys_key()
         keys = ids.hashed(ckey)
@@ -280,13 +347,15 @@ class MemoryStore:
             tokens += [f"n:{n}" for n in names]
             if author:
                 tokens.append(f"a:{author}")
+            if owner:
+                tokens.append(f"o:{owner}")
             writer.settle(tokens)
         if writer is None:
-            return self._read(ckey, keys, people, author, names, addresses, quoted)
-        snap = self._merged(writer, ckey, keys, people, author, names, addresses, quoted)
+            return self._read(ckey, keys, people, author, names, addresses, quoted, owner)
+        snap = self._merged(writer, ckey, keys, people, author, names, addresses, quoted, owner)
         if snap.conversation_ref is not None and writer.pending(f"c:{snap.conversation_ref}"):
             writer.flush()
-            snap = self._merged(writer, ckey, keys, people, author, names, addresses, quoted)
+            snap = self._merged(writer, ckey, keys, people, author, names, addresses, quoted, owner)
         return snap
 
     def _merged(
@@ -299,11 +368,12 @@ class MemoryStore:
         names: set[str],
         addresses: set[str],
         quoted: Sequence[str],
+        owner: str = "",
     ) -> StoredSnapshot:
         """A read with the queued records merged that only add to a known sender's count
         of messages (written, they would not change anything else a snapshot holds)."""
         with writer.paused():
-            snap = self._read(ckey, keys, people, author, names, addresses, quoted)
+            snap = self._read(ckey, keys, people, author, names, addresses, quoted, owner)
             queued = writer.count(f"sent:{author}") if author else 0
         if queued and snap.sender is not None:
             s = snap.sender
@@ -321,6 +391,7 @@ class MemoryStore:
         names: set[str],
         addresses: set[str],
         quoted: Sequence[str],
+        owner: str = "",
     ) -> StoredSnapshot:
         order = keys.lookup_order()
         # as stored (SafeString): what a message holds that no database can keep is U+FFFD
@@ -391,6 +462,7 @@ class MemoryStore:
                         known.setdefault(name_key, []).append(KnownPerson(address, name, source))
             if conv_id is not None and quoted:
                 seen_text = self._seen_text(c, mark, conv_id, quoted)
+            learned = self._learned(c, mark, owner) if owner else None
         sender = None
         mine = contacts.get(author) if author else None
         if mine is not None and mine.sent > 0:
@@ -403,6 +475,7 @@ class MemoryStore:
             conversation_ref=conv_id,
             accepted_reply_to=accepted,
             seen_text=seen_text,
+            accounts=learned,
             keys=keys,
             held=held,
             people=frozenset((s.address, s.name_key) for s in view.people) if view else frozenset(),
@@ -436,6 +509,12 @@ class MemoryStore:
         if self._conversation_key is None:
             self._conversation_key = derive_key(self._secret(), CONVERSATION_KEY_LABEL)
         return self._conversation_key
+
+    def _accounts_key(self) -> bytes:
+        """The HMAC key of learned accounts, derived from the deployment's secret."""
+        if self._account_key is None:
+            self._account_key = derive_key(self._secret(), ACCOUNT_KEY_LABEL)
+        return self._account_key
 
     def _digest(self, key: bytes, unit: str) -> str:
         return hmac.new(key, unit.encode("utf-8", "surrogatepass"), hashlib.sha256).hexdigest()
@@ -531,8 +610,31 @@ class MemoryStore:
             people: list[tuple[tuple[int, str, str], dict[str, Any]]] = []
             senders: list[tuple[str, tuple[str, dict[str, Any]]]] = []
             colleagues: list[tuple[str, dict[str, Any]]] = []
+            domains: dict[str, dict[str, Any]] = {}
+            accounts: dict[tuple[str, str], dict[str, Any]] = {}
+            akey = self._accounts_key()
             for r in records:
                 obs, at = r.obs, r.obs.at
+                if obs.correspondent and r.new_message:
+                    d = clip(obs.correspondent, 253)
+                    row = domains.setdefault(
+                        d, {"domain": d, "messages": 0, "first_seen": at, "last_seen": at}
+                    )
+                    row["messages"] += 1
+                    row["last_seen"] = max(row["last_seen"], at)
+                if obs.owner:
+                    owner_hash = keyed_hash(akey, "owner", obs.owner)
+                    for k in obs.accounts:
+                        digest = _account_digest(akey, obs.owner, k)
+                        accounts.setdefault(
+                            (owner_hash, digest),
+                            {
+                                "owner_hash": owner_hash,
+                                "digest": digest,
+                                "first_seen": at,
+                                "last_seen": at,
+                            },
+                        )["last_seen"] = at
                 if r.conversation is not None and r.conversation in alive:
                     cid, held, new = r.conversation, r.held, r.new_message
                     counts.append({"cid": cid, "n": 1 if new else 0, "at": at})
@@ -620,6 +722,33 @@ class MemoryStore:
                     c.execute(_statement(dialect, kind), rows if len(rows) > 1 else rows[0])
             for rows in _rounds(colleagues):
                 c.execute(_statement(dialect, "colleagues"), rows)
+            if domains:
+                c.execute(
+                    _statement(dialect, "correspondent_domains"),
+                    [domains[d] for d in sorted(domains)],
+                )
+                if list(c.scalars(_CROSSED, {"domains": sorted(domains)})):
+                    self._frequent = None  # a domain became frequent: read them again
+            if accounts:
+                self._learn(c, dialect, accounts)
+
+    def _learn(
+        self, c: Connection, dialect: str, rows: dict[tuple[str, str], dict[str, Any]]
+    ) -> None:
+        """Write learned accounts, at most :data:`MAX_LEARNED_ACCOUNTS` per organisation
+        (those it has are refreshed; new ones beyond the bound are not kept)."""
+        owners = sorted({o for o, _ in rows})
+        held: dict[str, set[str]] = {}
+        for o, d in c.execute(_LEARNED, {"owners": owners}).all():
+            held.setdefault(o, set()).add(d)
+        out = []
+        for o, d in sorted(rows):
+            mine = held.setdefault(o, set())
+            if d in mine or len(mine) < MAX_LEARNED_ACCOUNTS:
+                mine.add(d)
+                out.append(rows[(o, d)])
+        if out:
+            c.execute(_statement(dialect, "learned_accounts"), out)
 
     def _trim_text(self, c: Connection, conversations: list[int]) -> None:
         """Drop the oldest units of conversations that hold more than the bound."""
@@ -662,6 +791,11 @@ class MemoryStore:
                     ContactRow.last_seen < cutoff, ContactRow.colleague.is_(False)
                 )
             )
+            s.execute(
+                delete(CorrespondentDomainRow).where(CorrespondentDomainRow.last_seen < cutoff)
+            )
+            s.execute(delete(LearnedAccountRow).where(LearnedAccountRow.last_seen < cutoff))
+        self._frequent = None
         return len(ids)
 
     def counts(self) -> dict[str, int]:
@@ -719,6 +853,21 @@ def _statement(dialect: str, kind: str) -> Any:
             changes["name"] = ins.excluded.name
             changes["name_key"] = ins.excluded.name_key
         stmt = ins.on_conflict_do_update(index_elements=["address"], set_=changes)
+    elif kind == "correspondent_domains":
+        ins = upsert(CorrespondentDomainRow)
+        stmt = ins.on_conflict_do_update(
+            index_elements=["domain"],
+            set_={
+                "messages": CorrespondentDomainRow.messages + ins.excluded.messages,
+                "last_seen": ins.excluded.last_seen,
+            },
+        )
+    elif kind == "learned_accounts":
+        ins = upsert(LearnedAccountRow)
+        stmt = ins.on_conflict_do_update(
+            index_elements=["owner_hash", "digest"],
+            set_={"last_seen": ins.excluded.last_seen},
+        )
     elif kind == "colleagues":
         ins = upsert(ContactRow)
         stmt = ins.on_conflict_do_update(
@@ -798,7 +947,14 @@ def _tokens(rec: _Record, snap: StoredSnapshot) -> set[str]:
         c = snap.contacts.get(clip(p.address, ADDRESS_MAX))
         if p.name_key and (c is None or not c.colleague):
             tokens.add(f"n:{c.name_key if c is not None else clip(p.name_key, NAME_MAX)}")
+    if obs.owner and obs.accounts:
+        tokens.add(f"o:{obs.owner}")
     return tokens
+
+
+def _account_digest(key: bytes, owner: str, account: str) -> str:
+    """The keyed hash under which ``owner``'s account ``account`` (its key) is learned."""
+    return keyed_hash(key, "acct", f"{owner}:{account}")
 
 
 V = TypeVar("V")

@@ -16,6 +16,13 @@ Tables (migration 0002):
       their own words (see :mod:`caveat.knowledge.memory`), bounded and dropped with the
       conversation; and the deployment's HMAC key, made on first use.
 
+  correspondent_domains, learned_accounts (migration 0015)
+      the registrable domains of senders whose unremarkable mail passed aligned
+      authentication, with how many such messages (the frequent ones are look-alike
+      targets); and per sender organisation the accounts its unremarkable authenticated
+      mail named, both organisation and account as keyed hashes (see
+      :mod:`caveat.knowledge.memory`).
+
 Nothing here holds a subject or a body; conversation keys (migration 0005) and what a
 conversation said are kept only as keyed hashes, under keys derived from memory_secret.
 How long each kind of row is kept: :mod:`caveat.storage.retention`. Reading and writing
@@ -172,6 +179,29 @@ class ConversationTextRow(Base):
     conversation_id: Mapped[int] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"))
     #: HMAC-SHA-256 (hex) of one folded sentence or paragraph, keyed by memory_secret
     digest: Mapped[str] = mapped_column(SafeString(64))
+
+
+class CorrespondentDomainRow(Base):
+    __tablename__ = "correspondent_domains"
+
+    #: a registrable domain (never a free-mail one), in clear like the contacts' addresses
+    domain: Mapped[str] = mapped_column(SafeString(DOMAIN_MAX), primary_key=True)
+    #: its messages that passed aligned, trusted authentication and drew no warning
+    messages: Mapped[int] = mapped_column(Integer, default=0, index=True)
+    first_seen: Mapped[datetime] = mapped_column(UTCDateTime())
+    last_seen: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+
+
+class LearnedAccountRow(Base):
+    __tablename__ = "learned_accounts"
+
+    #: HMAC-SHA-256 of the sender's organisation (registrable domain, or a free-mail
+    #: address) under the learned-accounts key derived from memory_secret
+    owner_hash: Mapped[str] = mapped_column(SafeString(64), primary_key=True)
+    #: HMAC-SHA-256 of the organisation and the account's key, under the same key
+    digest: Mapped[str] = mapped_column(SafeString(64), primary_key=True)
+    first_seen: Mapped[datetime] = mapped_column(UTCDateTime())
+    last_seen: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
 
 
 class MemorySecretRow(Base):
