@@ -12,6 +12,8 @@ from caveat.engine.engine import Engine
 from caveat.knowledge.context import Context, EngineConfig
 from caveat.knowledge.directory import Directory
 from caveat.knowledge.partners_csv import parse_partners_csv
+from caveat.knowledge.people import People
+from caveat.knowledge.people_csv import parse_people_csv
 from caveat.mail.normalise import from_raw
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -54,6 +56,14 @@ def directory_of(case: Case, config: EngineConfig) -> Directory:
     return Directory(partners, internal_domains=config.internal_domains, freemail=config.freemail)
 
 
+def people_of(case: Case) -> People:
+    """The folder's people directory (``people = "file.csv"`` in its [config])."""
+    name = case.config.get("people")
+    if not name:
+        return People()
+    return People(parse_people_csv((case.path.parent / name).read_bytes()).people)
+
+
 def analyse(case: Case, engine: Engine | None = None) -> Verdict:
     config = EngineConfig.build(
         internal_domains=case.config.get("internal_domains", ()),
@@ -61,5 +71,5 @@ def analyse(case: Case, engine: Engine | None = None) -> Verdict:
         trust_microsoft=case.config.get("trust_microsoft", False),
     )
     facts = from_raw(case.path.read_bytes())
-    ctx = Context(config=config, directory=directory_of(case, config))
+    ctx = Context(config=config, directory=directory_of(case, config), people=people_of(case))
     return (engine or Engine()).analyze(facts, ctx)
