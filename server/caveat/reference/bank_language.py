@@ -18,7 +18,15 @@ or an English request with a German footer, needs no language detection. Before 
 pattern runs, the words of each paragraph are collected once, and only the patterns each
 of whose required items has one of its words there are tried (phrases match whole words;
 a stem counts by its first letters), so a body costs a few regular-expression searches
-rather than hundreds. :func:`may_ask` answers the same for a whole text from its words
+rather than hundreds.
+
+Japanese and Chinese are written without spaces, so a run of their characters up to the
+next punctuation is one "word" of the text. A phrase item in those scripts is therefore
+matched as a sequence of characters anywhere inside a run (no word boundary, no space
+needed between items, ``..`` counting characters), and what it needs present is one of its
+character pairs (bigrams), collected from the text's runs in place of its words: no
+dictionary or segmenter is loaded, and text in other scripts pays one search to learn that
+it has none of those characters. :func:`may_ask` answers the same for a whole text from its words
 alone, for the change, hold and records patterns: when it says no, :func:`language_cues`
 finds none of them (the bank-details check's pre-check).
 
@@ -49,6 +57,26 @@ CATEGORIES = (
 )  # fmt: skip
 _GAP = {"..": 3, "...": 20}
 _TOKEN_RE = re.compile(r"\.\.\.|\.\.|\{[a-z_]+\}|[()|?]|\w+\*?|[^\w\s]")
+
+# Scripts written without spaces between words (Japanese kana and kanji, Chinese hanzi):
+# there a "word" of the text is a whole run of characters up to the next punctuation, so a
+# phrase of these scripts is matched as a sequence of characters anywhere in a run, and
+# what it needs present is a pair of its characters (a bigram) rather than a word. Every
+# other script (Latin, Arabic, Cyrillic, ...) keeps whole-word matching.
+_CJK = "\u3005\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_CJK_RE = re.compile(f"[{_CJK}]")
+_CJK_RUN_RE = re.compile(f"[{_CJK}]{{2,}}")
+_NON_CJK_WORD_RE = re.compile(f"[^\\W{_CJK}]+")
+#: a word boundary that a run of those scripts does not need: the character before (after)
+#: is not a letter or digit of another script. "口座" matches inside "振込先口座を"; "new"
+#: still never matches inside "renew", and "IBAN" matches right after "新しい".
+_START = f"(?<![^\\W{_CJK}])"
+_END = f"(?![^\\W{_CJK}])"
+#: ".." and "..." between or around items of those scripts: up to that many characters
+#: (particles, a polite verb ending, a name) within one sentence
+_CJK_GAP = {3: 10, 20: 40}
+#: the favoured characters of a bigram key: kanji and katakana are rarer than kana
+_RARE = re.compile("[\u30a0-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _KEY_LEN = 4
 #: longest piece of evidence quoted from the message
 EVIDENCE_MAX = 160
@@ -80,6 +108,10 @@ class _Node:
     #: prefixes: a text that has none of a set's words cannot match
     words: frozenset[str] | None = None
     word_needs: tuple[frozenset[str], ...] = ()
+    #: it may begin (end) with a character of a script without spaces: no space is needed
+    #: between it and the item before (after), and a gap next to it counts characters
+    cjk_head: bool = False
+    cjk_tail: bool = False
 
 
 class _Compiler:
@@ -132,22 +164,29 @@ class _Compiler:
             if pos < len(tokens) and tokens[pos] == "?":  # the item just read is optional
                 pos += 1
                 last = items[-1]
-                items[-1] = _Node(last.regex, True, last.keys, words=last.words)
+                items[-1] = _Node(
+                    last.regex,
+                    True,
+                    last.keys,
+                    words=last.words,
+                    cjk_head=last.cjk_head,
+                    cjk_tail=last.cjk_tail,
+                )
         alternatives.append(self._join(items, pattern))
         if len(alternatives) == 1:
             return pos, alternatives[0]
         keys: set[str] = set()
         words: set[str] = set()
+        head = any(a.cjk_head for a in alternatives)
+        tail = any(a.cjk_tail for a in alternatives)
+        regex = "(?:" + "|".join(a.regex for a in alternatives) + ")"
         for a in alternatives:
             if a.keys is None or a.words is None:
-                return pos, _Node("(?:" + "|".join(a.regex for a in alternatives) + ")")
+                return pos, _Node(regex, cjk_head=head, cjk_tail=tail)
             keys |= a.keys
             words |= a.words
         return pos, _Node(
-            "(?:" + "|".join(a.regex for a in alternatives) + ")",
-            False,
-            frozenset(keys),
-            words=frozenset(words),
+            regex, False, frozenset(keys), words=frozenset(words), cjk_head=head, cjk_tail=tail
         )
 
     def _join(self, items: list[_Node], pattern: str) -> _Node:
@@ -157,24 +196,35 @@ class _Compiler:
         regex = ""
         first = True
         gap = 0
+        # whether the item before may end (the sequence may begin) with a character of a
+        # script without spaces
+        tail = head = False
         for item in items:
             if item.gap:
                 gap = max(gap, item.gap)
                 continue
+            if first:
+                head = head or item.cjk_head
+            cjk = item.cjk_head or (tail and not first)
             if first:  # a leading gap: up to that many words before the first item
-                sep = rf"(?:\w+\W+){{0,{gap}}}?" if gap else ""
+                sep = _gap_regex(gap, item.cjk_head) if gap else ""
             else:
-                sep = r"\W+" + (rf"(?:\w+\W+){{0,{gap}}}?" if gap else "")
+                sep = (r"\W*" if cjk else r"\W+") + (_gap_regex(gap, cjk) if gap else "")
             if item.optional:
-                regex += f"(?:{sep}{item.regex})?" if not first else f"{sep}(?:{item.regex}\\W+)?"
+                after = r"\W*" if item.cjk_tail else r"\W+"
+                regex += (
+                    f"(?:{sep}{item.regex})?" if not first else f"{sep}(?:{item.regex}{after})?"
+                )
+                tail = tail or item.cjk_tail
             else:
                 regex += sep + item.regex
                 first = False
+                tail = item.cjk_tail
             gap = 0
         if first:  # every item optional: not a usable pattern
             raise PhraseError(f"{self.where}: nothing required in {pattern!r}")
         if gap:  # a trailing gap: up to that many words after the last item
-            regex += rf"(?:\W+\w+){{0,{gap}}}?"
+            regex += _CJK_GAP_AFTER.format(_CJK_GAP[gap]) if tail else rf"(?:\W+\w+){{0,{gap}}}?"
         required = [i for i in words if not i.optional]
         # The most selective required item decides whether the pattern is tried at all.
         best = max(
@@ -191,6 +241,8 @@ class _Compiler:
             needs=needs,
             words=best.words if best else None,
             word_needs=word_needs,
+            cjk_head=head,
+            cjk_tail=tail,
         )
 
     def _term(self, name: str, pattern: str) -> _Node:
@@ -205,19 +257,78 @@ class _Compiler:
         self._stack.pop()
         keys = frozenset(k for n in nodes for k in (n.keys or ()))
         words = frozenset(w for n in nodes for w in (n.words or ()))
-        node = _Node("(?:" + "|".join(n.regex for n in nodes) + ")", False, keys, words=words)
+        node = _Node(
+            "(?:" + "|".join(n.regex for n in nodes) + ")",
+            False,
+            keys,
+            words=words,
+            cjk_head=any(n.cjk_head for n in nodes),
+            cjk_tail=any(n.cjk_tail for n in nodes),
+        )
         self._term_nodes[name] = node
         return node
 
 
+def _gap_regex(gap: int, cjk: bool) -> str:
+    """Up to ``gap`` words (``..``: 3, ``...``: 20) before an item; next to an item of a
+    script without spaces, up to a number of characters of one sentence instead."""
+    if cjk:
+        return rf"(?:[^.!?。]{{0,{_CJK_GAP[gap]}}}?)"
+    return rf"(?:\w+\W+){{0,{gap}}}?"
+
+
+_CJK_GAP_AFTER = r"(?:[^.!?。]{{0,{}}}?)"
+
+
 def _word(tok: str) -> _Node:
     """A word; its key is its first four letters (the whole word when shorter), or, for a
-    shorter stem with ``*``, the stem and ``*``."""
+    shorter stem with ``*``, the stem and ``*``. A run of a script without spaces
+    (:data:`_CJK`) is a sequence of characters; its key is one of its bigrams."""
+    if _CJK_RE.search(tok):
+        return _cjk_word(tok)
     star = tok.endswith("*")
     word = tok.rstrip("*")
     regex = re.escape(word) + (r"\w*" if star else "")
     key = word + "*" if star and len(word) < _KEY_LEN else word[:_KEY_LEN]
     return _Node(regex, False, frozenset({key}), words=frozenset({tok}))
+
+
+def _cjk_word(tok: str) -> _Node:
+    """A phrase item in a script without spaces: matched as the characters it has, within
+    a run of text (``*`` adds nothing: no boundary is needed after it). Its key (and word)
+    is its most selective bigram, kanji and katakana before kana (the text's bigrams are
+    collected by :func:`_cjk_bigrams`); a single character has none, so it never decides
+    alone whether a pattern is tried."""
+    chars = tok.rstrip("*")
+    head = _CJK_RE.match(chars) is not None
+    tail = _CJK_RE.match(chars[-1]) is not None
+    grams = _bigrams(chars)
+    if not grams:
+        return _Node(re.escape(chars), cjk_head=head, cjk_tail=tail)
+    best = max(grams, key=lambda g: len(_RARE.findall(g)))
+    key = frozenset({best})
+    return _Node(re.escape(chars), False, key, words=key, cjk_head=head, cjk_tail=tail)
+
+
+def _bigrams(chars: str) -> list[str]:
+    """The bigrams of the runs of :data:`_CJK` characters in ``chars``, in order."""
+    return [run[i : i + 2] for run in _CJK_RUN_RE.findall(chars) for i in range(len(run) - 1)]
+
+
+def _cjk_bigrams(folded: str, start: int, end: int) -> set[str]:
+    """The bigrams of ``folded[start:end]``'s runs of :data:`_CJK` characters, and the
+    words of other scripts written inside such a run ("新しいIBANは": "iban"), which
+    ``\\w+`` does not see apart (none, at the cost of one search, in text of other
+    scripts)."""
+    if _CJK_RE.search(folded, start, end) is None:
+        return set()
+    grams = {
+        run[i : i + 2]
+        for run in _CJK_RUN_RE.findall(folded, start, end)
+        for i in range(len(run) - 1)
+    }
+    grams.update(_NON_CJK_WORD_RE.findall(folded, start, end))
+    return grams
 
 
 def _word_needs(node: _Node) -> tuple[frozenset[str], ...]:
@@ -238,7 +349,7 @@ def _needs(node: _Node) -> tuple[frozenset[str], ...]:
 
 def _line(regex: str) -> re.Pattern[str]:
     """A pattern that must fill a whole line (it may wrap onto the next), not a quoted one."""
-    return re.compile(rf"^(?![ \t]*>)[^\w\n]*{regex}(?!\w)[^\w\n]*$", re.MULTILINE)
+    return re.compile(rf"^(?![ \t]*>)[^\w\n]*{regex}{_END}[^\w\n]*$", re.MULTILINE)
 
 
 #: the first _KEY_LEN characters of each word (a word's key, see :func:`_word`)
@@ -255,14 +366,17 @@ def _keys_of(words: Iterable[str], short_stems: bool) -> set[str]:
 
 def _keys_in(folded: str, start: int, end: int, short_stems: bool) -> set[str]:
     """The keys the words of ``folded[start:end]`` can satisfy."""
-    present = set(_KEY_RE.findall(folded, start, end))
+    present = set(_KEY_RE.findall(folded, start, end)) | _cjk_bigrams(folded, start, end)
     if short_stems:
         present |= {k[:n] + "*" for k in present for n in range(1, min(len(k), _KEY_LEN - 1) + 1)}
     return present
 
 
 _BLANK_LINE_RE = re.compile(r"\n[ \t\r]*\n")
-_SENTENCE_END_RE = re.compile(r"[.!?;\n]")
+_SENTENCE_END_RE = re.compile(r"[.!?;\n。؟؛]")
+#: in a script without spaces, a clause ends at a comma too: "请勿再汇入旧账户，请汇入新账户"
+#: ("no longer pay the old account, pay the new one") has no negation before "新账户"
+_CLAUSE_END_RE = re.compile(r"[,、]")
 _NEXT_WORD_RE = re.compile(r"\W{1,3}(\w+)")
 #: how far back (characters) a negation may stand from the passage it turns round
 _NEGATION_REACH = 80
@@ -491,8 +605,11 @@ class PhraseBook:
         records: list[tuple[int, int, set[str]]] = []
         index = self.words
         assert index is not None
+        ascii_only = folded.isascii()
         for start, end in _chunks(folded):
             words = set(_UNIT_WORD_RE.findall(folded, start, end))
+            if not ascii_only:
+                words |= _cjk_bigrams(folded, start, end)
             # The patterns that can match this paragraph, from its words.
             candidates = index.candidates(index.present(words))
             # In index order, "unchanged" passages first: a change passage inside one
@@ -534,8 +651,10 @@ class PhraseBook:
         negation = self.negation.get(p.language)
         if negation is None:
             return False
-        before = folded[max(0, m.start() - _NEGATION_REACH) : m.start()]
-        if negation.search(_SENTENCE_END_RE.split(before)[-1]):
+        before = _SENTENCE_END_RE.split(folded[max(0, m.start() - _NEGATION_REACH) : m.start()])[-1]
+        if _CJK_RE.match(folded, m.start()):
+            before = _CLAUSE_END_RE.split(before)[-1]
+        if negation.search(before):
             return True
         after = _NEXT_WORD_RE.match(folded, m.end())
         return after is not None and negation.fullmatch(after.group(1)) is not None
@@ -728,15 +847,15 @@ def _load(files: Iterable[tuple[str, str]]) -> PhraseBook:
             for src in _as_list(cats, cat, f"{where} [patterns]"):
                 node = comp.compile(src)
                 assert node.keys is not None
-                regex = re.compile(rf"(?<!\w){node.regex}(?!\w)")
+                regex = re.compile(f"{_START}{node.regex}{_END}")
                 patterns.append(_Pattern(lang, cat, src, regex, _needs(node), _word_needs(node)))
         if "negation" in terms:
             words = comp._term("negation", "{negation}").regex
-            negations[lang] = re.compile(rf"(?<!\w){words}(?!\w)")
+            negations[lang] = re.compile(f"{_START}{words}{_END}")
         if "bank" in terms:
             node = comp._term("bank", "{bank}")
             assert node.keys is not None
-            regex = re.compile(rf"(?<!\w){node.regex}(?!\w)")
+            regex = re.compile(f"{_START}{node.regex}{_END}")
             bank_terms.append(_Pattern(lang, "bank", "{bank}", regex, (node.keys,)))
         ext = data.get("extraction", {})
         for key in labels:
@@ -788,8 +907,13 @@ def language_cues(text: str) -> Cues:
 
 
 def words_of(text: str) -> frozenset[str]:
-    """The words of ``text``, folded (:func:`caveat.mail.textfold.fold`)."""
-    return frozenset(_UNIT_WORD_RE.findall(fold(text)[0]))
+    """The words of ``text``, folded (:func:`caveat.mail.textfold.fold`), and the bigrams of
+    its runs of a script without spaces (what a phrase of such a script needs present)."""
+    folded = fold(text)[0]
+    words = _UNIT_WORD_RE.findall(folded)
+    if folded.isascii():
+        return frozenset(words)
+    return frozenset(words).union(_cjk_bigrams(folded, 0, len(folded)))
 
 
 def may_ask(words: Iterable[str]) -> bool:
