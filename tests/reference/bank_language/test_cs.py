@@ -89,11 +89,7 @@ def test_strip_quoted_outlook_header() -> None:
 
 
 def test_strip_quoted_original_message() -> None:
-    text = (
-        "Viz níže, probereme zítra.\n"
-        "-----Původní zpráva-----\n"
-        "Došlo ke změně čísla účtu.\n"
-    )
+    text = "Viz níže, probereme zítra.\n-----Původní zpráva-----\nDošlo ke změně čísla účtu.\n"
     out = strip_quoted(text)
     assert "probereme" in out
     assert "účtu" not in out

@@ -35,8 +35,7 @@ NEGATIVE = [
     "Dziękujemy, otrzymaliśmy Państwa wpłatę.",
     "W załączniku faktura nr 2026/114. Prosimy o płatność w terminie 14 dni na rachunek podany "
     "na fakturze.",
-    "Termin płatności: 14 dni od dnia wystawienia faktury, przelewem na rachunek wskazany "
-    "poniżej.",
+    "Termin płatności: 14 dni od dnia wystawienia faktury, przelewem na rachunek wskazany poniżej.",
     "Nasz numer rachunku nie uległ zmianie, prosimy płacić jak dotychczas.",
     "Nasz numer rachunku pozostaje bez zmian.",
     "Przesyłamy nowy rachunek za usługi serwisowe w marcu.",

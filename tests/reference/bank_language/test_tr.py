@@ -93,5 +93,9 @@ def test_strip_quoted_outlook_header() -> None:
 
 def test_dotless_i_and_capitals_fold_alike() -> None:
     # "HESABIMIZ" lower-cases to a dotted i, "hesabımız" has a dotless one: one word
-    for text in ("Hesabımız bloke edilmiştir.", "HESABIMIZ BLOKE EDİLMİŞTİR.", "hesabimiz bloke edilmistir"):
+    for text in (
+        "Hesabımız bloke edilmiştir.",
+        "HESABIMIZ BLOKE EDİLMİŞTİR.",
+        "hesabimiz bloke edilmistir",
+    ):
         assert language_cues(text).asks_change(), text
