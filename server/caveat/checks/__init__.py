@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from .auth_failure import auth_failure
 from .bank_details_change import bank_details_change
+from .callback import callback_lure
 from .display_name_controls import display_name_controls
 from .fake_reply import fake_reply
 from .first_contact import first_contact
@@ -30,5 +31,6 @@ ALL_CHECKS: tuple[CheckFn, ...] = (
     bank_change_procedure,
     policy_violation,
     reported_sender,
+    callback_lure,
     first_contact,
 )
