@@ -46,9 +46,25 @@ def _strip_marks(s: str) -> str:
 _BARE_LETTERS = str.maketrans({"ß": "ss", "ł": "l", "ı": "i"})
 
 
+#: Arabic tatweel (kashida), a stretch of the line between letters: "الحـــساب" is
+#: "الحساب"
+_STRETCH = "\u0640"
+
+
+def _digit(ch: str) -> str | None:
+    """A decimal digit of any script (Arabic-Indic "٣", Persian "۳", Devanagari "३") as
+    the ASCII digit, so that account numbers and IBANs read the same in every script."""
+    if ch.isascii() or unicodedata.category(ch) != "Nd":
+        return None
+    return str(unicodedata.decimal(ch))
+
+
 def _fold_char(ch: str) -> str:
-    if unicodedata.category(ch) == "Cf":  # zero-width space and joiners, BOM, soft hyphen
-        return ""
+    if unicodedata.category(ch) == "Cf" or ch == _STRETCH:  # zero-width space and
+        return ""  # joiners, BOM, soft hyphen, bidi marks; tatweel
+    digit = _digit(ch)
+    if digit is not None:
+        return digit
     s = unicodedata.normalize("NFKC", ch)
     if s.isspace():
         return " " if ch not in "\n\r" else ch
@@ -56,8 +72,11 @@ def _fold_char(ch: str) -> str:
 
 
 def _canonical_char(ch: str) -> str:
-    if unicodedata.category(ch) == "Cf":
+    if unicodedata.category(ch) == "Cf" or ch == _STRETCH:
         return ""
+    digit = _digit(ch)
+    if digit is not None:
+        return digit
     s = unicodedata.normalize("NFKC", ch)
     if s.isspace() and ch not in "\n\r\t":
         return " "

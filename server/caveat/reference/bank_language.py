@@ -273,11 +273,11 @@ def _gap_regex(gap: int, cjk: bool) -> str:
     """Up to ``gap`` words (``..``: 3, ``...``: 20) before an item; next to an item of a
     script without spaces, up to a number of characters of one sentence instead."""
     if cjk:
-        return rf"(?:[^.!?。]{{0,{_CJK_GAP[gap]}}}?)"
+        return rf"(?:[^!?。]{{0,{_CJK_GAP[gap]}}}?)"
     return rf"(?:\w+\W+){{0,{gap}}}?"
 
 
-_CJK_GAP_AFTER = r"(?:[^.!?。]{{0,{}}}?)"
+_CJK_GAP_AFTER = r"(?:[^!?。]{{0,{}}}?)"
 
 
 def _word(tok: str) -> _Node:
