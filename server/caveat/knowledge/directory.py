@@ -24,7 +24,7 @@ from caveat.mail.names import (
     name_key,
     organisation_key,
 )
-from caveat.reference.bank_identifiers import account_key
+from caveat.reference.bank_identifiers import on_file_keys
 from caveat.reference.freemail import FreemailList
 
 from .memory import KnownPerson
@@ -280,8 +280,7 @@ class Directory:
         self._orgs.append(organization)
         for account in accounts:
             self._accounts.append(account)
-            key = account_key(account)
-            if key:
+            for key in on_file_keys(account):  # also the IBAN a domestic form makes
                 _add_id(self._by_account, key, i)
         self._account_at.append(len(self._accounts))
         auth = frozenset(require_auth)

@@ -15,7 +15,18 @@ What is recognised (validation by python-stdnum, never by hand-written checksums
   (``stdnum.us.rtn``), paired with the account number next to it;
 * UK sort code — after "sort code", paired with the account number next to it;
 * an account number after a bank label ("account number", "Kontonummer", "numéro de
-  compte") — no checksum exists for these, so on its own it is a *weak* identifier.
+  compte") — no checksum exists for these, so on its own it is a *weak* identifier;
+* domestic formats (labels in ``data/account_formats.toml``): a German Kontonummer with
+  its Bankleitzahl (the bank code in the Bundesbank's registry, the account through that
+  bank's check-digit method: schwifty) and a Czech "prefix-number/bank code"
+  (``stdnum.cz.bankaccount``), both compared as the IBAN they make; a Swedish bankgiro or
+  plusgiro number (Luhn, ``stdnum.luhn``); a Japanese account number with its branch
+  number (and bank code when given); a Chinese account number with its bank (开户行)
+  named next to it. Japanese and Chinese accounts have no check digit: the pair of
+  labelled parts is what makes them strong; each part alone is weak.
+
+The accounts on file may be written in any of these forms (:func:`on_file_keys`): an IBAN
+on file matches the same account written as Kontonummer and BLZ, and the other way round.
 
 Labels come from the language files (``[extraction]`` in ``data/bank_language``). Text is
 folded first (:func:`caveat.mail.textfold.fold`): full-width digits and letters, zero-width
@@ -28,13 +39,19 @@ for display and comparison keys for the directory.
 from __future__ import annotations
 
 import re
+import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
+from importlib import resources
 
+from schwifty import IBAN as _SchwiftyIBAN
+from schwifty.exceptions import SchwiftyException
 from stdnum import bic as _bic
 from stdnum import iban as _iban
+from stdnum import luhn as _luhn
 from stdnum import numdb as _numdb
+from stdnum.cz import bankaccount as _cz_account
 from stdnum.us import rtn as _rtn
 
 from caveat.mail.textfold import fold
@@ -60,8 +77,14 @@ def account_key(value: str) -> str:
 class Account:
     """One bank account named in a message."""
 
-    kind: str  # "iban", "uk" (sort code + account), "us" (routing + account), "account"
-    key: str  # see account_key(); for "uk" sort code + account, for "us" routing + account
+    #: "iban", "uk" (sort code + account), "us" (routing + account), "de" (Kontonummer +
+    #: BLZ), "cz" (Czech account / bank code), "bankgiro", "plusgiro", "jp" (branch +
+    #: account), "cn" (account with its bank named), "account" (a bare account number)
+    kind: str
+    #: see account_key(); for "uk" sort code + account, for "us" routing + account, for
+    #: "de" and "cz" the IBAN they make, for "jp" [bank code +] branch + account, for
+    #: "bankgiro", "plusgiro" and "cn" the digits
+    key: str
     number: str  # the account number alone (for "iban": the BBAN)
     masked: str  # for display: GB29 **** 6819
 
@@ -77,7 +100,7 @@ class Account:
         f = account_key(on_file)
         if not f:
             return False
-        if f == self.key:
+        if self.key in on_file_keys(on_file):
             return True
         if self.kind == "iban":
             return False
@@ -85,7 +108,17 @@ class Account:
         if len(number) < 6:
             return False
         if f.lstrip("0") == number:
-            return True
+            return True  # the account number alone is on file
+        if self.kind == "jp":
+            # [bank code +] branch + account: what both sides give must agree
+            return (
+                f.isdigit()
+                and len(f) in (10, 14)
+                and len(self.key) in (10, 14)
+                and (f[-10:] == self.key[-10:])
+            )
+        if self.kind in _DOMESTIC_KINDS:
+            return False  # the whole key (an IBAN, a giro number) was compared above
         if _iban.is_valid(f):
             bban = f[4:]
             if self.kind == "uk":
@@ -93,6 +126,67 @@ class Account:
             return bban.endswith(number)
         # "routing/account" or "sort code account" on file, compared by the account part
         return f.endswith(self.number) and len(f) - len(self.number) in (6, 9)
+
+
+_DOMESTIC_KINDS = frozenset({"de", "cz", "bankgiro", "plusgiro", "jp", "cn"})
+#: on file: a Bankleitzahl and a Kontonummer ("37040044/532013000")
+_DE_ON_FILE_RE = re.compile(r"(?:BLZ)?(\d{8})/(?:KTO|KONTO|KONTONR)?(\d{1,10})")
+#: on file: a Czech "prefix-number/bank code" ("19-2000145399/0800")
+_CZ_ON_FILE_RE = re.compile(r"(?:(\d{1,6})-)?(\d{2,10})/(\d{4})")
+#: on file: a Swedish giro number with its scheme named ("Bankgiro 5050-1055")
+_GIRO_ON_FILE_RE = re.compile(r"(?:BANKGIRO|PLUSGIRO|POSTGIRO|BG|PG)(?:NR)?[:.]?([0-9\-]{2,12})")
+
+
+@lru_cache(maxsize=65536)
+def on_file_keys(on_file: str) -> frozenset[str]:
+    """The comparison keys of an account written on file (the directory, an indicator):
+    its :func:`account_key`, and the key of the same account in the other forms this
+    module reads: the IBAN of a German "BLZ/Kontonummer" or a Czech "number/bank code"
+    that validates, the digits of a bankgiro or plusgiro named with its scheme."""
+    key = account_key(on_file)
+    keys = {key} if key else set()
+    v = "".join(on_file.split()).upper()
+    if m := _DE_ON_FILE_RE.fullmatch(v):
+        iban = _de_iban(m.group(1), m.group(2))
+        if iban:
+            keys.add(iban)
+    if m := _CZ_ON_FILE_RE.fullmatch(v):
+        iban = _cz_iban(m.group(1) or "", m.group(2), m.group(3))
+        if iban:
+            keys.add(iban)
+    if m := _GIRO_ON_FILE_RE.fullmatch(v):
+        digits = m.group(1).replace("-", "")
+        if digits.isdigit() and _luhn.is_valid(digits):
+            keys.add(digits)
+    return frozenset(keys)
+
+
+@lru_cache(maxsize=4096)
+def _de_iban(blz: str, account: str) -> str:
+    """The IBAN of a German account and bank code, or "" when the bank code is not in the
+    Bundesbank's registry or the account fails that bank's check-digit method."""
+    if len(blz) != 8 or not 1 <= len(account.lstrip("0")) <= 10:
+        return ""
+    try:
+        iban = _SchwiftyIBAN.generate("DE", bank_code=blz, account_code=account.lstrip("0"))
+        iban.validate(validate_bban=True)  # the bank's own check-digit method
+    except SchwiftyException:
+        return ""
+    if iban.bank is None:
+        return ""
+    return str(iban.compact)
+
+
+@lru_cache(maxsize=4096)
+def _cz_iban(prefix: str, number: str, bank: str) -> str:
+    """The IBAN of a Czech account ("prefix-number/bank code"), or "" when a check sum
+    fails or the bank code is unknown (python-stdnum)."""
+    written = f"{prefix}-{number}/{bank}" if prefix else f"{number}/{bank}"
+    if not _cz_account.is_valid(written):
+        return ""
+    bban = bank + prefix.zfill(6) + number.zfill(10)
+    iban = "CZ" + _iban.calc_check_digits("CZ00" + bban) + bban
+    return iban if _iban.is_valid(iban) else ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -222,13 +316,16 @@ def _iban_may_start(folded: str) -> bool:
 
 def may_name_strong(text: str, words: frozenset[str]) -> bool:
     """Whether ``text``, whose folded words are ``words``, can hold a strong identifier
-    (an IBAN, or an account with its sort code or routing number) at all: a word starts
-    with two letters and two digits (every IBAN does), or the words of a sort code or
-    routing label are there and so is a run of six digits. When this is false,
+    (an IBAN, an account with its sort code or routing number, a domestic format) at
+    all: a word starts with two letters and two digits (every IBAN does), or the words of
+    a sort code, routing or domestic label (the first characters of a Japanese or Chinese
+    one) are there and so is a run of six digits. When this is false,
     ``extract(text).strong`` is empty, and so it is for every text made of this one's
     lines, whole or in part, with spaces or ``>`` markers at their start removed."""
     folded, _ = fold(text)
     if _iban_may_start(folded):
+        return True
+    if _may_be_domestic(folded, words) and _DIGIT_RUN_RE.search(folded) is not None:
         return True
     x = _extractor()
     if not any(label <= words for label in x.pair_labels):
@@ -380,6 +477,217 @@ def _join_parts(
     return None
 
 
+# ------------------------------------------------------------------ domestic formats
+
+#: scripts written without spaces: a label in them needs no word boundary
+_CJK_CHAR_RE = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+#: how far (characters) a Japanese branch number or bank code, or a Chinese account's bank,
+#: may be from the account number
+_CJK_PAIR_DISTANCE = 80
+
+
+def _domestic_label_regex(labels: list[str], value: str) -> re.Pattern[str]:
+    """A label of ``labels`` (folded as the text is), a few characters that are neither
+    digits nor a line break, then ``value``. Latin labels match whole words; labels of
+    scripts without spaces match anywhere."""
+    alts = []
+    for label in sorted(
+        {fold(lb)[0].strip() for lb in labels if lb.strip()}, key=len, reverse=True
+    ):
+        body = r"[^\w\n]+".join(re.escape(w) for w in label.split())
+        if _CJK_CHAR_RE.search(label):
+            alts.append(body)
+        else:
+            alts.append(rf"(?<![^\W_])(?:{body})(?![^\W_])")
+    return re.compile(rf"(?:{'|'.join(alts)})[^\d\n]{{0,8}}?(?<!\d){value}")
+
+
+@dataclass(frozen=True)
+class _Domestic:
+    de_bank_code: re.Pattern[str]
+    cz: re.Pattern[str]
+    bankgiro: re.Pattern[str]
+    plusgiro: re.Pattern[str]
+    jp_bank_code: re.Pattern[str]
+    jp_branch: re.Pattern[str]
+    jp_account: re.Pattern[str]
+    cn_account: re.Pattern[str]
+    cn_bank: re.Pattern[str]
+    #: the words of each Latin-script label (folded): a text has all of one of them, or
+    #: no Latin-script format is there
+    word_sets: tuple[frozenset[str], ...]
+    #: one of these strings must be in a text for a Japanese or Chinese format to be there
+    cjk: tuple[str, ...]
+
+
+@cache
+def _domestic() -> _Domestic:
+    """The domestic formats' label patterns, from ``data/account_formats.toml`` (a broken
+    file stops start-up). Also loads schwifty's bank registry now, before any message."""
+    raw = resources.files("caveat").joinpath("data/account_formats.toml").read_text("utf-8")
+    data = tomllib.loads(raw)
+    de, cz, se, jp, cn = (data[k] for k in ("de", "cz", "se", "jp", "cn"))
+    latin = [
+        *de["bank_code_labels"],
+        *cz["account_labels"],
+        *se["bankgiro_labels"],
+        *se["plusgiro_labels"],
+    ]
+    cjk = [
+        *jp["bank_code_labels"],
+        *jp["branch_labels"],
+        *jp["account_labels"],
+        *cn["account_labels"],
+        *cn["bank_labels"],
+    ]
+    word_sets = tuple(dict.fromkeys(frozenset(fold(label)[0].split()) for label in latin))
+    _de_iban("37040044", "532013000")  # the registry, read once before the first message
+    return _Domestic(
+        de_bank_code=_domestic_label_regex(
+            de["bank_code_labels"], r"(\d{3}) ?(\d{3}) ?(\d{2})(?![\d/])"
+        ),
+        cz=_domestic_label_regex(
+            cz["account_labels"], r"(?:(\d{1,6}) ?- ?)?(\d{6,10}) ?/ ?(\d{4})(?!\d)"
+        ),
+        bankgiro=_domestic_label_regex(
+            se["bankgiro_labels"], r"(?:(\d{3,4}) ?- ?(\d{4})|(\d{7,8}))(?![\d\-/])"
+        ),
+        plusgiro=_domestic_label_regex(
+            se["plusgiro_labels"], r"(?:(\d(?: ?\d){4,6}) ?- ?(\d)|(\d{6,8}))(?![\d\-/])"
+        ),
+        jp_bank_code=_domestic_label_regex(jp["bank_code_labels"], r"(\d{4})(?!\d)"),
+        jp_branch=_domestic_label_regex(jp["branch_labels"], r"(\d{3})(?!\d)"),
+        jp_account=_domestic_label_regex(jp["account_labels"], r"(\d{7})(?!\d)"),
+        cn_account=_domestic_label_regex(cn["account_labels"], r"(\d(?:[ \-]?\d){9,24})(?![\d\-])"),
+        cn_bank=re.compile("|".join(re.escape(fold(b)[0]) for b in cn["bank_labels"])),
+        word_sets=word_sets,
+        cjk=tuple(sorted({fold(label)[0][:2] for label in cjk})),
+    )
+
+
+def _may_be_domestic(folded: str, words: frozenset[str] | None = None) -> bool:
+    """Whether a domestic format's label can be in ``folded``: a word of a Latin label, or
+    the first two characters of a Japanese or Chinese one. Cheap: a set test, or substring
+    tests on text that is not ASCII."""
+    d = _domestic()
+    if words is None:
+        words = frozenset(_WORD_RE.findall(folded))
+    if any(ws <= words for ws in d.word_sets):
+        return True
+    return not folded.isascii() and any(c in folded for c in d.cjk)
+
+
+def _nearest_at(at: int, spots: list[tuple[int, str]], reach: int) -> str | None:
+    best: tuple[int, str] | None = None
+    for pos, value in spots:
+        d = abs(pos - at)
+        if d <= reach and (best is None or d < abs(best[0] - at)):
+            best = (pos, value)
+    return best[1] if best else None
+
+
+def _domestic_accounts(folded: str, taken: list[tuple[int, int]]) -> list[tuple[int, int, Account]]:
+    """(start, end, account) of the self-contained domestic formats in ``folded``: Czech,
+    bankgiro, plusgiro, Japanese and Chinese (German pairs need the labelled account
+    numbers: :func:`extract`). Spans already taken (IBANs) are skipped."""
+    d = _domestic()
+    out: list[tuple[int, int, Account]] = []
+
+    def free(s: int, e: int) -> bool:
+        return not any(s < te and ts < e for ts, te in taken)
+
+    for m in d.cz.finditer(folded):
+        prefix, number, bank = m.group(1) or "", m.group(2), m.group(3)
+        iban = _cz_iban(prefix, number, bank)
+        if iban and free(m.start(2), m.end()):
+            tail = number[-4:]
+            out.append(
+                (m.start(2), m.end(), Account("cz", iban, number, f"account ****{tail}/{bank}"))
+            )
+    for kind, regex in (("bankgiro", d.bankgiro), ("plusgiro", d.plusgiro)):
+        for m in regex.finditer(folded):
+            split = m.group(1) is not None  # "5050-1055", "90 01 22-3"
+            digits = re.sub(r"\D", "", m.group(1) + m.group(2) if split else m.group(3))
+            if len(digits) < 6 or not _luhn.is_valid(digits):
+                continue
+            s = m.start(1) if split else m.start(3)
+            if free(s, m.end()):
+                out.append((s, m.end(), Account(kind, digits, digits, f"{kind} ****{digits[-4:]}")))
+    if not folded.isascii():
+        branches = [(m.start(1), m.group(1)) for m in d.jp_branch.finditer(folded)]
+        banks = [(m.start(1), m.group(1)) for m in d.jp_bank_code.finditer(folded)]
+        for m in d.jp_account.finditer(folded):
+            if not free(m.start(1), m.end(1)):
+                continue
+            account = m.group(1)
+            branch = _nearest_at(m.start(1), branches, _CJK_PAIR_DISTANCE)
+            if branch is None:
+                out.append(
+                    (
+                        m.start(1),
+                        m.end(1),
+                        Account("account", account, account, f"account ****{account[-4:]}"),
+                    )
+                )
+                continue
+            bank = _nearest_at(m.start(1), banks, _CJK_PAIR_DISTANCE + 40) or ""
+            out.append(
+                (
+                    m.start(1),
+                    m.end(1),
+                    Account(
+                        "jp",
+                        bank + branch + account,
+                        account,
+                        f"branch {branch}, account ****{account[-4:]}",
+                    ),
+                )
+            )
+        bank_spots = [(m.start(), m.group(0)) for m in d.cn_bank.finditer(folded)]
+        for m in d.cn_account.finditer(folded):
+            if not free(m.start(1), m.end(1)):
+                continue
+            digits = re.sub(r"\D", "", m.group(1))
+            near = _nearest_at(m.start(1), bank_spots, _CJK_PAIR_DISTANCE)
+            kind = "cn" if near is not None else "account"
+            out.append(
+                (m.start(1), m.end(1), Account(kind, digits, digits, f"account ****{digits[-4:]}"))
+            )
+    return out
+
+
+def _de_pairs(
+    folded: str, numbers: list[tuple[int, str]], paired: set[int]
+) -> tuple[list[tuple[int, Account]], list[str]]:
+    """German accounts: each Bankleitzahl with the labelled account number nearest to it,
+    as the IBAN they make when the bank code and check digits hold; and the bank codes
+    found with no such account (as "BLZ 37040044")."""
+    d = _domestic()
+    found: list[tuple[int, Account]] = []
+    codes: list[str] = []
+    for m in d.de_bank_code.finditer(folded):
+        blz = "".join(m.groups())
+        best: tuple[int, str] | None = None
+        for pos, n in numbers:
+            dist = abs(pos - m.start(1))
+            if (
+                pos not in paired
+                and n != blz
+                and dist <= _PAIR_DISTANCE
+                and (best is None or dist < abs(best[0] - m.start(1)))
+            ):
+                best = (pos, n)
+        iban = _de_iban(blz, best[1]) if best is not None else ""
+        if best is None or not iban:
+            codes.append(f"BLZ {blz}")
+            continue
+        paired.add(best[0])
+        account = best[1].lstrip("0")
+        masked = f"BLZ {blz}, account ****{account[-4:]}"
+        found.append((min(m.start(1), best[0]), Account("de", iban, account, masked)))
+    return found, codes
+
+
 def extract(text: str) -> BankIdentifiers:
     """Every bank identifier in ``text`` (deduplicated, in the order found)."""
     folded, _ = fold(text)
@@ -394,6 +702,12 @@ def extract(text: str) -> BankIdentifiers:
     for s, _e, compact in _split_ibans(folded, taken):
         accounts.setdefault(compact, Account("iban", compact, compact[4:], mask_iban(compact)))
         positions.append((compact, s))
+    domestic = _may_be_domestic(folded)
+    if domestic:
+        for s, e, account in _domestic_accounts(folded, taken):
+            accounts.setdefault(account.key, account)
+            positions.append((account.key, s))
+            taken.append((s, e))
 
     def free(s: int, e: int) -> bool:
         return not any(s < te and ts < e for ts, te in taken)
@@ -408,6 +722,12 @@ def extract(text: str) -> BankIdentifiers:
                 numbers.append((m.start(1), re.sub(r"\D", "", m.group(1))))
     paired: set[int] = set()
     codes: list[str] = []
+    if domestic:
+        de, blz = _de_pairs(folded, numbers, paired)
+        for at, account in de:
+            accounts.setdefault(account.key, account)
+            positions.append((account.key, at))
+        codes.extend(blz)
 
     def nearest(at: int, skip: str) -> tuple[int, str] | None:
         best = None
@@ -446,7 +766,7 @@ def extract(text: str) -> BankIdentifiers:
             )
             positions.append((routing + acct[1], min(m.start(), acct[0])))
     for pos, n in numbers:
-        if pos in paired or n in codes:
+        if pos in paired or n in codes or f"BLZ {n}" in codes:
             continue
         accounts.setdefault(n, Account("account", n, n, f"account ****{n[-4:]}"))
         positions.append((n, pos))
