@@ -29,6 +29,15 @@ Choices the contract leaves open:
   (spreadsheets write those), any case. Rows of one organisation may repeat the same
   procedure or leave it empty; two different ones, or ``yes`` and ``no``, are an error
   naming the row that said it first.
+* ``bank_accounts`` takes IBANs and the domestic forms the body checks read
+  (:mod:`caveat.reference.bank_identifiers`), each matched with the same account written
+  in another form: a German Bankleitzahl and Kontonummer as ``37040044/532013000`` (the
+  same account as its IBAN), a Czech account as ``19-2000145399/0800``, a Swedish giro
+  number as ``Bankgiro 5050-1055`` or ``PG 90 01 22-3``, a Japanese account as bank code,
+  branch and account number ``0005-123-1234567`` (or branch and account, ``123-1234567``),
+  a Chinese account by its digits. One of these forms that does not validate (the bank
+  code unknown, a check digit wrong) is an error naming what is wrong: it would never
+  match the account it was meant to be.
 * Inside the ``domain``, ``bank_accounts`` and ``require_auth`` cells, ``,`` separates as
   well as ``;`` (a comma can only be there inside a quoted cell, and none of those values
   can contain one).
@@ -86,6 +95,7 @@ from stdnum.exceptions import (
 
 from caveat.knowledge.spreadsheet_cells import read_inert
 from caveat.mail.domains import _PSL, parse_address
+from caveat.reference.bank_identifiers import on_file_problem
 
 __all__ = [
     "COLUMNS",
@@ -379,6 +389,8 @@ _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _LABEL_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
 _IBAN_LIKE_RE = re.compile(r"^[A-Z]{2}[0-9]{2}")
 _ACCOUNT_RE = re.compile(r"^[A-Z0-9\-/.]{4,64}$")
+#: a Swedish giro number named with its scheme ("BG 5050-1055"): not an IBAN of Bulgaria
+_GIRO_RE = re.compile(r"^(?:BG|PG)[:.]?[0-9][0-9\-]+$")
 _NAMED_ADDRESS_RE = re.compile(r"^(.*?)<([^<>]*)>$", re.S)
 
 
@@ -547,7 +559,10 @@ def _check_email(cell: str) -> tuple[str, str, str]:
 def _check_account(value: str) -> tuple[str, str]:
     """(normalised identifier, "") or ("", what is wrong with it)."""
     v = "".join(value.split()).upper()
-    if _IBAN_LIKE_RE.match(v):
+    problem = on_file_problem(v)
+    if problem:
+        return "", problem
+    if _IBAN_LIKE_RE.match(v) and not _GIRO_RE.match(v):
         v = _iban.compact(v)
         try:
             _iban.validate(v)

@@ -110,13 +110,10 @@ class Account:
         if f.lstrip("0") == number:
             return True  # the account number alone is on file
         if self.kind == "jp":
-            # [bank code +] branch + account: what both sides give must agree
-            return (
-                f.isdigit()
-                and len(f) in (10, 14)
-                and len(self.key) in (10, 14)
-                and (f[-10:] == self.key[-10:])
-            )
+            # [bank code +] branch + account: what both sides give must agree (two bank
+            # codes were compared with the whole key above)
+            sizes = {len(f), len(self.key)}
+            return f.isdigit() and sizes == {10, 14} and f[-10:] == self.key[-10:]
         if self.kind in _DOMESTIC_KINDS:
             return False  # the whole key (an IBAN, a giro number) was compared above
         if _iban.is_valid(f):
@@ -159,6 +156,49 @@ def on_file_keys(on_file: str) -> frozenset[str]:
         if digits.isdigit() and _luhn.is_valid(digits):
             keys.add(digits)
     return frozenset(keys)
+
+
+def on_file_problem(on_file: str) -> str:
+    """What is wrong with an account written on file in a domestic form that does not
+    validate ("" when nothing is, or when it is in no form this module knows): a giro
+    number named with its scheme whose check digit is wrong, a German "BLZ/Kontonummer"
+    whose bank code is unknown or whose account fails the bank's check digits, a Czech
+    "number/bank code" of a known bank whose check sums fail."""
+    v = "".join(on_file.split()).upper()
+    if _iban.is_valid(v):
+        return ""
+    if m := _GIRO_ON_FILE_RE.fullmatch(v):
+        digits = m.group(1).replace("-", "")
+        if not digits.isdigit() or not _luhn.is_valid(digits):
+            return "looks like a Swedish bankgiro or plusgiro number but its check digit is wrong"
+        return ""
+    de = _DE_ON_FILE_RE.fullmatch(v)
+    cz = _CZ_ON_FILE_RE.fullmatch(v)
+    if cz and _cz_iban(cz.group(1) or "", cz.group(2), cz.group(3)):
+        return ""
+    if de and _de_iban(de.group(1), de.group(2)):
+        return ""
+    if cz and _cz_account.info(f"{cz.group(2)}/{cz.group(3)}").get("bank") is not None:
+        return "looks like a Czech account (prefix-number/bank code) but its check digits are wrong"
+    if de and not cz:
+        if _de_bank_known(de.group(1)):
+            return (
+                "looks like a German bank code and account number (BLZ/Kontonummer) but "
+                "the account number fails that bank's check digits"
+            )
+        return (
+            "looks like a German bank code and account number (BLZ/Kontonummer) but "
+            f"{de.group(1)} is not a bank code in the Bundesbank's registry"
+        )
+    return ""
+
+
+@lru_cache(maxsize=4096)
+def _de_bank_known(blz: str) -> bool:
+    try:
+        return _SchwiftyIBAN.generate("DE", bank_code=blz, account_code="0").bank is not None
+    except SchwiftyException:
+        return False
 
 
 @lru_cache(maxsize=4096)
