@@ -11,6 +11,7 @@ from .fake_reply import fake_reply
 from .first_contact import first_contact
 from .freemail_impersonation import freemail_impersonation
 from .hits import CheckFn
+from .impersonation_people import impersonation_people, payroll_diversion
 from .lookalike_domain import lookalike_domain
 from .policy_violation import bank_change_procedure, policy_violation
 from .recipient_swap import recipient_swap
@@ -25,6 +26,8 @@ ALL_CHECKS: tuple[CheckFn, ...] = (
     fake_reply,
     lookalike_domain,
     freemail_impersonation,
+    impersonation_people,
+    payroll_diversion,
     display_name_controls,
     recipient_swap,
     bank_details_change,
