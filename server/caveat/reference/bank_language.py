@@ -74,7 +74,7 @@ _START = f"(?<![^\\W{_CJK}])"
 _END = f"(?![^\\W{_CJK}])"
 #: ".." and "..." between or around items of those scripts: up to that many characters
 #: (particles, a polite verb ending, a name) within one sentence
-_CJK_GAP = {3: 10, 20: 40}
+_CJK_GAP = {3: 10, 20: 60}
 #: the favoured characters of a bigram key: kanji and katakana are rarer than kana
 _RARE = re.compile("[\u30a0-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _KEY_LEN = 4
@@ -121,12 +121,14 @@ class _Compiler:
         self._term_nodes: dict[str, _Node] = {}
         self._stack: list[str] = []
 
-    def compile(self, pattern: str) -> _Node:
+    def compile(self, pattern: str, keyless: bool = False) -> _Node:
+        """``pattern`` compiled; with ``keyless``, it may have no key (a term list's entry
+        of one Japanese or Chinese character: then the list decides nothing alone)."""
         tokens = _TOKEN_RE.findall(fold_phrase(pattern))
         pos, node = self._sequence(tokens, 0, pattern)
         if pos != len(tokens):
             raise PhraseError(f"{self.where}: unbalanced ')' in {pattern!r}")
-        if node.keys is None:
+        if node.keys is None and not (keyless and node.cjk_head):
             raise PhraseError(f"{self.where}: {pattern!r} has no word to match")
         return node
 
@@ -253,15 +255,16 @@ class _Compiler:
         if name in self._stack:
             raise PhraseError(f"{self.where}: term list {{{name}}} refers to itself")
         self._stack.append(name)
-        nodes = [self.compile(entry) for entry in self.terms[name]]
+        nodes = [self.compile(entry, keyless=True) for entry in self.terms[name]]
         self._stack.pop()
+        keyed = all(n.keys is not None for n in nodes)
         keys = frozenset(k for n in nodes for k in (n.keys or ()))
         words = frozenset(w for n in nodes for w in (n.words or ()))
         node = _Node(
             "(?:" + "|".join(n.regex for n in nodes) + ")",
             False,
-            keys,
-            words=words,
+            keys if keyed else None,
+            words=words if keyed else None,
             cjk_head=any(n.cjk_head for n in nodes),
             cjk_tail=any(n.cjk_tail for n in nodes),
         )
@@ -302,10 +305,11 @@ def _cjk_word(tok: str) -> _Node:
     chars = tok.rstrip("*")
     head = _CJK_RE.match(chars) is not None
     tail = _CJK_RE.match(chars[-1]) is not None
-    grams = _bigrams(chars)
+    # a word of another script in it ("itunes卡") is seen apart in the text, like a bigram
+    grams = _bigrams(chars) or _NON_CJK_WORD_RE.findall(chars)
     if not grams:
         return _Node(re.escape(chars), cjk_head=head, cjk_tail=tail)
-    best = max(grams, key=lambda g: len(_RARE.findall(g)))
+    best = max(grams, key=lambda g: (len(_RARE.findall(g)), len(g)))
     key = frozenset({best})
     return _Node(re.escape(chars), False, key, words=key, cjk_head=head, cjk_tail=tail)
 
@@ -854,7 +858,8 @@ def _load(files: Iterable[tuple[str, str]]) -> PhraseBook:
             negations[lang] = re.compile(f"{_START}{words}{_END}")
         if "bank" in terms:
             node = comp._term("bank", "{bank}")
-            assert node.keys is not None
+            if node.keys is None:
+                raise PhraseError(f"{where}: every [terms] bank entry needs a word to match")
             regex = re.compile(f"{_START}{node.regex}{_END}")
             bank_terms.append(_Pattern(lang, "bank", "{bank}", regex, (node.keys,)))
         ext = data.get("extraction", {})
