@@ -108,6 +108,17 @@ _REGIONS_MAX = 8
 _FAX_RE = re.compile(r"\b(?:fax|telefax|telecopie|t[eé]l[eé]copie)\b[^\d\n]{0,12}$", re.I)
 _SENTENCE_START_RE = re.compile(r"[.!?;\n]")
 _NEGATION_REACH = 80
+#: "do not hesitate to call us", in the languages of the phrase files (folded): an
+#: invitation, not a negation
+_HESITATE_RE = re.compile(
+    r"\b(?:(?:do not|don t|dont|never) hesitate"
+    r"|n\W*hesit\w*\W+pas"
+    r"|non\W+esit\w*"
+    r"|no\W+dud\w*"
+    r"|nao\W+hesit\w*"
+    r"|aarzel\w*\W+(?:\w+\W+)?niet"
+    r"|zogern?\w*\W+(?:sie\W+)?nicht)\b"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,8 +187,12 @@ def _texts(facts: Facts, seen: frozenset[str]) -> Iterator[tuple[str, bool, str]
 
 
 def _negated(cues: Cues, folded: str, start: int) -> bool:
-    """A negation, of a language the text matched, earlier in the request's sentence."""
-    before = _SENTENCE_START_RE.split(folded[max(0, start - _NEGATION_REACH) : start])[-1]
+    """A negation, of a language the text matched, earlier in the request's sentence
+    ("do not hesitate to call" and its likes negate nothing)."""
+    at = max(0, start - _NEGATION_REACH)
+    # blanked where an idiom stands, the request's first words included ("n'hésitez pas")
+    around = _HESITATE_RE.sub(lambda m: " " * len(m.group()), folded[at : start + 40])
+    before = _SENTENCE_START_RE.split(around[: start - at])[-1]
     negation = phrase_book().negation
     return any(
         (n := negation.get(lang)) is not None and n.search(before) is not None
