@@ -7,7 +7,9 @@ from __future__ import annotations
 import pytest
 
 from caveat.knowledge.directory import Directory
+from caveat.knowledge.indicators_csv import IndicatorError, check_indicator
 from caveat.knowledge.partners_csv import COLUMNS, parse_partners_csv
+from caveat.reference.bank_identifiers import extract
 
 HEADER = ",".join(COLUMNS)
 
@@ -64,3 +66,36 @@ def test_directory_finds_a_domestic_form_by_its_iban() -> None:
         "Lieferant GmbH"
     ]
     assert d.account_owners("DE62370400440532013001") == ()
+
+
+@pytest.mark.parametrize(
+    ("value", "alias"),
+    [
+        ("37040044/532013000", "DE89370400440532013000"),
+        ("19-2000145399/0800", "CZ6508000000192000145399"),
+        ("Bankgiro 5050-1055", "50501055"),
+    ],
+)
+def test_an_account_indicator_in_a_domestic_form_also_has_the_messages_key(
+    value: str, alias: str
+) -> None:
+    """A fraud indicator written the domestic way is found under the key the body check
+    gives the same account (its IBAN, a giro number's digits)."""
+    checked = check_indicator("account", value)
+    assert alias in checked.aliases
+    assert extract_key(value) in (checked.value, *checked.aliases)
+
+
+def extract_key(value: str) -> str:
+    texts = {
+        "37040044/532013000": "Kontonummer 532013000, BLZ 37040044",
+        "19-2000145399/0800": "číslo účtu 19-2000145399/0800",
+        "Bankgiro 5050-1055": "bankgiro 5050-1055",
+    }
+    (account,) = extract(texts[value]).accounts
+    return account.key
+
+
+def test_an_account_indicator_in_a_bad_domestic_form_is_refused() -> None:
+    with pytest.raises(IndicatorError, match="fails that bank's check digits"):
+        check_indicator("account", "37040044/1234567890")

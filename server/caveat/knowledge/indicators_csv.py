@@ -27,7 +27,7 @@ import phonenumbers
 from stdnum import iban as _iban
 
 from caveat.mail.domains import parse_address
-from caveat.reference.bank_identifiers import account_key, mask_iban
+from caveat.reference.bank_identifiers import account_key, mask_iban, on_file_keys
 
 from .context import default_freemail
 from .partners_csv import (
@@ -132,7 +132,10 @@ def _account(value: str) -> IndicatorValue:
             # a British account is as often written as sort code and account number
             aliases = (key[8:],)
         return IndicatorValue("account", key, mask_iban(key), aliases)
-    return IndicatorValue("account", key, f"account ****{key[-4:]}")
+    # a domestic form also under the key a message's account has (a German or Czech
+    # account's IBAN, a giro number's digits)
+    others = tuple(sorted(k for k in on_file_keys(checked) if k != key))
+    return IndicatorValue("account", key, f"account ****{key[-4:]}", others)
 
 
 def normalise_phone(value: str, region: str | None = None) -> tuple[str, str] | None:
