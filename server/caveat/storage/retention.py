@@ -8,6 +8,9 @@ conversation_people, conversation_text     than ``memory_days`` ago (MEMORY_RETE
                                            400 by default)
 contacts (senders seen, colleagues'        until last seen more than ``memory_days`` ago
 names)
+correspondent_domains, learned_accounts   until last seen more than ``memory_days`` ago
+(frequent correspondents; accounts
+learned, keyed hashes)
 reports                                    ``report_days`` after the report
                                            (REPORT_RETENTION_DAYS, 730)
 api_keys                                   while active; ``revoked_key_days`` after
@@ -70,6 +73,8 @@ from .records import (
     ConversationPersonRow,
     ConversationRow,
     ConversationTextRow,
+    CorrespondentDomainRow,
+    LearnedAccountRow,
 )
 from .reports import ReportRow
 from .stats import WarningTallyRow
@@ -228,6 +233,18 @@ def _steps(now: datetime, retention: Retention) -> list[_Step]:
             ConversationRow.last_seen_at < memory,
         ),
         _Step("contacts", ContactRow, (ContactRow.address,), ContactRow.last_seen < memory),
+        _Step(
+            "correspondent_domains",
+            CorrespondentDomainRow,
+            (CorrespondentDomainRow.domain,),
+            CorrespondentDomainRow.last_seen < memory,
+        ),
+        _Step(
+            "learned_accounts",
+            LearnedAccountRow,
+            (LearnedAccountRow.owner_hash, LearnedAccountRow.digest),
+            LearnedAccountRow.last_seen < memory,
+        ),
         _Step(
             "reports",
             ReportRow,
