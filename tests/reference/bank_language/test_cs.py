@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from caveat.reference.bank_language import language_cues, strip_quoted
 
 POSITIVE = [
@@ -93,3 +95,32 @@ def test_strip_quoted_original_message() -> None:
     out = strip_quoted(text)
     assert "probereme" in out
     assert "účtu" not in out
+
+
+# The people and callback categories (caveat.checks.impersonation_people, caveat.checks.callback).
+PEOPLE_AND_CALLBACK = [
+    ("Prosím o změnu čísla účtu pro výplatu mzdy.", "payroll"),
+    ("Moji mzdu prosím posílejte na můj nový účet.", "payroll"),
+    ("Můžete koupit pět dárkových karet Google Play? Pošlete mi kódy.", "gift_cards"),
+    ("Jste teď u počítače? Potřebuji malou laskavost.", "availability"),
+    ("Dnes prosím proveďte urgentní platbu, je to přísně důvěrné.", "confidential_wire"),
+    ("Pro ověření nového bankovního spojení zavolejte na číslo 222 555 909.", "callback"),
+    ("Volejte prosím na naše nové číslo účtárny 222 555 909.", "callback"),
+]
+# ... and the look-alikes: an invitation to call with questions, a bank's or shop's offer.
+NOT_PEOPLE_AND_CALLBACK = [
+    ("V případě dotazů nás kontaktujte na čísle 222 555 101.", "callback"),
+    ("Zavoláme Vám zítra kvůli termínu dodání.", "callback"),
+    ("Založte si účet s příchozí mzdou a získejte bonus.", "payroll"),
+    ("Dárkové karty prodáváme ve všech našich prodejnách.", "gift_cards"),
+]
+
+
+@pytest.mark.parametrize(("text", "category"), PEOPLE_AND_CALLBACK)
+def test_people_and_callback_wording(text: str, category: str) -> None:
+    assert language_cues(text).found(category), text
+
+
+@pytest.mark.parametrize(("text", "category"), NOT_PEOPLE_AND_CALLBACK)
+def test_not_people_or_callback_wording(text: str, category: str) -> None:
+    assert not language_cues(text).found(category), text

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from caveat.reference.bank_language import language_cues, strip_quoted
 
 POSITIVE = [
@@ -109,3 +111,35 @@ def test_letters_without_polish_accents_fold_alike() -> None:
     with_l = language_cues("Przesyłamy nowe dane bankowe.")
     without = language_cues("Przesylamy nowe dane bankowe.")
     assert with_l.asks_change() and without.asks_change()
+
+
+# The people and callback categories (caveat.checks.impersonation_people, caveat.checks.callback).
+PEOPLE_AND_CALLBACK = [
+    ("Proszę o zmianę numeru konta do wypłaty wynagrodzenia.", "payroll"),
+    ("Od przyszłego miesiąca proszę przelewać moje wynagrodzenie na nowy rachunek.", "payroll"),
+    ("Czy możesz kupić 5 kart podarunkowych Google Play? Wyślij mi kody.", "gift_cards"),
+    ("Jesteś teraz przy biurku? Potrzebuję małej przysługi.", "availability"),
+    ("Musisz dziś zrobić pilny przelew, sprawa jest poufna.", "confidential_wire"),
+    (
+        "W celu potwierdzenia nowych danych bankowych proszę zadzwonić pod numer 22 555 09 09.",
+        "callback",
+    ),
+    ("Prosimy dzwonić na nasz nowy numer działu rozliczeń: 22 555 09 09.", "callback"),
+]
+# ... and the look-alikes: an invitation to call with questions, a bank's or shop's offer.
+NOT_PEOPLE_AND_CALLBACK = [
+    ("W razie pytań prosimy o kontakt pod numerem 22 555 01 01.", "callback"),
+    ("Nie oddzwonimy, jeśli nie zostawisz wiadomości.", "callback"),
+    ("Konto osobiste z wpływem wynagrodzenia – otwórz je online.", "payroll"),
+    ("Sprzedajemy karty podarunkowe w każdym naszym sklepie.", "gift_cards"),
+]
+
+
+@pytest.mark.parametrize(("text", "category"), PEOPLE_AND_CALLBACK)
+def test_people_and_callback_wording(text: str, category: str) -> None:
+    assert language_cues(text).found(category), text
+
+
+@pytest.mark.parametrize(("text", "category"), NOT_PEOPLE_AND_CALLBACK)
+def test_not_people_or_callback_wording(text: str, category: str) -> None:
+    assert not language_cues(text).found(category), text

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from caveat.reference.bank_language import language_cues, strip_quoted
 
 POSITIVE = [
@@ -98,3 +100,35 @@ def test_strip_quoted_original_message() -> None:
     out = strip_quoted(text)
     assert "morgon" in out
     assert "bankgiro" not in out
+
+
+# The people and callback categories (caveat.checks.impersonation_people, caveat.checks.callback).
+PEOPLE_AND_CALLBACK = [
+    ("Jag vill ändra mitt lönekonto, sätt in min lön på mitt nya konto.", "payroll"),
+    ("Kan du betala ut min lön till mitt nya konto från och med nästa månad?", "payroll"),
+    ("Kan du köpa fem presentkort från Google Play? Skicka mig koderna.", "gift_cards"),
+    ("Sitter du vid datorn? Jag behöver en liten tjänst.", "availability"),
+    (
+        "Vi behöver göra en brådskande betalning i dag, det är strikt konfidentiellt.",
+        "confidential_wire",
+    ),
+    ("För att bekräfta de nya bankuppgifterna, ring 08-555 090 90.", "callback"),
+    ("Ring vårt nya nummer till ekonomiavdelningen: 08-555 090 90.", "callback"),
+]
+# ... and the look-alikes: an invitation to call with questions, a bank's or shop's offer.
+NOT_PEOPLE_AND_CALLBACK = [
+    ("Vid frågor, kontakta oss på 08-555 010 10.", "callback"),
+    ("Vi ringer dig i morgon om leveransen.", "callback"),
+    ("Få lönen insatt på ett lönekonto hos oss och slipp avgifter.", "payroll"),
+    ("Presentkort säljs i alla våra butiker.", "gift_cards"),
+]
+
+
+@pytest.mark.parametrize(("text", "category"), PEOPLE_AND_CALLBACK)
+def test_people_and_callback_wording(text: str, category: str) -> None:
+    assert language_cues(text).found(category), text
+
+
+@pytest.mark.parametrize(("text", "category"), NOT_PEOPLE_AND_CALLBACK)
+def test_not_people_or_callback_wording(text: str, category: str) -> None:
+    assert not language_cues(text).found(category), text

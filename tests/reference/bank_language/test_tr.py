@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from caveat.reference.bank_language import language_cues, strip_quoted
 
 POSITIVE = [
@@ -99,3 +101,35 @@ def test_dotless_i_and_capitals_fold_alike() -> None:
         "hesabimiz bloke edilmistir",
     ):
         assert language_cues(text).asks_change(), text
+
+
+# The people and callback categories (caveat.checks.impersonation_people, caveat.checks.callback).
+PEOPLE_AND_CALLBACK = [
+    ("Maaş hesabımı değiştirmek istiyorum, maaşımı yeni hesabıma yatırın.", "payroll"),
+    ("Bu aydan itibaren maaşımı farklı bir hesaba yatırabilir misiniz?", "payroll"),
+    ("Birkaç Google Play hediye kartı alabilir misin? Kodları bana gönder.", "gift_cards"),
+    ("Masanda mısın? Senden küçük bir ricam var.", "availability"),
+    ("Bugün acil bir havale yapmanı istiyorum, konu çok gizli.", "confidential_wire"),
+    (
+        "Yeni banka bilgilerimizi teyit etmek için 0212 555 09 09 numaralı telefonu arayınız.",
+        "callback",
+    ),
+    ("Yeni muhasebe hattımız 0212 555 09 09, lütfen bu numarayı arayınız.", "callback"),
+]
+# ... and the look-alikes: an invitation to call with questions, a bank's or shop's offer.
+NOT_PEOPLE_AND_CALLBACK = [
+    ("Sorularınız için bize 0212 555 01 01 numarasından ulaşabilirsiniz.", "callback"),
+    ("Teslimat için yarın sizi arayacağız.", "callback"),
+    ("Maaşınızı bankamıza taşıyın, promosyon kazanın.", "payroll"),
+    ("Hediye kartlarımız tüm mağazalarımızda satılmaktadır.", "gift_cards"),
+]
+
+
+@pytest.mark.parametrize(("text", "category"), PEOPLE_AND_CALLBACK)
+def test_people_and_callback_wording(text: str, category: str) -> None:
+    assert language_cues(text).found(category), text
+
+
+@pytest.mark.parametrize(("text", "category"), NOT_PEOPLE_AND_CALLBACK)
+def test_not_people_or_callback_wording(text: str, category: str) -> None:
+    assert not language_cues(text).found(category), text
