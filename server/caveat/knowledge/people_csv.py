@@ -185,7 +185,9 @@ def parse_people_csv(data: bytes | str, *, max_bytes: int = MAX_BYTES) -> People
                 f"The file has more than {MAX_ROWS:,} rows; split it and load the parts in turn."
             )
         if cells is None:
-            errors.append(RowError(start, "the row could not be read as CSV: check for a missing quote"))
+            errors.append(
+                RowError(start, "the row could not be read as CSV: check for a missing quote")
+            )
             continue
         row = {
             col: read_inert(cells[i].strip()) if i < len(cells) else ""

@@ -108,9 +108,7 @@ class PeopleStore:
         now = now or datetime.now(UTC)
         added = updated = unchanged = removed = 0
         with self.store.session() as s:
-            owner = {
-                a.address: a.person_id for a in s.execute(select(PersonAddressRow)).scalars()
-            }
+            owner = {a.address: a.person_id for a in s.execute(select(PersonAddressRow)).scalars()}
             rows = {p.id: p for p in s.execute(select(PersonRow)).scalars()}
             current = self._records_in(s, rows)
             seen: set[int] = set()

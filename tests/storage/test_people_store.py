@@ -1,0 +1,48 @@
+"""The stored people directory: import adds, updates by any address, never duplicates;
+--replace removes the absent; each change writes its audit row; the version moves."""
+
+from __future__ import annotations
+
+from caveat.knowledge.people_csv import parse_people_csv
+from caveat.storage.audit import Actor, AuditLog
+from caveat.storage.people import PeopleStore, import_people_parsed
+from caveat.storage.store import Store
+
+WHO = Actor.command_line("tester")
+CSV = (
+    "name,email,personal_email,title,department,group,executive\n"
+    "Margaret Holloway,margaret.holloway@buyer.example,maggie@gmail.com,CEO,Management,,yes\n"
+    "Priya Raman,priya.raman@buyer.example,,AP Specialist,Finance,,\n"
+)
+
+
+def test_import_update_replace_and_audit(store: Store) -> None:
+    people = PeopleStore(store)
+    v0 = people.version()
+    r = import_people_parsed(store, parse_people_csv(CSV), who=WHO, source="a.csv")
+    assert (r.added, r.updated, r.unchanged) == (2, 0, 0)
+    assert people.version() != v0
+    again = import_people_parsed(store, parse_people_csv(CSV), who=WHO)
+    assert (again.added, again.updated, again.unchanged) == (0, 0, 2)
+    changed = CSV.replace("AP Specialist", "Senior AP Specialist")
+    r = import_people_parsed(store, parse_people_csv(changed), who=WHO)
+    assert (r.added, r.updated) == (0, 1)
+    records = people.records()
+    assert [p.name for p in records] == ["Margaret Holloway", "Priya Raman"]
+    assert records[1].title == "Senior AP Specialist"
+    assert records[0].personal_emails == ("maggie@gmail.com",) and records[0].executive
+    only_one = "name,email\nPriya Raman,priya.raman@buyer.example\n"
+    r = import_people_parsed(store, parse_people_csv(only_one), who=WHO, replace=True)
+    assert r.removed == 1
+    assert [p.name for p in people.records()] == ["Priya Raman"]
+    snap = people.snapshot()
+    assert snap.by_address("maggie@gmail.com") is None
+    actions = [e.action for e in AuditLog(store).entries()]
+    assert actions.count("people.import") == 3  # the unchanged import wrote none
+
+
+def test_replace_removes_nobody_when_the_file_has_bad_rows(store: Store) -> None:
+    import_people_parsed(store, parse_people_csv(CSV), who=WHO)
+    partial = "name,email\nPriya Raman,priya.raman@buyer.example\nBad,nope\n"
+    r = import_people_parsed(store, parse_people_csv(partial), who=WHO, replace=True)
+    assert r.removed == 0 and len(PeopleStore(store).records()) == 2
