@@ -27,6 +27,7 @@ def ids(headers: str) -> list[str]:
         ("R: Fattura", "R"),
         ("ODP: Faktura", "ODP"),
         ("YNT: Fatura", "YNT"),
+        ("Odp: Faktura", "Odp"),
         ("Réf : Facture", "Réf"),
         ("VS: Lasku", "VS"),
         ("RE[2]: Invoice", "RE"),
@@ -41,7 +42,13 @@ def test_reply_prefixes(subject: str, prefix: str) -> None:
     assert found is not None and found[0] == prefix and found[1] is True
 
 
-@pytest.mark.parametrize("subject", ["FW: x", "Fwd: RE: x", "WG: AW: x", "TR: x", "RV: x", "I: x"])
+@pytest.mark.parametrize(
+    "subject",
+    [
+        "FW: x", "Fwd: RE: x", "WG: AW: x", "TR: x", "RV: x", "I: x",
+        "PD: ODP: Faktura", "PŘ: RE: Faktura", "VB: SV: Faktura", "İLT: YNT: Fatura",
+    ],
+)  # fmt: skip
 def test_forward_prefixes(subject: str) -> None:
     found = outer_prefix(subject)
     assert found is not None and found[1] is False
