@@ -28,10 +28,14 @@ CONFIG = EngineConfig.build(internal_domains=["buyer.example"])
 HEADER = "organization,domain,contact_name,contact_email,contact_phone,bank_accounts,require_auth"
 PARTNERS = f"""\
 {HEADER}
-Harbour Supplies Ltd,harbour-supplies.example,Harbour Accounts,accounts@harbour-supplies.example,+44 20 7946 0100,,
+Harbour Supplies Ltd,harbour-supplies.example,Harbour Accounts,accounts@harbour-supplies.example,\
++44 20 7946 0100,,
 Nordwerk GmbH,nordwerk.example,Nordwerk Buchhaltung,buchhaltung@nordwerk.example,030 5550 2200,,
-Officine Adriatiche Srl,officine-adriatiche.example,Amministrazione,amm@officine-adriatiche.example,02 5550 4400,,
-Oak Trading,oak-trading.example,Oak Desk,desk@oak-trading.example,Tel 44 (0)20 7946 0200 (switchboard),,
+Officine Adriatiche Srl,officine-adriatiche.example,Amministrazione,\
+amm@officine-adriatiche.example,\
+02 5550 4400,,
+Oak Trading,oak-trading.example,Oak Desk,desk@oak-trading.example,\
+Tel 44 (0)20 7946 0200 (switchboard),,
 Quiet Partner,quiet-partner.example,Quiet Accounts,accounts@quiet-partner.example,,,
 """
 DIRECTORY = Directory(
