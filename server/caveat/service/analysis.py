@@ -23,7 +23,7 @@ from caveat.mail.authres import trusted_auth
 from caveat.mail.facts import Facts
 from caveat.service.directories import DIRECTORY_CHECK_SECONDS, Directories
 from caveat.service.knowledge import Knowledge
-from caveat.service.people import PeopleSnapshots
+from caveat.service.people import PeopleSnapshots, SignedInPeople
 from caveat.service.stats import WarningTally
 from caveat.storage.memory_store import MemoryStore
 from caveat.storage.store import Store
@@ -66,6 +66,8 @@ class Analyzer:
         self.knowledge = Knowledge(store, monotonic=monotonic)
         #: the organisation's own people (caveat.service.people)
         self.people = PeopleSnapshots(store, monotonic=monotonic)
+        #: adds people who sign in with the identity provider (caveat.service.people)
+        self.signed_in = SignedInPeople(store, config.is_internal, monotonic=monotonic)
         self.memory: Memory | None = memory
         if self.memory is None and store is not None:
             self.memory = MemoryStore(store, write_behind=write_behind)

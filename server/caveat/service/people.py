@@ -5,6 +5,8 @@ directory's hundreds of thousands), so it is read in the foreground: at most eve
 :data:`PEOPLE_CHECK_SECONDS` a request asks :meth:`PeopleStore.version` (one small query),
 and reads the directory again when it changed. An import in this process reads it at once
 (:meth:`PeopleSnapshots.refresh`). A failed read is logged; the old snapshot stays.
+
+:class:`SignedInPeople` adds the people who sign in with the identity provider.
 """
 
 from __future__ import annotations
@@ -14,7 +16,9 @@ import threading
 import time
 from collections.abc import Callable
 
+from caveat.identity.principal import Principal
 from caveat.knowledge.people import EMPTY_PEOPLE, People
+from caveat.mail.domains import parse_address
 from caveat.storage.people import PeopleStore
 from caveat.storage.store import StorageError, Store
 
@@ -61,3 +65,61 @@ class PeopleSnapshots:
     def refresh(self) -> None:
         """Read the directory at the next request (after an import in this process)."""
         self._next = float("-inf")
+
+
+#: How long a process remembers that a signed-in person was looked at (no second write).
+LEARN_AFTER_SECONDS = 24 * 3600.0
+_LEARNT_MAX = 10_000
+
+
+class SignedInPeople:
+    """Adds the people who sign in with the identity provider to the people directory:
+    their name and address from the token, and the group their Caveat role implies
+    (``finance`` -> finance). Only addresses at our own domains, never a guest account,
+    never over a row an administrator imported; whether someone is an executive only the
+    CSV says. Each person is looked at once a day per process, so a request pays a
+    dictionary lookup."""
+
+    def __init__(
+        self,
+        store: Store | None,
+        is_internal: Callable[[str], bool],
+        *,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._store = PeopleStore(store) if store is not None else None
+        self._is_internal = is_internal
+        self._monotonic = monotonic
+        self._seen: dict[str, float] = {}
+        self._lock = threading.Lock()
+
+    def saw(self, principal: Principal) -> bool:
+        """Look at a signed-in person; True when they were added."""
+        if self._store is None or not principal.is_person:
+            return False
+        address = normalised_address(principal.username)
+        if not address or "#ext#" in address:
+            return False  # a guest of the tenant is not one of our people
+        if not self._is_internal(address.rpartition("@")[2]):
+            return False
+        now = self._monotonic()
+        with self._lock:
+            if now < self._seen.get(address, float("-inf")):
+                return False
+            if len(self._seen) >= _LEARNT_MAX:
+                self._seen.clear()
+            self._seen[address] = now + LEARN_AFTER_SECONDS
+        group = "finance" if "finance" in principal.roles else ""
+        try:
+            return self._store.learn_signed_in(
+                name=principal.name or address, address=address, group=group, who=principal
+            )
+        except StorageError:
+            log.warning("a signed-in person could not be added to the people directory")
+            return False
+
+
+def normalised_address(value: str) -> str:
+    """``value`` as the directory keeps addresses (lower case, IDNA domain), or ""."""
+    parsed = parse_address(value.strip())
+    return parsed.address if parsed.valid and "@" in parsed.address else ""

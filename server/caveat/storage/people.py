@@ -173,6 +173,32 @@ class PeopleStore:
                 )
             return report
 
+    def learn_signed_in(
+        self, *, name: str, address: str, group: str, who: Principal | Actor
+    ) -> bool:
+        """Add a person who signed in with the identity provider (source ``idp``), unless
+        any person holds that address already (an administrator's import wins, and is
+        never changed from a token). True when added."""
+        now = datetime.now(UTC)
+        with self.store.session() as s:
+            held = s.get(PersonAddressRow, address)
+            if held is not None:
+                return False
+            row = PersonRow(
+                name=name[:NAME_MAX],
+                title="",
+                department="",
+                group_name=group,
+                executive=False,
+                source="idp",
+                updated_at=now,
+            )
+            s.add(row)
+            s.flush()
+            s.add(PersonAddressRow(address=address, person_id=row.id, personal=False, position=0))
+            AuditLog.append(s, who, "people.sign_in", address, after={"name": name, "group": group})
+            return True
+
     @staticmethod
     def _records_in(s: Session, rows: dict[int, PersonRow]) -> dict[int, PersonRecord]:
         work: dict[int, list[str]] = {}

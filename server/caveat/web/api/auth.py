@@ -155,6 +155,8 @@ def authenticate(permission: str) -> Principal:
         principal = Principal.service_key(record.id, record.name, record.scopes)
     limits.verified(credential, principal)
     g.principal = principal
+    if principal.is_person and services().analyzer.signed_in.saw(principal):
+        services().analyzer.people.refresh()  # the people directory gained them
     if (
         not principal.is_person
         and permission in PERSONAL
