@@ -7,6 +7,7 @@ import pytest
 from caveat.reference.bank_language import language_cues, strip_quoted
 
 POSITIVE = [
+    "Nasze konto jest obecnie w trakcie audytu, prosimy o cierpliwość.",
     "Uprzejmie informujemy, że nasz numer rachunku bankowego uległ zmianie.",
     "Informujemy o zmianie numeru rachunku bankowego naszej firmy.",
     "Od dnia dzisiejszego prosimy kierować wszystkie płatności na poniższy rachunek bankowy.",

@@ -7,6 +7,8 @@ import pytest
 from caveat.reference.bank_language import language_cues, strip_quoted
 
 POSITIVE = [
+    "Betalning ska ske till nedanstående konto från och med nu.",
+    "Observera att vi har nytt kontonummer.",
     "Vi vill informera om att våra bankuppgifter har ändrats.",
     "Vi har bytt bank och har fått nytt bankgironummer.",
     "Vårt nya bankgiro är 5050-1055.",

@@ -7,6 +7,7 @@ import pytest
 from caveat.reference.bank_language import language_cues, strip_quoted
 
 POSITIVE = [
+    "Hesap bilgilerimiz aşağıdaki şekilde güncellenmiştir.",
     "Banka hesap bilgilerimiz değişmiştir.",
     "IBAN numaramız 1 Nisan itibarıyla değişecektir.",
     "Yeni hesap bilgilerimiz aşağıdadır.",
