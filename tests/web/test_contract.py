@@ -60,8 +60,8 @@ def test_the_document_is_valid_openapi_31_for_this_version() -> None:
 def test_the_document_lists_exactly_the_routes(app: Flask) -> None:
     served = set()
     for rule in app.url_map.iter_rules():
-        if rule.endpoint == "static" or rule.endpoint.startswith(("addin.", "home.")):
-            continue  # pages and assets for people (tests/web/test_addin.py, test_home.py)
+        if rule.endpoint == "static" or rule.endpoint.startswith(("addin.", "home.", "console.")):
+            continue  # pages and assets for people (test_addin.py, test_home.py, test_console_*.py)
         for method in rule.methods - IGNORED_METHODS:  # type: ignore[operator]
             # Flask's <int:name> is OpenAPI's {name}
             served.add((re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule.rule), method.lower()))
