@@ -142,7 +142,8 @@ def test_an_administrator_approves_an_account_someone_else_asked_for(
     assert "Asked by" in card.inner_text() and "Finn Ledger" in card.inner_text()
     assert "Ada Admin" in card.inner_text()  # among those who verified it
     check_page(page, "finance-approvals-adm")
-    tab_to(page, "button[aria-label^='Approve']").press("Enter")
+    with page.expect_navigation():  # back to the same address: wait for the new page
+        tab_to(page, "button[aria-label^='Approve']").press("Enter")
     page.wait_for_url("**/admin/approvals")
     assert "is on file for Partner B now" in page.locator(".notice").inner_text()
     assert page.locator("li.card").count() == 0  # no pending request left

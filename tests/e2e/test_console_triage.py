@@ -95,7 +95,8 @@ def test_security_confirms_a_report_by_keyboard(console: ConsoleService) -> None
     # leave the phone number out (untick it with the space bar), confirm with Enter
     tab_to(page, "#keep-phones").press("Space")
     assert not page.is_checked("#keep-phones")
-    tab_to(page, "button:has-text('Confirm as fraud')").press("Enter")
+    with page.expect_navigation():  # back to the same address: wait for the new page
+        tab_to(page, "button:has-text('Confirm as fraud')").press("Enter")
     page.wait_for_url(f"**/admin/reports/{rid}")
     notice = page.locator(".notice")
     assert "confirmed as fraud: 2 indicators added" in notice.inner_text()
@@ -134,14 +135,16 @@ def test_security_adds_and_expires_an_indicator_by_keyboard(console: ConsoleServ
     page.keyboard.type("invoices-partnerb.example")
     tab_to(page, "#a-note")
     page.keyboard.type("ISAC bulletin 7")
-    page.keyboard.press("Enter")
+    with page.expect_navigation():  # back to the same address: wait for the new page
+        page.keyboard.press("Enter")
     page.wait_for_url("**/admin/indicators")
     notice = page.locator(".notice").inner_text()
     assert "added: domain invoices-partnerb.example" in notice
     row = page.locator("tr", has_text="invoices-partnerb.example")
     assert "active" in row.inner_text()
     indicator_id = row.locator("td").first.inner_text().strip()
-    tab_to(page, f"button[aria-label='Expire indicator {indicator_id}']").press("Enter")
+    with page.expect_navigation():  # back to the same address: wait for the new page
+        tab_to(page, f"button[aria-label='Expire indicator {indicator_id}']").press("Enter")
     page.wait_for_url("**/admin/indicators")
     assert "no longer counts" in page.locator(".notice").inner_text()
     assert page.locator("tr", has_text="invoices-partnerb.example").count() == 0
