@@ -64,3 +64,29 @@ def test_bad_files_are_clear_errors(
 def test_an_empty_directory_says_so(db: str, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(["people", "list", "--db", db], capsys)
     assert code == 0 and "empty" in out
+
+
+def test_scan_loads_people_and_judges_a_second_message_like_the_first(
+    tmp_path: Path, caveat_env: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    people = tmp_path / "people.csv"
+    people.write_text(CSV, "utf-8")
+    for n in range(2):
+        (tmp_path / f"m{n}.eml").write_text(
+            "From: Margaret Holloway <ceo.mholloway@outlook.com>\n"
+            "To: tom.becker@buyer.example\n"
+            f"Subject: {'RE: ' * n}Quick request\n"
+            f"Date: Tue, 03 Nov 2026 09:1{n}:00 +0100\n"
+            f"Message-ID: <m{n}@outlook.com>\n"
+            + (f"In-Reply-To: <m{n - 1}@outlook.com>\n" if n else "")
+            + "\nI need you to buy some Apple gift cards for a client today.\n",
+            "utf-8",
+        )
+    args = ["scan", "--json", "--people", str(people), "--internal-domain", "buyer.example"]
+    code, out, _ = run([*args, str(tmp_path / "m0.eml"), str(tmp_path / "m1.eml")], capsys)
+    assert code == 0
+    verdicts = [json.loads(line) for line in out.splitlines()]
+    assert [v["level"] for v in verdicts] == ["danger", "danger"]
+    assert all("PERSON_GIFT_CARDS" in {f["id"] for f in v["findings"]} for v in verdicts)
+    code, _, err = run([*args[:2], "--people", "/no/such.csv", str(tmp_path / "m0.eml")], capsys)
+    assert code == 2 and "/no/such.csv" in err

@@ -53,6 +53,7 @@ from caveat.storage.store import StorageError
 
 from .common import add_db_option, count, open_store
 from .partners import load_directory
+from .people import load_people
 
 _FAR_FUTURE = datetime.max.replace(tzinfo=UTC)
 #: The date pass reads a file up to its blank line, in chunks of this many bytes, and
@@ -77,6 +78,12 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         metavar="PARTNERS.csv",
         type=Path,
         help="partner directory to load into the store",
+    )
+    p.add_argument(
+        "--people",
+        metavar="PEOPLE.csv",
+        type=Path,
+        help="people directory (employees, executives) to load into the store",
     )
     p.add_argument(
         "--internal-domain",
@@ -252,6 +259,9 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
     try:
         if args.directory is not None:
             if not load_directory(store, args.directory, err, prog="caveat scan"):
+                return 2
+        if args.people is not None:
+            if not load_people(store, args.people, err, prog="caveat scan"):
                 return 2
         # Without --db the conversation memory lives in this process's dictionaries (the
         # same answers as the database's, at a fraction of the cost); the in-memory store
