@@ -68,8 +68,9 @@ _CJK_RE = re.compile(f"[{_CJK}]")
 _CJK_RUN_RE = re.compile(f"[{_CJK}]{{2,}}")
 _NON_CJK_WORD_RE = re.compile(f"[^\\W{_CJK}]+")
 #: a word boundary that a run of those scripts does not need: the character before (after)
-#: is not a letter or digit of another script. "口座" matches inside "振込先口座を"; "new"
-#: still never matches inside "renew", and "IBAN" matches right after "新しい".
+#: is not a letter or digit of another script. "口座" matches inside "振込先口座を", and
+#: "IBAN" right after "新しい" in a phrase that has Japanese in it; "new" still never
+#: matches inside "renew". Phrases with no Japanese or Chinese keep ``\b`` (faster).
 _START = f"(?<![^\\W{_CJK}])"
 _END = f"(?![^\\W{_CJK}])"
 #: ".." and "..." between or around items of those scripts: up to that many characters
@@ -272,6 +273,15 @@ class _Compiler:
         return node
 
 
+def _bounded(regex: str) -> re.Pattern[str]:
+    """A compiled phrase that matches whole words: ``\\b`` at both ends (every phrase
+    begins and ends with a letter or digit), or, when it has Japanese or Chinese in it,
+    :data:`_START` and :data:`_END`, which let it stand inside a run of those scripts."""
+    if _CJK_RE.search(regex):
+        return re.compile(f"{_START}{regex}{_END}")
+    return re.compile(rf"\b{regex}\b")
+
+
 def _gap_regex(gap: int, cjk: bool) -> str:
     """Up to ``gap`` words (``..``: 3, ``...``: 20) before an item; next to an item of a
     script without spaces, up to a number of characters of one sentence instead."""
@@ -353,7 +363,8 @@ def _needs(node: _Node) -> tuple[frozenset[str], ...]:
 
 def _line(regex: str) -> re.Pattern[str]:
     """A pattern that must fill a whole line (it may wrap onto the next), not a quoted one."""
-    return re.compile(rf"^(?![ \t]*>)[^\w\n]*{regex}{_END}[^\w\n]*$", re.MULTILINE)
+    end = _END if _CJK_RE.search(regex) else r"(?!\w)"
+    return re.compile(rf"^(?![ \t]*>)[^\w\n]*{regex}{end}[^\w\n]*$", re.MULTILINE)
 
 
 #: the first _KEY_LEN characters of each word (a word's key, see :func:`_word`)
@@ -851,16 +862,16 @@ def _load(files: Iterable[tuple[str, str]]) -> PhraseBook:
             for src in _as_list(cats, cat, f"{where} [patterns]"):
                 node = comp.compile(src)
                 assert node.keys is not None
-                regex = re.compile(f"{_START}{node.regex}{_END}")
+                regex = _bounded(node.regex)
                 patterns.append(_Pattern(lang, cat, src, regex, _needs(node), _word_needs(node)))
         if "negation" in terms:
             words = comp._term("negation", "{negation}").regex
-            negations[lang] = re.compile(f"{_START}{words}{_END}")
+            negations[lang] = _bounded(words)
         if "bank" in terms:
             node = comp._term("bank", "{bank}")
             if node.keys is None:
                 raise PhraseError(f"{where}: every [terms] bank entry needs a word to match")
-            regex = re.compile(f"{_START}{node.regex}{_END}")
+            regex = _bounded(node.regex)
             bank_terms.append(_Pattern(lang, "bank", "{bank}", regex, (node.keys,)))
         ext = data.get("extraction", {})
         for key in labels:
