@@ -590,10 +590,10 @@ def _domestic() -> _Domestic:
             cz["account_labels"], r"(?:(\d{1,6}) ?- ?)?(\d{6,10}) ?/ ?(\d{4})(?!\d)"
         ),
         bankgiro=_domestic_label_regex(
-            se["bankgiro_labels"], r"(?:(\d{3,4}) ?- ?(\d{4})|(\d{7,8}))(?![\d\-/])"
+            se["bankgiro_labels"], r"(?:(\d{3,4})[ \-](\d{4})|(\d{7,8}))(?![\d\-/])"
         ),
         plusgiro=_domestic_label_regex(
-            se["plusgiro_labels"], r"(?:(\d(?: ?\d){4,6}) ?- ?(\d)|(\d{6,8}))(?![\d\-/])"
+            se["plusgiro_labels"], r"(?:(\d(?: ?\d){4,6})-(\d)|(\d{6,8}))(?![\d\-/])"
         ),
         jp_bank_code=_domestic_label_regex(jp["bank_code_labels"], r"(\d{4})(?!\d)"),
         jp_branch=_domestic_label_regex(jp["branch_labels"], r"(\d{3})(?!\d)"),
@@ -742,7 +742,13 @@ def extract(text: str) -> BankIdentifiers:
     for s, _e, compact in _split_ibans(folded, taken):
         accounts.setdefault(compact, Account("iban", compact, compact[4:], mask_iban(compact)))
         positions.append((compact, s))
-    domestic = _may_be_domestic(folded)
+    # Account numbers, routing numbers and sort codes are runs of six digits or more: the
+    # label patterns are tried only just before and over such runs, not along the text.
+    # Every domestic format has such a run too, with its label inside the same window.
+    windows = _digit_windows(folded, x.reach)
+    domestic = bool(windows) and _may_be_domestic(
+        folded, frozenset(w for s, e in windows for w in _WORD_RE.findall(folded, s, e))
+    )
     if domestic:
         for s, e, account in _domestic_accounts(folded, taken):
             accounts.setdefault(account.key, account)
@@ -752,9 +758,6 @@ def extract(text: str) -> BankIdentifiers:
     def free(s: int, e: int) -> bool:
         return not any(s < te and ts < e for ts, te in taken)
 
-    # Account numbers, routing numbers and sort codes are runs of six digits or more: the
-    # label patterns are tried only just before and over such runs, not along the text.
-    windows = _digit_windows(folded, x.reach)
     numbers: list[tuple[int, str]] = []
     if x.account is not None:
         for m in _finditer(x.account, folded, windows):
