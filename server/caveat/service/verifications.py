@@ -42,6 +42,7 @@ from caveat.knowledge.directory import Directory, DirectoryContact, PartnerEntry
 from caveat.knowledge.indicators_csv import IndicatorError, check_indicator
 from caveat.knowledge.shared import SharedKnowledge
 from caveat.mail.domains import is_subdomain_or_equal
+from caveat.reference.bank_identifiers import on_file_keys
 from caveat.storage.audit import Actor
 from caveat.storage.indicators import NewIndicator
 from caveat.storage.store import Store
@@ -290,7 +291,9 @@ class Verifications:
 
 
 def _same_account(key: str, on_file: str) -> bool:
-    return "".join(c for c in on_file.upper() if c.isalnum()) == key
+    """The account ``key`` is the one on file, in any of the forms the directory takes
+    (an IBAN and the German or Czech domestic form that makes it are one account)."""
+    return key in on_file_keys(on_file)
 
 
 def _digits(phone: str) -> str:
