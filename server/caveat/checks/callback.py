@@ -50,7 +50,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 
 import phonenumbers
@@ -63,6 +63,8 @@ from caveat.mail.facts import Facts
 from caveat.mail.textfold import fold, original_span
 from caveat.reference.bank_language import (
     Cues,
+    PhraseBook,
+    _WordIndex,
     phrase_book,
     reading,
     sources,
@@ -138,24 +140,35 @@ class _Request:
 
 def _prepare() -> None:
     """Compile the phrase files (a broken one stops start-up)."""
-    _callback_patterns()
+    _callback_book()
 
 
 @cache
-def _callback_patterns() -> frozenset[int]:
+def _callback_book() -> PhraseBook:
+    """The phrase book with its callback patterns alone: what this check scans for, and
+    the word index that says from a text's words whether any of them can match."""
     book = phrase_book()
-    return frozenset(i for i, p in enumerate(book.patterns) if p.category == CATEGORY)
+    patterns = tuple(p for p in book.patterns if p.category == CATEGORY)
+    return replace(book, patterns=patterns, words=_WordIndex.build(patterns))
+
+
+#: something a phone number could be: six digits or more, with at most three spaces,
+#: brackets, dots, dashes or slashes between two of them (a "+" or "00" in front or not)
+_PHONE_LIKE_RE = re.compile(r"\d(?:[ \t().\-/]{0,3}\d){5}")
 
 
 def may_call(words: Iterable[str]) -> bool:
     """Whether a text whose folded words are ``words`` can hold a request to call: some
     callback pattern has each of its required items among them."""
-    wanted = _callback_patterns()
-    if not wanted:
-        return False
-    index = phrase_book().words
+    index = _callback_book().words
     assert index is not None
-    return not wanted.isdisjoint(index.candidates(index.present(words)))
+    return bool(index.candidates(index.present(words)))
+
+
+def _may_hold(text: str) -> bool:
+    """The pre-check of one text: a run of digits a phone number could be, and the words
+    some request to call needs (most mail has neither)."""
+    return _PHONE_LIKE_RE.search(text) is not None and may_call(words_of(text))
 
 
 def _unseen(text: str, seen: frozenset[str]) -> str:
@@ -176,7 +189,7 @@ def _unseen(text: str, seen: frozenset[str]) -> str:
 def _texts(facts: Facts, seen: frozenset[str]) -> Iterator[tuple[str, bool, str]]:
     """(where, quoted, text) of what a person reads that can hold a request to call."""
     for source in sources(facts):
-        if not may_call(words_of(source.text)):
+        if not _may_hold(source.text):
             continue
         r = reading(source)
         if r.own.strip():
@@ -296,7 +309,7 @@ def _requests(
     facts: Facts, ctx: Context, who: Claimant | None, on_file: list[str]
 ) -> list[_Request]:
     out: list[_Request] = []
-    book = phrase_book()
+    book = _callback_book()
     for where, quoted, text in _texts(facts, ctx.memory.seen_text):
         cues = book.scan(text)
         spans = cues.spans(CATEGORY)
@@ -348,7 +361,7 @@ def _label(r: _Request, value: str) -> str:
 
 @check("bank_details_change", emits=[NOT_ON_FILE, UNVERIFIED], prepare=_prepare)
 def callback_lure(facts: Facts, ctx: Context) -> list[Hit]:
-    if not any(may_call(words_of(s.text)) for s in sources(facts)):
+    if not any(_may_hold(s.text) for s in sources(facts)):
         return []
     a = facts.author
     internal = a is not None and bool(a.domain) and ctx.config.is_internal(a.domain)
