@@ -102,3 +102,10 @@ def test_without_a_people_directory_only_the_free_mail_payroll_request_remains()
     v = ENGINE.analyze(from_raw(raw), Context(config=CONFIG))
     assert ids(v) & {"PERSON_GIFT_CARDS", "EXECUTIVE_NAME_OUTSIDE", "SENSITIVE_RECIPIENT"} == set()
     assert "PAYROLL_CHANGE_REQUEST" in ids(v)
+
+
+def test_an_unknown_sender_is_read_for_payroll_in_its_first_characters_a_name_in_all() -> None:
+    body = "News of the week. " * 150 + "I would like to update my direct deposit."
+    assert "PAYROLL_CHANGE_REQUEST" not in ids(verdict("Chris <chris@yahoo.com>", body=body))
+    named = verdict("Jonas Weber <jonas.w.home@gmail.com>", body=body)
+    assert "PAYROLL_DIVERSION" in ids(named)

@@ -24,7 +24,8 @@ Family ``bank_details_change`` (:func:`payroll_diversion`):
   PAYROLL_DIVERSION         an employee's name on an address that is not one of theirs
                             asks to pay their salary into another account;
   PAYROLL_CHANGE_REQUEST    a free-mail sender the people directory does not know asks to
-                            pay their salary into another account.
+                            pay their salary into another account (read in the first
+                            :data:`UNKNOWN_SENDER_CHARS` characters of each text).
 
 Looked at: the From address, and Reply-To (a reply would reach the impostor). The
 requests are read in the sender's own words (quoted text and forwarded mail excluded)
@@ -72,6 +73,10 @@ _REQUESTS = (
     ("confidential_wire", "PERSON_WIRE_REQUEST"),
     ("availability", "PERSON_AVAILABILITY"),
 )
+#: How much of each text an unknown free-mail sender's message is read for a salary
+#: change (a payroll request is a few lines; a newsletter's long body is not read through
+#: for one). A person's name on the address lifts the limit.
+UNKNOWN_SENDER_CHARS = 2000
 _GROUP_WORDS = {
     "finance": "finance",
     "hr": "HR",
@@ -133,14 +138,15 @@ def _cues(text: str) -> Cues:
     return language_cues(text)
 
 
-def requests(facts: Facts) -> dict[str, tuple[str, ...]]:
-    """The passages of each people category in the sender's own words and the subject."""
+def requests(facts: Facts, limit: int | None = None) -> dict[str, tuple[str, ...]]:
+    """The passages of each people category in the sender's own words and the subject
+    (each text's first ``limit`` characters, when given)."""
     found: dict[str, list[str]] = {}
     texts = [facts.subject] + [r.own for r in readings(facts)]
     for text in texts:
         if not text.strip():
             continue
-        cues = _cues(text)
+        cues = _cues(text[:limit] if limit is not None else text)
         for category in ("gift_cards", "confidential_wire", "availability", "payroll"):
             for passage in cues.found(category):
                 found.setdefault(category, []).append(passage)
@@ -198,7 +204,7 @@ def impersonation_people(facts: Facts, ctx: Context) -> list[Hit]:
     payroll_from = payroll_sender(facts, ctx, imp)
     if imp is None and payroll_from is None:
         return []
-    asked = requests(facts)
+    asked = requests(facts, None if imp is not None else UNKNOWN_SENDER_CHARS)
     hits: list[Hit] = []
     if imp is not None:
         person = imp.person
@@ -256,7 +262,7 @@ def payroll_diversion(facts: Facts, ctx: Context) -> list[Hit]:
     sender = payroll_sender(facts, ctx, imp)
     if sender is None:
         return []
-    passages = requests(facts).get("payroll", ())
+    passages = requests(facts, None if imp is not None else UNKNOWN_SENDER_CHARS).get("payroll", ())
     if not passages:
         return []  # no_request
     asks = tuple(ev("Asks", p) for p in passages[:3])
