@@ -140,7 +140,7 @@ class _Request:
 
 def _prepare() -> None:
     """Compile the phrase files (a broken one stops start-up)."""
-    _trigger_re()
+    _callback_book()
 
 
 @cache
@@ -165,32 +165,10 @@ def may_call(words: Iterable[str]) -> bool:
     return bool(index.candidates(index.present(words)))
 
 
-@cache
-def _trigger_re() -> re.Pattern[str]:
-    """One of the words each callback pattern is indexed by (see ``_WordIndex``), as a
-    whole word (a stem, the start of one) of the folded text."""
-    index = _callback_book().words
-    assert index is not None
-    words = sorted(index.triggered, key=len, reverse=True)
-    alternatives = [re.escape(w[:-1]) + r"\w*" if w.endswith("*") else re.escape(w) for w in words]
-    return re.compile(r"(?<!\w)(?:" + ("|".join(alternatives) or "(?!)") + r")(?!\w)")
-
-
-#: scripts written without spaces between words: their words are not whole-word matches
-_UNSPACED_RE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
-
-
 def _may_hold(text: str) -> bool:
-    """The pre-check of one text: a run of digits a phone number could be, one of the
-    words the callback patterns are indexed by, then all the words some request to call
-    needs (most mail fails the first or second test, each one regular-expression search;
-    the folded text is the one the bank-details check folded already)."""
-    if _PHONE_LIKE_RE.search(text) is None:
-        return False
-    folded = fold(text)[0]
-    if _UNSPACED_RE.search(folded) is None and _trigger_re().search(folded) is None:
-        return False
-    return may_call(words_of(text))
+    """The pre-check of one text: a run of digits a phone number could be, and the words
+    some request to call needs (most mail has neither)."""
+    return _PHONE_LIKE_RE.search(text) is not None and may_call(words_of(text))
 
 
 def _unseen(text: str, seen: frozenset[str]) -> str:
