@@ -7,9 +7,12 @@ together and raises :class:`IdentityConfigError` naming the setting at fault.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from urllib.parse import urlsplit
+
+from caveat.knowledge.people_csv import GROUPS
 
 from .permissions import ROLES
 
@@ -44,6 +47,21 @@ def check_url(url: str, where: str) -> str:
     )
 
 
+_CLAIM_PATH = re.compile(r"[A-Za-z0-9_:$-]+(\.[A-Za-z0-9_:$-]+)*")
+
+
+def check_claim_path(path: str, where: str) -> str:
+    """``path`` if it names a claim (``jobTitle``, ``extn.department``,
+    ``extension_<app id>_department``; dots reach inside one), or "" for none."""
+    path = path.strip()
+    if path and (len(path) > 200 or not _CLAIM_PATH.fullmatch(path)):
+        raise IdentityConfigError(
+            f"{where}: must be a claim name (dots reach inside one: extn.department), "
+            f"got {path[:60]!r}"
+        )
+    return path
+
+
 @dataclass(frozen=True)
 class IdentityConfig:
     """The identity provider whose tokens the service accepts."""
@@ -64,6 +82,14 @@ class IdentityConfig:
     role_claims: tuple[str, ...] = DEFAULT_ROLE_CLAIMS
     jwks_url: str | None = None
     authority: str = ""
+    #: the claims (dotted paths) a person's job title and department are read from, or ""
+    title_claim: str = ""
+    department_claim: str = ""
+    #: token values (read from ``role_claims``) that mark an executive
+    executive_values: frozenset[str] = frozenset()
+    #: token value -> the people directory group it places a person in (finance, hr,
+    #: executive_support)
+    group_map: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def multi_tenant(self) -> bool:
@@ -101,6 +127,12 @@ class IdentityConfig:
             out |= self.role_map.get(value, frozenset())
         return frozenset(out)
 
+    def group_of(self, values: Iterable[str]) -> str:
+        """The people directory group the token values place a person in, or "" (the
+        first of :data:`GROUPS` when several do)."""
+        held = {self.group_map[v] for v in values if v in self.group_map}
+        return next((g for g in GROUPS if g in held), "")
+
     @classmethod
     def build(
         cls,
@@ -115,6 +147,10 @@ class IdentityConfig:
         role_claims: Iterable[str] = (),
         jwks_url: str | None = None,
         authority: str | None = None,
+        title_claim: str | None = None,
+        department_claim: str | None = None,
+        executive_values: Iterable[str] = (),
+        groups: Mapping[str, Iterable[str]] | None = None,
     ) -> IdentityConfig:
         issuer = check_url(issuer, "IDENTITY_ISSUER")
         if not client_id:
@@ -136,6 +172,18 @@ class IdentityConfig:
                 )
             for value in values:
                 role_map.setdefault(value, set()).add(role)
+        group_map: dict[str, str] = {}
+        for group, values in (groups or {}).items():
+            if group not in GROUPS:
+                raise IdentityConfigError(
+                    f"IDENTITY_SENSITIVE_GROUPS: no group {group!r} (groups: {', '.join(GROUPS)})"
+                )
+            for value in values:
+                if group_map.setdefault(value, group) != group:
+                    raise IdentityConfigError(
+                        f"IDENTITY_SENSITIVE_GROUPS: {value!r} is given for two groups "
+                        f"({group_map[value]} and {group})"
+                    )
         scope = scope or DEFAULT_SCOPE
         config = cls(
             issuer=issuer,
@@ -148,6 +196,10 @@ class IdentityConfig:
             role_claims=tuple(role_claims) or DEFAULT_ROLE_CLAIMS,
             jwks_url=check_url(jwks_url, "IDENTITY_JWKS_URL") if jwks_url else None,
             authority="",
+            title_claim=check_claim_path(title_claim or "", "IDENTITY_CLAIM_TITLE"),
+            department_claim=check_claim_path(department_claim or "", "IDENTITY_CLAIM_DEPARTMENT"),
+            executive_values=frozenset(executive_values),
+            group_map=group_map,
         )
         asked = tuple(request_scopes)
         if not asked:

@@ -14,6 +14,22 @@ SERVICE = "service"
 
 
 @dataclass(frozen=True)
+class Profile:
+    """What the identity provider's token says of a person for the people directory, as
+    the IDENTITY_CLAIM_* and IDENTITY_*_GROUPS settings read it ("" / False where the
+    token says nothing)."""
+
+    title: str = ""
+    department: str = ""
+    #: finance, hr, executive_support or ""
+    group: str = ""
+    executive: bool = False
+
+
+NO_PROFILE = Profile()
+
+
+@dataclass(frozen=True)
 class Principal:
     #: ``person`` (a token of the identity provider) or ``service`` (a service key)
     kind: str
@@ -28,6 +44,8 @@ class Principal:
     roles: frozenset[str]
     permissions: frozenset[str]
     key_id: int | None = None
+    #: a person's title, department, group and executive flag from their token
+    profile: Profile = NO_PROFILE
 
     @classmethod
     def person(
@@ -38,10 +56,13 @@ class Principal:
         name: str,
         username: str,
         roles: Iterable[str],
+        profile: Profile = NO_PROFILE,
     ) -> Principal:
         """A signed-in person: everyone is a ``user``; ``roles`` adds the others."""
         held = frozenset({"user", *roles})
-        return cls(PERSON, subject, tenant, name, username, held, permissions_of(held))
+        return cls(
+            PERSON, subject, tenant, name, username, held, permissions_of(held), None, profile
+        )
 
     @classmethod
     def service_key(cls, key_id: int, name: str, permissions: Iterable[str]) -> Principal:

@@ -31,7 +31,7 @@ import jwt
 from jwt import PyJWK
 
 from .config import IdentityConfig
-from .principal import Principal
+from .principal import Principal, Profile
 
 #: The only signature algorithms accepted: public-key ones.
 ALGORITHMS = ("RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512")
@@ -302,11 +302,31 @@ class TokenValidator:
             name=_text(claims.get("name")) or username,
             username=username,
             roles=self.config.roles_of(values),
+            profile=self._profile(claims, values),
+        )
+
+    def _profile(self, claims: Mapping[str, Any], values: list[str]) -> Profile:
+        """The person's title, department, group and executive flag, from the claims the
+        settings name (a claim that is missing or not text says nothing)."""
+        config = self.config
+        return Profile(
+            title=_first_text(claims, config.title_claim),
+            department=_first_text(claims, config.department_claim),
+            group=config.group_of(values),
+            executive=any(v in config.executive_values for v in values),
         )
 
 
 def _text(value: Any, most: int = 320) -> str:
     return value.strip()[:most] if isinstance(value, str) else ""
+
+
+def _first_text(claims: Mapping[str, Any], path: str) -> str:
+    """The first non-empty string at ``path`` (a list's or one), cut to 300 characters;
+    "" without a path."""
+    if not path:
+        return ""
+    return next((t for v in _claim_values(claims, path) if (t := _text(v, 300))), "")
 
 
 def _claim_values(claims: Mapping[str, Any], path: str) -> list[str]:

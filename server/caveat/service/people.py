@@ -18,6 +18,7 @@ from collections.abc import Callable
 
 from caveat.identity.principal import Principal
 from caveat.knowledge.people import EMPTY_PEOPLE, People
+from caveat.knowledge.people_csv import group_of
 from caveat.mail.domains import parse_address
 from caveat.storage.people import PeopleStore
 from caveat.storage.store import StorageError, Store
@@ -73,12 +74,14 @@ _LEARNT_MAX = 10_000
 
 
 class SignedInPeople:
-    """Adds the people who sign in with the identity provider to the people directory:
-    their name and address from the token, and the group their Caveat role implies
-    (``finance`` -> finance). Only addresses at our own domains, never a guest account,
-    never over a row an administrator imported; whether someone is an executive only the
-    CSV says. Each person is looked at once a day per process, so a request pays a
-    dictionary lookup."""
+    """Keeps the people who sign in with the identity provider in the people directory:
+    their name and address from the token, and what the IDENTITY_CLAIM_* and
+    IDENTITY_*_GROUPS settings read from it (title, department, group, executive flag; the
+    group is also implied by the finance role, or read from the title and department as
+    the CSV's is). Only addresses at our own domains, never a guest account, never over a
+    row an administrator imported (the CSV wins), never over another person's row. What a
+    process saw of a person is remembered for a day, so a request pays a dictionary lookup;
+    a token that says something new is looked at again at once."""
 
     def __init__(
         self,
@@ -90,11 +93,11 @@ class SignedInPeople:
         self._store = PeopleStore(store) if store is not None else None
         self._is_internal = is_internal
         self._monotonic = monotonic
-        self._seen: dict[str, float] = {}
+        self._seen: dict[str, tuple[float, tuple[object, ...]]] = {}
         self._lock = threading.Lock()
 
     def saw(self, principal: Principal) -> bool:
-        """Look at a signed-in person; True when they were added."""
+        """Look at a signed-in person; True when the directory changed."""
         if self._store is None or not principal.is_person:
             return False
         address = normalised_address(principal.username)
@@ -102,17 +105,39 @@ class SignedInPeople:
             return False  # a guest of the tenant is not one of our people
         if not self._is_internal(address.rpartition("@")[2]):
             return False
+        profile = principal.profile
+        group = (
+            profile.group
+            or ("finance" if "finance" in principal.roles else "")
+            or group_of(profile.title, profile.department)
+        )
+        name = principal.name or address
+        said = (
+            principal.counter,
+            name,
+            profile.title,
+            profile.department,
+            group,
+            profile.executive,
+        )
         now = self._monotonic()
         with self._lock:
-            if now < self._seen.get(address, float("-inf")):
+            until, before = self._seen.get(address, (float("-inf"), ()))
+            if now < until and before == said:
                 return False
             if len(self._seen) >= _LEARNT_MAX:
                 self._seen.clear()
-            self._seen[address] = now + LEARN_AFTER_SECONDS
-        group = "finance" if "finance" in principal.roles else ""
+            self._seen[address] = (now + LEARN_AFTER_SECONDS, said)
         try:
             return self._store.learn_signed_in(
-                name=principal.name or address, address=address, group=group, who=principal
+                name=name,
+                address=address,
+                subject=principal.counter,
+                title=profile.title,
+                department=profile.department,
+                group=group,
+                executive=profile.executive,
+                who=principal,
             )
         except StorageError:
             log.warning("a signed-in person could not be added to the people directory")

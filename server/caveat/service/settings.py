@@ -30,6 +30,7 @@ from limits.storage import SCHEMES as LIMITS_SCHEMES
 from caveat.identity.config import IdentityConfig, IdentityConfigError
 from caveat.identity.permissions import ROLES
 from caveat.knowledge.context import EngineConfig
+from caveat.knowledge.people_csv import GROUPS as PEOPLE_GROUPS
 from caveat.mail.limits import Limits
 from caveat.reference.freemail import FreemailList
 from caveat.storage.retention import Retention
@@ -261,34 +262,44 @@ def _to_role_map(value: Any, where: str) -> dict[str, list[str]]:
     """Caveat roles to the token values that grant them: a TOML table (``finance =
     "Caveat.Finance"``, or a list of values), or ``role=value`` pairs separated by commas
     (a role may come back with another value)."""
+    return _to_value_map(value, where, ROLES, "role", "finance=Caveat.Finance")
+
+
+def _to_group_map(value: Any, where: str) -> dict[str, list[str]]:
+    """The people directory's groups to the token values that place a person in them
+    (IDENTITY_SENSITIVE_GROUPS), written as :func:`_to_role_map` reads roles."""
+    return _to_value_map(value, where, PEOPLE_GROUPS, "group", "hr=HR.Staff")
+
+
+def _to_value_map(
+    value: Any, where: str, names: tuple[str, ...], kind: str, example: str
+) -> dict[str, list[str]]:
     if value is None:
         return {}
     pairs: list[tuple[Any, Any]] = []
     if isinstance(value, Mapping):
-        for role, values in value.items():
+        for name, values in value.items():
             for v in values if isinstance(values, list | tuple) else [values]:
-                pairs.append((role, v))
+                pairs.append((name, v))
     elif isinstance(value, str):
         for item in value.split(","):
             if item.strip():
-                role, eq, v = item.partition("=")
+                name, eq, v = item.partition("=")
                 if not eq:
-                    raise _fail(
-                        where, f"{item.strip()!r} is not role=value (e.g. admin=Caveat.Admin)"
-                    )
-                pairs.append((role, v))
+                    raise _fail(where, f"{item.strip()!r} is not {kind}=value (e.g. {example})")
+                pairs.append((name, v))
     else:
-        raise _fail(where, "must be role=value pairs (finance=Caveat.Finance,...) or a table")
+        raise _fail(where, f"must be {kind}=value pairs ({example},...) or a table")
     out: dict[str, list[str]] = {}
-    for role, v in pairs:
-        if not isinstance(role, str) or not isinstance(v, str) or not v.strip():
-            raise _fail(where, f"every role must map to a token value, got {role!r}={v!r}")
-        role, v = role.strip().lower(), v.strip()
-        if role not in ROLES:
-            raise _fail(where, f"no role {role!r} (roles: {', '.join(ROLES)})")
-        out.setdefault(role, [])
-        if v not in out[role]:
-            out[role].append(v)
+    for name, v in pairs:
+        if not isinstance(name, str) or not isinstance(v, str) or not v.strip():
+            raise _fail(where, f"every {kind} must map to a token value, got {name!r}={v!r}")
+        name, v = name.strip().lower(), v.strip()
+        if name not in names:
+            raise _fail(where, f"no {kind} {name!r} ({kind}s: {', '.join(names)})")
+        out.setdefault(name, [])
+        if v not in out[name]:
+            out[name].append(v)
     return out
 
 
@@ -384,6 +395,10 @@ _CONVERTERS: dict[str, Callable[[Any, str], Any]] = {
     "IDENTITY_JWKS_URL": _to_optional_str,
     "IDENTITY_AUTHORITY": _to_optional_str,
     "IDENTITY_CONSOLE_CLIENT_SECRET": _to_optional_str,
+    "IDENTITY_CLAIM_TITLE": _to_optional_str,
+    "IDENTITY_CLAIM_DEPARTMENT": _to_optional_str,
+    "IDENTITY_EXECUTIVE_GROUPS": _to_list,
+    "IDENTITY_SENSITIVE_GROUPS": _to_group_map,
     "CONSOLE_SESSION_HOURS": _to_positive_int,
     "CONSOLE_IDLE_MINUTES": _to_positive_int,
     "SERVICE_KEYS_FOR_PEOPLE": _to_optional_bool,
@@ -520,6 +535,17 @@ DEFAULTS: dict[str, Any] = {
     # redeems a code for a "Web" redirect URI (<PUBLIC_URL>/admin/signin/callback) only
     # with a client secret: set the registration's secret here. Unset: a public client.
     "IDENTITY_CONSOLE_CLIENT_SECRET": None,
+    # The people directory from the tokens of the people who sign in (docs/identity.md,
+    # "The people directory from sign-in"): the claims holding a person's job title and
+    # department (a dotted path reaches inside one: extn.department), the token values
+    # (app roles or group ids, read from IDENTITY_ROLE_CLAIMS) that mark an executive,
+    # and those that place a person in a group fraud aims at:
+    # finance=<group id>,hr=HR.Staff,executive_support=<group id>. Unset: none read; the
+    # people CSV wins wherever it names the person.
+    "IDENTITY_CLAIM_TITLE": None,
+    "IDENTITY_CLAIM_DEPARTMENT": None,
+    "IDENTITY_EXECUTIVE_GROUPS": [],
+    "IDENTITY_SENSITIVE_GROUPS": {},
     # A console session ends this many hours after sign-in, and sooner when its browser
     # has made no request for CONSOLE_IDLE_MINUTES.
     "CONSOLE_SESSION_HOURS": 8,
@@ -710,6 +736,10 @@ def identity_config(settings: Mapping[str, Any]) -> IdentityConfig | None:
         role_claims=settings.get("IDENTITY_ROLE_CLAIMS") or (),
         jwks_url=settings.get("IDENTITY_JWKS_URL"),
         authority=settings.get("IDENTITY_AUTHORITY"),
+        title_claim=settings.get("IDENTITY_CLAIM_TITLE"),
+        department_claim=settings.get("IDENTITY_CLAIM_DEPARTMENT"),
+        executive_values=settings.get("IDENTITY_EXECUTIVE_GROUPS") or (),
+        groups=settings.get("IDENTITY_SENSITIVE_GROUPS") or {},
     )
 
 
@@ -743,7 +773,7 @@ def environment(settings: Mapping[str, Any]) -> dict[str, str]:
             text = "true" if value else "false"
         elif isinstance(value, list | tuple):
             text = ",".join(value)
-        elif isinstance(value, Mapping):  # IDENTITY_ROLES
+        elif isinstance(value, Mapping):  # IDENTITY_ROLES, IDENTITY_SENSITIVE_GROUPS
             text = ",".join(f"{k}={v}" for k, vs in value.items() for v in vs)
         else:
             text = str(value)

@@ -30,6 +30,7 @@ from .store import Base, SafeString, Store, UTCDateTime
 NAME_MAX = 300
 TEXT_MAX = 300
 ADDRESS_MAX = 320
+SUBJECT_MAX = 400
 SOURCES = ("csv", "idp")
 
 
@@ -45,6 +46,9 @@ class PersonRow(Base):
     executive: Mapped[bool] = mapped_column(Boolean, default=False)
     #: csv (an administrator's import) or idp (the identity provider's token claims)
     source: Mapped[str] = mapped_column(SafeString(10), default="csv")
+    #: for a row learned from sign-in: the person's id at the identity provider
+    #: (``tenant:oid``, or ``:sub``), whose tokens alone may change the row (migration 0017)
+    subject: Mapped[str | None] = mapped_column(SafeString(SUBJECT_MAX), default=None)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
 
 
@@ -174,29 +178,78 @@ class PeopleStore:
             return report
 
     def learn_signed_in(
-        self, *, name: str, address: str, group: str, who: Principal | Actor
+        self,
+        *,
+        name: str,
+        address: str,
+        subject: str,
+        title: str = "",
+        department: str = "",
+        group: str = "",
+        executive: bool = False,
+        who: Principal | Actor,
     ) -> bool:
-        """Add a person who signed in with the identity provider (source ``idp``), unless
-        any person holds that address already (an administrator's import wins, and is
-        never changed from a token). True when added."""
+        """Add or update the row of a person who signed in with the identity provider
+        (source ``idp``), with what their token says. The row of an administrator's import
+        (source ``csv``) wins: it is never changed from a token. A row learned from sign-in
+        is changed only by tokens of the same ``subject`` (the provider's id of the person):
+        another person's token naming the same address changes nothing. When the person's
+        sign-in address changed, their row moves to the new one (unless someone holds it).
+        One transaction, with its audit row. True when the directory changed."""
         now = datetime.now(UTC)
+        subject = subject[:SUBJECT_MAX]
+        wanted = {
+            "name": (name or address)[:NAME_MAX],
+            "title": title[:TEXT_MAX],
+            "department": department[:TEXT_MAX],
+            "group_name": group,
+            "executive": executive,
+        }
+        moved = False
         with self.store.session() as s:
             held = s.get(PersonAddressRow, address)
             if held is not None:
+                row = s.get(PersonRow, held.person_id)
+                if row is None or row.source != "idp":
+                    return False  # the administrator's import wins
+                if row.subject is not None and row.subject != subject:
+                    return False  # another person's row
+            else:
+                row = s.execute(
+                    select(PersonRow).where(PersonRow.source == "idp", PersonRow.subject == subject)
+                ).scalars().first()
+                if row is not None:  # the person's address changed: the row moves
+                    s.execute(delete(PersonAddressRow).where(PersonAddressRow.person_id == row.id))
+                    s.add(
+                        PersonAddressRow(
+                            address=address, person_id=row.id, personal=False, position=0
+                        )
+                    )
+                    moved = True
+            if row is None:
+                row = PersonRow(source="idp", subject=subject, updated_at=now, **wanted)
+                s.add(row)
+                s.flush()
+                s.add(
+                    PersonAddressRow(address=address, person_id=row.id, personal=False, position=0)
+                )
+                AuditLog.append(s, who, "people.sign_in", address, after=_shown(wanted))
+                return True
+            before = {k: getattr(row, k) for k in wanted}
+            if before == wanted and row.subject == subject and not moved:
                 return False
-            row = PersonRow(
-                name=name[:NAME_MAX],
-                title="",
-                department="",
-                group_name=group,
-                executive=False,
-                source="idp",
-                updated_at=now,
+            for k, v in wanted.items():
+                setattr(row, k, v)
+            row.subject = subject
+            row.updated_at = now
+            AuditLog.append(
+                s,
+                who,
+                "people.sign_in_update",
+                address,
+                before=_shown(before),
+                after=_shown(wanted),
             )
-            s.add(row)
-            s.flush()
-            s.add(PersonAddressRow(address=address, person_id=row.id, personal=False, position=0))
-            AuditLog.append(s, who, "people.sign_in", address, after={"name": name, "group": group})
             return True
 
     @staticmethod
@@ -220,6 +273,11 @@ class PeopleStore:
             for pid, p in rows.items()
             if work.get(pid)
         }
+
+
+def _shown(fields: dict[str, object]) -> dict[str, object]:
+    """A row's fields as the audit log shows them (``group``, not the column's name)."""
+    return {("group" if k == "group_name" else k): v for k, v in fields.items()}
 
 
 def import_people_parsed(
