@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from caveat.mail.authres import trusted_auth
+from caveat.mail.bidi import Isolated, isolate
 from caveat.mail.domains import normalise_domain, org_domain
 from caveat.mail.facts import Facts
 from caveat.mail.memo import last_answer
@@ -36,6 +37,8 @@ from .findings import Evidence
 
 if TYPE_CHECKING:
     from caveat.knowledge.context import Context
+
+    from .bank_details_change import Claimant
 
 _LIST_ID_RE = re.compile(r"<([^<>\s]+)>")
 _MAILTO_RE = re.compile(r"mailto:([^?>\s,]+)", re.IGNORECASE)
@@ -195,3 +198,22 @@ def same_name(a: str, b: str) -> bool:
     if not ka or not kb:
         return False
     return ka[0] in kb or kb[0] in ka
+
+
+def claimed_sender(who: Claimant | None) -> Isolated:
+    """Who the message claims to come from, in words, for a finding's ``claimed``
+    parameter (the bank details and callback findings); the organisation's name isolated."""
+    if who is None:
+        return Isolated("a sender who is not in the partner directory")
+    org = isolate(who.organisation)
+    if who.how == "directory":
+        return Isolated(f"{org}, a partner in the directory")
+    if who.how == "lookalike":
+        return Isolated(f"a domain imitating {org}")
+    if who.how == "learned":
+        return Isolated(
+            f"{org}, whose earlier mail, authenticated at your boundary, named other accounts"
+        )
+    if who.how == "name_elsewhere":
+        return Isolated(f"an address that is not {org}'s but shows its name")
+    return Isolated(f"a free-mail address using the name of {org} or of its contact")

@@ -89,7 +89,7 @@ from caveat.knowledge.directory import OURS, PartnerEntry
 from caveat.knowledge.partners_csv import organization_key
 from caveat.knowledge.shared import Confirmation
 from caveat.mail.authres import trusted_auth
-from caveat.mail.bidi import Isolated, isolate
+from caveat.mail.bidi import isolate
 from caveat.mail.domains import readable
 from caveat.mail.facts import Facts
 from caveat.mail.names import name_key
@@ -112,7 +112,7 @@ from caveat.reference.bank_language import (
     words_of,
 )
 
-from ._common import list_info
+from ._common import claimed_sender, list_info
 from .findings import Evidence
 from .freemail_impersonation import partner_claimed
 from .hits import Hit, check, ev
@@ -708,7 +708,7 @@ def _params(
     on_file = partner.bank_accounts if partner else ()
     return {
         "organisation": who.organisation if who else "the sender",
-        "claimed": _how(who),
+        "claimed": claimed_sender(who),
         "account": new[0].masked if new else "a new account",
         "accounts": ", ".join(a.masked for a in new) or "none named in the text",
         "known_account": known[0][0].masked if known else "",
@@ -725,21 +725,3 @@ def _accounts_on_file(n: int) -> str:
     if n == 0:
         return "no account on file"
     return "one account on file" if n == 1 else f"{n} accounts on file"
-
-
-def _how(who: Claimant | None) -> Isolated:
-    """Who the message claims to come from, in words; the organisation's name isolated."""
-    if who is None:
-        return Isolated("a sender who is not in the partner directory")
-    org = isolate(who.organisation)
-    if who.how == "directory":
-        return Isolated(f"{org}, a partner in the directory")
-    if who.how == "lookalike":
-        return Isolated(f"a domain imitating {org}")
-    if who.how == "learned":
-        return Isolated(
-            f"{org}, whose earlier mail, authenticated at your boundary, named other accounts"
-        )
-    if who.how == "name_elsewhere":
-        return Isolated(f"an address that is not {org}'s but shows its name")
-    return Isolated(f"a free-mail address using the name of {org} or of its contact")

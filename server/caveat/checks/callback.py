@@ -72,7 +72,7 @@ from caveat.reference.bank_language import (
     words_of,
 )
 
-from ._common import list_info
+from ._common import claimed_sender, list_info
 from .bank_details_change import Claimant, claimant
 from .findings import Evidence
 from .hits import Hit, check, ev
@@ -162,7 +162,7 @@ def may_call(words: Iterable[str]) -> bool:
     callback pattern has each of its required items among them."""
     index = _callback_book().words
     assert index is not None
-    return bool(index.candidates(index.present(words)))
+    return bool(index.candidates_of(words if isinstance(words, set | frozenset) else set(words)))
 
 
 def _may_hold(text: str) -> bool:
@@ -408,7 +408,7 @@ def callback_lure(facts: Facts, ctx: Context) -> list[Hit]:
         "number": isolate(first.written),
         "numbers": Isolated(", ".join(isolate(n.written) for n, _r in shown)),
         "organisation": isolate(organisation),
-        "claimed": _claimed(who),
+        "claimed": claimed_sender(who),
         "on_file": _phones_on_file(len(on_file)),
     }
     if on_file and who is not None:
@@ -420,17 +420,3 @@ def _phones_on_file(n: int) -> str:
     if n == 0:
         return "no phone number on file"
     return "one phone number on file" if n == 1 else f"{n} phone numbers on file"
-
-
-def _claimed(who: Claimant | None) -> Isolated:
-    """Who the message claims to come from, in words; the organisation's name isolated."""
-    if who is None:
-        return Isolated("a sender who is not in the partner directory")
-    org = isolate(who.organisation)
-    if who.how == "directory":
-        return Isolated(f"{org}, a partner in the directory")
-    if who.how == "lookalike":
-        return Isolated(f"a domain imitating {org}")
-    if who.how == "name_elsewhere":
-        return Isolated(f"an address that is not {org}'s but shows its name")
-    return Isolated(f"a free-mail address using the name of {org} or of its contact")
