@@ -78,12 +78,14 @@ class Account:
     """One bank account named in a message."""
 
     #: "iban", "uk" (sort code + account), "us" (routing + account), "de" (Kontonummer +
-    #: BLZ), "cz" (Czech account / bank code), "bankgiro", "plusgiro", "jp" (branch +
-    #: account), "cn" (account with its bank named), "account" (a bare account number)
+    #: BLZ), "cz" (Czech account / bank code), "pl" (a Polish NRB: the IBAN without "PL"),
+    #: "bankgiro", "plusgiro", "jp" (branch + account, or a Japan Post Bank 記号 and 番号),
+    #: "cn" (account with its bank named), "account" (a bare account number)
     kind: str
     #: see account_key(); for "uk" sort code + account, for "us" routing + account, for
-    #: "de" and "cz" the IBAN they make, for "jp" [bank code +] branch + account, for
-    #: "bankgiro", "plusgiro" and "cn" the digits
+    #: "de", "cz" and "pl" the IBAN they make, for "jp" [bank code +] branch + account (a
+    #: Japan Post Bank 記号 and 番号 as bank 9900 and the branch and account other banks
+    #: pay to), for "bankgiro", "plusgiro" and "cn" the digits
     key: str
     number: str  # the account number alone (for "iban": the BBAN)
     masked: str  # for display: GB29 **** 6819
@@ -112,8 +114,10 @@ class Account:
         if self.kind == "jp":
             # [bank code +] branch + account: what both sides give must agree (two bank
             # codes were compared with the whole key above)
-            sizes = {len(f), len(self.key)}
-            return f.isdigit() and sizes == {10, 14} and f[-10:] == self.key[-10:]
+            return any(
+                k.isdigit() and {len(k), len(self.key)} == {10, 14} and k[-10:] == self.key[-10:]
+                for k in on_file_keys(on_file)
+            )
         if self.kind in _DOMESTIC_KINDS:
             return False  # the whole key (an IBAN, a giro number) was compared above
         if _iban.is_valid(f):
@@ -125,13 +129,19 @@ class Account:
         return f.endswith(self.number) and len(f) - len(self.number) in (6, 9)
 
 
-_DOMESTIC_KINDS = frozenset({"de", "cz", "bankgiro", "plusgiro", "jp", "cn"})
+_DOMESTIC_KINDS = frozenset({"de", "cz", "bankgiro", "plusgiro", "jp", "cn", "pl"})
 #: on file: a Bankleitzahl and a Kontonummer ("37040044/532013000")
 _DE_ON_FILE_RE = re.compile(r"(?:BLZ)?(\d{8})/(?:KTO|KONTO|KONTONR)?(\d{1,10})")
 #: on file: a Czech "prefix-number/bank code" ("19-2000145399/0800")
 _CZ_ON_FILE_RE = re.compile(r"(?:(\d{1,6})-)?(\d{2,10})/(\d{4})")
 #: on file: a Swedish giro number with its scheme named ("Bankgiro 5050-1055")
 _GIRO_ON_FILE_RE = re.compile(r"(?:BANKGIRO|PLUSGIRO|POSTGIRO|BG|PG)(?:NR)?[:.]?([0-9\-]{2,12})")
+#: on file: a Polish NRB (26 digits, "61 1090 1014 0000 0712 1981 2874")
+_NRB_ON_FILE_RE = re.compile(r"(?:NRB:?)?(\d{26})")
+#: on file: a Japan Post Bank 記号 and 番号 ("12345-12345671", "ゆうちょ 記号12345 番号12345671")
+_YUCHO_ON_FILE_RE = re.compile(
+    r"(?:ゆうちょ銀行|ゆうちょ)?[:：]?(?:記号)?[:：]?(1\d{4})(?:[-‐－ー]|番号[:：]?)(\d{1,8})"
+)
 
 
 @lru_cache(maxsize=65536)
@@ -155,6 +165,12 @@ def on_file_keys(on_file: str) -> frozenset[str]:
         digits = m.group(1).replace("-", "")
         if digits.isdigit() and _luhn.is_valid(digits):
             keys.add(digits)
+    if (m := _NRB_ON_FILE_RE.fullmatch(v.replace("-", ""))) and _iban.is_valid("PL" + m.group(1)):
+        keys.add("PL" + m.group(1))
+    if m := _YUCHO_ON_FILE_RE.fullmatch(v):
+        transfer = yucho_transfer(m.group(1), m.group(2))
+        if transfer is not None:
+            keys.add(_YUCHO_BANK + transfer[0] + transfer[1])
     return frozenset(keys)
 
 
@@ -281,13 +297,14 @@ class _Extractor:
 _DIGIT_RUN_RE = re.compile(r"\d(?:[ \-.]?\d){5,}")
 
 
-def _digit_windows(folded: str, reach: int) -> list[tuple[int, int]]:
-    """Spans of ``folded`` that hold every labelled number with its label: from ``reach``
-    characters before each run of digits to just after it (the character after a number
-    decides whether it ends there), overlapping spans merged."""
+def _digit_windows(runs: list[re.Match[str]], size: int, reach: int) -> list[tuple[int, int]]:
+    """Spans of a text of ``size`` characters that hold every labelled number with its
+    label: from ``reach`` characters before each run of digits (``_DIGIT_RUN_RE`` in the
+    text) to just after it (the character after a number decides whether it ends there),
+    overlapping spans merged."""
     out: list[tuple[int, int]] = []
-    for m in _DIGIT_RUN_RE.finditer(folded):
-        start, end = max(0, m.start() - reach), min(len(folded), m.end() + 1)
+    for m in runs:
+        start, end = max(0, m.start() - reach), min(size, m.end() + 1)
         if out and start <= out[-1][1]:
             out[-1] = (out[-1][0], end)
         else:
@@ -553,6 +570,14 @@ class _Domestic:
     jp_account: re.Pattern[str]
     cn_account: re.Pattern[str]
     cn_bank: re.Pattern[str]
+    #: a Polish NRB (26 digits) after its label
+    pl_nrb: re.Pattern[str]
+    #: a Japan Post Bank 記号 and 番号
+    jp_yucho: re.Pattern[str]
+    #: a Japan Post Bank branch named by its number in kanji digits (店名 二三八)
+    jp_branch_name: re.Pattern[str]
+    #: Japan Post Bank's names
+    jp_yucho_bank: re.Pattern[str]
     #: the words of each Latin-script label (folded): a text has all of one of them, or
     #: no Latin-script format is there
     word_sets: tuple[frozenset[str], ...]
@@ -561,22 +586,30 @@ class _Domestic:
 
 
 @cache
+def _formats() -> dict[str, dict[str, list[str]]]:
+    raw = resources.files("caveat").joinpath("data/account_formats.toml").read_text("utf-8")
+    return tomllib.loads(raw)
+
+
+@cache
 def _domestic() -> _Domestic:
     """The domestic formats' label patterns, from ``data/account_formats.toml`` (a broken
     file stops start-up). Also loads schwifty's bank registry now, before any message."""
-    raw = resources.files("caveat").joinpath("data/account_formats.toml").read_text("utf-8")
-    data = tomllib.loads(raw)
-    de, cz, se, jp, cn = (data[k] for k in ("de", "cz", "se", "jp", "cn"))
+    data = _formats()
+    de, cz, se, pl, jp, cn = (data[k] for k in ("de", "cz", "se", "pl", "jp", "cn"))
     latin = [
         *de["bank_code_labels"],
         *cz["account_labels"],
         *se["bankgiro_labels"],
         *se["plusgiro_labels"],
+        *pl["account_labels"],
     ]
     cjk = [
         *jp["bank_code_labels"],
         *jp["branch_labels"],
         *jp["account_labels"],
+        *jp["yucho_symbol_labels"],
+        *jp["branch_name_labels"],
         *cn["account_labels"],
         *cn["bank_labels"],
     ]
@@ -600,9 +633,45 @@ def _domestic() -> _Domestic:
         jp_account=_domestic_label_regex(jp["account_labels"], r"(\d{7})(?!\d)"),
         cn_account=_domestic_label_regex(cn["account_labels"], r"(\d(?:[ \-]?\d){9,24})(?![\d\-])"),
         cn_bank=re.compile("|".join(re.escape(fold(b)[0]) for b in cn["bank_labels"])),
+        pl_nrb=_domestic_label_regex(pl["account_labels"], r"(\d\d(?:[ \-]?\d){24})(?![\d\-])"),
+        # 記号, then the 番号 after a hyphen or a space, or after its own label
+        jp_yucho=_domestic_label_regex(
+            jp["yucho_symbol_labels"],
+            r"(1\d{4})(?:[ ]?-[ ]?|[^\d]{0,4}?番号[^\d]{0,6}?|[ ])(\d{1,8})(?![\d\-])",
+        ),
+        jp_branch_name=re.compile(
+            "(?:"
+            + "|".join(re.escape(fold(b)[0]) for b in jp["branch_name_labels"])
+            + f")[^\\d\n]{{0,4}}?([{_KANJI_DIGITS}零]{{3}})(?![{_KANJI_DIGITS}零])"
+        ),
+        jp_yucho_bank=re.compile("|".join(re.escape(fold(b)[0]) for b in jp["yucho_bank_names"])),
         word_sets=word_sets,
         cjk=tuple(sorted({fold(label)[0][:2] for label in cjk})),
     )
+
+
+#: the kanji digits a Japan Post Bank branch's name is written in, in the order of 0 to 9
+_KANJI_DIGITS = "〇一二三四五六七八九"
+_KANJI_TO_DIGIT = str.maketrans({k: str(i) for i, k in enumerate(_KANJI_DIGITS)} | {"零": "0"})
+#: Japan Post Bank's bank code (全銀協 code) as other banks pay to it
+_YUCHO_BANK = "9900"
+
+
+def yucho_transfer(symbol: str, number: str) -> tuple[str, str] | None:
+    """The branch (店番) and account number (口座番号) other banks pay a Japan Post Bank
+    account to, from its 記号 and 番号, or None when they do not make an ordinary account
+    (記号 of 5 digits, the first 1; 番号 of up to 8 digits, the last 1). Japan Post Bank
+    publishes the conversion (its page 振込用の店名・預金種目・口座番号): the branch is the
+    2nd and 3rd digits of the 記号 and 8, the account the 番号, zero-filled to 8 digits,
+    without its last digit."""
+    if not (len(symbol) == 5 and symbol.isdigit() and symbol[0] == "1"):
+        return None
+    if not (1 <= len(number) <= 8 and number.isdigit()):
+        return None
+    number = number.zfill(8)
+    if number[-1] != "1":
+        return None
+    return symbol[1:3] + "8", number[:7]
 
 
 def _may_be_domestic(folded: str, words: frozenset[str] | None = None) -> bool:
@@ -636,6 +705,12 @@ def _domestic_accounts(folded: str, taken: list[tuple[int, int]]) -> list[tuple[
     def free(s: int, e: int) -> bool:
         return not any(s < te and ts < e for ts, te in taken)
 
+    for m in d.pl_nrb.finditer(folded):
+        digits = re.sub(r"\D", "", m.group(1))
+        iban = "PL" + digits
+        if _iban.is_valid(iban) and free(m.start(1), m.end(1)):
+            out.append((m.start(1), m.end(1), Account("pl", iban, digits[2:], mask_iban(iban))))
+            taken.append((m.start(1), m.end(1)))
     for m in d.cz.finditer(folded):
         prefix, number, bank = m.group(1) or "", m.group(2), m.group(3)
         iban = _cz_iban(prefix, number, bank)
@@ -654,8 +729,28 @@ def _domestic_accounts(folded: str, taken: list[tuple[int, int]]) -> list[tuple[
             if free(s, m.end()):
                 out.append((s, m.end(), Account(kind, digits, digits, f"{kind} ****{digits[-4:]}")))
     if not folded.isascii():
+        for m in d.jp_yucho.finditer(folded):
+            symbol, number = m.group(1), m.group(2)
+            if not free(m.start(1), m.end(2)):
+                continue
+            transfer = yucho_transfer(symbol, number)
+            if transfer is None:
+                # not an ordinary account by the published conversion: its own key
+                key, masked = symbol + number.zfill(8), f"記号 {symbol}, 番号 ****{number[-4:]}"
+                account = number
+            else:
+                branch, account = transfer
+                key = _YUCHO_BANK + branch + account
+                masked = f"branch {branch}, account ****{account[-4:]}"
+            out.append((m.start(1), m.end(2), Account("jp", key, account, masked)))
+            taken.append((m.start(1), m.end(2)))
         branches = [(m.start(1), m.group(1)) for m in d.jp_branch.finditer(folded)]
+        branches += [
+            (m.start(1), m.group(1).translate(_KANJI_TO_DIGIT))
+            for m in d.jp_branch_name.finditer(folded)
+        ]
         banks = [(m.start(1), m.group(1)) for m in d.jp_bank_code.finditer(folded)]
+        banks += [(m.start(), _YUCHO_BANK) for m in d.jp_yucho_bank.finditer(folded)]
         for m in d.jp_account.finditer(folded):
             if not free(m.start(1), m.end(1)):
                 continue
@@ -728,9 +823,190 @@ def _de_pairs(
     return found, codes
 
 
+# ------------------------------------------------------------------ header-row tables
+
+#: a cell boundary in a plain-text table row: a tab, a pipe, or two spaces or more
+_CELL_SPLIT_RE = re.compile(r"[ ]*[\t|][ \t|]*|[ ]{2,}")
+#: a table's rule line under its header ("|---|:--|", "=====")
+_TABLE_RULE_RE = re.compile(r"[ \t|:+\-=]*")
+_ANY_DIGIT_RE = re.compile(r"\d")
+_NUMBER_RE = re.compile(r"\d+")
+#: what may stand between the digit groups of one value ("370 400 44", "19-2000145399/0800")
+_IN_VALUE_RE = re.compile(r"[ ]?[\-./]?[ ]?")
+#: the longest header line and value row read as a table (characters)
+_MAX_HEADER = 200
+_MAX_ROW = 300
+#: at most this many numbers in a value row whose cells are one space apart, and labelled
+#: columns in its header: the ways to share the numbers among the columns stay few
+_MAX_ROW_NUMBERS = 8
+_MAX_LABELLED = 4
+
+
+@dataclass(frozen=True)
+class _HeaderLabels:
+    #: any label of an account, a bank code or a giro number, in the folded text
+    regex: re.Pattern[str]
+    #: the labels whose column holds a name, not a number (a Chinese account's bank)
+    named: frozenset[str]
+    #: each word of a Latin-script label, with the word sets of the labels it is in
+    words: dict[str, tuple[frozenset[str], ...]]
+    #: the first two characters of each Japanese or Chinese label
+    cjk: tuple[str, ...]
+
+    def may_be_in(self, line: str) -> bool:
+        """Whether a label can be in ``line`` (cheaper than the regex: word set tests, and
+        substring tests on text that is not ASCII)."""
+        words = frozenset(_WORD_RE.findall(line))
+        for w in words:
+            if any(ws <= words for ws in self.words.get(w, ())):
+                return True
+        return not line.isascii() and any(c in line for c in self.cjk)
+
+
+@cache
+def _header_labels() -> _HeaderLabels:
+    ext = phrase_book().extraction
+    data = _formats()
+    named = [*data["cn"]["bank_labels"]]
+    labels = [
+        *ext.account_labels,
+        *ext.routing_labels,
+        *ext.sort_code_labels,
+        *data["de"]["bank_code_labels"],
+        *data["cz"]["account_labels"],
+        *data["se"]["bankgiro_labels"],
+        *data["se"]["plusgiro_labels"],
+        *data["pl"]["account_labels"],
+        *data["jp"]["bank_code_labels"],
+        *data["jp"]["branch_labels"],
+        *data["jp"]["account_labels"],
+        *data["jp"]["yucho_symbol_labels"],
+        *data["cn"]["account_labels"],
+        *named,
+    ]
+    latin: list[str] = []
+    cjk: list[str] = []
+    words: dict[str, list[frozenset[str]]] = {}
+    for label in sorted(
+        {fold(lb)[0].strip() for lb in labels if lb.strip()}, key=len, reverse=True
+    ):
+        body = r"[^\w\n]+".join(re.escape(w) for w in label.split())
+        if _CJK_CHAR_RE.search(label):
+            cjk.append(body)
+            continue
+        latin.append(body)
+        ws = frozenset(_WORD_RE.findall(label))
+        for w in ws:
+            words.setdefault(w, []).append(ws)
+    regex = rf"(?<![^\W_])(?:{'|'.join(latin)})(?![^\W_])|{'|'.join(cjk)}"
+    return _HeaderLabels(
+        re.compile(regex),
+        frozenset(fold(lb)[0].strip() for lb in named),
+        {w: tuple(dict.fromkeys(sets)) for w, sets in words.items()},
+        tuple(sorted({fold(lb)[0].strip()[:2] for lb in labels if _CJK_CHAR_RE.search(lb)})),
+    )
+
+
+def _cells(line: str) -> list[str]:
+    """The cells of a plain-text table row (apart by tabs, pipes or two spaces)."""
+    return [c for c in (c.strip() for c in _CELL_SPLIT_RE.split(line.strip(" \t|"))) if c]
+
+
+def _header_above(folded: str, line_start: int) -> str | None:
+    """The line above the one starting at ``line_start``, blank lines (up to two) and a
+    table's rule line skipped, when it may be a header: no digit in it, not too long."""
+    end = line_start - 1
+    for _ in range(3):
+        if end <= 0:
+            return None
+        start = folded.rfind("\n", 0, end) + 1
+        line = folded[start:end]
+        if line.strip() and not _TABLE_RULE_RE.fullmatch(line):
+            if len(line) > _MAX_HEADER or _ANY_DIGIT_RE.search(line):
+                return None
+            return line
+        end = start - 1
+    return None
+
+
+def _row_readings(header: str, row: str) -> list[str]:
+    """The ways to read a value ``row`` under a ``header`` row of labels, each as text of
+    "label: value" lines (none when the header names no account or bank code). Cells
+    apart by tabs, pipes or two spaces pair one for one; cells one space apart (an HTML
+    table's text) leave it open which numbers are whose: the labelled columns take the
+    row's numbers in turn, in every way that keeps each value's digit groups together."""
+    h = _header_labels()
+    if not h.may_be_in(header):
+        return []
+    found = [m.group(0) for m in h.regex.finditer(header)]
+    if not found:
+        return []
+    hcells, vcells = _cells(header), _cells(row)
+    if len(hcells) > 1 and len(hcells) == len(vcells):
+        return ["\n".join(f"{a}: {b}" for a, b in zip(hcells, vcells, strict=True))]
+    numeric = [lb for lb in found if lb not in h.named]
+    names = [f"{lb}:" for lb in found if lb in h.named]
+    numbers = [(m.start(), m.end()) for m in _NUMBER_RE.finditer(row)]
+    k = len(numeric)
+    if not 1 <= k <= _MAX_LABELLED or not numbers or len(numbers) > _MAX_ROW_NUMBERS:
+        return []
+    n = len(numbers)
+    # together[i]: numbers i and i + 1 may be parts of one value
+    together = [
+        _IN_VALUE_RE.fullmatch(row, numbers[i][1], numbers[i + 1][0]) is not None
+        for i in range(n - 1)
+    ]
+    out: list[str] = []
+
+    def share(at: int, col: int, parts: list[str]) -> None:
+        if col == k:
+            out.append("\n".join([*parts, *names]))
+            return
+        for end in range(at, n - (k - col - 1)):
+            if end > at and not together[end - 1]:
+                break
+            value = row[numbers[at][0] : numbers[end][1]]
+            share(end + 1, col + 1, [*parts, f"{numeric[col]}: {value}"])
+
+    for first in range(n - k + 1):
+        share(first, 0, [])
+    return out
+
+
+def _table_accounts(folded: str, runs: list[re.Match[str]]) -> list[tuple[int, Account]]:
+    """Accounts in rows of numbers under a header row of labels ("Kontonummer | BLZ" over
+    "532013000 | 37040044"): (where the row starts, account). Only strong accounts count,
+    and only when every way to read a row gives the same ones."""
+    out: list[tuple[int, Account]] = []
+    seen: set[int] = set()
+    for run in runs:
+        line_start = folded.rfind("\n", 0, run.start()) + 1
+        if line_start in seen:
+            continue
+        seen.add(line_start)
+        header = _header_above(folded, line_start)
+        if header is None:
+            continue
+        line_end = folded.find("\n", run.end())
+        row = folded[line_start : line_end if line_end >= 0 else len(folded)]
+        if len(row) > _MAX_ROW:
+            continue
+        readings: dict[frozenset[str], tuple[Account, ...]] = {}
+        for text in _row_readings(header, row):
+            strong = _extract_folded(text, tables=False).strong
+            if strong:
+                readings.setdefault(frozenset(a.key for a in strong), strong)
+        if len(readings) == 1:
+            out.extend((line_start, a) for a in next(iter(readings.values())))
+    return out
+
+
 def extract(text: str) -> BankIdentifiers:
     """Every bank identifier in ``text`` (deduplicated, in the order found)."""
-    folded, _ = fold(text)
+    return _extract_folded(fold(text)[0])
+
+
+def _extract_folded(folded: str, tables: bool = True) -> BankIdentifiers:
     x = _extractor()
     accounts: dict[str, Account] = {}
     taken: list[tuple[int, int]] = []
@@ -745,7 +1021,8 @@ def extract(text: str) -> BankIdentifiers:
     # Account numbers, routing numbers and sort codes are runs of six digits or more: the
     # label patterns are tried only just before and over such runs, not along the text.
     # Every domestic format has such a run too, with its label inside the same window.
-    windows = _digit_windows(folded, x.reach)
+    runs = list(_DIGIT_RUN_RE.finditer(folded))
+    windows = _digit_windows(runs, len(folded), x.reach)
     domestic = bool(windows) and _may_be_domestic(
         folded, frozenset(w for s, e in windows for w in _WORD_RE.findall(folded, s, e))
     )
@@ -813,6 +1090,11 @@ def extract(text: str) -> BankIdentifiers:
             continue
         accounts.setdefault(n, Account("account", n, n, f"account ****{n[-4:]}"))
         positions.append((n, pos))
+    if tables and runs and "\n" in folded:
+        for at, account in _table_accounts(folded, runs):
+            if accounts.get(account.key, account).strong:
+                accounts[account.key] = account
+                positions.append((account.key, at))
     bics: list[str] = []
     if (
         x.bic is not None
