@@ -22,19 +22,24 @@ from pathlib import Path
 from typing import TextIO
 
 from caveat.knowledge.directory import PartnerEntry
-from caveat.knowledge.partners_csv import (
-    DirectoryFileError,
-    ParseResult,
-    parse_partners_csv,
-    write_partners_csv,
-)
+from caveat.knowledge.partners_csv import ParseResult, parse_partners_csv, write_partners_csv
 from caveat.storage.directory_store import DirectoryStore, Policy, check_policy, import_parsed
 from caveat.storage.store import Store
 
-from .common import Stop, add_db_option, count, opened, operator, stops
+from . import directory_files
+from .common import add_db_option, count, opened, operator, stops
+from .directory_files import FileActions, add_file_actions, export, import_summary, read_all
 
 PROG = "caveat partners"
 _DB_HELP = "default: DATABASE_URL, by default the SQLite file in the instance folder"
+_WORDS = FileActions(
+    file="PARTNERS.csv",
+    import_help="load a partner CSV (bad rows are reported)",
+    replace_help="also remove organisations that the file does not list",
+    list_help="show the organisations in the directory",
+    json_help="one JSON object per organisation",
+    export_help="write the directory as CSV (the import format)",
+)
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -46,23 +51,13 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         "authentication.",
     )
     actions = p.add_subparsers(dest="action", required=True, metavar="ACTION")
-    imp = actions.add_parser("import", help="load a partner CSV (bad rows are reported)")
-    imp.add_argument("file", type=Path, metavar="PARTNERS.csv")
-    imp.add_argument(
-        "--replace",
-        action="store_true",
-        help="also remove organisations that the file does not list",
+    add_file_actions(
+        actions,
+        _WORDS,
+        run_import=run_import,
+        run_list=run_list,
+        run_export=run_export,
     )
-    add_db_option(imp, _DB_HELP)
-    imp.set_defaults(func=run_import)
-    ls = actions.add_parser("list", help="show the organisations in the directory")
-    ls.add_argument("--json", action="store_true", help="one JSON object per organisation")
-    add_db_option(ls, _DB_HELP)
-    ls.set_defaults(func=run_list)
-    exp = actions.add_parser("export", help="write the directory as CSV (the import format)")
-    exp.add_argument("file", nargs="?", type=Path, metavar="FILE", help="default: standard output")
-    add_db_option(exp, _DB_HELP)
-    exp.set_defaults(func=run_export)
     pol = actions.add_parser(
         "policy",
         help="show or change one partner's policies",
@@ -89,19 +84,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 def parse_file(path: Path, err: TextIO, prog: str) -> ParseResult | None:
     """The parsed file, with its bad rows reported on ``err``; None if it is unusable."""
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        print(f"{prog}: {path}: {exc.strerror or exc}", file=err)
-        return None
-    try:
-        result = parse_partners_csv(data)
-    except DirectoryFileError as exc:
-        print(f"{prog}: {path}: {exc}", file=err)
-        return None
-    for e in result.errors:
-        print(f"{prog}: {path}, line {e.line}: {e.message}", file=err)
-    return result
+    return directory_files.parse_file(path, err, prog, parse_partners_csv)
 
 
 def load_directory(store: Store, path: Path, err: TextIO, *, prog: str) -> bool:
@@ -120,11 +103,7 @@ def load_directory(store: Store, path: Path, err: TextIO, *, prog: str) -> bool:
 
 def _read_partners(args: argparse.Namespace, err: TextIO) -> list[PartnerEntry] | None:
     """Every stored partner, or None after reporting why the store could not be read."""
-    try:
-        with opened(args.db, PROG, err) as store:
-            return DirectoryStore(store).partners()
-    except Stop:
-        return None
+    return read_all(args, err, PROG, lambda store: DirectoryStore(store).partners())
 
 
 @stops
@@ -145,11 +124,14 @@ def run_import(
         print(f"{PROG} import: {args.file}: {org}: {problem}", file=err)
     bad = len(result.errors)
     out.write(
-        f"Read {count(result.rows, 'row')}: {count(len(result.partners), 'organisation')}; "
-        f"{report.created} new, {report.updated} updated"
-        + (f", {report.removed} removed" if args.replace else "")
-        + (f"; {count(bad, 'bad row')} skipped (see above)" if bad else "")
-        + ".\n"
+        import_summary(
+            result.rows,
+            count(len(result.partners), "organisation"),
+            report.created,
+            report.updated,
+            report.removed if args.replace else None,
+            bad,
+        )
     )
     # Bad rows are the file's problem, not a failure to run: the good ones are stored.
     return 1 if bad or report.problems else 0
@@ -206,16 +188,7 @@ def run_export(
     if partners is None:
         return 2
     text = write_partners_csv(partners)  # type: ignore[arg-type]  # same fields as Partner
-    if args.file is None:
-        out.write(text)
-        return 0
-    try:
-        args.file.write_text(text, "utf-8", newline="")
-    except OSError as exc:
-        print(f"{PROG}: {args.file}: {exc.strerror or exc}", file=err)
-        return 2
-    print(f"Wrote {count(len(partners), 'organisation')} to {args.file}.", file=err)
-    return 0
+    return export(args, out, err, PROG, text, count(len(partners), "organisation"))
 
 
 def _show_policy(organization: str, policy: Policy, as_json: bool, out: TextIO) -> None:

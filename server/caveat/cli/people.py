@@ -21,7 +21,6 @@ from pathlib import Path
 from typing import TextIO
 
 from caveat.knowledge.people_csv import (
-    DirectoryFileError,
     PeopleParseResult,
     PersonRecord,
     parse_people_csv,
@@ -30,10 +29,19 @@ from caveat.knowledge.people_csv import (
 from caveat.storage.people import PeopleStore, import_people_parsed
 from caveat.storage.store import Store
 
-from .common import Stop, add_db_option, count, opened, operator, stops
+from . import directory_files
+from .common import count, opened, operator, stops
+from .directory_files import FileActions, add_file_actions, export, import_summary, read_all
 
 PROG = "caveat people"
-_DB_HELP = "default: DATABASE_URL, by default the SQLite file in the instance folder"
+_WORDS = FileActions(
+    file="PEOPLE.csv",
+    import_help="load a people CSV (bad rows are reported)",
+    replace_help="also remove imported people the file does not list",
+    list_help="show the people in the directory",
+    json_help="one JSON object per person",
+    export_help="write the people directory as CSV (the import format)",
+)
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -45,38 +53,18 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         "an executive. Caveat warns when someone borrows their names.",
     )
     actions = p.add_subparsers(dest="action", required=True, metavar="ACTION")
-    imp = actions.add_parser("import", help="load a people CSV (bad rows are reported)")
-    imp.add_argument("file", type=Path, metavar="PEOPLE.csv")
-    imp.add_argument(
-        "--replace", action="store_true", help="also remove imported people the file does not list"
+    add_file_actions(
+        actions,
+        _WORDS,
+        run_import=run_import,
+        run_list=run_list,
+        run_export=run_export,
     )
-    add_db_option(imp, _DB_HELP)
-    imp.set_defaults(func=run_import)
-    ls = actions.add_parser("list", help="show the people in the directory")
-    ls.add_argument("--json", action="store_true", help="one JSON object per person")
-    add_db_option(ls, _DB_HELP)
-    ls.set_defaults(func=run_list)
-    exp = actions.add_parser("export", help="write the people directory as CSV (the import format)")
-    exp.add_argument("file", nargs="?", type=Path, metavar="FILE", help="default: standard output")
-    add_db_option(exp, _DB_HELP)
-    exp.set_defaults(func=run_export)
 
 
 def parse_file(path: Path, err: TextIO, prog: str) -> PeopleParseResult | None:
     """The parsed file, with its bad rows reported on ``err``; None if it is unusable."""
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        print(f"{prog}: {path}: {exc.strerror or exc}", file=err)
-        return None
-    try:
-        result = parse_people_csv(data)
-    except DirectoryFileError as exc:
-        print(f"{prog}: {path}: {exc}", file=err)
-        return None
-    for e in result.errors:
-        print(f"{prog}: {path}, line {e.line}: {e.message}", file=err)
-    return result
+    return directory_files.parse_file(path, err, prog, parse_people_csv)
 
 
 def load_people(store: Store, path: Path, err: TextIO, *, prog: str) -> bool:
@@ -101,11 +89,7 @@ def person_json(p: PersonRecord) -> dict[str, object]:
 
 
 def _read(args: argparse.Namespace, err: TextIO) -> list[PersonRecord] | None:
-    try:
-        with opened(args.db, PROG, err) as store:
-            return PeopleStore(store).records()
-    except Stop:
-        return None
+    return read_all(args, err, PROG, lambda store: PeopleStore(store).records())
 
 
 @stops
@@ -122,11 +106,14 @@ def run_import(
         )
     bad = len(result.errors)
     out.write(
-        f"Read {count(result.rows, 'row')}: {count(len(result.people), 'person', 'people')}; "
-        f"{report.added} new, {report.updated} updated"
-        + (f", {report.removed} removed" if args.replace else "")
-        + (f"; {count(bad, 'bad row')} skipped (see above)" if bad else "")
-        + ".\n"
+        import_summary(
+            result.rows,
+            count(len(result.people), "person", "people"),
+            report.added,
+            report.updated,
+            report.removed if args.replace else None,
+            bad,
+        )
     )
     return 1 if bad else 0
 
@@ -162,13 +149,4 @@ def run_export(
     if people is None:
         return 2
     text = write_people_csv(people)
-    if args.file is None:
-        out.write(text)
-        return 0
-    try:
-        args.file.write_text(text, "utf-8", newline="")
-    except OSError as exc:
-        print(f"{PROG}: {args.file}: {exc.strerror or exc}", file=err)
-        return 2
-    print(f"Wrote {count(len(people), 'person', 'people')} to {args.file}.", file=err)
-    return 0
+    return export(args, out, err, PROG, text, count(len(people), "person", "people"))

@@ -9,13 +9,12 @@
 
 from __future__ import annotations
 
-from flask import Response, jsonify, request
-from werkzeug.exceptions import RequestEntityTooLarge
+from flask import Response, jsonify
 
-from caveat.knowledge.people_csv import DirectoryFileError, parse_people_csv, write_people_csv
+from caveat.knowledge.people_csv import parse_people_csv, write_people_csv
 from caveat.storage.people import PeopleStore, import_people_parsed
 
-from .errors import ApiError
+from .csv_upload import csv_download, csv_upload, row_errors
 from .services import services
 from .v1 import bp, principal, requires
 
@@ -23,21 +22,7 @@ from .v1 import bp, principal, requires
 @bp.put("/people")
 @requires("directory")
 def import_people() -> Response:
-    limit = request.max_content_length
-    if limit is not None and request.content_length is not None and request.content_length > limit:
-        raise RequestEntityTooLarge()
-    if request.mimetype not in ("text/csv", "text/plain", "application/octet-stream"):
-        raise ApiError(
-            415,
-            "unsupported_media_type",
-            "send the people directory as text/csv"
-            + (f", not {request.mimetype}" if request.mimetype else ""),
-        )
-    replace = request.args.get("replace", "false").lower() in ("1", "true", "yes")
-    try:
-        result = parse_people_csv(request.get_data(cache=False))
-    except DirectoryFileError as exc:
-        raise ApiError(400, "invalid_directory", str(exc)) from None
+    result, replace = csv_upload("the people directory", parse_people_csv)
     s = services()
     report = import_people_parsed(
         s.store, result, replace=replace, who=principal(), source="PUT /api/v1/people"
@@ -50,7 +35,7 @@ def import_people() -> Response:
             "created": report.added,
             "updated": report.updated,
             "removed": report.removed,
-            "errors": [{"line": e.line, "message": e.message} for e in result.errors],
+            "errors": row_errors(result),
         }
     )
 
@@ -58,7 +43,4 @@ def import_people() -> Response:
 @bp.get("/people")
 @requires("directory")
 def export_people() -> Response:
-    text = write_people_csv(PeopleStore(services().store).records())
-    response = Response(text, mimetype="text/csv")
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return csv_download(write_people_csv(PeopleStore(services().store).records()))

@@ -22,7 +22,7 @@ from caveat.engine.guard import outgoing_from_payload
 from caveat.identity.permissions import check_permissions
 from caveat.identity.principal import Principal
 from caveat.identity.tokens import IdentityUnavailable
-from caveat.knowledge.partners_csv import DirectoryFileError, parse_partners_csv, write_partners_csv
+from caveat.knowledge.partners_csv import parse_partners_csv, write_partners_csv
 from caveat.knowledge.verify import UNKNOWN, find_sender_contact
 from caveat.mail.errors import InputError
 from caveat.mail.normalise import from_payload
@@ -32,6 +32,7 @@ from caveat.storage.reports import STATUSES, ReportStore
 
 from .. import alerting
 from . import auth
+from .csv_upload import csv_download, csv_upload, row_errors
 from .errors import ApiError
 from .guard_schema import recipients_validator
 from .reports_io import report_json, report_refs, with_candidates
@@ -274,19 +275,7 @@ def _no_store(response: Response) -> Response:
 def import_partners() -> Response:
     """Load a partner CSV (the format of ``caveat partners import``).
     Bad rows are reported with their line numbers and the good ones stored."""
-    _refuse_declared_oversize()
-    if request.mimetype not in ("text/csv", "text/plain", "application/octet-stream"):
-        raise ApiError(
-            415,
-            "unsupported_media_type",
-            "send the partner directory as text/csv"
-            + (f", not {request.mimetype}" if request.mimetype else ""),
-        )
-    replace = request.args.get("replace", "false").lower() in ("1", "true", "yes")
-    try:
-        result = parse_partners_csv(request.get_data(cache=False))
-    except DirectoryFileError as exc:
-        raise ApiError(400, "invalid_directory", str(exc)) from None
+    result, replace = csv_upload("the partner directory", parse_partners_csv)
     s = services()
     report, warnings = import_parsed(
         s.store, result, replace=replace, who=principal(), source="PUT /api/v1/partners"
@@ -299,7 +288,7 @@ def import_partners() -> Response:
             "created": report.created,
             "updated": report.updated,
             "removed": report.removed,
-            "errors": [{"line": e.line, "message": e.message} for e in result.errors],
+            "errors": row_errors(result),
             "warnings": warnings + [f"{org}: {problem}" for org, problem in report.problems],
         }
     )
@@ -310,7 +299,7 @@ def import_partners() -> Response:
 def export_partners() -> Response:
     """The partner directory as CSV (it holds phone numbers and accounts)."""
     text = write_partners_csv(DirectoryStore(services().store).partners())  # type: ignore[arg-type]
-    return _no_store(Response(text, mimetype="text/csv"))
+    return csv_download(text)
 
 
 def _refuse_declared_oversize() -> int | None:
