@@ -6,6 +6,7 @@ bounds, and forgetting them."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -121,6 +122,40 @@ def test_accounts_are_learned_from_unremarkable_authenticated_mail_and_known_aft
     assert not learned.knows(key(OTHER), T0 + LEARNED_AFTER)
     # another organisation has none
     assert mem.snapshot(invoice("ellen@harrowpak.example", 3)).accounts is None
+
+
+def test_the_learned_accounts_are_read_with_the_contacts_in_one_statement(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from caveat.storage import memory_store
+
+    mem = MemoryStore(store)
+    feed(mem, invoice("ellen@harrowpack.example", 1), T0)
+    feed(mem, invoice("ellen@harrowpack.example", 2, OTHER), T0)
+    mem.correspondents()  # read apart, at most once a minute
+    seen: list[str] = []
+    fetch = memory_store._fetch
+
+    def counted(c: Any, sql: str, params: tuple[Any, ...]) -> list[Any]:
+        seen.append(sql)
+        return fetch(c, sql, params)
+
+    monkeypatch.setattr(memory_store, "_fetch", counted)
+    # a new message, no conversation found (by its keys, then by its subject), then the
+    # sender's contact, the names' known people and the organisation's accounts at once
+    learned = mem.snapshot(message("billing@harrowpack.example", 7)).accounts
+    assert learned is not None and learned.count == 2
+    assert learned.knows(key(IBAN), T0 + LEARNED_AFTER)
+    assert learned.knows(key(OTHER), T0 + LEARNED_AFTER)
+    assert len(seen) == 3, seen
+    assert [s for s in seen if "learned_accounts" in s] == [seen[-1]]
+    assert "FROM contacts" in seen[-1]
+    # the same statement answers for the contacts as before
+    seen.clear()
+    snap = mem.snapshot(invoice("ellen@harrowpack.example", 3))
+    assert len(seen) == 3 and snap.accounts is not None and snap.accounts.count == 2
+    assert snap.sender is not None and snap.sender.messages == 2 and snap.sender.authenticated
+    assert [p.address for p in snap.known["ellen shaw"]] == ["ellen@harrowpack.example"]
 
 
 def test_no_account_is_learned_from_warned_or_unauthenticated_mail(mem: Memory) -> None:

@@ -281,6 +281,73 @@ def test_queued_records_of_one_thread_are_written_in_one_batch_as_one_by_one(
     assert felix is not None and felix.messages == 3 and felix.authenticated
 
 
+def test_a_batch_of_one_sender_s_messages_is_one_upsert_and_leaves_what_one_by_one_does(
+    store: Store, queued: MemoryStore
+) -> None:
+    """Four unrelated messages of one sender (names and authentication changing, one
+    colleague in each), queued and written in one batch, leave the contacts and the
+    conversations' people as the same four written one by one do (another sender and
+    colleague, so the two sets of rows stand side by side), in one upsert per table."""
+    assert queued.writer is not None
+    forms = [("Felix Brandt ", False), ("", True), ("F. Brandt ", False), ("", False)]
+
+    def msg(sender: str, colleague: str, i: int) -> str:
+        name, _ = forms[i]
+        return (
+            f"From: {name}<{sender}>\nTo: Anna Keller <{colleague}>\n"
+            f"Subject: Order {sender[0]}{i} for the deliveries\n"
+            f"Message-ID: <{sender[0]}{i}@acme.example>\n"
+            "Date: Mon, 2 Mar 2026 09:00:00 +0000\n"
+        )
+
+    def record(sender: str, colleague: str, i: int, snap: Any) -> None:
+        facts = facts_of(msg(sender, colleague, i))
+        obs = observe(facts, at=T0 + timedelta(hours=i), authenticated=forms[i][1],
+                      internal=[colleague])  # fmt: skip
+        queued.record(obs, snap)
+
+    for i in range(len(forms)):  # one by one
+        record("felix@acme.example", "anna@ours.example", i,
+               queued.snapshot(facts_of(msg("felix@acme.example", "anna@ours.example", i))))  # fmt: skip
+        queued.flush()
+    snaps = [  # all read before any is recorded: one batch
+        queued.snapshot(facts_of(msg("gero@acme.example", "anke@ours.example", i)))
+        for i in range(len(forms))
+    ]
+    for i, snap in enumerate(snaps):
+        record("gero@acme.example", "anke@ours.example", i, snap)
+    with statements(store) as sql:
+        queued.flush()
+    assert len([s for s in sql if s.startswith("INSERT INTO contacts")]) == 2, sql
+    assert len([s for s in sql if s.startswith("INSERT INTO conversation_people")]) == 1, sql
+
+    def contact(address: str) -> tuple[Any, ...]:
+        with store.session() as s:
+            row = s.execute(select(ContactRow).where(ContactRow.address == address)).scalar_one()
+            return (row.name, row.name_key, row.first_seen, row.last_seen, row.sent,
+                    row.authenticated_at, row.colleague)  # fmt: skip
+
+    felix = contact("felix@acme.example")
+    assert felix == contact("gero@acme.example")
+    assert felix[0] == "F. Brandt" and felix[2:6] == (T0, T0 + timedelta(hours=3), 4,
+                                                        T0 + timedelta(hours=1))  # fmt: skip
+    assert contact("anna@ours.example")[2:] == contact("anke@ours.example")[2:]
+
+    def people(address: str) -> list[tuple[Any, ...]]:
+        with store.session() as s:
+            return [
+                (r.name, r.name_key, r.first_seen, r.last_seen)
+                for r in s.execute(
+                    select(ConversationPersonRow)
+                    .where(ConversationPersonRow.address == address)
+                    .order_by(ConversationPersonRow.first_seen, ConversationPersonRow.id)
+                ).scalars()
+            ]
+
+    assert people("felix@acme.example") == people("gero@acme.example")
+    assert len(people("felix@acme.example")) == len(forms)
+
+
 def test_a_full_queue_is_written_by_the_caller(store: Store, queued: MemoryStore) -> None:
     assert queued.writer is not None
     queued.writer.capacity = 2

@@ -4,8 +4,10 @@
 The snapshot is four or five statements of the driver's own SQL (rendered once per
 dialect and IN-list length), on one Core connection in one transaction: which
 conversation the keys find; that conversation and its people; which of the message's keys
-it holds; the contacts of its addresses and the known people of its names; what of its
-quote the conversation said. What it read stays in the snapshot
+it holds; the contacts of its addresses, the known people of its names and the accounts
+learned for its sender's organisation (one statement); what of its quote the conversation
+said. The frequent correspondents are read apart, at most once a minute
+(:meth:`MemoryStore.correspondents`). What it read stays in the snapshot
 (:class:`StoredSnapshot`): the record looks nothing up again, and writes nothing for a
 message its conversation holds already with the same people, seen lately
 (:meth:`MemoryStore._unchanged`). A message held already that is written anyway does not
@@ -26,7 +28,7 @@ import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any
 
 from sqlalchemy import (
     Connection,
@@ -118,9 +120,9 @@ _VIEW = (
 
 
 @functools.lru_cache(maxsize=512)
-def _sql(kind: str, mark: str, n: int = 0, m: int = 0) -> str:
+def _sql(kind: str, mark: str, n: int = 0, m: int = 0, accounts: bool = False) -> str:
     """The snapshot's statement ``kind`` with ``mark`` as the driver's placeholder and
-    ``n`` (and ``m``) of them in its IN lists."""
+    ``n`` (and ``m``) of them in its IN lists (``accounts``: see "contacts")."""
 
     def marks(k: int) -> str:
         return ", ".join([mark] * k)
@@ -145,23 +147,32 @@ def _sql(kind: str, mark: str, n: int = 0, m: int = 0) -> str:
             "SELECT key_hash FROM conversation_keys"  # noqa: S608
             f" WHERE conversation_id = {mark} AND key_hash IN ({marks(n)})"
         )
-    if kind == "contacts":  # the addresses' contacts; the known people of the names
+    if kind == "contacts":
+        # The addresses' contacts and the known people of the names (first column 0), and
+        # with ``accounts`` the accounts learned for the sender's organisation (1: the
+        # digest in the address's place, its first_seen in the contact's). One statement:
+        # each round trip costs more than the rows.
+        parts = []
         terms = [f"address IN ({marks(n)})"] if n else []
         if m:
             terms.append(
                 f"(name_key IN ({marks(m)}) AND (colleague = {mark}"
                 " OR authenticated_at IS NOT NULL))"
             )
-        return (
-            "SELECT address, name, name_key, first_seen, last_seen, sent,"  # noqa: S608
-            f" authenticated_at, colleague FROM contacts WHERE {' OR '.join(terms)}"
-            " ORDER BY address"
-        )
-    if kind == "accounts":  # the accounts learned for one sender organisation
-        return (
-            "SELECT digest, first_seen FROM learned_accounts"  # noqa: S608
-            f" WHERE owner_hash = {mark} ORDER BY digest LIMIT {MAX_LEARNED_ACCOUNTS}"
-        )
+        if terms:
+            parts.append(
+                "SELECT 0, address, name, name_key, first_seen, last_seen, sent,"  # noqa: S608
+                f" authenticated_at, colleague FROM contacts WHERE {' OR '.join(terms)}"
+            )
+        if accounts:
+            parts.append(
+                "SELECT 1, digest, NULL, NULL, first_seen, NULL, NULL, NULL, NULL"  # noqa: S608
+                " FROM (SELECT digest, first_seen FROM learned_accounts"
+                f" WHERE owner_hash = {mark} ORDER BY digest LIMIT {MAX_LEARNED_ACCOUNTS}) a"
+            )
+        if not parts:
+            raise ValueError("a contacts statement needs addresses, names or accounts")
+        return " UNION ALL ".join(parts) + " ORDER BY 1, 2"
     if kind == "seen_text":  # which of the quoted units the conversation said
         return (
             "SELECT digest FROM conversation_text"  # noqa: S608
@@ -315,17 +326,12 @@ class MemoryStore:
         self._frequent = (now, found)
         return found
 
-    def _learned(self, c: Connection, mark: str, owner: str) -> LearnedAccounts | None:
-        """The accounts learned for ``owner`` (None when there are none)."""
+    def _learned(self, owner: str, first_seen: dict[str, datetime]) -> LearnedAccounts:
+        """The accounts learned for ``owner``: when each digest was first seen (read with
+        the contacts, in the snapshot's one statement for them)."""
         key = self._accounts_key()
-        rows = _fetch(c, _sql("accounts", mark), (keyed_hash(key, "owner", owner),))
-        if not rows:
-            return None
         return LearnedAccounts(
-            owner,
-            {r[0]: _utc(r[1]) for r in rows},
-            functools.partial(_account_digest, key, owner),
-            len(rows),
+            owner, first_seen, functools.partial(_account_digest, key, owner), len(first_seen)
         )
 
     def _snapshot(
@@ -431,12 +437,16 @@ class MemoryStore:
                 accepted = frozenset(rto[k] for k in held if k in rto)
             contacts: dict[str, Contact] = {}
             known: dict[str, list[KnownPerson]] = {}
-            if contact_addresses or names:
-                sql = _sql("contacts", mark, len(contact_addresses), len(names))
+            learned: dict[str, datetime] = {}
+            if contact_addresses or names or owner:
+                sql = _sql("contacts", mark, len(contact_addresses), len(names), bool(owner))
                 params: tuple[Any, ...] = (*sorted(contact_addresses), *sorted(names))
                 if names:
                     params += (True,)
+                if owner:
+                    params += (keyed_hash(self._accounts_key(), "owner", owner),)
                 for (
+                    what,
                     address,
                     name,
                     name_key,
@@ -446,6 +456,9 @@ class MemoryStore:
                     auth,
                     colleague,
                 ) in _fetch(c, sql, params):
+                    if what:  # a learned account: its digest, when first seen
+                        learned[address] = _utc(first)
+                        continue
                     authenticated_at = _utc(auth) if auth is not None else None
                     if address in contact_addresses:
                         contacts[address] = Contact(
@@ -462,7 +475,6 @@ class MemoryStore:
                         known.setdefault(name_key, []).append(KnownPerson(address, name, source))
             if conv_id is not None and quoted:
                 seen_text = self._seen_text(c, mark, conv_id, quoted)
-            learned = self._learned(c, mark, owner) if owner else None
         sender = None
         mine = contacts.get(author) if author else None
         if mine is not None and mine.sent > 0:
@@ -475,7 +487,7 @@ class MemoryStore:
             conversation_ref=conv_id,
             accepted_reply_to=accepted,
             seen_text=seen_text,
-            accounts=learned,
+            accounts=self._learned(owner, learned) if learned else None,
             keys=keys,
             held=held,
             people=frozenset((s.address, s.name_key) for s in view.people) if view else frozenset(),
@@ -710,18 +722,19 @@ class MemoryStore:
                 c.execute(_statement(dialect, "conversation_text"), list(texts.values()))
                 self._trim_text(c, sorted({cid for cid, _ in texts}))
             # A row key met twice in one batch (two messages of a thread, one sender) is
-            # written in rounds, in the order the messages came: one upsert never meets
-            # the same key twice, and the last message's values win, as one by one.
-            for rows in _rounds(people):
-                c.execute(_statement(dialect, "conversation_people"), rows)
-            for round_ in _rounds(senders):
-                by_kind: dict[str, list[dict[str, Any]]] = {}
-                for kind, sender_row in round_:
-                    by_kind.setdefault(kind, []).append(sender_row)
-                for kind, rows in by_kind.items():
-                    c.execute(_statement(dialect, kind), rows if len(rows) > 1 else rows[0])
-            for rows in _rounds(colleagues):
-                c.execute(_statement(dialect, "colleagues"), rows)
+            # written once, as the messages one by one would leave it (``_merged_rows``):
+            # a batch of one sender's messages is one upsert, not one per message, and
+            # one upsert never meets the same key twice.
+            if people:
+                c.execute(_statement(dialect, "conversation_people"), _merged_rows(people))
+            by_kind: dict[str, list[dict[str, Any]]] = {}
+            for kind, sender_row in _merged_senders(senders):
+                by_kind.setdefault(kind, []).append(sender_row)
+            for kind in sorted(by_kind):
+                rows = by_kind[kind]
+                c.execute(_statement(dialect, kind), rows if len(rows) > 1 else rows[0])
+            if colleagues:
+                c.execute(_statement(dialect, "colleagues"), _merged_rows(colleagues))
             if domains:
                 c.execute(
                     _statement(dialect, "correspondent_domains"),
@@ -957,18 +970,42 @@ def _account_digest(key: bytes, owner: str, account: str) -> str:
     return keyed_hash(key, "acct", f"{owner}:{account}")
 
 
-V = TypeVar("V")
+def _merged_rows(rows: Iterable[tuple[Any, dict[str, Any]]]) -> list[dict[str, Any]]:
+    """Rows of an upsert that on conflict refreshes ``last_seen`` alone, one per key, in
+    key order: the first of a key with the last one's ``last_seen``."""
+    out: dict[Any, dict[str, Any]] = {}
+    for key, row in rows:
+        held = out.get(key)
+        if held is None:
+            out[key] = dict(row)
+        else:
+            held["last_seen"] = row["last_seen"]
+    return [out[k] for k in sorted(out)]
 
 
-def _rounds(rows: Iterable[tuple[Any, V]]) -> list[list[V]]:
-    """Rows in rounds: the first of each key, then the second of each, ...; each round in
-    key order."""
-    rounds: list[list[tuple[Any, V]]] = []
-    times: dict[Any, int] = {}
-    for key, value in rows:
-        n = times.get(key, 0)
-        times[key] = n + 1
-        if n == len(rounds):
-            rounds.append([])
-        rounds[n].append((key, value))
-    return [[v for _, v in sorted(r, key=lambda kv: kv[0])] for r in rounds]
+def _merged_senders(
+    rows: Iterable[tuple[str, tuple[str, dict[str, Any]]]],
+) -> list[tuple[str, dict[str, Any]]]:
+    """The senders' (kind, row) pairs, one per address, in address order, as the messages
+    one by one would leave the contact (see ``_statement``'s "sender"): the first's
+    first_seen, the last's last_seen, the sum of sent, the last authenticated one's time,
+    the last named one's name (the first's when none is named)."""
+    out: dict[str, tuple[bool, bool, dict[str, Any]]] = {}
+    for address, (kind, row) in rows:
+        auth, named = "+auth" in kind, "+name" in kind
+        held = out.get(address)
+        if held is None:
+            out[address] = (auth, named, dict(row))
+            continue
+        was_auth, was_named, merged = held
+        merged["last_seen"] = row["last_seen"]
+        merged["sent"] += row["sent"]
+        if auth:
+            merged["authenticated_at"] = row["authenticated_at"]
+        if named:
+            merged["name"], merged["name_key"] = row["name"], row["name_key"]
+        out[address] = (was_auth or auth, was_named or named, merged)
+    return [
+        ("sender" + ("+auth" if auth else "") + ("+name" if named else ""), row)
+        for _, (auth, named, row) in sorted(out.items())
+    ]
