@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from caveat.mail.authres import trusted_auth
 from caveat.mail.bidi import Isolated, isolate
@@ -37,8 +37,6 @@ from .findings import Evidence
 
 if TYPE_CHECKING:
     from caveat.knowledge.context import Context
-
-    from .bank_details_change import Claimant
 
 _LIST_ID_RE = re.compile(r"<([^<>\s]+)>")
 _MAILTO_RE = re.compile(r"mailto:([^?>\s,]+)", re.IGNORECASE)
@@ -200,7 +198,18 @@ def same_name(a: str, b: str) -> bool:
     return ka[0] in kb or kb[0] in ka
 
 
-def claimed_sender(who: Claimant | None) -> Isolated:
+class Claimed(Protocol):
+    """Who a message claims to come from (:class:`~caveat.checks.bank_details_change.
+    Claimant`): the organisation, and how Caveat knows it."""
+
+    @property
+    def organisation(self) -> str: ...
+
+    @property
+    def how(self) -> str: ...
+
+
+def claimed_sender(who: Claimed | None) -> Isolated:
     """Who the message claims to come from, in words, for a finding's ``claimed``
     parameter (the bank details and callback findings); the organisation's name isolated."""
     if who is None:
