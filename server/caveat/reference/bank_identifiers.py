@@ -44,6 +44,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
+from itertools import combinations
 
 from schwifty import IBAN as _SchwiftyIBAN
 from schwifty.exceptions import SchwiftyException
@@ -729,20 +730,29 @@ def _domestic_accounts(folded: str, taken: list[tuple[int, int]]) -> list[tuple[
             if free(s, m.end()):
                 out.append((s, m.end(), Account(kind, digits, digits, f"{kind} ****{digits[-4:]}")))
     if not folded.isascii():
+        yucho_named = [(m.start(), _YUCHO_BANK) for m in d.jp_yucho_bank.finditer(folded)]
         for m in d.jp_yucho.finditer(folded):
             symbol, number = m.group(1), m.group(2)
-            if not free(m.start(1), m.end(2)):
-                continue
             transfer = yucho_transfer(symbol, number)
-            if transfer is None:
-                # not an ordinary account by the published conversion: its own key
-                key, masked = symbol + number.zfill(8), f"記号 {symbol}, 番号 ****{number[-4:]}"
-                account = number
-            else:
-                branch, account = transfer
-                key = _YUCHO_BANK + branch + account
-                masked = f"branch {branch}, account ****{account[-4:]}"
-            out.append((m.start(1), m.end(2), Account("jp", key, account, masked)))
+            # A 記号 and 番号 are also on health insurance cards and elsewhere: a full
+            # 8-digit 番号, or Japan Post Bank named near, says this one is an account.
+            if transfer is None or not free(m.start(1), m.end(2)):
+                continue
+            if len(number) < 8 and _nearest_at(m.start(1), yucho_named, _CJK_PAIR_DISTANCE) is None:
+                continue
+            branch, account = transfer
+            out.append(
+                (
+                    m.start(1),
+                    m.end(2),
+                    Account(
+                        "jp",
+                        _YUCHO_BANK + branch + account,
+                        account,
+                        f"branch {branch}, account ****{account[-4:]}",
+                    ),
+                )
+            )
             taken.append((m.start(1), m.end(2)))
         branches = [(m.start(1), m.group(1)) for m in d.jp_branch.finditer(folded)]
         branches += [
@@ -750,7 +760,7 @@ def _domestic_accounts(folded: str, taken: list[tuple[int, int]]) -> list[tuple[
             for m in d.jp_branch_name.finditer(folded)
         ]
         banks = [(m.start(1), m.group(1)) for m in d.jp_bank_code.finditer(folded)]
-        banks += [(m.start(), _YUCHO_BANK) for m in d.jp_yucho_bank.finditer(folded)]
+        banks += yucho_named
         for m in d.jp_account.finditer(folded):
             if not free(m.start(1), m.end(1)):
                 continue
@@ -831,15 +841,19 @@ _CELL_SPLIT_RE = re.compile(r"[ ]*[\t|][ \t|]*|[ ]{2,}")
 _TABLE_RULE_RE = re.compile(r"[ \t|:+\-=]*")
 _ANY_DIGIT_RE = re.compile(r"\d")
 _NUMBER_RE = re.compile(r"\d+")
-#: what may stand between the digit groups of one value ("370 400 44", "19-2000145399/0800")
-_IN_VALUE_RE = re.compile(r"[ ]?[\-./]?[ ]?")
+#: what stands between the digit groups of one value ("19-2000145399/0800", "20-00-00")
+_IN_VALUE_RE = re.compile(r"[ ]?[\-./][ ]?")
 #: the longest header line and value row read as a table (characters)
 _MAX_HEADER = 200
 _MAX_ROW = 300
-#: at most this many numbers in a value row whose cells are one space apart, and labelled
-#: columns in its header: the ways to share the numbers among the columns stay few
+#: at most this many numbers in a value row whose cells are one space apart, labelled
+#: columns in its header, and ways to read the row: the ways to share the numbers among
+#: the columns stay few
 _MAX_ROW_NUMBERS = 8
 _MAX_LABELLED = 4
+_MAX_READINGS = 120
+#: how two numbers in a row are apart: surely in one value, maybe (one space), surely not
+_JOINED, _SPACED, _APART = 0, 1, 2
 
 
 @dataclass(frozen=True)
@@ -929,12 +943,15 @@ def _header_above(folded: str, line_start: int) -> str | None:
     return None
 
 
-def _row_readings(header: str, row: str) -> list[str]:
+def _row_readings(header: str, row: str) -> list[list[str]]:
     """The ways to read a value ``row`` under a ``header`` row of labels, each as text of
-    "label: value" lines (none when the header names no account or bank code). Cells
+    "label: value" lines, those that give a value to more labelled columns first (in a
+    list for each number of columns; none when the header names no account). Cells
     apart by tabs, pipes or two spaces pair one for one; cells one space apart (an HTML
-    table's text) leave it open which numbers are whose: the labelled columns take the
-    row's numbers in turn, in every way that keeps each value's digit groups together."""
+    table's text) leave it open which numbers are whose: the labelled columns, all or
+    some of them (a label's column may hold a name: "Account name"), take the row's
+    numbers in turn, in every way that keeps the parts of a value written with hyphens,
+    dots or slashes ("20-00-00") together."""
     h = _header_labels()
     if not h.may_be_in(header):
         return []
@@ -943,7 +960,7 @@ def _row_readings(header: str, row: str) -> list[str]:
         return []
     hcells, vcells = _cells(header), _cells(row)
     if len(hcells) > 1 and len(hcells) == len(vcells):
-        return ["\n".join(f"{a}: {b}" for a, b in zip(hcells, vcells, strict=True))]
+        return [["\n".join(f"{a}: {b}" for a, b in zip(hcells, vcells, strict=True))]]
     numeric = [lb for lb in found if lb not in h.named]
     names = [f"{lb}:" for lb in found if lb in h.named]
     numbers = [(m.start(), m.end()) for m in _NUMBER_RE.finditer(row)]
@@ -951,32 +968,50 @@ def _row_readings(header: str, row: str) -> list[str]:
     if not 1 <= k <= _MAX_LABELLED or not numbers or len(numbers) > _MAX_ROW_NUMBERS:
         return []
     n = len(numbers)
-    # together[i]: numbers i and i + 1 may be parts of one value
-    together = [
-        _IN_VALUE_RE.fullmatch(row, numbers[i][1], numbers[i + 1][0]) is not None
+    # link[i]: how numbers i and i + 1 are apart
+    link = [
+        _SPACED
+        if row[numbers[i][1] : numbers[i + 1][0]] == " "
+        else _JOINED
+        if _IN_VALUE_RE.fullmatch(row, numbers[i][1], numbers[i + 1][0])
+        else _APART
         for i in range(n - 1)
     ]
     out: list[str] = []
+    total = 0
 
-    def share(at: int, col: int, parts: list[str]) -> None:
-        if col == k:
+    def share(columns: tuple[str, ...], at: int, parts: list[str]) -> None:
+        if total + len(out) >= _MAX_READINGS:
+            return
+        if not columns:
             out.append("\n".join([*parts, *names]))
             return
-        for end in range(at, n - (k - col - 1)):
-            if end > at and not together[end - 1]:
+        if at > 0 and link[at - 1] == _JOINED:
+            return  # a value does not begin inside another
+        for end in range(at, n - len(columns) + 1):
+            if end > at and link[end - 1] == _APART:
                 break
+            if end < n - 1 and link[end] == _JOINED:
+                continue  # nor end inside one
             value = row[numbers[at][0] : numbers[end][1]]
-            share(end + 1, col + 1, [*parts, f"{numeric[col]}: {value}"])
+            share(columns[1:], end + 1, [*parts, f"{columns[0]}: {value}"])
 
-    for first in range(n - k + 1):
-        share(first, 0, [])
-    return out
+    by_size: list[list[str]] = []
+    for size in range(k, 0, -1):
+        for columns in combinations(numeric, size):
+            for first in range(n - size + 1):
+                share(columns, first, [])
+        by_size.append(list(dict.fromkeys(out)))
+        total += len(out)
+        out = []
+    return by_size
 
 
 def _table_accounts(folded: str, runs: list[re.Match[str]]) -> list[tuple[int, Account]]:
     """Accounts in rows of numbers under a header row of labels ("Kontonummer | BLZ" over
     "532013000 | 37040044"): (where the row starts, account). Only strong accounts count,
-    and only when every way to read a row gives the same ones."""
+    and only when the ways to read a row that give values to the most labelled columns
+    and make accounts at all make the same ones."""
     out: list[tuple[int, Account]] = []
     seen: set[int] = set()
     for run in runs:
@@ -991,13 +1026,17 @@ def _table_accounts(folded: str, runs: list[re.Match[str]]) -> list[tuple[int, A
         row = folded[line_start : line_end if line_end >= 0 else len(folded)]
         if len(row) > _MAX_ROW:
             continue
-        readings: dict[frozenset[str], tuple[Account, ...]] = {}
-        for text in _row_readings(header, row):
-            strong = _extract_folded(text, tables=False).strong
-            if strong:
-                readings.setdefault(frozenset(a.key for a in strong), strong)
-        if len(readings) == 1:
-            out.extend((line_start, a) for a in next(iter(readings.values())))
+        for texts in _row_readings(header, row):
+            readings: dict[frozenset[str], tuple[Account, ...]] = {}
+            for text in texts:
+                strong = _extract_folded(text, tables=False).strong
+                if strong:
+                    readings.setdefault(frozenset(a.key for a in strong), strong)
+            if readings:
+                # the readings that give values to the most columns decide, if they agree
+                if len(readings) == 1:
+                    out.extend((line_start, a) for a in next(iter(readings.values())))
+                break
     return out
 
 
