@@ -135,3 +135,31 @@ def test_other_header_rows_in_html() -> None:
     assert ("uk", "20000055779911") in strong(text)
     text = html_table(["支店番号", "口座番号", "口座名義"], ["123", "1234567", "ヤマダショウジ"])
     assert strong(text) == [("jp", "1231234567")]
+
+
+CZ_IBAN = "CZ6508000000192000145399"  # 19-2000145399/0800
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Číslo účtu: 19-2000145399, kód banky: 0800",
+        "Číslo účtu | Kód banky\n19-2000145399 | 0800",
+        "Předčíslí | Číslo účtu | Kód banky\n19 | 2000145399 | 0800",
+        "Předčíslí Číslo účtu Kód banky\n\n19 2000145399 0800",
+    ],
+)
+def test_czech_number_and_bank_code_apart(text: str) -> None:
+    assert strong(text) == [("cz", CZ_IBAN)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Číslo účtu | Kód banky\n19-2000145398 | 0800",  # check sum fails
+        "Číslo faktury | Kód banky\n2000145399 | 0800",  # no account label
+        "Číslo účtu | Kód banky\n19-2000145399 | 9999",  # no such bank
+    ],
+)
+def test_czech_look_alikes_apart_give_no_account(text: str) -> None:
+    assert not strong(text)

@@ -564,6 +564,10 @@ def _domestic_label_regex(labels: list[str], value: str) -> re.Pattern[str]:
 class _Domestic:
     de_bank_code: re.Pattern[str]
     cz: re.Pattern[str]
+    #: a Czech account number without its bank code, and a bank code after its own label
+    cz_number: re.Pattern[str]
+    cz_bank_code: re.Pattern[str]
+    cz_prefix: re.Pattern[str]
     bankgiro: re.Pattern[str]
     plusgiro: re.Pattern[str]
     jp_bank_code: re.Pattern[str]
@@ -601,6 +605,7 @@ def _domestic() -> _Domestic:
     latin = [
         *de["bank_code_labels"],
         *cz["account_labels"],
+        *cz["bank_code_labels"],
         *se["bankgiro_labels"],
         *se["plusgiro_labels"],
         *pl["account_labels"],
@@ -623,6 +628,11 @@ def _domestic() -> _Domestic:
         cz=_domestic_label_regex(
             cz["account_labels"], r"(?:(\d{1,6}) ?- ?)?(\d{6,10}) ?/ ?(\d{4})(?!\d)"
         ),
+        cz_number=_domestic_label_regex(
+            cz["account_labels"], r"(?:(\d{1,6}) ?- ?)?(\d{6,10})(?![\d/\-]| ?/ ?\d)"
+        ),
+        cz_bank_code=_domestic_label_regex(cz["bank_code_labels"], r"(\d{4})(?![\d/\-])"),
+        cz_prefix=_domestic_label_regex(cz["prefix_labels"], r"(\d{1,6})(?![\d/\-])"),
         bankgiro=_domestic_label_regex(
             se["bankgiro_labels"], r"(?:(\d{3,4})[ \-](\d{4})|(\d{7,8}))(?![\d\-/])"
         ),
@@ -720,6 +730,21 @@ def _domestic_accounts(folded: str, taken: list[tuple[int, int]]) -> list[tuple[
             out.append(
                 (m.start(2), m.end(), Account("cz", iban, number, f"account ****{tail}/{bank}"))
             )
+    # the number and the bank code in cells or phrases of their own ("Číslo účtu:
+    # 2000145399, kód banky: 0800")
+    codes = [(m.start(1), m.group(1)) for m in d.cz_bank_code.finditer(folded)]
+    if codes:
+        prefixes = [(m.start(1), m.group(1)) for m in d.cz_prefix.finditer(folded)]
+        for m in d.cz_number.finditer(folded):
+            bank = _nearest_at(m.start(2), codes, _CJK_PAIR_DISTANCE)
+            prefix, number = m.group(1) or "", m.group(2)
+            if not prefix:  # a prefix in a cell or phrase of its own ("předčíslí 19")
+                prefix = _nearest_at(m.start(2), prefixes, _CJK_PAIR_DISTANCE) or ""
+            iban = _cz_iban(prefix, number, bank) if bank else ""
+            if iban and free(m.start(2), m.end()):
+                tail = number[-4:]
+                masked = f"account ****{tail}/{bank}"
+                out.append((m.start(2), m.end(), Account("cz", iban, number, masked)))
     for kind, regex in (("bankgiro", d.bankgiro), ("plusgiro", d.plusgiro)):
         for m in regex.finditer(folded):
             split = m.group(1) is not None  # "5050-1055", "90 01 22-3"
@@ -888,6 +913,8 @@ def _header_labels() -> _HeaderLabels:
         *ext.sort_code_labels,
         *data["de"]["bank_code_labels"],
         *data["cz"]["account_labels"],
+        *data["cz"]["bank_code_labels"],
+        *data["cz"]["prefix_labels"],
         *data["se"]["bankgiro_labels"],
         *data["se"]["plusgiro_labels"],
         *data["pl"]["account_labels"],
