@@ -23,7 +23,15 @@ What is recognised (validation by python-stdnum, never by hand-written checksums
   plusgiro number (Luhn, ``stdnum.luhn``); a Japanese account number with its branch
   number (and bank code when given); a Chinese account number with its bank (开户行)
   named next to it. Japanese and Chinese accounts have no check digit: the pair of
-  labelled parts is what makes them strong; each part alone is weak.
+  labelled parts is what makes them strong; each part alone is weak. Also a Polish NRB
+  (26 digits: the IBAN without "PL", its check digits validated as that IBAN and compared
+  as it) and a Japan Post Bank account as its 記号 and 番号, keyed as the bank, branch
+  and account other banks pay to (:func:`yucho_transfer`), so either form matches the
+  other;
+* a table whose labels stand in a header row and whose values stand in the row below
+  (cells apart by tabs, pipes, spaces, or one space as an HTML table's text has them):
+  each label is read with the value under it, and only validated (strong) accounts are
+  taken from it.
 
 The accounts on file may be written in any of these forms (:func:`on_file_keys`): an IBAN
 on file matches the same account written as Kontonummer and BLZ, and the other way round.
@@ -765,16 +773,16 @@ def _domestic_accounts(folded: str, taken: list[tuple[int, int]]) -> list[tuple[
                 continue
             if len(number) < 8 and _nearest_at(m.start(1), yucho_named, _CJK_PAIR_DISTANCE) is None:
                 continue
-            branch, account = transfer
+            to_branch, to_account = transfer
             out.append(
                 (
                     m.start(1),
                     m.end(2),
                     Account(
                         "jp",
-                        _YUCHO_BANK + branch + account,
-                        account,
-                        f"branch {branch}, account ****{account[-4:]}",
+                        _YUCHO_BANK + to_branch + to_account,
+                        to_account,
+                        f"branch {to_branch}, account ****{to_account[-4:]}",
                     ),
                 )
             )
