@@ -46,3 +46,43 @@ def test_replace_removes_nobody_when_the_file_has_bad_rows(store: Store) -> None
     partial = "name,email\nPriya Raman,priya.raman@buyer.example\nBad,nope\n"
     r = import_people_parsed(store, parse_people_csv(partial), who=WHO, replace=True)
     assert r.removed == 0 and len(PeopleStore(store).records()) == 2
+
+
+def test_sign_in_adds_updates_and_moves_only_its_own_row(store: Store) -> None:
+    people = PeopleStore(store)
+    learn = people.learn_signed_in
+    assert learn(name="Ana Example", address="ana@buyer.example", subject="person:t:1", who=WHO)
+    assert not learn(name="Ana Example", address="ana@buyer.example", subject="person:t:1", who=WHO)
+    assert learn(
+        name="Ana Example",
+        address="ana@buyer.example",
+        subject="person:t:1",
+        title="Chief Executive Officer",
+        executive=True,
+        who=WHO,
+    )
+    # another subject naming the same address changes nothing
+    assert not learn(name="Other", address="ana@buyer.example", subject="person:t:2", who=WHO)
+    # the same subject at a new address: the row moves
+    assert learn(
+        name="Ana Example",
+        address="ana.x@buyer.example",
+        subject="person:t:1",
+        title="Chief Executive Officer",
+        executive=True,
+        who=WHO,
+    )
+    (ana,) = people.records()
+    assert ana.emails == ("ana.x@buyer.example",) and ana.executive
+    assert ana.title == "Chief Executive Officer"
+    # an import takes the row over; tokens change it no more
+    import_people_parsed(
+        store, parse_people_csv("name,email\nAna Example,ana.x@buyer.example\n"), who=WHO
+    )
+    assert not learn(
+        name="Ana Example", address="ana.x@buyer.example", subject="person:t:1", who=WHO
+    )
+    (ana,) = people.records()
+    assert not ana.executive and ana.title == ""
+    actions = [e.action for e in AuditLog(store).entries()]
+    assert actions.count("people.sign_in") == 1 and actions.count("people.sign_in_update") == 2
