@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import time
+from collections.abc import Iterator
 from datetime import date, timedelta
 from typing import Any
 
@@ -356,6 +357,54 @@ def test_the_background_thread_writes_without_a_reader(tmp_path: Any, clock: Fak
         tally.close()
     finally:
         store.dispose()
+
+
+@pytest.fixture
+def file_store(tmp_path: Any, clock: FakeClock) -> Iterator[Store]:
+    """A SQLite file: the tally's thread writes to it (a database in memory has none)."""
+    store = Store.from_url(f"sqlite:///{tmp_path / 'tally.db'}", clock=clock)
+    try:
+        store.upgrade()
+        yield store
+    finally:
+        store.dispose()
+
+
+def test_an_idle_tally_thread_ends_and_the_next_warning_starts_another(
+    file_store: Store, clock: FakeClock
+) -> None:
+    facts, verdict, config, directory = judged("seed/02-fake-reply-via-relay.eml")
+    tally = WarningTally(file_store, config, interval=0.05)
+    tally.count(facts, verdict, viewer="a", now=clock(), directory=directory)
+    deadline = time.monotonic() + 10
+    while (not rows(file_store) or tally._thread is not None) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert rows(file_store)[(clock().date(), "level", "danger")] == 1
+    assert tally._thread is None  # written, then the thread ended
+    tally.count(facts, verdict, viewer="b", now=clock(), directory=directory)
+    assert tally._thread is not None  # a new one
+    while rows(file_store)[(clock().date(), "level", "danger")] < 2:
+        assert time.monotonic() < deadline
+        time.sleep(0.02)
+    tally.close()
+
+
+def test_a_tally_closed_with_the_database_gone_returns_and_keeps_the_counts(
+    file_store: Store, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    facts, verdict, config, directory = judged("seed/02-fake-reply-via-relay.eml")
+    tally = WarningTally(file_store, config, interval=60)
+    tally.count(facts, verdict, viewer="a", now=clock(), directory=directory)
+
+    def broken(*a: Any, **kw: Any) -> None:
+        raise RuntimeError("database gone")
+
+    monkeypatch.setattr(tally_store, "add", broken)
+    started = time.monotonic()
+    tally.close()  # the thread tries once, close once more: neither loops
+    assert time.monotonic() - started < 10
+    assert tally._thread is not None and not tally._thread.is_alive()
+    assert tally.failures == 2 and tally.pending()
 
 
 def test_close_writes_what_is_gathered(store: Store, clock: FakeClock) -> None:

@@ -307,8 +307,8 @@ def test_a_batch_of_one_sender_s_messages_is_one_upsert_and_leaves_what_one_by_o
         queued.record(obs, snap)
 
     for i in range(len(forms)):  # one by one
-        record("felix@acme.example", "anna@ours.example", i,
-               queued.snapshot(facts_of(msg("felix@acme.example", "anna@ours.example", i))))  # fmt: skip
+        snap = queued.snapshot(facts_of(msg("felix@acme.example", "anna@ours.example", i)))
+        record("felix@acme.example", "anna@ours.example", i, snap)
         queued.flush()
     snaps = [  # all read before any is recorded: one batch
         queued.snapshot(facts_of(msg("gero@acme.example", "anke@ours.example", i)))

@@ -42,28 +42,26 @@ count it twice, which is rare (one person's requests mostly meet one worker) and
 ever over-counts.
 
 **Off the request's path.** A warning is a few dictionary updates under a lock; one
-background thread per process writes what gathered in one upsert every
-:data:`FLUSH_SECONDS` (``WarningTally.flush``; on an in-memory database, whose one
-connection threads must not share, the reader's own flush and the process's exit write
-instead). When more than :data:`MAX_PENDING` keys gather before a flush, the request that
-adds the next writes them (back-pressure). A flush that fails keeps the counts for the next
-one (up to that bound) and logs its kind. A worker killed with SIGKILL loses at most the
-counts of the last interval.
+background thread per process writes what gathered in one upsert :data:`FLUSH_SECONDS`
+after the first count not yet written (``WarningTally.flush``; the thread, its end when
+idle, close and fork are :class:`caveat.storage.background.BackgroundWriter`'s, shared with
+the conversation memory's queue; on an in-memory database, whose one connection threads
+must not share, the reader's own flush and the process's exit write instead). When more
+than :data:`MAX_PENDING` keys gather before a flush, the request that adds the next writes
+them (back-pressure). A flush that fails keeps the counts for the next one (up to that
+bound) and logs its kind. A worker killed with SIGKILL loses at most the counts of the last
+interval.
 
 Nothing of a message is kept but those keys: no subject, body or sender's free text.
 """
 
 from __future__ import annotations
 
-import atexit
 import collections
 import hashlib
 import logging
-import os
 import re
 import secrets
-import threading
-import weakref
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -77,6 +75,7 @@ from caveat.knowledge.directory import Directory
 from caveat.mail.bidi import FSI, PDI
 from caveat.mail.facts import Facts
 from caveat.storage import stats as tally_store
+from caveat.storage.background import BackgroundWriter
 from caveat.storage.stats import Queues
 from caveat.storage.store import Store, is_memory_url
 
@@ -84,7 +83,7 @@ log = logging.getLogger(__name__)
 
 #: The levels that are warnings, in order.
 WARNING_LEVELS = ("caution", "danger")
-#: Seconds between two writes of the gathered counts (per process).
+#: Seconds from the first count not written to its write (per process).
 FLUSH_SECONDS = 10.0
 #: Keys gathered before the request that adds more writes them itself.
 MAX_PENDING = 5_000
@@ -224,12 +223,15 @@ def _message_key(facts: Facts) -> str:
 # ----------------------------------------------------------------- the tally
 
 
-class WarningTally:
-    """Counts warnings per process and writes them to the store off the request's path.
+class WarningTally(BackgroundWriter):
+    """Counts warnings per process and writes them to the store off the request's path
+    (the thread, close and fork: :class:`~caveat.storage.background.BackgroundWriter`).
 
-    ``background``: write from a thread of its own every ``interval`` seconds (None: unless
-    the database is in memory). ``clock`` gives "now" for :meth:`count` callers that pass
-    none (tests)."""
+    ``background``: write from a thread of its own, ``interval`` seconds after the first
+    count it has not written (None: unless the database is in memory). ``clock`` gives
+    "now" for :meth:`count` callers that pass none (tests)."""
+
+    thread_name = "caveat-warning-tally"
 
     def __init__(
         self,
@@ -245,8 +247,6 @@ class WarningTally:
     ) -> None:
         self.store = store
         self.config = config
-        self.interval = interval
-        self.background = not is_memory_url(store.engine.url) if background is None else background
         self.max_pending = max_pending
         self._seen_max = seen_max
         self._seen_seconds = seen_seconds
@@ -254,14 +254,18 @@ class WarningTally:
         #: flushes written and failed (for tests and benches)
         self.flushes = 0
         self.failures = 0
-        self._reset()
-        ref = weakref.ref(self)
-        atexit.register(_close_if_alive, ref)
+        super().__init__(
+            linger=interval,
+            idle=interval,
+            background=not is_memory_url(store.engine.url) if background is None else background,
+        )
 
-    def _reset(self) -> None:
-        self._pid = os.getpid()
-        self._lock = threading.Lock()
-        self._writing = threading.Lock()
+    @property
+    def interval(self) -> float:
+        """Seconds between the first count not written and its write."""
+        return self.linger
+
+    def _clear(self) -> None:
         self._pending: collections.Counter[Key] = collections.Counter()
         self._seen: TTLCache[bytes, bool] = TTLCache(
             maxsize=self._seen_max,
@@ -269,13 +273,12 @@ class WarningTally:
             timer=lambda: self._clock().timestamp(),
         )
         self._salt = secrets.token_bytes(16)
-        self._wake = threading.Event()
-        self._thread: threading.Thread | None = None
-        self._closed = False
 
-    def _check_process(self) -> None:
-        if self._pid != os.getpid():
-            self._reset()  # a forked child counts for itself
+    def _gathered(self) -> bool:
+        return bool(self._pending)
+
+    def _write_batch(self) -> bool:
+        return self._flush()
 
     def count(
         self,
@@ -319,8 +322,8 @@ class WarningTally:
             for kind, key in keys:
                 self._pending[(day, kind, key)] += 1
             full = len(self._pending) >= self.max_pending or self._closed
-            if not full and self.background:
-                self._ensure_thread()
+            if not full:
+                self._signal()
         if full:
             self.flush()
 
@@ -332,14 +335,20 @@ class WarningTally:
     def flush(self) -> None:
         """Write what is gathered, on this thread (after a write in progress)."""
         self._check_process()
+        self._flush()
+
+    def _flush(self) -> bool:
+        """Write what is gathered; False when the write failed and the counts were kept
+        for the next one (as many as :attr:`max_pending` allows)."""
         with self._writing:
             with self._lock:
                 taken, self._pending = self._pending, collections.Counter()
             if not taken:
-                return
+                return True
             try:
                 tally_store.add(self.store, taken)
                 self.flushes += 1
+                return True
             except Exception as exc:  # kept for the next flush
                 self.failures += 1
                 log.warning(
@@ -348,45 +357,7 @@ class WarningTally:
                 with self._lock:
                     if len(self._pending) + len(taken) <= self.max_pending:
                         self._pending.update(taken)
-
-    def close(self) -> None:
-        """Write what is gathered and stop the thread (a worker's exit)."""
-        self._check_process()
-        with self._lock:
-            self._closed = True
-            thread = self._thread
-        self._wake.set()
-        if thread is not None and thread is not threading.current_thread():
-            thread.join(timeout=30)
-        self.flush()
-
-    def _ensure_thread(self) -> None:
-        # with self._lock held
-        if self._thread is None or not self._thread.is_alive():
-            self._thread = threading.Thread(
-                target=self._run, name="caveat-warning-tally", daemon=True
-            )
-            self._thread.start()
-
-    def _run(self) -> None:
-        while True:
-            self._wake.wait(self.interval)
-            with self._lock:
-                closed = self._closed
-                idle = not self._pending
-                if idle and not closed:
-                    # nothing to write: the thread goes (the next warning starts another)
-                    self._thread = None
-                    return
-            self.flush()
-            if closed:
-                return
-
-
-def _close_if_alive(ref: weakref.ref[WarningTally]) -> None:
-    tally = ref()
-    if tally is not None:
-        tally.close()
+                return False
 
 
 # ----------------------------------------------------------------- the overview

@@ -19,24 +19,23 @@ the last ``linger`` seconds plus the batch being written.
 * Graceful stop: :meth:`close` writes what is left and stops the thread; it runs at
   interpreter exit too (``atexit``), and gunicorn's ``worker_exit`` hook calls it.
 * A batch that fails is logged (its size and the error's kind, never its content) and
-  dropped: the memory then knows a little less, which only makes later mail look less
-  familiar.
+  dropped (:attr:`MemoryWriter.dropped` counts its items): the memory then knows a little
+  less, which only makes later mail look less familiar.
 
-After ``fork`` the child starts with an empty queue and its own thread.
+After ``fork`` the child starts with an empty queue and its own thread. The thread, close
+and fork are :class:`caveat.storage.background.BackgroundWriter`'s, shared with the
+overview's warning tally.
 """
 
 from __future__ import annotations
 
-import atexit
 import collections
 import contextlib
 import logging
-import os
-import threading
-import time
-import weakref
 from collections.abc import Callable, Iterable, Iterator
-from typing import Any, Generic, TypeVar
+from typing import Generic, TypeVar
+
+from .background import BackgroundWriter
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +51,9 @@ LINGER = 0.05
 IDLE = 10.0
 
 
-class MemoryWriter(Generic[T]):
+class MemoryWriter(BackgroundWriter, Generic[T]):
+    thread_name = "caveat-memory-writer"
+
     def __init__(
         self,
         write: Callable[[list[T]], None],
@@ -60,34 +61,31 @@ class MemoryWriter(Generic[T]):
         capacity: int = CAPACITY,
         batch: int = BATCH,
         linger: float = LINGER,
+        idle: float | None = None,
     ) -> None:
-        if capacity < 1 or batch < 1 or linger < 0:
-            raise ValueError("capacity and batch must be positive, linger not negative")
+        if capacity < 1 or batch < 1:
+            raise ValueError("capacity and batch must be positive")
         self._write = write
         self.capacity = capacity
         self.batch = batch
-        self.linger = linger
-        self._reset()
-        ref = weakref.ref(self)
-        atexit.register(_close_if_alive, ref)
+        super().__init__(linger=linger, idle=IDLE if idle is None else idle)
 
-    def _reset(self) -> None:
-        self._pid = os.getpid()
-        self._lock = threading.Lock()
-        self._wake = threading.Condition(self._lock)
-        #: held while a batch is written, by the thread or by a flushing caller
-        self._writing = threading.Lock()
+    def _clear(self) -> None:
         self._queue: collections.deque[tuple[T, frozenset[str]]] = collections.deque()
         self._tokens: collections.Counter[str] = collections.Counter()
-        self._thread: threading.Thread | None = None
-        self._closed = False
         #: batches written and items dropped by failed batches (for tests and benches)
         self.batches = 0
         self.dropped = 0
 
-    def _check_process(self) -> None:
-        if self._pid != os.getpid():
-            self._reset()  # a forked child: nothing of the parent's queue is ours
+    def _gathered(self) -> bool:
+        return bool(self._queue)
+
+    def _full(self) -> bool:
+        return len(self._queue) >= self.batch
+
+    def _write_batch(self) -> bool:
+        self._drain(self.batch)
+        return True  # a failed batch is dropped, never tried again
 
     # ------------------------------------------------------------- producers
 
@@ -100,8 +98,7 @@ class MemoryWriter(Generic[T]):
             self._tokens.update(toks)
             full = len(self._queue) >= self.capacity or self._closed
             if not full:
-                self._ensure_thread()
-                self._wake.notify()
+                self._signal()
         if full:
             self.flush()
 
@@ -147,46 +144,7 @@ class MemoryWriter(Generic[T]):
                     return
             self._drain(len(self._queue) or 1)
 
-    def close(self) -> None:
-        """Write what is queued and stop the thread. Later items are written at once."""
-        self._check_process()
-        with self._lock:
-            self._closed = True
-            self._wake.notify_all()
-            thread = self._thread
-        if thread is not None and thread is not threading.current_thread():
-            thread.join(timeout=30)
-        self.flush()
-
-    # ------------------------------------------------------------- the thread
-
-    def _ensure_thread(self) -> None:
-        # with self._lock held
-        if self._thread is None or not self._thread.is_alive():
-            self._thread = threading.Thread(
-                target=self._run, name="caveat-memory-writer", daemon=True
-            )
-            self._thread.start()
-
-    def _run(self) -> None:
-        while True:
-            with self._lock:
-                while not self._queue and not self._closed:
-                    if not self._wake.wait(IDLE) and not self._queue:
-                        # Idle: the thread goes (the next record starts another), so a
-                        # writer nobody uses any more holds no thread and no connection.
-                        self._thread = None
-                        return
-                if not self._queue and self._closed:
-                    return
-                # Wait a little for more, unless a batch is full already.
-                deadline = time.monotonic() + self.linger
-                while len(self._queue) < self.batch and not self._closed:
-                    left = deadline - time.monotonic()
-                    if left <= 0:
-                        break
-                    self._wake.wait(left)
-            self._drain(self.batch)
+    # ------------------------------------------------------------- writing
 
     def _drain(self, most: int) -> None:
         with self._writing:
@@ -209,9 +167,3 @@ class MemoryWriter(Generic[T]):
                     for _, toks in taken:
                         self._tokens.subtract(toks)
                     self._tokens = +self._tokens  # drop the zero counts
-
-
-def _close_if_alive(ref: weakref.ref[MemoryWriter[Any]]) -> None:
-    writer = ref()
-    if writer is not None:
-        writer.close()
