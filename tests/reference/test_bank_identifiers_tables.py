@@ -31,7 +31,8 @@ def html_table(*rows: list[str]) -> str:
         "Kontoinhaber | Kontonummer | BLZ\nMuster GmbH | 532013000 | 37040044",
         "Kontoinhaber\tKontonummer\tBLZ\nMuster GmbH\t532013000\t37040044",
         "Kontoinhaber    Kontonummer   BLZ\nMuster GmbH     532013000     370 400 44",
-        "| Kontoinhaber | Kontonummer | BLZ |\n|---|---|---|\n| Muster GmbH | 532013000 | 37040044 |",
+        "| Kontoinhaber | Kontonummer | BLZ |\n|---|---|---|\n"
+        "| Muster GmbH | 532013000 | 37040044 |",
         "BLZ | Konto-Nr.\n370 400 44 | 0532013000",
         "Bankleitzahl  Kontonummer  Bank\n37040044      532013000    Commerzbank",
         # a blank line between the rows, as an HTML table's text has it
@@ -72,8 +73,9 @@ def test_row_position_is_the_value_rows() -> None:
         "Kontonummer | BLZ\n1234567890 | 37040044",
         # no bank label over the numbers
         "Artikelnummer | Menge | Bestellnummer\n532013000 | 12 | 37040044",
-        # the labels are in a sentence, the numbers two lines further down
-        "Kontonummer und BLZ folgen.\nRechnung 2026 0503\n532013000 37040044",
+        # the labels in a sentence, numbers below that make no account
+        "Ihre Kontonummer und BLZ haben wir gespeichert.\nRechnung 2026 0503 vom 3. 3.\n"
+        "Betrag 1 234,56 EUR, Kundennummer 532013000",
         # header and values in the wrong order for the pair: BLZ column holds the account
         "Kontonummer | BLZ\n37040044 | 532013000",
         # an unknown bank code
@@ -163,3 +165,22 @@ def test_czech_number_and_bank_code_apart(text: str) -> None:
 )
 def test_czech_look_alikes_apart_give_no_account(text: str) -> None:
     assert not strong(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Kontoinhaber | Kontonummer | BLZ\nMuster GmbH | 532013000 | 37040044\n"
+        "Nordhafen GmbH | 4681108918 | 70020270",
+        "Währung Kontonummer BLZ\n\nEUR 532013000 37040044\n\nUSD 4681108918 70020270",
+    ],
+)
+def test_rows_after_the_first_are_read_with_the_header(text: str) -> None:
+    assert strong(text) == [("de", DE_IBAN), ("de", DE_OTHER)]
+
+
+def test_rows_far_below_the_header_are_not_read() -> None:
+    rows = "".join(f"Zeile {i} | {i}\n" for i in range(1, 6))
+    assert not strong(f"Kontonummer | BLZ\n{rows}4681108918 | 70020270")
+    rows = "".join(f"Zeile {i} | {i}\n" for i in range(1, 5))
+    assert strong(f"Kontonummer | BLZ\n{rows}4681108918 | 70020270") == [("de", DE_OTHER)]

@@ -879,6 +879,8 @@ _IN_VALUE_RE = re.compile(r"[ ]?[\-./][ ]?")
 #: the longest header line and value row read as a table (characters)
 _MAX_HEADER = 200
 _MAX_ROW = 300
+#: rows of a table read under its header after the first
+_MAX_ROWS_ABOVE = 4
 #: at most this many numbers in a value row whose cells are one space apart, labelled
 #: columns in its header, and ways to read the row: the ways to share the numbers among
 #: the columns stay few
@@ -961,19 +963,25 @@ def _cells(line: str) -> list[str]:
     return [c for c in (c.strip() for c in _CELL_SPLIT_RE.split(line.strip(" \t|"))) if c]
 
 
-def _header_above(folded: str, line_start: int) -> str | None:
-    """The line above the one starting at ``line_start``, blank lines (up to two) and a
-    table's rule line skipped, when it may be a header: no digit in it, not too long."""
+def _header_above(folded: str, line_start: int) -> tuple[int, str] | None:
+    """(start, text) of the line above the one starting at ``line_start`` that may be its
+    table's header: the first without a digit, not too long, with at most a few rows of
+    the same table (lines with digits), blank lines and a rule line between."""
     end = line_start - 1
-    for _ in range(3):
+    rows = 0
+    for _ in range(3 * (_MAX_ROWS_ABOVE + 1)):
         if end <= 0:
             return None
         start = folded.rfind("\n", 0, end) + 1
         line = folded[start:end]
         if line.strip() and not _TABLE_RULE_RE.fullmatch(line):
-            if len(line) > _MAX_HEADER or _ANY_DIGIT_RE.search(line):
+            if len(line) > _MAX_HEADER:
                 return None
-            return line
+            if not _ANY_DIGIT_RE.search(line):
+                return start, line
+            rows += 1
+            if rows > _MAX_ROWS_ABOVE:
+                return None
         end = start - 1
     return None
 
@@ -1049,13 +1057,20 @@ def _table_accounts(folded: str, runs: list[re.Match[str]]) -> list[tuple[int, A
     and make accounts at all make the same ones."""
     out: list[tuple[int, Account]] = []
     seen: set[int] = set()
+    labelled: dict[int, bool] = {}  # header start: may a label be in it
+    h = _header_labels()
     for run in runs:
         line_start = folded.rfind("\n", 0, run.start()) + 1
         if line_start in seen:
             continue
         seen.add(line_start)
-        header = _header_above(folded, line_start)
-        if header is None:
+        above = _header_above(folded, line_start)
+        if above is None:
+            continue
+        at, header = above
+        if at not in labelled:
+            labelled[at] = h.may_be_in(header)
+        if not labelled[at]:
             continue
         line_end = folded.find("\n", run.end())
         row = folded[line_start : line_end if line_end >= 0 else len(folded)]
