@@ -42,6 +42,28 @@ def _load(caveat_env: Path, **settings: Any) -> dict[str, Any]:
             },
             "IDENTITY_JWKS_URL",
         ),
+        ({"IDENTITY_SENSITIVE_GROUPS": "payroll=abc"}, "IDENTITY_SENSITIVE_GROUPS"),
+        ({"IDENTITY_SENSITIVE_GROUPS": "payroll=abc"}, "no group 'payroll'"),
+        ({"IDENTITY_SENSITIVE_GROUPS": "abc"}, "not group=value"),
+        ({"IDENTITY_SENSITIVE_GROUPS": 3}, "group=value pairs"),
+        ({"IDENTITY_EXECUTIVE_GROUPS": 3}, "IDENTITY_EXECUTIVE_GROUPS"),
+        ({"IDENTITY_CLAIM_TITLE": 3}, "IDENTITY_CLAIM_TITLE"),
+        (
+            {
+                "IDENTITY_ISSUER": "https://idp.example/realms/a",
+                "IDENTITY_CLIENT_ID": "c",
+                "IDENTITY_CLAIM_DEPARTMENT": "two words",
+            },
+            "IDENTITY_CLAIM_DEPARTMENT: must be a claim name",
+        ),
+        (
+            {
+                "IDENTITY_ISSUER": "https://idp.example/realms/a",
+                "IDENTITY_CLIENT_ID": "c",
+                "IDENTITY_SENSITIVE_GROUPS": "hr=g1,finance=g1",
+            },
+            "'g1' is given for two groups",
+        ),
     ],
 )
 def test_bad_identity_settings_are_named(

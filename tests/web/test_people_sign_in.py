@@ -14,6 +14,7 @@ from caveat.storage.people import PeopleStore
 from caveat.storage.store import Store
 from tests.identity_app import make_app
 from tests.identity_issuer import LocalIssuer
+from tests.web.test_people_claims import put_people
 
 
 @pytest.fixture
@@ -46,14 +47,11 @@ def test_signed_in_people_at_our_domains_are_added(app: Flask, issuer: LocalIssu
 
 def test_an_imported_row_is_never_changed_from_a_token(app: Flask, issuer: LocalIssuer) -> None:
     client = app.test_client()
-    admin = issuer.mint(user="adm", roles=["admin"])
-    csv = "name,email,title,executive\nAna Example,ana@example.org,Chief Executive Officer,yes\n"
-    r = client.put(
-        "/api/v1/people",
-        headers={"Authorization": f"Bearer {admin}", "Content-Type": "text/csv"},
-        data=csv,
+    put_people(
+        client,
+        issuer,
+        "name,email,title,executive\nAna Example,ana@example.org,Chief Executive Officer,yes\n",
     )
-    assert r.status_code == 200, r.get_json()
     client.get("/api/v1/checks", headers={"Authorization": f"Bearer {issuer.mint(user='ana')}"})
     (ana,) = [p for p in PeopleStore(store_of(app)).records() if p.email == "ana@example.org"]
     assert ana.executive and ana.title == "Chief Executive Officer"

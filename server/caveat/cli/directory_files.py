@@ -44,7 +44,6 @@ class FileActions:
 def add_file_actions(
     actions: argparse._SubParsersAction,  # type: ignore[type-arg]
     words: FileActions,
-    *,
     run_import: Run,
     run_list: Run,
     run_export: Run,

@@ -51,13 +51,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         "authentication.",
     )
     actions = p.add_subparsers(dest="action", required=True, metavar="ACTION")
-    add_file_actions(
-        actions,
-        _WORDS,
-        run_import=run_import,
-        run_list=run_list,
-        run_export=run_export,
-    )
+    add_file_actions(actions, _WORDS, run_import, run_list, run_export)
     pol = actions.add_parser(
         "policy",
         help="show or change one partner's policies",

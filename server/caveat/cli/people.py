@@ -53,13 +53,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         "an executive. Caveat warns when someone borrows their names.",
     )
     actions = p.add_subparsers(dest="action", required=True, metavar="ACTION")
-    add_file_actions(
-        actions,
-        _WORDS,
-        run_import=run_import,
-        run_list=run_list,
-        run_export=run_export,
-    )
+    add_file_actions(actions, _WORDS, run_import, run_list, run_export)
 
 
 def parse_file(path: Path, err: TextIO, prog: str) -> PeopleParseResult | None:
