@@ -105,9 +105,12 @@ def test_a_token_says_title_department_group_and_executive(issuer: LocalIssuer) 
     ceo = v.validate(issuer.mint(user="ana", extra_claims=CEO_CLAIMS))
     assert ceo.profile == Profile("Chief Executive Officer", "Management", "", True)
     hr = v.validate(
-        issuer.mint(user="ana", extra_claims={"groups": [HR_GROUP], "jobTitle": ["", " Clerk "]})
+        issuer.mint(
+            user="ana",
+            extra_claims={"groups": [HR_GROUP], "jobTitle": ["", " Accounts\n\t Clerk "]},
+        )
     )
-    assert hr.profile == Profile(title="Clerk", group="hr")
+    assert hr.profile == Profile(title="Accounts Clerk", group="hr")
     # claims of the wrong shape, or too long, say nothing or are cut
     odd = v.validate(
         issuer.mint(

@@ -322,11 +322,12 @@ def _text(value: Any, most: int = 320) -> str:
 
 
 def _first_text(claims: Mapping[str, Any], path: str) -> str:
-    """The first non-empty string at ``path`` (a list's or one), cut to 300 characters;
-    "" without a path."""
+    """The first non-empty string at ``path`` (a list's or one), its white space collapsed
+    as the people CSV's cells are, cut to 300 characters; "" without a path."""
     if not path:
         return ""
-    return next((t for v in _claim_values(claims, path) if (t := _text(v, 300))), "")
+    texts = (" ".join(v.split())[:300] for v in _claim_values(claims, path))
+    return next((t for t in texts if t), "")
 
 
 def _claim_values(claims: Mapping[str, Any], path: str) -> list[str]:
