@@ -4,6 +4,7 @@ test_memory_checks.py; here the directory and the memory come in through a Conte
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
@@ -11,7 +12,13 @@ import pytest
 from caveat.checks.freemail_impersonation import freemail_impersonation
 from caveat.knowledge.context import Context, EngineConfig
 from caveat.knowledge.directory import Directory, DirectoryContact, PartnerEntry
-from caveat.knowledge.memory import ConversationView, KnownPerson, MemorySnapshot, Seen
+from caveat.knowledge.memory import (
+    ConversationView,
+    KnownPerson,
+    MemorySnapshot,
+    Seen,
+    SenderView,
+)
 from caveat.mail.normalise import from_payload
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -277,12 +284,19 @@ def test_a_new_address_in_a_known_thread_is_danger() -> None:
     assert ids("From: Anna Keller <anna.keller@metallhandel-nord.example>\n", ctx) == [
         "KNOWN_NAME_NEW_IN_THREAD"
     ]
-    # once the address took part in the thread, it is not new to it
+    # having taken part in the thread (its own earlier message, our reply to it) does not
+    # make the address less new while nothing it sent passed authentication unwarned
     seen = (
         *thread,
         Seen("anna.keller@metallhandel-nord.example", "Anna Keller", "anna keller", "", T0),
     )
     ctx = Context(config=CONFIG, directory=DIRECTORY, memory=_memory(thread=seen))
+    assert ids("From: Anna Keller <anna.keller@metallhandel-nord.example>\n", ctx) == [
+        "KNOWN_NAME_NEW_IN_THREAD"
+    ]
+    # once it did, it is not new to the thread
+    vouched = replace(_memory(thread=seen), sender=SenderView(T0, 3, authenticated=True))
+    ctx = Context(config=CONFIG, directory=DIRECTORY, memory=vouched)
     assert ids("From: Anna Keller <anna.keller@metallhandel-nord.example>\n", ctx) == [
         "KNOWN_NAME_OTHER_DOMAIN"
     ]

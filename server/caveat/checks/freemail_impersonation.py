@@ -35,7 +35,8 @@ Named exclusions (quiet):
   * directory_contact: the partner directory lists this very address (a small supplier
     that works from free mail is not impersonating itself);
   * known_here: the known person was seen at this very address (directory, colleague,
-    earlier authenticated mail);
+    earlier authenticated mail; for a display name, not the conversation: an impostor's
+    address takes part in the thread it started, see :mod:`caveat.knowledge.memory`);
   * private_to_private: the known person's own address is free mail too (people keep
     several private mailboxes; nothing company-like is imitated);
   * list_conversation: on mailing-list mail whose marks are vouched for, or that was sent
@@ -238,7 +239,7 @@ def _impersonated(keys: list[str], a: Address, ctx: Context, in_thread: bool) ->
     freemail = ctx.config.freemail
     for key in keys:
         people = known_people(key, ctx, conversation=in_thread)
-        if any(p.address == a.address for p in people):
+        if any(p.address == a.address and p.source != "conversation" for p in people):
             return None  # known_here
         for p in people:
             domain = p.address.rpartition("@")[2]
@@ -361,6 +362,8 @@ def _other_domain(
     orgs: list[tuple[str, Address, PartnerEntry]] = []
     conv = ctx.memory.conversation
     in_conv = {s.address for s in conv.people} if conv is not None else set()
+    if facts.author is not None and not ctx.memory.sender_vouched:
+        in_conv.discard(facts.author.address)  # its part in the thread vouches for nothing
     done: set[str] = set()
     for header, a in roles:
         if header == "Sender" or a.address in done:

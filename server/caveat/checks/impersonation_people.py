@@ -9,7 +9,8 @@ Family ``freemail_impersonation`` (:func:`impersonation_people`):
 
   EXECUTIVE_NAME_OUTSIDE    an executive's name on an address that is not one of theirs,
                             outside the organisation (free mail, or another domain): a
-                            note, since executives do write from private mailboxes;
+                            note, since executives do write from private mailboxes (not
+                            given when replies reach them, see replies_reach_them);
   PERSON_GIFT_CARDS         a person's name (executive or employee) on such an address asks
                             for gift cards or their codes;
   PERSON_WIRE_REQUEST       ... asks for an urgent or confidential transfer;
@@ -48,8 +49,20 @@ Named exclusions (quiet):
   * sending_service: the address is at a service that sends in its users' names
     (``data/sending_services.txt``: e-signature, HR and invoicing portals);
   * list_rewrite: a mailing list that signs its own mail put its address in From;
+  * replies_reach_them (the note only): the name is in From and every Reply-To is one of
+    the person's own addresses in the people directory, as a mailing list's DMARC rewrite
+    gives it ("Name via List" <list@...>, Reply-To: the poster): an answer reaches the
+    person, so the bare name is no note; a request in it still warns (the sender wrote the
+    Reply-To, and a transfer or a salary change needs no answer);
   * no_request (payroll): a payroll portal's notice ("your direct deposit was changed")
-    is not the first-person request the phrases describe.
+    is not the first-person request the phrases describe;
+  * list_post (SENSITIVE_RECIPIENT, for the bare name only): an executive's name with no
+    request, posted to a mailing list (list marks, and the list's address among the
+    recipients or the list's rewrite of From) is a public post that copies a colleague,
+    not a word to finance in private: the note stays, the recipient's group does not
+    raise it. A request in the post still does (measured on real list mail in
+    ``bench/bec_persistence.py``: executives' own posts from addresses the directory
+    does not list, copying a colleague in finance or HR).
 """
 
 from __future__ import annotations
@@ -90,6 +103,8 @@ class Impostor:
     address: Address
     person: Employee
     free: bool
+    #: every Reply-To is one of the person's own addresses (From only)
+    replies_reach_them: bool = False
 
 
 def _prepare() -> None:
@@ -129,7 +144,9 @@ def impostor(facts: Facts, ctx: Context) -> Impostor | None:
             lists = lists or list_info(facts, ctx)
             if lists.from_rewritten and lists.trusted:
                 continue  # list_rewrite
-        return Impostor(header, a, found, a.domain in ctx.config.freemail)
+        reach = header == "From" and bool(facts.reply_to)
+        reach = reach and all(found.owns(r.address) for r in facts.reply_to)
+        return Impostor(header, a, found, a.domain in ctx.config.freemail, reach)
     return None
 
 
@@ -186,6 +203,12 @@ def payroll_sender(facts: Facts, ctx: Context, imp: Impostor | None) -> Address 
     return a if outside(a, ctx) else None
 
 
+def _list_post(facts: Facts, ctx: Context) -> bool:
+    """list_post: the message carries list marks and was sent to the list they name."""
+    lists = list_info(facts, ctx)
+    return lists.is_list and lists.addressed
+
+
 @check(
     "freemail_impersonation",
     emits=[
@@ -219,7 +242,7 @@ def impersonation_people(facts: Facts, ctx: Context) -> list[Hit]:
             "where": _where(imp),
             "role": person.title or ("executive" if person.executive else "employee"),
         }
-        if person.executive:
+        if person.executive and not imp.replies_reach_them:
             hits.append(Hit("EXECUTIVE_NAME_OUTSIDE", tuple(base), params))
         for category, fid in _REQUESTS:
             passages = asked.get(category, ())
@@ -231,7 +254,9 @@ def impersonation_people(facts: Facts, ctx: Context) -> list[Hit]:
                         {**params, "asks": passages[0]},
                     )
                 )
-    raised = bool(hits) or (payroll_from is not None and "payroll" in asked)
+    requested = any(h.id != "EXECUTIVE_NAME_OUTSIDE" for h in hits)
+    bare = bool(hits) and not requested and not _list_post(facts, ctx)
+    raised = requested or bare or (payroll_from is not None and "payroll" in asked)
     if raised:
         targets = sensitive_recipients(facts, ctx)
         if targets:

@@ -39,6 +39,17 @@ or info: a newsletter answered at its editor's address, a ticket system's reply 
 is remembered, hashed with the conversation, as an *accepted reply address*: answering it
 later is what the message asked for, not a swap. A Reply-To on a message that drew a
 caution or a danger is never accepted, so the send-time guard still warns about it.
+
+What vouches for a sender later: only what the memory learnt from unremarkable mail that
+passed authentication at our boundary, or from our own people. A message that drew a
+caution or a danger is recorded (its conversation, its people, one more message from its
+sender) but vouches for nothing: its sender's authentication is not remembered and its
+words are not kept, so the impostor's second message is judged as the first was, not as
+an authenticated contact's, an established sender's, or a real quote of the conversation.
+That an address took part in a conversation (its own messages, or our replies to it)
+never makes its name its own: :func:`caveat.checks.freemail_impersonation.known_people`
+lists it, but only the directory, colleagues and authenticated senders say an address is
+the person's.
 """
 
 from __future__ import annotations
@@ -356,6 +367,13 @@ class MemorySnapshot:
     #: the accounts learned for the sender's organisation (None: none are)
     accounts: LearnedAccounts | None = None
 
+    @property
+    def sender_vouched(self) -> bool:
+        """The From address sent mail before that passed authentication at our boundary
+        and drew no warning: only then does its part in a conversation vouch for it (see
+        the module's docstring)."""
+        return self.sender is not None and self.sender.authenticated
+
 
 EMPTY = MemorySnapshot()
 
@@ -470,13 +488,17 @@ def observe(
     at: datetime,
     authenticated: bool,
     internal: Iterable[str],
-    unremarkable: bool = False,
+    unremarkable: bool | None = None,
 ) -> Observation:
     """The record of one message. ``authenticated``: its From domain passed aligned,
     trusted authentication. ``internal``: the addresses among its people that are ours.
     ``unremarkable``: its verdict was none or info, so its Reply-To is accepted (and, when
     it is authenticated, its domain counts as a correspondent's and its accounts are
-    learned).
+    learned). False: it drew a caution or a danger, so nothing in it
+    vouches for its sender later: its authentication is not remembered (the sender is not
+    an authenticated contact, a known person or an established sender because of it) and
+    neither are its words (a later quote of them is judged as the sender's). None: it was
+    not analysed (nothing is accepted or learned, its authentication stands).
 
     Bounded whatever the message holds: see the module's docstring."""
     people = participants(facts)[:MAX_PEOPLE_PER_MESSAGE]
@@ -484,7 +506,7 @@ def observe(
     sender = next((p for p in people if p.role == "from"), None)
     author = facts.author
     learns = (
-        unremarkable
+        unremarkable is True
         and authenticated
         and sender is not None
         and author is not None
@@ -501,7 +523,7 @@ def observe(
         ids=conversation_ids(facts),
         people=people,
         sender=sender,
-        sender_authenticated=authenticated,
+        sender_authenticated=authenticated and unremarkable is not False,
         colleagues=tuple(p for p in people if p.address in ours),
         at=at,
         accepted_reply_to=tuple(
@@ -509,7 +531,7 @@ def observe(
         )[:MAX_ACCEPTED_REPLY_TO]
         if unremarkable
         else (),
-        later_text=functools.partial(own_units, facts),
+        later_text=functools.partial(own_units, facts) if unremarkable is not False else None,
     )
 
 
