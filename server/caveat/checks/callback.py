@@ -162,7 +162,7 @@ def may_call(words: Iterable[str]) -> bool:
     callback pattern has each of its required items among them."""
     index = _callback_book().words
     assert index is not None
-    return bool(index.candidates_of(words if isinstance(words, set | frozenset) else set(words)))
+    return bool(index.candidates_of(words))
 
 
 def _may_hold(text: str) -> bool:

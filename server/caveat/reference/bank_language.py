@@ -41,9 +41,9 @@ import re
 import tomllib
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cache, lru_cache
+from functools import cache, lru_cache, reduce
 from importlib import resources
-from operator import itemgetter
+from operator import itemgetter, or_
 from pathlib import Path
 from typing import Any
 
@@ -454,12 +454,34 @@ def _selective(words: frozenset[str]) -> tuple[int, int]:
     return min(len(w.rstrip("*")) for w in words), -len(words)
 
 
+#: how many distinct words a :class:`_WordIndex` remembers before it starts afresh (a
+#: mailbox's vocabulary is a few tens of thousands; text made to fill it only costs time)
+_MEMO_WORDS = 200_000
+#: longer "words" (a base64 line, a token) are worked out each time, not remembered
+_MEMO_WORD_LEN = 40
+
+
+class _Memo:
+    """What each word seen so far means to one :class:`_WordIndex`: the need bits it
+    meets, and the patterns it is a trigger of (only words that are one)."""
+
+    __slots__ = ("bits", "triggers")
+
+    def __init__(self) -> None:
+        self.bits: dict[str, int] = {}
+        self.triggers: dict[str, tuple[tuple[int, int], ...]] = {}
+
+
 @dataclass(frozen=True)
 class _WordIndex:
     """Patterns by the whole words they need (``stem*`` for a stem): which of them can
     match a text, from the text's words alone. Every phrase matches whole words (a
     stem, the start of one), so a pattern one of whose required items has none of its
-    words in a text cannot match there."""
+    words in a text cannot match there.
+
+    What a word means (its own need bits and those of the stems it starts with; the
+    patterns it triggers) is worked out once and remembered, so that a text costs one
+    lookup per distinct word."""
 
     #: the need bits of each word (see :func:`_need_bits`)
     bits: Mapping[str, int]
@@ -469,6 +491,11 @@ class _WordIndex:
     #: the stems by their first _KEY_LEN letters (the whole stem when shorter)
     stems: Mapping[str, tuple[str, ...]]
     stem_keys: tuple[int, ...]
+    #: each pattern's need bits, in pattern order
+    needs: tuple[int, ...] = ()
+    #: the words met so far (one box, swapped whole when full: a reader keeps the one
+    #: it took, so threads never see it half cleared)
+    _memo: list[_Memo] = field(default_factory=lambda: [_Memo()], compare=False, repr=False)
 
     @classmethod
     def build(cls, patterns: Sequence[_Pattern]) -> _WordIndex:
@@ -486,6 +513,7 @@ class _WordIndex:
             {k: tuple(v) for k, v in triggered.items()},
             {k: tuple(v) for k, v in stems.items()},
             tuple(sorted({len(k) for k in stems})),
+            masks,
         )
 
     def present(self, words: Iterable[str]) -> set[str]:
@@ -498,13 +526,60 @@ class _WordIndex:
         return present
 
     def candidates(self, present: set[str]) -> set[int]:
-        """The patterns each of whose required items has a word in ``present``."""
+        """The patterns each of whose required items has a word in ``present`` (the
+        words with their stems: :meth:`present`)."""
         triggers = present & self.triggered.keys()
         if not triggers:
             return set()
         met = _met(present, self.bits)
         triggered = self.triggered
         return {i for word in triggers for i, need in triggered[word] if need & met == need}
+
+    def _learn(self, memo: _Memo, words: Iterable[str]) -> None:
+        for word in words:
+            present = self.present((word,))
+            triggers = present & self.triggered.keys()
+            if triggers:
+                memo.triggers[word] = tuple(t for w in triggers for t in self.triggered[w])
+            memo.bits[word] = _met(present, self.bits)  # last: a word in bits is complete
+
+    def _memo_for(self, words: set[str] | frozenset[str]) -> _Memo | None:
+        """The memo, knowing every one of ``words``; None when one of them is too long
+        to remember (then the caller works the text out in full)."""
+        memo = self._memo[0]
+        new = words.difference(memo.bits)
+        if new:
+            if any(len(w) > _MEMO_WORD_LEN for w in new):
+                return None
+            if len(memo.bits) + len(new) > _MEMO_WORDS:
+                memo = _Memo()
+                self._memo[0] = memo
+                new = set(words)
+            self._learn(memo, new)
+        return memo
+
+    def met(self, words: set[str] | frozenset[str]) -> int:
+        """The need bits the words meet (what :func:`_met` gives for their
+        :meth:`present`)."""
+        memo = self._memo_for(words)
+        if memo is None:
+            return _met(self.present(words), self.bits)
+        return reduce(or_, map(memo.bits.__getitem__, words), 0)
+
+    def candidates_of(self, words: Iterable[str]) -> set[int]:
+        """:meth:`candidates` of the words' :meth:`present`, from what each word is known
+        to mean."""
+        if not isinstance(words, set | frozenset):
+            words = set(words)
+        memo = self._memo_for(words)
+        if memo is None:
+            return self.candidates(self.present(words))
+        triggers = words & memo.triggers.keys()
+        if not triggers:
+            return set()
+        met = reduce(or_, map(memo.bits.__getitem__, words), 0)
+        got = memo.triggers
+        return {i for word in triggers for i, need in got[word] if need & met == need}
 
 
 def _chunks(text: str) -> Iterator[tuple[int, int]]:
@@ -611,7 +686,7 @@ class PhraseBook:
         items among them. When this is false, :meth:`scan` finds none of those categories
         (every phrase matches whole words, and a paragraph's words are the text's)."""
         assert self.asking is not None
-        return bool(self.asking.candidates(self.asking.present(words)))
+        return bool(self.asking.candidates_of(words))
 
     def scan(self, text: str) -> Cues:
         folded, offsets = fold(text)
@@ -621,15 +696,27 @@ class PhraseBook:
         index = self.words
         assert index is not None
         ascii_only = folded.isascii()
+        chunks = []
         for start, end in _chunks(folded):
             words = set(_UNIT_WORD_RE.findall(folded, start, end))
             if not ascii_only:
                 words |= _cjk_bigrams(folded, start, end)
-            # The patterns that can match this paragraph, from its words.
-            candidates = index.candidates(index.present(words))
+            chunks.append((start, end, words))
+        # The patterns that can match somewhere in the text, from all its words; a
+        # paragraph's words are among them, so its patterns are among these.
+        possible = sorted(index.candidates_of(set().union(*(w for _, _, w in chunks))))
+        if not possible:
+            chunks = []
+        needs = index.needs
+        for start, end, words in chunks:
+            candidates = possible
+            if len(chunks) > 1:
+                # The patterns that can match this paragraph, from its words.
+                met = index.met(words)
+                candidates = [i for i in possible if needs[i] & met == needs[i]]
             # In index order, "unchanged" passages first: a change passage inside one
             # ("there is no change to our bank details") is not a change.
-            for i in sorted(candidates):
+            for i in candidates:
                 p = self.patterns[i]
                 m = p.regex.search(folded, start, end)
                 while (
@@ -922,9 +1009,12 @@ def language_cues(text: str) -> Cues:
     return phrase_book().scan(text)
 
 
+@lru_cache(maxsize=8)
 def words_of(text: str) -> frozenset[str]:
     """The words of ``text``, folded (:func:`caveat.mail.textfold.fold`), and the bigrams of
-    its runs of a script without spaces (what a phrase of such a script needs present)."""
+    its runs of a script without spaces (what a phrase of such a script needs present).
+    The last few are remembered: the bank-details and callback checks read the same
+    texts."""
     folded = fold(text)[0]
     words = _UNIT_WORD_RE.findall(folded)
     if folded.isascii():
