@@ -869,7 +869,7 @@ def _de_pairs(
 # ------------------------------------------------------------------ header-row tables
 
 #: a cell boundary in a plain-text table row: a tab, a pipe, or two spaces or more
-_CELL_SPLIT_RE = re.compile(r"[ ]*[\t|][ \t|]*|[ ]{2,}")
+_CELL_SPLIT_RE = re.compile(r"[ \t|]{2,}|[\t|]")
 #: a table's rule line under its header ("|---|:--|", "=====")
 _TABLE_RULE_RE = re.compile(r"[ \t|:+\-=]*")
 _ANY_DIGIT_RE = re.compile(r"\d")
@@ -893,8 +893,12 @@ _JOINED, _SPACED, _APART = 0, 1, 2
 
 @dataclass(frozen=True)
 class _HeaderLabels:
-    #: any label of an account, a bank code or a giro number, in the folded text
-    regex: re.Pattern[str]
+    #: the labels of accounts, bank codes and giro numbers in Latin script, as their words
+    latin: frozenset[tuple[str, ...]]
+    #: the most words a Latin-script label has
+    longest: int
+    #: any Japanese or Chinese label
+    cjk_regex: re.Pattern[str]
     #: the labels whose column holds a name, not a number (a Chinese account's bank)
     named: frozenset[str]
     #: each word of a Latin-script label, with the word sets of the labels it is in
@@ -910,6 +914,26 @@ class _HeaderLabels:
             if any(ws <= words for ws in self.words.get(w, ())):
                 return True
         return not line.isascii() and any(c in line for c in self.cjk)
+
+    def find(self, line: str) -> list[str]:
+        """The labels in ``line``, in order: runs of words that make a Latin-script label
+        (the longest first), and the Japanese or Chinese labels."""
+        found: list[tuple[int, str]] = []
+        words = [(m.start(), m.group(0)) for m in _WORD_RE.finditer(line)]
+        i = 0
+        while i < len(words):
+            for n in range(min(self.longest, len(words) - i), 0, -1):
+                key = tuple(w for _, w in words[i : i + n])
+                if key in self.latin:
+                    found.append((words[i][0], " ".join(key)))
+                    i += n
+                    break
+            else:
+                i += 1
+        if not line.isascii():
+            found.extend((m.start(), m.group(0)) for m in self.cjk_regex.finditer(line))
+            found.sort()
+        return [label for _, label in found]
 
 
 @cache
@@ -935,23 +959,23 @@ def _header_labels() -> _HeaderLabels:
         *data["cn"]["account_labels"],
         *named,
     ]
-    latin: list[str] = []
+    latin: set[tuple[str, ...]] = set()
     cjk: list[str] = []
     words: dict[str, list[frozenset[str]]] = {}
     for label in sorted(
         {fold(lb)[0].strip() for lb in labels if lb.strip()}, key=len, reverse=True
     ):
-        body = r"[^\w\n]+".join(re.escape(w) for w in label.split())
         if _CJK_CHAR_RE.search(label):
-            cjk.append(body)
+            cjk.append(r"[^\w\n]+".join(re.escape(w) for w in label.split()))
             continue
-        latin.append(body)
+        latin.add(tuple(_WORD_RE.findall(label)))
         ws = frozenset(_WORD_RE.findall(label))
         for w in ws:
             words.setdefault(w, []).append(ws)
-    regex = rf"(?<![^\W_])(?:{'|'.join(latin)})(?![^\W_])|{'|'.join(cjk)}"
     return _HeaderLabels(
-        re.compile(regex),
+        frozenset(latin),
+        max(len(ws) for ws in latin),
+        re.compile("|".join(cjk)),
         frozenset(fold(lb)[0].strip() for lb in named),
         {w: tuple(dict.fromkeys(sets)) for w, sets in words.items()},
         tuple(sorted({fold(lb)[0].strip()[:2] for lb in labels if _CJK_CHAR_RE.search(lb)})),
@@ -963,27 +987,39 @@ def _cells(line: str) -> list[str]:
     return [c for c in (c.strip() for c in _CELL_SPLIT_RE.split(line.strip(" \t|"))) if c]
 
 
-def _header_above(folded: str, line_start: int) -> tuple[int, str] | None:
-    """(start, text) of the line above the one starting at ``line_start`` that may be its
-    table's header: the first without a digit, not too long, with at most a few rows of
-    the same table (lines with digits), blank lines and a rule line between."""
+_Above = tuple[int, str, int] | None
+
+
+def _header_above(folded: str, line_start: int, known: dict[int, _Above]) -> _Above:
+    """(start, text, rows between) of the line above the one starting at ``line_start``
+    that may be its table's header: the first without a digit, not too long, with at most
+    a few rows of the same table (lines with digits), blank lines and a rule line between.
+    ``known`` holds the answers for lines above already looked at (and gets this one)."""
     end = line_start - 1
     rows = 0
+    found: _Above = None
     for _ in range(3 * (_MAX_ROWS_ABOVE + 1)):
         if end <= 0:
-            return None
+            break
         start = folded.rfind("\n", 0, end) + 1
         line = folded[start:end]
         if line.strip() and not _TABLE_RULE_RE.fullmatch(line):
             if len(line) > _MAX_HEADER:
-                return None
+                break
+            if start in known:  # a row above whose header is known: it is this one's
+                above = known[start]
+                if above is not None and above[2] + rows + 1 <= _MAX_ROWS_ABOVE:
+                    found = (above[0], above[1], above[2] + rows + 1)
+                break
             if not _ANY_DIGIT_RE.search(line):
-                return start, line
+                found = (start, line, rows)
+                break
             rows += 1
             if rows > _MAX_ROWS_ABOVE:
-                return None
+                break
         end = start - 1
-    return None
+    known[line_start] = found
+    return found
 
 
 def _row_readings(header: str, row: str) -> list[list[str]]:
@@ -998,7 +1034,7 @@ def _row_readings(header: str, row: str) -> list[list[str]]:
     h = _header_labels()
     if not h.may_be_in(header):
         return []
-    found = [m.group(0) for m in h.regex.finditer(header)]
+    found = h.find(header)
     if not found:
         return []
     hcells, vcells = _cells(header), _cells(row)
@@ -1058,16 +1094,17 @@ def _table_accounts(folded: str, runs: list[re.Match[str]]) -> list[tuple[int, A
     out: list[tuple[int, Account]] = []
     seen: set[int] = set()
     labelled: dict[int, bool] = {}  # header start: may a label be in it
+    known: dict[int, _Above] = {}
     h = _header_labels()
     for run in runs:
         line_start = folded.rfind("\n", 0, run.start()) + 1
         if line_start in seen:
             continue
         seen.add(line_start)
-        above = _header_above(folded, line_start)
+        above = _header_above(folded, line_start, known)
         if above is None:
             continue
-        at, header = above
+        at, header, _rows = above
         if at not in labelled:
             labelled[at] = h.may_be_in(header)
         if not labelled[at]:
