@@ -62,6 +62,12 @@ def book(tmp_path_factory: pytest.TempPathFactory) -> PhraseBook:
         # a line break or a space between items
         ("弊社の銀行口座を\n変更いたしました", True),
         ("新しい 振込先", True),
+        # a plain-text mail wrapped at a width cuts a word as readily as a sentence
+        ("弊社の振込\n先口座が変更にな\nりました。", True),
+        ("弊社の振込\r\n先口座が変更\r\nになりました。", True),
+        ("新し\nい振込先", True),
+        # two line breaks end the paragraph: the word is not wrapped, it is two
+        ("新し\n\nい振込先", False),
         # the gap counts characters and stops at the end of a sentence
         ("振込先口座について。来月から担当者が変更になりました。", False),
         ("振込先口座のご案内とご請求書の送付先住所が当社移転により変更になりました", False),
@@ -115,6 +121,26 @@ def test_bigrams_decide_which_patterns_are_tried(book: PhraseBook) -> None:
         for i in index.candidates(index.present(words_of("口座が変更になりました")))
     }
     assert "{bank} .. (変更になりました|変更いたしました)" in tried
+
+
+def test_bigrams_go_on_across_a_wrapped_line() -> None:
+    # the bigrams of a wrapped text are those of the unwrapped one
+    def bigrams(text: str) -> set[str]:
+        return {w for w in words_of(text) if len(w) == 2}
+
+    assert bigrams("弊社の振込\n先口座が変更にな\r\nりました") == bigrams(
+        "弊社の振込先口座が変更になりました"
+    )
+    assert "込先" in words_of("振込\n先")
+    # quoted as it was wrapped: the next line's markers stand in the word too
+    assert "込先" in words_of("> 振込\n> > 先")
+    assert "込先" not in words_of("振込\n\n先")
+
+
+def test_packaged_book_reads_a_wrapped_mail() -> None:
+    wrapped = "いつもお世話になっております。弊社の振込先\n口座が下記のとおり変更になり\nました。"
+    assert phrase_book().scan(wrapped).found("change")
+    assert phrase_book().may_ask(words_of(wrapped))
 
 
 def test_latin_text_collects_no_bigrams() -> None:

@@ -43,6 +43,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache, lru_cache, reduce
 from importlib import resources
+from itertools import pairwise
 from operator import itemgetter, or_
 from pathlib import Path
 from typing import Any
@@ -66,6 +67,14 @@ _TOKEN_RE = re.compile(r"\.\.\.|\.\.|\{[a-z_]+\}|[()|?]|\w+\*?|[^\w\s]")
 _CJK = "\u3005\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _CJK_RE = re.compile(f"[{_CJK}]")
 _CJK_RUN_RE = re.compile(f"[{_CJK}]{{2,}}")
+#: what may stand between two characters of a word of those scripts in a text: nothing,
+#: or the line break a wrapped line ends with and the next line's quote markers (a
+#: plain-text mail in Japanese or Chinese is cut at a width, inside a word as readily as
+#: between two, and quoted as it was cut)
+_CJK_WRAP = r"(?:\r?\n(?:[^\S\n]|>)*)?"
+#: in a text, a run of those characters going on across such a line break, and the break
+_TEXT_RUN_RE = re.compile(f"[{_CJK}](?:{_CJK_WRAP}[{_CJK}])+")
+_BREAK_RE = re.compile(r"\r?\n(?:[^\S\n]|>)*")
 _NON_CJK_WORD_RE = re.compile(f"[^\\W{_CJK}]+")
 #: a word boundary that a run of those scripts does not need: the character before (after)
 #: is not a letter or digit of another script. "口座" matches inside "振込先口座を", and
@@ -318,10 +327,21 @@ def _cjk_word(tok: str) -> _Node:
     # a word of another script in it ("itunes卡") is seen apart in the text, like a bigram
     grams = _bigrams(chars) or _NON_CJK_WORD_RE.findall(chars)
     if not grams:
-        return _Node(re.escape(chars), cjk_head=head, cjk_tail=tail)
+        return _Node(_wrappable(chars), cjk_head=head, cjk_tail=tail)
     best = max(grams, key=lambda g: (len(_RARE.findall(g)), len(g)))
     key = frozenset({best})
-    return _Node(re.escape(chars), False, key, words=key, cjk_head=head, cjk_tail=tail)
+    return _Node(_wrappable(chars), False, key, words=key, cjk_head=head, cjk_tail=tail)
+
+
+def _wrappable(chars: str) -> str:
+    """``chars`` as a pattern that also matches them with a line break between two
+    characters of a script without spaces (a wrapped line)."""
+    out = re.escape(chars[0])
+    for before, c in pairwise(chars):
+        if _CJK_RE.match(before) and _CJK_RE.match(c):
+            out += _CJK_WRAP
+        out += re.escape(c)
+    return out
 
 
 def _bigrams(chars: str) -> list[str]:
@@ -330,15 +350,17 @@ def _bigrams(chars: str) -> list[str]:
 
 
 def _cjk_bigrams(folded: str, start: int, end: int) -> set[str]:
-    """The bigrams of ``folded[start:end]``'s runs of :data:`_CJK` characters, and the
-    words of other scripts written inside such a run ("新しいIBANは": "iban"), which
+    """The bigrams of ``folded[start:end]``'s runs of :data:`_CJK` characters (a run
+    wrapped onto the next line goes on there), and the words of other scripts written
+    inside such a run ("新しいIBANは": "iban"), which
     ``\\w+`` does not see apart (none, at the cost of one search, in text of other
     scripts)."""
     if _CJK_RE.search(folded, start, end) is None:
         return set()
     grams = {
         run[i : i + 2]
-        for run in _CJK_RUN_RE.findall(folded, start, end)
+        for run in _TEXT_RUN_RE.findall(folded, start, end)
+        for run in (_BREAK_RE.sub("", run) if "\n" in run else run,)
         for i in range(len(run) - 1)
     }
     grams.update(_NON_CJK_WORD_RE.findall(folded, start, end))
@@ -456,7 +478,7 @@ def _selective(words: frozenset[str]) -> tuple[int, int]:
 
 #: how many distinct words a :class:`_WordIndex` remembers before it starts afresh (a
 #: mailbox's vocabulary is a few tens of thousands; text made to fill it only costs time)
-_MEMO_WORDS = 200_000
+_MEMO_WORDS = 50_000
 #: longer "words" (a base64 line, a token) are worked out each time, not remembered
 _MEMO_WORD_LEN = 40
 
