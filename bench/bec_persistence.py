@@ -799,15 +799,22 @@ def _print_lookalike(limit: int | None, show: bool, engine: Engine) -> None:
 
 
 def _print_threads(engine: Engine) -> None:
-    print("impostor threads: the level of the impostor's message in each round")
+    order = ("none", "info", "caution", "danger")
+    print("impostor threads: the level of the impostor's message in each round, and of the")
+    print("same message alone (a memory that holds nothing of the thread)")
     print(f"{'thread':44} {'replies':8} rounds 1..5")
     for t in THREADS:
+        alone_levels = [v.level for v in alone(t, engine=engine)]
+        print(f"{t.name:44} {'alone':8} {' '.join(f'{lv:7}' for lv in alone_levels)}")
         for record in (True, False):
             levels = [v.level for v in replay_thread(t, record_replies=record, engine=engine)]
-            held = "holds" if all(lv == levels[0] for lv in levels) else "FALLS"
+            held = all(
+                order.index(g) >= order.index(a) or order.index(a) < order.index("caution")
+                for g, a in zip(levels, alone_levels, strict=True)
+            )
             print(
-                f"{t.name:44} {'recorded' if record else 'not':8} "
-                f"{' '.join(f'{lv:7}' for lv in levels)}  {held}"
+                f"{'':44} {'recorded' if record else 'not':8} "
+                f"{' '.join(f'{lv:7}' for lv in levels)}  {'holds' if held else 'FALLS'}"
             )
     print()
 
