@@ -45,6 +45,11 @@ def test_every_packaged_language_compiles() -> None:
         ("x (very)? y", "x y", True),
         ("x (very)? y", "x very y", True),
         ("x very? y", "x y", True),
+        # a gap before an optional item stays when the item is absent
+        ("x .. (very)? y", "x one two y", True),
+        ("x .. (very)? y", "x one two very y", True),
+        ("x .. (very)? y", "x one two three four y", False),
+        ("x (very)? y", "x one y", False),
         ("{bank}? changed", "changed", True),
         ("{bank}? changed", "iban changed", True),
         ("geändert", "GEAENDERT geandert", True),

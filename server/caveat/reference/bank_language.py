@@ -228,11 +228,15 @@ class _Compiler:
                     f"(?:{sep}{item.regex})?" if not first else f"{sep}(?:{item.regex}{after})?"
                 )
                 tail = tail or item.cjk_tail
+                if first:
+                    gap = 0
+                # else the gap before an optional item stays for the item after it, in
+                # case the optional one is absent: "pay .. (our)? new account"
             else:
                 regex += sep + item.regex
                 first = False
                 tail = item.cjk_tail
-            gap = 0
+                gap = 0
         if first:  # every item optional: not a usable pattern
             raise PhraseError(f"{self.where}: nothing required in {pattern!r}")
         if gap:  # a trailing gap: up to that many words after the last item
