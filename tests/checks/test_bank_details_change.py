@@ -588,7 +588,7 @@ THREAD = Path(__file__).resolve().parents[1] / "fixtures" / "fake_quotes" / "thr
 BANK_PARTNERS = THREAD.parents[1] / "directory" / "bank-partners.csv"
 
 
-def test_scan_discounts_a_real_quote_and_reads_a_swapped_one(
+def test_scan_reads_a_nudge_quoting_a_warned_change_and_a_swapped_quote(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     args = ["--internal-domain", "buyer.example", "--directory", str(BANK_PARTNERS)]
@@ -597,7 +597,9 @@ def test_scan_discounts_a_real_quote_and_reads_a_swapped_one(
     levels = {Path(r["source"]).name: r["level"] for r in out}
     assert levels == {
         "1-announcement.eml": "danger",  # a change is a change, even a real one
-        "2-real-reply.eml": "none",  # it quotes what the conversation said, word for word
+        # "Did you receive this?" above the change, word for word: the first message drew
+        # a warning, so what it said vouches for nothing (an impostor's nudge looks so)
+        "2-real-reply.eml": "danger",
         "3-swapped-account-in-quote.eml": "danger",  # the quote's account was never said
     }
     # Alone (no memory: the first message of the thread Caveat sees) the real reply's quote
