@@ -23,10 +23,11 @@ inert (``'+...``) read back as their values.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from caveat.mail.names import name_key
+from caveat.mail.names import name_key, organisation_words
 
 from .partners_csv import (
     DirectoryFileError,
@@ -62,34 +63,43 @@ _NO = frozenset({"no", "false", "n", "0", ""})
 _SHOW = 60
 
 # Words of a department or a title that place a person in a group when the file names no
-# group. Folded (lower case); matched as whole words.
-_GROUP_WORDS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    (
-        "executive_support",
-        re.compile(
-            r"\b(executive assistant|personal assistant|ea|pa|office of the ceo|chief of staff|"
-            r"assistant to the ceo|board office|assistenz der gesch[aä]ftsf[uü]hrung|"
-            r"assistante de direction|secretary to|vorstandsb[uü]ro)\b"
-        ),
-    ),
-    (
-        "hr",
-        re.compile(
-            r"\b(hr|human resources|people operations|people ops|payroll|personnel|"
-            r"personal|personalabteilung|lohn|gehalt|recursos humanos|rh|ressources humaines|"
-            r"paie|risorse umane|personeelszaken|salarisadministratie)\b"
-        ),
-    ),
-    (
-        "finance",
-        re.compile(
-            r"\b(finance|financial|accounting|accounts payable|accounts receivable|ap|"
-            r"treasury|controlling|controller|bookkeeping|bookkeeper|billing|cfo|"
-            r"comptabilit[eé]|buchhaltung|finanzen|kreditoren|contabilidad|contabilit[aà]|"
-            r"finanzas|financi[eë]n|boekhouding|financeiro)\b"
-        ),
-    ),
-)
+# group: data/organisation_words.toml, every language the product reads.
+_FOLD = str.maketrans({"ı": "i", "ł": "l", "đ": "d", "ø": "o", "æ": "ae", "œ": "oe", "ـ": ""})
+
+
+def _fold(text: str) -> str:
+    """Lower case without accents, white space collapsed: "Księgowość" is "ksiegowosc",
+    "İnsan Kaynakları" is "insan kaynaklari", as people type them on keyboards without
+    the letters."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold().translate(_FOLD))
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(plain.translate(_FOLD).split())
+
+
+def _no_spaces(phrase: str) -> bool:
+    """Written in a script without spaces between words (Chinese, Japanese)."""
+    return any("\u3040" <= c <= "\u30ff" or "\u3400" <= c <= "\u9fff" for c in phrase)
+
+
+def _group_patterns() -> tuple[tuple[str, re.Pattern[str]], ...]:
+    groups = organisation_words()["groups"]
+    out = []
+    for group in ("executive_support", "hr", "finance"):
+        phrases = sorted(
+            {_fold(p) for items in groups[group].values() for p in items}, key=len, reverse=True
+        )
+        spaced = [re.escape(p) for p in phrases if not _no_spaces(p)]
+        unspaced = [re.escape(p) for p in phrases if _no_spaces(p)]
+        parts = []
+        if spaced:
+            parts.append(rf"(?<!\w)(?:{'|'.join(spaced)})(?!\w)")
+        if unspaced:
+            parts.append(f"(?:{'|'.join(unspaced)})")
+        out.append((group, re.compile("|".join(parts))))
+    return tuple(out)
+
+
+_GROUP_WORDS = _group_patterns()
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,7 +132,7 @@ class PeopleParseResult:
 
 def group_of(title: str, department: str) -> str:
     """The group a department or a title places a person in, or ""."""
-    text = " ".join(f"{department} {title}".casefold().split())
+    text = _fold(f"{department} {title}")
     for group, words in _GROUP_WORDS:
         if words.search(text):
             return group

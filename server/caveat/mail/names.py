@@ -30,9 +30,11 @@ from __future__ import annotations
 
 import re
 import string
+import tomllib
 import unicodedata
 from functools import cache
 from importlib import resources
+from typing import Any
 
 from cachetools import LRUCache, cached
 
@@ -65,15 +67,6 @@ TITLES = frozenset(
     mr mrs ms miss mx dr prof herr frau hr fr mme mlle mm sr sra srta sig sigra dott dottssa
     ssa ing dipl mag dhr mevr jr phd mba cpa ceo cfo coo cto cio cmo cso vp svp evp md esq
     msc bsc ii iii iv
-    """.split()
-)
-
-#: Words that mark a company rather than a person ("Northwind Metals GmbH").
-LEGAL_FORMS = frozenset(
-    """
-    gmbh ag kg ohg ug mbh se ltd limited llc llp lp inc incorporated corp corporation co
-    company plc sa sas sarl eurl srl spa bv nv vof oy oyj ab as asa aps sl slu lda ltda kft
-    zrt sro pty pte bhd kk
     """.split()
 )
 
@@ -242,6 +235,162 @@ def _words(text: str) -> list[str]:
     return [w.strip("-") for w in _SPLIT.split(plain) if w and any(c.isalpha() for c in w)]
 
 
+# ------------------------------------------------------------------ organisation words (data)
+
+
+@cache
+def organisation_words() -> dict[str, Any]:
+    """``data/organisation_words.toml``: legal forms, the words of the groups' departments
+    and titles, and other departments, by language, as people write them."""
+    raw = resources.files("caveat").joinpath("data/organisation_words.toml").read_text("utf-8")
+    return tomllib.loads(raw)
+
+
+def _phrases(table: dict[str, list[str]]) -> list[str]:
+    return [p for lang, items in table.items() if lang != "suffixes" for p in items]
+
+
+def _is_cjk(c: str) -> bool:
+    """A Han character, a kana or an iteration mark: the scripts that write no spaces."""
+    o = ord(c)
+    return (
+        0x4E00 <= o <= 0x9FFF
+        or 0x3400 <= o <= 0x4DBF
+        or 0x3040 <= o <= 0x30FF
+        or 0xF900 <= o <= 0xFAFF
+        or 0x20000 <= o <= 0x3134F
+        or c in "\u3005\u3006"
+    ) and c != "\u30fb"
+
+
+def _cjk_word(word: str) -> bool:
+    return bool(word) and all(_is_cjk(c) for c in word)
+
+
+_Sequences = dict[str, tuple[tuple[str, ...], ...]]
+
+
+def _build_forms() -> tuple[frozenset[str], _Sequences, tuple[str, ...]]:
+    """The legal forms as keys read them: the one-word token of each (dots and spaces left
+    out: "Sp. z o.o." is "spzoo", "A.Ş." is "as"), the forms of several words by their
+    first word (longest first), and the forms written in a script without spaces."""
+    tokens: set[str] = set()
+    sequences: dict[str, list[tuple[str, ...]]] = {}
+    cjk: set[str] = set()
+    for form in _phrases(organisation_words()["legal_forms"]):
+        words = _words(unicodedata.normalize("NFKC", form))
+        if not words:
+            continue
+        tokens.add("".join(words))
+        if len(words) > 1 and any(len(w) > 1 for w in words):
+            sequences.setdefault(words[0], []).append(tuple(words))
+        if len(words) == 1 and _cjk_word(words[0]) and len(words[0]) > 1:
+            cjk.add(words[0])
+    return (
+        frozenset(tokens),
+        {k: tuple(sorted(v, key=len, reverse=True)) for k, v in sequences.items()},
+        tuple(sorted(cjk, key=len, reverse=True)),
+    )
+
+
+def _build_departments() -> tuple[frozenset[str], tuple[str, ...]]:
+    """The department and group words written in a script without spaces, and the
+    characters that close a department's name there ("部", "課")."""
+    data = organisation_words()
+    words: set[str] = set()
+    for table in (*data["groups"].values(), data["departments"]):
+        for phrase in _phrases(table):
+            folded = unicodedata.normalize("NFKC", phrase).strip()
+            if _cjk_word(folded):
+                words.add(folded)
+    return frozenset(words), tuple(data["departments"].get("suffixes", ()))
+
+
+#: Words that mark a company rather than a person ("Northwind Metals GmbH"): the legal
+#: forms of ``data/organisation_words.toml``, each as one word.
+LEGAL_FORMS: frozenset[str]
+LEGAL_FORMS, _FORM_SEQUENCES, _CJK_FORMS = _build_forms()
+#: Department words in Chinese and Japanese ("経理部", "财务部", "総務"): never a name.
+CJK_DEPARTMENT_WORDS, _CJK_DEPARTMENT_SUFFIXES = _build_departments()
+_CJK_DEPARTMENTS_LONGEST = tuple(sorted(CJK_DEPARTMENT_WORDS, key=len, reverse=True))
+
+
+def _split_cjk(word: str) -> list[str]:
+    """A word in a script without spaces with the legal forms at its front and end, and a
+    department closing it, split off ("株式会社山田製作所経理部" -> 株式会社, 山田製作所,
+    経理部)."""
+    head: list[str] = []
+    tail: list[str] = []
+    rest = word
+    for f in _CJK_FORMS:
+        if rest.startswith(f) and len(rest) > len(f):
+            head.append(f)
+            rest = rest[len(f) :]
+            break
+    for f in _CJK_DEPARTMENTS_LONGEST:
+        if rest.endswith(f) and len(rest) > len(f):
+            tail.insert(0, f)
+            rest = rest[: -len(f)]
+            break
+    for f in _CJK_FORMS:
+        if rest.endswith(f) and len(rest) > len(f):
+            tail.insert(0, f)
+            rest = rest[: -len(f)]
+            break
+    return [*head, rest, *tail]
+
+
+def _read_forms(words: list[str]) -> list[str]:
+    """Words with each legal form as one word: a form of several words ("sp z o o",
+    "gmbh co kg") after the name's first word, a run of single letters that spells one
+    ("a s", "s r o") where legal forms stand, at the end; and words in a script without
+    spaces with their legal forms and closing department split off."""
+    if not words:
+        return words
+    if not all(w.isascii() for w in words):
+        split: list[str] = []
+        for w in words:
+            split.extend(_split_cjk(w) if any(_is_cjk(c) for c in w) else (w,))
+        words = split
+    out: list[str] = []
+    i, n = 0, len(words)
+    while i < n:
+        w = words[i]
+        if i:
+            seq = next(
+                (s for s in _FORM_SEQUENCES.get(w, ()) if tuple(words[i : i + len(s)]) == s),
+                None,
+            )
+            if seq is not None:
+                out.append("".join(seq))
+                i += len(seq)
+                continue
+            if len(w) == 1 and all(len(x) == 1 for x in words[i:]) and n - i > 1:
+                joined = "".join(words[i:])
+                if joined in LEGAL_FORMS:
+                    out.append(joined)
+                    break
+        out.append(w)
+        i += 1
+    return out
+
+
+def _name_words(text: str) -> list[str]:
+    """:func:`_words` with the legal forms read as one word each."""
+    return _read_forms(_words(text))
+
+
+def _cjk_not_a_name(word: str) -> bool:
+    """A word in a script without spaces that names a department or a company: a
+    department word, one ending in a department's closing character (three characters or
+    more: "阿部" is a family name), or a legal form."""
+    if word in CJK_DEPARTMENT_WORDS or word in LEGAL_FORMS:
+        return True
+    if len(word) >= 3 and word.endswith(_CJK_DEPARTMENT_SUFFIXES):
+        return True
+    return any(f in word for f in _CJK_FORMS)
+
+
 def _undecorated(words: list[str]) -> list[str]:
     """Titles and single-letter initials dropped, when two real name words remain."""
     kept = [w for w in words if len(w) > 1 and w not in TITLES]
@@ -262,7 +411,7 @@ def _segments(text: str) -> list[str]:
         pieces = [x for x in p.split(",") if any(c.isalpha() for c in x)]
         # "Keller, Anna" and "Müller, Jörg Peter" are one name each; "Anna Keller, CFO"
         # and "Anna Keller, Northwind GmbH" are a name and a decoration
-        names = [x for x in pieces if not _decoration(_words(x))]
+        names = [x for x in pieces if not _decoration(_name_words(x))]
         if len(pieces) > 1 and len(names) < len(pieces):
             out.append(", ".join(names) or p)
             out.extend(x for x in pieces if x not in names)
@@ -277,7 +426,12 @@ def _decoration(words: list[str]) -> bool:
 
 
 def _key(words: list[str]) -> str:
-    return " ".join(sorted(_undecorated(words)))
+    kept = _undecorated(words)
+    if 1 < len(kept) and all(_cjk_word(w) and not _cjk_not_a_name(w) for w in kept):
+        joined = "".join(kept)
+        if len(joined) <= 4:
+            return joined  # "佐藤 花子" is "佐藤花子": family and given name, as written
+    return " ".join(sorted(kept))
 
 
 @cached(LRUCache(maxsize=8192))
@@ -293,10 +447,13 @@ def name_keys(name: str) -> tuple[str, ...]:
     text = _ADDRESS_RE.sub(" ", text)
     keys: list[str] = []
     for seg in _segments(text):
-        words = _words(seg)
+        words = _name_words(seg)
         if not words:
             continue
         keys.append(_key(words))
+        core = [w for w in words if w not in CJK_DEPARTMENT_WORDS]
+        if core and len(core) < len(words):
+            keys.append(_key(core))  # "株式会社山田製作所 経理部": the company without it
         camel = _words(_CAMEL_RE.sub(" ", seg))
         if len(camel) > len(words) and all(len(w) > 2 for w in camel):
             keys.append(_key(camel))
@@ -325,7 +482,7 @@ def name_key(name: str) -> str:
         return ""
     text = _ADDRESS_RE.sub(" ", fold_name(name))
     if _VIA_RE.search(text):
-        return _key(_words(text)) or keys[0]
+        return _key(_name_words(text)) or keys[0]
     return keys[0]
 
 
@@ -344,7 +501,7 @@ def organisation_key(name: str) -> str:
     """An organisation's name as a key: folded like a person's name, its legal form left
     out ("Northwind Metals GmbH" and "northwind metals" are one; so are "Alcázar S.L." and
     "Alcazar SL": a legal form written with dots is one word)."""
-    return " ".join(sorted(_organisation_words(_words(fold_name(name)))))
+    return " ".join(sorted(_organisation_words(_name_words(fold_name(name)))))
 
 
 def _organisation_words(words: list[str]) -> list[str]:
@@ -381,8 +538,15 @@ def addresses_in_name(name: str) -> tuple[str, ...]:
 
 def is_person_name(key: str) -> bool:
     """A name key that can identify a person: at least two words, one of them longer than
-    an initial, and not a role ("Finance Team" is a role, and two companies have one)."""
+    an initial, and not a role ("Finance Team" is a role, and two companies have one).
+    In Chinese and Japanese, which write a name without a space ("张伟", "佐藤花子"), one
+    word of two to four characters that is no department ("経理部", "総務") and no company
+    ("株式会社")."""
     words = key.split()
+    if any(_cjk_word(w) and _cjk_not_a_name(w) for w in words):
+        return False
+    if len(words) == 1 and _cjk_word(words[0]):
+        return 2 <= len(words[0]) <= 4
     if len(words) < 2 or not any(len(w) > 2 for w in words):
         return False
     return not any(w in ROLE_LOCAL_PARTS for w in words) and "team" not in words
