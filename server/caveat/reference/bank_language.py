@@ -608,6 +608,24 @@ class _WordIndex:
         return {i for word in triggers for i, need in got[word] if need & met == need}
 
 
+@lru_cache(maxsize=8)
+def _paragraphs(
+    folded: str,
+) -> tuple[tuple[tuple[int, int, frozenset[str]], ...], frozenset[str]]:
+    """The paragraphs of a folded text (see :func:`_chunks`) with their words (and
+    bigrams), and all the text's words. The last few are remembered: each phrase book that
+    scans a text (bank details, callback) reads the same paragraphs."""
+    ascii_only = folded.isascii()
+    out = []
+    for start, end in _chunks(folded):
+        words = set(_UNIT_WORD_RE.findall(folded, start, end))
+        if not ascii_only:
+            words |= _cjk_bigrams(folded, start, end)
+        out.append((start, end, frozenset(words)))
+    every = out[0][2] if len(out) == 1 else frozenset().union(*(w for _, _, w in out))
+    return tuple(out), every
+
+
 def _chunks(text: str) -> Iterator[tuple[int, int]]:
     """Spans of paragraphs (split at blank lines), long ones cut at line ends into pieces
     of about _CHUNK characters: a phrase is looked for within one paragraph."""
@@ -721,18 +739,12 @@ class PhraseBook:
         records: list[tuple[int, int, set[str]]] = []
         index = self.words
         assert index is not None
-        ascii_only = folded.isascii()
-        chunks = []
-        for start, end in _chunks(folded):
-            words = set(_UNIT_WORD_RE.findall(folded, start, end))
-            if not ascii_only:
-                words |= _cjk_bigrams(folded, start, end)
-            chunks.append((start, end, words))
+        chunks, every = _paragraphs(folded)
         # The patterns that can match somewhere in the text, from all its words; a
         # paragraph's words are among them, so its patterns are among these.
-        possible = sorted(index.candidates_of(set().union(*(w for _, _, w in chunks))))
+        possible = sorted(index.candidates_of(every))
         if not possible:
-            chunks = []
+            chunks = ()
         needs = index.needs
         for start, end, words in chunks:
             candidates = possible
