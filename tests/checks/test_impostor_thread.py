@@ -13,11 +13,7 @@ And the rules of :mod:`caveat.knowledge.memory` that keep it so, one by one.
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
-from types import ModuleType
 
 import pytest
 
@@ -27,25 +23,13 @@ from caveat.knowledge.context import Context
 from caveat.knowledge.memory import MemorySnapshot, SenderView, observe
 from caveat.knowledge.process_memory import ProcessMemory
 from caveat.mail.normalise import from_raw
+from tests.bench_scripts import bench_module
 
-BENCH = Path(__file__).resolve().parents[2] / "bench" / "bec_persistence.py"
 LEVELS = ("none", "info", "caution", "danger")
 T0 = datetime(2026, 3, 2, 9, tzinfo=UTC)
 
 
-def _bench() -> ModuleType:
-    name = "caveat_bench_bec_persistence"
-    if name in sys.modules:
-        return sys.modules[name]
-    spec = importlib.util.spec_from_file_location(name, BENCH)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-bench = _bench()
+bench = bench_module("bec_persistence")
 ENGINE = Engine()
 
 

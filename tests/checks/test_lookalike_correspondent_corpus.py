@@ -11,42 +11,25 @@ own mail, and their neighbours', must stay within the goal. The figures:
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
-from types import ModuleType
-
 import pytest
 
 from caveat.engine.engine import Engine
 from caveat.knowledge.context import Context
 from caveat.mail.normalise import from_raw
+from tests.bench_scripts import bench_module
 
 from ..corpus import HAM, dataset
 
 pytestmark = pytest.mark.corpus
 
-BENCH = Path(__file__).resolve().parents[2] / "bench" / "bec_persistence.py"
 GOAL = 0.001
-
-
-def _bench() -> ModuleType:
-    name = "caveat_bench_bec_persistence"
-    if name in sys.modules:
-        return sys.modules[name]
-    spec = importlib.util.spec_from_file_location(name, BENCH)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.fixture(scope="module")
 def run() -> object:
     for name in HAM:
         dataset(name)  # skips cleanly without ../shared/corpus
-    return _bench().run_lookalike(vouch_all=True, engine=Engine())
+    return bench_module("bec_persistence").run_lookalike(vouch_all=True, engine=Engine())
 
 
 def test_the_memory_made_look_alike_targets_of_real_senders(run: object) -> None:
@@ -65,9 +48,10 @@ def test_a_look_alike_of_a_real_correspondent_is_caught_by_that_memory(run: obje
     target = sorted(d for d in run.targets if len(d.split(".", 1)[0]) >= 6)[0]
     label, rest = target.split(".", 1)
     fake = f"{label[:-1]}{'x' if label[-1] != 'x' else 'y'}.{rest}"
+    ours = bench_module("bec_persistence").CORPUS_OURS
     facts = from_raw(
         (
-            f"From: Accounts <accounts@{fake}>\nTo: someone@{_bench().CORPUS_OURS}\n"
+            f"From: Accounts <accounts@{fake}>\nTo: someone@{ours}\n"
             "Subject: Open invoice\nMessage-ID: <probe@x.example>\n\n"
             "Please find the open invoice attached.\n"
         ).encode()

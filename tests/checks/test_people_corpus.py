@@ -12,20 +12,15 @@ employees' own legitimate mail. The figures: ``bench/bec_persistence.py --part p
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
-from types import ModuleType
-
 import pytest
 
 from caveat.engine.engine import Engine
+from tests.bench_scripts import bench_module
 
 from ..corpus import HAM, dataset
 
 pytestmark = pytest.mark.corpus
 
-BENCH = Path(__file__).resolve().parents[2] / "bench" / "bec_persistence.py"
 GOAL = 0.001  # the product's goal: at most 0.1 % of legitimate mail at caution or above
 REQUESTS = frozenset(
     {
@@ -38,23 +33,11 @@ REQUESTS = frozenset(
 )
 
 
-def _bench() -> ModuleType:
-    name = "caveat_bench_bec_persistence"
-    if name in sys.modules:
-        return sys.modules[name]
-    spec = importlib.util.spec_from_file_location(name, BENCH)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
 @pytest.fixture(scope="module")
 def runs() -> dict[tuple[str, bool], object]:
     for name in HAM:
         dataset(name)  # skips cleanly without ../shared/corpus
-    bench = _bench()
+    bench = bench_module("bec_persistence")
     engine = Engine()
     return {
         (name, work_only): bench.run_people(name, engine=engine, work_only=work_only)
@@ -92,7 +75,7 @@ def test_caution_or_above_stays_within_the_goal(runs: dict, work_only: bool) -> 
 def test_an_employees_listed_address_draws_no_people_finding(runs: dict) -> None:
     """Their own mail at the address the directory lists, a list's rewrite of it included
     (From: "Name via List" <list@...>, Reply-To: their address)."""
-    bench = _bench()
+    bench = bench_module("bec_persistence")
     for (name, work_only), run in runs.items():
         if work_only:
             continue
@@ -126,5 +109,5 @@ def test_no_request_is_read_in_employees_own_unlisted_mail(runs: dict) -> None:
 
 
 def bench_ids() -> frozenset[str]:
-    bench = _bench()
+    bench = bench_module("bec_persistence")
     return frozenset(i for i in (*bench.PEOPLE_IDS, "BEC_EXECUTIVE_TO_SENSITIVE") if i) | REQUESTS

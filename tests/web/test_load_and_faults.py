@@ -4,8 +4,6 @@ acknowledged report lost (``bench/load.py``, which runs the long version: 60 s).
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
@@ -13,19 +11,13 @@ from types import ModuleType
 import pytest
 from sqlalchemy.engine import Engine
 
+from tests.bench_scripts import bench_module
 from tests.conftest import postgres_schema
-
-BENCH = Path(__file__).resolve().parents[2] / "bench"
 
 
 @pytest.fixture(scope="module")
 def load() -> ModuleType:
-    sys.path.insert(0, str(BENCH))
-    spec = importlib.util.spec_from_file_location("caveat_bench_load", BENCH / "load.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return bench_module("load")
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
