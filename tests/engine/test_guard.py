@@ -5,11 +5,13 @@ address and fits Outlook; the memory read and never written."""
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 
+from caveat.checks.freemail_impersonation import freemail_impersonation
 from caveat.engine.catalogue import BANNER_MAX, CatalogueError
 from caveat.engine.engine import Engine
 from caveat.engine.guard import (
@@ -449,6 +451,10 @@ def test_the_users_own_second_address_in_cc_is_not_a_swap() -> None:
         Context(config=CONFIG, directory=DIRECTORY, memory=THREAD_JEFF, now=T0 + timedelta(1)),
     )
     assert "RECIPIENT_SWAP_FREEMAIL" in {f.id for f in caught.verdict.findings}
+    # Only the guard's own draft says so: a received message with the same Sender and Cc
+    # and no From (written by its sender) is judged like any other.
+    received = replace(Outgoing.build(user=user, to=(), cc=(second,), bcc=()).facts(), draft=False)
+    assert "FREEMAIL_KNOWN_NAME" in {h.id for h in freemail_impersonation(received, ctx)}
 
 
 # Keys as caveat.knowledge.memory.person makes them (tokens sorted).

@@ -161,7 +161,7 @@ def freemail_impersonation(facts: Facts, ctx: Context) -> list[Hit]:
             continue  # directory_contact
         person = _impersonated(_person_keys(a.name), a, ctx, in_thread)
         if person is not None and _own_second_address(facts, a, person, ctx):
-            continue  # known_here: the user's own other address, in a draft
+            continue  # known_here: the user's own mailbox, in a draft
         if person is not None:
             by_name.append((header, a, person))
             continue
@@ -251,12 +251,11 @@ def _impersonated(keys: list[str], a: Address, ctx: Context, in_thread: bool) ->
 
 
 def _own_second_address(facts: Facts, a: Address, person: KnownPerson, ctx: Context) -> bool:
-    """In a draft the send-time guard judges (the user as the Sender, no From): the user's
-    own address, or the user's own name at an address the conversation saw (the user's
-    other mailbox, kept in copy). Whoever writes the draft knows their own addresses;
-    received mail always has a From."""
+    """In a draft the send-time guard judges (the user as the Sender): the user's own
+    address, or the user's own name at an address the conversation saw (the user's other
+    mailbox, kept in copy). Whoever writes the draft knows their own addresses."""
     user = facts.sender
-    if facts.from_ or user is None:
+    if not facts.draft or user is None:
         return False
     if a.address == user.address:
         return True

@@ -138,6 +138,7 @@ class Outgoing:
             subject=self.subject,
             conversation_id=self.conversation_id,
             source="payload",
+            draft=True,
         )
 
     def lookup(self) -> Facts:

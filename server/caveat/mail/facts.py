@@ -126,6 +126,9 @@ class Facts:
     conversation_id: str = ""
     date: datetime | None = None
     source: str = field(default="payload")  # "payload" or "raw"
+    #: a message the user is writing, judged by the send-time guard (the user is the
+    #: Sender); never set from anything a message carries
+    draft: bool = False
     #: What the normaliser left out to stay within its limits, in plain words, one entry
     #: per cut ("recipients cut to 500 of 888", "body text cut to 65536 of 210112 bytes"):
     #: the checks saw only part of the message. Empty when the whole message was read.
