@@ -55,6 +55,9 @@ class Finding:
     #: a composite's parts: the ids of the findings present that made its expression hold,
     #: in the verdict's order; they carry the evidence (empty for other findings)
     parts: tuple[str, ...] = ()
+    #: the values the catalogue's templates were filled with, to word the finding again in
+    #: another language (caveat.engine.localise); never sent
+    params: Any = field(default=None, compare=False, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         return {

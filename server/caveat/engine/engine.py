@@ -99,6 +99,7 @@ class Engine:
             techniques=entry.techniques,
             weight=entry.weight,
             banner=_fit(render(entry.banner, params)) if entry.banner else "",
+            params=params,
         )
 
 

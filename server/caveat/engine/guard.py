@@ -296,6 +296,10 @@ class RecipientVerdict:
 class GuardVerdict:
     verdict: Verdict
     recipients: tuple[RecipientVerdict, ...]
+    #: what the banner's text was filled from: the finding id whose banner it is, with the
+    #: recipient's address and domain as shown (None: the level's text), so that it can be
+    #: worded again in another language
+    banner_source: tuple[str, str, str] | None = None
 
     @property
     def level(self) -> str:
@@ -344,19 +348,20 @@ class RecipientGuard:
             ids = tuple(f.id for f in verdict.findings if r.address in named.get(f.id, ()))
             level = self.engine.score(facts, [Hit(i) for i in ids]).level if ids else "none"
             lines.append(RecipientVerdict(r.address, level, ids))
-        banner = self._banner(verdict, named, recipients)
-        return GuardVerdict(replace(verdict, banner=banner), tuple(lines))
+        banner, source = self._banner(verdict, named, recipients)
+        return GuardVerdict(replace(verdict, banner=banner), tuple(lines), source)
 
     def _banner(
         self,
         verdict: Verdict,
         named: Mapping[str, Sequence[str]],
         recipients: Sequence[Address],
-    ) -> Banner | None:
+    ) -> tuple[Banner | None, tuple[str, str, str] | None]:
         """The banner of the strongest finding that names a recipient, with its address;
-        the level's text when none fits in Outlook's 150 characters."""
+        the level's text when none fits in Outlook's 150 characters. With it, what it was
+        filled from (:attr:`GuardVerdict.banner_source`)."""
         if verdict.level == "none":
-            return None
+            return None, None
         level = self.texts.levels[verdict.level]
         by_address = {r.address: r for r in recipients}
         for f in verdict.findings:
@@ -365,10 +370,17 @@ class RecipientGuard:
             if not template or not who:
                 continue
             # as the user wrote them: a capital I for an l must show in the banner too
-            text = render(template, {"address": who[0].shown, "domain": who[0].shown_domain})
-            if banner_length(text) <= BANNER_MAX:
-                return Banner(level.title, text)
-        return Banner(level.title, level.text)
+            text = guard_banner(template, who[0].shown, who[0].shown_domain)
+            if text:
+                return Banner(level.title, text), (f.id, who[0].shown, who[0].shown_domain)
+        return Banner(level.title, level.text), None
+
+
+def guard_banner(template: str, address: str, domain: str) -> str:
+    """A guard banner filled with the recipient's address and domain, or "" when it does
+    not fit in Outlook's 150 characters once filled."""
+    text = render(template, {"address": address, "domain": domain})
+    return text if banner_length(text) <= BANNER_MAX else ""
 
 
 def _attribute(

@@ -1,0 +1,139 @@
+"""What the user reads, in the user's language: the catalogue's and the guard's texts as
+gettext messages (:func:`messages`, the list the translations must cover), and a verdict
+worded again in another language (:class:`Localiser`).
+
+The engine words every finding in English, the source language, and keeps the values it
+filled in (``Finding.params``); a verdict is worded again only when it is sent, so the
+checks, the scores and the memory never see a language. Wording again changes texts only:
+the level, the findings and their evidence stay as they are.
+
+Contexts name where a text is used:
+
+  level.<level>.title / .text           the banner of an arriving message
+  finding.<ID>.title / .explanation     a finding (a plural entry where the catalogue has
+                                        a wording for exactly one: title_one and title)
+  finding.<ID>.banner                   a finding's own banner text
+  guard.level.<level>.title / .text     the send-time guard's banner
+  guard.banner.<ID>                     the guard's banner naming a recipient
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import replace
+from typing import Any
+
+from caveat.checks.findings import Banner, Finding, Verdict
+from caveat.i18n import SOURCE, Message, Translator, translator
+
+from .catalogue import BANNER_MAX, Catalogue, Entry, banner_length, render
+from .guard import GuardTexts, GuardVerdict, guard_banner
+
+
+def messages(catalogue: Catalogue, texts: GuardTexts) -> list[Message]:
+    """Every text a user can read from the catalogue and the guard, in file order."""
+    out: list[Message] = []
+    for name, lv in catalogue.levels.items():
+        out.append(Message(f"level.{name}.title", lv.title))
+        out.append(Message(f"level.{name}.text", lv.text))
+    for e in catalogue.entries():
+        out.append(_worded(f"finding.{e.id}.title", e.title_one, e.title))
+        out.append(_worded(f"finding.{e.id}.explanation", e.explanation_one, e.explanation))
+        if e.banner:
+            out.append(Message(f"finding.{e.id}.banner", e.banner))
+    for name, gl in texts.levels.items():
+        out.append(Message(f"guard.level.{name}.title", gl.title))
+        out.append(Message(f"guard.level.{name}.text", gl.text))
+    for fid, template in texts.banners.items():
+        out.append(Message(f"guard.banner.{fid}", template))
+    return out
+
+
+def _worded(context: str, one: str, other: str) -> Message:
+    return Message(context, one, other) if one else Message(context, other)
+
+
+def _count(params: Mapping[str, Any]) -> int:
+    """The count a plural form is chosen by; a finding without one speaks of several."""
+    count = params.get("count")
+    if isinstance(count, bool):
+        return 2
+    if isinstance(count, int):
+        return count
+    try:
+        return int(str(count))
+    except ValueError:
+        return 2
+
+
+class Localiser:
+    """Words verdicts in a supported language."""
+
+    def __init__(self, catalogue: Catalogue, texts: GuardTexts) -> None:
+        self.catalogue = catalogue
+        self.texts = texts
+        self._entries: dict[str, Entry] = {e.id: e for e in catalogue.entries()}
+
+    # ------------------------------------------------------------- arriving messages
+
+    def verdict(self, verdict: Verdict, language: str) -> Verdict:
+        if language == SOURCE:
+            return verdict
+        t = translator(language)
+        findings = tuple(self._finding(f, t) for f in verdict.findings)
+        banner = verdict.banner
+        if banner is not None and verdict.level in self.catalogue.levels:
+            level = self.catalogue.levels[verdict.level]
+            title = t.text(f"level.{verdict.level}.title", level.title)
+            text = t.text(f"level.{verdict.level}.text", level.text)
+            # the finding whose banner spoke for the message speaks again, when it fits
+            for english, worded in zip(verdict.findings, findings, strict=True):
+                if english.banner and english.banner == banner.text and worded.banner:
+                    text = worded.banner
+                    break
+            banner = Banner(title, text)
+        return replace(verdict, findings=findings, banner=banner)
+
+    def _finding(self, f: Finding, t: Translator) -> Finding:
+        entry = self._entries.get(f.id)
+        if entry is None or f.params is None:
+            return f
+        params = f.params
+        n = _count(params)
+
+        def word(kind: str, one: str, other: str) -> str:
+            ctx = f"finding.{f.id}.{kind}"
+            return t.plural(ctx, one, other, n) if one else t.text(ctx, other)
+
+        title = word("title", entry.title_one, entry.title)
+        explanation = word("explanation", entry.explanation_one, entry.explanation)
+        banner = ""
+        if entry.banner and f.banner:
+            filled = render(t.text(f"finding.{f.id}.banner", entry.banner), params)
+            banner = filled if banner_length(filled) <= BANNER_MAX else ""
+        return replace(
+            f,
+            title=render(title, params),
+            explanation=render(explanation, params),
+            banner=banner,
+        )
+
+    # ------------------------------------------------------------- the send-time guard
+
+    def guard(self, gv: GuardVerdict, language: str) -> GuardVerdict:
+        if language == SOURCE:
+            return gv
+        t = translator(language)
+        verdict = self.verdict(gv.verdict, language)
+        banner = None
+        if gv.verdict.banner is not None and gv.level in self.texts.levels:
+            level = self.texts.levels[gv.level]
+            title = t.text(f"guard.level.{gv.level}.title", level.title)
+            text = t.text(f"guard.level.{gv.level}.text", level.text)
+            if gv.banner_source is not None:
+                fid, address, domain = gv.banner_source
+                template = self.texts.banners.get(fid)
+                if template:
+                    text = guard_banner(t.text(f"guard.banner.{fid}", template), address, domain) or text
+            banner = Banner(title, text)
+        return replace(gv, verdict=replace(verdict, banner=banner))
