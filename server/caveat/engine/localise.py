@@ -134,6 +134,7 @@ class Localiser:
                 fid, address, domain = gv.banner_source
                 template = self.texts.banners.get(fid)
                 if template:
-                    text = guard_banner(t.text(f"guard.banner.{fid}", template), address, domain) or text
+                    worded = t.text(f"guard.banner.{fid}", template)
+                    text = guard_banner(worded, address, domain) or text
             banner = Banner(title, text)
         return replace(gv, verdict=replace(verdict, banner=banner))
