@@ -1,6 +1,7 @@
 """Keeps the translation catalogues in step with the English texts.
 
     python -m caveat.engine.translations          # write caveat.pot, update every .po
+    python -m caveat.engine.translations de fr    # only these languages' .po
 
 The template (``caveat/locale/caveat.pot``) lists every message of
 :func:`caveat.engine.localise.messages`; each language's ``.po`` gains the new messages
@@ -45,7 +46,7 @@ def template(msgs: list[Message]) -> Catalog:
     return cat
 
 
-def update(locale_dir: Path = LOCALE_DIR) -> list[str]:
+def update(locale_dir: Path = LOCALE_DIR, languages: list[str] | None = None) -> list[str]:
     """Write the template and bring every language's catalogue in step; the paths written."""
     msgs = messages(Catalogue.load(), GuardTexts.load())
     pot = template(msgs)
@@ -55,7 +56,7 @@ def update(locale_dir: Path = LOCALE_DIR) -> list[str]:
         write_po(fh, pot, width=100, omit_header=False, sort_output=False)
     written.append(str(path))
     for lang in LANGUAGES:
-        if lang == SOURCE:
+        if lang == SOURCE or (languages and lang not in languages):
             continue
         po = locale_dir / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
         if po.exists():
@@ -78,7 +79,12 @@ def update(locale_dir: Path = LOCALE_DIR) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    for p in update():
+    wanted = list(argv or [])
+    unknown = [lang for lang in wanted if lang not in LANGUAGES]
+    if unknown:
+        print(f"unknown language: {', '.join(unknown)} (one of {', '.join(LANGUAGES)})")
+        return 2
+    for p in update(languages=wanted or None):
         print(p)
     return 0
 
