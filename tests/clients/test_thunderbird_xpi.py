@@ -6,12 +6,15 @@ from __future__ import annotations
 import io
 import json
 import zipfile
+from pathlib import Path
 
 import pytest
 
 from caveat import __version__
+from caveat.clients import thunderbird_xpi
 from caveat.clients.thunderbird_xpi import (
     EXTENSION_ID,
+    LOCALES,
     SHARED,
     SOURCE,
     Deployment,
@@ -94,7 +97,53 @@ def test_no_tests_type_declarations_or_package_files_are_shipped() -> None:
     assert not [n for n in names if "/test/" in n or n.endswith((".d.ts", ".json.lock"))]
     assert not [n for n in names if "node_modules" in n or n.endswith("package.json")]
     allowed = {"manifest.json", "thunderbird/deployment.json"}
+    allowed |= {f"_locales/{p.parent.name}/messages.json" for p in LOCALES.glob("*/messages.json")}
     assert {n for n in names if n.endswith(".json")} == allowed
+
+
+def test_every_language_s_messages_are_shipped_as_thunderbird_s_locales() -> None:
+    files = unpack(build_xpi())
+    languages = sorted(p.parent.name for p in LOCALES.glob("*/messages.json"))
+    assert "en" in languages
+    shipped = sorted(n.split("/")[1] for n in files if n.startswith("_locales/"))
+    assert shipped == languages
+    assert {n for n in files if n.startswith("_locales/")} == {
+        f"_locales/{lang}/messages.json" for lang in languages
+    }
+    for lang in languages:
+        source = (LOCALES / lang / "messages.json").read_bytes()
+        assert files[f"_locales/{lang}/messages.json"] == source
+    manifest = manifest_of(files)
+    assert manifest["default_locale"] == "en"
+    assert manifest["name"] == "__MSG_extensionName__"
+    assert manifest["description"] == "__MSG_extensionDescription__"
+    english = json.loads(files["_locales/en/messages.json"])
+    assert english["extensionName"]["message"] == "Caveat"
+
+
+def test_only_message_files_that_are_json_objects_are_shipped(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "en").mkdir()
+    english = '{"extensionName": {"message": "Caveat"}}'
+    (tmp_path / "en" / "messages.json").write_text(english, "utf-8")
+    (tmp_path / "en" / "notes.txt").write_text("not shipped", "utf-8")
+    (tmp_path / "de").mkdir()  # no messages.json yet: left out
+    (tmp_path / "README.md").write_text("not a language", "utf-8")
+    monkeypatch.setattr(thunderbird_xpi, "LOCALES", tmp_path)
+    names = {n for n in unpack(build_xpi()) if n.startswith("_locales/")}
+    assert names == {"_locales/en/messages.json"}
+
+    (tmp_path / "de" / "messages.json").write_text("{not json", "utf-8")
+    with pytest.raises(XpiError, match="not valid JSON"):
+        build_xpi()
+    (tmp_path / "de" / "messages.json").write_text("[]", "utf-8")
+    with pytest.raises(XpiError, match="not a JSON object"):
+        build_xpi()
+    (tmp_path / "de" / "messages.json").unlink()
+    (tmp_path / "en" / "messages.json").unlink()
+    with pytest.raises(XpiError, match="default locale"):
+        build_xpi()
 
 
 def test_the_build_is_reproducible() -> None:

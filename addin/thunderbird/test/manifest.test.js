@@ -10,7 +10,9 @@ import { MANIFEST, sourcePath } from "./messenger-standin.js";
 
 test("MV3, Thunderbird 128 or newer, with a stable id", () => {
   assert.equal(MANIFEST.manifest_version, 3);
-  assert.equal(MANIFEST.name, "Caveat");
+  assert.equal(MANIFEST.name, "__MSG_extensionName__");
+  assert.equal(MANIFEST.description, "__MSG_extensionDescription__");
+  assert.equal(MANIFEST.default_locale, "en");
   assert.equal(MANIFEST.version, "0.1.0");
   assert.deepEqual(MANIFEST.browser_specific_settings, {
     gecko: { id: "caveat-thunderbird@caveat.invalid", strict_min_version: "128.0" },
@@ -27,7 +29,7 @@ test("exactly the permissions the extension needs, hosts only on request", () =>
 test("the background is a module; the action has its popup, the options their page", () => {
   assert.deepEqual(MANIFEST.background, { scripts: ["thunderbird/background.js"], type: "module" });
   assert.equal(MANIFEST.message_display_action.default_popup, "thunderbird/popup.html");
-  assert.equal(MANIFEST.message_display_action.default_title, "Caveat");
+  assert.equal(MANIFEST.message_display_action.default_title, "__MSG_extensionName__");
   assert.deepEqual(Object.keys(MANIFEST.message_display_action.default_icon), ["16", "32", "64"]);
   assert.deepEqual(MANIFEST.options_ui, { page: "thunderbird/options.html" });
   assert.deepEqual(Object.keys(MANIFEST.icons), ["32", "64", "128"]);
@@ -74,4 +76,12 @@ test("the modules import only what the XPI holds, by relative paths", () => {
   }
   // A content script cannot import.
   assert.doesNotMatch(readFileSync(new URL("display.js", folder), "utf8"), /^\s*(import|export)\s/m);
+});
+
+test("the manifest's words come from the English message file, Thunderbird's default locale", () => {
+  const english = JSON.parse(readFileSync(new URL("../../_locales/en/messages.json", import.meta.url), "utf8"));
+  const used = [...JSON.stringify(MANIFEST).matchAll(/__MSG_([A-Za-z0-9_]+)__/g)].map((m) => m[1]);
+  assert.deepEqual([...new Set(used)].sort(), ["extensionDescription", "extensionName"]);
+  for (const id of used) assert.ok(english[id]?.message, id);
+  assert.ok(english.extensionDescription.message.length <= 250);
 });

@@ -8,9 +8,14 @@ whose root holds ``manifest.json``; this module lays it out as
     thunderbird/*.js|html|css     the extension's own files (never its tests)
     thunderbird/deployment.json   the deployment's service address (and key), or {}
     shared/*.js                   addin/shared/*.js (never its tests)
+    _locales/<lang>/messages.json addin/_locales/<lang>/messages.json, every language there
     icons/icon-{16,32,64,128}.png static/icons
 
-so the relative imports of the source tree (``../shared/api.js``) hold inside the XPI too.
+so the relative imports of the source tree (``../shared/api.js``) hold inside the XPI too,
+and so does ``shared/i18n.js``'s ``../_locales/<lang>/messages.json``. The message files are
+Thunderbird's own ``_locales`` as well: the manifest's ``__MSG_extensionName__`` and
+``__MSG_extensionDescription__`` come from them (``default_locale`` is ``en``). Each is
+checked to be a JSON object before it is shipped.
 
 A generic build (no base URL) asks for no host at all: the user enters the service's
 address in the options page, which asks Thunderbird for that one origin. A deployment
@@ -50,6 +55,7 @@ from .outlook_manifest import ManifestError, normalise_base_url
 PROJECT_ROOT = Path(__file__).resolve().parents[3]
 SOURCE = PROJECT_ROOT / "addin" / "thunderbird"
 SHARED = PROJECT_ROOT / "addin" / "shared"
+LOCALES = PROJECT_ROOT / "addin" / "_locales"
 ICONS = PROJECT_ROOT / "static" / "icons"
 ICON_SIZES = (16, 32, 64, 128)
 #: What the extension's folders may ship: pages, scripts, style sheets.
@@ -182,11 +188,34 @@ def _files() -> list[tuple[str, Path]]:
         for path in sorted(folder.iterdir()):
             if path.is_file() and path.suffix in SHIPPED_SUFFIXES:
                 out.append((f"{prefix}/{path.name}", path))
+    out += _message_files()
     for size in ICON_SIZES:
         icon = ICONS / f"icon-{size}.png"
         if not icon.is_file():
             raise XpiError(f"the icon is missing: {icon}")
         out.append((f"icons/icon-{size}.png", icon))
+    return out
+
+
+def _message_files() -> list[tuple[str, Path]]:
+    """(name in the XPI, source file) for each language's ``messages.json``, checked to be
+    a JSON object of messages; English, the default locale, must be there."""
+    out: list[tuple[str, Path]] = []
+    if not LOCALES.is_dir():
+        raise XpiError(f"the message files' folder is missing: {LOCALES}")
+    for folder in sorted(LOCALES.iterdir()):
+        path = folder / "messages.json"
+        if not folder.is_dir() or not path.is_file():
+            continue
+        try:
+            data = json.loads(path.read_text("utf-8"))
+        except (OSError, ValueError) as exc:
+            raise XpiError(f"{path} is not valid JSON: {exc}") from None
+        if not isinstance(data, dict):
+            raise XpiError(f"{path} is not a JSON object of messages")
+        out.append((f"_locales/{folder.name}/messages.json", path))
+    if not any(name == "_locales/en/messages.json" for name, _ in out):
+        raise XpiError(f"the default locale's messages are missing: {LOCALES / 'en'}")
     return out
 
 
