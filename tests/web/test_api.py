@@ -45,8 +45,10 @@ def test_analyze_answers_with_the_verdict_shape(client: FlaskClient, auth: dict[
     assert rv.status_code == 200
     body = rv.get_json()
     assert set(body) == {
-        "level", "score", "banner", "findings", "message_id", "checked_at", "notices"
+        "level", "score", "banner", "findings", "message_id", "checked_at", "notices",
+        "language",
     }
+    assert body["language"] == "en" and rv.headers["Content-Language"] == "en"
     assert body["level"] in LEVELS
     assert isinstance(body["score"], int | float)
     assert (body["banner"] is None) == (body["level"] == "none")

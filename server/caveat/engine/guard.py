@@ -71,6 +71,8 @@ _PAYLOAD_FIELDS: dict[str, type] = {
     "bcc": list,
     "conversation_id": str,
     "subject": str,
+    # the language to answer in: read by the API (caveat.i18n.negotiate)
+    "language": str,
 }
 _TYPE_NAMES: dict[type, str] = {str: "a string", dict: "an object", list: "an array"}
 

@@ -303,6 +303,8 @@ _PAYLOAD_FIELDS = {
     "internet_message_id": str,
     "date": str,
     "raw": str,
+    # the language to answer in: read by the API (caveat.i18n.negotiate), not by the checks
+    "language": str,
 }
 
 
@@ -351,7 +353,9 @@ def from_payload(
             raise InputError("invalid_field", f"{key} must be a {_TYPE_NAMES[typ]}")
 
     if payload.get("raw") is not None:
-        others = [k for k in payload if k not in ("raw", "conversation_id") and payload[k]]
+        others = [
+            k for k in payload if k not in ("raw", "conversation_id", "language") and payload[k]
+        ]
         if others:
             raise InputError("invalid_payload", "send either a raw message or its parts, not both")
         raw = payload["raw"]

@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from caveat.checks.findings import Verdict
 from caveat.engine.engine import Engine
 from caveat.engine.guard import GuardVerdict, Outgoing, RecipientGuard
+from caveat.engine.localise import Localiser
 from caveat.knowledge.context import Context, EngineConfig
 from caveat.knowledge.directory import Directory, IndexListener
 from caveat.knowledge.memory import EMPTY, Memory, MemorySnapshot, observe, participants
@@ -77,6 +78,7 @@ class Analyzer:
             WarningTally(store, config) if count_warnings and store is not None else None
         )
         self._guard: RecipientGuard | None = None
+        self._localiser: Localiser | None = None
 
     def directory(self) -> Directory:
         """The directory snapshot; a newer one is built in the background when another
@@ -170,6 +172,12 @@ class Analyzer:
         if self._guard is None:
             self._guard = RecipientGuard(self.engine.catalogue)
         return self._guard
+
+    def localiser(self) -> Localiser:
+        """Words this analyser's verdicts in another language, built on first use."""
+        if self._localiser is None:
+            self._localiser = Localiser(self.engine.catalogue, self.recipient_guard().texts)
+        return self._localiser
 
     def _authenticated(self, facts: Facts) -> bool:
         """The From domain passed aligned SPF or DKIM at our own boundary."""

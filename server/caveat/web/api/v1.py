@@ -19,6 +19,7 @@ from flask import Blueprint, Response, g, jsonify, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from caveat.engine.guard import outgoing_from_payload
+from caveat.i18n import negotiate
 from caveat.identity.permissions import check_permissions
 from caveat.identity.principal import Principal
 from caveat.identity.tokens import IdentityUnavailable
@@ -115,14 +116,28 @@ def analyze() -> Response:
     verdict = s.analyzer.analyze(facts, now, viewer=_viewer(principal()))
     notify_analyzed(facts, verdict.level)
     alerting.analyzed(facts, verdict, principal(), s.analyzer.directory)
+    language = _language(payload)
     body = {
-        **verdict.to_dict(),
+        **s.analyzer.localiser().verdict(verdict, language).to_dict(),
+        "language": language,
         **({"partial": list(facts.cuts)} if facts.cuts else {}),
         "message_id": facts.message_id,
         "checked_at": _stamp(now),
         "notices": [n.to_dict() for n in s.notices],
     }
-    return _no_store(jsonify(body))
+    return _worded(_no_store(jsonify(body)), language)
+
+
+def _language(payload: Any) -> str:
+    """The language to answer in: the body's ``language``, else Accept-Language, else
+    English (the request was validated: ``language`` is a short string or absent)."""
+    return negotiate(payload.get("language"), request.headers.get("Accept-Language"))
+
+
+def _worded(response: Response, language: str) -> Response:
+    response.headers["Content-Language"] = language
+    response.vary.add("Accept-Language")
+    return response
 
 
 @bp.post("/recipients")
@@ -136,7 +151,12 @@ def recipients() -> Response:
     outgoing = outgoing_from_payload(payload, s.config.limits)
     now = s.clock()
     verdict = s.analyzer.check_recipients(outgoing, now, viewer=_viewer(principal()))
-    return _no_store(jsonify({**verdict.to_dict(), "checked_at": _stamp(now)}))
+    language = _language(payload)
+    worded = s.analyzer.localiser().guard(verdict, language)
+    return _worded(
+        _no_store(jsonify({**worded.to_dict(), "language": language, "checked_at": _stamp(now)})),
+        language,
+    )
 
 
 @bp.get("/senders/contact")
