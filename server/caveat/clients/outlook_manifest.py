@@ -48,6 +48,7 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import json
 import os
 import re
 import tempfile
@@ -164,6 +165,34 @@ DESCRIPTION = (
 BUTTON_TOOLTIP = (
     "Open Caveat: why this message was flagged, the evidence, and how to verify the sender."
 )
+
+#: The add-ins' message files (addin/_locales/<lang>/messages.json): the description and
+#: the button's tooltip in every language, as Override elements for Office's display
+#: language. English, the default, is the constants above (the tests keep them the same).
+LOCALES = Path(__file__).resolve().parents[3] / "addin" / "_locales"
+#: Office matches an Override by its culture (the display language as "de-AT"), so each
+#: language is given for the cultures Office is used in.
+CULTURES: dict[str, tuple[str, ...]] = {
+    "de": ("de-DE", "de-AT", "de-CH", "de-LU", "de-LI"),
+    "fr": ("fr-FR", "fr-BE", "fr-CH", "fr-CA", "fr-LU"),
+    "es": ("es-ES", "es-MX", "es-AR", "es-CO", "es-CL", "es-US"),
+    "it": ("it-IT", "it-CH"),
+    "nl": ("nl-NL", "nl-BE"),
+    "pt": ("pt-PT", "pt-BR"),
+    "pl": ("pl-PL",),
+    "cs": ("cs-CZ",),
+    "sv": ("sv-SE", "sv-FI"),
+    "tr": ("tr-TR",),
+    "ja": ("ja-JP",),
+    "zh": ("zh-CN", "zh-SG"),
+    "ar": ("ar-SA", "ar-AE", "ar-EG", "ar-MA", "ar-QA", "ar-KW", "ar-JO"),
+}
+#: The message ids of the manifest's texts.
+MESSAGE_IDS = {
+    "DisplayName": "extensionName",
+    "Description": "outlook_manifestDescription",
+    "Button.Tooltip": "outlook_manifestTooltip",
+}
 
 _GUID = re.compile(r"[0-9a-fA-F]{8}(?:-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}")
 _VERSION = re.compile(r"[0-9]{1,5}(?:\.[0-9]{1,5}){0,3}")
@@ -361,7 +390,34 @@ def _resources(parent: ET.Element, urls: _Urls, url_ids: Iterable[tuple[str, str
     _add(short, "bt:String", {"id": "Group.Label", "DefaultValue": DISPLAY_NAME})
     _add(short, "bt:String", {"id": "Button.Label", "DefaultValue": DISPLAY_NAME})
     long = _add(resources, "bt:LongStrings")
-    _add(long, "bt:String", {"id": "Button.Tooltip", "DefaultValue": BUTTON_TOOLTIP})
+    tooltip = _add(long, "bt:String", {"id": "Button.Tooltip", "DefaultValue": BUTTON_TOOLTIP})
+    _overrides(tooltip, "Button.Tooltip", "bt:Override")
+
+
+def localised(what: str) -> dict[str, str]:
+    """A manifest text (a key of :data:`MESSAGE_IDS`) per language other than English,
+    from the add-ins' message files; a language without it is left out (Office shows the
+    default)."""
+    out: dict[str, str] = {}
+    for lang in CULTURES:
+        path = LOCALES / lang / "messages.json"
+        if not path.is_file():
+            continue
+        try:
+            entry = json.loads(path.read_text("utf-8")).get(MESSAGE_IDS[what])
+        except (OSError, ValueError) as exc:
+            raise ManifestError(f"{path}: {exc}") from None
+        text = entry.get("message", "").strip() if isinstance(entry, dict) else ""
+        if text:
+            out[lang] = text
+    return out
+
+
+def _overrides(element: ET.Element, what: str, tag: str = "Override") -> None:
+    """Override children of ``element``: ``what`` in each language, for its cultures."""
+    for lang, text in localised(what).items():
+        for culture in CULTURES[lang]:
+            _add(element, tag, {"Locale": culture, "Value": text})
 
 
 def _web_application_info(parent: ET.Element, sign_in: SignIn) -> None:
@@ -419,8 +475,8 @@ def _office_app(urls: _Urls, identity: ManifestIdentity, sign_in: SignIn | None)
     _add(root, "Version", text=identity.version)
     _add(root, "ProviderName", text=DISPLAY_NAME)
     _add(root, "DefaultLocale", text="en-US")
-    _add(root, "DisplayName", {"DefaultValue": DISPLAY_NAME})
-    _add(root, "Description", {"DefaultValue": DESCRIPTION})
+    _overrides(_add(root, "DisplayName", {"DefaultValue": DISPLAY_NAME}), "DisplayName")
+    _overrides(_add(root, "Description", {"DefaultValue": DESCRIPTION}), "Description")
     _add(root, "IconUrl", {"DefaultValue": icon_url(urls.base, 64)})
     _add(root, "HighResolutionIconUrl", {"DefaultValue": icon_url(urls.base, 128)})
     _add(root, "SupportUrl", {"DefaultValue": urls.support})
@@ -689,6 +745,10 @@ def _check_top(root: ET.Element) -> list[str]:
         value = element.get("DefaultValue", "") if element is not None else ""
         if element is not None and not 1 <= len(value) <= limit:
             problems.append(f"{name}: DefaultValue must be 1 to {limit} characters")
+        for o in element.findall(_q(NS_APP, "Override")) if element is not None else ():
+            if not 1 <= len(o.get("Value", "")) <= limit:
+                where = f"{name}: the {o.get('Locale')} Override"
+                problems.append(f"{where} must be 1 to {limit} characters")
     return problems
 
 
