@@ -11,8 +11,9 @@
  * Office is passed in (the real Office.js in Outlook, a stand-in in the tests).
  */
 
-import { ATTACHMENT_LIMITS, MAX_HTML_CHARS, SIGN_IN_NEEDED, CaveatError, base64FromBytes, base64Size, chooseAttachments } from "../shared/api.js";
-import { bannerFor, failureBanner } from "../shared/banner.js";
+import { ATTACHMENT_LIMITS, MAX_HTML_CHARS, CaveatError, base64FromBytes, base64Size, chooseAttachments } from "../shared/api.js";
+import { failureBanner, failureReason, notificationFor } from "../shared/banner.js";
+import { t } from "../shared/i18n.js";
 import { renderActionMessage, renderContact, renderFailure, renderPending, renderVerdict } from "../shared/render.js";
 import { accountCandidates, accountsIn, replyToIn, startVerify } from "../shared/verify.js";
 
@@ -21,13 +22,12 @@ import { accountCandidates, accountsIn, replyToIn, startVerify } from "../shared
 /** @typedef {import("../shared/banner.js").BannerModel} BannerModel */
 /** @typedef {ReturnType<typeof import("../shared/api.js").createClient>} Client */
 
-/** What the pane says when the person must sign in before the message can be checked. */
-export const SIGN_IN_HERE = "sign-in needed. Choose Sign in to check it; until then, treat it with care.";
-/** Verify sender asked by someone whose role may not read partners' contacts (403). */
-export const VERIFY_NOT_ALLOWED =
-  "Your role does not include looking up partners' contacts. Ask your finance team to verify this sender, by phone, with the number on file.";
-/** Recording a call refused for the person's role (403). */
-export const RECORD_NOT_ALLOWED = "your role does not include recording calls to partners. Ask your finance team.";
+/** What the pane says when the person must sign in before the message can be checked (an id). */
+export const SIGN_IN_HERE = "outlook_sign_in_here";
+/** Verify sender asked by someone whose role may not read partners' contacts (403; an id). */
+export const VERIFY_NOT_ALLOWED = "outlook_verify_not_allowed";
+/** Recording a call refused for the person's role (403; an id). */
+export const RECORD_NOT_ALLOWED = "outlook_record_not_allowed";
 /** The manifest's 16-pixel icon, which an informational notification must name. */
 export const NOTIFICATION_ICON = "Icon.16";
 /** The service's limits: 256 KiB of headers and 64 KiB of body, in UTF-8. */
@@ -202,10 +202,10 @@ export function startPane({ Office, root, client, auth }) {
     current = null;
     currentMessage = null;
     if (!item) {
-      renderPending(root, "Select a message to check it.");
+      renderPending(root, t("outlook_select_message"));
       return;
     }
-    renderPending(root, "Checking this message\u2026");
+    renderPending(root, t("outlook_checking"));
     const options = paneOptions(item);
     try {
       const payload = await collectMessage(Office, item);
@@ -214,14 +214,15 @@ export function startPane({ Office, root, client, auth }) {
       current = verdict;
       currentMessage = payload;
       renderVerdict(root, verdict, options);
-      await showNotification(Office, item, bannerFor(verdict));
+      // Caution and danger only: an info note is for the pane (notificationFor).
+      await showNotification(Office, item, notificationFor(verdict));
     } catch (error) {
       if (mine !== generation) return;
       const banner = failureBanner(error);
       if (banner.show && needsSignIn(error)) {
         // In the pane the way out is the button beside the words; Verify sender and Report
         // would need the same sign-in, so only Sign in is offered.
-        const here = { ...banner, text: `${banner.title}: ${SIGN_IN_HERE}` };
+        const here = { ...banner, detail: t(SIGN_IN_HERE) };
         renderFailure(root, here, { subject: options.subject, from: options.from, onSignIn: () => startSignIn(mine) });
       } else if (banner.show) {
         renderFailure(root, banner, options);
@@ -243,15 +244,15 @@ export function startPane({ Office, root, client, auth }) {
   function startSignIn(shownFor) {
     if (!auth) return;
     const pending = auth.signIn();
-    renderActionMessage(root, "Signing in\u2026 finish in the window that opened.", "ok");
+    renderActionMessage(root, t("outlook_signing_in"), "ok");
     pending.then(
       () => {
         if (shownFor === generation) void check();
       },
       (error) => {
         if (shownFor !== generation) return;
-        const why = error instanceof CaveatError ? error.message : SIGN_IN_NEEDED;
-        renderActionMessage(root, `Not signed in: ${why}. Try Sign in again, or ask your administrator.`, "error");
+        const why = error instanceof CaveatError ? error.message : t("sign_in_needed");
+        renderActionMessage(root, t("outlook_not_signed_in", why), "error");
       },
     );
   }
@@ -271,7 +272,7 @@ export function startPane({ Office, root, client, auth }) {
   async function verify(item) {
     const from = address(item.from);
     if (!from) {
-      renderActionMessage(root, "This message has no sender address to look up.", "error");
+      renderActionMessage(root, t("outlook_no_sender_address"), "error");
       return;
     }
     const shownFor = generation;
@@ -281,10 +282,10 @@ export function startPane({ Office, root, client, auth }) {
       contact = await client.senderContact(from);
     } catch (error) {
       if (error instanceof CaveatError && error.kind === "forbidden") {
-        renderActionMessage(root, VERIFY_NOT_ALLOWED, "error");
+        renderActionMessage(root, t(VERIFY_NOT_ALLOWED), "error");
         return;
       }
-      renderActionMessage(root, `The partner directory could not be reached: ${failureBanner(error).text}`, "error");
+      renderActionMessage(root, t("outlook_directory_failed", failureBanner(error).text), "error");
       return;
     }
     if (shownFor !== generation) return;
@@ -316,9 +317,9 @@ export function startPane({ Office, root, client, auth }) {
     try {
       return await call();
     } catch (error) {
-      if (error instanceof CaveatError && error.kind === "forbidden") throw new Error(RECORD_NOT_ALLOWED);
+      if (error instanceof CaveatError && error.kind === "forbidden") throw new Error(t(RECORD_NOT_ALLOWED));
       if (error instanceof CaveatError && (error.kind === "rejected" || error.kind === "invalid_answer")) throw new Error(error.message);
-      throw new Error(failureBanner(error).text.replace(/^[^:]*: /, ""));
+      throw new Error(failureReason(error));
     }
   }
 
@@ -332,7 +333,7 @@ export function startPane({ Office, root, client, auth }) {
   async function askOnFile(item, request) {
     const body = await officeCall(Office, (cb) => item.body.getAsync(Office.CoercionType.Text, cb));
     const candidates = body.ok ? accountCandidates(request.account_masked, String(body.value ?? "").slice(0, MAX_BODY_CHARS * 5)) : [];
-    if (!candidates.length) throw new CaveatError("rejected", `the account ${request.account_masked} could not be read from this message`);
+    if (!candidates.length) throw new CaveatError("rejected", t("outlook_account_not_read", request.account_masked));
     let last = null;
     for (const account of candidates) {
       try {
@@ -366,9 +367,9 @@ export function startPane({ Office, root, client, auth }) {
         if (!(message && error instanceof CaveatError && (error.status === 400 || error.status === 413))) throw error;
         await client.report(body);
       }
-      renderActionMessage(root, "Reported. Your security team will see this message's sender; do not reply to it or pay.", "ok");
+      renderActionMessage(root, t("outlook_reported"), "ok");
     } catch (error) {
-      renderActionMessage(root, `The report could not be sent: ${failureBanner(error).text}`, "error");
+      renderActionMessage(root, t("outlook_report_failed", failureBanner(error).text), "error");
     }
   }
 

@@ -6,6 +6,7 @@
  * inside Outlook, and how to add it to one's own Outlook (sideloading), in the steps of
  * docs/deploy-outlook.md. Inside Outlook, a late Office.onReady still starts the pane.
  */
+import { t, tParts } from "../shared/i18n.js";
 import { el } from "../shared/render.js";
 
 /** How long Office.js may take to say it runs in Outlook before the page explains itself. */
@@ -36,40 +37,44 @@ export function renderOutsideOutlook(root, baseUrl, options = {}) {
   root.setAttribute("data-level", "outside");
   const header = el(doc, "header", null, "level level-info");
   header.setAttribute("role", "status");
-  header.appendChild(el(doc, "h1", "Caveat runs inside Outlook"));
-  header.appendChild(
-    el(doc, "p", "This page is Caveat's Outlook add-in. It checks the message you are reading in Outlook, so on its own in a browser it has nothing to check.", "level-text"),
-  );
+  header.appendChild(el(doc, "h1", t("outlook_outside_title")));
+  header.appendChild(el(doc, "p", t("outlook_outside_text"), "level-text"));
   root.appendChild(header);
 
   const how = el(doc, "section", null, "sideload");
-  how.appendChild(el(doc, "h2", "Add it to your own Outlook (sideloading)"));
+  how.appendChild(el(doc, "h2", t("outlook_outside_how")));
   const steps = el(doc, "ol", null, "steps");
+  steps.appendChild(line(doc, "li", "outlook_outside_step_manifest", { code: manifestCommand(baseUrl, Boolean(options.signIn)) }));
   steps.appendChild(
-    line(doc, "li", "Get the add-in's manifest file from whoever runs Caveat. They make it with ", { code: manifestCommand(baseUrl, Boolean(options.signIn)) }, "."),
+    line(
+      doc,
+      "li",
+      "outlook_outside_step_add",
+      { code: SIDELOAD_LINK },
+      { b: t("outlook_outside_get_addins") },
+      { b: t("outlook_outside_my_addins") },
+      { b: t("outlook_outside_custom_addins") },
+      { b: t("outlook_outside_add_from_file") },
+    ),
   );
-  steps.appendChild(
-    line(doc, "li", "In Outlook on the web, go to ", { code: SIDELOAD_LINK }, " (or ", { b: "Get Add-ins" }, "). Choose ", { b: "My add-ins" }, ", then under ", { b: "Custom Addins" }, ", ", { b: "Add a custom add-in \u2192 Add from File" }, ", and pick the manifest."),
-  );
-  steps.appendChild(line(doc, "li", "Open a message and choose ", { b: "Caveat" }, " on its ribbon (in Outlook on the web it may sit under ", { b: "Apps" }, ")."));
+  steps.appendChild(line(doc, "li", "outlook_outside_step_open", { b: "Caveat" }, { b: t("outlook_outside_apps") }));
   how.appendChild(steps);
-  how.appendChild(
-    el(doc, "p", "To give it to everyone in the organisation, an administrator uploads the same manifest in the Microsoft 365 admin center; Caveat's guide docs/deploy-outlook.md has both ways.", "note"),
-  );
-  how.appendChild(el(doc, "p", "Inside Outlook and still seeing this? Close the pane and open it again.", "note muted"));
+  how.appendChild(el(doc, "p", t("outlook_outside_everyone"), "note"));
+  how.appendChild(el(doc, "p", t("outlook_outside_still"), "note muted"));
   root.appendChild(how);
 }
 
 /**
- * An element of text runs: plain strings, `{b}` for the name of something to click, `{code}`
- * for something to type or open.
+ * An element holding the message `id`, its `$1` … filled with runs: `{b}` for the name of
+ * something to click, `{code}` for something to type or open.
  * @param {Document} doc
  * @param {string} tag
- * @param {...(string | {b: string} | {code: string})} runs
+ * @param {string} id
+ * @param {...({b: string} | {code: string})} runs
  */
-function line(doc, tag, ...runs) {
+function line(doc, tag, id, ...runs) {
   const node = el(doc, tag);
-  for (const run of runs) {
+  for (const run of tParts(id, ...runs)) {
     if (typeof run === "string") node.appendChild(doc.createTextNode(run));
     else if ("b" in run) node.appendChild(el(doc, "b", run.b));
     else node.appendChild(el(doc, "code", run.code));

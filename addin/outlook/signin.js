@@ -15,7 +15,8 @@
  * cache. Office and msal are passed in (Office.js and MSAL's browser bundle in Outlook,
  * stand-ins in the tests).
  */
-import { CaveatError, SIGN_IN_NEEDED } from "../shared/api.js";
+import { CaveatError } from "../shared/api.js";
+import { t } from "../shared/i18n.js";
 
 /** @typedef {import("../shared/api.js").IdentityConfig} IdentityConfig */
 /** @typedef {"naa" | "sso" | "none"} TokenRoute */
@@ -85,7 +86,7 @@ export function tokenExpiry(token) {
 function reason(error) {
   const e = /** @type {any} */ (error);
   const code = e && (e.errorCode || e.code || e.name);
-  return code ? `${SIGN_IN_NEEDED} (${String(code).slice(0, 80)})` : SIGN_IN_NEEDED;
+  return code ? t("outlook_sign_in_needed_code", String(code).slice(0, 80)) : t("sign_in_needed");
 }
 
 /**
@@ -105,7 +106,7 @@ export function createTokenSource({ Office, msal, identity, now = Date.now }) {
   /** @param {any} result an MSAL AuthenticationResult */
   function keep(result) {
     const token = result && typeof result.accessToken === "string" ? result.accessToken : "";
-    if (!token) throw new CaveatError("signin", SIGN_IN_NEEDED);
+    if (!token) throw new CaveatError("signin", t("sign_in_needed"));
     const expires = result.expiresOn instanceof Date ? result.expiresOn.getTime() : tokenExpiry(token) ?? now() + 5 * 60_000;
     held = { token, expires };
     if (result.account) {
@@ -121,7 +122,7 @@ export function createTokenSource({ Office, msal, identity, now = Date.now }) {
 
   /** @param {string} token */
   function keepSso(token) {
-    if (typeof token !== "string" || !token) throw new CaveatError("signin", SIGN_IN_NEEDED);
+    if (typeof token !== "string" || !token) throw new CaveatError("signin", t("sign_in_needed"));
     held = { token, expires: tokenExpiry(token) ?? now() + 5 * 60_000 };
     return token;
   }
@@ -141,7 +142,7 @@ export function createTokenSource({ Office, msal, identity, now = Date.now }) {
    */
   async function silent(forceRefresh) {
     if (route === "naa") {
-      if (!client) throw new CaveatError("signin", SIGN_IN_NEEDED);
+      if (!client) throw new CaveatError("signin", t("sign_in_needed"));
       /** @type {Record<string, unknown>} */
       const request = { scopes };
       const known = account();
@@ -151,7 +152,7 @@ export function createTokenSource({ Office, msal, identity, now = Date.now }) {
         return keep(await client.acquireTokenSilent(request));
       } catch (error) {
         if (error instanceof CaveatError) throw error;
-        throw new CaveatError("signin", needsInteraction(msal, error) ? SIGN_IN_NEEDED : reason(error));
+        throw new CaveatError("signin", needsInteraction(msal, error) ? t("sign_in_needed") : reason(error));
       }
     }
     if (route === "sso") {
@@ -162,7 +163,7 @@ export function createTokenSource({ Office, msal, identity, now = Date.now }) {
         throw new CaveatError("signin", reason(error));
       }
     }
-    throw new CaveatError("signin", `${SIGN_IN_NEEDED} (this Outlook offers no sign-in for add-ins)`);
+    throw new CaveatError("signin", t("outlook_no_sign_in_here"));
   }
 
   return {

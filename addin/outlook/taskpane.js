@@ -8,6 +8,7 @@
  * the deployment's API key comes in the page's URL, where the demo manifest put it.
  */
 import { CaveatError, createClient, loadIdentity } from "../shared/api.js";
+import { load, localisePage, pick, t } from "../shared/i18n.js";
 import { startPane } from "./outlook.js";
 import { bootPane } from "./outside.js";
 import { createTokenSource } from "./signin.js";
@@ -71,7 +72,7 @@ export function paneClient({ Office, msal, baseUrl, key }) {
     client,
     auth: {
       /** Sign in from a click; offered only after the token source said "sign-in needed". */
-      signIn: () => (source ? source.signIn() : Promise.reject(new CaveatError("signin", "sign-in needed"))),
+      signIn: () => (source ? source.signIn() : Promise.reject(new CaveatError("signin", t("sign_in_needed")))),
       /** Whether calls carry the person's token (sign-in on). */
       active: () => source !== null,
     },
@@ -82,20 +83,37 @@ export function paneClient({ Office, msal, baseUrl, key }) {
 const Office = /** @type {any} */ (globalThis).Office;
 const root = typeof document !== "undefined" ? document.getElementById("caveat") : null;
 
+/**
+ * Speak `tag`'s language (English when the add-in does not speak it), and put the page's
+ * own words, its lang and its dir in place.
+ * @param {unknown} tag
+ */
+export async function speak(tag) {
+  await load(pick(tag));
+  localisePage(document);
+}
+
 if (root) {
   // Office.js is missing when it could not load, and never says "Outlook" in a plain
-  // browser tab: the page then says what it is and how to add it to Outlook.
+  // browser tab: the page then says what it is and how to add it to Outlook, in the
+  // browser's language. In Outlook the pane speaks Outlook's display language, loaded
+  // before anything is drawn.
   const baseUrl = serviceBase(window.location);
-  bootPane({
-    Office,
-    root,
-    baseUrl,
-    signInOn: () => loadIdentity({ baseUrl }).then((identity) => identity.sign_in),
-    start: () => {
-      const key = new URLSearchParams(window.location.search).get("key") ?? "";
-      const msal = /** @type {any} */ (globalThis).msal;
-      const { client, auth } = paneClient({ Office, msal, baseUrl, key });
-      startPane({ Office, root, client, auth });
-    },
-  });
+  const browserLanguage = speak(navigator.language);
+  void browserLanguage.then(() =>
+    bootPane({
+      Office,
+      root,
+      baseUrl,
+      signInOn: () => loadIdentity({ baseUrl }).then((identity) => identity.sign_in),
+      start: () => {
+        const key = new URLSearchParams(window.location.search).get("key") ?? "";
+        const msal = /** @type {any} */ (globalThis).msal;
+        void speak(Office.context?.displayLanguage).then(() => {
+          const { client, auth } = paneClient({ Office, msal, baseUrl, key });
+          startPane({ Office, root, client, auth });
+        });
+      },
+    }),
+  );
 }

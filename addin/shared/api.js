@@ -70,6 +70,8 @@
 /** @typedef {"pdf" | "docx" | "image" | "text" | "message"} AttachmentKind */
 /** An attachment as a host describes it before its content is fetched. @typedef {{name: string, contentType: string, size: number}} AttachmentInfo */
 
+import { language } from "./i18n.js";
+
 export const DEFAULT_TIMEOUT_MS = 8000;
 /**
  * How long to wait for a verdict when attachments travel with the message: the service
@@ -368,15 +370,16 @@ export function createClient({ baseUrl, getCredential, renewCredential, fetchImp
 
   return {
     /**
-     * Ask for the verdict on one message. With attachments, the service is given longer
-     * (ATTACHMENT_TIMEOUT_MS, or the client's own limit when that is longer).
+     * Ask for the verdict on one message, worded in the language the add-in speaks
+     * (`language`, unless the payload names one). With attachments, the service is given
+     * longer (ATTACHMENT_TIMEOUT_MS, or the client's own limit when that is longer).
      * @param {Record<string, unknown>} payload the fields of POST /api/v1/analyze
      * @returns {Promise<Verdict>}
      */
     async analyze(payload) {
       const reading = Array.isArray(payload.attachments) && payload.attachments.length > 0;
       const ms = reading ? Math.max(timeoutMs, ATTACHMENT_TIMEOUT_MS) : timeoutMs;
-      const data = await call("POST", "/api/v1/analyze", payload, ms);
+      const data = await call("POST", "/api/v1/analyze", { ...payload, language: payload.language ?? language() }, ms);
       if (!isVerdict(data)) {
         throw new CaveatError("invalid_answer", "the service's answer was not a verdict");
       }

@@ -5,16 +5,39 @@
  * the message itself: the level comes from the service.
  */
 
+import { t } from "./i18n.js";
+
 /** @typedef {import("./api.js").Verdict} Verdict */
 /** @typedef {import("./api.js").CaveatError} CaveatError */
-/** @typedef {{show: true, key: string, tone: "error" | "informational", level: string, title: string, text: string}} ShownBanner */
+/**
+ * `detail`, on the "could not check" banner only: why, as the pane says it under the title.
+ * @typedef {{show: true, key: string, tone: "error" | "informational", level: string, title: string, text: string, reason?: string, detail?: string}} ShownBanner
+ */
 /** @typedef {{show: false, key: string} | ShownBanner} BannerModel */
 
 /** Outlook's limit for a notification message. */
 export const MAX_TEXT = 150;
 /** One notification per message, replaced on each verdict. */
 export const NOTIFICATION_KEY = "caveat-verdict";
+/**
+ * The English title of the "could not check" banner, for tests written in English. What a
+ * reader sees comes from couldNotCheck(), in their language.
+ */
 export const COULD_NOT_CHECK = "Caveat could not check this message";
+
+/** The title of the "could not check" banner, in the reader's language. */
+export function couldNotCheck() {
+  return t("could_not_check");
+}
+
+/**
+ * The "could not check" sentence with a reason of the host's own (a clause such as
+ * failureReason() gives), within the banner's length.
+ * @param {string} reason
+ */
+export function couldNotCheckBecause(reason) {
+  return fit(t("could_not_check_because", reason));
+}
 
 /**
  * @param {string} text
@@ -44,32 +67,56 @@ export function bannerFor(verdict) {
   };
 }
 
-/** Why the check failed, in words a reader can act on. */
+/**
+ * What Outlook's notification bar shows for a verdict: bannerFor's banner for caution and
+ * danger only. An info note is a detail worth knowing, not a warning: only the pane shows it,
+ * so that the bar stays rare enough to be read (the warning budget).
+ * @param {Verdict} verdict
+ * @returns {BannerModel}
+ */
+export function notificationFor(verdict) {
+  if (verdict.level !== "caution" && verdict.level !== "danger") return { show: false, key: NOTIFICATION_KEY };
+  return bannerFor(verdict);
+}
+
+/** Why the check failed, in words a reader can act on: message ids by failure kind. */
 const REASONS = {
-  unreachable: "the Caveat service could not be reached.",
-  timeout: "the Caveat service did not answer in time.",
-  refused: "the Caveat service refused this add-in's key. Ask your administrator.",
-  signin: "sign-in needed. Open the Caveat pane and choose Sign in.",
-  forbidden: "your role does not allow this. Ask your administrator.",
-  rejected: "the Caveat service could not read this message.",
-  server: "the Caveat service had an internal error.",
-  invalid_answer: "the Caveat service gave an answer this add-in does not understand.",
+  unreachable: "failure_unreachable",
+  timeout: "failure_timeout",
+  refused: "failure_refused",
+  signin: "failure_signin",
+  forbidden: "failure_forbidden",
+  rejected: "failure_rejected",
+  server: "failure_server",
+  invalid_answer: "failure_invalid_answer",
 };
 
 /**
+ * Why the check failed, as a clause ("the Caveat service could not be reached."), in the
+ * reader's language.
+ * @param {{kind?: string} | unknown} error
+ */
+export function failureReason(error) {
+  const kind = error && typeof error === "object" && "kind" in error ? String(error.kind) : "";
+  return t(REASONS[/** @type {keyof typeof REASONS} */ (kind)] ?? "failure_unexpected");
+}
+
+/**
  * The banner when no verdict could be had: never silence, which would read as "safe".
+ * `reason` is the clause alone, `detail` what the pane says under the title.
  * @param {{kind?: string} | unknown} error
  * @returns {ShownBanner}
  */
 export function failureBanner(error) {
-  const kind = error && typeof error === "object" && "kind" in error ? String(error.kind) : "";
-  const reason = REASONS[/** @type {keyof typeof REASONS} */ (kind)] ?? "an unexpected error occurred.";
+  const reason = failureReason(error);
   return {
     show: true,
     key: NOTIFICATION_KEY,
     tone: "informational",
     level: "unknown",
-    title: COULD_NOT_CHECK,
-    text: fit(`${COULD_NOT_CHECK}: ${reason} Treat it with care.`),
+    title: couldNotCheck(),
+    text: couldNotCheckBecause(reason),
+    reason,
+    detail: t("could_not_check_detail", reason),
   };
 }

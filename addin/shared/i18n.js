@@ -150,6 +150,48 @@ export function fill(message, subs) {
 }
 
 /**
+ * The message `id` cut at its substitutions, for text that holds elements (a name in a
+ * `<bdi>`, a command in a `<code>`): plain strings and, in the message's order, the subs
+ * named by `$1` … `$9`, which the caller appends as they are (an element stays an element).
+ * @template S
+ * @param {string} id
+ * @param {...S} subs
+ * @returns {(string | S)[]}
+ */
+export function tParts(id, ...subs) {
+  const entry = state.messages[id] ?? state.fallback[id];
+  if (!entry) return [id];
+  /** @type {(string | S)[]} */
+  const out = [];
+  let text = "";
+  const re = /\$(\$|[1-9])/g;
+  let at = 0;
+  for (let m = re.exec(entry.message); m; m = re.exec(entry.message)) {
+    text += entry.message.slice(at, m.index);
+    at = m.index + m[0].length;
+    if (m[1] === "$") {
+      text += "$";
+      continue;
+    }
+    if (text) out.push(text);
+    text = "";
+    const sub = subs[Number(m[1]) - 1];
+    if (sub !== undefined) out.push(sub);
+  }
+  text += entry.message.slice(at);
+  if (text) out.push(text);
+  return out;
+}
+
+/**
+ * Whether the language spoken (or English) has a message `id`.
+ * @param {string} id
+ */
+export function has(id) {
+  return Boolean(state.messages[id] ?? state.fallback[id]);
+}
+
+/**
  * Put the page's words in place: every element with `data-i18n="id"` gets that message as
  * its text, `data-i18n-attr="attr:id,attr:id"` sets attributes; the root gets lang and dir.
  * @param {Document} doc

@@ -12,6 +12,8 @@
  * `document`.
  */
 
+import { t, tn } from "./i18n.js";
+
 /** @typedef {import("./api.js").Verdict} Verdict */
 /** @typedef {import("./api.js").Finding} Finding */
 /** @typedef {import("./api.js").Notice} Notice */
@@ -20,32 +22,27 @@
 /** Longest message-derived string shown in full; the rest is cut (a 10 KB display name). */
 export const MAX_SHOWN = 400;
 
-/** Headline of each level, in the reader's terms. */
+/** Headline of each level, in the reader's terms: message ids. */
 export const LEVEL_WORDS = {
-  none: { title: "Nothing unusual", text: "Caveat found none of the signs of a fraudulent message." },
-  info: { title: "Note", text: "Nothing alarming; a detail worth knowing." },
-  caution: { title: "Check before you act", text: "Something here is unusual. Verify it before you reply or pay." },
-  danger: { title: "Do not pay or reply", text: "This message shows signs of fraud. Verify the sender by phone first." },
-  unknown: { title: "Caveat could not check this message", text: "Treat it with care." },
+  none: { title: "level_none_title", text: "level_none_text" },
+  info: { title: "level_info_title", text: "level_info_text" },
+  caution: { title: "level_caution_title", text: "level_caution_text" },
+  danger: { title: "level_danger_title", text: "level_danger_text" },
+  unknown: { title: "could_not_check", text: "level_unknown_text" },
 };
 
 /**
  * What to do about a dangerous message, first on the pane: plain steps before any detail.
- * The second step names the Verify sender button when the pane has one.
+ * The second step names the Verify sender button when the pane has one. Message ids.
  */
 export const DANGER_STEPS = {
-  stop: "Do not pay, and do not reply to or forward this message.",
-  verify: "Call the sender on a number from your partner directory (Verify sender shows it), never on one from this message.",
-  verifyWithoutButton: "Call the sender on a number from your own records, never on one from this message.",
+  stop: "danger_step_stop",
+  verify: "danger_step_verify",
+  verifyWithoutButton: "danger_step_verify_no_button",
 };
 
-/** The steps of an out-of-band check, shown with the contact from the directory. */
-export const VERIFY_STEPS = [
-  "Call the number shown here, from the directory. Do not use a number, link or address from the message.",
-  "Ask the person you know whether they sent this message, in their own words.",
-  "Confirm any bank details digit by digit before a payment is made or changed.",
-  "If they did not send it, press Report and do not reply.",
-];
+/** The steps of an out-of-band check, shown with the contact from the directory: message ids. */
+export const VERIFY_STEPS = ["verify_step_call", "verify_step_ask", "verify_step_bank_details", "verify_step_report"];
 
 /**
  * @param {unknown} value
@@ -124,16 +121,6 @@ function headline(doc, level, title, text) {
 }
 
 /**
- * "1 sign", "3 signs": the count and the word that goes with it.
- * @param {number} n
- * @param {string} one
- * @param {string} many
- */
-export function counted(n, one, many) {
-  return `${n} ${n === 1 ? one : many}`;
-}
-
-/**
  * The findings as the pane lists them: composites first, each holding the findings that
  * made it (its parts) and not repeated beside them; then the findings that belong to no
  * composite. A finding without `parts` (an older service) is listed as a plain finding.
@@ -170,7 +157,7 @@ function findingItem(doc, finding, parts = []) {
   const details = el(doc, "details");
   const summary = el(doc, "summary");
   summary.appendChild(el(doc, "span", finding.title, "finding-title"));
-  if (parts.length) summary.appendChild(el(doc, "span", counted(parts.length, "sign", "signs"), "finding-count"));
+  if (parts.length) summary.appendChild(el(doc, "span", tn("finding_signs", parts.length), "finding-count"));
   details.appendChild(summary);
   const body = el(doc, "div", null, "finding-body");
   if (finding.explanation) body.appendChild(el(doc, "p", finding.explanation, "explanation"));
@@ -187,7 +174,7 @@ function findingItem(doc, finding, parts = []) {
     body.appendChild(list);
   }
   if (parts.length) {
-    body.appendChild(el(doc, "p", parts.length === 1 ? "The sign behind it:" : "The signs behind it:", "parts-label"));
+    body.appendChild(el(doc, "p", tn("finding_parts_label", parts.length), "parts-label"));
     const list = el(doc, "ul", null, "parts");
     for (const part of parts) list.appendChild(findingItem(doc, part));
     body.appendChild(list);
@@ -206,24 +193,24 @@ function findingItem(doc, finding, parts = []) {
  */
 function whatToDo(doc, verdict, options) {
   const section = el(doc, "section", null, "advice");
-  section.appendChild(el(doc, "h2", "What to do"));
+  section.appendChild(el(doc, "h2", t("advice_heading")));
   const steps = el(doc, "ol", null, "steps");
-  steps.appendChild(el(doc, "li", DANGER_STEPS.stop));
-  steps.appendChild(el(doc, "li", options.onVerify ? DANGER_STEPS.verify : DANGER_STEPS.verifyWithoutButton));
+  steps.appendChild(el(doc, "li", t(DANGER_STEPS.stop)));
+  steps.appendChild(el(doc, "li", t(options.onVerify ? DANGER_STEPS.verify : DANGER_STEPS.verifyWithoutButton)));
   section.appendChild(steps);
   const top = groupFindings(verdict.findings)[0];
   if (top) {
     const why = el(doc, "p", null, "why");
-    why.appendChild(el(doc, "span", "Why: ", "label"));
+    why.appendChild(el(doc, "span", t("advice_why_label"), "label"));
+    why.appendChild(doc.createTextNode(" "));
     why.appendChild(el(doc, "span", top.finding.title));
     section.appendChild(why);
   }
   return section;
 }
 
-/** Said under a verified account when the message itself is dangerous. */
-export const VERIFIED_BUT_DANGER =
-  "The account was verified, but this message itself shows signs of fraud: do not act on it before you call a number on file.";
+/** Said under a verified account when the message itself is dangerous: a message id. */
+export const VERIFIED_BUT_DANGER = "knowledge_verified_but_danger";
 
 /** Findings that say what colleagues recorded: a verified account, a reported sender. */
 export const KNOWLEDGE_FINDINGS = /^(BANK_DETAILS_VERIFIED|REPORTED_[A-Z_]+)$/;
@@ -241,7 +228,7 @@ export function knowledgeNotes(doc, verdict) {
   const notes = verdict.findings.filter((f) => KNOWLEDGE_FINDINGS.test(f.id));
   if (!notes.length) return null;
   const box = el(doc, "section", null, "knowledge");
-  box.appendChild(el(doc, "h2", "What your organisation knows"));
+  box.appendChild(el(doc, "h2", t("knowledge_heading")));
   const list = el(doc, "ul");
   for (const finding of notes) {
     const item = el(doc, "li", null, `known severity-${finding.severity}`);
@@ -263,7 +250,7 @@ export function knowledgeNotes(doc, verdict) {
     }
     if (finding.id === "BANK_DETAILS_VERIFIED" && verdict.level === "danger") {
       // A verified account quoted in a diverted or spoofed message proves nothing of it.
-      item.appendChild(el(doc, "p", VERIFIED_BUT_DANGER, "known-caveat"));
+      item.appendChild(el(doc, "p", t(VERIFIED_BUT_DANGER), "known-caveat"));
     }
     list.appendChild(item);
   }
@@ -282,8 +269,8 @@ function serviceNotices(doc, notices) {
   const usable = notices.filter((n) => n && typeof n === "object" && typeof n.message === "string" && n.message);
   if (!usable.length) return null;
   const box = el(doc, "aside", null, "notices");
-  box.appendChild(el(doc, "h2", "Service set-up"));
-  box.appendChild(el(doc, "p", "About how Caveat is set up here, not about this message:", "notices-intro"));
+  box.appendChild(el(doc, "h2", t("notices_heading")));
+  box.appendChild(el(doc, "p", t("notices_intro"), "notices-intro"));
   for (const notice of usable) box.appendChild(el(doc, "p", shown(notice.message, 600), "notice"));
   return box;
 }
@@ -299,8 +286,8 @@ function partialNote(doc, partial) {
   const usable = partial.filter((p) => typeof p === "string" && p);
   if (!usable.length) return null;
   const box = el(doc, "aside", null, "partial");
-  box.appendChild(el(doc, "h2", "Checked in part"));
-  box.appendChild(el(doc, "p", "Caveat could not read all of this message; what it says is about the rest:", "partial-intro"));
+  box.appendChild(el(doc, "h2", t("partial_heading")));
+  box.appendChild(el(doc, "p", t("partial_intro"), "partial-intro"));
   for (const text of usable.slice(0, 20)) box.appendChild(el(doc, "p", shown(text, 300), "partial-item"));
   return box;
 }
@@ -324,12 +311,14 @@ function partialNote(doc, partial) {
 function messageLine(doc, options) {
   const p = el(doc, "p", null, "message");
   if (options.from && (options.from.name || options.from.address)) {
-    p.appendChild(el(doc, "span", "From: ", "label"));
+    p.appendChild(el(doc, "span", t("message_from_label"), "label"));
+    p.appendChild(doc.createTextNode(" "));
     p.appendChild(mailbox(doc, options.from.name, options.from.address));
     p.appendChild(el(doc, "br"));
   }
   if (options.subject) {
-    p.appendChild(el(doc, "span", "Subject: ", "label"));
+    p.appendChild(el(doc, "span", t("message_subject_label"), "label"));
+    p.appendChild(doc.createTextNode(" "));
     p.appendChild(untrusted(doc, options.subject));
   }
   return p;
@@ -342,19 +331,19 @@ function messageLine(doc, options) {
 function actions(doc, options) {
   const section = el(doc, "section", null, "actions");
   if (options.onSignIn) {
-    const signIn = el(doc, "button", "Sign in", "signin");
+    const signIn = el(doc, "button", t("button_sign_in"), "signin");
     signIn.setAttribute("type", "button");
     signIn.addEventListener("click", options.onSignIn);
     section.appendChild(signIn);
   }
   if (options.onVerify) {
-    const verify = el(doc, "button", "Verify sender", "verify");
+    const verify = el(doc, "button", t("button_verify_sender"), "verify");
     verify.setAttribute("type", "button");
     verify.addEventListener("click", options.onVerify);
     section.appendChild(verify);
   }
   if (options.onReport) {
-    const report = el(doc, "button", "Report", "report");
+    const report = el(doc, "button", t("button_report"), "report");
     report.setAttribute("type", "button");
     report.addEventListener("click", options.onReport);
     section.appendChild(report);
@@ -376,8 +365,8 @@ export function renderVerdict(root, verdict, options = {}) {
   const doc = root.ownerDocument;
   clear(root);
   const words = LEVEL_WORDS[verdict.level];
-  const title = verdict.banner?.title || words.title;
-  const text = verdict.banner?.text || words.text;
+  const title = verdict.banner?.title || t(words.title);
+  const text = verdict.banner?.text || t(words.text);
   root.setAttribute("data-level", verdict.level);
   root.appendChild(headline(doc, verdict.level, title, text));
   if (verdict.level === "danger") root.appendChild(whatToDo(doc, verdict, options));
@@ -388,7 +377,7 @@ export function renderVerdict(root, verdict, options = {}) {
   root.appendChild(messageLine(doc, options));
   if (verdict.findings.length) {
     const section = el(doc, "section", null, "findings");
-    section.appendChild(el(doc, "h2", verdict.level === "danger" ? "What Caveat found" : "Why"));
+    section.appendChild(el(doc, "h2", t(verdict.level === "danger" ? "findings_heading_danger" : "findings_heading")));
     const list = el(doc, "ul");
     for (const { finding, parts } of groupFindings(verdict.findings)) list.appendChild(findingItem(doc, finding, parts));
     section.appendChild(list);
@@ -398,13 +387,13 @@ export function renderVerdict(root, verdict, options = {}) {
   if (partial) root.appendChild(partial);
   const notices = serviceNotices(doc, verdict.notices);
   if (notices) root.appendChild(notices);
-  if (verdict.checked_at) root.appendChild(el(doc, "footer", `Checked ${verdict.checked_at}`));
+  if (verdict.checked_at) root.appendChild(el(doc, "footer", t("checked_at", verdict.checked_at)));
 }
 
 /**
  * Draw the "could not check" state. Never blank: a blank pane reads as "safe".
  * @param {Element} root
- * @param {{title: string, text: string}} banner from failureBanner()
+ * @param {{title: string, text: string, detail?: string}} banner from failureBanner()
  * @param {PaneOptions} [options]
  */
 export function renderFailure(root, banner, options = {}) {
@@ -412,9 +401,9 @@ export function renderFailure(root, banner, options = {}) {
   clear(root);
   root.setAttribute("data-level", "unknown");
   // The bar says "Caveat could not check this message: why"; under the same headline the
-  // pane says only why.
+  // pane says only why (the banner's detail; a banner without one is cut after its title).
   const prefix = `${banner.title}: `;
-  const reason = banner.text.startsWith(prefix) ? banner.text.slice(prefix.length) : banner.text;
+  const reason = banner.detail ?? (banner.text.startsWith(prefix) ? banner.text.slice(prefix.length) : banner.text);
   root.appendChild(headline(doc, "unknown", banner.title, reason.charAt(0).toUpperCase() + reason.slice(1)));
   root.appendChild(actions(doc, options));
   root.appendChild(messageLine(doc, options));
@@ -442,14 +431,15 @@ export function renderContact(root, contact) {
   const target = root.querySelector(".action-result") ?? root;
   clear(target);
   const box = el(doc, "section", null, "contact");
-  box.appendChild(el(doc, "h2", "Verify sender"));
+  box.appendChild(el(doc, "h2", t("contact_heading")));
   if (!contact.known) {
     box.appendChild(
-      el(doc, "p", "This sender is not in your organisation's partner directory. Find the partner's number in your own records, not in the message.", "note"),
+      el(doc, "p", t("contact_unknown"), "note"),
     );
   } else {
     const org = el(doc, "p", null, "organization");
-    org.appendChild(el(doc, "span", "Partner on file: ", "label"));
+    org.appendChild(el(doc, "span", t("contact_partner_label"), "label"));
+    org.appendChild(doc.createTextNode(" "));
     org.appendChild(untrusted(doc, contact.organization));
     box.appendChild(org);
     if (contact.note) box.appendChild(el(doc, "p", contact.note, "note"));
@@ -458,7 +448,7 @@ export function renderContact(root, contact) {
       const item = el(doc, "li");
       if (person.name) item.appendChild(untrusted(doc, person.name));
       if (person.phone) {
-        item.appendChild(el(doc, "span", " \u2014 phone ", "label"));
+        item.appendChild(el(doc, "span", ` \u2014 ${t("contact_phone_label")} `, "label"));
         const phone = untrusted(doc, shown(person.phone, 40));
         phone.className = "phone";
         item.appendChild(phone);
@@ -469,11 +459,11 @@ export function renderContact(root, contact) {
       }
       list.appendChild(item);
     }
-    if (!list.childNodes.length) list.appendChild(el(doc, "li", "No contact details are on file for this partner."));
+    if (!list.childNodes.length) list.appendChild(el(doc, "li", t("contact_none_on_file")));
     box.appendChild(list);
   }
   const steps = el(doc, "ol", null, "checklist");
-  for (const step of VERIFY_STEPS) steps.appendChild(el(doc, "li", step));
+  for (const step of VERIFY_STEPS) steps.appendChild(el(doc, "li", t(step)));
   box.appendChild(steps);
   target.appendChild(box);
 }

@@ -12,6 +12,7 @@
  * request only, from the masked form (the service refuses any that does not hash to the
  * ref). Contacts come only from the directory's answer, never from the message.
  */
+import { language, t, tn, tParts } from "./i18n.js";
 import { el, untrusted, shown } from "./render.js";
 
 /** @typedef {import("./api.js").Verdict} Verdict */
@@ -33,13 +34,18 @@ import { el, untrusted, shown } from "./render.js";
  * }} VerifyCalls
  */
 
+/** The outcomes to choose from, with the message id of each choice's words. */
 export const OUTCOMES = /** @type {const} */ ([
-  ["confirmed", "Confirmed: the account is theirs"],
-  ["denied", "Denied: they did not send it (fraud)"],
-  ["unreachable", "Could not reach them"],
+  ["confirmed", "verify_outcome_confirmed"],
+  ["denied", "verify_outcome_denied"],
+  ["unreachable", "verify_outcome_unreachable"],
 ]);
-/** Outcomes in the history, in a few words. */
-export const OUTCOME_WORDS = { confirmed: "confirmed", denied: "denied (fraud)", unreachable: "unreachable" };
+/** Outcomes in the history, in a few words: message ids. */
+export const OUTCOME_WORDS = {
+  confirmed: "verify_history_confirmed",
+  denied: "verify_history_denied",
+  unreachable: "verify_history_unreachable",
+};
 /** How many past calls are listed under the form. */
 export const HISTORY_SHOWN = 5;
 export const NOTE_MAX = 500;
@@ -169,15 +175,13 @@ export function when(at) {
  * @param {AccountStatus} status
  */
 export function standingWords(status) {
-  const people = status.confirmations.map((c) => `${c.by} (${when(c.at)})`).join(", ");
-  if (status.denied) {
-    return "Denied: someone who called the partner was told this account is not theirs. It stays blocked until an administrator clears the denial.";
-  }
-  if (status.verified) {
-    return `Verified: confirmed by ${status.confirmations.length} of the ${status.confirmations_needed} people needed: ${people}.`;
-  }
-  if (!status.confirmations.length) return `Not verified: nobody has confirmed it yet (${status.confirmations_needed} people needed).`;
-  return `Not verified yet: confirmed by ${status.confirmations.length} of the ${status.confirmations_needed} people needed: ${people}. Another colleague must call too.`;
+  const people = status.confirmations.map((c) => t("verify_standing_person", c.by, when(c.at))).join(", ");
+  const needed = status.confirmations_needed;
+  const count = status.confirmations.length.toLocaleString(language());
+  if (status.denied) return t("verify_standing_denied");
+  if (status.verified) return tn("verify_standing_verified", needed, count, people);
+  if (!status.confirmations.length) return tn("verify_standing_nobody", needed);
+  return tn("verify_standing_partly", needed, count, people);
 }
 
 /**
@@ -203,7 +207,7 @@ export function startVerify({ root, contact, accounts, calls, message }) {
   const section = el(doc, "section", null, "verify-record");
   box.appendChild(section);
   const callable = (contact.contacts ?? []).map((c) => ({ c, ref: contactRef(c) })).filter((x) => x.ref !== null);
-  section.appendChild(el(doc, "h3", "Record the call"));
+  section.appendChild(el(doc, "h3", t("verify_record_heading")));
   const standing = el(doc, "div", null, "verify-standing");
   standing.setAttribute("aria-live", "polite");
   const historyBox = el(doc, "div", null, "verify-history");
@@ -212,9 +216,7 @@ export function startVerify({ root, contact, accounts, calls, message }) {
       el(
         doc,
         "p",
-        !callable.length
-          ? "No contact on file for this partner has a phone number or address, so a call cannot be recorded."
-          : "This message names no bank account Caveat could read, so there is no account to record a call for.",
+        t(!callable.length ? "verify_no_callable_contact" : "verify_no_account"),
         "note",
       ),
     );
@@ -226,7 +228,7 @@ export function startVerify({ root, contact, accounts, calls, message }) {
   const form = /** @type {HTMLFormElement} */ (el(doc, "form", null, "verify-form"));
   form.setAttribute("novalidate", "");
 
-  const contactLabel = el(doc, "label", "Contact you called (from the directory)");
+  const contactLabel = el(doc, "label", t("verify_contact_label"));
   contactLabel.setAttribute("for", `${id}-contact`);
   const contactSelect = /** @type {HTMLSelectElement} */ (el(doc, "select"));
   contactSelect.id = `${id}-contact`;
@@ -237,7 +239,7 @@ export function startVerify({ root, contact, accounts, calls, message }) {
     contactSelect.appendChild(option);
   });
 
-  const accountLabel = el(doc, "label", "Account in this message");
+  const accountLabel = el(doc, "label", t("verify_account_label"));
   accountLabel.setAttribute("for", `${id}-account`);
   const accountSelect = /** @type {HTMLSelectElement} */ (el(doc, "select"));
   accountSelect.id = `${id}-account`;
@@ -249,7 +251,7 @@ export function startVerify({ root, contact, accounts, calls, message }) {
   });
 
   const outcomes = el(doc, "fieldset", null, "verify-outcome");
-  outcomes.appendChild(el(doc, "legend", "What they told you"));
+  outcomes.appendChild(el(doc, "legend", t("verify_outcome_legend")));
   for (const [value, words] of OUTCOMES) {
     const line = el(doc, "div", null, "choice");
     const radio = /** @type {HTMLInputElement} */ (el(doc, "input"));
@@ -257,14 +259,14 @@ export function startVerify({ root, contact, accounts, calls, message }) {
     radio.name = "outcome";
     radio.value = value;
     radio.id = `${id}-${value}`;
-    const label = el(doc, "label", words);
+    const label = el(doc, "label", t(words));
     label.setAttribute("for", radio.id);
     line.appendChild(radio);
     line.appendChild(label);
     outcomes.appendChild(line);
   }
 
-  const noteLabel = el(doc, "label", "Note (optional)");
+  const noteLabel = el(doc, "label", t("verify_note_label"));
   noteLabel.setAttribute("for", `${id}-note`);
   const note = /** @type {HTMLTextAreaElement} */ (el(doc, "textarea"));
   note.id = `${id}-note`;
@@ -272,7 +274,7 @@ export function startVerify({ root, contact, accounts, calls, message }) {
   note.rows = 2;
   note.maxLength = NOTE_MAX;
 
-  const submit = el(doc, "button", "Record the call", "verify-submit");
+  const submit = el(doc, "button", t("verify_submit"), "verify-submit");
   submit.setAttribute("type", "submit");
   const result = el(doc, "p", null, "verify-result");
   result.setAttribute("role", "status");
@@ -301,12 +303,12 @@ export function startVerify({ root, contact, accounts, calls, message }) {
   function showStanding(status, account) {
     empty(standing);
     if (!status) {
-      standing.appendChild(el(doc, "p", "Nobody has recorded a call about this account yet.", "standing"));
+      standing.appendChild(el(doc, "p", t("verify_standing_none"), "standing"));
       return;
     }
     standing.appendChild(el(doc, "p", standingWords(status), `standing${status.denied ? " denied" : status.verified ? " verified" : ""}`));
     if (status.verified && !status.denied) {
-      const ask = el(doc, "button", "Ask an administrator to put it on file", "verify-on-file");
+      const ask = el(doc, "button", t("verify_ask_on_file"), "verify-on-file");
       ask.setAttribute("type", "button");
       ask.addEventListener("click", () => void askOnFile(account, ask));
       standing.appendChild(ask);
@@ -321,11 +323,11 @@ export function startVerify({ root, contact, accounts, calls, message }) {
     button.setAttribute("disabled", "");
     try {
       const approval = await calls.askOnFile({ organization, account_ref: account.ref, account_masked: account.masked });
-      const line = el(doc, "p", `Asked. An administrator other than you decides (request ${approval.id}, ${approval.status}); until then the account is verified, not on file.`, "verify-asked ok");
+      const line = el(doc, "p", t("verify_asked", approval.id, approval.status), "verify-asked ok");
       standing.appendChild(line);
     } catch (error) {
       button.removeAttribute("disabled");
-      standing.appendChild(el(doc, "p", `Not asked: ${messageOf(error)}`, "verify-asked error"));
+      standing.appendChild(el(doc, "p", t("verify_not_asked", messageOf(error)), "verify-asked error"));
     }
   }
 
@@ -334,7 +336,7 @@ export function startVerify({ root, contact, accounts, calls, message }) {
     event.preventDefault();
     const outcome = /** @type {HTMLInputElement | null} */ (form.querySelector('input[name="outcome"]:checked'));
     if (!outcome) {
-      say("Choose what they told you: confirmed, denied or could not reach them.", "error");
+      say(t("verify_choose_outcome"), "error");
       /** @type {HTMLInputElement | null} */ (form.querySelector('input[name="outcome"]'))?.focus();
       return;
     }
@@ -354,22 +356,24 @@ export function startVerify({ root, contact, accounts, calls, message }) {
       body.message = Object.fromEntries(Object.entries(message).filter(([, v]) => v));
     }
     submit.setAttribute("disabled", "");
-    say("Recording\u2026", "ok");
+    say(t("verify_recording"), "ok");
     try {
       const done = await calls.record(body);
       const words =
         done.outcome === "denied"
-          ? `Recorded as fraud. Colleagues' messages naming this account${done.indicators && done.indicators.length > 1 ? " or these addresses" : ""} will be flagged; security is told.`
+          ? done.indicators && done.indicators.length > 1
+            ? "verify_recorded_denied_addresses"
+            : "verify_recorded_denied"
           : done.outcome === "unreachable"
-            ? "Recorded: they could not be reached. Do not pay until someone has confirmed the account."
-            : "Recorded: confirmed.";
-      say(words, "ok");
+            ? "verify_recorded_unreachable"
+            : "verify_recorded_confirmed";
+      say(t(words), "ok");
       note.value = "";
       outcome.checked = false;
       showStanding(done.account_status, account);
       await loadHistory(account);
     } catch (error) {
-      say(`Not recorded: ${messageOf(error)}`, "error");
+      say(t("verify_not_recorded", messageOf(error)), "error");
     } finally {
       submit.removeAttribute("disabled");
     }
@@ -392,7 +396,7 @@ export function startVerify({ root, contact, accounts, calls, message }) {
       drawHistory(list.verifications.slice(0, HISTORY_SHOWN), Boolean(account));
     } catch (error) {
       empty(historyBox);
-      historyBox.appendChild(el(doc, "p", `Earlier calls could not be read: ${messageOf(error)}`, "note error"));
+      historyBox.appendChild(el(doc, "p", t("verify_history_failed", messageOf(error)), "note error"));
     }
   }
 
@@ -402,9 +406,9 @@ export function startVerify({ root, contact, accounts, calls, message }) {
    */
   function drawHistory(list, oneAccount) {
     empty(historyBox);
-    historyBox.appendChild(el(doc, "h3", oneAccount ? "Last calls about this account" : "Last calls about this partner"));
+    historyBox.appendChild(el(doc, "h3", t(oneAccount ? "verify_history_account" : "verify_history_partner")));
     if (!list.length) {
-      historyBox.appendChild(el(doc, "p", "None recorded yet.", "note"));
+      historyBox.appendChild(el(doc, "p", t("verify_history_empty"), "note"));
       return;
     }
     const ul = el(doc, "ul", null, "calls");
@@ -414,17 +418,20 @@ export function startVerify({ root, contact, accounts, calls, message }) {
       item.appendChild(doc.createTextNode(" \u2014 "));
       item.appendChild(untrusted(doc, v.recorded_by));
       item.appendChild(doc.createTextNode(": "));
-      item.appendChild(el(doc, "strong", OUTCOME_WORDS[v.outcome] ?? String(v.outcome)));
+      const outcomeId = OUTCOME_WORDS[/** @type {keyof typeof OUTCOME_WORDS} */ (v.outcome)];
+      item.appendChild(el(doc, "strong", outcomeId ? t(outcomeId) : String(v.outcome)));
       if (!oneAccount && v.account_masked) {
         item.appendChild(doc.createTextNode(", "));
         item.appendChild(untrusted(doc, v.account_masked));
       }
       const called = [v.contact?.name, v.contact?.phone].filter(Boolean).join(", ");
       if (called) {
-        item.appendChild(doc.createTextNode(", called "));
-        item.appendChild(untrusted(doc, called));
+        item.appendChild(doc.createTextNode(", "));
+        for (const part of tParts("verify_history_called", untrusted(doc, called))) {
+          item.appendChild(typeof part === "string" ? doc.createTextNode(part) : part);
+        }
       }
-      if (v.cleared_at) item.appendChild(el(doc, "span", ` (cleared by ${shown(v.cleared_by, 200)})`, "cleared"));
+      if (v.cleared_at) item.appendChild(el(doc, "span", ` ${t("verify_history_cleared", shown(v.cleared_by, 200))}`, "cleared"));
       if (v.note) {
         item.appendChild(doc.createTextNode(" \u2014 "));
         item.appendChild(untrusted(doc, v.note));
@@ -440,5 +447,5 @@ export function startVerify({ root, contact, accounts, calls, message }) {
  */
 export function messageOf(error) {
   const text = error instanceof Error ? error.message : String(error ?? "");
-  return text || "the Caveat service did not answer";
+  return text || t("verify_no_answer");
 }

@@ -9,6 +9,7 @@ import { JSDOM } from "jsdom";
 
 import { CaveatError, SIGN_IN_NEEDED } from "../../shared/api.js";
 import { VERIFY_NOT_ALLOWED, startPane } from "../outlook.js";
+import { t } from "../../shared/i18n.js";
 import { createTokenSource, needsInteraction, tokenExpiry, tokenRoute } from "../signin.js";
 
 const IDENTITY = /** @type {const} */ ({
@@ -298,5 +299,5 @@ test("Verify sender refused for the person's role says so, not 'could not be rea
   await until(() => root.getAttribute("data-level") === "none", "the verdict");
   /** @type {HTMLButtonElement} */ (root.querySelector("button.verify")).click();
   await until(() => root.querySelector(".action-message.error") !== null, "the answer");
-  assert.equal(root.querySelector(".action-message.error")?.textContent, VERIFY_NOT_ALLOWED);
+  assert.equal(root.querySelector(".action-message.error")?.textContent, t(VERIFY_NOT_ALLOWED));
 });

@@ -11,6 +11,7 @@ import { JSDOM } from "jsdom";
 
 import { CaveatError } from "../../shared/api.js";
 import { RECORD_NOT_ALLOWED, startPane } from "../outlook.js";
+import { t } from "../../shared/i18n.js";
 
 const STANDIN = readFileSync(new URL("./office-standin.js", import.meta.url), "utf8");
 const REF = "d".repeat(64);
@@ -151,7 +152,7 @@ test("a role that may not record is told so; a refusal shows the service's words
   /** @type {HTMLInputElement} */ (root.querySelector("input[value=confirmed]")).checked = true;
   /** @type {HTMLButtonElement} */ (root.querySelector(".verify-form button[type=submit]")).click();
   await until(() => root.querySelector(".verify-result.error") !== null, "refusal");
-  assert.equal(root.querySelector(".verify-result")?.textContent, `Not recorded: ${RECORD_NOT_ALLOWED}`);
+  assert.equal(root.querySelector(".verify-result")?.textContent, `Not recorded: ${t(RECORD_NOT_ALLOWED)}`);
 
   client = fakeClient({ recordError: new CaveatError("rejected", "the contact is not one of Acme Supplies's contacts on file", 400) });
   root = await openVerify(client);

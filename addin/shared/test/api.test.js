@@ -39,7 +39,8 @@ test("posts the payload with the bearer credential and returns the verdict", asy
   const client = createClient({ baseUrl: base + "/", getCredential: async () => "cav_key" });
   const verdict = await client.analyze({ subject: "Invoice" });
   assert.deepEqual(verdict, VERDICT);
-  assert.deepEqual(seen, { method: "POST", url: "/api/v1/analyze", auth: "Bearer cav_key", body: { subject: "Invoice" } });
+  // The service words its verdict in the language the add-in speaks.
+  assert.deepEqual(seen, { method: "POST", url: "/api/v1/analyze", auth: "Bearer cav_key", body: { subject: "Invoice", language: "en" } });
 });
 
 test("a refused key is 'refused', with the service's message", async (t) => {

@@ -5,7 +5,8 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { JSDOM } from "jsdom";
 
-import { DANGER_STEPS, MAX_SHOWN, counted, groupFindings, renderContact, renderFailure, renderVerdict } from "../render.js";
+import { DANGER_STEPS, MAX_SHOWN, groupFindings, renderContact, renderFailure, renderVerdict } from "../render.js";
+import { t, tn } from "../i18n.js";
 
 export const HOSTILE = [
   "<script>window.__pwned = 1</script>",
@@ -169,12 +170,12 @@ test("a danger pane says what to do and why before the actions, and the actions 
   assert.deepEqual(order.slice(0, 4), ["level", "advice", "actions", "message"]);
   const advice = /** @type {Element} */ (root.querySelector(".advice"));
   assert.equal(advice.querySelector("h2")?.textContent, "What to do");
-  assert.deepEqual([...advice.querySelectorAll(".steps li")].map((li) => li.textContent), [DANGER_STEPS.stop, DANGER_STEPS.verify]);
-  assert.match(DANGER_STEPS.verify, /Verify sender/);
+  assert.deepEqual([...advice.querySelectorAll(".steps li")].map((li) => li.textContent), [t(DANGER_STEPS.stop), t(DANGER_STEPS.verify)]);
+  assert.match(t(DANGER_STEPS.verify), /Verify sender/);
   assert.equal(advice.querySelector(".why")?.textContent, "Why: Title of BEC_BANK_DIVERSION");
   // Without a Verify sender button, the step does not name one.
   renderVerdict(root, SEED_LIKE);
-  assert.equal(root.querySelectorAll(".advice .steps li")[1]?.textContent, DANGER_STEPS.verifyWithoutButton);
+  assert.equal(root.querySelectorAll(".advice .steps li")[1]?.textContent, t(DANGER_STEPS.verifyWithoutButton));
 });
 
 test("without composites the why is the strongest finding; caution, info and none panes have no what-to-do", () => {
@@ -203,9 +204,9 @@ test("groupFindings ignores parts it was not given and a composite naming itself
   assert.deepEqual(groups.map((g) => [g.finding.id, g.parts.map((p) => p.id)]), [["C", ["A"]], ["B", []]]);
 });
 
-test("counted chooses the word for the number", () => {
-  assert.equal(counted(1, "sign", "signs"), "1 sign");
-  assert.equal(counted(4, "sign", "signs"), "4 signs");
+test("the count of signs chooses the word for the number", () => {
+  assert.equal(tn("finding_signs", 1), "1 sign");
+  assert.equal(tn("finding_signs", 4), "4 signs");
   const { root } = dom();
   renderVerdict(root, { ...SEED_LIKE, findings: [finding("C", "danger", ["A"]), finding("A", "caution")] });
   assert.equal(root.querySelector(".finding-count")?.textContent, "1 sign");

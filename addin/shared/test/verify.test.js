@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import { JSDOM } from "jsdom";
 
 import { VERIFIED_BUT_DANGER, renderContact, renderVerdict } from "../render.js";
+import { t } from "../i18n.js";
 import { accountCandidates, accountsIn, contactRef, ibanValid, replyToIn, standingWords, startVerify, when } from "../verify.js";
 
 const REF = "a".repeat(64);
@@ -310,7 +311,7 @@ test("the pane says who verified an account or reported a sender, and when, as t
   assert.equal(root.querySelectorAll("img").length, 0);
   assert.equal(box.querySelector("h2")?.textContent, "What your organisation knows");
   // in a dangerous message, a verified account is no reason to act
-  assert.equal(box.querySelector("[data-finding-id=BANK_DETAILS_VERIFIED] .known-caveat")?.textContent, VERIFIED_BUT_DANGER);
+  assert.equal(box.querySelector("[data-finding-id=BANK_DETAILS_VERIFIED] .known-caveat")?.textContent, t(VERIFIED_BUT_DANGER));
   // it comes before the folded findings, right after the actions
   assert.equal(box.previousElementSibling?.className, "actions");
   renderVerdict(root, { level: "info", score: 1, banner: null, findings: [bank([{ header: "Account", value: "DE89 **** 3000: verified", ref: REF }], "BANK_DETAILS_VERIFIED")] });
