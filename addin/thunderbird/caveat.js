@@ -13,7 +13,7 @@
  * The display script, the popup and this module talk through one runtime.onMessage
  * dispatcher keyed on a `command` field:
  *
- *   {command: "banner"}                        (display script) -> {show: false} | ShownBanner
+ *   {command: "banner"}                        (display script) -> {show: false} | ShownBanner & {lang, dir}
  *   {command: "shown", level, shown, text}     (display script) -> {ok: true}
  *   {command: "details"}                       (popup) -> Details
  *   {command: "verify", messageId?}            (popup) -> {ok: true, contact} | {ok: false, message, forbidden?}
@@ -37,8 +37,10 @@
  */
 
 import { ATTACHMENT_LIMITS, CaveatError, MAX_HTML_CHARS, attachmentKind, base64FromBytes, chooseAttachments, createClient } from "../shared/api.js";
-import { COULD_NOT_CHECK, bannerFor, failureBanner, fit } from "../shared/banner.js";
+import { bannerFor, couldNotCheck, couldNotCheckBecause, failureBanner, fit } from "../shared/banner.js";
 import { accountCandidates, accountsIn, contactRef, replyToIn } from "../shared/verify.js";
+import { direction, language, t } from "../shared/i18n.js";
+import { LANGUAGE_KEY, speakChosen } from "./language.js";
 import { SIGNED_OUT_KEY, SignInError, createSession, fetchIdentity, whoLabel } from "./signin.js";
 
 /** @typedef {import("../shared/api.js").Verdict} Verdict */
@@ -95,18 +97,46 @@ export const FAILURE_TTL_MS = 30_000;
 
 /** Badge of each state on the message display action. */
 export const BADGES = {
-  danger: { text: "!", color: "#b3261e", words: "danger" },
-  caution: { text: "!", color: "#a15c00", words: "caution" },
-  info: { text: "i", color: "#0b57d0", words: "note" },
-  unknown: { text: "?", color: "#a15c00", words: "could not check this message" },
-  none: { text: "", color: null, words: "nothing unusual found" },
+  danger: { text: "!", color: "#b3261e" },
+  caution: { text: "!", color: "#a15c00" },
+  info: { text: "i", color: "#0b57d0" },
+  unknown: { text: "?", color: "#a15c00" },
+  none: { text: "", color: null },
 };
 
+/**
+ * The words of a state in the action's title, in the language spoken.
+ * @param {keyof typeof BADGES} level
+ */
+export function badgeWords(level) {
+  const words = {
+    danger: t("tb_badge_danger"),
+    caution: t("tb_badge_caution"),
+    info: t("tb_badge_info"),
+    unknown: t("tb_badge_unknown"),
+    none: t("tb_badge_none"),
+  };
+  return words[level] ?? words.unknown;
+}
+
 /** Verify sender asked by someone whose role may not read partners' contacts (403). */
-export const VERIFY_NOT_ALLOWED =
-  "Your role does not include looking up partners' contacts. Ask your finance team to verify this sender, by phone, with the number on file.";
+export function verifyNotAllowed() {
+  return t("tb_verify_not_allowed");
+}
 /** Recording a call refused for the person's role (403). */
-export const RECORD_NOT_ALLOWED = "your role does not include recording calls to partners. Ask your finance team.";
+export function recordNotAllowed() {
+  return t("tb_record_not_allowed");
+}
+
+/**
+ * Why a failure happened, without the "could not check" title its text starts with.
+ * @param {ShownBanner} banner
+ */
+function reasonOf(banner) {
+  if (banner.reason) return banner.reason;
+  const prefix = `${couldNotCheck()}: `;
+  return banner.text.startsWith(prefix) ? banner.text.slice(prefix.length) : banner.text;
+}
 
 /**
  * A string field of a popup command, trimmed, or "" when it is not a string or too long.
@@ -117,18 +147,55 @@ function text(value, most) {
   return typeof value === "string" && value.trim().length <= most ? value.trim() : "";
 }
 
-/** Why the check could not be made, for failures this adapter finds before any request. */
-const OWN_REASONS = {
-  not_configured: "Caveat is not configured: it has no service URL or API key. Ask your administrator.",
-  bad_url: "the service URL in Caveat's settings is not valid. Ask your administrator.",
-  unreadable: "Thunderbird could not read this message.",
-  sign_in_needed: "sign-in needed. Open Caveat's settings and sign in.",
-  sign_in_failed: "signing in did not work. Open Caveat's settings and sign in again.",
-  sign_in_unreachable: "your organisation's sign-in service could not be reached.",
-  sign_in_refused: "the Caveat service refused your sign-in. Ask your administrator.",
-  forbidden: "the Caveat service does not let your account do this. Ask your administrator.",
-  identity_invalid: "the service's sign-in settings cannot be used. Ask your administrator.",
-};
+/** The failures this adapter finds itself, before or around a request. */
+const OWN_KINDS = /** @type {const} */ ([
+  "not_configured",
+  "bad_url",
+  "unreadable",
+  "sign_in_needed",
+  "sign_in_failed",
+  "sign_in_unreachable",
+  "sign_in_refused",
+  "forbidden",
+  "identity_invalid",
+]);
+
+/**
+ * Why the check could not be made, for a failure this adapter finds, in the language
+ * spoken; undefined for the others.
+ * @param {string} kind
+ * @returns {string | undefined}
+ */
+function ownReason(kind) {
+  /** @type {Record<(typeof OWN_KINDS)[number], string>} */
+  const reasons = {
+    not_configured: t("tb_reason_not_configured"),
+    bad_url: t("tb_reason_bad_url"),
+    unreadable: t("tb_reason_unreadable"),
+    sign_in_needed: t("tb_reason_sign_in_needed"),
+    sign_in_failed: t("tb_reason_sign_in_failed"),
+    sign_in_unreachable: t("tb_reason_sign_in_unreachable"),
+    sign_in_refused: t("tb_reason_sign_in_refused"),
+    forbidden: t("tb_reason_forbidden"),
+    identity_invalid: t("tb_reason_identity_invalid"),
+  };
+  return Object.hasOwn(reasons, kind) ? reasons[/** @type {(typeof OWN_KINDS)[number]} */ (kind)] : undefined;
+}
+
+/**
+ * Why signing in did not work, by the SignInError's kind, in the language spoken.
+ * @param {unknown} error
+ */
+function signInWhy(error) {
+  const kind = error instanceof SignInError ? error.kind : "";
+  const why = {
+    sign_in_needed: t("tb_signin_why_needed"),
+    sign_in_failed: t("tb_signin_why_failed"),
+    sign_in_unreachable: t("tb_signin_why_unreachable"),
+    identity_invalid: t("tb_signin_why_identity_invalid"),
+  };
+  return Object.hasOwn(why, kind) ? why[/** @type {keyof typeof why} */ (kind)] : t("tb_unexpected_error");
+}
 /** The failures that a sign-in (the options page) may cure. */
 const SIGN_IN_KINDS = new Set(["sign_in_needed", "sign_in_failed", "sign_in_refused"]);
 
@@ -138,7 +205,7 @@ const TEST_ACTIONS = new Set(["report", "sign_out", "verify_confirmed"]);
 
 export class AdapterError extends Error {
   /**
-   * @param {keyof typeof OWN_REASONS} kind
+   * @param {(typeof OWN_KINDS)[number]} kind
    * @param {string} message
    */
   constructor(kind, message) {
@@ -164,8 +231,8 @@ export function needsSignIn(error) {
 export function failureFor(error) {
   const banner = failureBanner(error);
   const kind = error && typeof error === "object" && "kind" in error ? String(error.kind) : "";
-  const own = OWN_REASONS[/** @type {keyof typeof OWN_REASONS} */ (kind)];
-  return own ? { ...banner, text: fit(`${COULD_NOT_CHECK}: ${own} Treat it with care.`) } : banner;
+  const own = ownReason(kind);
+  return own ? { ...banner, text: couldNotCheckBecause(own), reason: own, detail: t("could_not_check_detail", own) } : banner;
 }
 
 /**
@@ -539,9 +606,10 @@ export function single(list) {
  *   now?: () => number,
  *   timeoutMs?: number,
  *   session?: ReturnType<typeof createSession>,
+ *   readMessages?: (url: string) => Promise<any>,
  * }} options
  */
-export function createCaveat({ messenger, fetchImpl, loadDeployment, now = Date.now, timeoutMs, session: givenSession }) {
+export function createCaveat({ messenger, fetchImpl, loadDeployment, now = Date.now, timeoutMs, session: givenSession, readMessages }) {
   const doFetch = fetchImpl ?? globalThis.fetch.bind(globalThis);
   const session = givenSession ?? createSession({ messenger, fetchImpl: doFetch, now });
   /** @type {Promise<Deployment>} */
@@ -563,6 +631,9 @@ export function createCaveat({ messenger, fetchImpl, loadDeployment, now = Date.
   /** Tabs whose display script has asked for its banner (it runs there). */
   /** @type {Set<number>} */
   const bannerAsked = new Set();
+  /** The language spoken, loaded at start and again when the settings change it. */
+  /** @type {Promise<unknown>} */
+  let speaking = Promise.resolve();
 
   /**
    * The service's address and how to prove who asks: the person's token when the service
@@ -765,13 +836,13 @@ export function createCaveat({ messenger, fetchImpl, loadDeployment, now = Date.
     if ("verdict" in outcome) {
       const { verdict } = outcome;
       const badge = BADGES[verdict.level];
-      const about = verdict.level === "none" ? "" : verdict.banner?.title ? ` \u2014 ${verdict.banner.title}` : "";
-      return { text: badge.text, color: badge.color, title: fit(`Caveat: ${badge.words}${about}`, 200) };
+      const words = badgeWords(verdict.level);
+      const about = verdict.level !== "none" && verdict.banner?.title ? verdict.banner.title : "";
+      const title = about ? t("tb_action_title_about", words, about) : t("tb_action_title", words);
+      return { text: badge.text, color: badge.color, title: fit(title, 200) };
     }
-    const reason = outcome.failure.text.startsWith(`${COULD_NOT_CHECK}: `)
-      ? outcome.failure.text.slice(COULD_NOT_CHECK.length + 2)
-      : outcome.failure.text;
-    return { text: BADGES.unknown.text, color: BADGES.unknown.color, title: fit(`Caveat: ${BADGES.unknown.words} \u2014 ${reason}`, 200) };
+    const reason = reasonOf(outcome.failure);
+    return { text: BADGES.unknown.text, color: BADGES.unknown.color, title: fit(t("tb_action_title_about", badgeWords("unknown"), reason), 200) };
   }
 
   /**
@@ -784,11 +855,13 @@ export function createCaveat({ messenger, fetchImpl, loadDeployment, now = Date.
     const header = single(list);
     if (!header) {
       shownIn.delete(tabId);
-      await setAction(tabId, { text: "", color: null, title: "Caveat" });
+      await speaking;
+      await setAction(tabId, { text: "", color: null, title: t("extensionName") });
       return;
     }
     shownIn.set(tabId, header.id);
-    await setAction(tabId, { text: "", color: null, title: "Caveat: checking this message\u2026" });
+    await speaking;
+    await setAction(tabId, { text: "", color: null, title: t("tb_action_checking") });
     const outcome = await analysisFor(header);
     if (shownIn.get(tabId) !== header.id) return;
     await setAction(tabId, actionState(outcome));
@@ -807,16 +880,25 @@ export function createCaveat({ messenger, fetchImpl, loadDeployment, now = Date.
    * the words why there is none. Throws when the command does not come from the popup.
    * @param {any} message
    * @param {any} sender
-   * @param {string} command
-   * @param {string} action what is done with the sender's address, for the refusal
+   * @param {"verify" | "verifications" | "recordVerification" | "askOnFile" | "report"} command
    * @returns {Promise<{header: any, from: Mailbox} | {ok: false, message: string}>}
    */
-  async function actionTarget(message, sender, command, action) {
+  async function actionTarget(message, sender, command) {
     if (!fromExtensionPage(sender)) throw new Error(`${command} is asked by the popup`);
     const header = await popupMessage(message);
-    if (!header) return { ok: false, message: "This message is no longer open. Open Caveat again." };
+    if (!header) return { ok: false, message: t("tb_message_gone") };
     const from = await parseAuthor(messenger, header.author);
-    if (!from) return { ok: false, message: `This message has no sender address to ${action}.` };
+    if (!from) {
+      // What is done with the sender's address, for the refusal.
+      const noSender = {
+        verify: t("tb_no_sender_look_up"),
+        verifications: t("tb_no_sender_look_up"),
+        recordVerification: t("tb_no_sender_record"),
+        askOnFile: t("tb_no_sender_ask"),
+        report: t("tb_no_sender_report"),
+      };
+      return { ok: false, message: noSender[command] };
+    }
     return { header, from };
   }
 
@@ -856,9 +938,10 @@ export function createCaveat({ messenger, fetchImpl, loadDeployment, now = Date.
       const header = await displayedMessage(messenger, sender.tab.id);
       if (!header) return { show: false };
       const outcome = await analysisFor(header);
-      if ("failure" in outcome) return outcome.failure;
+      const words = { lang: language(), dir: direction() };
+      if ("failure" in outcome) return { ...outcome.failure, ...words };
       const model = bannerFor(outcome.verdict);
-      return model.show ? model : { show: false };
+      return model.show ? { ...model, ...words } : { show: false };
     },
 
     async shown(message, sender) {
@@ -900,31 +983,31 @@ export function createCaveat({ messenger, fetchImpl, loadDeployment, now = Date.
     },
 
     async verify(message, sender) {
-      const target = await actionTarget(message, sender, "verify", "look up");
+      const target = await actionTarget(message, sender, "verify");
       if (!("header" in target)) return target;
       try {
         const contact = await withService((client) => client.senderContact(target.from));
         return { ok: true, contact };
       } catch (error) {
-        if (error instanceof AdapterError && error.kind === "forbidden") return { ok: false, forbidden: true, message: VERIFY_NOT_ALLOWED };
-        return { ok: false, message: `The partner directory could not be reached: ${failureFor(error).text}` };
+        if (error instanceof AdapterError && error.kind === "forbidden") return { ok: false, forbidden: true, message: verifyNotAllowed() };
+        return { ok: false, message: t("tb_directory_unreachable", failureFor(error).text) };
       }
     },
 
     async verifications(message, sender) {
-      const target = await actionTarget(message, sender, "verifications", "look up");
+      const target = await actionTarget(message, sender, "verifications");
       if (!("header" in target)) return target;
       const organization = text(message.organization, 300);
-      if (!organization) return { ok: false, message: "No partner was named." };
+      if (!organization) return { ok: false, message: t("tb_no_partner") };
       const ref = text(message.account_ref, 64);
       return verifyCall(async (client) => ({ list: await client.verifications(ref ? { organization, account_ref: ref } : { organization }) }));
     },
 
     async recordVerification(message, sender) {
-      const target = await actionTarget(message, sender, "recordVerification", "record a call about");
+      const target = await actionTarget(message, sender, "recordVerification");
       if (!("header" in target)) return target;
       const given = message.body;
-      if (!given || typeof given !== "object" || Array.isArray(given)) return { ok: false, message: "Nothing to record." };
+      if (!given || typeof given !== "object" || Array.isArray(given)) return { ok: false, message: t("tb_nothing_to_record") };
       /** @type {Record<string, unknown>} */
       const body = { ...given };
       delete body.message;
@@ -937,16 +1020,16 @@ export function createCaveat({ messenger, fetchImpl, loadDeployment, now = Date.
     },
 
     async askOnFile(message, sender) {
-      const target = await actionTarget(message, sender, "askOnFile", "ask about");
+      const target = await actionTarget(message, sender, "askOnFile");
       if (!("header" in target)) return target;
       const organization = text(message.organization, 300);
       const ref = text(message.account_ref, 64);
       const masked = text(message.account_masked, 64);
-      if (!organization || !ref || !masked) return { ok: false, message: "The account to put on file was not named." };
+      if (!organization || !ref || !masked) return { ok: false, message: t("tb_no_account_named") };
       // The account in clear, read again from the message for this request only.
       const body = (await bodySnippet(messenger, target.header.id)) ?? "";
       const candidates = accountCandidates(masked, body);
-      if (!candidates.length) return { ok: false, message: `the account ${masked} could not be read from this message` };
+      if (!candidates.length) return { ok: false, message: t("tb_account_not_in_message", masked) };
       return verifyCall(async (client) => {
         let last = null;
         for (const account of candidates) {
@@ -962,7 +1045,7 @@ export function createCaveat({ messenger, fetchImpl, loadDeployment, now = Date.
     },
 
     async report(message, sender) {
-      const target = await actionTarget(message, sender, "report", "report");
+      const target = await actionTarget(message, sender, "report");
       if (!("header" in target)) return target;
       return reportMessage(target.header, target.from);
     },
@@ -978,13 +1061,12 @@ export function createCaveat({ messenger, fetchImpl, loadDeployment, now = Date.
       if (!fromExtensionPage(sender)) throw new Error("signIn is asked by the settings page");
       const current = await currentConfig();
       if (!current.identity) {
-        return { ok: false, message: "This Caveat service does not sign people in: it takes an API key." };
+        return { ok: false, message: t("tb_signin_not_offered") };
       }
       try {
         await session.signIn(current.identity);
       } catch (error) {
-        const why = error instanceof SignInError ? error.message : "an unexpected error occurred";
-        return { ok: false, message: `Not signed in: ${why}.` };
+        return { ok: false, message: t("tb_signin_failed", signInWhy(error)) };
       }
       cache.clear();
       return { ok: true, account: await account() };
@@ -1007,10 +1089,9 @@ export function createCaveat({ messenger, fetchImpl, loadDeployment, now = Date.
     try {
       return { ok: true, ...(await withService(call)) };
     } catch (error) {
-      if (error instanceof AdapterError && error.kind === "forbidden") return { ok: false, message: RECORD_NOT_ALLOWED };
+      if (error instanceof AdapterError && error.kind === "forbidden") return { ok: false, message: recordNotAllowed() };
       if (error instanceof CaveatError && (error.kind === "rejected" || error.kind === "invalid_answer")) return { ok: false, message: error.message };
-      const why = failureFor(error).text;
-      return { ok: false, message: why.startsWith(`${COULD_NOT_CHECK}: `) ? why.slice(COULD_NOT_CHECK.length + 2) : why };
+      return { ok: false, message: reasonOf(failureFor(error)) };
     }
   }
 
@@ -1065,7 +1146,7 @@ export function createCaveat({ messenger, fetchImpl, loadDeployment, now = Date.
       });
       return { ok: true };
     } catch (error) {
-      return { ok: false, message: `The report could not be sent: ${failureFor(error).text}` };
+      return { ok: false, message: t("tb_report_failed", failureFor(error).text) };
     }
   }
 
@@ -1136,7 +1217,7 @@ export function createCaveat({ messenger, fetchImpl, loadDeployment, now = Date.
     if (typeof command !== "string" || !Object.hasOwn(commands, command)) {
       return Promise.reject(new Error(`unknown command: ${String(command).slice(0, 40)}`));
     }
-    return commands[command](message, sender);
+    return speaking.then(() => commands[command](message, sender));
   }
 
   /**
@@ -1192,6 +1273,11 @@ export function createCaveat({ messenger, fetchImpl, loadDeployment, now = Date.
   function onStorageChanged(changes, area) {
     if (area !== "local" || !changes) return;
     if (SIGNED_OUT_KEY in changes) cache.clear();
+    if (LANGUAGE_KEY in changes) {
+      // The service words its findings in the language asked: ask again.
+      speaking = speakChosen(messenger, readMessages).catch(() => undefined);
+      cache.clear();
+    }
     if (!("baseUrl" in changes) && !("apiKey" in changes)) return;
     config = readConfig();
     cache.clear();
@@ -1212,13 +1298,14 @@ export function createCaveat({ messenger, fetchImpl, loadDeployment, now = Date.
     messenger.messageDisplay.onMessagesDisplayed.addListener(onDisplayed);
     messenger.storage.onChanged.addListener(onStorageChanged);
     if (messenger.tabs.onRemoved) messenger.tabs.onRemoved.addListener(onTabRemoved);
+    speaking = speakChosen(messenger, readMessages).catch(() => undefined);
     deployment = (loadDeployment ?? (() => fetchDeployment(messenger, doFetch)))().then(cleanDeployment, () => ({}));
     config = readConfig();
     const registered = ensureDisplayScript().then(
       (fresh) => (fresh ? injectIntoOpenMessages() : undefined),
       () => undefined,
     );
-    return Promise.all([registered, config]).then(() => undefined);
+    return Promise.all([registered, config, speaking]).then(() => undefined);
   }
 
   return { start, handleMessage, analysisFor, onDisplayed };

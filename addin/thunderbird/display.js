@@ -8,18 +8,20 @@
  * textContent only, lives in a closed shadow root (the message's CSS cannot reach or restyle
  * its text), and its host carries inline !important styles against being hidden. A banner
  * already in the document (an earlier run, or a message imitating one) is removed first.
+ *
+ * Its words come from the background with the banner (the service's, or the background's
+ * own in the language chosen in the settings), with that language's tag and direction
+ * (`lang`, `dir`: Arabic is right to left). Only when the background does not answer does
+ * this script word the banner itself, from Thunderbird's message files in Thunderbird's
+ * language (browser.i18n).
  */
 (function () {
   "use strict";
 
   var TAG = "caveat-banner";
   var MAX_CHARS = 300;
-  var UNANSWERED = {
-    show: true,
-    level: "unknown",
-    title: "Caveat could not check this message",
-    text: "The Caveat add-on did not answer. Treat this message with care.",
-  };
+  /** Languages written right to left. */
+  var RTL = ["ar"];
   /** Text, border and background of each level: red, amber, blue; amber when unchecked. */
   var COLOURS = {
     danger: ["#8c1d18", "#b3261e", "#fdecea"],
@@ -51,6 +53,37 @@
   ];
 
   /**
+   * A message of the extension's own, in Thunderbird's language.
+   * @param {string} id
+   */
+  function t(id) {
+    try {
+      return browser.i18n.getMessage(id) || id;
+    } catch (e) {
+      return id;
+    }
+  }
+
+  /** The banner when the background does not answer: never silence, which reads as "safe". */
+  function unanswered() {
+    var lang = "";
+    try {
+      lang = String(browser.i18n.getUILanguage() || "");
+    } catch (e) {
+      lang = "";
+    }
+    var primary = lang.split(/[-_]/)[0].toLowerCase();
+    return {
+      show: true,
+      level: "unknown",
+      title: t("could_not_check"),
+      text: t("tb_unanswered_text"),
+      lang: lang,
+      dir: RTL.indexOf(primary) >= 0 ? "rtl" : "ltr",
+    };
+  }
+
+  /**
    * @param {unknown} value
    */
   function limited(value) {
@@ -71,10 +104,10 @@
     return (
       ":host { all: initial; display: block !important; }\n" +
       ".bar { display: block; box-sizing: border-box; margin: 0; padding: 10px 14px;" +
-      " border: 1px solid " + c[1] + "; border-left: 6px solid " + c[1] + "; border-radius: 4px;" +
+      " border: 1px solid " + c[1] + "; border-inline-start: 6px solid " + c[1] + "; border-radius: 4px;" +
       " background: " + c[2] + "; color: " + c[0] + ";" +
       ' font: 14px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif;' +
-      " text-align: start; direction: ltr; overflow-wrap: anywhere; white-space: normal; }\n" +
+      " text-align: start; overflow-wrap: anywhere; white-space: normal; }\n" +
       ".title { font-weight: 700; }\n" +
       "bdi { unicode-bidi: isolate; }\n"
     );
@@ -82,7 +115,7 @@
 
   /**
    * Build and insert the banner; returns the element whose text is shown.
-   * @param {{level?: string, title?: string, text?: string}} model
+   * @param {{level?: string, title?: string, text?: string, lang?: string, dir?: string}} model
    */
   function insert(model) {
     var level = COLOURS[/** @type {keyof typeof COLOURS} */ (String(model.level))] ? String(model.level) : "unknown";
@@ -106,6 +139,11 @@
     var bar = document.createElement("div");
     bar.className = "bar level-" + level;
     bar.setAttribute("role", level === "danger" ? "alert" : "status");
+    // The banner's own language and direction; the service's text inside is isolated (bdi).
+    bar.setAttribute("dir", model.dir === "rtl" ? "rtl" : "ltr");
+    if (typeof model.lang === "string" && /^[A-Za-z]{2,3}([-_][A-Za-z0-9]{1,8})*$/.test(model.lang)) {
+      bar.setAttribute("lang", model.lang);
+    }
     var strong = document.createElement("bdi");
     strong.className = "title";
     strong.textContent = title;
@@ -166,7 +204,7 @@
     },
     function () {
       // No answer is not "safe": say that the message was not checked.
-      return report(show(UNANSWERED));
+      return report(show(unanswered()));
     },
   );
 })();

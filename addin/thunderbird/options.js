@@ -9,8 +9,15 @@
  * A URL the deployment does not name needs the user's permission to be reached; the request
  * is made from the Save click itself, before anything is awaited, because Thunderbird only
  * asks when it comes from a user action.
+ *
+ * The language Caveat speaks is chosen here too ("Thunderbird's language", or one of the
+ * languages it speaks, each listed by its own name), saved to storage.local at once; the
+ * page speaks it from then on, and so do the popup and the banner (the background hears
+ * the change and asks the service again in that language).
  */
+import { LANGUAGES, localisePage, t } from "../shared/i18n.js";
 import { cleanDeployment, fetchDeployment } from "./caveat.js";
+import { LANGUAGE_KEY, LANGUAGE_NAMES, chosenLanguage, speakChosen } from "./language.js";
 
 /** @typedef {import("./caveat.js").Deployment} Deployment */
 /** @typedef {import("./caveat.js").Account} Account */
@@ -33,21 +40,18 @@ export function checkServiceUrl(text) {
   try {
     url = new URL(value);
   } catch {
-    return { ok: false, message: "This is not a web address. Enter the whole address of the Caveat service, for example https://caveat.example.com." };
+    return { ok: false, message: t("tb_url_not_address", "https://caveat.example.com") };
   }
   const secure = url.protocol === "https:";
   const local = url.protocol === "http:" && LOOPBACK.has(url.hostname);
   if (!secure && !local) {
-    return {
-      ok: false,
-      message: "The address must start with https://. Plain http:// is allowed only for this computer (localhost, 127.0.0.1 or [::1]).",
-    };
+    return { ok: false, message: t("tb_url_not_https") };
   }
   if (url.username || url.password) {
-    return { ok: false, message: "The address must not contain a user name or a password." };
+    return { ok: false, message: t("tb_url_credentials") };
   }
   if (url.search || url.hash || value.includes("?") || value.includes("#")) {
-    return { ok: false, message: "The address must not contain \u201c?\u201d or \u201c#\u201d." };
+    return { ok: false, message: t("tb_url_query") };
   }
   const path = url.pathname.replace(/\/+$/, "");
   return { ok: true, url: url.origin + path, origin: url.origin, pattern: `${url.protocol}//${url.hostname}/*` };
@@ -66,10 +70,11 @@ export function deployedOrigin(origin, deployed) {
 
 /**
  * Run the settings page.
- * @param {{document: Document, messenger: any, loadDeployment?: () => Promise<Deployment>, send?: Send}} deps
+ * @param {{document: Document, messenger: any, loadDeployment?: () => Promise<Deployment>, send?: Send,
+ *   readMessages?: (url: string) => Promise<any>}} deps
  * @returns {Promise<void>} resolves once the page is ready to save
  */
-export async function startOptions({ document, messenger, loadDeployment, send }) {
+export async function startOptions({ document, messenger, loadDeployment, send, readMessages }) {
   const ask = send ?? ((/** @type {Record<string, unknown>} */ message) => messenger.runtime.sendMessage(message));
   const form = /** @type {HTMLFormElement} */ (document.getElementById("settings"));
   const urlInput = /** @type {HTMLInputElement} */ (document.getElementById("base-url"));
@@ -84,8 +89,22 @@ export async function startOptions({ document, messenger, loadDeployment, send }
   const accountMessage = /** @type {HTMLElement} */ (document.getElementById("account-message"));
   const signInButton = /** @type {HTMLButtonElement} */ (document.getElementById("sign-in"));
   const signOutButton = /** @type {HTMLButtonElement} */ (document.getElementById("sign-out"));
+  const languageSelect = /** @type {HTMLSelectElement} */ (document.getElementById("language"));
   /** @type {Account} */
   let current = { signIn: false };
+
+  // The page's words first: the language chosen here, else Thunderbird's.
+  const chosen = await chosenLanguage(messenger);
+  await speakChosen(messenger, readMessages).catch(() => undefined);
+  for (const lang of LANGUAGES) {
+    const option = document.createElement("option");
+    option.value = lang;
+    option.lang = lang;
+    option.textContent = LANGUAGE_NAMES[/** @type {keyof typeof LANGUAGE_NAMES} */ (lang)];
+    languageSelect.append(option);
+  }
+  languageSelect.value = chosen;
+  localisePage(document);
 
   /**
    * @param {string} text
@@ -114,9 +133,7 @@ export async function startOptions({ document, messenger, loadDeployment, send }
     accountSection.hidden = !state.signIn;
     keyFields.hidden = state.signIn;
     if (!state.signIn) return;
-    accountStatus.textContent = state.signedIn
-      ? `Signed in as ${state.label}.`
-      : "Not signed in. Caveat cannot check your messages until you sign in with your organisation's account.";
+    accountStatus.textContent = state.signedIn ? t("tb_options_signed_in_as", state.label) : t("tb_options_not_signed_in");
     signInButton.hidden = state.signedIn;
     signOutButton.hidden = !state.signedIn;
     signInButton.disabled = false;
@@ -137,12 +154,12 @@ export async function startOptions({ document, messenger, loadDeployment, send }
   async function finishSignIn(asked) {
     try {
       if (!(await asked)) {
-        sayAccount("Not signed in: Caveat needs your permission to reach your organisation's sign-in service. Press Sign in again and allow it.", "error");
+        sayAccount(t("tb_options_signin_permission"), "error");
         signInButton.disabled = false;
         return;
       }
     } catch {
-      sayAccount("Not signed in: Thunderbird did not let Caveat ask for permission. Please try again.", "error");
+      sayAccount(t("tb_options_signin_no_prompt"), "error");
       signInButton.disabled = false;
       return;
     }
@@ -151,21 +168,21 @@ export async function startOptions({ document, messenger, loadDeployment, send }
     try {
       answer = await ask({ command: "signIn" });
     } catch {
-      answer = { ok: false, message: "Not signed in: the Caveat add-on did not answer." };
+      answer = { ok: false, message: t("tb_options_signin_no_answer") };
     }
     if (answer && answer.ok && answer.account) {
       showAccount(answer.account);
-      sayAccount("Signed in. Caveat checks the next message you open.", "ok");
+      sayAccount(t("tb_options_signed_in"), "ok");
     } else {
       signInButton.disabled = false;
-      sayAccount(String(answer?.message ?? "Not signed in."), "error");
+      sayAccount(String(answer?.message ?? t("tb_options_not_signed_in_short")), "error");
     }
   }
 
   function onSignIn() {
     if (!current.signIn) return;
     signInButton.disabled = true;
-    sayAccount("Signing in\u2026", "");
+    sayAccount(t("tb_options_signing_in"), "");
     // Asked now, within the click, as for the service's address.
     const asked = current.tokenAllowed ? Promise.resolve(true) : messenger.permissions.request({ origins: [current.tokenOrigin] });
     void finishSignIn(asked);
@@ -176,10 +193,10 @@ export async function startOptions({ document, messenger, loadDeployment, send }
     try {
       const answer = await ask({ command: "signOut" });
       if (answer && answer.account) showAccount(answer.account);
-      sayAccount("Signed out. Caveat checks no message until you sign in again.", "ok");
+      sayAccount(t("tb_options_signed_out"), "ok");
     } catch {
       signOutButton.disabled = false;
-      sayAccount("Not signed out: the Caveat add-on did not answer. Please try again.", "error");
+      sayAccount(t("tb_options_signout_no_answer"), "error");
     }
   }
 
@@ -201,12 +218,30 @@ export async function startOptions({ document, messenger, loadDeployment, send }
   keyInput.value = typeof stored.apiKey === "string" ? stored.apiKey : "";
   urlInput.placeholder = deployment.base_url ?? "https://caveat.example.com";
 
-  urlSource.textContent = deployment.base_url
-    ? `Set by your administrator: ${deployment.base_url}. Leave the field empty to use it; an address here replaces it.`
-    : "Your administrator has not set a service URL in this installation.";
-  keySource.textContent = deployment.api_key
-    ? "Your administrator's installation includes an API key. Leave the field empty to use it; a key here replaces it."
-    : "Your administrator has not set an API key in this installation.";
+
+  /** The words drawn from the settings, again after the language changes. */
+  function showSources() {
+    urlSource.textContent = deployment.base_url ? t("tb_options_url_deployed", deployment.base_url) : t("tb_options_url_none");
+    keySource.textContent = deployment.api_key ? t("tb_options_key_deployed") : t("tb_options_key_none");
+  }
+  showSources();
+
+  /** Save the language chosen and speak it: this page now, the others when they next open. */
+  async function onLanguage() {
+    const value = languageSelect.value;
+    try {
+      if (LANGUAGES.includes(value)) await messenger.storage.local.set({ [LANGUAGE_KEY]: value });
+      else await messenger.storage.local.remove(LANGUAGE_KEY);
+    } catch {
+      // Not stored: the page still speaks it until it is closed.
+    }
+    await speakChosen(messenger, readMessages).catch(() => undefined);
+    localisePage(document);
+    showSources();
+    if (current.signIn) showAccount(current);
+    say("", "");
+    sayAccount("", "");
+  }
 
   /**
    * What happens after the permission question: store, or explain why not.
@@ -217,15 +252,11 @@ export async function startOptions({ document, messenger, loadDeployment, send }
   async function finish(asked, checked, key) {
     try {
       if (!(await asked)) {
-        say(
-          `Not saved: Caveat needs your permission to connect to ${checked && checked.ok ? checked.origin : "the service"}. ` +
-            "Press Save again and allow it.",
-          "error",
-        );
+        say(checked && checked.ok ? t("tb_options_permission_origin", checked.origin) : t("tb_options_permission_service"), "error");
         return;
       }
     } catch {
-      say("Not saved: Thunderbird did not let Caveat ask for permission to connect to the service. Please try again.", "error");
+      say(t("tb_options_no_prompt"), "error");
       return;
     }
     try {
@@ -240,7 +271,7 @@ export async function startOptions({ document, messenger, loadDeployment, send }
       if (cleared.length) await messenger.storage.local.remove(cleared);
       if (Object.keys(values).length) await messenger.storage.local.set(values);
     } catch {
-      say("Not saved: Thunderbird could not store the settings. Please try again.", "error");
+      say(t("tb_options_not_stored"), "error");
       return;
     }
     if (checked && checked.ok) urlInput.value = checked.url;
@@ -248,13 +279,13 @@ export async function startOptions({ document, messenger, loadDeployment, send }
     const hasKey = Boolean(key || deployment.api_key);
     await loadAccount();
     if (!url) {
-      say("Saved, but there is no service URL yet: Caveat cannot check messages until one is set.", "error");
+      say(t("tb_options_saved_no_url"), "error");
     } else if (current.signIn) {
-      say(`Saved. This service signs you in with your organisation's account: ${current.signedIn ? "you are signed in." : "sign in below."}`, current.signedIn ? "ok" : "error");
+      say(current.signedIn ? t("tb_options_saved_signed_in") : t("tb_options_saved_sign_in_below"), current.signedIn ? "ok" : "error");
     } else if (!hasKey) {
-      say("Saved, but there is no API key yet: Caveat cannot check messages until one is set.", "error");
+      say(t("tb_options_saved_no_key"), "error");
     } else {
-      say(`Saved. Caveat checks the next message you open with ${url}.`, "ok");
+      say(t("tb_options_saved", url), "ok");
     }
   }
 
@@ -274,7 +305,7 @@ export async function startOptions({ document, messenger, loadDeployment, send }
       }
     }
     if (/[\s\u0000-\u001f\u007f]/.test(key)) {
-      say("The API key must not contain spaces or line breaks. Copy it again from your administrator's message.", "error");
+      say(t("tb_options_key_spaces"), "error");
       keyInput.focus();
       return;
     }
@@ -288,6 +319,7 @@ export async function startOptions({ document, messenger, loadDeployment, send }
   }
 
   form.addEventListener("submit", onSubmit);
+  languageSelect.addEventListener("change", () => void onLanguage());
   signInButton.addEventListener("click", onSignIn);
   signOutButton.addEventListener("click", () => void onSignOut());
   await loadAccount();

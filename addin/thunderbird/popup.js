@@ -6,10 +6,14 @@
  * only draws, with the shared renderer. A finance person's Verify sender also offers the
  * form to record the call (shared/verify.js), through the background's "verifications",
  * "recordVerification" and "askOnFile" commands. When the check failed for want of a sign-in, a Sign
- * in button opens the settings page, where the person signs in.
+ * in button opens the settings page, where the person signs in. It speaks the language chosen
+ * in the settings (language.js), loaded before anything is drawn.
  */
 import { renderActionMessage, renderContact, renderFailure, renderPending, renderVerdict } from "../shared/render.js";
 import { accountsIn, startVerify } from "../shared/verify.js";
+import { couldNotCheck } from "../shared/banner.js";
+import { localisePage, t } from "../shared/i18n.js";
+import { speakChosen } from "./language.js";
 
 /** @typedef {(message: Record<string, unknown>) => Promise<any>} Send */
 
@@ -19,20 +23,17 @@ import { accountsIn, startVerify } from "../shared/verify.js";
  * @returns {Promise<void>}
  */
 export async function startPopup({ root, send, openOptions }) {
-  renderPending(root, "Checking this message\u2026");
+  renderPending(root, t("tb_popup_checking"));
   /** @type {any} */
   let details;
   try {
     details = await send({ command: "details" });
   } catch {
-    renderFailure(root, {
-      title: "Caveat could not check this message",
-      text: "The Caveat add-on did not answer. Treat this message with care.",
-    });
+    renderFailure(root, { title: couldNotCheck(), text: t("tb_unanswered_text") });
     return;
   }
   if (!details || details.state === "none") {
-    renderPending(root, "Open a single message to see what Caveat found.");
+    renderPending(root, t("tb_popup_no_message"));
     return;
   }
   const messageId = details.messageId;
@@ -51,7 +52,7 @@ export async function startPopup({ root, send, openOptions }) {
   }
 
   async function verify() {
-    renderActionMessage(root, "Looking up the sender in the partner directory\u2026", "ok");
+    renderActionMessage(root, t("tb_popup_looking_up"), "ok");
     try {
       const answer = await send({ command: "verify", messageId });
       if (answer && answer.ok) {
@@ -67,10 +68,10 @@ export async function startPopup({ root, send, openOptions }) {
           },
         });
       } else {
-        renderActionMessage(root, String(answer?.message ?? "The sender could not be looked up."), "error");
+        renderActionMessage(root, String(answer?.message ?? t("tb_popup_lookup_failed")), "error");
       }
     } catch {
-      renderActionMessage(root, "The Caveat add-on did not answer.", "error");
+      renderActionMessage(root, t("tb_no_answer"), "error");
     }
   }
 
@@ -84,9 +85,9 @@ export async function startPopup({ root, send, openOptions }) {
     try {
       answer = await send(message);
     } catch {
-      throw new Error("the Caveat add-on did not answer");
+      throw new Error(t("tb_no_answer_clause"));
     }
-    if (!answer || !answer.ok) throw new Error(String(answer?.message ?? "the Caveat add-on did not answer"));
+    if (!answer || !answer.ok) throw new Error(String(answer?.message ?? t("tb_no_answer_clause")));
     return answer;
   }
 
@@ -94,12 +95,12 @@ export async function startPopup({ root, send, openOptions }) {
     try {
       const answer = await send({ command: "report", messageId });
       if (answer && answer.ok) {
-        renderActionMessage(root, "Reported. Your security team will see this message's sender; do not reply to it or pay.", "ok");
+        renderActionMessage(root, t("tb_popup_reported"), "ok");
       } else {
-        renderActionMessage(root, String(answer?.message ?? "The report could not be sent."), "error");
+        renderActionMessage(root, String(answer?.message ?? t("tb_popup_report_failed")), "error");
       }
     } catch {
-      renderActionMessage(root, "The Caveat add-on did not answer.", "error");
+      renderActionMessage(root, t("tb_no_answer"), "error");
     }
   }
 }
@@ -107,10 +108,15 @@ export async function startPopup({ root, send, openOptions }) {
 if (typeof document !== "undefined" && typeof messenger !== "undefined") {
   const root = document.getElementById("caveat");
   if (root) {
-    void startPopup({
-      root,
-      send: (message) => messenger.runtime.sendMessage(message),
-      openOptions: () => messenger.runtime.openOptionsPage(),
-    });
+    void speakChosen(messenger)
+      .catch(() => undefined)
+      .then(() => {
+        localisePage(document);
+        return startPopup({
+          root,
+          send: (message) => messenger.runtime.sendMessage(message),
+          openOptions: () => messenger.runtime.openOptionsPage(),
+        });
+      });
   }
 }

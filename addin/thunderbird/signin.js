@@ -31,6 +31,7 @@
  * it is given) only to say who is signed in.
  */
 
+import { t } from "../shared/i18n.js";
 import { CaveatError } from "../shared/api.js";
 
 /**
@@ -310,7 +311,7 @@ export function whoFrom(idToken, accessToken) {
  */
 export function whoLabel(who) {
   if (who.name && who.username) return `${who.name} <${who.username}>`;
-  return who.name || who.username || "an account without a name";
+  return who.name || who.username || t("tb_account_unnamed");
 }
 
 /**

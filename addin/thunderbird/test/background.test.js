@@ -116,7 +116,8 @@ test("the fake reply: one analyze call with the raw header block, danger badge a
   assert.equal(headers.authorization, `Bearer ${KEY}`);
   assert.equal(credentials, "omit");
   assert.equal(calls[0].url, `${SERVICE}/api/v1/analyze`);
-  assert.deepEqual(Object.keys(payload).sort(), ["body", "headers", "internet_message_id", "subject"]);
+  assert.deepEqual(Object.keys(payload).sort(), ["body", "headers", "internet_message_id", "language", "subject"]);
+  assert.equal(payload.language, "en", "the service words its verdict in the language spoken");
   assert.equal(payload.headers, FAKE_REPLY_EML.slice(0, FAKE_REPLY_EML.indexOf("\n\n") + 1));
   assert.match(payload.headers, /^Received: from DB8PR01MB7001/);
   assert.match(payload.headers, /\(Authenticated sender: spamcontrol26\)/);
@@ -139,6 +140,8 @@ test("the fake reply: one analyze call with the raw header block, danger badge a
     level: "danger",
     title: "Possible fraud",
     text: DANGER.banner.text,
+    lang: "en",
+    dir: "ltr",
   });
   assert.equal(analyzeCalls().length, 1, "the banner request reuses the answer");
   assert.equal(service.requests.length, 1);
@@ -445,7 +448,8 @@ test("report sends the sender, the Message-ID, the level, the finding ids and th
   // The service reads the Reply-To, look-alike domains, accounts and phone numbers from
   // the message itself: the same payload analyze was sent.
   const [analysed] = service.to("/api/v1/analyze");
-  assert.deepEqual(message, analysed.body);
+  const { language: _language, ...analysedMessage } = analysed.body;
+  assert.deepEqual(message, analysedMessage);
   assert.match(message.headers, /^Reply-To: .*finance\.person\.partnerb@gmail\.com/m);
 });
 

@@ -8,7 +8,7 @@ import { JSDOM } from "jsdom";
 
 import { COULD_NOT_CHECK } from "../../shared/banner.js";
 import { createCaveat } from "../caveat.js";
-import { createStandin } from "./messenger-standin.js";
+import { ENGLISH, createStandin } from "./messenger-standin.js";
 import { DANGER, KEY, SERVICE, createService } from "./service-standin.js";
 
 const DISPLAY = readFileSync(new URL("../display.js", import.meta.url), "utf8");
@@ -28,8 +28,9 @@ const HOSTILE = [
  * A message document with the display script run in it.
  * @param {(message: any) => Promise<any>} answer how the background answers each message
  * @param {string} [html]
+ * @param {{uiLanguage?: string, messages?: Record<string, {message: string}>}} [ui] Thunderbird's language and message file
  */
-function display(answer, html = MESSAGE) {
+function display(answer, html = MESSAGE, ui = {}) {
   const dom = new JSDOM(html, { runScripts: "outside-only" });
   const window = /** @type {any} */ (dom.window);
   /** @type {any[]} */
@@ -49,6 +50,10 @@ function display(answer, html = MESSAGE) {
         sent.push(structuredClone(message));
         return answer(message);
       },
+    },
+    i18n: {
+      getUILanguage: () => ui.uiLanguage ?? "en-US",
+      getMessage: (/** @type {string} */ id) => (ui.messages ?? ENGLISH)[id]?.message ?? "",
     },
   };
   const run = () => window.eval(DISPLAY);
@@ -186,7 +191,7 @@ for (const hostile of HOSTILE) {
     const allowed = new Set(["STYLE", "DIV", "BDI"]);
     for (const node of root.querySelectorAll("*")) {
       assert.ok(allowed.has(node.tagName), `unexpected <${node.tagName}>`);
-      for (const attr of node.getAttributeNames()) assert.ok(["class", "role"].includes(attr), `unexpected attribute ${attr}`);
+      for (const attr of node.getAttributeNames()) assert.ok(["class", "role", "dir", "lang"].includes(attr), `unexpected attribute ${attr}`);
     }
     assert.equal(document.querySelectorAll("script, img, svg, a").length, 0);
     const [title, text] = [...root.querySelectorAll("bdi")].map((b) => b.textContent ?? "");

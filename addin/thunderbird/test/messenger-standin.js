@@ -40,6 +40,25 @@ export const EXTENSION_BASE = "moz-extension://0c5e3f1e-4b6a-4f53-9d55-standin/"
 /** Thunderbird's redirect URL for this extension (the default redirect domain). */
 export const REDIRECT_URL = `https://${createHash("sha1").update(EXTENSION_ID).digest("hex")}.extensions.allizom.org/`;
 
+/**
+ * The extension reads its own files with fetch (i18n.js the message files beside its
+ * folder): in the tests those are file: URLs of the source tree, which node's fetch does not
+ * read; they are read from disk here, every other URL goes to the real fetch.
+ */
+const realFetch = globalThis.fetch;
+globalThis.fetch = async function fetchOwnFiles(input, init) {
+  const url = typeof input === "string" ? input : input instanceof URL ? input.href : input.url;
+  if (!url.startsWith("file:")) return realFetch(input, init);
+  try {
+    return new Response(readFileSync(new URL(url)), { headers: { "Content-Type": "application/json" } });
+  } catch {
+    return new Response("", { status: 404 });
+  }
+};
+
+/** The English messages (addin/_locales/en), as Thunderbird's browser.i18n.getMessage reads them. */
+export const ENGLISH = JSON.parse(readFileSync(path.join(ADDIN, "_locales", "en", "messages.json"), "utf8"));
+
 /** What a provider stand-in throws when it would have to show a page to the person. */
 export class NeedsWindow extends Error {}
 
@@ -246,6 +265,8 @@ export function createStandin() {
     userAllows: true,
     failGetRaw: false,
     failInject: false,
+    /** Thunderbird's display language (i18n.getUILanguage). */
+    uiLanguage: "en-US",
   };
 
   const events = {
@@ -307,6 +328,11 @@ export function createStandin() {
         await later();
         optionsOpened++;
       },
+    },
+    i18n: {
+      getUILanguage: () => control.uiLanguage,
+      /** @param {string} id */
+      getMessage: (id) => ENGLISH[id]?.message ?? "",
     },
     identity: {
       getRedirectURL: () => REDIRECT_URL,

@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { JSDOM } from "jsdom";
 
-import { RECORD_NOT_ALLOWED, VERIFY_NOT_ALLOWED, createCaveat } from "../caveat.js";
+import { createCaveat, recordNotAllowed, verifyNotAllowed } from "../caveat.js";
 import { startPopup } from "../popup.js";
 import { createSession } from "../signin.js";
 import { IDENTITY, createIssuer } from "./issuer-standin.js";
@@ -156,10 +156,10 @@ test("a role without contacts gets the role's words and no form; other pages may
   const { root, tb } = await popup({ forbidden: true }, undefined, "ana");
   /** @type {HTMLButtonElement} */ (root.querySelector("button.verify")).click();
   await until(() => root.querySelector(".action-message.error") !== null, "refusal");
-  assert.equal(root.querySelector(".action-message")?.textContent, VERIFY_NOT_ALLOWED);
+  assert.equal(root.querySelector(".action-message")?.textContent, verifyNotAllowed());
   assert.equal(root.querySelector("form"), null);
   const answer = await tb.send({ command: "verifications", messageId: HEADER.id, organization: "Partner B" }, tb.popupSender());
-  assert.deepEqual(answer, { ok: false, message: RECORD_NOT_ALLOWED });
+  assert.deepEqual(answer, { ok: false, message: recordNotAllowed() });
   await assert.rejects(tb.send({ command: "recordVerification", body: {} }, { id: tb.messenger.runtime.id, tab: { id: 7 }, url: "https://evil.example/" }));
 });
 
