@@ -69,6 +69,16 @@
  * Without it (commands.html loads this file without a key), the service is this page's
  * origin and the key is the page's own ?key= parameter. Nothing found: the check fails
  * visibly as "not configured".
+ *
+ * Words. This runtime can neither import i18n.js nor fetch the message files, so the service
+ * writes this file's own messages (the ids starting "outlook_event_" of every
+ * addin/_locales/<lang>/messages.json) in front of it:
+ *   var CAVEAT_MESSAGES = {"en": {"outlook_event_…": "…"}, "de": {…}, …};
+ * The language is Outlook's display language (Office.context.displayLanguage), English when
+ * the add-in does not speak it; a message missing in a language is said in English. Counted
+ * messages have an id per plural category ("_one", "_other", …), chosen by
+ * Intl.PluralRules where the runtime has it. Each request asks the service to word its
+ * banner in the same language ("language").
  */
 (/** @param {any} root the global object */ function (root) {
   "use strict";
@@ -77,7 +87,7 @@
   /**
    * @typedef {{
    *   from?: Person, to: Person[], cc: Person[], bcc: Person[],
-   *   conversation_id?: string, subject?: string
+   *   conversation_id?: string, subject?: string, language?: string
    * }} RecipientsRequest
    */
   /**
@@ -104,30 +114,27 @@
   const API_PATH = "/api/v1/recipients";
   const LEVELS = ["none", "info", "caution", "danger"];
   const WHITESPACE = new RegExp("\\s+", "g");
-  const COULD_NOT_CHECK = "Caveat could not check the recipients";
-  const FALLBACK_WARNING = "Caveat: check the recipients of this message before sending.";
+  const SOURCE_LANGUAGE = "en";
+  const LANGUAGE_TAG = new RegExp("^\\s*([A-Za-z]{2,3})(?:[-_][A-Za-z0-9]{1,8})*\\s*$");
+  const SUBSTITUTION = new RegExp("\\$(\\$|[1-9])", "g");
   const FSI = "\u2068";
   const PDI = "\u2069";
   const PRINTABLE_ASCII = new RegExp("^[\\x20-\\x7e]*$");
   /** Embeddings, overrides and isolates: what could leave an isolate or end it early. */
   const DIRECTION_CONTROLS = new RegExp("[\\u202a-\\u202e\\u2066-\\u2069]", "g");
-  const SEND_ANYWAY_HINT =
-    "Confirm these addresses with the people concerned, using contact details you already have, before choosing Send Anyway.";
-  const FIX_FIRST_HINT = "Correct or remove these recipients, then send again.";
-
-  /** Why a check failed, as the notification says it. */
+  /** Why a check failed: the id of the notification's sentence for each kind of failure. */
   const REASONS = {
-    unconfigured: "this add-in has no service address or key",
-    insecure: "the service address does not use https",
-    unreachable: "the Caveat service could not be reached",
-    timeout: "the Caveat service did not answer in time",
-    refused: "the Caveat service refused this add-in's key",
-    signin: "sign-in needed (open the Caveat pane and choose Sign in)",
-    rejected: "the Caveat service rejected the request",
-    server: "the Caveat service had an internal error",
-    invalid_answer: "the Caveat service gave an answer this add-in does not understand",
-    mailbox: "Outlook did not give the recipients",
-    internal: "an unexpected error occurred",
+    unconfigured: "outlook_event_failed_unconfigured",
+    insecure: "outlook_event_failed_insecure",
+    unreachable: "outlook_event_failed_unreachable",
+    timeout: "outlook_event_failed_timeout",
+    refused: "outlook_event_failed_refused",
+    signin: "outlook_event_failed_signin",
+    rejected: "outlook_event_failed_rejected",
+    server: "outlook_event_failed_server",
+    invalid_answer: "outlook_event_failed_invalid_answer",
+    mailbox: "outlook_event_failed_mailbox",
+    internal: "outlook_event_failed_internal",
   };
 
   /** Runs of the recipients-changed handler; only the latest may change the notification. */
@@ -149,7 +156,7 @@
    * @returns {CheckFailure}
    */
   function failure(kind, status) {
-    const error = /** @type {CheckFailure} */ (new Error(REASONS[kind]));
+    const error = /** @type {CheckFailure} */ (new Error(kind));
     error.kind = kind;
     if (typeof status === "number") {
       error.status = status;
@@ -247,6 +254,100 @@
         }
       );
     });
+  }
+
+  // ---------------------------------------------------------------- words
+
+  /** @returns {Record<string, Record<string, string>>} the messages the service wrote in front of this file */
+  function allMessages() {
+    // @ts-ignore declared by the line the service prepends to this file
+    if (typeof CAVEAT_MESSAGES === "undefined" || !CAVEAT_MESSAGES || typeof CAVEAT_MESSAGES !== "object") {
+      return {};
+    }
+    // @ts-ignore see above
+    return CAVEAT_MESSAGES;
+  }
+
+  /**
+   * The language to speak: Outlook's display language when there are messages for it, else
+   * English.
+   */
+  function language() {
+    const office = officeApi();
+    let tag = "";
+    try {
+      tag = text(office && office.context && office.context.displayLanguage);
+    } catch (ignored) {
+      tag = "";
+    }
+    const match = LANGUAGE_TAG.exec(tag);
+    const all = allMessages();
+    if (match) {
+      const primary = match[1].toLowerCase();
+      if (Object.prototype.hasOwnProperty.call(all, primary) && all[primary]) {
+        return primary;
+      }
+    }
+    return SOURCE_LANGUAGE;
+  }
+
+  /**
+   * The message `id` in the language spoken (else English, else the id), its $1 … $9 filled
+   * from `subs` and $$ a dollar sign.
+   * @param {string} id
+   * @param {Array<string | number>} [subs]
+   */
+  function say(id, subs) {
+    const all = allMessages();
+    const own = all[language()] || {};
+    const english = all[SOURCE_LANGUAGE] || {};
+    let message = id;
+    if (typeof own[id] === "string" && own[id]) {
+      message = own[id];
+    } else if (typeof english[id] === "string" && english[id]) {
+      message = english[id];
+    }
+    const values = subs || [];
+    return message.replace(SUBSTITUTION, function (/** @type {string} */ whole, /** @type {string} */ d) {
+      if (d === "$") {
+        return "$";
+      }
+      const value = values[Number(d) - 1];
+      if (value === undefined || value === null) {
+        return "";
+      }
+      return String(value);
+    });
+  }
+
+  /**
+   * The message for `count` things: `id_<category>` by the language's plural rules (the
+   * "_other" one when the language has no message for the category), $1 the count.
+   * @param {string} id
+   * @param {number} count
+   * @param {Array<string | number>} [subs]
+   */
+  function sayCount(id, count, subs) {
+    const lang = language();
+    let category = "other";
+    if (count === 1) {
+      category = "one";
+    }
+    let written = String(count);
+    try {
+      if (typeof Intl !== "undefined" && typeof Intl.PluralRules === "function") {
+        category = new Intl.PluralRules(lang).select(count);
+        written = count.toLocaleString(lang);
+      }
+    } catch (ignored) {
+      // the English choice above stands
+    }
+    const own = allMessages()[lang] || {};
+    let key = id + "_" + category;
+    if (typeof own[key] !== "string" && lang !== SOURCE_LANGUAGE) {
+      key = id + "_other";
+    }
+    return say(key, [written].concat(subs || []));
   }
 
   // ---------------------------------------------------------------- host access
@@ -412,6 +513,7 @@
       if (subject) {
         request.subject = subject;
       }
+      request.language = language();
       return /** @type {RecipientsRequest} */ (request);
     });
   }
@@ -877,7 +979,7 @@
     if (banner && text(banner.text)) {
       return banner.text;
     }
-    return FALLBACK_WARNING;
+    return say("outlook_event_fallback_warning");
   }
 
   /**
@@ -922,16 +1024,17 @@
    */
   function dialogText(answer, canSendAnyway) {
     const flagged = flaggedAddresses(answer);
-    let tail = FIX_FIRST_HINT;
+    let tail = say("outlook_event_fix_first_hint");
     if (canSendAnyway) {
-      tail = SEND_ANYWAY_HINT;
+      tail = say("outlook_event_send_anyway_hint");
     }
     if (flagged.length > 0) {
-      let listed = flagged.slice(0, MAX_LISTED_ADDRESSES).map(isolated).join(", ");
+      const listed = flagged.slice(0, MAX_LISTED_ADDRESSES).map(isolated).join(", ");
+      let line = say("outlook_event_flagged", [listed]);
       if (flagged.length > MAX_LISTED_ADDRESSES) {
-        listed += " and " + (flagged.length - MAX_LISTED_ADDRESSES) + " more";
+        line = sayCount("outlook_event_flagged_more", flagged.length - MAX_LISTED_ADDRESSES, [listed]);
       }
-      tail = fit("Flagged: " + listed + ".", 250) + " " + tail;
+      tail = fit(line, 250) + " " + tail;
     }
     const head = fit(warningText(answer), MAX_DIALOG_TEXT - tail.length - 1);
     return fit(head + " " + tail, MAX_DIALOG_TEXT);
@@ -954,7 +1057,7 @@
 
   /** @param {unknown} error */
   function failureText(error) {
-    return COULD_NOT_CHECK + ": " + REASONS[kindOf(error)] + ".";
+    return say(REASONS[kindOf(error)]);
   }
 
   /**
@@ -1181,6 +1284,7 @@
       MAX_NOTIFICATION_TEXT: MAX_NOTIFICATION_TEXT,
       MAX_DIALOG_TEXT: MAX_DIALOG_TEXT,
       fit: fit,
+      language: language,
     };
   }
 })((typeof globalThis !== "undefined" && globalThis) || this);

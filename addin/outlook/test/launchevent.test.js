@@ -9,10 +9,33 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import vm from "node:vm";
 import { createServer } from "node:http";
-import { readFileSync } from "node:fs";
+import { readFileSync, readdirSync } from "node:fs";
 
 const SOURCE = readFileSync(new URL("../launchevent.js", import.meta.url), "utf8");
 const PAGE = readFileSync(new URL("../commands.html", import.meta.url), "utf8");
+const LOCALES = new URL("../../_locales/", import.meta.url);
+
+/**
+ * The messages the service writes in front of the script (web/addin.py,
+ * launch_event_messages): the "outlook_event_" ids of every language's file.
+ * @returns {Record<string, Record<string, string>>}
+ */
+function eventMessages() {
+  /** @type {Record<string, Record<string, string>>} */
+  const out = {};
+  for (const lang of readdirSync(LOCALES)) {
+    /** @type {Record<string, {message: string}>} */
+    const file = JSON.parse(readFileSync(new URL(`${lang}/messages.json`, LOCALES), "utf8"));
+    const words = Object.fromEntries(
+      Object.entries(file)
+        .filter(([id]) => id.startsWith("outlook_event_"))
+        .map(([id, entry]) => [id, entry.message]),
+    );
+    if (Object.keys(words).length) out[lang] = words;
+  }
+  return out;
+}
+const MESSAGES = eventMessages();
 
 const KEY = "cav_live_4f1c2a";
 const NOTIFICATION_KEY = "caveat-recipients";
@@ -243,10 +266,11 @@ function outlook(options = {}) {
 }
 
 /**
- * Evaluates launchevent.js as a classic script, with the line the service prepends when
- * `deployment` is given.
+ * Evaluates launchevent.js as a classic script, with the lines the service prepends: the
+ * messages (those of the files, or `messages`) and, when `deployment` is given, the
+ * configuration.
  * @param {ReturnType<typeof outlook>} host
- * @param {{deployment?: object, globals?: Record<string, unknown>}} [options]
+ * @param {{deployment?: object, globals?: Record<string, unknown>, messages?: object}} [options]
  */
 function load(host, options = {}) {
   const context = vm.createContext({
@@ -258,8 +282,9 @@ function load(host, options = {}) {
     URLSearchParams,
     ...options.globals,
   });
+  const words = `var CAVEAT_MESSAGES = ${JSON.stringify(options.messages ?? MESSAGES)};\n`;
   const prefix = options.deployment ? `var CAVEAT_DEPLOYMENT = ${JSON.stringify(options.deployment)};\n` : "";
-  new vm.Script(prefix + SOURCE, { filename: "launchevent.js" }).runInContext(context);
+  new vm.Script(prefix + words + SOURCE, { filename: "launchevent.js" }).runInContext(context);
   return context;
 }
 
@@ -346,7 +371,7 @@ test("launchevent.js is one classic script within ECMAScript 2016 and the docume
   assert.doesNotThrow(() => new vm.Script(SOURCE, { filename: "launchevent.js" }));
   assert.doesNotMatch(SOURCE, /^\s*(import|export)\b/m, "no import or export statement");
   const code = codeOnly(SOURCE);
-  assert.ok(!code.includes("Caveat could not check"), "strings were removed before the checks");
+  assert.ok(!code.includes("outlook_event_failed_internal"), "strings were removed before the checks");
   assert.ok(code.includes("Office.actions.associate") || code.includes("office.actions.associate"));
   assert.ok(!code.includes("?"), "no conditional operator, optional chaining or nullish coalescing");
   assert.doesNotMatch(code, /\basync\b|\bawait\b/, "no async/await");
@@ -471,8 +496,9 @@ test("the request: POST /api/v1/recipients, bearer key, every recipient with an 
     bcc: [{ name: "", address: "archive@ours.example" }],
     conversation_id: "AAQkAGI2TG93AAA=",
     subject: "RE: Invoice 2024-0417",
+    language: "en",
   });
-  assert.deepEqual(Object.keys(seen.body), ["from", "to", "cc", "bcc", "conversation_id", "subject"]);
+  assert.deepEqual(Object.keys(seen.body), ["from", "to", "cc", "bcc", "conversation_id", "subject", "language"]);
 });
 
 test("an unknown sender, conversation id or subject is left out of the request", async (t) => {
@@ -487,7 +513,7 @@ test("an unknown sender, conversation id or subject is left out of the request",
   }
   assert.equal(service.requests.length, 2);
   for (const seen of service.requests) {
-    assert.deepEqual(Object.keys(seen.body), ["to", "cc", "bcc"]);
+    assert.deepEqual(Object.keys(seen.body), ["to", "cc", "bcc", "language"]);
   }
 });
 
@@ -865,4 +891,98 @@ test("single sign-on failing, or no way to a token at all, is sign-in needed", a
   assert.deepEqual(await raise(bare, "onMessageRecipientsChangedHandler"), [undefined]);
   assert.deepEqual(bare.notifications, [couldNotCheck(SIGN_IN_NEEDED)]);
   assert.equal(service.requests.length, 0);
+});
+
+// ------------------------------------------------------------------ words in Outlook's language
+
+/** Messages in two more languages, as the service would write them (a German file lacking one). */
+const SPOKEN = {
+  ...MESSAGES,
+  de: {
+    outlook_event_failed_unreachable: "Caveat konnte die Empfänger nicht prüfen: Der Caveat-Dienst war nicht erreichbar.",
+    outlook_event_flagged: "Markiert: $1.",
+    outlook_event_send_anyway_hint: "Bestätigen Sie diese Adressen mit den Betroffenen, bevor Sie „Trotzdem senden“ wählen.",
+  },
+  pl: {
+    outlook_event_flagged_more_one: "Oznaczone: $2 i $1 inny.",
+    outlook_event_flagged_more_few: "Oznaczone: $2 i $1 inne.",
+    outlook_event_flagged_more_many: "Oznaczone: $2 i $1 innych.",
+    outlook_event_flagged_more_other: "Oznaczone: $2 i $1 innego.",
+    outlook_event_fix_first_hint: "Popraw lub usuń tych odbiorców, a potem wyślij ponownie.",
+    outlook_event_send_anyway_hint: "Potwierdź te adresy, zanim wybierzesz Wyślij mimo to.",
+  },
+};
+
+/** @param {string} displayLanguage */
+function speaking(displayLanguage, options = {}) {
+  const host = outlook(options);
+  host.Office.context.displayLanguage = displayLanguage;
+  return host;
+}
+
+test("Outlook in German: the request asks for German, the failure and the dialog are German", async (t) => {
+  const service = await serve(t, answer(DANGER));
+  const host = speaking("de-DE");
+  const context = load(host, { deployment: { baseUrl: service.baseUrl, key: KEY }, messages: SPOKEN });
+  assert.equal(context.CaveatSendGuard.language(), "de");
+  const [done] = await raise(host, "onMessageSendHandler");
+  assert.equal(service.requests[0].body.language, "de");
+  assert.equal(
+    done.errorMessage,
+    `${DANGER.banner.text} Markiert: ${SWAPPED}. Bestätigen Sie diese Adressen mit den Betroffenen, bevor Sie „Trotzdem senden“ wählen.`,
+  );
+
+  const down = speaking("de-AT");
+  load(down, { deployment: { baseUrl: await closedPort(), key: KEY }, messages: SPOKEN });
+  assert.deepEqual(await raise(down, "onMessageSendHandler"), [{ allowEvent: true }]);
+  assert.equal(down.notifications[0].details.message, "Caveat konnte die Empfänger nicht prüfen: Der Caveat-Dienst war nicht erreichbar.");
+
+  // A message the German file lacks is said in English.
+  const late = speaking("de-DE");
+  load(late, {
+    deployment: { baseUrl: (await serve(t, answer({ level: "severe", findings: [] }))).baseUrl, key: KEY },
+    messages: SPOKEN,
+  });
+  await raise(late, "onMessageRecipientsChangedHandler");
+  assert.deepEqual(late.notifications, [couldNotCheck("the Caveat service gave an answer this add-in does not understand")]);
+});
+
+test("Outlook in Polish: 'and N more' takes the plural form Polish needs for N", async (t) => {
+  const flagged = (n) => ({
+    ...DANGER,
+    recipients: Array.from({ length: n }, (_, i) => ({ address: `r${i}@free.example`, level: "danger", findings: ["X"] })),
+  });
+  const cases = [
+    [4, "Oznaczone: r0@free.example, r1@free.example, r2@free.example i 1 inny."],
+    [5, "Oznaczone: r0@free.example, r1@free.example, r2@free.example i 2 inne."],
+    [8, "Oznaczone: r0@free.example, r1@free.example, r2@free.example i 5 innych."],
+  ];
+  for (const [n, words] of cases) {
+    const service = await serve(t, answer(flagged(n)));
+    const host = speaking("pl-PL", { mailboxMinor: 12 });
+    load(host, { deployment: { baseUrl: service.baseUrl, key: KEY }, messages: SPOKEN });
+    const [done] = await raise(host, "onMessageSendHandler");
+    assert.ok(done.errorMessage.endsWith(`${words} Popraw lub usuń tych odbiorców, a potem wyślij ponownie.`), done.errorMessage);
+    assert.equal(service.requests[0].body.language, "pl");
+  }
+});
+
+test("a language the add-in does not speak, or none, is English", async (t) => {
+  for (const tag of ["xx-YY", "", "klingon and more", undefined]) {
+    const service = await serve(t, answer(CAUTION));
+    const host = speaking(/** @type {any} */ (tag), { mailboxMinor: 12 });
+    load(host, { deployment: { baseUrl: service.baseUrl, key: KEY }, messages: SPOKEN });
+    const [done] = await raise(host, "onMessageSendHandler");
+    assert.equal(service.requests[0].body.language, "en");
+    assert.ok(done.errorMessage.endsWith("Correct or remove these recipients, then send again."), String(tag));
+  }
+});
+
+test("an info verdict never becomes a notification, in any language", async (t) => {
+  const service = await serve(t, answer(INFO));
+  const host = speaking("de-DE");
+  load(host, { deployment: { baseUrl: service.baseUrl, key: KEY }, messages: SPOKEN });
+  assert.deepEqual(await raise(host, "onMessageRecipientsChangedHandler"), [undefined]);
+  assert.deepEqual(await raise(host, "onMessageSendHandler"), [{ allowEvent: true }]);
+  assert.ok(host.notifications.every((n) => n.method === "removeAsync"), JSON.stringify(host.notifications));
 });

@@ -8,6 +8,8 @@
   Outlook's own web hosts; requests only to this service and, with sign-in on, to the
   identity provider's origin. They are revalidated on every load (``no-cache`` with an
   ETag), so a new version reaches clients without waiting for a cache to expire.
+* ``/addin/_locales/<lang>/messages.json``: the add-ins' words in each language (WebExtension
+  message files), which the pages read at start; revalidated like the pages.
 * ``/addin/vendor/msal-browser.min.js``: Microsoft's MSAL.js (the npm package
   ``@azure/msal-browser``, MIT, its licence beside it), which the pages use for nested app
   authentication. It is served from this service, never from a CDN, from the copy kept in
@@ -18,7 +20,9 @@
   its own URL, the service writes the deployment's base URL in front of the script, with
   what sign-in needs (the client id, authority and scopes, all public) when sign-in is on,
   and with the key of the demo mode only when the key in the request's ``key`` parameter
-  is a valid one, so the file reveals no key to someone who does not already hold it.
+  is a valid one, so the file reveals no key to someone who does not already hold it. It
+  writes the script's own words too (``CAVEAT_MESSAGES``: the ``outlook_event_`` messages of
+  every language, from the message files), since that runtime cannot fetch them itself.
 * ``/.well-known/microsoft-officeaddins-allowed.json``: names that script, which classic
   Outlook requires before the script may make cross-origin requests.
 * ``/static/…``: icons and other assets, cacheable for a week.
@@ -34,6 +38,7 @@ from __future__ import annotations
 import hashlib
 import json
 import mimetypes
+import re
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -65,7 +70,6 @@ OUTLOOK_FRAME_HOSTS = (
 OFFICE_JS_HOST = "https://appsforoffice.microsoft.com"
 
 
-
 def page_csp(connect: tuple[str, ...] = ()) -> str:
     """The pages' Content-Security-Policy; ``connect`` adds origins the page may call (the
     identity provider's, when sign-in is on)."""
@@ -95,6 +99,11 @@ _VENDOR_FILES = {
     "msal-browser.LICENSE": "text/plain",
 }
 STATIC_MAX_AGE = 7 * 24 * 3600
+#: The add-ins' message files: ``<lang>/messages.json`` (``de``, ``pt_BR``).
+LOCALES_ROOT = ADDIN_ROOT / "_locales"
+_LOCALE_NAME = re.compile(r"[a-z]{2,3}(?:_[A-Z]{2})?")
+#: The messages launchevent.js speaks (written in front of it, see the module's docstring).
+LAUNCH_EVENT_PREFIX = "outlook_event_"
 
 bp = Blueprint("addin", __name__)
 
@@ -117,6 +126,43 @@ def addin_file(part: str, name: str) -> Response:
     if suffix == ".html":
         response.headers["Content-Security-Policy"] = page_csp(_identity_origins())
     return response
+
+
+@bp.get("/addin/_locales/<lang>/messages.json")
+def locale_file(lang: str) -> Response:
+    """One language's message file, for i18n.js in the pages."""
+    if not _LOCALE_NAME.fullmatch(lang):
+        abort(404)
+    response = _small_file(LOCALES_ROOT, f"{lang}/messages.json", "application/json")
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+def launch_event_messages() -> dict[str, dict[str, str]]:
+    """The messages of launchevent.js by language: ``{"en": {"outlook_event_…": "…"}}``,
+    from every message file there is (a file that cannot be read is left out)."""
+    found: dict[str, dict[str, str]] = {}
+    if not LOCALES_ROOT.is_dir():
+        return found
+    for folder in sorted(LOCALES_ROOT.iterdir()):
+        if not _LOCALE_NAME.fullmatch(folder.name):
+            continue
+        try:
+            data = json.loads((folder / "messages.json").read_text("utf-8"))
+        except (OSError, ValueError):
+            continue
+        if not isinstance(data, dict):
+            continue
+        words = {
+            key: entry["message"]
+            for key, entry in data.items()
+            if key.startswith(LAUNCH_EVENT_PREFIX)
+            and isinstance(entry, dict)
+            and isinstance(entry.get("message"), str)
+        }
+        if words:
+            found[folder.name] = words
+    return found
 
 
 @bp.get("/addin/vendor/<name>")
@@ -172,8 +218,10 @@ def _launch_event_script() -> Response:
     key = request.args.get("key", "")
     if key and len(key) <= 200 and services().store.verify_key(key) is not None:
         config = {**config, "baseUrl": public_base(), "key": key}
+    # JSON is valid JavaScript (ASCII mode escapes U+2028/9); a verified key is plain text.
+    words = json.dumps(launch_event_messages(), sort_keys=True)
+    script = f"var CAVEAT_MESSAGES = {words};\n{script}"
     if config:
-        # JSON is valid JavaScript (ASCII mode escapes U+2028/9); a verified key is plain text.
         script = f"var CAVEAT_DEPLOYMENT = {json.dumps(config)};\n{script}"
     response = Response(script, mimetype="text/javascript")
     response.headers["Cache-Control"] = "no-store"
