@@ -87,11 +87,29 @@ class Verdict:
     score: float
     banner: Banner | None
     findings: tuple[Finding, ...] = field(default=())
+    #: the same reader had this warning from this sender on earlier messages lately (the
+    #: banner says so instead of repeating itself; caveat.service.repeats)
+    repeat: Repeat | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        out = {
             "level": self.level,
             "score": round(self.score, 2),
             "banner": self.banner.to_dict() if self.banner else None,
             "findings": [f.to_dict() for f in self.findings],
         }
+        if self.repeat is not None:
+            out["repeat"] = self.repeat.to_dict()
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class Repeat:
+    """How many earlier messages of the same sender had the same warning for this reader,
+    and when the first of them came (ISO 8601, UTC)."""
+
+    count: int
+    since: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"count": self.count, "since": self.since}

@@ -65,6 +65,13 @@ SCHEMA: dict[str, Any] = {
                         "threshold": {"type": "number", "exclusiveMinimum": 0},
                         "title": {"type": "string", "minLength": 3, "maxLength": 80},
                         "text": {"type": "string", "minLength": 3, "maxLength": BANNER_MAX},
+                        # the banner text instead of ``text`` when the same reader had the
+                        # same findings from the same sender on earlier messages lately
+                        # ({count} of them; repeat_one: exactly one). Never for danger.
+                        "repeat": {"type": "string", "minLength": 3, "maxLength": BANNER_MAX},
+                        "repeat_one": {
+                            "type": "string", "minLength": 3, "maxLength": BANNER_MAX
+                        },
                     },
                 }
             },
@@ -147,6 +154,9 @@ class Level:
     threshold: float
     title: str
     text: str
+    #: the banner text for a repeated warning ({count} earlier messages), "" for none
+    repeat: str = ""
+    repeat_one: str = ""
 
 
 Predicate = Callable[[frozenset[str]], bool]
@@ -215,9 +225,24 @@ class Catalogue:
             raise CatalogueError(f"{source}: {where}: {exc.message}") from None
         self.source = source
         self.levels = {
-            name: Level(name, float(v["threshold"]), v["title"], v["text"])
+            name: Level(
+                name,
+                float(v["threshold"]),
+                v["title"],
+                v["text"],
+                v.get("repeat", ""),
+                v.get("repeat_one", ""),
+            )
             for name, v in data["levels"].items()
         }
+        if self.levels["danger"].repeat or self.levels["danger"].repeat_one:
+            raise CatalogueError(f"{source}: levels/danger: a danger is never summarised")
+        for lv in self.levels.values():
+            if bool(lv.repeat) != bool(lv.repeat_one):
+                raise CatalogueError(f"{source}: levels/{lv.name}: repeat needs repeat_one")
+            for kind in ("repeat", "repeat_one"):
+                if getattr(lv, kind):
+                    _check_template(getattr(lv, kind), f"{source}: levels/{lv.name}/{kind}")
         order = [self.levels[n].threshold for n in ("info", "caution", "danger")]
         if order != sorted(order) or len(set(order)) != 3:
             raise CatalogueError(f"{source}: level thresholds must rise info < caution < danger")

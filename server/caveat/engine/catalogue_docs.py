@@ -70,11 +70,46 @@ the name. So, in every answer of the service:
 """
 
 
+_REPEATS = """
+## Repeated warnings
+
+A warning read again and again becomes wallpaper. When the same person (a signed-in reader:
+a shared key names nobody) has had a `caution` with the same findings from the same sender
+on earlier messages of the past seven days, the banner says so in one sentence instead of
+repeating the level's text; the level, the findings and their evidence are those of the
+message, and the pane shows them in full. A `danger` is always said in full, and a message
+with one finding more or fewer than the earlier ones is a new warning. Opening the same
+message again is not a repeat. The answer's `repeat` says how many earlier messages there
+were and since when.
+
+| level | one earlier message | several |
+|---|---|---|
+"""
+
+_LANGUAGES = """
+## Languages
+
+Every title, explanation and banner is written in the reader's language when the client
+names it (the request's `language`, else its Accept-Language header): English, German,
+French, Spanish, Italian, Dutch, Portuguese, Polish, Czech, Swedish, Turkish, Japanese,
+Chinese (simplified) or Arabic. The English below is the source; the translations are
+gettext catalogues in `server/caveat/locale/`, kept in step by `python -m
+caveat.engine.translations`. Counts take each language's plural forms. Only the wording
+changes with the language, never the level or the findings.
+"""
+
+
 def render_markdown(catalogue: Catalogue) -> str:
     out = [_INTRO]
     for name in ("info", "caution", "danger"):
         lv = catalogue.levels[name]
         out.append(f"| `{name}` | {lv.threshold:g} | {lv.title} | {lv.text} |\n")
+    out.append(_REPEATS)
+    for name in ("info", "caution", "danger"):
+        lv = catalogue.levels[name]
+        if lv.repeat:
+            out.append(f"| `{name}` | {lv.repeat_one} | {_fields(lv.repeat)} |\n")
+    out.append(_LANGUAGES)
     by_family: dict[str, list[Entry]] = {}
     for entry in catalogue.entries():
         by_family.setdefault(entry.check, []).append(entry)

@@ -26,7 +26,7 @@ from typing import Any
 from caveat.checks.findings import Banner, Finding, Verdict
 from caveat.i18n import SOURCE, Message, Translator, translator
 
-from .catalogue import BANNER_MAX, Catalogue, Entry, banner_length, render
+from .catalogue import BANNER_MAX, Catalogue, Entry, Level, banner_length, render
 from .guard import GuardTexts, GuardVerdict, guard_banner
 
 
@@ -36,6 +36,8 @@ def messages(catalogue: Catalogue, texts: GuardTexts) -> list[Message]:
     for name, lv in catalogue.levels.items():
         out.append(Message(f"level.{name}.title", lv.title))
         out.append(Message(f"level.{name}.text", lv.text))
+        if lv.repeat:
+            out.append(Message(f"level.{name}.repeat", lv.repeat_one, lv.repeat))
     for e in catalogue.entries():
         out.append(_worded(f"finding.{e.id}.title", e.title_one, e.title))
         out.append(_worded(f"finding.{e.id}.explanation", e.explanation_one, e.explanation))
@@ -66,6 +68,16 @@ def _count(params: Mapping[str, Any]) -> int:
         return 2
 
 
+def _repeat(level: Level, n: int, english: str, t: Translator) -> str:
+    """The summary of a warning said before, worded; "" when the English banner was not
+    the summary (it did not fit) or the worded one does not fit."""
+    if render(level.repeat_one if n == 1 else level.repeat, {"count": n}) != english:
+        return ""
+    worded = t.plural(f"level.{level.name}.repeat", level.repeat_one, level.repeat, n)
+    filled = render(worded, {"count": n})
+    return filled if banner_length(filled) <= BANNER_MAX else ""
+
+
 class Localiser:
     """Words verdicts in a supported language."""
 
@@ -91,6 +103,8 @@ class Localiser:
                 if english.banner and english.banner == banner.text and worded.banner:
                     text = worded.banner
                     break
+            if verdict.repeat is not None and level.repeat:
+                text = _repeat(level, verdict.repeat.count, banner.text, t) or text
             banner = Banner(title, text)
         return replace(verdict, findings=findings, banner=banner)
 

@@ -29,6 +29,8 @@ from caveat.service.stats import WarningTally
 from caveat.storage.memory_store import MemoryStore
 from caveat.storage.store import Store
 
+from .repeats import Repeats
+
 
 class Analyzer:
     def __init__(
@@ -77,6 +79,10 @@ class Analyzer:
         self.tally: WarningTally | None = (
             WarningTally(store, config) if count_warnings and store is not None else None
         )
+        #: the same caution again for the same reader and sender: summarised
+        self.repeats: Repeats | None = (
+            Repeats(store, engine.catalogue) if store is not None else None
+        )
         self._guard: RecipientGuard | None = None
         self._localiser: Localiser | None = None
 
@@ -106,6 +112,8 @@ class Analyzer:
         snapshot = self.memory.snapshot(facts) if self.memory is not None else EMPTY
         ctx = self._context(snapshot, now, viewer)
         verdict = self.engine.analyze(facts, ctx)
+        if self.repeats is not None and viewer and verdict.level == "caution":
+            verdict = self.repeats.mark(facts, verdict, viewer, now)
         if self.tally is not None:
             self.tally.count(facts, verdict, viewer=viewer, now=now, directory=ctx.directory)
         if self.remember and self.memory is not None:

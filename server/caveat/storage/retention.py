@@ -17,6 +17,8 @@ api_keys                                   while active; ``revoked_key_days`` af
                                            revocation (REVOKED_KEY_RETENTION_DAYS, 90)
 warning_tally (the overview's daily        ``tally_days`` after its day
 counts)                                    (WARNING_TALLY_RETENTION_DAYS, 400)
+warning_repeats (which reader had which    a week after its latest message (a run of
+caution from whom lately)                  the same warning ends then)
 console_sessions (the admin console's)     until signed out or past their absolute end
 console_signins (sign-ins under way)       until they lapse (minutes)
 console_links (first-run links)            until past their time, used or not
@@ -76,6 +78,7 @@ from .records import (
     CorrespondentDomainRow,
     LearnedAccountRow,
 )
+from .repeats import WINDOW, WarningRepeatRow
 from .reports import ReportRow
 from .stats import WarningTallyRow
 from .store import ApiKey, Base, SafeString, StorageError, Store, UTCDateTime, is_memory_url
@@ -268,6 +271,12 @@ def _steps(now: datetime, retention: Retention) -> list[_Step]:
             # a day is kept whole: the first day to go is the one ``tally_days`` before today
             WarningTallyRow.day
             <= (now.astimezone(UTC) - timedelta(days=retention.tally_days)).date(),
+        ),
+        _Step(
+            "warning_repeats",
+            WarningRepeatRow,
+            (WarningRepeatRow.viewer, WarningRepeatRow.sender, WarningRepeatRow.signature),
+            WarningRepeatRow.last_at < now - WINDOW,
         ),
         # The console's rows that open nothing any more (the same conditions as
         # ConsoleStore.prune): they are kept no longer than they work.
