@@ -8,6 +8,7 @@ import { JSDOM } from "jsdom";
 
 import { CaveatError } from "../../shared/api.js";
 import { COULD_NOT_CHECK, NOTIFICATION_KEY } from "../../shared/banner.js";
+import { use } from "../../shared/i18n.js";
 import { MAX_BODY_CHARS, MAX_NAME_CHARS, NOTIFICATION_ICON, collectMessage, showNotification, startPane } from "../outlook.js";
 
 const STANDIN = readFileSync(new URL("./office-standin.js", import.meta.url), "utf8");
@@ -248,6 +249,69 @@ for (const [kind, reason] of [
     assert.ok(call.message.length <= 150);
   });
 }
+
+test("an info verdict shows in the pane but never as a notification bar", async () => {
+  const Office = office();
+  const root = pane();
+  const INFO = { ...CAUTION, level: "info", banner: { title: "A note", text: "First message from this sender." } };
+  Office.__standin.start(FAKE_REPLY);
+  startPane({ Office, root, client: fakeClient(() => INFO) });
+  await until(() => root.getAttribute("data-level") === "info", "info verdict");
+  await until(() => Office.__standin.calls.length === 1, "notification call");
+  assert.equal(root.querySelector("h1")?.textContent, "A note");
+  assert.deepEqual(
+    callsOf(Office).map((/** @type {any} */ c) => c.method),
+    ["removeAsync"],
+  );
+});
+
+test("the pane in another language: its own words from the messages, the service's as sent", async () => {
+  const english = JSON.parse(readFileSync(new URL("../../_locales/en/messages.json", import.meta.url), "utf8"));
+  use(
+    "de",
+    {
+      advice_heading: { message: "Was zu tun ist" },
+      button_report: { message: "Melden" },
+      outlook_checking: { message: "Diese Nachricht wird geprüft\u2026" },
+      could_not_check: { message: "Caveat konnte diese Nachricht nicht prüfen" },
+      could_not_check_because: { message: "Caveat konnte diese Nachricht nicht prüfen: $1 Seien Sie vorsichtig." },
+      could_not_check_detail: { message: "$1 Seien Sie vorsichtig." },
+      failure_unreachable: { message: "der Caveat-Dienst war nicht erreichbar." },
+    },
+    english,
+  );
+  try {
+    const Office = office();
+    const root = pane();
+    Office.__standin.start(FAKE_REPLY);
+    /** @type {(v: any) => void} */
+    let release = () => {};
+    const client = fakeClient(() => new Promise((resolve) => (release = resolve)));
+    startPane({ Office, root, client });
+    await until(() => root.textContent === "Diese Nachricht wird geprüft\u2026", "pending in German");
+    await until(() => client.calls.length === 1, "the request");
+    release(DANGER);
+    await until(() => root.getAttribute("data-level") === "danger", "danger verdict");
+    assert.equal(root.querySelector("h1")?.textContent, "Possible fraud");
+    assert.equal(root.querySelector(".advice h2")?.textContent, "Was zu tun ist");
+    assert.equal(root.querySelector("button.report")?.textContent, "Melden");
+    assert.equal(root.querySelector("button.verify")?.textContent, "Verify sender");
+
+    const down = office();
+    const failed = pane();
+    down.__standin.start(FAKE_REPLY);
+    startPane({ Office: down, root: failed, client: fakeClient(() => new CaveatError("unreachable", "x")) });
+    await until(() => down.__standin.calls.length === 1, "notification");
+    assert.equal(failed.querySelector("h1")?.textContent, "Caveat konnte diese Nachricht nicht prüfen");
+    assert.equal(failed.querySelector(".level-text")?.textContent, "Der Caveat-Dienst war nicht erreichbar. Seien Sie vorsichtig.");
+    assert.equal(
+      down.__standin.calls[0].message,
+      "Caveat konnte diese Nachricht nicht prüfen: der Caveat-Dienst war nicht erreichbar. Seien Sie vorsichtig.",
+    );
+  } finally {
+    use("en", english);
+  }
+});
 
 test("a caution verdict gets an informational bar that Outlook accepts", async () => {
   const Office = office();
