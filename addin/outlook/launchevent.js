@@ -347,7 +347,9 @@
     if (typeof own[key] !== "string" && lang !== SOURCE_LANGUAGE) {
       key = id + "_other";
     }
-    return say(key, [written].concat(subs || []));
+    /** @type {Array<string | number>} */
+    const values = [written];
+    return say(key, values.concat(subs || []));
   }
 
   // ---------------------------------------------------------------- host access

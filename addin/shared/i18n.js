@@ -199,10 +199,10 @@ export function has(id) {
 export function localisePage(doc) {
   doc.documentElement.lang = state.language;
   doc.documentElement.dir = direction();
-  for (const el of doc.querySelectorAll("[data-i18n]")) {
+  for (const el of Array.from(doc.querySelectorAll("[data-i18n]"))) {
     el.textContent = t(/** @type {string} */ (el.getAttribute("data-i18n")));
   }
-  for (const el of doc.querySelectorAll("[data-i18n-attr]")) {
+  for (const el of Array.from(doc.querySelectorAll("[data-i18n-attr]"))) {
     for (const pair of /** @type {string} */ (el.getAttribute("data-i18n-attr")).split(",")) {
       const [attr, id] = pair.split(":").map((s) => s.trim());
       if (attr && id) el.setAttribute(attr, t(id));

@@ -9,6 +9,7 @@ import vm from "node:vm";
 import { JSDOM } from "jsdom";
 
 import { OUTSIDE_WAIT_MS, SIDELOAD_LINK, bootPane, inOutlook } from "../outside.js";
+import { localisePage, use } from "../../shared/i18n.js";
 
 const HTML = readFileSync(new URL("../taskpane.html", import.meta.url), "utf8");
 const STANDIN = readFileSync(new URL("./office-standin.js", import.meta.url), "utf8");
@@ -193,4 +194,36 @@ test("with sign-in on, the manifest command makes no key; the service is asked o
   await new Promise((r) => setTimeout(r, 0));
   assert.equal(started, true);
   assert.equal(insideAsked, 0, "in Outlook the pane itself asks");
+});
+
+test("the page in another language: the steps keep their code and buttons where the message puts them", () => {
+  const english = JSON.parse(readFileSync(new URL("../../_locales/en/messages.json", import.meta.url), "utf8"));
+  use(
+    "ar",
+    {
+      outlook_starting: { message: "جارٍ تشغيل Caveat\u2026" },
+      outlook_outside_title: { message: "يعمل Caveat داخل Outlook" },
+      outlook_outside_step_open: { message: "افتح رسالة واختر $1 (أو ضمن $2)." },
+      outlook_outside_apps: { message: "التطبيقات" },
+    },
+    english,
+  );
+  try {
+    const dom = new JSDOM(HTML);
+    const doc = dom.window.document;
+    localisePage(doc);
+    assert.equal(doc.documentElement.lang, "ar");
+    assert.equal(doc.documentElement.dir, "rtl");
+    assert.equal(doc.querySelector(".pending")?.textContent, "جارٍ تشغيل Caveat\u2026");
+    const root = /** @type {Element} */ (doc.getElementById("caveat"));
+    bootPane({ Office: undefined, root, baseUrl: BASE, start: () => assert.fail("must not start"), ...timers() });
+    assert.equal(root.querySelector("h1")?.textContent, "يعمل Caveat داخل Outlook");
+    const open = /** @type {Element} */ (root.querySelectorAll(".steps li")[2]);
+    assert.equal(open.textContent, "افتح رسالة واختر Caveat (أو ضمن التطبيقات).");
+    assert.deepEqual([...open.querySelectorAll("b")].map((b) => b.textContent), ["Caveat", "التطبيقات"]);
+    // what has no Arabic yet is English
+    assert.match(root.textContent ?? "", /My add-ins/);
+  } finally {
+    use("en", english);
+  }
 });
