@@ -22,6 +22,7 @@ BY_KEY = {(m.context, m.text): m for m in MESSAGES}
 SAMPLE = {
     "name": "Katarzyna Wiśniewska",
     "organization": "Nordlicht Logistik GmbH",
+    "organisation": "Nordlicht Logistik GmbH",
     "domain": "nordlicht-logistik.de",
     "candidate": "nordIicht-logistik.de",
     "address": "k.wisniewska@nordIicht-logistik.de",
