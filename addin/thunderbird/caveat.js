@@ -37,7 +37,7 @@
  */
 
 import { ATTACHMENT_LIMITS, CaveatError, MAX_HTML_CHARS, attachmentKind, base64FromBytes, chooseAttachments, createClient } from "../shared/api.js";
-import { bannerFor, couldNotCheck, couldNotCheckBecause, failureBanner, fit } from "../shared/banner.js";
+import { couldNotCheck, couldNotCheckBecause, failureBanner, fit, notificationFor } from "../shared/banner.js";
 import { accountCandidates, accountsIn, contactRef, replyToIn } from "../shared/verify.js";
 import { direction, language, t } from "../shared/i18n.js";
 import { LANGUAGE_KEY, speakChosen } from "./language.js";
@@ -940,7 +940,9 @@ export function createCaveat({ messenger, fetchImpl, loadDeployment, now = Date.
       const outcome = await analysisFor(header);
       const words = { lang: language(), dir: direction() };
       if ("failure" in outcome) return { ...outcome.failure, ...words };
-      const model = bannerFor(outcome.verdict);
+      // caution and danger only: an info note waits in the pop-up (the badge says "i"),
+      // so that the bar over a message stays rare enough to be read (the warning budget)
+      const model = notificationFor(outcome.verdict);
       return model.show ? { ...model, ...words } : { show: false };
     },
 

@@ -147,20 +147,30 @@ test("the fake reply: one analyze call with the raw header block, danger badge a
   assert.equal(service.requests.length, 1);
 });
 
-for (const [verdict, text, color, words] of /** @type {const} */ ([
-  [CAUTION, "!", BADGES.caution.color, "caution"],
-  [INFO, "i", BADGES.info.color, "note"],
-])) {
-  test(`a ${verdict.level} verdict: badge "${text}" and an informational banner`, async () => {
-    const { tb } = await started({ analyze: () => verdict });
-    await tb.display(7, [FAKE_REPLY.id]);
-    assert.deepEqual(tb.badge(7), { text, color, title: `Caveat: ${words} \u2014 ${verdict.banner.title}` });
-    const banner = await askBanner(tb);
-    assert.equal(banner.show, true);
-    assert.equal(banner.level, verdict.level);
-    assert.equal(banner.tone, "informational");
+test('a caution verdict: badge "!" and an informational banner over the message', async () => {
+  const { tb } = await started({ analyze: () => CAUTION });
+  await tb.display(7, [FAKE_REPLY.id]);
+  assert.deepEqual(tb.badge(7), {
+    text: "!",
+    color: BADGES.caution.color,
+    title: `Caveat: caution \u2014 ${CAUTION.banner.title}`,
   });
-}
+  const banner = await askBanner(tb);
+  assert.equal(banner.show, true);
+  assert.equal(banner.level, "caution");
+  assert.equal(banner.tone, "informational");
+});
+
+test('an info verdict: badge "i", and no bar over the message (the pop-up has it)', async () => {
+  const { tb } = await started({ analyze: () => INFO });
+  await tb.display(7, [FAKE_REPLY.id]);
+  assert.deepEqual(tb.badge(7), {
+    text: "i",
+    color: BADGES.info.color,
+    title: `Caveat: note \u2014 ${INFO.banner.title}`,
+  });
+  assert.deepEqual(await askBanner(tb), { show: false });
+});
 
 test("a legitimate reply: no badge, no banner", async () => {
   const { tb, analyzeCalls } = await started();
