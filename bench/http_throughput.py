@@ -19,7 +19,11 @@ commit): its server and this one's take turns, round after round, on the same ma
 that the two codes' figures and ratios come from one run.
 
     python bench/http_throughput.py [--seconds 5] [--rounds 5] [--connections 8] [--workers N]
-        [--payloads corpus|seed] [--fresh] [--baseline DIR] [--json] [--quick]
+        [--payloads corpus|seed] [--fresh] [--language LANG] [--baseline DIR] [--json]
+        [--quick]
+
+``--language de`` (say) makes this code's requests ask for answers in German, as the
+add-ins do for a German display language (the wording is done per answer).
 
 Target: analyze at least half the requests per second of /healthz.
 """
@@ -288,10 +292,13 @@ def python_load(
 # --- payloads -----------------------------------------------------------------------------
 
 
-def payloads(kind: str, count: int, fresh: bool = False) -> list[bytes]:
+def payloads(
+    kind: str, count: int, fresh: bool = False, language: str | None = None
+) -> list[bytes]:
     """The add-in's requests: seed fixture 02 alone, or it and ``count`` corpus messages
     (seeded sample); with ``fresh``, each with its Message-ID written as the stand-in
-    :data:`MID` (which the load generator makes unique per request)."""
+    :data:`MID` (which the load generator makes unique per request); with ``language``,
+    asking for the answer in that language."""
     fixture = min(SEED.glob("02*.eml"))
     raws = [fixture.read_bytes()]
     if kind == "corpus" and HAM.is_dir():
@@ -304,6 +311,8 @@ def payloads(kind: str, count: int, fresh: bool = False) -> list[bytes]:
             payload = payload_of(raw)
         except InputError:  # a message the add-in could not send either
             continue
+        if language:
+            payload["language"] = language
         text = json.dumps(payload)  # ASCII: wrk's script carries it as it is
         if fresh and payload.get("internet_message_id"):
             text = text.replace(json.dumps(payload["internet_message_id"])[1:-1], MID)
@@ -403,6 +412,11 @@ def main() -> int:
         help="corpus: 200 corpus messages and seed fixture 02 in turn (default); seed: 02 only",
     )
     ap.add_argument("--fresh", action="store_true", help="a new Message-ID on every request")
+    ap.add_argument(
+        "--language",
+        help="this code's requests ask for answers in this language (a baseline's never do: "
+        "older code refuses the field)",
+    )
     ap.add_argument("--baseline", type=Path, help="another checkout, measured in turn with this")
     ap.add_argument("--json", action="store_true", help="print one JSON object")
     ap.add_argument("--quick", action="store_true", help="2 rounds of 3 s (under a minute)")
@@ -417,7 +431,8 @@ def main() -> int:
     if args.baseline is not None and not (args.baseline / "server" / "caveat").is_dir():
         ap.error(f"--baseline {args.baseline}: no server/caveat there")
 
-    bodies = payloads(args.payloads, 200, args.fresh)
+    bodies = payloads(args.payloads, 200, args.fresh, args.language)
+    plain = payloads(args.payloads, 200, args.fresh) if args.language else bodies
     use_wrk = shutil.which("wrk") is not None and not args.python_client
     split = None if args.no_pin else split_cpus()
     codes: list[tuple[str, Path | None]] = [("current", None)]
@@ -430,7 +445,8 @@ def main() -> int:
     runs: dict[str, list[dict[str, Any]]] = {name: [] for name, _ in codes}
     for _ in range(args.rounds):
         for name, code in codes:
-            runs[name].append(measure_round(code, args, bodies, use_wrk, split))
+            sent = plain if code is not None else bodies
+            runs[name].append(measure_round(code, args, sent, use_wrk, split))
 
     summary: dict[str, dict[str, Any]] = {}
     for name, rs in runs.items():
