@@ -56,6 +56,8 @@
       },
     },
     context: {
+      // Outlook's display language; a test sets another before raising an event.
+      displayLanguage: "en-US",
       mailbox: { item: item },
       requirements: {
         isSetSupported: function (/** @type {string} */ name, /** @type {string} */ v) {
@@ -66,6 +68,18 @@
     onReady: function () {
       return Promise.resolve({ host: "Outlook" });
     },
-    __standin: { notes: notes, handlers: handlers },
+    __standin: {
+      notes: notes,
+      handlers: handlers,
+      /**
+       * Write another message: `to` (EmailAddressDetails), `subject`, `conversationId`.
+       * @param {{to?: any[], subject?: string, conversationId?: string}} data
+       */
+      compose: function (data) {
+        if (data.to) item.to = field(data.to);
+        if (data.subject) item.subject = field(data.subject);
+        if (data.conversationId) item.conversationId = data.conversationId;
+      },
+    },
   };
 })(/** @type {any} */ (typeof window !== "undefined" ? window : globalThis));

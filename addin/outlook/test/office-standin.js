@@ -214,6 +214,8 @@
     MailboxEnums: { ItemNotificationMessageType: types, ItemType: { Message: "message", Appointment: "appointment" } },
     HostType: { Outlook: "Outlook" },
     context: {
+      // Outlook's display language; a test sets another before __standin.start.
+      displayLanguage: "en-US",
       mailbox: mailbox,
       requirements: {
         // Mailbox up to 1.13; NestedAppAuth 1.1 (nested app authentication) unless a test
