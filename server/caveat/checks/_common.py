@@ -26,14 +26,17 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
+from caveat.knowledge.directory import OURS
+from caveat.knowledge.memory import Correspondents
 from caveat.mail.authres import trusted_auth
-from caveat.mail.bidi import Isolated, isolate
+from caveat.mail.bidi import Isolated
 from caveat.mail.domains import normalise_domain, org_domain
 from caveat.mail.facts import Facts
 from caveat.mail.memo import last_answer
 from caveat.mail.names import name_keys, sent_through
 
 from .findings import Evidence
+from .hits import Phrase, label, words
 
 if TYPE_CHECKING:
     from caveat.knowledge.context import Context
@@ -48,6 +51,9 @@ _LEGACY_LIST_HEADERS = (
     ("x-mailman-version", "X-Mailman-Version"),
     ("x-ml-name", "X-ML-Name"),
 )
+
+
+LIST_MARKS = label("List marks")
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,7 +86,7 @@ class ListInfo:
         """Evidence that list marks were present but did not excuse the finding."""
         if not self.marked or self.trusted:
             return ()
-        return (Evidence("List marks", f"not accepted: {self.trust}"),)
+        return (Evidence(LIST_MARKS, f"not accepted: {self.trust}"),)
 
 
 NOT_LIST = ListInfo(False, False, frozenset(), False, ())
@@ -209,20 +215,45 @@ class Claimed(Protocol):
     def how(self) -> str: ...
 
 
+_CLAIMED = {
+    None: words("claimed.unknown", "a sender who is not in the partner directory"),
+    "directory": words("claimed.directory", "{organisation}, a partner in the directory"),
+    "lookalike": words("claimed.lookalike", "a domain imitating {organisation}"),
+    "learned": words(
+        "claimed.learned",
+        "{organisation}, whose earlier mail, authenticated at your boundary, named other "
+        "accounts",
+    ),
+    "name_elsewhere": words(
+        "claimed.name_elsewhere", "an address that is not {organisation}'s but shows its name"
+    ),
+    "freemail_name": words(
+        "claimed.freemail_name",
+        "a free-mail address using the name of {organisation} or of its contact",
+    ),
+}
+#: whose a domain is when it is not a partner's (the look-alike index's owners)
+YOUR_ORGANISATION = words("owner.yours", "your organisation")
+FREQUENT_CORRESPONDENT = words("owner.frequent_correspondent", "a frequent correspondent")
+#: who the sender is when nothing names them
+THE_SENDER = words("the_sender", "the sender")
+
+
+def owner_words(owner: str) -> str:
+    """Whose a domain is, as a finding names it: the partner's name as written, or the
+    words for our own organisation and for a frequent correspondent."""
+    if isinstance(owner, Phrase):
+        return owner
+    if owner == OURS:
+        return YOUR_ORGANISATION()
+    if owner == Correspondents.OWNER:
+        return FREQUENT_CORRESPONDENT()
+    return owner
+
+
 def claimed_sender(who: Claimed | None) -> Isolated:
     """Who the message claims to come from, in words, for a finding's ``claimed``
     parameter (the bank details and callback findings); the organisation's name isolated."""
     if who is None:
-        return Isolated("a sender who is not in the partner directory")
-    org = isolate(who.organisation)
-    if who.how == "directory":
-        return Isolated(f"{org}, a partner in the directory")
-    if who.how == "lookalike":
-        return Isolated(f"a domain imitating {org}")
-    if who.how == "learned":
-        return Isolated(
-            f"{org}, whose earlier mail, authenticated at your boundary, named other accounts"
-        )
-    if who.how == "name_elsewhere":
-        return Isolated(f"an address that is not {org}'s but shows its name")
-    return Isolated(f"a free-mail address using the name of {org} or of its contact")
+        return _CLAIMED[None]()
+    return _CLAIMED.get(who.how, _CLAIMED["freemail_name"])(organisation=who.organisation)

@@ -41,13 +41,16 @@ from dataclasses import dataclass
 
 from caveat.knowledge.context import Context
 from caveat.mail.authres import MethodResult, TrustedAuth, trusted_auth
-from caveat.mail.bidi import Isolated, isolate
 from caveat.mail.domains import normalise_domain, org_domain, readable, relaxed_aligned
 from caveat.mail.facts import Facts
 
 from ._common import list_info
 from .findings import Evidence
-from .hits import Hit, check, ev
+from .hits import Hit, check, ev, listed, words
+
+_UNKNOWN = words("unknown", "unknown")
+_UNKNOWN_DOMAIN = words("unknown_domain", "(unknown domain)")
+_PASSED_FOR = words("passed_for", "{method} for {domain}")
 
 _SPF_FAILS = {"fail": "AUTH_SPF_FAIL", "hardfail": "AUTH_SPF_FAIL", "softfail": "AUTH_SPF_SOFTFAIL"}
 
@@ -105,8 +108,8 @@ def auth_failure(facts: Facts, ctx: Context) -> list[Hit]:
                 _evidence(auth, auth.spf),
                 {
                     "from_domain": from_domain,
-                    "domain": readable(auth.written(domain)) if domain else "(unknown domain)",
-                    "ip": auth.sender_ip() or "unknown",
+                    "domain": readable(auth.written(domain)) if domain else _UNKNOWN_DOMAIN(),
+                    "ip": auth.sender_ip() or _UNKNOWN(),
                 },
             )
         )
@@ -131,11 +134,8 @@ def auth_failure(facts: Facts, ctx: Context) -> list[Hit]:
                         _evidence(auth, None),
                         {
                             "from_domain": from_domain,
-                            "passed": Isolated(
-                                ", ".join(
-                                    f"{m} for {isolate(readable(auth.written(d)))}"
-                                    for m, d in passed
-                                )
+                            "passed": _passed(
+                                [(m, readable(auth.written(d))) for m, d in passed]
                             ),
                         },
                     )
@@ -146,10 +146,16 @@ def auth_failure(facts: Facts, ctx: Context) -> list[Hit]:
             Hit(
                 "AUTH_COMPAUTH_FAIL",
                 _evidence(auth, auth.compauth),
-                {"from_domain": from_domain, "reason": auth.compauth.reason or "unknown"},
+                {"from_domain": from_domain, "reason": auth.compauth.reason or _UNKNOWN()},
             )
         )
     return hits
+
+
+def _passed(passed: list[tuple[str, str]]) -> str:
+    """"spf for a.example, dkim for b.example": what passed, for which domain."""
+    items = [_PASSED_FOR(method=m, domain=d) for m, d in passed]
+    return listed(items, ", ".join(items))
 
 
 def _evidence(auth: TrustedAuth, result: MethodResult | None) -> tuple[Evidence, ...]:

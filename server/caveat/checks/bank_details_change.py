@@ -112,10 +112,10 @@ from caveat.reference.bank_language import (
     words_of,
 )
 
-from ._common import claimed_sender, list_info
+from ._common import THE_SENDER, claimed_sender, list_info, owner_words
 from .findings import Evidence
 from .freemail_impersonation import partner_claimed
-from .hits import Hit, check, ev
+from .hits import Hit, check, ev, label, words
 
 CHANGED = "BANK_DETAILS_CHANGED"
 VERIFIED = "BANK_DETAILS_VERIFIED"
@@ -129,6 +129,23 @@ _QUOTES_SHOWN = 3
 #: how far (folded characters) before and after a "paid from" passage its account may be
 _PAYER_BEFORE = 40
 _PAYER_AFTER = 160
+
+
+A_NEW_ACCOUNT = words("account.new", "a new account")
+NONE_NAMED = words("accounts.none_named", "none named in the text")
+_NO_ACCOUNT_ON_FILE = words("on_file.no_account", "no account on file")
+_ACCOUNTS_ON_FILE = words("on_file.accounts", "one account on file", "{count} accounts on file")
+_ACCOUNTS_SEEN = words("accounts.seen", "one account", "{count} accounts")
+_ALSO_SEEN = words("on_file.also_seen", "{on_file}, and {seen} in its earlier mail")
+_DIRECTORY = label("Directory")
+_LOOKALIKE = label("Look-alike")
+_EARLIER_MAIL = label("Earlier mail")
+_REQUEST = label("Request")
+_SAYS = label("Says")
+_QUOTED = label("Quoted")
+_ACCOUNT = label("Account")
+_URGENCY = label("Urgency")
+_SECRECY = label("Secrecy")
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,7 +169,7 @@ def claimant(facts: Facts, ctx: Context) -> Claimant | None:
         return None
     p = d.partner_of_address(a.address) or d.partner_of_domain(a.domain)
     if p is not None:
-        return Claimant(p.organization, p, "directory", ev("Directory", f"{p.organization}"))
+        return Claimant(p.organization, p, "directory", ev(_DIRECTORY, f"{p.organization}"))
     if not a.domain:
         return None
     if a.domain in ctx.config.freemail:
@@ -165,7 +182,7 @@ def claimant(facts: Facts, ctx: Context) -> Claimant | None:
                     partner,
                     "freemail_name",
                     ev(
-                        "Directory",
+                        _DIRECTORY,
                         f"{isolate(person.name)} is a contact of {isolate(partner.organization)}",
                     ),
                 )
@@ -174,11 +191,11 @@ def claimant(facts: Facts, ctx: Context) -> Claimant | None:
         if m is not None:
             ours = m.owner == OURS or ctx.config.is_internal(m.imitates)
             return Claimant(
-                OURS if ours else m.owner,
+                owner_words(OURS if ours else m.owner),
                 None if ours else d.partner_of_domain(m.imitates),
                 "lookalike",
                 ev(
-                    "Look-alike",
+                    _LOOKALIKE,
                     f"{isolate(readable(a.shown_domain))} imitates {m.imitates} "
                     f"({isolate(m.owner)}): {isolate(m.detail)}",
                 ),
@@ -193,7 +210,7 @@ def claimant(facts: Facts, ctx: Context) -> Claimant | None:
         named,
         "freemail_name" if a.domain in ctx.config.freemail else "name_elsewhere",
         ev(
-            "Directory",
+            _DIRECTORY,
             f"{isolate(a.name)} is the name of {isolate(named.organization)}, whose mail "
             f"comes from {', '.join(named.domains) or 'other addresses'}",
         ),
@@ -531,7 +548,7 @@ def decide(facts: Facts, ctx: Context, precheck: bool = True) -> list[Hit]:
             None,
             "learned",
             ev(
-                "Earlier mail",
+                _EARLIER_MAIL,
                 f"authenticated mail from {isolate(learned.owner if learned else '')} "
                 f"named {_accounts_seen(baseline)} before",
             ),
@@ -543,7 +560,7 @@ def decide(facts: Facts, ctx: Context, precheck: bool = True) -> list[Hit]:
     params = _params(who, [a for a, _t in new], [(a, o) for a, o, _t in known], partner)
     if baseline:
         also = _accounts_seen(baseline)
-        params["on_file"] = f"{params['on_file']}, and {also} in its earlier mail"
+        params["on_file"] = _ALSO_SEEN(on_file=params["on_file"], seen=also)
     only_seen = bool(known) and all(a.key in seen_before for a, _o, _t in known)
     if only_seen and learned is not None:
         params["organisation"] = (
@@ -586,8 +603,8 @@ def decide(facts: Facts, ctx: Context, precheck: bool = True) -> list[Hit]:
     if hits and hits[0].id in (CHANGED, CHANGE_REQUEST):
         counted = [t for t in texts if not t.quoted or quote_counts]
         pressure = [
-            ev(label, t.label(f'"{q}"'))
-            for label, cat in (("Urgency", "urgency"), ("Secrecy", "secrecy"))
+            ev(name, t.label(f'"{q}"'))
+            for name, cat in ((_URGENCY, "urgency"), (_SECRECY, "secrecy"))
             for t in counted
             for q in t.cues.found(cat)[:_QUOTES_SHOWN]
         ]
@@ -660,32 +677,32 @@ def _evidence(
     for t in texts:
         for cat in ("change", "hold", "records"):
             for q in t.cues.found(cat)[:_QUOTES_SHOWN]:
-                out.append(ev("Request", t.label(f'"{q}"')))
+                out.append(ev(_REQUEST, t.label(f'"{q}"')))
     for t in texts:
         if not t.quoted:
             for q in t.cues.found("disown")[:_QUOTES_SHOWN]:
-                out.append(ev("Says", t.label(f'"{q}"')))
+                out.append(ev(_SAYS, t.label(f'"{q}"')))
     if quote_counts:
         out.append(
-            ev("Quoted", "the quoted text matches no message Caveat saw in this conversation")
+            ev(_QUOTED, "the quoted text matches no message Caveat saw in this conversation")
         )
 
     def ref(a: Account) -> str:
         return (refs(a.key) or "") if refs is not None else ""
 
     for a, t in new:
-        out.append(Evidence("Account", t.label(f"{a.masked}: not on file"), ref(a)))
+        out.append(Evidence(_ACCOUNT, t.label(f"{a.masked}: not on file"), ref(a)))
     for a, org, t in known:
         if a.key in seen_before:
             said = f"{a.masked}: named in earlier authenticated mail from {isolate(org)}"
         else:
             said = f"{a.masked}: on file for {org}"
-        out.append(Evidence("Account", t.label(said), ref(a)))
+        out.append(Evidence(_ACCOUNT, t.label(said), ref(a)))
     for a, confirmations, t in verified or ():
         org = who.organisation if who is not None else ""
         out.append(
             Evidence(
-                "Account",
+                _ACCOUNT,
                 t.label(
                     f"{a.masked}: verified for {isolate(org)} by telephone, confirmed by "
                     f"{_who_confirmed(confirmations)}"
@@ -704,13 +721,13 @@ def _params(
     new: list[Account],
     known: list[tuple[Account, str]],
     partner: PartnerEntry | None,
-) -> dict[str, str]:
+) -> dict[str, object]:
     on_file = partner.bank_accounts if partner else ()
     return {
-        "organisation": who.organisation if who else "the sender",
+        "organisation": who.organisation if who else THE_SENDER(),
         "claimed": claimed_sender(who),
-        "account": new[0].masked if new else "a new account",
-        "accounts": ", ".join(a.masked for a in new) or "none named in the text",
+        "account": new[0].masked if new else A_NEW_ACCOUNT(),
+        "accounts": ", ".join(a.masked for a in new) or NONE_NAMED(),
         "known_account": known[0][0].masked if known else "",
         "known_organisation": known[0][1] if known else "",
         "on_file": _accounts_on_file(len(on_file)),
@@ -718,10 +735,8 @@ def _params(
 
 
 def _accounts_seen(n: int) -> str:
-    return "one account" if n == 1 else f"{n} accounts"
+    return _ACCOUNTS_SEEN(count=n)
 
 
 def _accounts_on_file(n: int) -> str:
-    if n == 0:
-        return "no account on file"
-    return "one account on file" if n == 1 else f"{n} accounts on file"
+    return _ACCOUNTS_ON_FILE(count=n) if n else _NO_ACCOUNT_ON_FILE()

@@ -72,10 +72,10 @@ from caveat.reference.bank_language import (
     words_of,
 )
 
-from ._common import claimed_sender, list_info
+from ._common import THE_SENDER, claimed_sender, list_info
 from .bank_details_change import Claimant, claimant
 from .findings import Evidence
-from .hits import Hit, check, ev
+from .hits import Hit, check, ev, label, words
 
 NOT_ON_FILE = "CALLBACK_NUMBER_NOT_ON_FILE"
 UNVERIFIED = "CALLBACK_NUMBER_UNVERIFIED"
@@ -395,14 +395,14 @@ def callback_lure(facts: Facts, ctx: Context) -> list[Hit]:
     if who is not None:
         evidence.append(who.evidence)
     for r in dict.fromkeys(r for _n, r in shown):
-        evidence.append(ev("Request", _label(r, f'"{r.passage}"')))
-    organisation = who.organisation if who is not None else "the sender"
+        evidence.append(ev(_REQUEST, _label(r, f'"{r.passage}"')))
+    organisation = who.organisation if who is not None else THE_SENDER()
     for n, r in shown:
         if on_file:
             what = f"{n.written}: not a number on file for {isolate(organisation)}"
         else:
             what = f"{n.written}: nothing on file to compare it with"
-        evidence.append(ev("Phone", _label(r, what)))
+        evidence.append(ev(_PHONE, _label(r, what)))
     first = shown[0][0]
     params = {
         "number": isolate(first.written),
@@ -416,7 +416,13 @@ def callback_lure(facts: Facts, ctx: Context) -> list[Hit]:
     return [Hit(UNVERIFIED, tuple(dict.fromkeys(evidence)), params)]
 
 
+_NO_PHONE_ON_FILE = words("on_file.no_phone", "no phone number on file")
+_PHONES_ON_FILE = words(
+    "on_file.phones", "one phone number on file", "{count} phone numbers on file"
+)
+_REQUEST = label("Request")
+_PHONE = label("Phone")
+
+
 def _phones_on_file(n: int) -> str:
-    if n == 0:
-        return "no phone number on file"
-    return "one phone number on file" if n == 1 else f"{n} phone numbers on file"
+    return _PHONES_ON_FILE(count=n) if n else _NO_PHONE_ON_FILE()

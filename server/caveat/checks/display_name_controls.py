@@ -43,7 +43,10 @@ from caveat.mail.bidi import explicit, isolate, mark, override, right_to_left, v
 from caveat.mail.facts import Address, Facts
 from caveat.mail.names import is_invisible
 
-from .hits import Hit, check, ev
+from .hits import Hit, check, ev, label
+
+_AS_WRITTEN = label("Name as written")
+_HIDDEN = label("Hidden characters")
 
 _JOINERS = frozenset("\u200c\u200d")  # ZERO WIDTH NON-JOINER, ZERO WIDTH JOINER
 _ZWJ = "\u200d"
@@ -73,8 +76,8 @@ def display_name_controls(facts: Facts, ctx: Context) -> list[Hit]:
     evidence = []
     for header, a, hidden in found:
         evidence.append(ev(header, a.display()))
-        evidence.append(ev("Name as written", isolate(visible(a.name, hidden))))
-        evidence.append(ev("Hidden characters", _listed([a.name[i] for i in hidden])))
+        evidence.append(ev(_AS_WRITTEN, isolate(visible(a.name, hidden))))
+        evidence.append(ev(_HIDDEN, _listed([a.name[i] for i in hidden])))
     header, a, hidden = found[0]
     return [
         Hit(

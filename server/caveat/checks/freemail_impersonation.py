@@ -84,16 +84,25 @@ from caveat.mail.names import (
     name_keys,
 )
 
-from ._common import ListInfo, list_info
-from .hits import Hit, check, ev
+from ._common import ListInfo, list_info, owner_words
+from .hits import Hit, check, ev, label, words
 from .lookalike_domain import addresses_by_role
 
 _SOURCE = {
-    "directory": "partner directory",
-    "colleague": "colleague",
-    "authenticated": "earlier authenticated mail",
-    "conversation": "earlier in this conversation",
+    "directory": words("source.directory", "partner directory"),
+    "colleague": words("source.colleague", "colleague"),
+    "authenticated": words("source.authenticated", "earlier authenticated mail"),
+    "conversation": words("source.conversation", "earlier in this conversation"),
 }
+_SPELLS_PERSON = words("spelled.person", "the name of {name} ({address})")
+_SPELLS_COMPANY = words("spelled.company", "the company name of {owner} ('{word}')")
+_NO_DOMAIN = words("no_domain_on_file", "no domain on file")
+_IMITATING = words("imitating", "imitating {domain} of {owner}")
+_KNOWN_AS = label("Known as")
+_SPELLS = label("User name spells")
+_PARTNER = label("Partner")
+_NOT_EXCUSED = label("Not excused")
+_NAME_SHOWS = label("Name shows")
 _MIN_LABEL_IN_WORD = 4
 _MIN_LABEL_INSIDE = 6
 _SENDER_ROLES = ("From", "Reply-To")
@@ -180,7 +189,7 @@ def freemail_impersonation(facts: Facts, ctx: Context) -> list[Hit]:
         for h, addr, known in by_name:
             evidence.append(ev(h, addr.display()))
             evidence.append(
-                ev("Known as", f"{mailbox(known.name, known.address)} ({_SOURCE[known.source]})")
+                ev(_KNOWN_AS, f"{mailbox(known.name, known.address)} ({_SOURCE[known.source]()})")
             )
         evidence.extend(refused)
         hits.append(
@@ -191,7 +200,7 @@ def freemail_impersonation(facts: Facts, ctx: Context) -> list[Hit]:
                     "address": a.shown,
                     "name": p.name or a.name,
                     "known_address": p.address,
-                    "known_source": _SOURCE[p.source],
+                    "known_source": _SOURCE[p.source](),
                 },
             )
         )
@@ -202,7 +211,7 @@ def freemail_impersonation(facts: Facts, ctx: Context) -> list[Hit]:
         evidence = []
         for h, addr, spelled in by_local:
             evidence.append(ev(h, addr.display()))
-            evidence.append(ev("User name spells", spelled))
+            evidence.append(ev(_SPELLS, spelled))
         hits.append(
             Hit(
                 "FREEMAIL_LOCALPART_IMPERSONATION",
@@ -223,7 +232,7 @@ def _org_hit(fid: str, found: list[tuple[str, Address, PartnerEntry]]) -> Hit:
     for h, addr, p in found:
         evidence.append(ev(h, addr.display()))
         where = ", ".join(readable(d) for d in p.domains[:3]) or "no domain on file"
-        evidence.append(ev("Partner", f"{isolate(p.organization)} ({where})"))
+        evidence.append(ev(_PARTNER, f"{isolate(p.organization)} ({where})"))
     return Hit(
         fid,
         tuple(evidence),
@@ -232,7 +241,7 @@ def _org_hit(fid: str, found: list[tuple[str, Address, PartnerEntry]]) -> Hit:
             "name": a.name,
             "organisation": partner.organization,
             "partner_domains": ", ".join(readable(d) for d in partner.domains[:3])
-            or "no domain on file",
+            or _NO_DOMAIN(),
         },
     )
 
@@ -287,20 +296,20 @@ def _spelled(a: Address, ctx: Context, in_thread: bool) -> str:
         people = [p for p in known if p.address.rpartition("@")[2] not in ctx.config.freemail]
         if people:
             p = people[0]
-            return f"the name of {p.name} ({p.address})"
+            return _SPELLS_PERSON(name=p.name, address=p.address)
     labels = ctx.directory.labels
     internal = {d.split(".", 1)[0]: "your organisation" for d in ctx.config.internal_domains}
     for w in local_words(a.local):
         owner = labels.get(w) or (internal.get(w) if len(w) >= _MIN_LABEL_IN_WORD else None)
         if owner and len(w) >= _MIN_LABEL_IN_WORD:
-            return f"the company name of {owner} ('{w}')"
+            return _SPELLS_COMPANY(owner=owner_words(owner), word=w)
     flat = "".join(c for c in a.local.casefold() if c.isalnum())
     for size in range(min(len(flat), 30), _MIN_LABEL_INSIDE - 1, -1):
         for i in range(len(flat) - size + 1):
             piece = flat[i : i + size]
             owner = labels.get(piece) or internal.get(piece)
             if owner:
-                return f"the company name of {owner} ('{piece}')"
+                return _SPELLS_COMPANY(owner=owner_words(owner), word=piece)
     return ""
 
 
@@ -417,9 +426,9 @@ def _other_domain(
         evidence = []
         for h, addr, known, note in people:
             evidence.append(ev(h, addr.display()))
-            evidence.append(ev("Known as", _known_as(known)))
+            evidence.append(ev(_KNOWN_AS, _known_as(known)))
             if note:
-                evidence.append(ev("Not excused", note))
+                evidence.append(ev(_NOT_EXCUSED, note))
         hits.append(
             Hit(
                 fid,
@@ -428,7 +437,7 @@ def _other_domain(
                     "address": a.shown,
                     "name": p.name or a.name,
                     "known_address": p.address or p.organization,
-                    "known_source": _SOURCE[p.source],
+                    "known_source": _SOURCE[p.source](),
                     "domain": readable(a.shown_domain),
                 },
             )
@@ -441,9 +450,9 @@ def _other_domain(
 def _known_as(p: KnownPerson) -> str:
     where = p.address or p.organization
     return (
-        f"{mailbox(p.name, where)} ({_SOURCE[p.source]})"
+        f"{mailbox(p.name, where)} ({_SOURCE[p.source]()})"
         if p.address
-        else (f"{isolate(p.name)}, {isolate(where)} ({_SOURCE[p.source]})")
+        else (f"{isolate(p.name)}, {isolate(where)} ({_SOURCE[p.source]()})")
     )
 
 
@@ -523,7 +532,7 @@ def _display_name_address(
     evidence = []
     for h, addr, w, owner in found:
         evidence.append(ev(h, addr.display()))
-        evidence.append(ev("Name shows", f"{isolate(w)} ({isolate(owner)})"))
+        evidence.append(ev(_NAME_SHOWS, f"{isolate(w)} ({isolate(owner)})"))
     if lists.marked and not lists.from_rewritten:
         evidence.extend(lists.refused())
     return Hit(
@@ -559,7 +568,7 @@ def _shown_elsewhere(a: Address, ctx: Context) -> tuple[str, str] | None:
 def _owner(d: str, ctx: Context) -> str:
     """Whose domain ``d`` is or imitates: ours, a partner's, or ""."""
     if ctx.config.is_internal(d):
-        return OURS
+        return owner_words(OURS)
     p = ctx.directory.partner_of_domain(d)
     if p is not None:
         return p.organization
@@ -567,5 +576,5 @@ def _owner(d: str, ctx: Context) -> str:
     if len(index) and not index.is_protected(d):
         m = index.match(d)
         if m is not None:
-            return f"imitating {m.imitates} of {m.owner}"
+            return _IMITATING(domain=m.imitates, owner=owner_words(m.owner))
     return ""

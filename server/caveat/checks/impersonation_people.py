@@ -79,7 +79,7 @@ from caveat.reference.bank_language import Cues, language_cues, phrase_book, rea
 
 from ._common import list_info
 from .freemail_impersonation import sending_services
-from .hits import Hit, check, ev
+from .hits import Hit, Phrase, check, ev, label, listed, words
 
 _REQUESTS = (
     ("gift_cards", "PERSON_GIFT_CARDS"),
@@ -91,10 +91,17 @@ _REQUESTS = (
 #: for one). A person's name on the address lifts the limit.
 UNKNOWN_SENDER_CHARS = 2000
 _GROUP_WORDS = {
-    "finance": "finance",
-    "hr": "HR",
-    "executive_support": "executive support",
+    "finance": words("group.finance", "finance"),
+    "hr": words("group.hr", "HR"),
+    "executive_support": words("group.executive_support", "executive support"),
 }
+_FREE_MAIL = words("where.free_mail", "a free-mail mailbox")
+_THE_DOMAIN = words("where.domain", "the domain {domain}")
+_EXECUTIVE = words("role.executive", "executive")
+_EMPLOYEE = words("role.employee", "employee")
+_NAME_OF = label("Name of")
+_ASKS = label("Asks")
+_RECIPIENT = label("Recipient")
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,13 +188,17 @@ def sensitive_recipients(facts: Facts, ctx: Context) -> list[tuple[Address, Empl
     return out
 
 
+def _role(e: Employee) -> str:
+    """The person's title as the people directory writes it, or what they are."""
+    return e.title or (_EXECUTIVE() if e.executive else _EMPLOYEE())
+
+
 def _whose(e: Employee) -> str:
-    role = e.title or ("executive" if e.executive else "employee")
-    return f"{mailbox(e.name, e.email)}, {role} (people directory)"
+    return f"{mailbox(e.name, e.email)}, {_role(e)} (people directory)"
 
 
-def _where(imp: Impostor) -> str:
-    return "a free-mail mailbox" if imp.free else f"the domain {imp.address.shown_domain}"
+def _where(imp: Impostor) -> Phrase:
+    return _FREE_MAIL() if imp.free else _THE_DOMAIN(domain=imp.address.shown_domain)
 
 
 def payroll_sender(facts: Facts, ctx: Context, imp: Impostor | None) -> Address | None:
@@ -233,14 +244,14 @@ def impersonation_people(facts: Facts, ctx: Context) -> list[Hit]:
         person = imp.person
         base = [
             ev(imp.header, imp.address.display()),
-            ev("Name of", _whose(person)),
+            ev(_NAME_OF, _whose(person)),
         ]
         params = {
             "address": imp.address.shown,
             "name": person.name,
             "known_address": person.email,
             "where": _where(imp),
-            "role": person.title or ("executive" if person.executive else "employee"),
+            "role": _role(person),
         }
         if person.executive and not imp.replies_reach_them:
             hits.append(Hit("EXECUTIVE_NAME_OUTSIDE", tuple(base), params))
@@ -250,7 +261,7 @@ def impersonation_people(facts: Facts, ctx: Context) -> list[Hit]:
                 hits.append(
                     Hit(
                         fid,
-                        (*base, *(ev("Asks", p) for p in passages[:3])),
+                        (*base, *(ev(_ASKS, p) for p in passages[:3])),
                         {**params, "asks": passages[0]},
                     )
                 )
@@ -260,15 +271,15 @@ def impersonation_people(facts: Facts, ctx: Context) -> list[Hit]:
     if raised:
         targets = sensitive_recipients(facts, ctx)
         if targets:
-            groups = sorted({_GROUP_WORDS[e.group] for _, e in targets})
+            groups = sorted({_GROUP_WORDS[e.group]() for _, e in targets})
             hits.append(
                 Hit(
                     "SENSITIVE_RECIPIENT",
                     tuple(
-                        ev("Recipient", f"{a.display()} ({_GROUP_WORDS[e.group]})")
+                        ev(_RECIPIENT, f"{a.display()} ({_GROUP_WORDS[e.group]()})")
                         for a, e in targets[:5]
                     ),
-                    {"groups": " and ".join(groups)},
+                    {"groups": listed(groups, " and ".join(groups))},
                 )
             )
     return hits
@@ -290,13 +301,13 @@ def payroll_diversion(facts: Facts, ctx: Context) -> list[Hit]:
     passages = requests(facts, None if imp is not None else UNKNOWN_SENDER_CHARS).get("payroll", ())
     if not passages:
         return []  # no_request
-    asks = tuple(ev("Asks", p) for p in passages[:3])
+    asks = tuple(ev(_ASKS, p) for p in passages[:3])
     if imp is not None and imp.header == "From":
         person = imp.person
         return [
             Hit(
                 "PAYROLL_DIVERSION",
-                (ev("From", a.display()), ev("Name of", _whose(person)), *asks),
+                (ev("From", a.display()), ev(_NAME_OF, _whose(person)), *asks),
                 {
                     "address": a.shown,
                     "name": person.name,

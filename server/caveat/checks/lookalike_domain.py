@@ -52,8 +52,8 @@ from caveat.mail.bidi import isolate
 from caveat.mail.domains import readable
 from caveat.mail.facts import Address, Facts
 
-from ._common import list_info
-from .hits import Hit, check, ev
+from ._common import list_info, owner_words
+from .hits import Hit, check, ev, label, words
 
 if TYPE_CHECKING:
     from caveat.knowledge.memory import Correspondents
@@ -71,7 +71,11 @@ _ROLES = (
     ("To", "to"),
     ("Cc", "cc"),
 )
-_WHERE = {"From": "sender", "Sender": "sender", "Reply-To": "Reply-To", "To": "To", "Cc": "Cc"}
+#: the address a finding is about, as its explanation names it ("The sender address uses
+#: ..."); header names other than From's and Sender's stay as they are
+_SENDER = words("where.sender", "sender")
+_WHERE = {"From": _SENDER, "Sender": _SENDER}
+_LOOKALIKE = label("Look-alike")
 
 
 def addresses_by_role(facts: Facts) -> list[tuple[str, Address]]:
@@ -138,7 +142,7 @@ def lookalike_domain(facts: Facts, ctx: Context) -> list[Hit]:
             evidence.append(ev(h, addr.display()))
             evidence.append(
                 ev(
-                    "Look-alike",
+                    _LOOKALIKE,
                     f"{isolate(readable(addr.shown_domain))} imitates {match.imitates} "
                     f"({isolate(match.owner)}): {isolate(match.detail)}",
                 )
@@ -150,9 +154,9 @@ def lookalike_domain(facts: Facts, ctx: Context) -> list[Hit]:
                 {
                     "candidate": readable(a.shown_domain),
                     "imitates": m.imitates,
-                    "owner": m.owner,
+                    "owner": owner_words(m.owner),
                     "detail": m.detail,
-                    "where": _WHERE[header],
+                    "where": _WHERE[header]() if header in _WHERE else header,
                 },
             )
         )

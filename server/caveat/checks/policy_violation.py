@@ -65,9 +65,9 @@ from caveat.mail.facts import Facts
 from caveat.mail.memo import last_answer
 
 from ._common import list_info
-from .bank_details_change import CHANGED, UNVERIFIED, claimant, decide
+from .bank_details_change import A_NEW_ACCOUNT, CHANGED, NONE_NAMED, UNVERIFIED, claimant, decide
 from .findings import Evidence
-from .hits import Hit, check, ev
+from .hits import Hit, check, ev, label, listed, words
 from .reported_sender import BY_YOU as REPORTED_BY_YOU
 from .reported_sender import reported_sender
 
@@ -93,11 +93,17 @@ BANNER_ROOM = 90
 _SHORTEST = 24
 
 
+_NO_RESULTS = words("results.none", "no results from our own mail system")
+_RESULTS = words("results.ours", "results from our own mail system")
+_NONE_ON_FILE = words("on_file.none", "none is on file")
+_ON_FILE = words("on_file.some", "one is on file", "{count} are on file")
+_DIRECTORY = label("Directory")
+_POLICY = label("Policy")
+_PROCEDURE = label("Procedure")
+
+
 def _words(methods: list[str]) -> str:
-    names = [_NAMES[m] for m in METHODS if m in methods]
-    if len(names) <= 1:
-        return "".join(names)
-    return ", ".join(names[:-1]) + " and " + names[-1]
+    return listed([_NAMES[m] for m in METHODS if m in methods])
 
 
 # ---------------------------------------------------------------- require_auth
@@ -141,7 +147,7 @@ def _auth_required(facts: Facts, ctx: Context) -> Hit | None:
     evidence: list[Evidence] = [
         ev("From", a.display()),
         ev(
-            "Directory",
+            _DIRECTORY,
             f"{isolate(partner.organization)} agreed that its mail passes {_words(required)}",
         ),
         *results,
@@ -153,9 +159,7 @@ def _auth_required(facts: Facts, ctx: Context) -> Hit | None:
             "organisation": partner.organization,
             "required": _words(required),
             "missing": _words(missing),
-            "results": "no results from our own mail system"
-            if auth is None
-            else "results from our own mail system",
+            "results": _NO_RESULTS() if auth is None else _RESULTS(),
         },
     )
 
@@ -268,7 +272,7 @@ def _bank_policies(facts: Facts, ctx: Context) -> _Bank:
             (
                 *(e for e in first.evidence if e.header in ("From", "Directory", "Look-alike")),
                 ev(
-                    "Policy",
+                    _POLICY,
                     f"{isolate(partner.organization)} agreed that only accounts on file are paid",
                 ),
                 *(e for e in first.evidence if e.header == "Request"),
@@ -278,10 +282,10 @@ def _bank_policies(facts: Facts, ctx: Context) -> _Bank:
                 "organisation": partner.organization,
                 # a verified account is named as the verified one (it left "new")
                 "account": first.params.get(
-                    "verified_account", first.params.get("account", "a new account")
+                    "verified_account", first.params.get("account", A_NEW_ACCOUNT())
                 ),
                 "accounts": first.params.get(
-                    "verified_accounts", first.params.get("accounts", "none named in the text")
+                    "verified_accounts", first.params.get("accounts", NONE_NAMED())
                 ),
                 "on_file": _on_file(partner),
             },
@@ -294,7 +298,7 @@ def _bank_policies(facts: Facts, ctx: Context) -> _Bank:
             PROCEDURE if danger else PROCEDURE_NOTE,
             (
                 ev(
-                    "Procedure",
+                    _PROCEDURE,
                     f"{isolate(partner.organization)}: {isolate(partner.bank_change_procedure)}",
                 ),
             ),
@@ -317,9 +321,7 @@ def _known_fraud(facts: Facts, ctx: Context) -> bool:
 
 def _on_file(partner: PartnerEntry) -> str:
     n = len(partner.bank_accounts)
-    if n == 0:
-        return "none is on file"
-    return "one is on file" if n == 1 else f"{n} are on file"
+    return _ON_FILE(count=n) if n else _NONE_ON_FILE()
 
 
 def _cut(text: str, room: int) -> str:

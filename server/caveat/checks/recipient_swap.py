@@ -50,7 +50,7 @@ from caveat.mail.facts import Address, Facts
 from caveat.mail.names import is_person_name
 
 from ._common import list_info
-from .hits import Hit, check, ev
+from .hits import Hit, check, ev, listed
 from .lookalike_domain import addresses_by_role
 
 _PAIRS: LRUCache[tuple[str, str], bool] = LRUCache(maxsize=4096)
@@ -122,7 +122,7 @@ def recipient_swap(facts: Facts, ctx: Context) -> list[Hit]:
     for fid, swaps in found.items():
         # names and addresses each a bidi isolate: a name cannot turn the addresses after it
         names = dict.fromkeys(old.name or old.address for _, _, old, _ in swaps)
-        people = _and([isolate(n) for n in names])
+        people = listed(list(names))
         text = Isolated(
             "; ".join(
                 f"{isolate(old.name or old.address)}: {isolate(old.address)} → {isolate(new)}"
@@ -135,11 +135,6 @@ def recipient_swap(facts: Facts, ctx: Context) -> list[Hit]:
         ) + (lists.refused() if lists.is_list else ())
         hits.append(Hit(fid, evidence, {"people": people, "swaps": text, "count": len(swaps)}))
     return hits
-
-
-def _and(names: list[str]) -> Isolated:
-    """``A``, ``A and B``, ``A, B and C`` (the names already isolated)."""
-    return Isolated(names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1])
 
 
 def _on_file(address: str, domain: str, ctx: Context) -> bool:

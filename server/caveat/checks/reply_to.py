@@ -42,9 +42,12 @@ from caveat.mail.facts import Address, Facts
 from caveat.mail.names import name_keys
 
 from ._common import list_info, same_name
-from .hits import Hit, check, ev
+from .hits import Hit, check, ev, label
 
 _RANK = {"REPLYTO_OTHER_DOMAIN": 1, "REPLYTO_SAME_NAME_OTHER_ADDRESS": 2, "REPLYTO_FREEMAIL": 3}
+
+
+_LOOKALIKE = label("Look-alike")
 
 
 @check(
@@ -149,7 +152,7 @@ def _imitates_ours(facts: Facts, ctx: Context) -> list[Hit]:
             evidence.insert(0, ev("From", facts.author.display()))
         evidence.append(
             ev(
-                "Look-alike",
+                _LOOKALIKE,
                 f"{isolate(readable(r.shown_domain))} imitates {m.imitates}: {isolate(m.detail)}",
             )
         )

@@ -38,7 +38,7 @@ from caveat.reference.bank_identifiers import extract
 from caveat.reference.bank_language import sources
 
 from .findings import Evidence
-from .hits import Hit, check, ev
+from .hits import Hit, check, ev, label, words
 
 ADDRESS = "REPORTED_ADDRESS"
 DOMAIN = "REPORTED_DOMAIN"
@@ -47,11 +47,21 @@ PHONE = "REPORTED_PHONE"
 BY_YOU = "REPORTED_BY_YOU"
 
 _HOW = {
-    "report": "confirmed from a colleague's report",
-    "verification": "denied by the partner on a verification call",
-    "import": "imported from a shared list",
-    "api": "added by security",
+    "report": words("how.report", "confirmed from a colleague's report"),
+    "verification": words("how.verification", "denied by the partner on a verification call"),
+    "import": words("how.import", "imported from a shared list"),
+    "api": words("how.api", "added by security"),
 }
+_THIS_MESSAGE = words("reported.this_message", "this message")
+_MESSAGE_FROM = words("reported.message_from", "a message from {address}")
+_REPORTED = label("Reported")
+_ACCOUNT = label("Account")
+_PHONE = label("Phone")
+_DOMAIN = label("Domain")
+
+
+def _how(source: str) -> str:
+    return _HOW[source]() if source in _HOW else source
 
 
 def _when(at: datetime) -> str:
@@ -60,7 +70,7 @@ def _when(at: datetime) -> str:
 
 def _reported(ind: Indicator) -> Evidence:
     note = f"; {ind.note}" if ind.note else ""
-    return ev("Reported", f"{_HOW.get(ind.source, ind.source)}, by {ind.by}, {_when(ind.at)}{note}")
+    return ev(_REPORTED, f"{_how(ind.source)}, by {ind.by}, {_when(ind.at)}{note}")
 
 
 def _params(found: Sequence[tuple[str, Indicator]]) -> dict[str, object]:
@@ -69,7 +79,7 @@ def _params(found: Sequence[tuple[str, Indicator]]) -> dict[str, object]:
         "what": found[0][0],
         "by": first.by,
         "when": _when(first.at),
-        "how": _HOW.get(first.source, first.source),
+        "how": _how(first.source),
         "count": len(found),
     }
 
@@ -122,7 +132,7 @@ def _address_hits(roles: Iterable[tuple[str, Address]], ctx: Context) -> list[Hi
             if found:
                 by_domain.append((a.shown_domain, found[0]))
                 domain_ev += [ev(role, a.display() if role in ("To", "Cc") else a.shown)]
-                domain_ev += [ev("Domain", found[0].shown), *(_reported(i) for i in found[:3])]
+                domain_ev += [ev(_DOMAIN, found[0].shown), *(_reported(i) for i in found[:3])]
     hits = []
     if by_address:
         hits.append(Hit(ADDRESS, tuple(address_ev), _params(by_address)))
@@ -146,7 +156,7 @@ def _account_hits(facts: Facts, ctx: Context) -> list[Hit]:
             if matched:
                 found.append((account.masked, matched[0]))
                 where = f" (in {src.where})" if src.where else ""
-                evidence += [ev("Account", f"{account.masked}{where}")]
+                evidence += [ev(_ACCOUNT, f"{account.masked}{where}")]
                 evidence += [_reported(i) for i in matched[:3]]
     return [Hit(ACCOUNT, tuple(evidence), _params(found))] if found else []
 
@@ -165,7 +175,7 @@ def _phone_hits(facts: Facts, ctx: Context) -> list[Hit]:
             if matched and e164 not in seen:
                 seen.add(e164)
                 found.append((written, matched[0]))
-                evidence += [ev("Phone", written), *(_reported(i) for i in matched[:3])]
+                evidence += [ev(_PHONE, written), *(_reported(i) for i in matched[:3])]
     return [Hit(PHONE, tuple(evidence), _params(found))] if found else []
 
 
@@ -178,15 +188,15 @@ def _by_you(facts: Facts, ctx: Context) -> list[Hit]:
     author = facts.author.address if facts.author is not None else ""
     for p in pending:
         if p.message_hash in hashes:
-            what = "this message"
+            what = _THIS_MESSAGE()
         elif author and p.sender == author:
-            what = f"a message from {author}"
+            what = _MESSAGE_FROM(address=author)
         else:
             continue
         return [
             Hit(
                 BY_YOU,
-                (ev("Reported", f"you reported {what} as fraud, {_when(p.at)}; not yet reviewed"),),
+                (ev(_REPORTED, f"you reported {what} as fraud, {_when(p.at)}; not yet reviewed"),),
                 {"what": what, "when": _when(p.at)},
             )
         ]

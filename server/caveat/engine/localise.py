@@ -15,6 +15,14 @@ Contexts name where a text is used:
   finding.<ID>.banner                   a finding's own banner text
   guard.level.<level>.title / .text     the send-time guard's banner
   guard.banner.<ID>                     the guard's banner naming a recipient
+  phrase.<key>                          words a check put in a finding's field
+                                        (:class:`caveat.checks.hits.Phrase`)
+  evidence.<label>                      an evidence label of Caveat's own ("Known as");
+                                        header names (From, Reply-To) are never worded
+
+A field's value is worded too when a check made it of words of its own (a ``Phrase``,
+its inner values worded in turn) or of a list (``Listed``, joined by the language's rules,
+Babel's :func:`babel.lists.format_list`); what the message holds stays as written.
 """
 
 from __future__ import annotations
@@ -23,8 +31,12 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
-from caveat.checks.findings import Banner, Finding, Verdict
+from babel.lists import format_list
+
+from caveat.checks.findings import Banner, Evidence, Finding, Verdict
+from caveat.checks.hits import LABELS, PHRASES, Listed, Phrase, fill
 from caveat.i18n import SOURCE, Message, Translator, translator
+from caveat.mail.bidi import Isolated, isolate
 
 from .catalogue import BANNER_MAX, Catalogue, Entry, Level, banner_length, render
 from .guard import GuardTexts, GuardVerdict, guard_banner
@@ -48,7 +60,34 @@ def messages(catalogue: Catalogue, texts: GuardTexts) -> list[Message]:
         out.append(Message(f"guard.level.{name}.text", gl.text))
     for fid, template in texts.banners.items():
         out.append(Message(f"guard.banner.{fid}", template))
+    # (importing caveat.checks imported every check: their phrases and labels are declared)
+    for w in PHRASES.values():
+        out.append(Message(w.context, w.text, w.plural))
+    for text in LABELS:
+        out.append(Message(f"evidence.{text}", text))
     return out
+
+
+def _value(value: Any, t: Translator) -> Any:
+    """A field's value in the translator's language: a check's phrase worded (its inner
+    values too), a list joined by the language's rules; anything else as it is."""
+    if isinstance(value, Phrase):
+        w = value.words
+        if w.plural:
+            template = t.plural(w.context, w.text, w.plural, value.count or 0)
+        else:
+            template = t.text(w.context, w.text)
+        return fill(template, {k: _value(v, t) for k, v in value.values.items()})
+    if isinstance(value, Listed):
+        items = [isolate(_value(i, t)) for i in value.items]
+        return Isolated(format_list(items, locale=t.language)) if items else value
+    return value
+
+
+def _evidence(e: Evidence, t: Translator) -> Evidence:
+    if e.header in LABELS:
+        return replace(e, header=t.text(f"evidence.{e.header}", e.header))
+    return e
 
 
 def _worded(context: str, one: str, other: str) -> Message:
@@ -111,9 +150,9 @@ class Localiser:
     def _finding(self, f: Finding, t: Translator) -> Finding:
         entry = self._entries.get(f.id)
         if entry is None or f.params is None:
-            return f
-        params = f.params
-        n = _count(params)
+            return replace(f, evidence=tuple(_evidence(e, t) for e in f.evidence))
+        n = _count(f.params)
+        params = {k: _value(v, t) for k, v in f.params.items()}
 
         def word(kind: str, one: str, other: str) -> str:
             ctx = f"finding.{f.id}.{kind}"
@@ -130,6 +169,7 @@ class Localiser:
             title=render(title, params),
             explanation=render(explanation, params),
             banner=banner,
+            evidence=tuple(_evidence(e, t) for e in f.evidence),
         )
 
     # ------------------------------------------------------------- the send-time guard
