@@ -280,6 +280,9 @@ def test_a_caution_in_every_language(open_pane: Any, folder: Path, lang: str) ->
     assert pane.text("button.verify") == words["button_verify_sender"]
     assert pane.text(".findings h2") == words["findings_heading"]
     assert pane.bottom("button.verify") <= FIRST_SCREEN
+    calls = pane.wait_calls(1)
+    assert calls[0]["status"] == "succeeded"
+    assert 0 < len(calls[0]["message"]) <= MAX_NOTIFICATION
     pane.check_layout(f"{lang} caution folded")
     pane.shots(folder, f"{lang}-caution-360")
     pane.fold_all(True)
@@ -305,8 +308,12 @@ def test_the_longest_language_is_kept_apart(folder: Path) -> None:
     table = ", ".join(
         f"{k} {v['height']}/{v['open']} px {v['banner']} ch" for k, v in sorted(MEASURED.items())
     )
-    print(f"\ndanger pane at {WIDTH} px, folded/open height, headline length: {table}")
-    print(f"longest: {lang}: {folder / f'longest-{lang}-danger-360-full.png'}")
+    summary = (
+        f"danger pane at {WIDTH} px, folded/open height, headline length: {table}\n"
+        f"longest: {lang}: {folder / f'longest-{lang}-danger-360-full.png'}\n"
+    )
+    (folder / "longest.txt").write_text(summary, "utf-8")
+    print("\n" + summary)
 
 
 # ---------------------------------------------------------------- the send-time guard
