@@ -70,7 +70,7 @@
 /** @typedef {"pdf" | "docx" | "image" | "text" | "message"} AttachmentKind */
 /** An attachment as a host describes it before its content is fetched. @typedef {{name: string, contentType: string, size: number}} AttachmentInfo */
 
-import { language } from "./i18n.js";
+import { language, t } from "./i18n.js";
 
 export const DEFAULT_TIMEOUT_MS = 8000;
 /**
@@ -198,7 +198,10 @@ export class CaveatError extends Error {
   }
 }
 
-/** What the pane and the banner say when a token is needed and none could be had silently. */
+/**
+ * The English of a "signin" failure's message (tests); what a reader sees is
+ * t("sign_in_needed"), in their language.
+ */
 export const SIGN_IN_NEEDED = "sign-in needed";
 
 /**
@@ -219,7 +222,7 @@ export function isAllowedBase(base) {
 export async function loadIdentity({ baseUrl, fetchImpl, timeoutMs = DEFAULT_TIMEOUT_MS }) {
   const base = baseUrl.replace(/\/+$/, "");
   if (!isAllowedBase(base)) {
-    throw new CaveatError("refused", "the service URL must use https (plain http only on loopback)");
+    throw new CaveatError("refused", t("error_insecure_url"));
   }
   const doFetch = fetchImpl ?? globalThis.fetch.bind(globalThis);
   const controller = new AbortController();
@@ -233,13 +236,13 @@ export async function loadIdentity({ baseUrl, fetchImpl, timeoutMs = DEFAULT_TIM
       credentials: "omit",
     });
   } catch {
-    if (controller.signal.aborted) throw new CaveatError("timeout", `the service did not answer within ${timeoutMs} ms`);
-    throw new CaveatError("unreachable", "the service could not be reached");
+    if (controller.signal.aborted) throw new CaveatError("timeout", t("error_timeout", timeoutMs));
+    throw new CaveatError("unreachable", t("error_unreachable"));
   } finally {
     clearTimeout(timer);
   }
   if (response.status === 404) return { sign_in: false };
-  if (response.status >= 500) throw new CaveatError("server", "the service failed to answer", response.status);
+  if (response.status >= 500) throw new CaveatError("server", t("error_server"), response.status);
   /** @type {any} */
   let data = null;
   try {
@@ -248,12 +251,12 @@ export async function loadIdentity({ baseUrl, fetchImpl, timeoutMs = DEFAULT_TIM
     data = null;
   }
   if (!response.ok || !data || typeof data !== "object" || typeof data.sign_in !== "boolean") {
-    throw new CaveatError("invalid_answer", "the service's sign-in settings could not be read", response.status);
+    throw new CaveatError("invalid_answer", t("error_identity_unreadable"), response.status);
   }
   if (!data.sign_in) return { sign_in: false };
   const scopes = Array.isArray(data.scopes) ? data.scopes.filter((/** @type {unknown} */ x) => typeof x === "string" && x) : [];
   if (typeof data.client_id !== "string" || !data.client_id || typeof data.authority !== "string" || !data.authority || !scopes.length) {
-    throw new CaveatError("invalid_answer", "the service's sign-in settings are incomplete");
+    throw new CaveatError("invalid_answer", t("error_identity_incomplete"));
   }
   return {
     sign_in: true,
@@ -278,7 +281,7 @@ export async function loadIdentity({ baseUrl, fetchImpl, timeoutMs = DEFAULT_TIM
 export function createClient({ baseUrl, getCredential, renewCredential, fetchImpl, timeoutMs = DEFAULT_TIMEOUT_MS }) {
   const base = baseUrl.replace(/\/+$/, "");
   if (!isAllowedBase(base)) {
-    throw new CaveatError("refused", "the service URL must use https (plain http only on loopback)");
+    throw new CaveatError("refused", t("error_insecure_url"));
   }
   const doFetch = fetchImpl ?? globalThis.fetch.bind(globalThis);
   const tokens = typeof renewCredential === "function";
@@ -293,7 +296,7 @@ export function createClient({ baseUrl, getCredential, renewCredential, fetchImp
   async function call(method, path, body, ms = timeoutMs) {
     const credential = await getCredential();
     if (!credential) {
-      throw tokens ? new CaveatError("signin", SIGN_IN_NEEDED) : new CaveatError("refused", "no API key or token is configured");
+      throw tokens ? new CaveatError("signin", t("sign_in_needed")) : new CaveatError("refused", t("error_no_credential"));
     }
     try {
       return await send(credential, method, path, body, ms);
@@ -302,12 +305,12 @@ export function createClient({ baseUrl, getCredential, renewCredential, fetchImp
     }
     // The token was refused (expired early, revoked, a key rotated): one silent renewal.
     const renewed = await renewCredential();
-    if (!renewed) throw new CaveatError("signin", SIGN_IN_NEEDED);
+    if (!renewed) throw new CaveatError("signin", t("sign_in_needed"));
     try {
       return await send(renewed, method, path, body, ms);
     } catch (error) {
       if (error instanceof CaveatError && error.status === 401) {
-        throw new CaveatError("signin", `${SIGN_IN_NEEDED}: ${error.message}`, 401);
+        throw new CaveatError("signin", t("error_sign_in_needed_because", error.message), 401);
       }
       throw error;
     }
@@ -340,9 +343,9 @@ export function createClient({ baseUrl, getCredential, renewCredential, fetchImp
       });
     } catch (err) {
       if (controller.signal.aborted) {
-        throw new CaveatError("timeout", `the service did not answer within ${ms} ms`);
+        throw new CaveatError("timeout", t("error_timeout", ms));
       }
-      throw new CaveatError("unreachable", "the service could not be reached");
+      throw new CaveatError("unreachable", t("error_unreachable"));
     } finally {
       clearTimeout(timer);
     }
@@ -354,16 +357,16 @@ export function createClient({ baseUrl, getCredential, renewCredential, fetchImp
       data = null;
     }
     if (response.status === 403 && tokens) {
-      throw new CaveatError("forbidden", errorMessage(data, "your role does not allow this"), 403);
+      throw new CaveatError("forbidden", errorMessage(data, t("error_forbidden")), 403);
     }
     if (response.status === 401 || response.status === 403) {
-      throw new CaveatError("refused", errorMessage(data, tokens ? "the service refused the token" : "the service refused the key"), response.status);
+      throw new CaveatError("refused", errorMessage(data, t(tokens ? "error_token_refused" : "error_key_refused")), response.status);
     }
     if (response.status >= 500) {
-      throw new CaveatError("server", "the service failed to answer", response.status);
+      throw new CaveatError("server", t("error_server"), response.status);
     }
     if (!response.ok) {
-      throw new CaveatError("rejected", errorMessage(data, "the service rejected the request"), response.status);
+      throw new CaveatError("rejected", errorMessage(data, t("error_rejected")), response.status);
     }
     return data;
   }
@@ -381,7 +384,7 @@ export function createClient({ baseUrl, getCredential, renewCredential, fetchImp
       const ms = reading ? Math.max(timeoutMs, ATTACHMENT_TIMEOUT_MS) : timeoutMs;
       const data = await call("POST", "/api/v1/analyze", { ...payload, language: payload.language ?? language() }, ms);
       if (!isVerdict(data)) {
-        throw new CaveatError("invalid_answer", "the service's answer was not a verdict");
+        throw new CaveatError("invalid_answer", t("error_not_verdict"));
       }
       return data;
     },
@@ -396,7 +399,7 @@ export function createClient({ baseUrl, getCredential, renewCredential, fetchImp
       if (name) query.set("name", name);
       const data = await call("GET", `/api/v1/senders/contact?${query}`);
       if (!data || typeof data !== "object" || typeof data.known !== "boolean" || (data.known && !Array.isArray(data.contacts))) {
-        throw new CaveatError("invalid_answer", "the service's answer was not a directory entry");
+        throw new CaveatError("invalid_answer", t("error_not_directory_entry"));
       }
       return data;
     },
@@ -422,7 +425,7 @@ export function createClient({ baseUrl, getCredential, renewCredential, fetchImp
       if (limit) query.set("limit", String(limit));
       const data = await call("GET", `/api/v1/verifications?${query}`);
       if (!data || typeof data !== "object" || !Array.isArray(data.verifications)) {
-        throw new CaveatError("invalid_answer", "the service's answer was not a list of verifications");
+        throw new CaveatError("invalid_answer", t("error_not_verifications"));
       }
       return data;
     },
@@ -436,7 +439,7 @@ export function createClient({ baseUrl, getCredential, renewCredential, fetchImp
     async recordVerification(body) {
       const data = await call("POST", "/api/v1/verifications", body);
       if (!data || typeof data !== "object" || !data.account_status || typeof data.account_status !== "object") {
-        throw new CaveatError("invalid_answer", "the service's answer was not a recorded call");
+        throw new CaveatError("invalid_answer", t("error_not_recorded_call"));
       }
       return data;
     },
@@ -450,7 +453,7 @@ export function createClient({ baseUrl, getCredential, renewCredential, fetchImp
     async requestApproval(body) {
       const data = await call("POST", "/api/v1/accounts/approvals", body);
       if (!data || typeof data !== "object" || typeof data.status !== "string") {
-        throw new CaveatError("invalid_answer", "the service's answer was not an approval request");
+        throw new CaveatError("invalid_answer", t("error_not_approval"));
       }
       return data;
     },
