@@ -221,8 +221,7 @@ _CLAIMED = {
     "lookalike": words("claimed.lookalike", "a domain imitating {organisation}"),
     "learned": words(
         "claimed.learned",
-        "{organisation}, whose earlier mail, authenticated at your boundary, named other "
-        "accounts",
+        "{organisation}, whose earlier mail, authenticated at your boundary, named other accounts",
     ),
     "name_elsewhere": words(
         "claimed.name_elsewhere", "an address that is not {organisation}'s but shows its name"

@@ -134,9 +134,7 @@ def auth_failure(facts: Facts, ctx: Context) -> list[Hit]:
                         _evidence(auth, None),
                         {
                             "from_domain": from_domain,
-                            "passed": _passed(
-                                [(m, readable(auth.written(d))) for m, d in passed]
-                            ),
+                            "passed": _passed([(m, readable(auth.written(d))) for m, d in passed]),
                         },
                     )
                 )
@@ -153,7 +151,7 @@ def auth_failure(facts: Facts, ctx: Context) -> list[Hit]:
 
 
 def _passed(passed: list[tuple[str, str]]) -> str:
-    """"spf for a.example, dkim for b.example": what passed, for which domain."""
+    """What passed, for which domain: "spf for a.example, dkim for b.example"."""
     items = [_PASSED_FOR(method=m, domain=d) for m, d in passed]
     return listed(items, ", ".join(items))
 

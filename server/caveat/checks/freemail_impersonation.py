@@ -240,8 +240,7 @@ def _org_hit(fid: str, found: list[tuple[str, Address, PartnerEntry]]) -> Hit:
             "address": a.shown,
             "name": a.name,
             "organisation": partner.organization,
-            "partner_domains": ", ".join(readable(d) for d in partner.domains[:3])
-            or _NO_DOMAIN(),
+            "partner_domains": ", ".join(readable(d) for d in partner.domains[:3]) or _NO_DOMAIN(),
         },
     )
 

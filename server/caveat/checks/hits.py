@@ -77,8 +77,10 @@ def listed(items: Sequence[Any], english: str | None = None) -> Listed:
     parts = [isolate(i) for i in items]
     if english is None:
         english = (
-            parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
-        ) if parts else ""
+            (parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1])
+            if parts
+            else ""
+        )
     out = Listed(english)
     out.items = tuple(items)
     return out
