@@ -233,7 +233,8 @@ def test_base_urls_are_normalised(raw: str, normal: str) -> None:
 
 
 def test_the_manifest_stays_far_below_office_s_size_limit() -> None:
-    assert len(render()) < MAX_MANIFEST_BYTES // 16
+    # the description and tooltip in 13 languages for their Office cultures take most of it
+    assert len(render()) < MAX_MANIFEST_BYTES // 4
 
 
 def test_a_url_longer_than_the_schema_allows_is_refused() -> None:
