@@ -57,3 +57,14 @@ def test_trusted_authserv_ids_alone_still_leave_colleagues_unknown() -> None:
     assert "SPF" not in notice.message  # those results are trusted
     assert "first contact" in notice.message
     assert setup_notices(EngineConfig.build(internal_domains=["example.org"])) == ()
+
+
+def test_the_notice_speaks_the_readers_language() -> None:
+    (notice,) = setup_notices(EngineConfig.build())
+    english = notice.to_dict()
+    assert english["message"] == notice.message
+    for lang in ("de", "ja", "ar"):
+        worded = notice.to_dict(lang)
+        assert worded["code"] == english["code"] == "no_internal_domains"
+        assert worded["message"] != english["message"]
+        assert "caveat configure --internal-domain example.com" in worded["message"]

@@ -27,8 +27,10 @@ Babel's :func:`babel.lists.format_list`); what the message holds stays as writte
 
 from __future__ import annotations
 
+import tomllib
 from collections.abc import Mapping
 from dataclasses import replace
+from importlib import resources
 from typing import Any
 
 from babel.lists import format_list
@@ -65,6 +67,12 @@ def messages(catalogue: Catalogue, texts: GuardTexts) -> list[Message]:
         out.append(Message(w.context, w.text, w.plural))
     for text in LABELS:
         out.append(Message(f"evidence.{text}", text))
+    # the service's notices of gaps in its configuration (caveat.service.notices)
+    notices = tomllib.loads(resources.files("caveat.data").joinpath("notices.toml").read_text())
+    for code, variants in notices.items():
+        if isinstance(variants, dict):
+            for variant, text in variants.items():
+                out.append(Message(f"notice.{code}.{variant}", text))
     return out
 
 

@@ -9,20 +9,48 @@ it) and on its home page.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import tomllib
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from typing import Any
 
+from caveat.engine.catalogue import render
+from caveat.i18n import translator
 from caveat.knowledge.context import EngineConfig
 
 CONFIGURE = "caveat configure --internal-domain example.com"
 
 
+@cache
+def notice_texts() -> dict[str, dict[str, str]]:
+    """The notices' English texts (data/notices.toml): code -> variant -> template."""
+    data = tomllib.loads(resources.files("caveat.data").joinpath("notices.toml").read_text())
+    return {code: dict(v) for code, v in data.items() if isinstance(v, dict)}
+
+
 @dataclass(frozen=True, slots=True)
 class Notice:
     code: str
-    message: str
+    #: which of the code's texts (data/notices.toml)
+    variant: str = "text"
+    params: dict[str, Any] = field(default_factory=dict, compare=False)
 
-    def to_dict(self) -> dict[str, str]:
-        return {"code": self.code, "message": self.message}
+    @property
+    def template(self) -> str:
+        return notice_texts()[self.code][self.variant]
+
+    @property
+    def message(self) -> str:
+        return render(self.template, self.params)
+
+    def worded(self, language: str) -> str:
+        """The notice in a language Caveat speaks (caveat.i18n)."""
+        context = f"notice.{self.code}.{self.variant}"
+        return render(translator(language).text(context, self.template), self.params)
+
+    def to_dict(self, language: str = "en") -> dict[str, str]:
+        return {"code": self.code, "message": self.worded(language)}
 
 
 def setup_notices(config: EngineConfig) -> tuple[Notice, ...]:
@@ -30,23 +58,6 @@ def setup_notices(config: EngineConfig) -> tuple[Notice, ...]:
     notices: list[Notice] = []
     if not config.internal_domains:
         trusted = config.trusted_authserv_ids or config.trust_microsoft
-        costs = [
-            "colleagues look like first contacts",
-            "look-alikes of your own domains go unnoticed",
-            "your own domain can pass for a look-alike of a partner's",
-        ]
-        if not trusted:
-            costs.insert(
-                0,
-                "no Authentication-Results header is trusted (failed SPF, DKIM and DMARC go "
-                "unreported)",
-            )
-        notices.append(
-            Notice(
-                "no_internal_domains",
-                "No internal domain is configured, so Caveat cannot tell your organisation's "
-                f"mail from anyone else's: {', '.join(costs[:-1])} and {costs[-1]}. "
-                f"An administrator sets them with `{CONFIGURE}`.",
-            )
-        )
+        variant = "text" if trusted else "untrusted"
+        notices.append(Notice("no_internal_domains", variant, {"configure": CONFIGURE}))
     return tuple(notices)

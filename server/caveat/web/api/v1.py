@@ -123,7 +123,7 @@ def analyze() -> Response:
         **({"partial": list(facts.cuts)} if facts.cuts else {}),
         "message_id": facts.message_id,
         "checked_at": _stamp(now),
-        "notices": [n.to_dict() for n in s.notices],
+        "notices": [n.to_dict(language) for n in s.notices],
     }
     return _worded(_no_store(jsonify(body)), language)
 
