@@ -75,7 +75,7 @@ from caveat.reference.bank_language import (
 from ._common import THE_SENDER, claimed_sender, list_info
 from .bank_details_change import Claimant, claimant
 from .findings import Evidence
-from .hits import Hit, check, ev, label, words
+from .hits import Hit, Phrase, check, ev, label, words
 
 NOT_ON_FILE = "CALLBACK_NUMBER_NOT_ON_FILE"
 UNVERIFIED = "CALLBACK_NUMBER_UNVERIFIED"
@@ -407,7 +407,8 @@ def callback_lure(facts: Facts, ctx: Context) -> list[Hit]:
     params = {
         "number": isolate(first.written),
         "numbers": Isolated(", ".join(isolate(n.written) for n, _r in shown)),
-        "organisation": isolate(organisation),
+        # (words of Caveat's own stay a phrase, to be worded in the reader's language)
+        "organisation": organisation if isinstance(organisation, Phrase) else isolate(organisation),
         "claimed": claimed_sender(who),
         "on_file": _phones_on_file(len(on_file)),
     }
