@@ -133,7 +133,7 @@ def test_phrases_inside_phrases_and_plurals() -> None:
     assert "from a domain imitating your organisation." in en
     assert "which has 3 accounts on file" in en
     de = _explained("BANK_DETAILS_CHANGED", params, "de")
-    assert "einer Domain, die Ihre Organisation nachahmt" in de
+    assert "einer Domain, die der von Ihrer Organisation nachempfunden ist" in de
     assert "3 Konten" in de
     pl = _explained("BANK_DETAILS_CHANGED", params, "pl")
     assert "3 konta" in pl
