@@ -12,7 +12,7 @@
  * `document`.
  */
 
-import { t, tn } from "./i18n.js";
+import { t, tn, tParts } from "./i18n.js";
 
 /** @typedef {import("./api.js").Verdict} Verdict */
 /** @typedef {import("./api.js").Finding} Finding */
@@ -387,7 +387,20 @@ export function renderVerdict(root, verdict, options = {}) {
   if (partial) root.appendChild(partial);
   const notices = serviceNotices(doc, verdict.notices);
   if (notices) root.appendChild(notices);
-  if (verdict.checked_at) root.appendChild(el(doc, "footer", t("checked_at", verdict.checked_at)));
+  if (verdict.checked_at) root.appendChild(checkedAt(doc, verdict.checked_at));
+}
+
+/**
+ * "Checked <time>": the time in its own isolate (left to right), so that a right-to-left
+ * sentence cannot take its digits for its own and turn the date round.
+ * @param {Document} doc
+ * @param {unknown} at
+ */
+function checkedAt(doc, at) {
+  const footer = el(doc, "footer");
+  const time = untrusted(doc, shown(at, 64)); // an ISO time: its T and Z make the isolate left to right
+  for (const part of tParts("checked_at", time)) footer.appendChild(typeof part === "string" ? doc.createTextNode(part) : part);
+  return footer;
 }
 
 /**

@@ -298,22 +298,7 @@ def test_a_caution_in_every_language(open_pane: Any, folder: Path, lang: str) ->
     pane.assert_clean()
 
 
-@pytest.mark.parametrize(
-    "lang",
-    [
-        pytest.param(
-            lang,
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="render.js writes the time into the Arabic sentence unisolated: the "
-                "bidi algorithm takes its digits for Arabic numbers and turns the date round",
-            ),
-        )
-        if lang == "ar"
-        else lang
-        for lang in LANGUAGES
-    ],
-)
+@pytest.mark.parametrize("lang", LANGUAGES)
 def test_the_address_and_the_time_read_in_order(open_pane: Any, lang: str) -> None:
     """In a right-to-left sentence too, the sender's address and the time of the check are
     drawn in their own order, left to right, character after character."""
