@@ -952,12 +952,18 @@ export function createCaveat({ messenger, fetchImpl, loadDeployment, now = Date.
       if (!reportUrl) return { ok: true };
       const header = await displayedMessage(messenger, sender.tab.id);
       await runTestActions(header);
+      /** @type {{internet_message_id: string, level: string | null, shown: boolean, text: string, lang?: string, dir?: string}} */
       const report = {
         internet_message_id: header && header.headerMessageId ? String(header.headerMessageId) : "",
         level: LEVELS.has(message.level) ? message.level : null,
         shown: message.shown === true,
         text: typeof message.text === "string" ? message.text.slice(0, 1000) : "",
       };
+      // The language and direction the banner was drawn in, when the display script says.
+      if (typeof message.lang === "string" && /^[A-Za-z]{2,3}([-_][A-Za-z0-9]{1,8})*$/.test(message.lang)) {
+        report.lang = message.lang;
+        report.dir = message.dir === "rtl" ? "rtl" : "ltr";
+      }
       try {
         await doFetch(reportUrl, {
           method: "POST",

@@ -180,22 +180,34 @@
       return { level: "none", shown: false, text: "" };
     }
     var made = insert(model);
-    return {
+    /** @type {{level: string, shown: boolean, text: string, lang?: string, dir?: string}} */
+    var result = {
       level: COLOURS[/** @type {keyof typeof COLOURS} */ (String(model.level))] ? String(model.level) : "unknown",
       shown: visible(made.host),
       text: made.bar.textContent || "",
     };
+    // The language and direction the banner was drawn in, when it was given one.
+    var lang = made.bar.getAttribute("lang");
+    if (lang) {
+      result.lang = lang;
+      result.dir = made.bar.getAttribute("dir") || "ltr";
+    }
+    return result;
   }
 
   /**
-   * @param {{level: string, shown: boolean, text: string}} result
+   * @param {{level: string, shown: boolean, text: string, lang?: string, dir?: string}} result
    */
   function report(result) {
-    return browser.runtime
-      .sendMessage({ command: "shown", level: result.level, shown: result.shown, text: result.text })
-      .catch(function () {
-        return undefined;
-      });
+    /** @type {Record<string, unknown>} */
+    var message = { command: "shown", level: result.level, shown: result.shown, text: result.text };
+    if (result.lang) {
+      message.lang = result.lang;
+      message.dir = result.dir;
+    }
+    return browser.runtime.sendMessage(message).catch(function () {
+      return undefined;
+    });
   }
 
   browser.runtime.sendMessage({ command: "banner" }).then(

@@ -233,6 +233,8 @@ test("with the real background: the fake reply's banner is shown and reported to
     level: "danger",
     shown: true,
     text: `${DANGER.banner.title} ${DANGER.banner.text}`,
+    lang: "en",
+    dir: "ltr",
   });
   assert.equal(service.to("/api/v1/analyze").length, 1);
 });
