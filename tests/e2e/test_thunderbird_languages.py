@@ -63,6 +63,8 @@ IN_THUNDERBIRD = ("de", "ar", "ja")
 #: The popup's width in Thunderbird (popup.css), and the narrowest width drawn.
 POPUP_WIDTH = 380
 WIDTHS = (POPUP_WIDTH, 360)
+#: The popup's first view (test_thunderbird_banner.py's bound).
+FIRST_VIEW = 560
 #: Outlook's and the banner's limits (shared/banner.js): the title, the text.
 TITLE_MAX, TEXT_MAX = 80, 150
 #: display.js's own limit on each of them.
@@ -151,13 +153,34 @@ def level_title(lang: str, level: str) -> str:
     return translator(lang).text(f"level.{level}.title", CATALOGUE.levels[level].title)
 
 
-def check_service_words(answer: dict[str, Any], lang: str, level: str) -> None:
-    """The answer's banner is the level's, worded in `lang` (and, but in English, not in
-    English)."""
+#: Names, written alike in every language: a run of words with one is not English's.
+NAMES = frozenset({"Caveat", "Partner", "B"})
+
+
+def english_left(text: str, english: str) -> list[str]:
+    """Runs of three words of the English `english` (names aside) that `text` still holds."""
+    clean = re.sub(r"\s+", " ", re.sub("[\u200e\u200f\u2066-\u2069]", "", text))
+    words = re.findall(r"[A-Za-z][A-Za-z']*", english)
+    runs = (
+        " ".join(words[i : i + 3])
+        for i in range(len(words) - 2)
+        if not NAMES.intersection(words[i : i + 3])
+    )
+    return [r for r in runs if re.search(r"(?<![A-Za-z])" + re.escape(r) + r"(?![A-Za-z])", clean)]
+
+
+def check_service_words(
+    answer: dict[str, Any], english: dict[str, Any], lang: str, level: str
+) -> None:
+    """The answer's banner is the level's, worded in `lang`: but in English, neither its
+    title nor any three words in a row of its text are English's."""
     assert answer["level"] == level, answer
     assert answer["banner"]["title"] == level_title(lang, level)
     if lang != SOURCE:
         assert answer["banner"]["title"] != CATALOGUE.levels[level].title
+        text = answer["banner"]["text"]
+        left = english_left(text, english["banner"]["text"])
+        assert left == [], f"{lang}: English in the service's banner: {left} in {text!r}"
 
 
 @pytest.fixture(scope="module")
@@ -298,12 +321,11 @@ def test_the_language_chosen_in_the_settings_words_the_banner_in_thunderbird(
 
     # Its words are the service's in that language.
     worded = fake_reply_answer(service, lang)
-    check_service_words(worded, lang, "danger")
+    english = fake_reply_answer(service, SOURCE)
+    check_service_words(worded, english, lang, "danger")
     title, text = worded["banner"]["title"], worded["banner"]["text"]
     assert event["text"] == shown_text(fit(title, TITLE_MAX), fit(text, TEXT_MAX))
-    english = fake_reply_answer(service, SOURCE)["banner"]
-    assert text != english["text"]
-    assert english["title"] not in event["text"]
+    assert english["banner"]["title"] not in event["text"]
 
 
 # ------------------------------------------------------------------------- Chromium
@@ -409,8 +431,12 @@ def test_the_banner_in_every_language(
     browser: Any, service: Service, artifacts: Path, lang: str
 ) -> None:
     answers = {"danger": fake_reply_answer(service, lang), "caution": caution_answer(service, lang)}
+    english = {
+        "danger": fake_reply_answer(service, SOURCE),
+        "caution": caution_answer(service, SOURCE),
+    }
     for level, answer in answers.items():
-        check_service_words(answer, lang, level)
+        check_service_words(answer, english[level], lang, level)
         model = banner_model(answer, lang)
         if level == "caution" and lang != SOURCE:
             # No finding of the caution message has a banner of its own: the level's text.
@@ -507,7 +533,7 @@ def test_the_popup_in_every_language(
     words = client_words(lang)
     english = client_words(SOURCE)
     verdict = fake_reply_answer(service, lang)
-    check_service_words(verdict, lang, "danger")
+    check_service_words(verdict, fake_reply_answer(service, SOURCE), lang, "danger")
     details = {
         "state": "verdict",
         "messageId": 1,
@@ -539,6 +565,11 @@ def test_the_popup_in_every_language(
             ):
                 assert text_of(page, selector) == words[key].strip(), f"{state}: {selector}"
             assert text_of(page, ".advice .why .label") == words["advice_why_label"].strip()
+            # What to do and both actions in the popup's first view (Thunderbird's popups
+            # are at most 600 pixels high).
+            for selector in (".advice", "button.verify", "button.report"):
+                bottom = page.eval_on_selector(selector, "e => e.getBoundingClientRect().bottom")
+                assert bottom <= FIRST_VIEW, f"{state}: {selector} is below the first view"
             if lang != SOURCE:
                 for key in ("advice_heading", "button_verify_sender", "findings_heading_danger"):
                     assert words[key] != english[key], f"{lang}: {key} is English"
@@ -563,20 +594,33 @@ def test_the_popup_in_every_language(
             page.close()
 
 
+#: The settings page's two faces: a deployment with an API key field, and a service that
+#: signs people in (the key field hidden, who is signed in shown).
+ACCOUNTS = {
+    "options": {"signIn": False},
+    "options-account": {"signIn": True, "signedIn": True, "label": "Anna Keller"},
+}
+
+
+def same_text(page: Any, selector: str, message: str, state: str) -> None:
+    got = re.sub(r"\s+", " ", text_of(page, selector))
+    assert got == re.sub(r"\s+", " ", message).strip(), f"{state}: {selector}"
+
+
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_the_settings_page_in_every_language(browser: Any, artifacts: Path, lang: str) -> None:
     words = client_words(lang)
     english = client_words(SOURCE)
-    for width in WIDTHS:
+    for (name, account), width in [(a, w) for a in ACCOUNTS.items() for w in WIDTHS]:
         page = browser.new_page(viewport={"width": width, "height": 640})
         errors: list[str] = []
         page.on("pageerror", lambda e, errors=errors: errors.append(str(e)))
         try:
             page.route(f"{ORIGIN}/**", _serve_addin)
-            page.add_init_script(messenger_standin(lang, {"account": {"signIn": False}}))
+            page.add_init_script(messenger_standin(lang, {"account": account}))
             page.goto(f"{ORIGIN}/thunderbird/options.html")
             page.wait_for_function("() => !document.getElementById('save').disabled")
-            state = f"{lang} settings at {width} px"
+            state = f"{lang} {name} at {width} px"
             check_page_language(page, lang)
             for selector, key in (
                 ("h1", "tb_options_title"),
@@ -584,20 +628,31 @@ def test_the_settings_page_in_every_language(browser: Any, artifacts: Path, lang
                 ("label[for=language]", "tb_options_language"),
                 ("#language option[value='']", "tb_options_language_default"),
                 ("label[for=base-url]", "tb_options_service_url"),
-                ("label[for=api-key]", "tb_options_api_key"),
                 ("#save", "tb_options_save"),
-                ("#api-key-source", "tb_options_key_none"),
             ):
-                got = re.sub(r"\s+", " ", text_of(page, selector))
-                assert got == re.sub(r"\s+", " ", words[key]).strip(), f"{state}: {selector}"
+                same_text(page, selector, words[key], state)
             deployed = words["tb_options_url_deployed"].replace("$1", "https://caveat.example.com")
-            assert text_of(page, "#base-url-source") == deployed.strip()
+            same_text(page, "#base-url-source", deployed, state)
+            if account["signIn"]:
+                same_text(page, "#account-heading", words["tb_options_account_heading"], state)
+                signed = words["tb_options_signed_in_as"].replace("$1", "Anna Keller")
+                same_text(page, "#account-status", signed, state)
+                same_text(page, "#sign-out", words["tb_options_sign_out"], state)
+                assert page.is_hidden("#key-fields") and page.is_hidden("#sign-in"), state
+            else:
+                same_text(page, "label[for=api-key]", words["tb_options_api_key"], state)
+                same_text(page, "#api-key-source", words["tb_options_key_none"], state)
+                assert page.is_hidden("#account"), state
             assert page.title() == words["tb_options_title"]
             assert page.eval_on_selector("#language", "e => e.value") == lang
+            # The address and the key are typed left to right, whatever the page's direction.
+            for field in ("#base-url", "#api-key"):
+                direction = page.eval_on_selector(field, "e => getComputedStyle(e).direction")
+                assert direction == "ltr", f"{state}: {field} is {direction}"
             if lang != SOURCE:
                 for key in ("tb_options_title", "tb_options_intro", "tb_options_language_default"):
                     assert words[key] != english[key], f"{lang}: {key} is English"
-            page.screenshot(path=str(artifacts / shot_name(lang, "options", width)), full_page=True)
+            page.screenshot(path=str(artifacts / shot_name(lang, name, width)), full_page=True)
             check_layout(page, width, state)
             assert errors == [], f"{state}: {errors}"
         finally:
