@@ -101,7 +101,12 @@ def test_the_banner_sits_on_top_of_the_message(browser: Any, artifacts: Path, na
 
 
 POPUP = "http://popup.caveat.test/thunderbird/popup.html"
-_TYPES = {".html": "text/html", ".js": "text/javascript", ".css": "text/css"}
+_TYPES = {
+    ".html": "text/html",
+    ".js": "text/javascript",
+    ".css": "text/css",
+    ".json": "application/json",
+}
 
 
 def _serve_addin(route: Any) -> None:

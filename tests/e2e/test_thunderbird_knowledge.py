@@ -45,7 +45,12 @@ AFTER = "kn-tb-0002@tb-settle-fraud.example"
 KNOWN_FRAUD = f"{SENDER} was reported as fraud"
 DISPLAY_JS = ROOT / "addin" / "thunderbird" / "display.js"
 ORIGIN = "http://popup.caveat.test"
-_TYPES = {".html": "text/html", ".js": "text/javascript", ".css": "text/css"}
+_TYPES = {
+    ".html": "text/html",
+    ".js": "text/javascript",
+    ".css": "text/css",
+    ".json": "application/json",
+}
 
 PAGE = """<!doctype html><html><head><meta charset="utf-8">
 <style>body { margin: 8px; font-family: serif; }</style></head>

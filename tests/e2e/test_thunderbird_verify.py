@@ -6,8 +6,9 @@ silently as that person: the test build's ``verify_confirmed`` action does what 
 person does in the popup (the partner's contacts from the directory, then a confirmed call
 to a contact on file about the account the message names, by its ref). A finance person,
 then a second one, confirm; a plain user's attempt is refused (403) and records nothing;
-the plain user's next analysis of the message shows BANK_DETAILS_VERIFIED, read back from
-the banner the display script put on the message, naming who confirmed it.
+the plain user's next analysis of the message shows BANK_DETAILS_VERIFIED, naming who
+confirmed it: an info note, which the badge and the popup show and no bar over the message
+(the display script reports that it put none there).
 
 Headless Thunderbird takes no pictures, so the popup is also drawn in Chromium, by the real
 popup.js and shared code, with the service's real answers for a finance person (its
@@ -45,7 +46,12 @@ __all__ = ["artifacts", "thunderbird"]  # fixtures shared with test_thunderbird.
 
 MID = "verify-tb-0001@partnerb.example"
 POPUP = "http://popup.caveat.test/thunderbird/popup.html"
-_TYPES = {".html": "text/html", ".js": "text/javascript", ".css": "text/css"}
+_TYPES = {
+    ".html": "text/html",
+    ".js": "text/javascript",
+    ".css": "text/css",
+    ".json": "application/json",
+}
 
 
 @pytest.fixture(scope="module")
@@ -164,9 +170,9 @@ def test_finance_people_verify_from_thunderbird_and_the_next_message_says_so(
     event = _display(thunderbird, third, eml, service, artifacts, "verify-ana")
     assert len(_calls(service, finance)) == 2
     assert len(calls_for(service, MID)) == 3
-    assert event["level"] == "info", event
-    assert event["shown"] is True
-    assert "Finn Ledger" in event["text"] or "2 colleagues" in event["text"], event["text"]
+    # An info note: the badge and the popup have it, no bar goes over the message.
+    assert calls_for(service, MID)[-1]["level"] == "info"
+    assert (event["level"], event["shown"], event["text"]) == ("none", False, ""), event
     verdict = _call(
         service, "POST", "/api/v1/analyze", issuer.mint(user="ana"), {"raw": eml.read_text()}
     )
