@@ -250,3 +250,12 @@ test("the service's isolates and direction mark in the banner text are kept, eac
   assert.deepEqual([...root.querySelectorAll("bdi")].map((b) => b.className), ["title", "text"]);
   assert.match(root.querySelector("style")?.textContent ?? "", /bdi \{ unicode-bidi: isolate; \}/);
 });
+
+test("the report names the language and direction the banner was drawn in (Arabic: right to left)", async () => {
+  const { sent, shadows } = display(answering({ ...DANGER_MODEL, lang: "ar", dir: "rtl" }));
+  const report = await shown(sent);
+  const bar = /** @type {HTMLElement} */ (shadows[0].root.querySelector(".bar"));
+  assert.equal(bar.getAttribute("lang"), "ar");
+  assert.equal(bar.getAttribute("dir"), "rtl");
+  assert.deepEqual(report, { command: "shown", level: "danger", shown: true, text: bar.textContent, lang: "ar", dir: "rtl" });
+});
