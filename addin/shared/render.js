@@ -80,7 +80,7 @@ export function untrusted(doc, value) {
 
 /**
  * "Name <address>" as two isolates: the name in its own <bdi>, the address in another, the
- * brackets outside both. Whatever the name holds (a right-to-left override, Arabic or Hebrew
+ * brackets outside both, the three in a left-to-right isolate of their own. Whatever the name holds (a right-to-left override, Arabic or Hebrew
  * letters, a stray isolate), it ends with its <bdi> and cannot move or turn the address.
  * @param {Document} doc
  * @param {unknown} name
@@ -88,6 +88,9 @@ export function untrusted(doc, value) {
  */
 export function mailbox(doc, name, address) {
   const line = el(doc, "span", null, "mailbox");
+  // "Name <address>" is written left to right whatever the page's direction: in an Arabic
+  // pane the brackets would otherwise be mirrored and the pair pulled apart on wrapping
+  line.dir = "ltr";
   if (name) {
     line.appendChild(untrusted(doc, name));
     if (!address) return line;

@@ -51,7 +51,8 @@ function assertInert(/** @type {Element} */ root, /** @type {string} */ text) {
   for (const node of root.querySelectorAll("*")) {
     assert.ok(allowed.has(node.tagName), `unexpected element ${node.tagName}`);
     for (const attr of node.getAttributeNames()) {
-      assert.ok(["class", "role", "type", "data-finding-id"].includes(attr), `unexpected attribute ${attr}`);
+      assert.ok(["class", "role", "type", "data-finding-id", "dir"].includes(attr), `unexpected attribute ${attr}`);
+      if (attr === "dir") assert.equal(node.getAttribute("dir"), "ltr", "only the renderer's own direction");
     }
   }
   assert.equal(root.querySelectorAll("script, img, svg, a, iframe").length, 0);
