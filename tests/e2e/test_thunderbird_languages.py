@@ -2,24 +2,27 @@
 
 * In a real Thunderbird (test_thunderbird.py's headless ESR and throw-away profile, which
   runs in English): the language chosen in the extension's settings, German, Arabic and
-  Japanese. The settings page keeps the choice in storage.local under "language"; the
-  profile is given that choice before Thunderbird starts, as Thunderbird's own data file
-  of the extension's storage.local (``browser-extension-data/<id>/storage.js``, which
-  Thunderbird moves into its storage at the extension's first start; the test checks that
-  it did). The seed's fake reply is opened, and the display script's
-  report of what it showed (the test build's display report URL, here a recorder of the
-  test's own) must be the service's danger banner in that language, with the language's
-  tag and direction on the banner as drawn.
+  Japanese, one Thunderbird start each. The settings page keeps the choice in
+  storage.local under "language"; the profile is given that choice before Thunderbird
+  starts, as Thunderbird's own data file of the extension's storage.local
+  (``browser-extension-data/<id>/storage.js``, which Thunderbird moves into its storage at
+  the extension's first start; the test checks that it did). The seed's fake reply is
+  opened, and the display script's report of what it showed (the test build's display
+  report URL, here a recorder of the test's own, which keeps the banner's language and
+  direction) must be the service's danger banner in that language, with the language's tag
+  and direction on the banner as drawn.
 * In Chromium, for every language, at the popup's width (380 pixels, popup.css) and at
   360 pixels: the real display.js drawing the banner of a danger and of a caution with the
   service's words in that language; the real popup on the service's answer to the seed's
-  fake reply in that language; the real settings page. Each must carry the language's tag
-  and direction, speak the language's messages.json and the service's words (not English's,
-  but in English), show no message id in place of its text and draw nothing beyond the
-  page's sides. The pictures go to ``test-artifacts/thunderbird/<lang>-banner-danger.png``,
-  ``<lang>-banner-caution.png``, ``<lang>-popup.png``, ``<lang>-options.png`` (and
-  ``-360`` of each); the language whose popup is tallest is named in
-  ``languages-longest.txt``.
+  fake reply in that language (what to do and both actions in its first view); the real
+  settings page, with an API key and with a signed-in person. Each must carry the
+  language's tag and direction, speak the language's messages.json and the service's words
+  (but in English, not English's: no three English words in a row in the service's
+  banner), show no message id in place of its text and draw nothing beyond the page's
+  sides. The pictures go to ``test-artifacts/thunderbird/<lang>-banner-danger.png``,
+  ``<lang>-banner-caution.png``, ``<lang>-popup.png`` (``<lang>-popup-open.png`` with every
+  finding unfolded), ``<lang>-options.png``, ``<lang>-options-account.png``, and ``-360``
+  of each; the language whose popup is tallest is named in ``languages-longest.txt``.
 
 The popup is 380 pixels wide in Thunderbird (popup.css sets it); at 360 its body is given
 360 pixels, as a narrower panel would.
