@@ -36,9 +36,9 @@ from typing import Any
 from babel.lists import format_list
 
 from caveat.checks.findings import Banner, Evidence, Finding, Verdict
-from caveat.checks.hits import LABELS, PHRASES, Listed, Phrase, fill
 from caveat.i18n import SOURCE, Message, Translator, translator
 from caveat.mail.bidi import Isolated, isolate
+from caveat.mail.words import LABELS, PHRASES, Listed, Phrase, fill
 
 from .catalogue import BANNER_MAX, Catalogue, Entry, Level, banner_length, render
 from .guard import GuardTexts, GuardVerdict, guard_banner
