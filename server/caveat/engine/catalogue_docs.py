@@ -94,7 +94,10 @@ names it (the request's `language`, else its Accept-Language header): English, G
 French, Spanish, Italian, Dutch, Portuguese, Polish, Czech, Swedish, Turkish, Japanese,
 Chinese (simplified) or Arabic. The English below is the source; the translations are
 gettext catalogues in `server/caveat/locale/`, kept in step by `python -m
-caveat.engine.translations`. Counts take each language's plural forms. Only the wording
+caveat.engine.translations`. Counts take each language's plural forms. The words a check
+puts in a field ("a free-mail mailbox", "the sender", a list of groups) and Caveat's own
+evidence labels ("Known as", "Account") are worded too, lists joined by the language's
+rules; header names and the values quoted from the message stay as written. Only the wording
 changes with the language, never the level or the findings.
 """
 
