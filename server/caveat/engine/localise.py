@@ -37,8 +37,10 @@ from babel.lists import format_list
 
 from caveat.checks.findings import Banner, Evidence, Finding, Verdict
 from caveat.i18n import SOURCE, Message, Translator, translator
+from caveat.mail import normalise as _normalise  # noqa: F401  (its phrases: a cut message)
 from caveat.mail.bidi import Isolated, isolate
 from caveat.mail.words import LABELS, PHRASES, Listed, Phrase, fill
+from caveat.reference import lookalike as _lookalike  # noqa: F401  (a look-alike's detail)
 
 from .catalogue import BANNER_MAX, Catalogue, Entry, Level, banner_length, render
 from .guard import GuardTexts, GuardVerdict, guard_banner
@@ -90,6 +92,15 @@ def _value(value: Any, t: Translator) -> Any:
         items = [isolate(_value(i, t)) for i in value.items]
         return Isolated(format_list(items, locale=t.language)) if items else value
     return value
+
+
+def worded(value: Any, language: str) -> Any:
+    """A value in ``language`` as a finding's field is worded (:func:`_value`): a phrase
+    of Caveat's own, such as a note that the message was read in part, in the reader's
+    words; English and anything else as it is."""
+    if language == SOURCE or not isinstance(value, (Phrase, Listed)):
+        return value
+    return _value(value, translator(language))
 
 
 def _evidence(e: Evidence, t: Translator) -> Evidence:

@@ -28,6 +28,17 @@ from .errors import InputError
 from .facts import Address, Facts
 from .htmltext import html_to_text
 from .limits import Limits
+from .words import words
+
+# What was left out of a message read in part (Facts.cuts, the answer's ``partial``).
+_CUT_RECIPIENTS = words("cut.recipients", "recipients cut to {most} of {count}")
+_CUT_HTML = words("cut.html", "HTML body cut to {limit} of {size} bytes")
+_READ_HTML = words("cut.html_read", "HTML body read to {limit} of {size} bytes")
+_CUT_BODY = words("cut.body", "body text cut to {limit} of {size} bytes")
+_NOT_READ_BOUNDARIES = words(
+    "cut.boundaries",
+    "the body was not read: the message declares more than {most} multipart boundaries",
+)
 
 _MSGID_RE = re.compile(r"<([^<>\s]+)>")
 _HEADER_NAME_RE = re.compile(r"^[\x21-\x39\x3b-\x7e]+$")  # RFC 5322 ftext
@@ -229,7 +240,7 @@ def _cut_recipients(
     most = limits.max_recipients
     count = len(to) + len(cc)
     kept_cc = cc[: max(0, most - len(to))]
-    return to[:most], kept_cc, f"recipients cut to {most} of {count}"
+    return to[:most], kept_cc, _CUT_RECIPIENTS(most=most, count=count)
 
 
 def _from_headers(
@@ -433,7 +444,7 @@ def _cut_html(html: str, limits: Limits, cuts: list[str]) -> str:
     if not _larger_than(html, limits.max_html_bytes):
         return html
     encoded = html.encode("utf-8", "surrogatepass")
-    cuts.append(f"HTML body cut to {limits.max_html_bytes} of {len(encoded)} bytes")
+    cuts.append(_CUT_HTML(limit=limits.max_html_bytes, size=len(encoded)))
     return _text(encoded[: limits.max_html_bytes].decode("utf-8", "ignore"))
 
 
@@ -441,7 +452,7 @@ def _cut_text(text: str, limit: int, cuts: list[str]) -> str:
     encoded = text.encode("utf-8", "surrogatepass")
     if len(encoded) <= limit:
         return text
-    cuts.append(f"body text cut to {limit} of {len(encoded)} bytes")
+    cuts.append(_CUT_BODY(limit=limit, size=len(encoded)))
     return encoded[:limit].decode("utf-8", "ignore")
 
 
@@ -528,7 +539,7 @@ def _bodies(
         if got is not None:
             markup, whole = got
             if whole > read:
-                cuts.append(f"HTML body read to {read} of {whole} bytes")
+                cuts.append(_READ_HTML(limit=read, size=whole))
             markup = _text(markup)
     limit = limits.max_body_bytes
     if plain is not None:
@@ -539,15 +550,13 @@ def _bodies(
         encoded = text.encode("utf-8")
         if len(encoded) > limit or whole > 2 * limit:
             # A plain part cut on reading is counted whole, in its own bytes.
-            cuts.append(
-                f"body text cut to {limit} of {whole if whole > 2 * limit else len(encoded)} bytes"
-            )
+            cuts.append(_CUT_BODY(limit=limit, size=whole if whole > 2 * limit else len(encoded)))
         return encoded[:limit].decode("utf-8", "ignore"), markup, tuple(cuts)
     if not markup:
         return "", markup, tuple(cuts)
     encoded = html_to_text(markup).encode("utf-8")
     if len(encoded) > limit:
-        cuts.append(f"body text cut to {limit} of {len(encoded)} bytes")
+        cuts.append(_CUT_BODY(limit=limit, size=len(encoded)))
     return encoded[:limit].decode("utf-8", "ignore"), markup, tuple(cuts)
 
 
@@ -580,10 +589,7 @@ def from_raw(
     cuts: tuple[str, ...] = ()
     blobs: list[Blob] = []
     if m and _too_many_parts(text):
-        cuts = (
-            f"the body was not read: the message declares more than {MAX_MIME_BOUNDARIES} "
-            "multipart boundaries",
-        )
+        cuts = (_NOT_READ_BOUNDARIES(most=MAX_MIME_BOUNDARIES),)
     elif m:
         # surrogatepass: text decoded from JSON may hold lone surrogates ("\ud800"), which
         # no other error handler can encode.

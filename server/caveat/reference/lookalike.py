@@ -87,12 +87,14 @@ from bisect import bisect_left
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache, lru_cache
+from typing import Any
 
 from cachetools import LRUCache, cached
 from rapidfuzz.distance import OSA
 
 from caveat.mail.domains import _PSL, normalise_domain, org_domain, to_unicode
 from caveat.mail.names import LEGAL_FORMS, confusable_prototypes
+from caveat.mail.words import Listed, Phrase, Words, listed, words
 
 __all__ = [
     "BUSINESS_WORDS",
@@ -174,7 +176,9 @@ class LookalikeMatch:
     imitates: str  # the protected registrable domain it imitates (ASCII form)
     owner: str  # the owner label passed in with the protected domain
     technique: str  # one of TECHNIQUES
-    detail: str  # one short plain-English sentence saying what changed
+    #: one short sentence saying what changed: English, worded again in the reader's
+    #: language (a phrase of caveat.mail.words)
+    detail: str
 
 
 # --------------------------------------------------------------------------- skeletons
@@ -574,7 +578,7 @@ class LookalikeIndex:
             starts.append(starts[-1] + len(lab) + 1)
         label_end = len(d) - len(org) + org.find(".")  # end of the registrable label
         n_sub = len(labels) - org.count(".") - 1  # labels left of the registrable domain
-        best: tuple[tuple[int, int, str], int, str] | None = None
+        best: tuple[tuple[int, int, str], int, Phrase] | None = None
         for i in range(len(labels) - 1):
             for size in range(2, self._max_org_labels + 1):
                 end = starts[i + size] - 1
@@ -586,11 +590,12 @@ class LookalikeIndex:
                     key = (0, -len(e.domain), e.domain)
                     if best is None or key < best[0]:
                         tail = d[end:]
+                        name = to_unicode(e.domain)
                         if end < len(d) - len(org):
-                            how = f"is used as a sub-domain of {to_unicode(org)}"
+                            how = _SUB_DOMAIN(domain=name, org=to_unicode(org))
                         else:
-                            how = f"has '{to_unicode(tail)}' added at the end"
-                        best = (key, idx, f"{to_unicode(e.domain)} {how}")
+                            how = _ADDED_END(domain=name, tail=to_unicode(tail))
+                        best = (key, idx, how)
         for lab in labels[:n_sub]:
             for k, ch in enumerate(lab):
                 if ch != "-":
@@ -600,9 +605,8 @@ class LookalikeIndex:
                     e = self._entry(idx)
                     key = (1, -len(e.domain), e.domain)
                     if best is None or key < best[0]:
-                        text = (
-                            f"{to_unicode(e.domain)}, written '{to_unicode(lab)}', is used "
-                            f"as a sub-domain of {to_unicode(org)}"
+                        text = _SUB_DOMAIN_WRITTEN(
+                            domain=to_unicode(e.domain), label=to_unicode(lab), org=to_unicode(org)
                         )
                         best = (key, idx, text)
         if best is None:
@@ -654,16 +658,15 @@ class _Query:
         self.suffix = suffix  # ASCII form
         self.skel = skeleton(label)
 
-    def _result(self, e: _Entry, technique: str, detail: str) -> LookalikeMatch:
+    def _result(self, e: _Entry, technique: str, detail: Phrase | Listed) -> LookalikeMatch:
+        if e.suffix != self.suffix:
+            detail = _OTHER_SUFFIX(
+                change=detail, suffix=to_unicode(self.suffix), expected=to_unicode(e.suffix)
+            )
         return LookalikeMatch(self.d, e.domain, e.owner, technique, detail)
 
     def _rank(self, e: _Entry) -> tuple[bool, int, str]:
         return (e.suffix != self.suffix, -len(e.skel), e.domain)
-
-    def _suffix_note(self, e: _Entry) -> str:
-        if e.suffix == self.suffix:
-            return ""
-        return f", under .{to_unicode(self.suffix)} instead of .{to_unicode(e.suffix)}"
 
     def run(self) -> LookalikeMatch | None:
         index, skel = self.index, self.skel
@@ -680,7 +683,7 @@ class _Query:
         if hits:
             e = min(hits, key=self._rank)
             text = _confusable_detail(self.label, to_unicode(e.label), self.shown)
-            return self._result(e, "confusable", text + self._suffix_note(e))
+            return self._result(e, "confusable", text)
         # hyphen: the same once hyphens are ignored
         bare = skeleton(self.label.replace("-", "")) if "-" in self.label else skel
         if len(bare) >= HYPHEN_MIN:
@@ -697,7 +700,7 @@ class _Query:
             if hits:
                 e = min(hits, key=self._rank)
                 text = _hyphen_detail(self.label, to_unicode(e.label), self.shown)
-                return self._result(e, "hyphen", text + self._suffix_note(e))
+                return self._result(e, "hyphen", text)
         # edit: one change on the skeletons, same suffix; in a short name only a change the
         # eye passes over
         if len(skel) >= EDIT_MIN:
@@ -725,14 +728,14 @@ class _Query:
         ]
         if hits:
             e = min(hits, key=self._rank)
-            return self._result(e, "other_suffix", f"same name{self._suffix_note(e)[1:]}")
+            same = _SAME_NAME(suffix=to_unicode(self.suffix), expected=to_unicode(e.suffix))
+            return LookalikeMatch(self.d, e.domain, e.owner, "other_suffix", same)
         return self._added_word()
 
-    def _edit_detail(self, e: _Entry) -> str:
+    def _edit_detail(self, e: _Entry) -> Phrase:
         text = _edit_phrase(self.label, to_unicode(e.label), self.shown)
         if text is None:
-            text = _edit_phrase(self.skel, e.skel) or "one character is changed"
-            text += ", and look-alike characters are used"
+            text = _AND_LOOKALIKE(change=_edit_phrase(self.skel, e.skel) or _ONE_CHANGED())
         return text
 
     # ------------------------------------------------------------------ added words
@@ -814,7 +817,7 @@ class _Query:
             return None
         _, e, extra, order, text = best
         detail = _added_detail(extra, e, text, to_unicode(e.label), order)
-        return self._result(e, "added_word", detail + self._suffix_note(e))
+        return self._result(e, "added_word", detail)
 
 
 @lru_cache(maxsize=4096)
@@ -836,19 +839,120 @@ def _business_word(word: str) -> bool:
 
 
 # --------------------------------------------------------------------------- details
+#
+# A detail is a phrase (caveat.mail.words): English text that the reader's language words
+# again, the characters, words and domains it names inner values written as they are.
+
+_W = "lookalike"
+_LOOKALIKE_USED = words(f"{_W}.lookalike_used", "look-alike characters are used")
+_AND_LOOKALIKE = words(f"{_W}.and_lookalike", "{change}, and look-alike characters are used")
+_REPLACED = words(f"{_W}.replaced", "{old} is replaced by {new}")
+_STANDS_IN = words(f"{_W}.stands_in", "'{new}' stands in for '{old}'")
+_TWICE = words(f"{_W}.twice", "{change} twice")
+_TIMES = words(f"{_W}.times", "{change} {count} times", "{change} {count} times")
+_MORE = words(
+    f"{_W}.more",
+    "{changes}, and {count} more look-alike characters are used",
+    "{changes}, and {count} more look-alike characters are used",
+)
+_OTHER_SUFFIX = words(f"{_W}.other_suffix", "{change}, under .{suffix} instead of .{expected}")
+_SAME_NAME = words(f"{_W}.same_name", "same name under .{suffix} instead of .{expected}")
+_SUB_DOMAIN = words(f"{_W}.sub_domain", "{domain} is used as a sub-domain of {org}")
+_ADDED_END = words(f"{_W}.added_end", "{domain} has '{tail}' added at the end")
+_SUB_DOMAIN_WRITTEN = words(
+    f"{_W}.sub_domain_written", "{domain}, written '{label}', is used as a sub-domain of {org}"
+)
+_HYPHENS_CHANGED = words(
+    f"{_W}.hyphens_changed", "the hyphens are changed: '{old}' becomes '{new}'"
+)
+_HYPHEN_ADDED = words(f"{_W}.hyphen_added", "a hyphen is added between '{left}' and '{right}'")
+_HYPHEN_REMOVED = words(
+    f"{_W}.hyphen_removed", "the hyphen between '{left}' and '{right}' is removed"
+)
+_HYPHENS_ADDED = words(f"{_W}.hyphens_added", "hyphens are added: '{new}'")
+_HYPHENS_REMOVED = words(f"{_W}.hyphens_removed", "the hyphens are removed: '{new}'")
+_HYPHENS_MOVED = words(f"{_W}.hyphens_moved", "the hyphens are moved: '{old}' becomes '{new}'")
+_DOUBLED = words(f"{_W}.doubled", "{char} is doubled")
+_DOUBLE_SINGLE = words(f"{_W}.double_single", "the double '{double}' is written with one '{char}'")
+_MISSING_AFTER = words(f"{_W}.missing_after", "{char} after '{before}' is missing")
+_MISSING_START = words(f"{_W}.missing_start", "{char} at the start is missing")
+_ONE_CHANGED = words(f"{_W}.one_changed", "one character is changed")
+_WRITTEN_AS = words(f"{_W}.written_as", "{domain} is written '{text}'")
+_QUOTED = words(f"{_W}.quoted", "'{text}'")
+_NUMBER = words(f"{_W}.number", "the number '{text}'")
+_WORD = words(f"{_W}.word", "the word '{text}'")
+_ADDED = words(f"{_W}.added", "{items} is added", "{items} are added")
+_ADDED_TO_NAME = words(
+    f"{_W}.added_to_name", "{items} is added to the name", "{items} are added to the name"
+)
+_AND_WRITTEN = words(f"{_W}.and_written", "{change}, and '{name}' is written '{text}'")
+
+#: the kinds of character a detail names: (kind, with a script) -> "the letter 'x'" ...
+_THE = {
+    ("letter", False): words(f"{_W}.the.letter", "the letter '{char}'"),
+    ("digit", False): words(f"{_W}.the.digit", "the digit '{char}'"),
+    ("character", False): words(f"{_W}.the.character", "the character '{char}'"),
+    ("hyphen", False): words(f"{_W}.the.hyphen", "the hyphen '{char}'"),
+    ("letter", True): words(f"{_W}.the.script_letter", "the {script} letter '{char}'"),
+    ("digit", True): words(f"{_W}.the.script_digit", "the {script} digit '{char}'"),
+}
+_EXTRA = {
+    ("letter", False): words(f"{_W}.extra.letter", "an extra letter '{char}' is inserted"),
+    ("digit", False): words(f"{_W}.extra.digit", "an extra digit '{char}' is inserted"),
+    ("character", False): words(f"{_W}.extra.character", "an extra character '{char}' is inserted"),
+    ("hyphen", False): words(f"{_W}.extra.hyphen", "an extra hyphen '{char}' is inserted"),
+    ("letter", True): words(
+        f"{_W}.extra.script_letter", "an extra {script} letter '{char}' is inserted"
+    ),
+    ("digit", True): words(
+        f"{_W}.extra.script_digit", "an extra {script} digit '{char}' is inserted"
+    ),
+}
+_SWAPPED = {
+    ("letter", False): words(f"{_W}.swapped.letter", "the letters '{a}' and '{b}' are swapped"),
+    ("digit", False): words(f"{_W}.swapped.digit", "the digits '{a}' and '{b}' are swapped"),
+    ("character", False): words(
+        f"{_W}.swapped.character", "the characters '{a}' and '{b}' are swapped"
+    ),
+    ("letter", True): words(
+        f"{_W}.swapped.script_letter", "the {script} letters '{a}' and '{b}' are swapped"
+    ),
+    ("digit", True): words(
+        f"{_W}.swapped.script_digit", "the {script} digits '{a}' and '{b}' are swapped"
+    ),
+}
+#: scripts whose letters pass for Latin ones, named in the reader's language (a script
+#: not listed keeps the first word of its Unicode name)
+_SCRIPTS = {
+    name: words(f"{_W}.script.{name.lower()}", name)
+    for name in (
+        "Cyrillic", "Greek", "Armenian", "Cherokee", "Coptic", "Georgian", "Hebrew", "Arabic",
+    )
+}  # fmt: skip
 
 
-def _kind(c: str) -> str:
+def _kind(c: str) -> tuple[str, Any]:
+    """The kind of character ``c`` is ("letter", "digit", "character", "hyphen") and the
+    script it belongs to when not Latin ("" when none is named)."""
     if c == "-":
-        return "hyphen"
+        return "hyphen", ""
     if c.isascii():
-        return "digit" if c.isdigit() else "letter" if c.isalpha() else "character"
+        return ("digit" if c.isdigit() else "letter" if c.isalpha() else "character"), ""
     name = unicodedata.name(c, "")
     base = "letter" if " LETTER " in f" {name} " else "digit" if " DIGIT " in name else ""
     if not base:
-        return "character"
+        return "character", ""
     script = name.split(" ", 1)[0].capitalize()
-    return base if script == "Latin" else f"{script} {base}"
+    if script == "Latin":
+        return base, ""
+    return base, (_SCRIPTS[script]() if script in _SCRIPTS else script)
+
+
+def _kinded(table: dict[tuple[str, bool], Words], c: str, **values: Any) -> Phrase:
+    kind, script = _kind(c)
+    if script:
+        return table[kind, True](script=script, **values)
+    return table[kind, False](**values)
 
 
 def _show(c: str) -> str:
@@ -857,10 +961,10 @@ def _show(c: str) -> str:
     return c
 
 
-def _the(c: str) -> str:
+def _the(c: str) -> Phrase:
     if len(c) != 1:
-        return f"'{c}'"
-    return f"the {_kind(c)} '{_show(c)}'"
+        return _QUOTED(text=c)
+    return _kinded(_THE, c, char=_show(c))
 
 
 def _written_label(written: str, d: str, org: str, label_u: str) -> str | None:
@@ -893,7 +997,7 @@ def _split_like(cand: str, shown: str) -> list[str]:
     return out
 
 
-def _confusable_detail(cand: str, prot: str, shown: str | None = None) -> str:
+def _confusable_detail(cand: str, prot: str, shown: str | None = None) -> Phrase | Listed:
     """What changed from ``prot`` to ``cand``; the characters named as ``shown`` (``cand``
     as written, character for character) writes them."""
     written = shown if shown is not None and len(shown) == len(cand) else cand
@@ -904,49 +1008,49 @@ def _confusable_detail(cand: str, prot: str, shown: str | None = None) -> str:
             continue
         a, b = prot[i1:i2], written[j1:j2]
         if not a or not b:
-            return "look-alike characters are used"
+            return _LOOKALIKE_USED()
         changes.extend(zip(a, b, strict=True) if len(a) == len(b) else [(a, b)])
     counts: dict[tuple[str, str], int] = {}
     for change in changes:
         counts[change] = counts.get(change, 0) + 1
-    phrases = []
+    phrases: list[Phrase] = []
     for (a, b), times in counts.items():
         if len(a) == 1 and len(b) == 1:
-            text = f"{_the(a)} is replaced by {_the(b)}"
+            text = _REPLACED(old=_the(a), new=_the(b))
         else:
-            text = f"'{b}' stands in for '{a}'"
+            text = _STANDS_IN(new=b, old=a)
         if times > 1:
-            text += " twice" if times == 2 else f" {times} times"
+            text = _TWICE(change=text) if times == 2 else _TIMES(count=times, change=text)
         phrases.append(text)
     if not phrases:
-        return "look-alike characters are used"
-    text = " and ".join(phrases[:2])
+        return _LOOKALIKE_USED()
+    first = phrases[0] if len(phrases) == 1 else listed(phrases[:2])
     if len(phrases) > 2:
-        text += f", and {len(phrases) - 2} more look-alike characters are used"
-    return text
+        return _MORE(count=len(phrases) - 2, changes=first)
+    return first
 
 
-def _hyphen_detail(cand: str, prot: str, shown: str | None = None) -> str:
+def _hyphen_detail(cand: str, prot: str, shown: str | None = None) -> Phrase:
     written = shown if shown is not None and len(shown) == len(cand) else cand
     cw, pw = _split_like(cand, written), prot.split("-")
     if "" in cw or "" in pw:
-        text = f"the hyphens are changed: '{prot}' becomes '{written}'"
+        text = _HYPHENS_CHANGED(old=prot, new=written)
     elif len(pw) == 1 and len(cw) == 2:
-        text = f"a hyphen is added between '{cw[0]}' and '{cw[1]}'"
+        text = _HYPHEN_ADDED(left=cw[0], right=cw[1])
     elif len(cw) == 1 and len(pw) == 2:
-        text = f"the hyphen between '{pw[0]}' and '{pw[1]}' is removed"
+        text = _HYPHEN_REMOVED(left=pw[0], right=pw[1])
     elif len(pw) == 1:
-        text = f"hyphens are added: '{written}'"
+        text = _HYPHENS_ADDED(new=written)
     elif len(cw) == 1:
-        text = f"the hyphens are removed: '{written}'"
+        text = _HYPHENS_REMOVED(new=written)
     else:
-        text = f"the hyphens are moved: '{prot}' becomes '{written}'"
+        text = _HYPHENS_MOVED(old=prot, new=written)
     if cand.replace("-", "") != prot.replace("-", ""):
-        text += ", and look-alike characters are used"
+        text = _AND_LOOKALIKE(change=text)
     return text
 
 
-def _edit_phrase(cand: str, prot: str, shown: str | None = None) -> str | None:
+def _edit_phrase(cand: str, prot: str, shown: str | None = None) -> Phrase | None:
     """What single edit turns ``prot`` into ``cand``; None when it is not one edit. The
     characters of ``cand`` are named as ``shown`` (``cand`` as written) writes them."""
     w = shown if shown is not None and len(shown) == len(cand) else cand
@@ -956,7 +1060,7 @@ def _edit_phrase(cand: str, prot: str, shown: str | None = None) -> str | None:
         i += 1
     if la == lb and i < la:
         if cand[i + 1 :] == prot[i + 1 :]:
-            return f"{_the(prot[i])} is replaced by {_the(w[i])}"
+            return _REPLACED(old=_the(prot[i]), new=_the(w[i]))
         if (
             i + 1 < la
             and cand[i] == prot[i + 1]
@@ -964,39 +1068,37 @@ def _edit_phrase(cand: str, prot: str, shown: str | None = None) -> str | None:
             and cand[i + 2 :] == prot[i + 2 :]
         ):
             a, b = prot[i], prot[i + 1]
-            kind = _kind(a) if _kind(a) == _kind(b) else "character"
-            return f"the {kind}s '{_show(a)}' and '{_show(b)}' are swapped"
+            if _kind(a) != _kind(b):
+                return _SWAPPED["character", False](a=_show(a), b=_show(b))
+            return _kinded(_SWAPPED, a, a=_show(a), b=_show(b))
         return None
     if la == lb + 1 and cand[i + 1 :] == prot[i:]:
         c = cand[i]
         if (i > 0 and cand[i - 1] == c) or (i + 1 < la and cand[i + 1] == c):
-            return f"the {_kind(w[i])} '{_show(w[i])}' is doubled"
-        return f"an extra {_kind(w[i])} '{_show(w[i])}' is inserted"
+            return _DOUBLED(char=_the(w[i]))
+        return _kinded(_EXTRA, w[i], char=_show(w[i]))
     if lb == la + 1 and prot[i + 1 :] == cand[i:]:
         c = prot[i]
         if (i > 0 and prot[i - 1] == c) or (i + 1 < lb and prot[i + 1] == c):
-            return f"the double '{c}{c}' is written with one '{c}'"
-        where = f"after '{prot[:i]}'" if i else "at the start"
-        return f"the {_kind(c)} '{_show(c)}' {where} is missing"
+            return _DOUBLE_SINGLE(double=c + c, char=c)
+        if i:
+            return _MISSING_AFTER(char=_the(c), before=prot[:i])
+        return _MISSING_START(char=_the(c))
     return None
 
 
-def _added_detail(extra: list[str], e: _Entry, text: str, prot: str, order: int) -> str:
-    words = [w for w in extra if w]
-    if words == to_unicode(e.suffix).split("."):
-        return f"{to_unicode(e.domain)} is written '{'-'.join([prot, *words])}'"
+def _added_detail(extra: list[str], e: _Entry, text: str, prot: str, order: int) -> Phrase:
+    parts = [w for w in extra if w]
+    if parts == to_unicode(e.suffix).split("."):
+        return _WRITTEN_AS(domain=to_unicode(e.domain), text="-".join([prot, *parts]))
     if order == 3:  # joined to the name without a separator: not necessarily a word
-        items = [f"'{w}'" for w in words]
+        items = [_QUOTED(text=w) for w in parts]
     else:
-        items = [f"the number '{w}'" if w.isdigit() else f"the word '{w}'" for w in words]
-    if len(items) == 1:
-        phrase = f"{items[0]} is added"
-    else:
-        phrase = f"{', '.join(items[:-1])} and {items[-1]} are added"
-    if order == 3:
-        phrase += " to the name"
+        items = [_NUMBER(text=w) if w.isdigit() else _WORD(text=w) for w in parts]
+    added = _ADDED_TO_NAME if order == 3 else _ADDED
+    phrase = added(count=len(items), items=listed(items))
     if order == 1:
-        phrase += f", and '{prot}' is written '{text}'"
+        phrase = _AND_WRITTEN(change=phrase, name=prot, text=text)
     elif text != prot:
-        phrase += ", and look-alike characters are used"
+        phrase = _AND_LOOKALIKE(change=phrase)
     return phrase

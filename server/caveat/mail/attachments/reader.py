@@ -20,6 +20,7 @@ from caveat.mail.facts import Attachment
 from caveat.mail.htmltext import html_to_text
 from caveat.mail.limits import Limits
 
+from ..words import words
 from .kinds import kind_of
 from .mime import Blob, decode_text, message_text
 
@@ -29,6 +30,9 @@ ISOLATED_KINDS = frozenset({"pdf", "docx", "image"})
 _PRIORITY = {"pdf": 0, "docx": 0, "text": 0, "image": 1, "other": 2}
 #: Markup read from an HTML attachment, per character of text kept.
 _HTML_FACTOR = 8
+
+#: The note that attachments were left out (Facts.cuts, the answer's ``partial``).
+_CUT_ATTACHMENTS = words("cut.attachments", "attachments cut to {most} of {count}")
 
 #: Reads the isolated kinds: (kind, data) items, the limits -> (text, note) per item.
 IsolatedReader = Callable[[Sequence[tuple[str, bytes]], Limits], list[tuple[str, str]]]
@@ -50,7 +54,7 @@ def read_attachments(
     kinds = [kind_of(b.name, b.content_type, b.data[:1024] if b.data else b"") for b in blobs]
     order = sorted(range(len(blobs)), key=lambda i: (_PRIORITY[kinds[i]], i))
     if len(order) > limits.max_attachments:
-        cuts.append(f"attachments cut to {limits.max_attachments} of {len(order)}")
+        cuts.append(_CUT_ATTACHMENTS(most=limits.max_attachments, count=len(order)))
         order = order[: limits.max_attachments]
 
     texts: dict[int, str] = {}

@@ -19,6 +19,7 @@ from flask import Blueprint, Response, g, jsonify, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from caveat.engine.guard import outgoing_from_payload
+from caveat.engine.localise import worded
 from caveat.i18n import negotiate
 from caveat.identity.permissions import check_permissions
 from caveat.identity.principal import Principal
@@ -120,7 +121,7 @@ def analyze() -> Response:
     body = {
         **s.analyzer.localiser().verdict(verdict, language).to_dict(),
         "language": language,
-        **({"partial": list(facts.cuts)} if facts.cuts else {}),
+        **({"partial": [worded(c, language) for c in facts.cuts]} if facts.cuts else {}),
         "message_id": facts.message_id,
         "checked_at": _stamp(now),
         "notices": [n.to_dict(language) for n in s.notices],
