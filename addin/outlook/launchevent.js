@@ -1036,10 +1036,21 @@
       if (flagged.length > MAX_LISTED_ADDRESSES) {
         line = sayCount("outlook_event_flagged_more", flagged.length - MAX_LISTED_ADDRESSES, [listed]);
       }
-      tail = fit(line, 250) + " " + tail;
+      tail = joined(fit(line, 250), tail);
     }
     const head = fit(warningText(answer), MAX_DIALOG_TEXT - tail.length - 1);
-    return fit(head + " " + tail, MAX_DIALOG_TEXT);
+    return fit(joined(head, tail), MAX_DIALOG_TEXT);
+  }
+
+  /**
+   * Two sentences as one text: a space between them, none after a full-width stop, which
+   * Japanese and Chinese follow with no space.
+   * @param {string} a
+   * @param {string} b
+   */
+  function joined(a, b) {
+    if (/[\u3002\uff01\uff1f\uff1a]$/.test(a)) return a + b;
+    return a + " " + b;
   }
 
   /** @param {string} message */

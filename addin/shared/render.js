@@ -79,6 +79,15 @@ export function untrusted(doc, value) {
 }
 
 /**
+ * The space after a label ("From:"), none after a full-width colon ("差出人："), which
+ * carries its own.
+ * @param {string} label
+ */
+export function gap(label) {
+  return /[\uff1a\u3001\u3002]$/.test(label) ? "" : " ";
+}
+
+/**
  * "Name <address>" as two isolates: the name in its own <bdi>, the address in another, the
  * brackets outside both, the three in a left-to-right isolate of their own. Whatever the name holds (a right-to-left override, Arabic or Hebrew
  * letters, a stray isolate), it ends with its <bdi> and cannot move or turn the address.
@@ -205,7 +214,7 @@ function whatToDo(doc, verdict, options) {
   if (top) {
     const why = el(doc, "p", null, "why");
     why.appendChild(el(doc, "span", t("advice_why_label"), "label"));
-    why.appendChild(doc.createTextNode(" "));
+    why.appendChild(doc.createTextNode(gap(t("advice_why_label"))));
     why.appendChild(el(doc, "span", top.finding.title));
     section.appendChild(why);
   }
@@ -315,13 +324,13 @@ function messageLine(doc, options) {
   const p = el(doc, "p", null, "message");
   if (options.from && (options.from.name || options.from.address)) {
     p.appendChild(el(doc, "span", t("message_from_label"), "label"));
-    p.appendChild(doc.createTextNode(" "));
+    p.appendChild(doc.createTextNode(gap(t("message_from_label"))));
     p.appendChild(mailbox(doc, options.from.name, options.from.address));
     p.appendChild(el(doc, "br"));
   }
   if (options.subject) {
     p.appendChild(el(doc, "span", t("message_subject_label"), "label"));
-    p.appendChild(doc.createTextNode(" "));
+    p.appendChild(doc.createTextNode(gap(t("message_subject_label"))));
     p.appendChild(untrusted(doc, options.subject));
   }
   return p;
@@ -455,7 +464,7 @@ export function renderContact(root, contact) {
   } else {
     const org = el(doc, "p", null, "organization");
     org.appendChild(el(doc, "span", t("contact_partner_label"), "label"));
-    org.appendChild(doc.createTextNode(" "));
+    org.appendChild(doc.createTextNode(gap(t("contact_partner_label"))));
     org.appendChild(untrusted(doc, contact.organization));
     box.appendChild(org);
     if (contact.note) box.appendChild(el(doc, "p", contact.note, "note"));
