@@ -84,7 +84,7 @@ def _value(value: Any, t: Translator) -> Any:
     if isinstance(value, Phrase):
         w = value.words
         if w.plural:
-            template = t.plural(w.context, w.text, w.plural, value.count or 0)
+            template = t.plural(w.context, w.text, w.plural, value.number or 0)
         else:
             template = t.text(w.context, w.text)
         return fill(template, {k: _value(v, t) for k, v in value.values.items()})

@@ -45,10 +45,11 @@ def fill(template: str, values: Mapping[str, Any]) -> Isolated:
 
 class Phrase(Isolated):
     """Words Caveat put in what the reader reads: the English text (what the string is),
-    the :class:`Words` it was made from, its count and its inner values."""
+    the :class:`Words` it was made from, the count its plural form was chosen by
+    (``number``: ``count`` is str's own method) and its inner values."""
 
     words: Words
-    count: int | None
+    number: int | None
     values: Mapping[str, Any]
 
 
@@ -90,7 +91,7 @@ class Words:
             values = {"count": count, **values}
         template = self.plural if self.plural and count != 1 else self.text
         out = Phrase(fill(template, values))
-        out.words, out.count, out.values = self, count, values
+        out.words, out.number, out.values = self, count, values
         return out
 
 
