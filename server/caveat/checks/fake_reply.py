@@ -35,6 +35,10 @@ from caveat.mail.facts import Facts
 
 from ._common import list_info
 from .hits import Hit, check, ev
+from .hits import words as declare
+
+#: the evidence value for a header the message does not have (Caveat's words)
+ABSENT = declare("evidence.absent", "(absent)")
 
 _TAG_RE = re.compile(r"^\s*(?:\[[^\]]{0,40}\]|\*{1,3}[^*]{0,30}\*{1,3})\s*")
 _DKIM_D_RE = re.compile(r"(?:^|;)\s*d\s*=\s*([^;\s]+)", re.IGNORECASE)
@@ -120,8 +124,8 @@ def fake_reply(facts: Facts, ctx: Context) -> list[Hit]:
     prefix = found[0]
     evidence = [
         ev("Subject", facts.subject),
-        ev("In-Reply-To", "(absent)"),
-        ev("References", "(absent)"),
+        ev("In-Reply-To", ABSENT()),
+        ev("References", ABSENT()),
         *lists.refused(),
     ]
     hits = [Hit("FAKE_REPLY", tuple(evidence), {"prefix": prefix + ":"})]

@@ -104,8 +104,12 @@ def worded(value: Any, language: str) -> Any:
 
 
 def _evidence(e: Evidence, t: Translator) -> Evidence:
+    """Caveat's own label worded (a header name never), and a value that is Caveat's own
+    words ("(absent)"); a value quoted from the message stays as written."""
     if e.header in LABELS:
-        return replace(e, header=t.text(f"evidence.{e.header}", e.header))
+        e = replace(e, header=t.text(f"evidence.{e.header}", e.header))
+    if isinstance(e.value, (Phrase, Listed)):
+        e = replace(e, value=str(_value(e.value, t)))
     return e
 
 
