@@ -31,7 +31,6 @@ The popup is 380 pixels wide in Thunderbird (popup.css sets it); at 360 its body
 from __future__ import annotations
 
 import json
-import os
 import re
 import threading
 import urllib.request
@@ -50,13 +49,15 @@ from .conftest import ROOT, Service, start_service
 from .test_outlook_languages import RAW_IDS, _caution_from
 from .test_thunderbird import (
     FAKE_REPLY,
-    REQUIRED,
+    artifacts,
     calls_for,
     make_profile,
     message_id,
     open_in_thunderbird,
-    thunderbird_path,
+    thunderbird,
 )
+
+__all__ = ["artifacts", "thunderbird"]  # fixtures shared with test_thunderbird.py
 
 LOCALES = ROOT / "addin" / "_locales"
 DISPLAY_JS = ROOT / "addin" / "thunderbird" / "display.js"
@@ -184,25 +185,6 @@ def check_service_words(
         text = answer["banner"]["text"]
         left = english_left(text, english["banner"]["text"])
         assert left == [], f"{lang}: English in the service's banner: {left} in {text!r}"
-
-
-@pytest.fixture(scope="module")
-def artifacts() -> Path:
-    base = Path(os.environ.get("CAVEAT_TEST_ARTIFACTS", ROOT / "test-artifacts"))
-    folder = base / "thunderbird"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
-@pytest.fixture(scope="module")
-def thunderbird() -> str:
-    path = thunderbird_path()
-    if path is None:
-        why = "Thunderbird is not installed (scripts/ensure-thunderbird installs it)"
-        if REQUIRED:
-            pytest.fail(f"Thunderbird tests required but {why}", pytrace=False)
-        pytest.skip(why)
-    return path
 
 
 @pytest.fixture(scope="module")
