@@ -94,6 +94,15 @@ def summary(days: list[Counter[str]], key: str) -> tuple[float, int, int]:
     return statistics.fmean(values), max(values), sum(1 for v in values if v)
 
 
+def row(name: str, messages: int, days: list[Counter[str]]) -> None:
+    """One mailbox's line: mean / worst day / days with any, for each count."""
+    cells = []
+    for key in ("before", "now", "summary", "pane_only"):
+        mean, worst, some = summary(days, key)
+        cells.append(f"{mean:6.2f} / {worst:3d} / {some:3d}")
+    print(f"{name:28} {messages:5d} {len(days):4d}  " + "  ".join(f"{c:>16}" for c in cells))
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--per-day", type=int, default=120, help="messages per working day")
@@ -121,22 +130,8 @@ def main(argv: list[str] | None = None) -> int:
         days = r["days"]
         assert isinstance(days, list)
         every.extend(days)
-        cells = []
-        for key in ("before", "now", "summary", "pane_only"):
-            mean, worst, some = summary(days, key)
-            cells.append(f"{mean:6.2f} / {worst:3d} / {some:3d}")
-        print(
-            f"{r['name']:28} {r['messages']:5d} {len(days):4d}  "
-            + "  ".join(f"{c:>16}" for c in cells)
-        )
-    cells = []
-    for key in ("before", "now", "summary", "pane_only"):
-        mean, worst, some = summary(every, key)
-        cells.append(f"{mean:6.2f} / {worst:3d} / {some:3d}")
-    print(
-        f"{'all':28} {sum(int(str(r['messages'])) for r in results):5d} {len(every):4d}  "
-        + "  ".join(f"{c:>16}" for c in cells)
-    )
+        row(str(r["name"]), int(str(r["messages"])), days)
+    row("all", sum(int(str(r["messages"])) for r in results), every)
     mean, worst, _ = summary(every, "now")
     met = mean <= GOAL_MEAN and worst <= GOAL_MAX
     print(
